@@ -1,0 +1,1 @@
+"""Domain layer: exercises, doses, the handout spec, validation. Standard library only (no Flask, SQLAlchemy, reportlab, yaml)."""

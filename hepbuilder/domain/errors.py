@@ -1,0 +1,38 @@
+"""Errors raised by domain rules and services; the web and API adapters map them to responses in one place."""
+
+
+class DomainError(Exception):
+    """Base class for every error a user can cause."""
+
+
+class ValidationError(DomainError):
+    """Input broke a rule. `fields` maps a field path (e.g. "items[2].sets") to a sentence."""
+
+    def __init__(self, fields: dict[str, str], message: str | None = None):
+        self.fields = dict(fields)
+        if message is None:
+            message = "; ".join(f"{name}: {text}" for name, text in self.fields.items())
+        super().__init__(message)
+        self.message = message
+
+    def prefixed(self, prefix: str) -> "ValidationError":
+        """The same errors with every field path put under `prefix` (e.g. "items[3].")."""
+        return ValidationError({f"{prefix}{name}": text for name, text in self.fields.items()})
+
+
+class NotFound(DomainError):
+    """Nothing by that id in the acting user's clinic (another clinic's record looks exactly the same)."""
+
+
+class Conflict(DomainError):
+    """The record changed since the caller read it, or a unique value is already taken."""
+
+    def __init__(self, message: str, *, existing_id: int | None = None, current_version: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.existing_id = existing_id
+        self.current_version = current_version
+
+
+class PermissionDenied(DomainError):
+    """The acting user's role does not allow this."""

@@ -1,0 +1,220 @@
+"""Library entries: exercises, muscles and protocols, and the checks a library file must pass."""
+
+import re
+from dataclasses import dataclass, field
+
+from .dose import Dose, parse_dose
+from .errors import ValidationError
+
+CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
+POSITIONS = ("standing", "supine", "kneeling", "seated", "side-lying", "prone")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_NAME_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """One library entry. `illustration` is plain data (poses or an image reference), drawn by illustrations/."""
+
+    slug: str
+    name: str
+    summary: str
+    category: str
+    body_region: str
+    position: str
+    targets: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    precautions: tuple[str, ...] = ()
+    defaults: Dose = field(default_factory=Dose)
+    illustration: dict | None = None
+    source: str = ""
+
+    def to_dict(self) -> dict:
+        """The library-entry form (same keys as a YAML file), JSON-serialisable."""
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "summary": self.summary,
+            "category": self.category,
+            "body_region": self.body_region,
+            "position": self.position,
+            "targets": list(self.targets),
+            "equipment": list(self.equipment),
+            "steps": list(self.steps),
+            "cues": list(self.cues),
+            "precautions": list(self.precautions),
+            "defaults": self.defaults.to_dict(),
+            "illustration": self.illustration,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Muscle:
+    slug: str
+    name: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolItem:
+    """One step of a protocol. `dose` None means "use the exercise's default dose"."""
+
+    exercise: str
+    dose: Dose | None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    slug: str
+    name: str
+    description: str
+    items: tuple[ProtocolItem, ...]
+
+
+def _text(data: dict, key: str, errors: dict, *, required: bool = True, max_chars: int = 2000) -> str:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[key] = "is required"
+        return ""
+    if not isinstance(value, str):
+        errors[key] = "must be text"
+        return ""
+    value = value.strip()
+    if len(value) > max_chars:
+        errors[key] = f"must be at most {max_chars} characters"
+    return value
+
+
+def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        if required:
+            errors[key] = "is required"
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        errors[key] = "must be a list of non-empty text lines"
+        return ()
+    if required and not value:
+        errors[key] = "must have at least one entry"
+    return tuple(v.strip() for v in value)
+
+
+def _choice(data: dict, key: str, choices: tuple[str, ...], errors: dict) -> str:
+    value = data.get(key)
+    if value not in choices:
+        errors[key] = "must be one of: " + ", ".join(choices)
+        return ""
+    return value
+
+
+def parse_exercise(data: object) -> Exercise:
+    """Check a library entry (as loaded from YAML or JSON) and build an Exercise.
+
+    Raises ValidationError naming each bad field. Muscle slugs and poses are checked by the caller,
+    which knows the muscle list and the figure model.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError({"exercise": "must be a mapping of fields"})
+    errors: dict[str, str] = {}
+    slug = _text(data, "slug", errors, max_chars=80)
+    if slug and not SLUG_RE.match(slug):
+        errors["slug"] = "must be lowercase letters, digits and single hyphens"
+    name = _text(data, "name", errors, max_chars=MAX_NAME_CHARS)
+    summary = _text(data, "summary", errors)
+    category = _choice(data, "category", CATEGORIES, errors)
+    body_region = _text(data, "body_region", errors, max_chars=80)
+    position = _choice(data, "position", POSITIONS, errors)
+    targets = _text_list(data, "targets", errors)
+    equipment = _text_list(data, "equipment", errors)
+    steps = _text_list(data, "steps", errors, required=True)
+    cues = _text_list(data, "cues", errors)
+    precautions = _text_list(data, "precautions", errors)
+    source = _text(data, "source", errors, required=False)
+    defaults = Dose()
+    raw_defaults = data.get("defaults") or {}
+    if not isinstance(raw_defaults, dict):
+        errors["defaults"] = "must be a mapping of dose fields"
+    else:
+        try:
+            defaults = parse_dose(raw_defaults, prefix="defaults.")
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    illustration = data.get("illustration")
+    if illustration is not None and not isinstance(illustration, dict):
+        errors["illustration"] = "must be a mapping (frames of poses, or an image file)"
+        illustration = None
+    if errors:
+        raise ValidationError(errors)
+    return Exercise(
+        slug=slug,
+        name=name,
+        summary=summary,
+        category=category,
+        body_region=body_region,
+        position=position,
+        targets=targets,
+        equipment=equipment,
+        steps=steps,
+        cues=cues,
+        precautions=precautions,
+        defaults=defaults,
+        illustration=illustration,
+        source=source,
+    )
+
+
+def parse_muscle(slug: str, data: object) -> Muscle:
+    if not isinstance(data, dict):
+        raise ValidationError({slug: "must be a mapping with name and actions"})
+    errors: dict[str, str] = {}
+    name = _text(data, "name", errors)
+    actions = _text_list(data, "actions", errors, required=True)
+    if not SLUG_RE.match(slug):
+        errors["slug"] = "must be lowercase letters, digits and single hyphens"
+    if errors:
+        raise ValidationError(errors).prefixed(f"{slug}.")
+    return Muscle(slug=slug, name=name, actions=actions)
+
+
+def parse_protocol(data: object) -> Protocol:
+    """Check one protocol entry; exercise slugs are checked against the library by the caller."""
+    if not isinstance(data, dict):
+        raise ValidationError({"protocol": "must be a mapping"})
+    errors: dict[str, str] = {}
+    slug = _text(data, "slug", errors, max_chars=80)
+    if slug and not SLUG_RE.match(slug):
+        errors["slug"] = "must be lowercase letters, digits and single hyphens"
+    name = _text(data, "name", errors, max_chars=MAX_NAME_CHARS)
+    description = _text(data, "description", errors, required=False)
+    items = []
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        errors["items"] = "must be a non-empty list"
+        raw_items = []
+    for index, raw in enumerate(raw_items):
+        where = f"items[{index}]."
+        if not isinstance(raw, dict) or not isinstance(raw.get("exercise"), str):
+            errors[where + "exercise"] = "is required (an exercise slug)"
+            continue
+        dose = None
+        if raw.get("dose") is not None:
+            if not isinstance(raw["dose"], dict):
+                errors[where + "dose"] = "must be a mapping of dose fields"
+                continue
+            try:
+                dose = parse_dose(raw["dose"], prefix=where + "dose.")
+            except ValidationError as exc:
+                errors.update(exc.fields)
+                continue
+        notes = raw.get("notes") or ""
+        items.append(ProtocolItem(exercise=raw["exercise"], dose=dose, notes=str(notes)))
+    if errors:
+        raise ValidationError(errors)
+    return Protocol(slug=slug, name=name, description=description, items=tuple(items))

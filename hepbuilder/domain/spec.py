@@ -1,0 +1,287 @@
+"""The handout spec: a plain, serialisable description of one handout (DESIGN.md, "Handout spec").
+
+`parse_spec` turns untrusted JSON-like data into a frozen HandoutSpec, naming the field of every
+error; `HandoutSpec.to_dict()` gives the stored snapshot form, with every exercise inline and the
+logo as a data: URI, so a snapshot renders the same forever without the library or any file.
+"""
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .dose import Dose, parse_dose
+from .errors import ValidationError
+from .exercise import Exercise, parse_exercise
+
+PAPERS = ("A4", "letter")
+CHANGES = ("new", "dose-changed")
+MAX_TEXT_CHARS = 10_000
+MAX_ITEMS = 100
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+ExerciseResolver = Callable[[str], Exercise | None]
+FileLoader = Callable[[str], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicBrand:
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    brand_color: str = "#1f6f8b"
+    logo_bytes: bytes | None = None  # PNG or JPEG; checked as an image by the renderer
+
+
+@dataclass(frozen=True, slots=True)
+class SpecItem:
+    exercise: Exercise
+    dose: Dose
+    notes: str = ""
+    change: str | None = None  # "new" | "dose-changed" | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutSpec:
+    patient_name: str
+    items: tuple[SpecItem, ...]
+    clinic: ClinicBrand = field(default_factory=ClinicBrand)
+    therapist_name: str = ""
+    therapist_credentials: str = ""
+    title: str = ""
+    issued_on: dt.date | None = None
+    review_on: dt.date | None = None
+    notes: str = ""
+    paper: str = "A4"
+    large_print: bool = False
+    share_url: str = ""
+    stopped: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """The snapshot form: valid input to parse_spec with no library and no files."""
+        clinic = {
+            "name": self.clinic.name,
+            "address": self.clinic.address,
+            "phone": self.clinic.phone,
+            "email": self.clinic.email,
+            "website": self.clinic.website,
+            "brand_color": self.clinic.brand_color,
+        }
+        if self.clinic.logo_bytes:
+            clinic["logo"] = _data_uri(self.clinic.logo_bytes)
+        data = {
+            "clinic": clinic,
+            "patient": {"name": self.patient_name},
+            "therapist": {"name": self.therapist_name, "credentials": self.therapist_credentials},
+            "title": self.title,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "review_on": self.review_on.isoformat() if self.review_on else None,
+            "notes": self.notes,
+            "paper": self.paper,
+            "large_print": self.large_print,
+            "items": [],
+            "stopped": list(self.stopped),
+        }
+        if self.share_url:
+            data["share_url"] = self.share_url
+        for item in self.items:
+            entry = {"exercise": item.exercise.to_dict(), **item.dose.to_dict(), "notes": item.notes}
+            if item.change:
+                entry["change"] = item.change
+            data["items"].append(entry)
+        return data
+
+
+def _data_uri(image: bytes) -> str:
+    kind = "image/jpeg" if image[:3] == b"\xff\xd8\xff" else "image/png"
+    return f"data:{kind};base64," + base64.b64encode(image).decode("ascii")
+
+
+def _string(data: dict, key: str, where: str, errors: dict, *, max_chars: int = 500) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[where + key] = "must be text"
+        return ""
+    if len(value) > max_chars:
+        errors[where + key] = f"must be at most {max_chars:,} characters"
+        return ""
+    return value.strip()
+
+
+def _date(data: dict, key: str, errors: dict) -> dt.date | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors[key] = "must be a date written YYYY-MM-DD"
+        return None
+
+
+def _mapping(data: dict, key: str, errors: dict) -> dict:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors[key] = "must be an object"
+        return {}
+    return value
+
+
+def _logo(value: object, errors: dict, load_file: FileLoader | None) -> bytes | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        errors["clinic.logo"] = "must be a file name or a data: URI"
+        return None
+    if value.startswith("data:"):
+        try:
+            header, encoded = value.split(",", 1)
+            if not header.endswith(";base64"):
+                raise ValueError
+            image = base64.b64decode(encoded, validate=True)
+        except (ValueError, binascii.Error):
+            errors["clinic.logo"] = "is not a valid base64 data: URI"
+            return None
+    elif load_file is None:
+        errors["clinic.logo"] = "must be a data: URI here (no files can be read)"
+        return None
+    else:
+        try:
+            image = load_file(value)
+        except OSError as exc:
+            errors["clinic.logo"] = f"cannot be read ({exc.strerror or exc})"
+            return None
+    if len(image) > MAX_LOGO_BYTES:
+        errors["clinic.logo"] = f"must be at most {MAX_LOGO_BYTES // (1024 * 1024)} MB"
+        return None
+    if not (image[:8] == b"\x89PNG\r\n\x1a\n" or image[:3] == b"\xff\xd8\xff"):
+        errors["clinic.logo"] = "is not a PNG or JPEG image"
+        return None
+    return image
+
+
+def _color(value: object, errors: dict) -> str:
+    if value in (None, ""):
+        return "#1f6f8b"
+    if (
+        isinstance(value, str)
+        and len(value) == 7
+        and value[0] == "#"
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
+    ):
+        return value.lower()
+    errors["clinic.brand_color"] = 'must be a colour written like "#1f6f8b"'
+    return "#1f6f8b"
+
+
+def _item(raw: object, where: str, resolve: ExerciseResolver | None, errors: dict) -> SpecItem | None:
+    if not isinstance(raw, dict):
+        errors[where.rstrip(".")] = "must be an object"
+        return None
+    ref = raw.get("exercise")
+    exercise = None
+    if isinstance(ref, str):
+        exercise = resolve(ref) if resolve else None
+        if exercise is None:
+            errors[where + "exercise"] = f'unknown exercise "{ref[:80]}"'
+    elif isinstance(ref, dict):
+        try:
+            exercise = parse_exercise(ref)
+        except ValidationError as exc:
+            errors.update(exc.prefixed(where + "exercise.").fields)
+    else:
+        errors[where + "exercise"] = "is required (a library slug or an exercise object)"
+    try:
+        dose = parse_dose(raw, prefix=where)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        dose = None
+    notes = _string(raw, "notes", where, errors, max_chars=MAX_TEXT_CHARS)
+    change = raw.get("change")
+    if change is not None and change not in CHANGES:
+        errors[where + "change"] = "must be one of: " + ", ".join(CHANGES)
+    if exercise is None or dose is None:
+        return None
+    return SpecItem(exercise=exercise, dose=dose, notes=notes, change=change)
+
+
+def parse_spec(
+    data: object,
+    resolve: ExerciseResolver | None = None,
+    load_file: FileLoader | None = None,
+) -> HandoutSpec:
+    """Check a handout spec and build a HandoutSpec, or raise ValidationError naming every bad field.
+
+    `resolve(slug)` looks up library exercises (None when unknown); `load_file(name)` reads a
+    logo given as a file name. Without them, only inline exercises and data: URIs are accepted.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError({"spec": "must be a JSON object"})
+    errors: dict[str, str] = {}
+    patient = _mapping(data, "patient", errors)
+    patient_name = _string(patient, "name", "patient.", errors, max_chars=200)
+    if not patient_name and "patient.name" not in errors:
+        errors["patient.name"] = "is required"
+    clinic_data = _mapping(data, "clinic", errors)
+    therapist = _mapping(data, "therapist", errors)
+    clinic = ClinicBrand(
+        name=_string(clinic_data, "name", "clinic.", errors, max_chars=200),
+        address=_string(clinic_data, "address", "clinic.", errors),
+        phone=_string(clinic_data, "phone", "clinic.", errors, max_chars=80),
+        email=_string(clinic_data, "email", "clinic.", errors, max_chars=200),
+        website=_string(clinic_data, "website", "clinic.", errors, max_chars=200),
+        brand_color=_color(clinic_data.get("brand_color"), errors),
+        logo_bytes=_logo(clinic_data.get("logo"), errors, load_file),
+    )
+    paper = data.get("paper") or "A4"
+    if paper not in PAPERS:
+        errors["paper"] = "must be A4 or letter"
+    large_print = data.get("large_print", False)
+    if not isinstance(large_print, bool):
+        errors["large_print"] = "must be true or false"
+    raw_items = data.get("items")
+    items: list[SpecItem] = []
+    if not isinstance(raw_items, list) or not raw_items:
+        errors["items"] = "must be a list with at least one exercise"
+        raw_items = []
+    elif len(raw_items) > MAX_ITEMS:
+        errors["items"] = f"must have at most {MAX_ITEMS} exercises"
+        raw_items = []
+    for index, raw in enumerate(raw_items):
+        item = _item(raw, f"items[{index}].", resolve, errors)
+        if item is not None:
+            items.append(item)
+    stopped = data.get("stopped") or []
+    if not isinstance(stopped, list) or not all(isinstance(s, str) for s in stopped):
+        errors["stopped"] = "must be a list of exercise names"
+        stopped = []
+    share_url = _string(data, "share_url", "", errors, max_chars=500)
+    if share_url and not share_url.startswith(("https://", "http://")):
+        errors["share_url"] = "must start with https:// or http://"
+    spec = HandoutSpec(
+        patient_name=patient_name,
+        items=tuple(items),
+        clinic=clinic,
+        therapist_name=_string(therapist, "name", "therapist.", errors, max_chars=200),
+        therapist_credentials=_string(therapist, "credentials", "therapist.", errors, max_chars=80),
+        title=_string(data, "title", "", errors, max_chars=200),
+        issued_on=_date(data, "issued_on", errors),
+        review_on=_date(data, "review_on", errors),
+        notes=_string(data, "notes", "", errors, max_chars=MAX_TEXT_CHARS),
+        paper=paper,
+        large_print=bool(large_print),
+        share_url=share_url,
+        stopped=tuple(s.strip() for s in stopped if s.strip()),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return spec

@@ -1,0 +1,1 @@
+"""Web layer: Flask app factory, blueprints and forms. Thin adapters over services."""
