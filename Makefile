@@ -1,0 +1,35 @@
+# hepbuilder: `make run` serves the app on http://127.0.0.1:5000, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/hepbuilder db upgrade
+	$(BIN)/hepbuilder seed
+	$(BIN)/hepbuilder serve --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/render.py
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check hepbuilder tests bench
+	$(BIN)/ruff format --check hepbuilder tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

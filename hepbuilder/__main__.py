@@ -1,0 +1,3 @@
+from hepbuilder.cli import main
+
+main()

@@ -1,0 +1,71 @@
+"""Settings from the environment (HEPBUILDER_*), with embedded defaults. No Flask here: the CLI uses it too."""
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "HEPBUILDER_"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def instance_dir() -> Path:
+    """Where the embedded database and the generated secret live (HEPBUILDER_INSTANCE_DIR or ./instance)."""
+    return Path(os.environ.get(ENV_PREFIX + "INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+
+def _secret_key(directory: Path) -> str:
+    """HEPBUILDER_SECRET_KEY, else one generated on first start and kept in instance/secret_key."""
+    given = os.environ.get(ENV_PREFIX + "SECRET_KEY")
+    if given:
+        return given
+    path = directory / "secret_key"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    public_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = ""
+
+
+def default_database_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'hepbuilder.db'}"
+
+
+def database_url_from_env() -> str:
+    return os.environ.get(ENV_PREFIX + "DATABASE_URL") or default_database_url(instance_dir())
+
+
+def load_settings() -> Settings:
+    """Read every HEPBUILDER_* setting; creates instance/ (and the secret) when they are needed."""
+    directory = instance_dir()
+    env = os.environ.get
+    if not env(ENV_PREFIX + "DATABASE_URL"):
+        directory.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        database_url=database_url_from_env(),
+        secret_key=_secret_key(directory),
+        public_url=(env(ENV_PREFIX + "PUBLIC_URL") or "").rstrip("/"),
+        smtp_host=env(ENV_PREFIX + "SMTP_HOST") or "",
+        smtp_port=int(env(ENV_PREFIX + "SMTP_PORT") or 25),
+        smtp_username=env(ENV_PREFIX + "SMTP_USERNAME") or "",
+        smtp_password=env(ENV_PREFIX + "SMTP_PASSWORD") or "",
+        smtp_starttls=_truthy(env(ENV_PREFIX + "SMTP_STARTTLS")),
+        mail_from=env(ENV_PREFIX + "MAIL_FROM") or "",
+    )

@@ -1,0 +1,49 @@
+"""The Flask application factory. It reads as a table of contents."""
+
+from flask import Flask
+
+from hepbuilder.config import load_settings
+from hepbuilder.paths import TEMPLATES_DIR
+
+from .database import register_database
+from .errors import register_error_handlers
+
+MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get 413
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: defaults, then HEPBUILDER_* environment, then `overrides` (tests)."""
+    app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
+    configure(app, overrides or {})
+    register_database(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict) -> None:
+    needs_settings = not {"DATABASE_URL", "SECRET_KEY"} <= overrides.keys()
+    if needs_settings:
+        settings = load_settings()
+        app.config.update(
+            DATABASE_URL=settings.database_url,
+            SECRET_KEY=settings.secret_key,
+            PUBLIC_URL=settings.public_url,
+            SMTP_HOST=settings.smtp_host,
+            SMTP_PORT=settings.smtp_port,
+            SMTP_USERNAME=settings.smtp_username,
+            SMTP_PASSWORD=settings.smtp_password,
+            SMTP_STARTTLS=settings.smtp_starttls,
+            MAIL_FROM=settings.mail_from,
+        )
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PUBLIC_URL=app.config.get("PUBLIC_URL", ""),
+    )
+    app.config.update(overrides)
+
+
+def register_blueprints(app: Flask) -> None:
+    pass

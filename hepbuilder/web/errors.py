@@ -1,0 +1,67 @@
+"""The one error mapper: domain errors and HTTP errors become HTML pages, or the JSON error shape under /api/."""
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from hepbuilder.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid", 500: "server_error"}
+
+
+def status_for(error: DomainError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, ValidationError):
+        return 422
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, fields: dict | None = None, extra: dict | None = None):
+    """A JSON error ({"error": {code, message, fields}}) under /api/, else the HTML error page."""
+    if wants_json():
+        body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}
+        body.update(extra or {})
+        return jsonify({"error": body}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        fields = error.fields if isinstance(error, ValidationError) else {}
+        extra = {}
+        if isinstance(error, Conflict):
+            if error.existing_id is not None:
+                extra["existing_id"] = error.existing_id
+            if error.current_version is not None:
+                extra["current_version"] = error.current_version
+        message = getattr(error, "message", None) or str(error) or "That is not possible."
+        return error_response(status_for(error), message, fields, extra)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        return error_response(status, _friendly(status, error))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "Something went wrong on our side. Please try again.")
+
+
+def _friendly(status: int, error: HTTPException) -> str:
+    messages = {
+        404: "We could not find that page.",
+        405: "That action is not allowed here.",
+        413: "That upload or request is too large.",
+    }
+    return messages.get(status) or error.description or "That request could not be handled."

@@ -1,0 +1,78 @@
+"""Shared fixtures: a migrated database (SQLite, or HEPBUILDER_TEST_DATABASE_URL), the app, its clients.
+
+The schema is migrated once per run; each test that touches the database starts from empty tables.
+"""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from hepbuilder.db.migrate import upgrade
+from hepbuilder.db.models import Base
+from hepbuilder.db.session import get_engine, session_factory
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("HEPBUILDER_TEST_DATABASE_URL")
+    if url:
+        with get_engine(url).begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db_url(database_url):
+    """The test database URL, emptied after the test."""
+    yield database_url
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def session(db_url):
+    """A session on the test database for arranging data and checking rows."""
+    with session_factory(db_url)() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def app(db_url, tmp_path, monkeypatch):
+    from hepbuilder.web import create_app
+
+    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "PUBLIC_URL": "https://hep.example.test",
+        }
+    )
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
