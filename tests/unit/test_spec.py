@@ -47,3 +47,11 @@ def test_parse_spec_rejects_a_logo_that_is_not_an_image():
         parse_spec({"patient": {"name": "A"}, "clinic": {"logo": "x.png"},
                     "items": [{"exercise": EXERCISE}]}, load_file=lambda name: b"not an image")
     assert list(error.value.fields) == ["clinic.logo"]
+
+
+@pytest.mark.parametrize(("text", "folded"), [("José Núñez", "jose nunez"), ("Ødegård", "odegard"),
+                                              ("Zoë  Łukasiewicz", "zoe lukasiewicz")])
+def test_fold_ignores_case_and_accents(text, folded):
+    from hepbuilder.domain.text import fold
+
+    assert fold(text) == folded
