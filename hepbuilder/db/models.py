@@ -105,6 +105,7 @@ class ExerciseTarget(Base):
 
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
     muscle_id: Mapped[int] = mapped_column(ForeignKey("muscle.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the library file's order
 
 
 class ExerciseEquipment(Base):
@@ -112,6 +113,7 @@ class ExerciseEquipment(Base):
 
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
     equipment: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the library file's order
 
 
 class Exercise(Base):
@@ -146,9 +148,11 @@ class Exercise(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    targets: Mapped[list[Muscle]] = relationship(secondary="exercise_target", order_by=Muscle.name)
+    targets: Mapped[list[Muscle]] = relationship(
+        secondary="exercise_target", order_by=(ExerciseTarget.position, Muscle.name)
+    )
     equipment_rows: Mapped[list[ExerciseEquipment]] = relationship(
-        cascade="all, delete-orphan", order_by=ExerciseEquipment.equipment
+        cascade="all, delete-orphan", order_by=(ExerciseEquipment.position, ExerciseEquipment.equipment)
     )
 
     @property
