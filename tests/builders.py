@@ -1,0 +1,54 @@
+"""Builders for test data: each makes one row with sensible defaults; overrides change them.
+
+They flush, never commit; call `session.commit()` in the test when a web request must see the rows.
+"""
+
+import itertools
+
+from hepbuilder.db.models import Clinic, User
+from hepbuilder.services import accounts
+
+_numbers = itertools.count(1)
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def make_clinic(session, **overrides) -> Clinic:
+    """A clinic named "Clinic N"; overrides set any Clinic column (e.g. brand_color)."""
+    name = overrides.pop("name", f"Clinic {next(_numbers)}")
+    clinic = accounts.create_clinic(session, name)
+    for key, value in overrides.items():
+        setattr(clinic, key, value)
+    session.flush()
+    return clinic
+
+
+def make_user(
+    session,
+    clinic: Clinic | None = None,
+    *,
+    role: str = "therapist",
+    password: str = DEFAULT_PASSWORD,
+    **overrides,
+) -> User:
+    """A user in `clinic` (a new clinic if None) who can sign in with `password`."""
+    clinic = clinic or make_clinic(session)
+    number = next(_numbers)
+    email = overrides.pop("email", f"user{number}@example.test")
+    name = overrides.pop("name", f"User {number}")
+    is_active = overrides.pop("is_active", True)
+    user = accounts.create_user(
+        session, clinic, email=email, name=name, role=role, password=password, **overrides
+    )
+    user.is_active = is_active
+    session.flush()
+    return user
+
+
+def seeded_clinic(session, library=None, **overrides) -> Clinic:
+    """A clinic with the bundled exercise library (or `library`) loaded into it."""
+    from hepbuilder.services.library import load_bundled_library, seed_clinic
+
+    clinic = make_clinic(session, **overrides)
+    seed_clinic(session, clinic, library if library is not None else load_bundled_library())
+    return clinic
