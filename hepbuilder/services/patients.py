@@ -1,0 +1,260 @@
+"""Patients: search, create, edit, archive and restore, always inside the acting user's clinic.
+
+Every function takes the Session and the Actor, filters on `actor.clinic_id` in the query itself
+(another clinic's patient is simply NotFound), flushes but never commits, and records an audit
+event for each change in the caller's transaction.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hepbuilder.db.models import Patient
+from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.text import fold
+
+from .actor import Actor
+from .audit import record_event
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+PATIENT_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "external_id",
+    "notes",
+)
+_MAX_CHARS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 50,
+    "external_id": 100,
+    "notes": 10_000,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PatientPage:
+    """One page of a patient search: `items` in name order, `total` matches over all pages."""
+
+    items: list[Patient]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def patient_search_text(
+    first_name: str, last_name: str, external_id: str | None, date_of_birth: dt.date | None
+) -> str:
+    """The folded text a search matches: "last first external-id yyyy-mm-dd dd/mm/yyyy".
+
+    It starts with the folded last name, so ordering by it lists patients by name and the
+    (clinic_id, is_archived, search_text) index serves both the filter and the order.
+    """
+    parts = [last_name, first_name, external_id or ""]
+    if date_of_birth:
+        parts += [date_of_birth.isoformat(), date_of_birth.strftime("%d/%m/%Y")]
+    return fold(" ".join(parts))[:600]
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_patients(
+    session: Session,
+    actor: Actor,
+    q: str = "",
+    *,
+    archived: bool = False,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> PatientPage:
+    """Patients of the clinic whose name, external id or date of birth match every word of `q`.
+
+    Case and accents are ignored ("nunez" finds Núñez); dates match as 1948-03-02 or 02/03/1948.
+    `archived=True` lists only archived patients (to restore them); otherwise they are hidden.
+    """
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    page = max(1, int(page))
+    conditions = [Patient.clinic_id == actor.clinic_id, Patient.is_archived.is_(archived)]
+    for term in fold(q or "").split()[:8]:
+        conditions.append(Patient.search_text.like(_like_pattern(term), escape="\\"))
+    total = session.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
+    items = list(
+        session.scalars(
+            select(Patient)
+            .where(*conditions)
+            .order_by(Patient.search_text, Patient.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return PatientPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def find_patient(session: Session, actor: Actor, patient_id: int) -> Patient | None:
+    """The patient with this id in the actor's clinic (archived or not), or None."""
+    return session.scalar(
+        select(Patient).where(Patient.id == patient_id, Patient.clinic_id == actor.clinic_id)
+    )
+
+
+def get_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """Like find_patient, but raises NotFound (for a missing id and another clinic's id alike)."""
+    patient = find_patient(session, actor, patient_id)
+    if patient is None:
+        raise NotFound("There is no such patient.")
+    return patient
+
+
+def find_patient_by_external_id(session: Session, actor: Actor, external_id: str) -> Patient | None:
+    """The patient the PMS knows by `external_id` in the actor's clinic, or None."""
+    external_id = (external_id or "").strip()
+    if not external_id:
+        return None
+    return session.scalar(
+        select(Patient).where(
+            Patient.clinic_id == actor.clinic_id, Patient.external_id == external_id
+        )
+    )
+
+
+def _date_of_birth(value: object, errors: dict) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors["date_of_birth"] = "must be a date written YYYY-MM-DD"
+            return None
+    if value > dt.date.today():
+        errors["date_of_birth"] = "cannot be in the future"
+    elif value.year < 1880:
+        errors["date_of_birth"] = "is too far in the past"
+    return value
+
+
+def _clean(data: dict, *, partial: bool) -> dict:
+    """Check the rules for patient fields; with `partial`, only the keys present are checked."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for key in PATIENT_FIELDS:
+        if partial and key not in data:
+            continue
+        raw = data.get(key)
+        if key == "date_of_birth":
+            values[key] = _date_of_birth(raw, errors)
+            continue
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            errors[key] = "must be text"
+            continue
+        value = raw.strip() if key != "notes" else raw.strip("\r\n")
+        if len(value) > _MAX_CHARS[key]:
+            errors[key] = f"must be at most {_MAX_CHARS[key]} characters"
+        elif key in ("first_name", "last_name") and not value:
+            errors[key] = "is required"
+        elif key == "email" and value and ("@" not in value or " " in value):
+            errors[key] = "is not an email address"
+        values[key] = value
+    if "external_id" in values:
+        values["external_id"] = values["external_id"] or None
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _check_external_id(
+    session: Session, actor: Actor, external_id: str | None, patient_id: int | None
+):
+    if not external_id:
+        return
+    existing = find_patient_by_external_id(session, actor, external_id)
+    if existing is not None and existing.id != patient_id:
+        raise Conflict(
+            f'Another patient already has the external id "{external_id}".',
+            existing_id=existing.id,
+        )
+
+
+def _refresh_search_text(patient: Patient) -> None:
+    patient.search_text = patient_search_text(
+        patient.first_name, patient.last_name, patient.external_id, patient.date_of_birth
+    )
+
+
+def create_patient(session: Session, actor: Actor, data: dict) -> Patient:
+    """Add a patient to the actor's clinic from a mapping of PATIENT_FIELDS.
+
+    first_name and last_name are required; date_of_birth is a date or "YYYY-MM-DD". Raises
+    ValidationError naming each bad field, Conflict(existing_id=...) when the external id is taken.
+    """
+    values = _clean(data, partial=False)
+    _check_external_id(session, actor, values["external_id"], None)
+    patient = Patient(clinic_id=actor.clinic_id, **values)
+    _refresh_search_text(patient)
+    session.add(patient)
+    session.flush()
+    record_event(session, actor, "patient.create", patient_id=patient.id)
+    return patient
+
+
+def update_patient(session: Session, actor: Actor, patient_id: int, data: dict) -> Patient:
+    """Change the fields present in `data` (others are left alone); errors as create_patient."""
+    patient = get_patient(session, actor, patient_id)
+    values = _clean(data, partial=True)
+    if "external_id" in values:
+        _check_external_id(session, actor, values["external_id"], patient.id)
+    changed = sorted(key for key, value in values.items() if getattr(patient, key) != value)
+    for key, value in values.items():
+        setattr(patient, key, value)
+    _refresh_search_text(patient)
+    session.flush()
+    if changed:
+        record_event(session, actor, "patient.update", patient_id=patient.id, fields=changed)
+    return patient
+
+
+def archive_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """Hide a patient from the list; programs and handouts are kept; restore brings them back."""
+    patient = get_patient(session, actor, patient_id)
+    if not patient.is_archived:
+        patient.is_archived = True
+        session.flush()
+        record_event(session, actor, "patient.archive", patient_id=patient.id)
+    return patient
+
+
+def restore_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """Bring an archived patient back into the list."""
+    patient = get_patient(session, actor, patient_id)
+    if patient.is_archived:
+        patient.is_archived = False
+        session.flush()
+        record_event(session, actor, "patient.restore", patient_id=patient.id)
+    return patient

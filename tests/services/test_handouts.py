@@ -1,0 +1,153 @@
+"""Handout services: freeze a program into a numbered, immutable snapshot with changes marked."""
+
+import hashlib
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from hepbuilder.db.models import AuditEvent, Clinic, Handout
+from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.services import handouts, patients, programs
+
+from ._data import actor_for, clinic_and_user, library
+
+
+def fake_render(spec):
+    return b"%PDF-fake " + json.dumps(spec.to_dict(), sort_keys=True).encode()
+
+
+@pytest.fixture
+def world(session, monkeypatch):
+    monkeypatch.setattr(handouts, "render_pdf", fake_render)
+    clinic, user = clinic_and_user(session)
+    actor = actor_for(user)
+    exercises = library(session, clinic)
+    patient = patients.create_patient(
+        session, actor, {"first_name": "Zoë", "last_name": "Łukasiewicz"}
+    )
+    program = programs.create_program(
+        session, actor, patient.id, protocol="unstable-hips-trendelenburg"
+    )
+    return actor, patient, program, exercises
+
+
+def _save(session, actor, program, items):
+    return programs.update_program(session, actor, program.id, program.version, {"items": items})
+
+
+def test_issue_handout_stores_spec_pdf_and_hash(session, world):
+    actor, patient, program, _ = world
+    clinic = session.get(Clinic, actor.clinic_id)
+    clinic.logo = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    handout = handouts.issue_handout(session, actor, program.id)
+    spec = json.loads(handout.spec_json)
+    assert spec["patient"] == {"name": "Zoë Łukasiewicz"}
+    assert spec["therapist"] == {"name": "Sam Rivera", "credentials": "DPT"}
+    assert spec["clinic"]["name"] == "Riverside Physio"
+    assert spec["clinic"]["logo"].startswith("data:image/png;base64,")
+    assert spec["items"][0]["exercise"]["slug"] == "foam-roller-lateral-hip"
+    assert spec["items"][0]["exercise"]["steps"]  # inline, not a slug
+    assert "change" not in spec["items"][0] and spec["stopped"] == []
+    assert parse_spec(spec).patient_name == "Zoë Łukasiewicz"  # valid snapshot, no library needed
+    pdf = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+    assert handout.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert (handout.number, handout.title) == (1, "Unstable hips / Trendelenburg gait")
+    assert handouts.suggested_filename(handout) == f"handout-{handout.issued_on.isoformat()}-1.pdf"
+
+
+def test_issue_handout_marks_new_changed_and_stopped(session, world):
+    actor, patient, program, _ = world
+    handouts.issue_handout(session, actor, program.id)
+    data = programs.program_to_data(program)["items"]
+    data[1]["sets"] = 5  # monster walk dose changed
+    data.pop(0)  # foam roller stopped
+    data.append({"exercise": "figure-4-stretch"})  # new
+    _save(session, actor, program, data)
+    second = handouts.issue_handout(session, actor, program.id)
+    spec = json.loads(second.spec_json)
+    changes = {item["exercise"]["slug"]: item.get("change") for item in spec["items"]}
+    assert changes == {
+        "monster-walk": "dose-changed",
+        "banded-lunge": None,
+        "step-up": None,
+        "figure-4-stretch": "new",
+    }
+    assert spec["stopped"] == ["Foam roller for the outer hip"]
+    assert second.number == 2
+
+
+def test_issued_handout_never_changes_when_the_library_or_program_does(session, world):
+    actor, patient, program, exercises = world
+    handout = handouts.issue_handout(session, actor, program.id)
+    before = (handout.spec_json, handout.pdf_sha256)
+    exercises["monster-walk"].name = "Renamed walk"
+    exercises["monster-walk"].steps = ["Different"]
+    _save(session, actor, program, [{"exercise": "step-up"}])
+    session.flush()
+    session.expire_all()
+    again = session.get(Handout, handout.id)
+    assert (again.spec_json, again.pdf_sha256) == before
+    assert "Renamed walk" not in again.spec_json
+
+
+def test_issue_handout_needs_an_item_and_a_current_version(session, world):
+    actor, patient, program, _ = world
+    empty = programs.create_program(session, actor, patient.id)
+    with pytest.raises(ValidationError) as caught:
+        handouts.issue_handout(session, actor, empty.id)
+    assert "items" in caught.value.fields
+    with pytest.raises(Conflict) as conflict:
+        handouts.issue_handout(session, actor, program.id, expected_version=program.version + 1)
+    assert conflict.value.current_version == program.version
+
+
+def test_issue_handout_retries_a_taken_number(session, world, monkeypatch):
+    actor, patient, program, _ = world
+    handouts.issue_handout(session, actor, program.id)
+    answers = iter([1, 2])  # as if another request took number 1 between our read and write
+    monkeypatch.setattr(handouts, "_next_number", lambda _session, _patient_id: next(answers))
+    second = handouts.issue_handout(session, actor, program.id)
+    assert second.number == 2
+    assert sorted(h.number for h in handouts.list_handouts(session, actor, patient.id)) == [1, 2]
+
+
+def test_handout_reads_are_audited_and_scoped(session, world):
+    actor, patient, program, _ = world
+    handout = handouts.issue_handout(session, actor, program.id)
+    found, pdf = handouts.get_handout_pdf(session, actor, handout.id)
+    assert found.id == handout.id and pdf.startswith(b"%PDF")
+    handouts.get_handout_pdf(session, actor, handout.id, purpose="view")
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.handout_id == handout.id).order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["handout.issue", "handout.download", "handout.view"]
+    _clinic, other_user = clinic_and_user(session, "Hillside", "kim@hillside.test")
+    other = actor_for(other_user)
+    with pytest.raises(NotFound):
+        handouts.get_handout_pdf(session, other, handout.id)
+    with pytest.raises(NotFound):
+        handouts.issue_handout(session, other, program.id)
+    with pytest.raises(NotFound):
+        handouts.list_handouts(session, other, patient.id)
+
+
+def test_issue_handout_renders_a_real_pdf(session, world, monkeypatch):
+    pdf_module = pytest.importorskip("hepbuilder.pdf")
+    if not hasattr(pdf_module, "render_handout"):
+        pytest.skip("hepbuilder.pdf.render_handout has not landed yet")
+    pypdf = pytest.importorskip("pypdf")
+    monkeypatch.undo()
+    actor, patient, program, _ = world
+    data = programs.program_to_data(program)["items"]
+    data[1]["sets"] = 4
+    data[1]["reps"] = 12
+    _save(session, actor, program, data)
+    handout = handouts.issue_handout(session, actor, program.id)
+    _found, pdf = handouts.get_handout_pdf(session, actor, handout.id)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    assert "Zoë Łukasiewicz" in text
+    assert "4 sets of 12" in text
