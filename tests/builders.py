@@ -52,3 +52,22 @@ def seeded_clinic(session, library=None, **overrides) -> Clinic:
     clinic = make_clinic(session, **overrides)
     seed_clinic(session, clinic, library if library is not None else load_bundled_library())
     return clinic
+
+
+def make_patient(session, clinic: Clinic, **overrides):
+    """A patient of `clinic` ("Pat Patient N" unless overridden), made by the patient service."""
+    from hepbuilder.services import patients
+    from hepbuilder.services.actor import Actor
+
+    number = next(_numbers)
+    data = {"first_name": "Pat", "last_name": f"Patient {number}", **overrides}
+    return patients.create_patient(session, Actor(clinic_id=clinic.id), data)
+
+
+def make_program(session, patient, *, protocol=None, created_by=None, **data):
+    """A program for `patient` (blank, or from `protocol` slug); `data` is the program data form."""
+    from hepbuilder.services import programs
+    from hepbuilder.services.actor import Actor
+
+    actor = Actor(clinic_id=patient.clinic_id, user_id=created_by.id if created_by else None)
+    return programs.create_program(session, actor, patient.id, data, protocol=protocol)

@@ -14,45 +14,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
-from hepbuilder.db.models import Clinic, Exercise, Handout, Patient, Program, User
+from hepbuilder.db.models import Clinic, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.domain.exercise import Exercise as DomainExercise
-from hepbuilder.domain.exercise import parse_exercise
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem
 
 from .actor import Actor
 from .audit import record_event
+from .library import to_domain
 from .patients import get_patient
 from .programs import get_program, item_dose
 
 NUMBER_ATTEMPTS = 5
-
-
-def to_domain_exercise(model: Exercise) -> DomainExercise:
-    """The library's domain form of a clinic's exercise row (the inline form a snapshot stores)."""
-    try:
-        from .library import to_domain
-    except ImportError:  # the library service is not there yet: build it from the row here
-        return parse_exercise(
-            {
-                "slug": model.slug,
-                "name": model.name,
-                "summary": model.summary or model.name,
-                "category": model.category,
-                "body_region": model.body_region,
-                "position": model.position,
-                "targets": [muscle.slug for muscle in model.targets],
-                "equipment": list(model.equipment),
-                "steps": list(model.steps or []) or [model.name],
-                "cues": list(model.cues or []),
-                "precautions": list(model.precautions or []),
-                "defaults": model.defaults or {},
-                "illustration": model.illustration,
-                "source": model.source or "",
-            }
-        )
-    return to_domain(model)
 
 
 def render_pdf(spec: HandoutSpec) -> bytes:
@@ -127,7 +100,7 @@ def build_spec(session: Session, actor: Actor, program: Program) -> HandoutSpec:
                 change = "dose-changed"
         items.append(
             SpecItem(
-                exercise=to_domain_exercise(item.exercise),
+                exercise=to_domain(item.exercise),
                 dose=dose,
                 notes=item.notes or "",
                 change=change,

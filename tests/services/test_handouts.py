@@ -12,7 +12,7 @@ from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.services import handouts, patients, programs
 
-from ._data import actor_for, clinic_and_user, library
+from ._data import actor_for, clinic_and_user, library_rows
 
 
 def fake_render(spec):
@@ -22,9 +22,9 @@ def fake_render(spec):
 @pytest.fixture
 def world(session, monkeypatch):
     monkeypatch.setattr(handouts, "render_pdf", fake_render)
-    clinic, user = clinic_and_user(session)
+    clinic, user = clinic_and_user(session, seeded=True)
     actor = actor_for(user)
-    exercises = library(session, clinic)
+    exercises = library_rows(session, clinic)
     patient = patients.create_patient(
         session, actor, {"first_name": "Zoë", "last_name": "Łukasiewicz"}
     )
@@ -124,7 +124,7 @@ def test_handout_reads_are_audited_and_scoped(session, world):
         select(AuditEvent.action).where(AuditEvent.handout_id == handout.id).order_by(AuditEvent.id)
     ).all()
     assert actions == ["handout.issue", "handout.download", "handout.view"]
-    _clinic, other_user = clinic_and_user(session, "Hillside", "kim@hillside.test")
+    _clinic, other_user = clinic_and_user(session, "Hillside")
     other = actor_for(other_user)
     with pytest.raises(NotFound):
         handouts.get_handout_pdf(session, other, handout.id)

@@ -73,13 +73,13 @@ def test_create_patient_external_id_is_unique_per_clinic(session, actor):
     with pytest.raises(Conflict) as caught:
         _new(session, actor, "Other", "Person", external_id="PMS-1")
     assert caught.value.existing_id == first.id
-    _other_clinic, other_user = clinic_and_user(session, "Hillside", "kim@hillside.test")
+    _other_clinic, other_user = clinic_and_user(session, "Hillside")
     assert _new(session, actor_for(other_user), external_id="PMS-1").id != first.id
 
 
 def test_patients_of_another_clinic_are_not_found(session, actor):
     patient = _new(session, actor, external_id="PMS-9")
-    _other_clinic, other_user = clinic_and_user(session, "Hillside", "kim@hillside.test")
+    _other_clinic, other_user = clinic_and_user(session, "Hillside")
     other = actor_for(other_user)
     with pytest.raises(NotFound):
         svc.get_patient(session, other, patient.id)

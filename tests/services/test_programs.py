@@ -5,14 +5,14 @@ import pytest
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.services import patients, programs
 
-from ._data import actor_for, clinic_and_user, library
+from ._data import actor_for, clinic_and_user, library_rows
 
 
 @pytest.fixture
 def world(session):
-    clinic, user = clinic_and_user(session)
+    clinic, user = clinic_and_user(session, seeded=True)
     actor = actor_for(user)
-    exercises = library(session, clinic)
+    exercises = library_rows(session, clinic)
     patient = patients.create_patient(
         session, actor, {"first_name": "Zoë", "last_name": "Łukasiewicz"}
     )
@@ -138,7 +138,7 @@ def test_update_program_bumps_version_when_only_items_change(session, world, db_
 def test_programs_of_another_clinic_are_not_found(session, world):
     actor, patient, _ = world
     program = programs.create_program(session, actor, patient.id)
-    _clinic, other_user = clinic_and_user(session, "Hillside", "kim@hillside.test")
+    _clinic, other_user = clinic_and_user(session, "Hillside")
     other = actor_for(other_user)
     with pytest.raises(NotFound):
         programs.get_program(session, other, program.id)
