@@ -71,3 +71,8 @@ def make_program(session, patient, *, protocol=None, created_by=None, **data):
 
     actor = Actor(clinic_id=patient.clinic_id, user_id=created_by.id if created_by else None)
     return programs.create_program(session, actor, patient.id, data, protocol=protocol)
+
+
+def make_token(session, clinic: Clinic, name: str = "PMS"):
+    """An API token for `clinic`: (ApiToken row, secret to send as a bearer token)."""
+    return accounts.create_api_token(session, clinic, name)

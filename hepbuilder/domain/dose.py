@@ -17,7 +17,12 @@ DOSE_LIMITS: dict[str, tuple[int, int]] = {
 DOSE_FIELDS = (*DOSE_LIMITS, "side")
 
 _TIMES_A_DAY = {1: "once a day", 2: "twice a day"}
-_SIDE_WORDS = {"each": "each side", "left": "left side only", "right": "right side only", "none": ""}
+_SIDE_WORDS = {
+    "each": "each side",
+    "left": "left side only",
+    "right": "right side only",
+    "none": "",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,5 +124,7 @@ def dose_chips(dose: Dose) -> list[tuple[str, str]]:
     if frequency:
         chips.append(("How often", ", ".join(frequency)))
     if dose.side != "none":
-        chips.append(("Side", {"each": "Each side", "left": "Left only", "right": "Right only"}[dose.side]))
+        chips.append(
+            ("Side", {"each": "Each side", "left": "Left only", "right": "Right only"}[dose.side])
+        )
     return chips

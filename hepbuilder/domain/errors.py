@@ -27,7 +27,9 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     """The record changed since the caller read it, or a unique value is already taken."""
 
-    def __init__(self, message: str, *, existing_id: int | None = None, current_version: int | None = None):
+    def __init__(
+        self, message: str, *, existing_id: int | None = None, current_version: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.existing_id = existing_id

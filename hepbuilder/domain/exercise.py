@@ -75,7 +75,9 @@ class Protocol:
     items: tuple[ProtocolItem, ...]
 
 
-def _text(data: dict, key: str, errors: dict, *, required: bool = True, max_chars: int = 2000) -> str:
+def _text(
+    data: dict, key: str, errors: dict, *, required: bool = True, max_chars: int = 2000
+) -> str:
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:

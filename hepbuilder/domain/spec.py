@@ -88,7 +88,11 @@ class HandoutSpec:
         if self.share_url:
             data["share_url"] = self.share_url
         for item in self.items:
-            entry = {"exercise": item.exercise.to_dict(), **item.dose.to_dict(), "notes": item.notes}
+            entry = {
+                "exercise": item.exercise.to_dict(),
+                **item.dose.to_dict(),
+                "notes": item.notes,
+            }
             if item.change:
                 entry["change"] = item.change
             data["items"].append(entry)
@@ -183,7 +187,9 @@ def _color(value: object, errors: dict) -> str:
     return "#1f6f8b"
 
 
-def _item(raw: object, where: str, resolve: ExerciseResolver | None, errors: dict) -> SpecItem | None:
+def _item(
+    raw: object, where: str, resolve: ExerciseResolver | None, errors: dict
+) -> SpecItem | None:
     if not isinstance(raw, dict):
         errors[where.rstrip(".")] = "must be an object"
         return None

@@ -46,4 +46,11 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    pass
+    register_api(app)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API v1 under /api/v1 (bearer tokens; the sign-in wall and CSRF skip /api/)."""
+    from hepbuilder.api.routes import bp as api_bp
+
+    app.register_blueprint(api_bp)

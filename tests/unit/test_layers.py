@@ -10,7 +10,9 @@ FORBIDDEN_EVERYWHERE_BELOW_WEB = ("flask", "flask_wtf", "flask_login", "wtforms"
 
 def modules_loaded_by(module: str) -> set[str]:
     code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    output = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
     return {name.split(".")[0] for name in output.stdout.split()} | set(output.stdout.split())
 
 
@@ -18,7 +20,10 @@ def modules_loaded_by(module: str) -> set[str]:
     ("module", "forbidden"),
     [
         ("hepbuilder", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "sqlalchemy", "reportlab", "yaml")),
-        ("hepbuilder.domain.spec", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "sqlalchemy", "reportlab", "yaml")),
+        (
+            "hepbuilder.domain.spec",
+            (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "sqlalchemy", "reportlab", "yaml"),
+        ),
         ("hepbuilder.db.models", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "reportlab")),
         ("hepbuilder.config", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "sqlalchemy", "reportlab")),
     ],

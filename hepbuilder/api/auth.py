@@ -1,0 +1,42 @@
+"""Bearer-token authentication for /api/v1: the token becomes an Actor of its clinic."""
+
+from flask import g, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+from hepbuilder.db.models import utcnow
+from hepbuilder.services.accounts import find_api_token
+from hepbuilder.services.actor import Actor
+from hepbuilder.web.database import get_db
+
+
+def _unauthorized(message: str) -> Unauthorized:
+    return Unauthorized(
+        message, www_authenticate=WWWAuthenticate("bearer", {"realm": "hepbuilder"})
+    )
+
+
+def authenticate() -> Actor:
+    """Find the request's token, note its use (committed at once), and return the Actor it acts as.
+
+    The use is committed before the request's own work, so it is recorded even when the request
+    then fails. API tokens act as therapists of their clinic.
+    """
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        raise _unauthorized("Send an API token: Authorization: Bearer <token>.")
+    session = get_db()
+    token = find_api_token(session, secret)
+    if token is None:
+        raise _unauthorized("That API token is unknown or has been revoked.")
+    token.last_used_at = utcnow()
+    session.commit()
+    actor = Actor(
+        clinic_id=token.clinic_id,
+        api_token_id=token.id,
+        role="therapist",
+        remote_addr=request.remote_addr or "",
+    )
+    g.actor = actor
+    return actor

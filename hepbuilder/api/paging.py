@@ -1,0 +1,67 @@
+"""Paged lists: `limit` and `cursor` in, `{"items": [...], "next": url | null}` out.
+
+A cursor is a string of digits the API wrote into the previous page's `next` link: for patients
+the last id seen (keyset paging, so a patient added meanwhile neither repeats nor skips one), for
+exercises the offset into the library's stable name order.
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask import request, url_for
+
+from hepbuilder.domain.errors import ValidationError
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+CURSOR_PATTERN = "^[0-9]{1,9}$"
+LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+CURSOR_SCHEMA = {"type": "string", "pattern": CURSOR_PATTERN}
+TEXT_MAX_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    limit: int
+    cursor: int  # 0 on the first page
+
+
+def page_request() -> PageRequest:
+    """The request's `limit` and `cursor`, or ValidationError naming the bad one."""
+    errors = {}
+    limit = DEFAULT_LIMIT
+    raw_limit = request.args.get("limit")
+    if raw_limit is not None:
+        if re.fullmatch(r"-?[0-9]{1,9}", raw_limit.strip()) and 1 <= int(raw_limit) <= MAX_LIMIT:
+            limit = int(raw_limit)
+        else:
+            errors["limit"] = f"must be a whole number from 1 to {MAX_LIMIT}"
+    cursor = 0
+    raw_cursor = request.args.get("cursor")
+    if raw_cursor is not None:
+        if re.search(CURSOR_PATTERN, raw_cursor):
+            cursor = int(raw_cursor)
+        else:
+            errors["cursor"] = "must be the cursor from a previous page's next link"
+    if errors:
+        raise ValidationError(errors)
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+def text_arg(name: str, *, max_chars: int = TEXT_MAX_CHARS) -> str:
+    """A text query parameter ('' when absent), at most `max_chars` long."""
+    value = request.args.get(name, "")
+    if len(value) > max_chars:
+        raise ValidationError({name: f"must be at most {max_chars} characters"})
+    return value
+
+
+def page_body(items: list, next_cursor: int | None, limit: int) -> dict:
+    """The list response; `next` keeps the request's other query parameters."""
+    next_url = None
+    if next_cursor is not None:
+        args = {key: value for key, value in request.args.items() if key not in ("cursor", "limit")}
+        next_url = url_for(
+            request.endpoint, **request.view_args, **args, limit=limit, cursor=str(next_cursor)
+        )
+    return {"items": items, "next": next_url}
