@@ -5,8 +5,10 @@ from flask import Flask
 from hepbuilder.config import load_settings
 from hepbuilder.paths import TEMPLATES_DIR
 
+from .auth import register_auth
 from .database import register_database
 from .errors import register_error_handlers
+from .layout import register_layout
 
 MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get 413
 
@@ -16,6 +18,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
     configure(app, overrides or {})
     register_database(app)
+    register_auth(app)
+    register_layout(app)
     register_error_handlers(app)
     register_blueprints(app)
     return app
@@ -46,6 +50,10 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import accounts, exercises
+
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(exercises.bp)
     register_api(app)
 
 

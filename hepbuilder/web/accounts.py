@@ -1,0 +1,113 @@
+"""Sign in, sign out, the one-time set-up page, and `/` (the start page that sends you where you belong)."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.services import accounts
+
+from .auth import SignedInUser, is_safe_next, public
+from .database import get_db
+from .forms import LoginForm, SetupForm, add_service_errors
+
+bp = Blueprint("accounts", __name__)
+
+BAD_SIGN_IN = "That email and password do not match an active account."
+
+
+def _home_url() -> str:
+    if "patients.index" in current_app.view_functions:
+        return url_for("patients.index")
+    return url_for("exercises.index")
+
+
+@public
+def index():
+    """`/`: set-up while nobody can sign in, else sign-in, else the therapist's start page."""
+    if current_user.is_authenticated:
+        return redirect(_home_url())
+    if accounts.needs_setup(get_db()):
+        return redirect(url_for("accounts.setup"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.record_once
+def _add_index(state) -> None:
+    state.app.add_url_rule("/", "index", index)
+
+
+def _sign_in(user) -> None:
+    session.clear()  # a fresh session at every sign-in
+    login_user(SignedInUser(user))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@public
+def setup():
+    db = get_db()
+    if not accounts.needs_setup(db):
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            _clinic, user = accounts.set_up_first_clinic(
+                db,
+                clinic_name=form.clinic_name.data,
+                admin_name=form.admin_name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict:
+            db.rollback()
+            return redirect(url_for("accounts.login"))
+        else:
+            db.commit()
+            _sign_in(user)
+            flash("Welcome! Your clinic is set up and its exercise library is ready.", "success")
+            return redirect(url_for("index"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/setup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    db = get_db()
+    next_url = request.args.get("next", "")
+    if not is_safe_next(next_url):
+        next_url = ""
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("index"))
+    if accounts.needs_setup(db):
+        return redirect(url_for("accounts.setup"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db, form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(BAD_SIGN_IN)
+        else:
+            db.commit()
+            _sign_in(user)
+            return redirect(next_url or url_for("index"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))

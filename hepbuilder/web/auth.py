@@ -1,0 +1,178 @@
+"""Sign-in for the web pages: Flask-Login, app-wide CSRF, and who is acting.
+
+Every page needs a signed-in user unless its view is marked `@public` (set-up, sign-in, static
+files); addresses under /api/ (bearer tokens) and /p/ (a patient's private link) are left to their
+own checks. A signed-out visitor is sent to /login?next=<path> and back after signing in.
+
+Other blueprints import `current_actor`, `admin_required` and `public` from here, and
+`login_required` / `current_user` from flask_login.
+"""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from hepbuilder.db.models import User
+from hepbuilder.services import accounts
+from hepbuilder.services.actor import Actor
+
+from .database import get_db
+from .errors import error_response
+
+CSRF_MESSAGE = "This form has expired. Please go back, reload the page and try again."
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Path prefixes whose views check access themselves (API bearer tokens, patients' private links).
+SELF_GUARDED_PREFIXES = ("/api/", "/p/")
+
+__all__ = [
+    "SignedInUser",
+    "admin_required",
+    "csrf",
+    "current_actor",
+    "is_safe_next",
+    "login_required",
+    "public",
+    "register_auth",
+]
+
+
+class SignedInUser(UserMixin):
+    """The signed-in user as Flask-Login sees it; other attributes come from the User row."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.user.is_active)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
+
+    def __getattr__(self, name: str):
+        if name == "user":
+            raise AttributeError(name)
+        return getattr(self.user, name)
+
+
+def public(view):
+    """Mark a view as open to signed-out visitors."""
+    view.is_public = True
+    return view
+
+
+def current_actor() -> Actor:
+    """The signed-in user as the services' Actor (clinic, user, role, address). Needs a signed-in user."""
+    if not current_user.is_authenticated:
+        abort(401)
+    return Actor(
+        clinic_id=current_user.clinic_id,
+        user_id=current_user.id,
+        role=current_user.role,
+        remote_addr=request.remote_addr or "",
+    )
+
+
+def admin_required(view):
+    """Like login_required, and the user must be an admin (else 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a local path such as "/patients/3?x=1"; False for other hosts, schemes or "//evil"."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and not any(ord(c) < 32 for c in target)
+
+
+def _load_user(user_id: str) -> SignedInUser | None:
+    try:
+        user = accounts.find_user(get_db(), int(user_id))
+    except ValueError:
+        return None
+    return SignedInUser(user) if user is not None else None
+
+
+def _is_self_guarded() -> bool:
+    return request.path.startswith(SELF_GUARDED_PREFIXES)
+
+
+def _protect_forms():
+    """CSRF on every state-changing page request (the JSON API uses bearer tokens instead)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or _is_self_guarded():
+        return None
+    csrf.protect()
+    return None
+
+
+def _require_sign_in():
+    """Send signed-out visitors of inner pages to sign-in (unknown addresses still get a 404)."""
+    if request.endpoint is None or _is_self_guarded() or current_user.is_authenticated:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if request.endpoint == "static" or getattr(view, "is_public", False):
+        return None
+    return login_manager.unauthorized()
+
+
+def _unauthorized():
+    """Flask-Login's hook: redirect to sign-in with the local path to come back to."""
+    target = request.full_path if request.query_string else request.path
+    if request.method != "GET" or not is_safe_next(target):
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=target))
+
+
+def register_auth(app: Flask) -> None:
+    """Flask-Login, CSRF for every form, a hardened session cookie, and the sign-in wall."""
+    app.config.setdefault("WTF_CSRF_ENABLED", True)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _protect_forms, which skips /api/
+    app.config.setdefault("SESSION_COOKIE_NAME", "hepbuilder_session")
+    if app.config.get("PUBLIC_URL", "").startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = (
+            True  # served over HTTPS: never send the cookie in clear
+        )
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_protect_forms)
+    app.before_request(_require_sign_in)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(_error: CSRFError):
+        return error_response(400, CSRF_MESSAGE)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,85 @@
+"""The clinic's exercise library: search and filters (plain GET links), and one exercise's page."""
+
+import math
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from hepbuilder.domain.dose import describe_dose
+from hepbuilder.services import library
+
+from .auth import current_actor
+from .database import get_db
+from .layout import label, safe_color
+
+bp = Blueprint("exercises", __name__, url_prefix="/exercises")
+
+PAGE_SIZE = 40
+FILTERS = ("category", "body_region", "equipment", "target")
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("")
+def index():
+    actor = current_actor()
+    db = get_db()
+    q = request.args.get("q", "").strip()[: library.MAX_QUERY_CHARS]
+    filters = {name: request.args.get(name, "").strip()[:80] for name in FILTERS}
+    total = library.count_exercises(db, actor, q=q, **filters)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(_page(), pages)
+    exercises = library.search_exercises(
+        db, actor, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    facets = library.library_facets(db, actor)
+    doses = {row.id: describe_dose(library.default_dose(row)) for row in exercises}
+    return render_template(
+        "exercises/index.html",
+        exercises=exercises,
+        doses=doses,
+        q=q,
+        filters=filters,
+        facets=facets,
+        total=total,
+        page=page,
+        pages=pages,
+        filtered=bool(q or any(filters.values())),
+        category_options=[(value, label(value)) for value in facets.categories],
+        region_options=[(value, label(value)) for value in facets.body_regions],
+        equipment_options=[(value, label(value)) for value in facets.equipment],
+    )
+
+
+def illustration_markup(exercise, accent_hex: str) -> Markup | None:
+    """The exercise's SVG from the illustrations layer (which escapes its own text), or None."""
+    try:
+        from hepbuilder.illustrations import illustration_svg
+    except ImportError:
+        return None
+    try:
+        svg = illustration_svg(exercise, side="none", accent_hex=accent_hex)
+    except Exception:  # a drawing problem must not take the page down; the log says which
+        current_app.logger.exception("Could not draw the illustration of %s", exercise.slug)
+        return None
+    return Markup(svg) if svg else None
+
+
+@bp.route("/<slug>")
+def detail(slug: str):
+    actor = current_actor()
+    row = library.get_exercise(get_db(), actor.clinic_id, slug)
+    exercise = library.to_domain(row)
+    return render_template(
+        "exercises/detail.html",
+        row=row,
+        exercise=exercise,
+        dose_words=describe_dose(exercise.defaults),
+        illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
+    )

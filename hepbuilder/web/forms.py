@@ -1,0 +1,98 @@
+"""Forms for signing in and setting up. They check shape (required, lengths, email form); rules live in services."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from hepbuilder.services.accounts import EMAIL_RE, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+
+_STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=_STRIP,
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="That is too long."),
+        ],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password."),
+            Length(max=MAX_PASSWORD_CHARS, message="That is too long."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SetupForm(FlaskForm):
+    clinic_name = StringField(
+        "Clinic name",
+        filters=_STRIP,
+        validators=[
+            DataRequired("Enter the clinic's name."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+        render_kw={"autocomplete": "organization", "autofocus": True},
+    )
+    admin_name = StringField(
+        "Your name",
+        filters=_STRIP,
+        validators=[
+            DataRequired("Enter your name."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        "Email",
+        filters=_STRIP,
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="Use at most 254 characters."),
+            Regexp(EMAIL_RE, message="Enter an email address such as name@clinic.com."),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        "Password",
+        description=f"At least {MIN_PASSWORD_CHARS} characters.",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=MIN_PASSWORD_CHARS,
+                max=MAX_PASSWORD_CHARS,
+                message=f"Use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_again = PasswordField(
+        "Password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def add_service_errors(form, error) -> None:
+    """Put a service's ValidationError beside the matching fields (others go to `form.form_errors`)."""
+    fields = getattr(error, "fields", None) or {}
+    if not fields:
+        form.form_errors.append(getattr(error, "message", None) or str(error))
+        return
+    for name, text in fields.items():
+        field = getattr(form, name, None)
+        sentence = text[:1].upper() + text[1:]
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(sentence if sentence.endswith(".") else sentence + ".")
+        else:
+            form.form_errors.append(f"{name}: {text}")
