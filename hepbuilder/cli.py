@@ -112,3 +112,138 @@ def serve(host: str, port: int, workers: int) -> None:
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
             "--access-logfile", "-", "hepbuilder.web:create_app()"]
     os.execv(sys.executable, args)
+
+
+# --- clinics, users, tokens and the library (thin: each calls one service) ----------------------
+
+_LIBRARY_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def _load_library(directory: Path | None):
+    """The checked library folder (default: the bundled one); a problem becomes one clear sentence."""
+    from hepbuilder.services.library import load_bundled_library
+
+    try:
+        return load_bundled_library(directory)
+    except DomainError as error:
+        raise fail(error_sentence(error)) from None
+
+
+@main.command()
+@click.option("--library", "library_dir", type=_LIBRARY_DIR, default=None, help="Library folder (default: the bundled library).")
+def seed(library_dir: Path | None) -> None:
+    """Load the exercise library into every clinic: add what is missing, update what no clinic edited."""
+    from hepbuilder.services.library import seed_all
+
+    library = _load_library(library_dir)
+    with transaction() as session:
+        results = seed_all(session, library)
+    if not results:
+        click.echo("No clinic yet, so nothing was loaded; the set-up page (or `hepbuilder clinic create`) creates one and loads its library.")
+    for slug, result in results.items():
+        click.echo(f"{slug}: {result.summary()}.")
+
+
+@main.group()
+def clinic() -> None:
+    """Clinics (each with its own users, library, patients and brand)."""
+
+
+@clinic.command("create")
+@click.option("--name", required=True, help="The clinic's name, as patients see it.")
+def clinic_create(name: str) -> None:
+    """Create a clinic, load the bundled library into it, and print its slug."""
+    from hepbuilder.services.accounts import create_clinic
+    from hepbuilder.services.library import seed_clinic
+
+    library = _load_library(None)
+    with transaction() as session:
+        new_clinic = create_clinic(session, name)
+        seed_clinic(session, new_clinic, library)
+        slug = new_clinic.slug
+    click.echo(slug)
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "therapist"]))
+@click.option("--password-stdin", "password_stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+def user_create(email: str, name: str, role: str, password_stdin: bool, clinic_slug: str | None) -> None:
+    """Create a user who can sign in to the web app."""
+    from hepbuilder.services.accounts import create_user, resolve_clinic
+
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with transaction() as session:
+        target = resolve_clinic(session, clinic_slug)
+        created = create_user(session, target, email=email, name=name, role=role, password=password)
+        message = f"Created {created.role} {created.email} in {target.slug}."
+    click.echo(message)
+
+
+@main.group()
+def token() -> None:
+    """API tokens for a practice-management system."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="What the token is for, e.g. the PMS's name.")
+@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+def token_create(name: str, clinic_slug: str | None) -> None:
+    """Create an API token and print it once (only its SHA-256 is kept)."""
+    from hepbuilder.services.accounts import create_api_token, resolve_clinic
+
+    with transaction() as session:
+        target = resolve_clinic(session, clinic_slug)
+        _row, secret = create_api_token(session, target, name)
+    click.echo(secret)
+    click.echo("Keep this token now: it cannot be shown again.", err=True)
+
+
+@main.group()
+def library() -> None:
+    """A clinic's exercise library as files (exercises/*.yaml, muscles.yaml, protocols.yaml)."""
+
+
+@library.command("export")
+@click.argument("directory", type=_LIBRARY_DIR)
+@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+def library_export(directory: Path, clinic_slug: str | None) -> None:
+    """Write the clinic's library to DIRECTORY (the same form `library import` and `seed --library` read)."""
+    from hepbuilder.library import write_library
+    from hepbuilder.services.accounts import resolve_clinic
+    from hepbuilder.services.library import export_library
+
+    with transaction() as session:
+        exported = export_library(session, resolve_clinic(session, clinic_slug).id)
+    try:
+        write_library(exported, directory)
+    except OSError as error:
+        raise fail(f"Cannot write to {directory}: {error.strerror or error}.") from None
+    click.echo(
+        f"Wrote {len(exported.exercises)} exercises, {len(exported.muscles)} muscles and "
+        f"{len(exported.protocols)} protocols to {directory}."
+    )
+
+
+@library.command("import")
+@click.argument("directory", type=_LIBRARY_DIR)
+@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+def library_import(directory: Path, clinic_slug: str | None) -> None:
+    """Load a library folder into the clinic as its own version (entries it changes stay put on `seed`)."""
+    from hepbuilder.services.accounts import resolve_clinic
+    from hepbuilder.services.library import import_library
+
+    loaded = _load_library(directory)
+    with transaction() as session:
+        result = import_library(session, resolve_clinic(session, clinic_slug), loaded)
+    click.echo(f"Imported {directory}: {result.summary()}.")

@@ -93,8 +93,7 @@ def resolve_clinic(session: Session, slug: str | None = None) -> Clinic:
         )
     if len(clinics) > 1:
         raise ValidationError(
-            {"clinic": "there is more than one clinic, so say which one with --clinic SLUG"},
-            message="There is more than one clinic, so say which one with --clinic SLUG.",
+            {}, message="There is more than one clinic, so say which one with --clinic SLUG."
         )
     return clinics[0]
 
