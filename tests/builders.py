@@ -76,3 +76,10 @@ def make_program(session, patient, *, protocol=None, created_by=None, **data):
 def make_token(session, clinic: Clinic, name: str = "PMS"):
     """An API token for `clinic`: (ApiToken row, secret to send as a bearer token)."""
     return accounts.create_api_token(session, clinic, name)
+
+
+def sign_in(client, user: User, password: str = DEFAULT_PASSWORD):
+    """Sign `user` in on a Flask test client (CSRF off, as in the `app` fixture); returns the response."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, f"sign-in failed for {user.email}"
+    return response

@@ -1,0 +1,276 @@
+"""Sign-in, sign-out, the one-time set-up, the sign-in wall, CSRF and error pages."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from hepbuilder.db.models import Clinic, Exercise, User
+from hepbuilder.web import create_app
+from hepbuilder.web.accounts import BAD_SIGN_IN
+from hepbuilder.web.auth import CSRF_MESSAGE, admin_required, current_actor
+from tests.builders import DEFAULT_PASSWORD, make_clinic, make_user, sign_in
+
+SETUP = {
+    "clinic_name": "Riverside Physio",
+    "admin_name": "Sam Rivera",
+    "email": "Sam@Riverside.example",
+    "password": "a long enough password",
+    "password_again": "a long enough password",
+}
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error text shown beside one field ("" if none)."""
+    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
+    return match.group(1).strip() if match else ""
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_first_visit_leads_to_setup(client):
+    assert client.get("/").location == "/setup"
+    assert client.get("/login").location == "/setup"
+    page = client.get("/setup")
+    assert page.status_code == 200
+    for label in ("Clinic name", "Your name", "Email", "Password", "Password again"):
+        assert f">{label}</label>" in page.text
+
+
+def test_setup_creates_clinic_admin_and_library_then_disappears(client, session):
+    response = client.post("/setup", data=SETUP)
+    assert response.status_code == 302
+
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200
+    assert "Riverside Physio" in home.text
+    assert "Sign out" in home.text
+
+    admin = session.scalar(select(User))
+    assert (admin.email, admin.role, admin.clinic.slug) == (
+        "sam@riverside.example",
+        "admin",
+        "riverside-physio",
+    )
+    assert SETUP["password"] not in admin.password_hash
+    assert admin.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert count(session, Exercise) > 0  # the library was loaded into the new clinic
+
+    assert client.get("/setup").status_code == 404
+    client.post("/logout")
+    assert client.post("/setup", data={**SETUP, "email": "other@example.test"}).status_code == 404
+    assert client.get("/").location == "/login"
+    assert count(session, Clinic) == 1
+    assert count(session, User) == 1
+
+
+def test_setup_form_shows_errors_beside_fields_and_keeps_input(client, session):
+    data = {**SETUP, "clinic_name": "", "admin_name": "x" * 201, "password_again": "something else"}
+    page = client.post("/setup", data=data)
+    assert page.status_code == 422
+    assert field_error(page.text, "clinic_name") == "Enter the clinic&#39;s name."
+    assert field_error(page.text, "admin_name") == "Use at most 200 characters."
+    assert field_error(page.text, "password_again") == "The two passwords differ."
+    assert field_error(page.text, "email") == ""
+    assert 'value="Sam@Riverside.example"' in page.text  # what the user typed is kept...
+    assert SETUP["password"] not in page.text  # ...but never a password
+    assert 'aria-invalid="true"' in page.text
+    assert count(session, User) == 0
+
+
+def test_setup_rejects_a_short_password_and_a_bad_email(client):
+    page = client.post(
+        "/setup",
+        data={**SETUP, "email": "not-an-email", "password": "short", "password_again": "short"},
+    )
+    assert page.status_code == 422
+    assert "email address" in field_error(page.text, "email")
+    assert field_error(page.text, "password").startswith("Use 8 to")
+
+
+@pytest.fixture
+def user(session):
+    user = make_user(
+        session, make_clinic(session, name="Northside Physio"), email="kim@example.test"
+    )
+    session.commit()
+    return user
+
+
+def test_login_with_the_right_password_goes_to_the_start_page(client, user, session):
+    response = client.post(
+        "/login", data={"email": "KIM@example.test ", "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.location == "/"
+    page = client.get("/exercises")
+    assert page.status_code == 200
+    assert "Northside Physio" in page.text
+    session.refresh(user)
+    assert user.last_login_at is not None
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("kim@example.test", "wrong password"), ("nobody@example.test", DEFAULT_PASSWORD)],
+    ids=["wrong-password", "unknown-email"],
+)
+def test_login_failure_gives_one_generic_message(client, user, email, password):
+    page = client.post("/login", data={"email": email, "password": password})
+    assert page.status_code == 422
+    assert BAD_SIGN_IN in page.text
+    assert "unknown" not in page.text.lower()
+    assert f'value="{email}"' in page.text
+    assert client.get("/exercises").status_code == 302  # still signed out
+
+
+def test_inactive_user_cannot_sign_in(client, session):
+    make_user(session, email="gone@example.test", is_active=False)
+    session.commit()
+    page = client.post("/login", data={"email": "gone@example.test", "password": DEFAULT_PASSWORD})
+    assert page.status_code == 422
+    assert BAD_SIGN_IN in page.text
+
+
+def test_deactivated_user_is_signed_out_on_next_request(client, session, user):
+    sign_in(client, user)
+    user.is_active = False
+    session.commit()
+    assert client.get("/exercises").status_code == 302
+
+
+def test_login_form_requires_both_fields(client, user):
+    page = client.post("/login", data={"email": "", "password": ""})
+    assert page.status_code == 422
+    assert field_error(page.text, "email") == "Enter your email address."
+    assert field_error(page.text, "password") == "Enter your password."
+
+
+def test_logout_is_a_post(client, user):
+    sign_in(client, user)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/exercises").status_code == 200
+    response = client.post("/logout")
+    assert response.location == "/login"
+    assert client.get("/exercises").status_code == 302
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_and_back(client, user):
+    response = client.get("/exercises?q=hip&category=stretch")
+    assert response.status_code == 302
+    assert response.location == "/login?next=/exercises?q%3Dhip%26category%3Dstretch"
+    login_page = client.get(response.location)
+    assert 'action="/login?next=' in login_page.text
+    back = client.post(response.location, data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert back.location == "/exercises?q=hip&category=stretch"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil",
+    ],
+)
+def test_next_pointing_elsewhere_is_ignored(client, user, target):
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": user.email, "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_unknown_page_is_a_friendly_404(client, user):
+    for _ in ("signed out", "signed in"):
+        page = client.get("/no/such/page")
+        assert page.status_code == 404
+        assert "Page not found" in page.text
+        assert 'href="/"' in page.text
+        sign_in(client, user)
+
+
+def test_api_and_private_links_are_not_sent_to_sign_in(client):
+    assert client.get("/api/v1/no-such-thing").status_code in (401, 404)
+    assert client.get("/p/no-such-token").status_code == 404
+
+
+def test_session_cookie_is_hardened(client, user):
+    response = sign_in(client, user)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" in cookie  # the app fixture's PUBLIC_URL is https://
+
+
+def test_session_cookie_not_secure_on_plain_http(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path))
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "k", "PUBLIC_URL": "", "TESTING": True})
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.fixture
+def csrf_app(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "csrf-test",
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+
+
+def test_csrf_is_enforced_on_every_form(csrf_app, user):
+    client = csrf_app.test_client()
+    without = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert without.status_code == 400
+    assert CSRF_MESSAGE.replace("'", "&#39;") in without.text
+
+    token = re.search(
+        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/login").text,
+    ).group(1)
+    signed_in = client.post(
+        "/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 302
+
+    page = client.get("/exercises").text
+    assert client.post("/logout").status_code == 400  # sign-out needs the token too
+    assert client.get("/exercises").status_code == 200
+    logout_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/logout", data={"csrf_token": logout_token}).status_code == 302
+    assert client.get("/exercises").status_code == 302
+
+
+def test_csrf_is_not_asked_of_the_json_api(csrf_app):
+    response = csrf_app.test_client().post("/api/v1/patients", json={})
+    assert response.status_code in (401, 404)  # the bearer-token check answers, not CSRF
+
+
+def test_current_actor_and_admin_required(app, client, session):
+    clinic = make_clinic(session)
+    therapist = make_user(session, clinic, role="therapist")
+    admin = make_user(session, clinic, role="admin")
+    session.commit()
+
+    @admin_required
+    def admin_only():
+        actor = current_actor()
+        return f"{actor.clinic_id}:{actor.user_id}:{actor.role}:{actor.remote_addr}"
+
+    app.add_url_rule("/test-admin-only", "test_admin_only", admin_only)
+    assert client.get("/test-admin-only").status_code == 302
+    sign_in(client, therapist)
+    assert client.get("/test-admin-only").status_code == 403
+    client.post("/logout")
+    sign_in(client, admin)
+    assert client.get("/test-admin-only").text == f"{clinic.id}:{admin.id}:admin:127.0.0.1"
