@@ -3,7 +3,7 @@
 The first successful (2xx) answer to a POST sent with a key is stored for that token, in the same
 transaction as the work it did, and replayed for any retry with the same key and the same request
 (method, path and JSON body, key order and spacing aside). The same key with a different request is
-refused with 422. Answers that are errors are not stored: nothing was done, so a retry simply runs.
+refused with 409. Answers that are errors are not stored: nothing was done, so a retry simply runs.
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import IdempotencyRecord
-from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services.actor import Actor
 
 KEY_HEADER = "Idempotency-Key"
@@ -66,8 +66,8 @@ def replay_or_none(session: Session, actor: Actor, body: object) -> Response | N
 
 def replay(record: IdempotencyRecord, print_: str) -> Response:
     if record.request_fingerprint != print_:
-        raise ValidationError(
-            {KEY_HEADER: "was already used with a different request; use a new key"}
+        raise Conflict(
+            f"This {KEY_HEADER} was already used with a different request; use a new key."
         )
     response = Response(
         record.response_body, status=record.status_code, mimetype="application/json"

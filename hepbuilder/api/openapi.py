@@ -9,13 +9,13 @@ ERRORS = {
     403: "The token may not do this.",
     404: "Nothing by that id in the token's clinic (another clinic's record looks the same).",
     409: (
-        "A conflict: a stale program version (`current_version`), or an external_id already "
-        "taken (`existing_id`)."
+        "A conflict: a stale program version (`current_version`), an external_id already "
+        "taken (`existing_id`), or an Idempotency-Key already used with a different request."
     ),
     413: "The request body is larger than 8 MB.",
     422: (
-        "Invalid fields, each named in `fields` (unknown fields are rejected, not ignored), "
-        "or an Idempotency-Key reused with a different request."
+        "Invalid fields, each named in `fields` (unknown body fields and query parameters are "
+        "rejected, not ignored)."
     ),
 }
 
@@ -74,7 +74,7 @@ IDEMPOTENCY_KEY = {
         "Send a unique key (e.g. a UUID) with a POST and retry with the same key: the first "
         "successful answer is stored for this token and replayed (same status and body, plus "
         "`Idempotent-Replayed: true`) instead of doing the work again. The same key with a "
-        "different request is refused with 422."
+        "different request is refused with 409."
     ),
     "schema": {
         "type": "string",

@@ -26,6 +26,13 @@ class PageRequest:
     cursor: int  # 0 on the first page
 
 
+def check_query_names(*names: str) -> None:
+    """Refuse query parameters the operation does not know (like unknown body fields): 422."""
+    unknown = [name for name in request.args if name not in names]
+    if unknown:
+        raise ValidationError({name[:80]: "is not a query parameter here" for name in unknown})
+
+
 def page_request() -> PageRequest:
     """The request's `limit` and `cursor`, or ValidationError naming the bad one."""
     errors = {}

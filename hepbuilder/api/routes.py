@@ -15,6 +15,13 @@ from .openapi import build_document
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+EXERCISE_FILTERS = ("q", "category", "body_region", "equipment", "target")
+
+
+QUERY_PARAMETERS = {
+    "api.list_exercises": ("limit", "cursor", *EXERCISE_FILTERS),
+    "api.list_patients": ("limit", "cursor", "external_id"),
+}
 
 
 @bp.before_request
@@ -22,6 +29,7 @@ def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return
     authenticate()
+    paging.check_query_names(*QUERY_PARAMETERS.get(request.endpoint, ()))
 
 
 def _db():
@@ -111,10 +119,7 @@ def openapi():
 @bp.get("/exercises")
 def list_exercises():
     page = paging.page_request()
-    filters = {
-        name: paging.text_arg(name)
-        for name in ("q", "category", "body_region", "equipment", "target")
-    }
+    filters = {name: paging.text_arg(name) for name in EXERCISE_FILTERS}
     session = _db()
     rows = library.search_exercises(
         session, g.actor.clinic_id, **filters, limit=page.limit, offset=page.cursor

@@ -50,7 +50,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
-        return error_response(status, _friendly(status, error))
+        body, status = error_response(status, _friendly(status, error))
+        # Keep what the error tells the client: Allow (405) and WWW-Authenticate (401).
+        kept = {"allow", "www-authenticate"}
+        headers = {k: v for k, v in error.get_headers() if k.lower() in kept}
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

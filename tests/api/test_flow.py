@@ -1,7 +1,8 @@
 """The PMS's whole job through the API: exercises, patient, program, handout, PDF."""
 
-from pypdf import PdfReader
 import io
+
+from pypdf import PdfReader
 
 
 def test_api_flow_creates_patient_program_and_fetches_handout_pdf(api, patient, program):
