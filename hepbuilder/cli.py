@@ -180,7 +180,7 @@ def user_create(email: str, name: str, role: str, password_stdin: bool, clinic_s
     from hepbuilder.services.accounts import create_user, resolve_clinic
 
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with transaction() as session:

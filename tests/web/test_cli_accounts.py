@@ -1,0 +1,189 @@
+"""The `hepbuilder` commands for clinics, users, tokens, seeding and library files."""
+
+import shutil
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from hepbuilder import paths
+from hepbuilder.cli import main
+from hepbuilder.db.models import ApiToken, Clinic, Exercise, User
+from hepbuilder.library import load_library
+from hepbuilder.services.accounts import authenticate, find_api_token
+
+
+@pytest.fixture
+def cli(db_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("HEPBUILDER_DATABASE_URL", db_url)
+    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def count(session, model) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def one_sentence_error(result) -> str:
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_clinic_create_prints_the_slug_and_seeds_the_library(cli, session):
+    result = cli("clinic", "create", "--name", "Riverside Physio & Co")
+    assert result.exit_code == 0
+    assert result.stdout == "riverside-physio-co\n"
+    assert (
+        cli("clinic", "create", "--name", "Riverside Physio & Co").stdout
+        == "riverside-physio-co-2\n"
+    )
+    assert count(session, Clinic) == 2
+    assert count(session, Exercise) == 2 * len(load_library().exercises)
+
+
+def test_user_create_reads_the_password_from_stdin(cli, session):
+    cli("clinic", "create", "--name", "Riverside")
+    result = cli(
+        "user",
+        "create",
+        "--email",
+        "Sam@Example.test",
+        "--name",
+        "Sam",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "sam@example.test" in result.stdout
+    assert "a long password" not in result.output
+    user = session.scalar(select(User))
+    assert user.role == "admin"
+    assert "a long password" not in user.password_hash
+    assert authenticate(session, "sam@example.test", "a long password") is not None
+
+
+def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
+    cli("clinic", "create", "--name", "Riverside")
+    args = (
+        "user",
+        "create",
+        "--email",
+        "sam@example.test",
+        "--name",
+        "Sam",
+        "--role",
+        "therapist",
+        "--password-stdin",
+    )
+    assert cli(*args, input="a long password\n").exit_code == 0
+    result = cli(*args[:2], "--email", "SAM@example.test", *args[4:], input="another password\n")
+    assert (
+        one_sentence_error(result)
+        == "Error: A user with the email sam@example.test already exists."
+    )
+    assert count(session, User) == 1
+
+
+def test_user_create_checks_the_password_and_the_clinic(cli, session):
+    base = (
+        "user",
+        "create",
+        "--email",
+        "a@example.test",
+        "--name",
+        "A",
+        "--role",
+        "therapist",
+        "--password-stdin",
+    )
+    assert "no clinic yet" in one_sentence_error(cli(*base, input="a long password\n"))
+    cli("clinic", "create", "--name", "One")
+    assert "at least 8 characters" in one_sentence_error(cli(*base, input="short\n"))
+    cli("clinic", "create", "--name", "Two")
+    assert "--clinic" in one_sentence_error(cli(*base, input="a long password\n"))
+    assert (
+        "no clinic"
+        in one_sentence_error(cli(*base, "--clinic", "three", input="a long password\n")).lower()
+    )
+    assert cli(*base, "--clinic", "two", input="a long password\n").exit_code == 0
+    assert session.scalar(select(User)).clinic.slug == "two"
+
+
+def test_token_create_prints_the_secret_once_and_keeps_only_its_hash(cli, session):
+    cli("clinic", "create", "--name", "Riverside")
+    result = cli("token", "create", "--name", "Our PMS")
+    assert result.exit_code == 0
+    secret = result.stdout.strip()
+    assert len(secret) > 30
+    row = session.scalar(select(ApiToken))
+    assert secret not in (row.token_hash, row.prefix)
+    assert secret.startswith(row.prefix)
+    assert find_api_token(session, secret).id == row.id
+    assert find_api_token(session, secret + "x") is None
+
+
+def test_seed_without_a_clinic_says_so(cli, session):
+    result = cli("seed")
+    assert result.exit_code == 0
+    assert "No clinic yet" in result.stdout
+    assert count(session, Exercise) == 0
+
+
+def test_seed_twice_changes_nothing(cli, session):
+    cli("clinic", "create", "--name", "Riverside")
+    result = cli("seed")
+    assert result.exit_code == 0
+    assert "0 added, 0 updated" in result.stdout
+
+
+def test_seed_with_a_malformed_library_names_the_file_and_field_and_loads_nothing(
+    cli, session, tmp_path
+):
+    cli("clinic", "create", "--name", "Riverside")
+    broken = tmp_path / "library"
+    shutil.copytree(paths.LIBRARY_DIR, broken)
+    path = broken / "exercises" / "aaa-new.yaml"
+    data = yaml.safe_load((broken / "exercises" / "step-up.yaml").read_text())
+    data.update(slug="aaa-new", defaults={"sets": 99})
+    path.write_text(yaml.safe_dump(data))
+    before = count(session, Exercise)
+
+    message = one_sentence_error(cli("seed", "--library", str(broken)))
+    assert "exercises/aaa-new.yaml" in message
+    assert "defaults.sets" in message
+    assert count(session, Exercise) == before
+
+
+def test_library_export_and_import_round_trip(cli, session, tmp_path):
+    cli("clinic", "create", "--name", "Riverside")
+    out = tmp_path / "export"
+    result = cli("library", "export", str(out))
+    assert result.exit_code == 0, result.output
+    bundled = load_library()
+    exported = load_library(out)
+    assert dict(exported.exercises) == dict(bundled.exercises)
+    assert dict(exported.muscles) == dict(bundled.muscles)
+    assert dict(exported.protocols) == dict(bundled.protocols)
+    for path in (paths.LIBRARY_DIR / "exercises").glob("*.yaml"):
+        assert (out / "exercises" / path.name).read_text() == path.read_text()
+
+    edited = out / "exercises" / "step-up.yaml"
+    edited.write_text(edited.read_text().replace("name: Step-up", "name: Step-up, our way", 1))
+    result = cli("library", "import", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.stdout
+    again = tmp_path / "again"
+    cli("library", "export", str(again))
+    assert load_library(again) == load_library(out)
