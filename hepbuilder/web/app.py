@@ -50,10 +50,11 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, exercises
+    from . import accounts, admin, exercises
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
+    app.register_blueprint(admin.bp)
     register_api(app)
 
 

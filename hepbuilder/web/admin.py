@@ -1,0 +1,453 @@
+"""The admin area: the clinic's brand (contact, colour, logo), user accounts, API tokens, audit trail.
+
+Every view is admin-only (`admin_required`; the services check the role again), parses the
+request, calls one clinic_settings service and commits; rule breaks come back as messages
+beside the fields (forms) or as a flash on the list they came from (buttons).
+"""
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.services import accounts, clinic_settings
+
+from .auth import admin_required, current_actor
+from .database import get_db
+from .forms import add_service_errors
+from .layout import safe_color
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+_STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
+_MAX_MB = clinic_settings.MAX_LOGO_BYTES // (1024 * 1024)
+
+
+def _choices(pairs):
+    return [SelectChoice(value, text) if SelectChoice else (value, text) for value, text in pairs]
+
+
+@bp.before_request
+@admin_required
+def _admins_only():
+    """Every address under /admin is for admins (403 for therapists, sign-in for visitors)."""
+    return None
+
+
+# --- forms: shape only; the services hold the rules -------------------------------------------
+
+
+class BrandingForm(FlaskForm):
+    name = StringField(
+        "Clinic name",
+        filters=_STRIP,
+        description="Printed at the top of every handout.",
+        validators=[
+            DataRequired("Enter the clinic's name."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+        render_kw={"autocomplete": "organization"},
+    )
+    address = TextAreaField(
+        "Address",
+        filters=_STRIP,
+        description="One line per line of the address.",
+        validators=[Length(max=500, message="Use at most 500 characters.")],
+        render_kw={"rows": 3, "autocomplete": "street-address"},
+    )
+    phone = TelField(
+        "Phone",
+        filters=_STRIP,
+        validators=[Length(max=80, message="Use at most 80 characters.")],
+        render_kw={"autocomplete": "tel"},
+    )
+    email = EmailField(
+        "Email",
+        filters=_STRIP,
+        description="Where patients can write with questions.",
+        validators=[Length(max=200, message="Use at most 200 characters.")],
+        render_kw={"autocomplete": "email"},
+    )
+    website = StringField(
+        "Website",
+        filters=_STRIP,
+        validators=[Length(max=200, message="Use at most 200 characters.")],
+        render_kw={"inputmode": "url", "placeholder": "physio.example", "autocomplete": "url"},
+    )
+    brand_color = StringField(
+        "Brand colour",
+        filters=_STRIP,
+        description="Six hex digits after #, e.g. #1f6f8b. Used for headings and rules on handouts and for this site's accents.",
+        validators=[DataRequired("Enter a colour such as #1f6f8b.")],
+        render_kw={"maxlength": 7, "spellcheck": "false", "autocomplete": "off"},
+    )
+    logo = FileField(
+        "New logo",
+        description=f"A PNG, JPEG or WebP image of at most {_MAX_MB} MB. It is scaled to at most "
+        f"{clinic_settings.LOGO_MAX_SIDE_PX} pixels on the long side and stored without metadata. "
+        "A wide logo with a transparent background prints best.",
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=_STRIP,
+        validators=[
+            DataRequired("Enter the person's name."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        "Email",
+        filters=_STRIP,
+        description="They sign in with this.",
+        validators=[
+            DataRequired("Enter their email address."),
+            Length(max=254, message="Use at most 254 characters."),
+            Regexp(accounts.EMAIL_RE, message="Enter an email address such as name@clinic.com."),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    credentials = StringField(
+        "Credentials",
+        filters=_STRIP,
+        description="Optional; printed after a therapist's name on handouts, e.g. DPT.",
+        validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],
+        render_kw={"autocomplete": "off"},
+    )
+    role = SelectField(
+        "Role",
+        choices=_choices([("therapist", "Therapist"), ("admin", "Administrator")]),
+        default="therapist",
+    )
+    password = PasswordField(
+        "First password",
+        description=f"At least {accounts.MIN_PASSWORD_CHARS} characters. Give it to them privately.",
+        validators=[
+            DataRequired("Choose a first password for them."),
+            Length(
+                min=accounts.MIN_PASSWORD_CHARS,
+                max=accounts.MAX_PASSWORD_CHARS,
+                message=f"Use {accounts.MIN_PASSWORD_CHARS} to {accounts.MAX_PASSWORD_CHARS} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        filters=_STRIP,
+        description="Say who uses it, e.g. the practice-management system's name.",
+        validators=[
+            DataRequired("Name the token."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _status(form: FlaskForm) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _relative_luminance(hex_color: str) -> float:
+    channels = []
+    for index in (1, 3, 5):
+        value = int(hex_color[index : index + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_with_white(hex_color: str) -> float:
+    """The WCAG contrast ratio of white text on `hex_color` (1 to 21)."""
+    return 1.05 / (_relative_luminance(hex_color) + 0.05)
+
+
+def _read_upload(storage) -> bytes | None:
+    """The uploaded file's bytes, read only up to one byte past the limit (None when no file was chosen)."""
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    return storage.stream.read(clinic_settings.MAX_LOGO_BYTES + 1)
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+@bp.route("")
+def index():
+    summary = clinic_settings.admin_summary(get_db(), current_actor())
+    return render_template(
+        "admin/index.html", summary=summary, saved_color=safe_color(summary.clinic.brand_color)
+    )
+
+
+# --- brand ------------------------------------------------------------------------------------
+
+
+def _branding_page(form: BrandingForm, clinic, status: int = 200):
+    db = get_db()
+    logo = clinic_settings.get_logo(db, current_actor())
+    saved_color = safe_color(clinic.brand_color)
+    typed_color = clinic_settings.normalize_color(form.brand_color.data or "") or saved_color
+    return (
+        render_template(
+            "admin/branding.html",
+            form=form,
+            clinic=clinic,
+            has_logo=logo is not None,
+            logo_version=hashlib.sha256(logo).hexdigest()[:12] if logo else "",
+            picker_color=typed_color,
+            preview_color=saved_color,
+            low_contrast=contrast_with_white(typed_color) < 3.0,
+        ),
+        status,
+    )
+
+
+@bp.route("/branding", methods=["GET", "POST"])
+def branding():
+    db = get_db()
+    actor = current_actor()
+    clinic = clinic_settings.get_branding(db, actor)
+    form = BrandingForm(
+        data={name: getattr(clinic, name) for name in clinic_settings.BRANDING_FIELDS}
+    )
+    if not form.validate_on_submit():
+        return _branding_page(form, clinic, _status(form))
+    errors: dict[str, str] = {}
+    try:
+        clinic_settings.update_branding(
+            db, actor, {name: getattr(form, name).data for name in clinic_settings.BRANDING_FIELDS}
+        )
+    except ValidationError as error:
+        errors.update(error.fields)
+    upload = _read_upload(form.logo.data)
+    if upload is not None:
+        try:
+            clinic_settings.set_logo(db, actor, upload)
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        db.rollback()
+        add_service_errors(form, ValidationError(errors))
+        if upload is not None and "logo" not in errors:
+            form.logo.errors = [
+                *form.logo.errors,
+                "Choose the logo file again: it was not saved because of the other problems.",
+            ]
+        return _branding_page(form, clinic_settings.get_branding(db, actor), 422)
+    db.commit()
+    flash(
+        "The clinic's details are saved. New handouts will use them."
+        + (" The new logo is in place." if upload else ""),
+        "success",
+    )
+    return redirect(url_for("admin.branding"))
+
+
+@bp.route("/branding/logo.png")
+def logo():
+    data = clinic_settings.get_logo(get_db(), current_actor())
+    if data is None:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="logo.png"'
+    return response
+
+
+@bp.route("/branding/logo/remove", methods=["POST"])
+def remove_logo():
+    db = get_db()
+    clinic_settings.remove_logo(db, current_actor())
+    db.commit()
+    flash(
+        "The logo is removed. New handouts show the clinic's name alone; issued handouts keep theirs.",
+        "success",
+    )
+    return redirect(url_for("admin.branding"))
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def _users_page(form: UserForm, status: int = 200):
+    users = clinic_settings.list_users(get_db(), current_actor())
+    return render_template("admin/users.html", form=form, users=users), status
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form = UserForm()
+    if not form.validate_on_submit():
+        return _users_page(form, _status(form))
+    db = get_db()
+    try:
+        user = clinic_settings.create_user(
+            db,
+            current_actor(),
+            {
+                name: getattr(form, name).data
+                for name in ("name", "email", "credentials", "role", "password")
+            },
+        )
+    except ValidationError as error:
+        db.rollback()
+        add_service_errors(form, error)
+        return _users_page(form, 422)
+    except Conflict:
+        db.rollback()
+        form.email.errors = [
+            *form.email.errors,
+            "Someone already signs in with this email address.",
+        ]
+        return _users_page(form, 422)
+    db.commit()
+    flash(f"{user.name} can now sign in as {_role_words(user.role)} with {user.email}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _change_user(user_id: int, change, success) -> object:
+    """Apply `change(db, actor, user_id)`; flash `success(user)` or the rule it broke; back to the list."""
+    db = get_db()
+    try:
+        user = change(db, current_actor(), user_id)
+    except ValidationError as error:
+        db.rollback()
+        flash(error.message, "error")
+    else:
+        db.commit()
+        flash(success(user), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _role_words(role: str) -> str:
+    return "an administrator" if role == "admin" else "a therapist"
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def deactivate_user(user_id: int):
+    return _change_user(
+        user_id,
+        lambda db, actor, uid: clinic_settings.set_user_active(db, actor, uid, False),
+        lambda user: f"{user.name} is deactivated and can no longer sign in.",
+    )
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def reactivate_user(user_id: int):
+    return _change_user(
+        user_id,
+        lambda db, actor, uid: clinic_settings.set_user_active(db, actor, uid, True),
+        lambda user: f"{user.name} can sign in again.",
+    )
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+def change_role(user_id: int):
+    role = request.form.get("role", "")
+    return _change_user(
+        user_id,
+        lambda db, actor, uid: clinic_settings.set_user_role(db, actor, uid, role),
+        lambda user: f"{user.name} is now {_role_words(user.role)}.",
+    )
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def _tokens_page(form: TokenForm, status: int = 200, new_token=None, secret: str | None = None):
+    tokens = clinic_settings.list_api_tokens(get_db(), current_actor())
+    return (
+        render_template(
+            "admin/tokens.html", form=form, tokens=tokens, new_token=new_token, secret=secret
+        ),
+        status,
+    )
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form, _status(form))
+    db = get_db()
+    try:
+        token, secret = clinic_settings.create_api_token(db, current_actor(), form.name.data)
+    except ValidationError as error:
+        db.rollback()
+        add_service_errors(form, error)
+        return _tokens_page(form, 422)
+    db.commit()
+    # Shown in this response only: never flashed or put in the session cookie. The page is no-store.
+    return _tokens_page(TokenForm(formdata=None), 200, new_token=token, secret=secret)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int):
+    db = get_db()
+    token = clinic_settings.revoke_api_token(db, current_actor(), token_id)
+    db.commit()
+    flash(
+        f"The token “{token.name}” ({token.prefix}…) is revoked; the API refuses it from now on.",
+        "success",
+    )
+    return redirect(url_for("admin.tokens"))
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+@bp.route("/audit")
+def audit():
+    patient_id = _int_arg("patient")
+    before_id = _int_arg("before")
+    page = clinic_settings.list_audit_events(
+        get_db(), current_actor(), patient_id=patient_id, before_id=before_id
+    )
+    return render_template(
+        "admin/audit.html", page=page, patient_id=patient_id, before_id=before_id
+    )
