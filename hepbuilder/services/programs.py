@@ -86,6 +86,17 @@ def find_protocol(session: Session, actor: Actor, slug: str) -> Protocol | None:
     )
 
 
+def exercises_by_slug(session: Session, actor: Actor, slugs) -> dict[str, Exercise]:
+    """The clinic's exercises (archived ones too) for these slugs, by slug; unknown slugs are left out."""
+    wanted = {slug for slug in slugs if isinstance(slug, str) and slug}
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Exercise).where(Exercise.clinic_id == actor.clinic_id, Exercise.slug.in_(wanted))
+    )
+    return {row.slug: row for row in rows}
+
+
 def item_dose(item: ProgramItem) -> Dose:
     """A stored item's dose as a domain Dose (for wording and the handout)."""
     return Dose(

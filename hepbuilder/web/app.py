@@ -50,10 +50,13 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, exercises
+    from . import accounts, admin, exercises, handouts, patients, programs
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
+    app.register_blueprint(patients.bp)
+    app.register_blueprint(programs.bp)
+    app.register_blueprint(handouts.bp)
     app.register_blueprint(admin.bp)
     register_api(app)
 

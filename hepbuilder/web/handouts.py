@@ -1,0 +1,69 @@
+"""Issued handouts: their page, the stored PDF inline or as a download, and a print view.
+
+Every read of a handout's PDF goes through `handouts.get_handout_pdf`, which leaves an audit event
+("handout.view" or "handout.download") in the same transaction, committed here.
+"""
+
+import json
+
+from flask import Blueprint, make_response, render_template
+
+from hepbuilder.domain.dose import describe_dose, parse_dose
+from hepbuilder.domain.errors import ValidationError
+from hepbuilder.services import handouts
+
+from .auth import current_actor
+from .database import get_db
+
+bp = Blueprint("handouts", __name__, url_prefix="/handouts")
+
+
+@bp.get("/<int:handout_id>")
+def show(handout_id: int):
+    handout = handouts.get_handout(get_db(), current_actor(), handout_id)
+    spec = json.loads(handout.spec_json)
+    return render_template(
+        "handouts/show.html",
+        handout=handout,
+        spec=spec,
+        doses=[_dose_words(item) for item in spec.get("items", [])],
+        patient=handout.patient,
+    )
+
+
+def _dose_words(item: dict) -> str:
+    try:
+        return describe_dose(parse_dose(item))
+    except ValidationError:
+        return ""
+
+
+def _pdf_response(handout_id: int, purpose: str, disposition: str):
+    db = get_db()
+    handout, pdf = handouts.get_handout_pdf(db, current_actor(), handout_id, purpose=purpose)
+    db.commit()
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="{handouts.suggested_filename(handout)}"'
+    )
+    return response
+
+
+@bp.get("/<int:handout_id>/pdf")
+def view(handout_id: int):
+    """The stored PDF, shown in the browser (audited as a view)."""
+    return _pdf_response(handout_id, "view", "inline")
+
+
+@bp.get("/<int:handout_id>/download")
+def download(handout_id: int):
+    """The stored PDF as a file named like handout-2026-11-25-3.pdf (no patient name)."""
+    return _pdf_response(handout_id, "download", "attachment")
+
+
+@bp.get("/<int:handout_id>/print")
+def print_view(handout_id: int):
+    """A page that embeds the PDF and opens the browser's print dialog on it."""
+    handout = handouts.get_handout(get_db(), current_actor(), handout_id)
+    return render_template("handouts/print.html", handout=handout, patient=handout.patient)

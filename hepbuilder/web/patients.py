@@ -1,0 +1,122 @@
+"""Patient pages: search and list, create, edit, archive and restore, and one patient's history.
+
+Every view calls one patient service with the signed-in user's Actor, so another clinic's
+patient id is a 404 exactly like a missing one. The view commits; the services only flush.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.services import handouts, patients, programs
+
+from .auth import current_actor
+from .database import get_db
+from .forms import add_service_errors
+from .patient_forms import PatientForm
+
+bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("")
+def index():
+    actor = current_actor()
+    q = request.args.get("q", "").strip()[:200]
+    archived = request.args.get("archived") == "1"
+    result = patients.search_patients(get_db(), actor, q, archived=archived, page=_page())
+    return render_template("patients/index.html", result=result, q=q, archived=archived)
+
+
+def _save_errors(form: PatientForm, error: Exception) -> None:
+    if isinstance(error, Conflict):
+        form.external_id.errors = [*form.external_id.errors, error.message]
+        form.existing_id = error.existing_id
+    else:
+        add_service_errors(form, error)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = PatientForm()
+    form.existing_id = None
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            patient = patients.create_patient(db, current_actor(), form.to_data())
+        except (ValidationError, Conflict) as error:
+            db.rollback()
+            _save_errors(form, error)
+        else:
+            db.commit()
+            flash(f"{patient.full_name} was added.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("patients/form.html", form=form, patient=None), status
+
+
+@bp.route("/<int:patient_id>")
+def show(patient_id: int):
+    actor = current_actor()
+    db = get_db()
+    patient = patients.get_patient(db, actor, patient_id)
+    return render_template(
+        "patients/show.html",
+        patient=patient,
+        programs=programs.list_programs(db, actor, patient.id),
+        handouts=handouts.list_handouts(db, actor, patient.id),
+        protocols=programs.list_protocols(db, actor),
+    )
+
+
+@bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
+def edit(patient_id: int):
+    actor = current_actor()
+    db = get_db()
+    patient = patients.get_patient(db, actor, patient_id)
+    form = PatientForm(obj=patient)
+    form.existing_id = None
+    if form.validate_on_submit():
+        try:
+            patients.update_patient(db, actor, patient.id, form.to_data())
+        except (ValidationError, Conflict) as error:
+            db.rollback()
+            _save_errors(form, error)
+        else:
+            db.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("patients/form.html", form=form, patient=patient), status
+
+
+@bp.post("/<int:patient_id>/archive")
+def archive(patient_id: int):
+    db = get_db()
+    patient = patients.archive_patient(db, current_actor(), patient_id)
+    db.commit()
+    flash(f"{patient.full_name} was archived. Their programs and handouts are kept.", "success")
+    return redirect(url_for("patients.show", patient_id=patient.id))
+
+
+@bp.post("/<int:patient_id>/restore")
+def restore(patient_id: int):
+    db = get_db()
+    patient = patients.restore_patient(db, current_actor(), patient_id)
+    db.commit()
+    flash(f"{patient.full_name} is back in the patient list.", "success")
+    return redirect(url_for("patients.show", patient_id=patient.id))
+
+
+@bp.route("/by-external-id/<path:external_id>")
+def by_external_id(external_id: str):
+    """The stable address a PMS links to: redirects to the patient it knows by its own id."""
+    patient = patients.find_patient_by_external_id(get_db(), current_actor(), external_id)
+    if patient is None:
+        raise NotFound("No patient in this clinic has that external id.")
+    return redirect(url_for("patients.show", patient_id=patient.id))

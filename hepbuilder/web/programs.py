@@ -1,0 +1,231 @@
+"""The program builder: start a program, then edit, reorder, add from the picker, preview and issue.
+
+The builder is one form. Every button posts all of it, so nothing typed is lost: the view
+applies the button (move, remove, add) to the submitted data, checks the shape, and saves through
+`programs.update_program` with the version the page was opened at. A stale version shows what
+is saved now beside the user's own input; invalid input comes back with a message per field.
+Everything works without JavaScript; builder.js adds drag-and-drop, in-page moves, live search
+and live dose wording.
+"""
+
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from hepbuilder.domain.dose import DOSE_FIELDS, describe_dose, parse_dose
+from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.services import handouts, library, programs
+
+from .auth import current_actor
+from .database import get_db
+from .layout import label
+from .program_forms import ProgramForm, apply_action, rebuild_formdata, submitted_items
+
+bp = Blueprint("programs", __name__)
+
+PICKER_FILTERS = ("q", "category", "body_region", "equipment", "target")
+PICKER_LIMIT = 12
+
+
+def _picker_args(source) -> dict[str, str]:
+    return {
+        name: (source.get(name) or "").strip()[: 200 if name == "q" else 80]
+        for name in PICKER_FILTERS
+    }
+
+
+def _picker_results(actor, picker: dict[str, str]):
+    db = get_db()
+    rows = library.search_exercises(db, actor, **picker, limit=PICKER_LIMIT)
+    return [(row, describe_dose(library.default_dose(row))) for row in rows]
+
+
+@bp.post("/patients/<int:patient_id>/programs")
+def create(patient_id: int):
+    """Start a program: `start` is "blank", "protocol" (with `protocol` slug) or "copy" (`copy_of`)."""
+    actor = current_actor()
+    db = get_db()
+    start = request.form.get("start", "blank")
+    if start == "protocol":
+        program = programs.create_program(
+            db, actor, patient_id, protocol=request.form.get("protocol", "")
+        )
+    elif start == "copy":
+        try:
+            copy_of = int(request.form.get("copy_of", ""))
+        except ValueError:
+            raise ValidationError({"copy_of": "Choose the program to copy."}) from None
+        program = programs.create_program(db, actor, patient_id, copy_of=copy_of)
+    else:
+        program = programs.create_program(db, actor, patient_id)
+    db.commit()
+    return redirect(url_for("programs.edit", program_id=program.id))
+
+
+def _form_data(program) -> dict:
+    data = programs.program_to_data(program)
+    data["review_on"] = program.review_on
+    data["version"] = str(program.version)
+    return data
+
+
+def _add_service_errors(form: ProgramForm, error: ValidationError) -> None:
+    for name, text in error.fields.items():
+        sentence = text[:1].upper() + text[1:]
+        sentence = sentence if sentence.endswith(".") else sentence + "."
+        if name.startswith("items[") and "]." in name:
+            index_text, _, field_name = name[len("items[") :].partition("].")
+            try:
+                field = form.items[int(index_text)].form[field_name]
+            except (ValueError, IndexError, KeyError):
+                form.form_errors.append(sentence)
+                continue
+        elif name in form and name != "items":
+            field = form[name]
+        else:
+            form.form_errors.append(sentence)
+            continue
+        field.errors = [*field.errors, sentence]
+
+
+def _render(
+    program, form: ProgramForm, *, picker, focus=None, conflict=None, preview=False, status=200
+):
+    actor = current_actor()
+    db = get_db()
+    slugs = [entry.form.exercise.data for entry in form.items]
+    exercises = programs.exercises_by_slug(db, actor, slugs)
+    dose_words = []
+    for entry in form.items:
+        dose = entry.form.dose()
+        dose_words.append(describe_dose(dose) if dose is not None else "")
+    facets = library.library_facets(db, actor)
+    response = make_response(
+        render_template(
+            "programs/edit.html",
+            program=program,
+            patient=program.patient,
+            form=form,
+            exercises=exercises,
+            dose_words=dose_words,
+            picker=picker,
+            results=_picker_results(actor, picker),
+            facets=facets,
+            filter_options={
+                "category": [(value, label(value)) for value in facets.categories],
+                "body_region": [(value, label(value)) for value in facets.body_regions],
+                "equipment": [(value, label(value)) for value in facets.equipment],
+                "target": list(facets.targets),
+            },
+            focus=focus,
+            conflict=conflict,
+            saved_items=[
+                (item.exercise.name, describe_dose(programs.item_dose(item)))
+                for item in conflict.items
+            ]
+            if conflict is not None
+            else [],
+            preview=preview,
+            long_program=len(form.items) > programs.LONG_PROGRAM_ITEMS,
+            long_limit=programs.LONG_PROGRAM_ITEMS,
+        ),
+        status,
+    )
+    return response
+
+
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+def edit(program_id: int):
+    actor = current_actor()
+    db = get_db()
+    program = programs.get_program(db, actor, program_id)
+    if request.method == "GET":
+        form = ProgramForm(formdata=None, data=_form_data(program))
+        return _render(
+            program,
+            form,
+            picker=_picker_args(request.args),
+            preview=request.args.get("preview") == "1",
+        )
+
+    action = request.form.get("action", "save")[:120]
+    raw_items = submitted_items(request.form)
+    defaults = {}
+    if action.startswith("add-"):
+        slug = action.removeprefix("add-")
+        row = programs.exercises_by_slug(db, actor, [slug]).get(slug)
+        if row is not None and not row.is_archived:
+            defaults[slug] = programs.default_dose(row)
+    focus = apply_action(raw_items, action, defaults)
+    form = ProgramForm(formdata=rebuild_formdata(request.form, raw_items))
+    picker = _picker_args(request.form)
+    if not form.validate():
+        return _render(program, form, picker=picker, focus=focus, status=422)
+    try:
+        saved = programs.update_program(db, actor, program.id, form.version.data, form.to_data())
+        handout = None
+        if action == "issue":
+            handout = handouts.issue_handout(db, actor, program.id, expected_version=saved.version)
+    except ValidationError as error:
+        db.rollback()
+        _add_service_errors(form, error)
+        program = programs.get_program(db, actor, program_id)
+        return _render(program, form, picker=picker, focus=focus, status=422)
+    except Conflict:
+        db.rollback()
+        current = programs.get_program(db, actor, program_id)
+        # The user has now seen what is saved; saving again on purpose replaces it.
+        form.version.data = str(current.version)
+        form.version.raw_data = [str(current.version)]
+        return _render(current, form, picker=picker, focus=focus, conflict=current, status=409)
+    db.commit()
+    if handout is not None:
+        flash(f"Handout {handout.number} was issued.", "success")
+        return redirect(url_for("handouts.show", handout_id=handout.id))
+    args = {name: value for name, value in picker.items() if value}
+    if action == "preview":
+        return redirect(
+            url_for("programs.edit", program_id=program.id, preview=1, **args, _anchor="preview")
+        )
+    if action == "save":
+        flash("Saved.", "success")
+    anchor = f"item-{focus}" if focus is not None else ("picker" if action == "search" else None)
+    return redirect(url_for("programs.edit", program_id=program.id, **args, _anchor=anchor))
+
+
+@bp.get("/programs/<int:program_id>/picker")
+def picker(program_id: int):
+    """The picker's results as an HTML fragment, for builder.js's live search."""
+    actor = current_actor()
+    programs.get_program(get_db(), actor, program_id)
+    return render_template(
+        "programs/_picker_results.html", results=_picker_results(actor, _picker_args(request.args))
+    )
+
+
+@bp.get("/programs/<int:program_id>/preview")
+def preview(program_id: int):
+    """The PDF this program would issue now, inline, stored nowhere."""
+    pdf = handouts.preview_pdf(get_db(), current_actor(), program_id)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = 'inline; filename="preview.pdf"'
+    return response
+
+
+@bp.get("/programs/dose-words")
+def dose_words():
+    """A dose in plain words, as the handout prints it ({"text": ""} while a value is out of range)."""
+    current_actor()
+    try:
+        dose = parse_dose({name: request.args.get(name) for name in DOSE_FIELDS})
+    except ValidationError:
+        return jsonify(text="")
+    return jsonify(text=describe_dose(dose))

@@ -1,0 +1,415 @@
+"""Clinic settings (admin only): brand, logo uploads, users, API tokens, the audit trail."""
+
+import io
+
+import pytest
+from PIL import Image, ImageCms, PngImagePlugin
+from sqlalchemy import select
+
+from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, User
+from hepbuilder.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from hepbuilder.services import accounts
+from hepbuilder.services import clinic_settings as svc
+from hepbuilder.services.actor import Actor
+from hepbuilder.services.audit import record_event
+from tests.builders import make_clinic, make_patient, make_user
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(clinic_id=user.clinic_id, user_id=user.id, role=user.role, remote_addr="203.0.113.9")
+
+
+@pytest.fixture
+def clinic(session):
+    return make_clinic(session, name="Riverside Physio")
+
+
+@pytest.fixture
+def admin(session, clinic):
+    return make_user(session, clinic, role="admin", name="Ada Admin")
+
+
+@pytest.fixture
+def actor(admin):
+    return actor_for(admin)
+
+
+def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **save) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, color).save(out, fmt, **save)
+    return out.getvalue()
+
+
+def actions(session, clinic_id) -> list[str]:
+    return list(
+        session.scalars(
+            select(AuditEvent.action).where(AuditEvent.clinic_id == clinic_id).order_by(AuditEvent.id)
+        )
+    )
+
+
+# --- who may ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s, a: svc.get_branding(s, a),
+        lambda s, a: svc.update_branding(s, a, {"name": "Mine now"}),
+        lambda s, a: svc.set_logo(s, a, image_bytes()),
+        lambda s, a: svc.remove_logo(s, a),
+        lambda s, a: svc.get_logo(s, a),
+        lambda s, a: svc.list_users(s, a),
+        lambda s, a: svc.create_user(
+            s, a, {"email": "x@example.test", "name": "X", "role": "admin", "password": "x" * 12}
+        ),
+        lambda s, a: svc.set_user_active(s, a, 1, False),
+        lambda s, a: svc.set_user_role(s, a, 1, "admin"),
+        lambda s, a: svc.list_api_tokens(s, a),
+        lambda s, a: svc.create_api_token(s, a, "PMS"),
+        lambda s, a: svc.revoke_api_token(s, a, 1),
+        lambda s, a: svc.list_audit_events(s, a),
+        lambda s, a: svc.admin_summary(s, a),
+    ],
+)
+def test_clinic_settings_refuse_therapists_and_api_tokens(session, clinic, call):
+    therapist = make_user(session, clinic, role="therapist")
+    with pytest.raises(PermissionDenied):
+        call(session, actor_for(therapist))
+    with pytest.raises(PermissionDenied):
+        call(session, Actor(clinic_id=clinic.id, api_token_id=1))
+
+
+# --- brand -----------------------------------------------------------------------------------
+
+
+def test_update_branding_saves_normalised_fields_and_audits(session, clinic, actor):
+    svc.update_branding(
+        session,
+        actor,
+        {
+            "name": "  Riverside Physio & Rehab ",
+            "address": "  12 Quay Street \n\n  Riverside  ",
+            "phone": "+44 20 7946 0000",
+            "email": "desk@riverside.example",
+            "website": "https://riverside.example/hep",
+            "brand_color": "#2A9D8F",
+        },
+    )
+    session.refresh(clinic)
+    assert clinic.name == "Riverside Physio & Rehab"
+    assert clinic.address == "12 Quay Street\nRiverside"
+    assert clinic.brand_color == "#2a9d8f"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "clinic.branding"))
+    assert event.user_id == actor.user_id and event.remote_addr == "203.0.113.9"
+    assert event.detail["fields"] == ["address", "brand_color", "email", "name", "phone", "website"]
+
+
+def test_update_branding_without_changes_records_nothing(session, clinic, actor):
+    svc.update_branding(session, actor, {"name": clinic.name, "brand_color": clinic.brand_color})
+    assert actions(session, clinic.id) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("brand_color", "teal"),
+        ("brand_color", "#12345"),
+        ("brand_color", "#12345g"),
+        ("brand_color", "red;}body{"),
+        ("name", "   "),
+        ("name", "x" * 201),
+        ("email", "not-an-email"),
+        ("website", "javascript:alert(1)"),
+        ("website", "not a website"),
+        ("phone", "1" * 81),
+    ],
+)
+def test_update_branding_names_the_bad_field_and_changes_nothing(session, clinic, actor, field, value):
+    before = (clinic.name, clinic.brand_color)
+    with pytest.raises(ValidationError) as caught:
+        svc.update_branding(session, actor, {"name": "Changed name", field: value})
+    assert list(caught.value.fields) == [field]
+    session.refresh(clinic)
+    assert (clinic.name, clinic.brand_color) == before
+
+
+@pytest.mark.parametrize("value", ["#1F6F8B", "1f6f8b", " #1f6f8b "])
+def test_brand_color_is_normalised_to_lower_case_hash_form(session, clinic, actor, value):
+    assert svc.update_branding(session, actor, {"brand_color": value}).brand_color == "#1f6f8b"
+
+
+@pytest.mark.parametrize("value", ["physio.example", "www.physio.example/hep", "http://physio.example"])
+def test_website_accepts_bare_domains_and_http_addresses(session, actor, value):
+    assert svc.update_branding(session, actor, {"website": value}).website == value
+
+
+def test_update_branding_is_scoped_to_the_actors_clinic(session, clinic, actor):
+    other = make_clinic(session, name="Other Clinic")
+    svc.update_branding(session, actor, {"name": "Renamed"})
+    session.refresh(other)
+    assert other.name == "Other Clinic"
+
+
+# --- logo ------------------------------------------------------------------------------------
+
+
+def open_png(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    return image
+
+
+def test_set_logo_reencodes_png_keeping_transparency_and_scaling_down(session, clinic, actor):
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "someone@example.test")
+    upload = image_bytes((1800, 600), "RGBA", color=(200, 30, 30, 100), pnginfo=info)
+    svc.set_logo(session, actor, upload)
+    stored = session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id))
+    logo = open_png(stored)
+    assert logo.mode == "RGBA" and logo.size == (600, 200)
+    assert logo.getpixel((10, 10)) == (200, 30, 30, 100)
+    assert "Author" not in logo.info and not getattr(logo, "text", {})
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "clinic.logo.set"))
+    assert (event.detail["width"], event.detail["height"]) == (600, 200)
+
+
+def test_logo_from_jpeg_is_turned_upright_and_stripped_of_exif_and_icc(session, actor):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    upload = image_bytes((800, 400), "RGB", "JPEG", exif=exif.tobytes(), icc_profile=icc)
+    assert Image.open(io.BytesIO(upload)).getexif()  # the upload really carries EXIF
+
+    logo = open_png(svc.normalize_logo(upload))
+    assert logo.size == (300, 600)  # upright, long side 600
+    assert not logo.getexif()
+    assert "exif" not in logo.info and "icc_profile" not in logo.info
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_logo_accepts_png_jpeg_and_webp(fmt):
+    logo = open_png(svc.normalize_logo(image_bytes((120, 60), fmt=fmt)))
+    assert logo.size == (120, 60)  # small logos are not enlarged
+
+
+@pytest.mark.parametrize(
+    ("upload", "words"),
+    [
+        (b"", "empty"),
+        (b"Dear admin, this is a text file renamed logo.png\n", "not a PNG, JPEG or WebP"),
+        (image_bytes((40, 40), fmt="GIF"), "not a PNG, JPEG or WebP"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "not a PNG, JPEG or WebP"),
+        (image_bytes((400, 400))[:120], "could not be read"),
+        (image_bytes((10_000, 10_000), "1", color=0), "too many pixels"),
+        (image_bytes((5000, 4500), "1", color=0), "5000 × 4500 pixels"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * (svc.MAX_LOGO_BYTES + 1), "at most 2 MB"),
+    ],
+    ids=["empty", "text", "gif", "svg", "truncated", "pixel-bomb", "20mp", "too-many-bytes"],
+)
+def test_logo_refuses_what_is_not_a_small_png_jpeg_or_webp(session, clinic, actor, upload, words):
+    with pytest.raises(ValidationError) as caught:
+        svc.set_logo(session, actor, upload)
+    assert words in caught.value.fields["logo"]
+    assert session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id)) is None
+
+
+def test_pixel_bomb_is_small_on_disk(session):
+    assert len(image_bytes((10_000, 10_000), "1", color=0)) < 100_000  # tiny file, 100 megapixels
+
+
+def test_remove_logo_clears_it_and_audits(session, clinic, actor):
+    svc.set_logo(session, actor, image_bytes())
+    svc.remove_logo(session, actor)
+    svc.remove_logo(session, actor)  # nothing to remove: no second event
+    assert svc.get_logo(session, actor) is None
+    assert actions(session, clinic.id) == ["clinic.logo.set", "clinic.logo.remove"]
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def new_user_data(**overrides):
+    return {
+        "email": "Tess@Riverside.example",
+        "name": "Tess Therapist",
+        "role": "therapist",
+        "password": "a long password",
+        "credentials": "DPT",
+        **overrides,
+    }
+
+
+def test_create_user_adds_to_the_admins_clinic_hashed_and_audited(session, clinic, actor):
+    user = svc.create_user(session, actor, new_user_data())
+    assert (user.clinic_id, user.email, user.role, user.credentials) == (
+        clinic.id,
+        "tess@riverside.example",
+        "therapist",
+        "DPT",
+    )
+    assert "a long password" not in user.password_hash
+    assert accounts.authenticate(session, "tess@riverside.example", "a long password") == user
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
+    assert event.detail == {"user_id": user.id, "email": user.email, "role": "therapist"}
+    assert "password" not in str(event.detail)
+
+
+def test_create_user_reports_bad_fields_and_taken_emails(session, clinic, actor):
+    with pytest.raises(ValidationError) as caught:
+        svc.create_user(session, actor, new_user_data(email="nope", role="owner"))
+    assert set(caught.value.fields) == {"email", "role"}
+    with pytest.raises(ValidationError) as caught:
+        svc.create_user(session, actor, new_user_data(password="short"))
+    assert set(caught.value.fields) == {"password"}
+    svc.create_user(session, actor, new_user_data())
+    with pytest.raises(Conflict):
+        svc.create_user(session, actor, new_user_data(email="tess@riverside.example"))
+
+
+def test_list_users_shows_only_the_clinic(session, clinic, admin, actor):
+    make_user(session, make_clinic(session), name="Elsewhere")
+    inactive = make_user(session, clinic, name="Zed", is_active=False)
+    therapist = make_user(session, clinic, name="Bea")
+    assert svc.list_users(session, actor) == [admin, therapist, inactive]
+
+
+def test_deactivated_user_cannot_sign_in_and_can_be_reactivated(session, clinic, actor):
+    user = make_user(session, clinic)
+    svc.set_user_active(session, actor, user.id, False)
+    assert accounts.authenticate(session, user.email, "correct horse battery") is None
+    assert accounts.find_user(session, user.id) is None  # an open session ends too
+    svc.set_user_active(session, actor, user.id, True)
+    assert accounts.authenticate(session, user.email, "correct horse battery") == user
+    assert actions(session, clinic.id) == ["user.deactivate", "user.reactivate"]
+
+
+def test_admin_cannot_deactivate_themself(session, clinic, admin, actor):
+    make_user(session, clinic, role="admin")
+    with pytest.raises(ValidationError, match="your own account"):
+        svc.set_user_active(session, actor, admin.id, False)
+    assert admin.is_active
+
+
+def test_last_active_admin_cannot_be_demoted(session, clinic, admin, actor):
+    with pytest.raises(ValidationError, match="last active administrator"):
+        svc.set_user_role(session, actor, admin.id, "therapist")
+    assert admin.role == "admin"
+
+
+def test_last_active_admin_cannot_be_deactivated(session, clinic, admin):
+    other = make_user(session, clinic, role="admin")
+    inactive_admin = make_user(session, clinic, role="admin", is_active=False)
+    svc.set_user_role(session, actor_for(admin), admin.id, "therapist")  # `other` remains admin
+    with pytest.raises(ValidationError, match="last active administrator"):
+        svc.set_user_active(session, actor_for(other), admin.id, False) if False else None
+        svc.set_user_role(session, actor_for(other), other.id, "therapist")
+    assert (admin.role, other.role, inactive_admin.is_active) == ("therapist", "admin", False)
+
+
+def test_admin_may_step_down_while_another_admin_remains(session, clinic, admin, actor):
+    make_user(session, clinic, role="admin")
+    svc.set_user_role(session, actor, admin.id, "therapist")
+    assert admin.role == "therapist"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role"))
+    assert (event.detail["role"], event.detail["previous"]) == ("therapist", "admin")
+
+
+def test_users_of_other_clinics_are_not_found(session, actor):
+    stranger = make_user(session, make_clinic(session))
+    with pytest.raises(NotFound):
+        svc.set_user_active(session, actor, stranger.id, False)
+    with pytest.raises(NotFound):
+        svc.set_user_role(session, actor, stranger.id, "admin")
+    assert stranger.is_active and stranger.role == "therapist"
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def test_create_api_token_keeps_only_a_hash_and_audits_without_the_secret(session, clinic, actor):
+    token, secret = svc.create_api_token(session, actor, "  Cliniko bridge ")
+    row = session.scalar(select(ApiToken).where(ApiToken.id == token.id))
+    assert row.name == "Cliniko bridge" and row.clinic_id == clinic.id
+    assert secret not in (row.token_hash, row.prefix) and secret.startswith(row.prefix)
+    assert row.token_hash == accounts.hash_token(secret)
+    assert accounts.find_api_token(session, secret) == row
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "token.create"))
+    assert secret not in str(event.detail) and event.detail["prefix"] == row.prefix
+
+
+def test_revoked_token_no_longer_opens_the_api(session, clinic, actor):
+    token, secret = svc.create_api_token(session, actor, "PMS")
+    svc.revoke_api_token(session, actor, token.id)
+    svc.revoke_api_token(session, actor, token.id)  # again: no second event
+    assert accounts.find_api_token(session, secret) is None
+    assert actions(session, clinic.id) == ["token.create", "token.revoke"]
+    assert svc.list_api_tokens(session, actor)[0].revoked_at is not None
+
+
+def test_tokens_are_listed_and_revoked_only_within_the_clinic(session, clinic, actor):
+    other = make_clinic(session)
+    foreign, foreign_secret = accounts.create_api_token(session, other, "Theirs")
+    live, _ = svc.create_api_token(session, actor, "Live")
+    revoked, _ = svc.create_api_token(session, actor, "Revoked")
+    svc.revoke_api_token(session, actor, revoked.id)
+    assert [t.name for t in svc.list_api_tokens(session, actor)] == ["Live", "Revoked"]
+    with pytest.raises(NotFound):
+        svc.revoke_api_token(session, actor, foreign.id)
+    assert accounts.find_api_token(session, foreign_secret) == foreign
+    assert live.revoked_at is None
+
+
+def test_token_name_is_required(session, actor):
+    with pytest.raises(ValidationError) as caught:
+        svc.create_api_token(session, actor, "   ")
+    assert list(caught.value.fields) == ["name"]
+
+
+# --- audit trail -----------------------------------------------------------------------------
+
+
+def test_audit_trail_names_who_and_which_patient_newest_first(session, clinic, admin, actor):
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    token, _ = accounts.create_api_token(session, clinic, "Cliniko bridge")
+    record_event(session, actor, "handout.download", patient_id=patient.id)
+    record_event(session, Actor(clinic_id=clinic.id, api_token_id=token.id), "patient.create", patient_id=patient.id)
+    entries = svc.list_audit_events(session, actor).entries
+    newest, older = entries[0], entries[1]
+    assert (newest.action, newest.who, newest.who_kind) == ("patient.create", "Cliniko bridge", "token")
+    assert (older.action, older.who, older.patient_name) == ("handout.download", "Ada Admin", "Zoë Łukasiewicz")
+    assert older.remote_addr == "203.0.113.9"
+
+
+def test_audit_trail_is_clinic_scoped_filters_by_patient_and_pages(session, clinic, actor):
+    other = make_clinic(session)
+    other_admin = make_user(session, other, role="admin")
+    record_event(session, actor_for(other_admin), "secret.elsewhere")
+    patient = make_patient(session, clinic)
+    for number in range(5):
+        record_event(session, actor, f"event.{number}", patient_id=patient.id if number % 2 else None)
+    session.flush()
+
+    first = svc.list_audit_events(session, actor, limit=2)
+    assert [e.action for e in first.entries] == ["event.4", "event.3"]
+    second = svc.list_audit_events(session, actor, limit=2, before_id=first.next_before_id)
+    assert [e.action for e in second.entries] == ["event.2", "event.1"]
+    third = svc.list_audit_events(session, actor, limit=2, before_id=second.next_before_id)
+    assert [e.action for e in third.entries] == ["event.0"] and third.next_before_id is None
+
+    everything = [e.action for e in svc.list_audit_events(session, actor, limit=500).entries]
+    assert "secret.elsewhere" not in everything
+    by_patient = svc.list_audit_events(session, actor, patient_id=patient.id).entries
+    assert [e.action for e in by_patient] == ["event.3", "event.1"]
+
+
+def test_admin_summary_counts_the_clinic_only(session, clinic, actor):
+    make_user(session, clinic)
+    make_user(session, clinic, is_active=False)
+    make_user(session, make_clinic(session), role="admin")
+    svc.create_api_token(session, actor, "PMS")
+    summary = svc.admin_summary(session, actor)
+    assert (summary.active_users, summary.active_admins, summary.inactive_users) == (2, 1, 1)
+    assert summary.live_tokens == 1 and summary.has_logo is False

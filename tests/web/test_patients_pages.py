@@ -1,0 +1,118 @@
+"""Patient pages: search and paging, create/edit with errors kept, archive/restore, scoping, PMS link."""
+
+import re
+
+from sqlalchemy import select
+
+from hepbuilder.db.models import AuditEvent, Patient
+from tests.builders import make_clinic, make_patient, make_user, sign_in
+
+
+def field_error(html: str, field_id: str) -> str:
+    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
+    return match.group(1).strip() if match else ""
+
+
+def signed_in(client, session):
+    clinic = make_clinic(session)
+    user = make_user(session, clinic)
+    session.commit()
+    sign_in(client, user)
+    return clinic, user
+
+
+def test_patient_list_searches_ignoring_accents_and_pages(client, session):
+    clinic, _ = signed_in(client, session)
+    make_patient(session, clinic, first_name="María", last_name="Núñez", external_id="PMS-7")
+    for number in range(30):
+        make_patient(session, clinic, first_name="Pat", last_name=f"Smith {number:02}")
+    session.commit()
+    page = client.get("/patients?q=nunez")
+    assert page.status_code == 200
+    assert "Núñez, María" in page.text and "Smith" not in page.text
+    first = client.get("/patients")
+    assert "31 patients" in first.text and "Page 1 of 2" in first.text
+    second = client.get("/patients?page=2")
+    assert "Smith 29" in second.text and "Núñez" not in second.text
+
+
+def test_create_patient_keeps_input_and_shows_errors(client, session):
+    signed_in(client, session)
+    response = client.post(
+        "/patients/new", data={"first_name": "Zoë", "last_name": "", "date_of_birth": "not a date"}
+    )
+    assert response.status_code == 422
+    assert 'value="Zoë"' in response.text
+    assert field_error(response.text, "last_name") == "Enter the last name."
+    assert field_error(response.text, "date_of_birth")
+    response = client.post(
+        "/patients/new",
+        data={
+            "first_name": "Zoë",
+            "last_name": "Łukasiewicz",
+            "date_of_birth": "1950-04-03",
+            "external_id": "PMS-1",
+        },
+    )
+    assert response.status_code == 302
+    patient = session.scalar(select(Patient))
+    assert response.location == f"/patients/{patient.id}"
+    page = client.get(response.location)
+    assert "Zoë Łukasiewicz" in page.text and "1950-04-03" in page.text
+
+
+def test_duplicate_external_id_is_shown_beside_the_field(client, session):
+    clinic, _ = signed_in(client, session)
+    existing = make_patient(session, clinic, external_id="PMS-1")
+    session.commit()
+    response = client.post(
+        "/patients/new", data={"first_name": "A", "last_name": "B", "external_id": "PMS-1"}
+    )
+    assert response.status_code == 422
+    assert "already has the external id" in field_error(response.text, "external_id")
+    assert f'href="/patients/{existing.id}"' in response.text
+
+
+def test_edit_archive_and_restore_patient(client, session):
+    clinic, user = signed_in(client, session)
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    session.commit()
+    response = client.post(
+        f"/patients/{patient.id}/edit", data={"first_name": "Zoë", "last_name": "Nowak"}
+    )
+    assert response.status_code == 302
+    archived = client.post(f"/patients/{patient.id}/archive", follow_redirects=True)
+    assert "was archived" in archived.text
+    assert "Nowak" not in client.get("/patients").text
+    assert "Nowak" in client.get("/patients?archived=1").text
+    assert "Archived" in client.get(f"/patients/{patient.id}").text
+    client.post(f"/patients/{patient.id}/restore", follow_redirects=True)
+    assert "Nowak" in client.get("/patients").text
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["patient.update", "patient.archive", "patient.restore"]
+
+
+def test_another_clinics_patient_is_not_found(client, session):
+    signed_in(client, session)
+    other = make_patient(session, make_clinic(session), external_id="X-1")
+    session.commit()
+    assert client.get(f"/patients/{other.id}").status_code == 404
+    assert client.get(f"/patients/{other.id}/edit").status_code == 404
+    assert client.post(f"/patients/{other.id}/archive").status_code == 404
+    assert client.get("/patients/999999").status_code == 404
+    assert client.get("/patients/by-external-id/X-1").status_code == 404
+
+
+def test_by_external_id_redirects_to_the_patient(client, session):
+    clinic, _ = signed_in(client, session)
+    patient = make_patient(session, clinic, external_id="PMS/42 b")
+    session.commit()
+    response = client.get("/patients/by-external-id/PMS/42%20b")
+    assert response.status_code == 302 and response.location == f"/patients/{patient.id}"
+
+
+def test_patient_pages_need_sign_in(client, session):
+    assert client.get("/patients").status_code == 302
+    assert "/login" in client.get("/patients").location
