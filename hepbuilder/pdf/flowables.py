@@ -1,0 +1,441 @@
+"""Custom flowables: content laid out once as positioned text and shapes, drawn in one pass.
+
+A `Layout` is what a handout block (exercise card, notes, boxes) looks like at one width:
+text runs, shapes and embedded drawings at positions measured down from its top, plus the
+heights at which it may be cut. `Block` is the flowable that shows a Layout; it keeps itself
+whole (moving to the next page) unless it is taller than a page, and only then splits at the
+deepest allowed cut, drawing "(continued)" on the next page. `DiaryGrid` is the log sheet.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reportlab.lib.colors import Color
+from reportlab.platypus.flowables import Flowable
+
+from .styles import MUTED, RULE, TextStyle
+from .text import fit, wrap
+
+SLICE_PAD_PT = 5.0
+
+
+@dataclass(slots=True)
+class Run:
+    x: float
+    baseline: float
+    font_name: str
+    size_pt: float
+    leading_pt: float
+    color: Color
+    text: str
+
+
+@dataclass(slots=True)
+class Shape:
+    x: float
+    y: float  # top edge, measured down from the layout's top
+    width: float
+    height: float
+    fill: Color | None = None
+    stroke: Color | None = None
+    line_pt: float = 0.6
+    radius_pt: float = 0.0
+
+
+@dataclass(slots=True)
+class Drawing:
+    """Anything that draws itself into a box: `draw(canvas, x, y_bottom)` in canvas coordinates."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    draw: Callable
+
+
+@dataclass(slots=True)
+class Layout:
+    width: float
+    height: float = 0.0
+    shapes: list[Shape] = field(default_factory=list)
+    drawings: list[Drawing] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
+    cuts: list[float] = field(default_factory=list)  # ascending heights where a page may end
+
+    def text(
+        self, x: float, baseline: float, style: TextStyle, text: str, color: Color | None = None
+    ):
+        self.runs.append(
+            Run(
+                x,
+                baseline,
+                style.font_name,
+                style.size_pt,
+                style.leading_pt,
+                color or style.color,
+                text,
+            )
+        )
+
+    def lines(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        style: TextStyle,
+        text: str,
+        *,
+        lead: tuple[TextStyle, str] | None = None,
+        cuttable: bool = True,
+        color: Color | None = None,
+    ) -> float:
+        """Wrap `text` into the column at (x, y) and return the y below its last line.
+
+        `lead` is a bold label set before the text on its first line ("Note:"). Each line
+        end is a place the block may be cut when `cuttable`.
+        """
+        first_indent = 0.0
+        if lead:
+            from .fonts import string_width_pt
+
+            lead_style, lead_text = lead
+            first_indent = string_width_pt(
+                lead_text + " ", lead_style.font_name, lead_style.size_pt
+            )
+            if first_indent > width * 0.6:
+                self.text(x, y + style.size_pt, lead_style, lead_text)
+                y += style.leading_pt
+                first_indent = 0.0
+            else:
+                self.text(x, y + style.size_pt, lead_style, lead_text)
+        descent = style.leading_pt - style.size_pt
+        for index, line in enumerate(
+            wrap(text, style.font_name, style.size_pt, width, width - first_indent)
+        ):
+            if line:
+                self.text(
+                    x + (first_indent if index == 0 else 0.0), y + style.size_pt, style, line, color
+                )
+            y += style.leading_pt
+            if cuttable:
+                self.cuts.append(y - descent * 0.3)
+        return y
+
+    def rule(self, x: float, y: float, width: float, color: Color, line_pt: float = 0.6):
+        self.shapes.append(Shape(x, y, width, 0.0, stroke=color, line_pt=line_pt))
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def path_ops(x: float, y: float, width: float, height: float, radius: float = 0.0) -> str:
+    """PDF path operators for a rectangle (rounded when `radius`), bottom-left at (x, y).
+
+    Written directly (and drawn with canvas.addLiteral) because reportlab's general number
+    formatting dominated the render time for the many small shapes of a handout.
+    """
+    if not radius:
+        return f"{_num(x)} {_num(y)} {_num(width)} {_num(height)} re"
+    r = min(radius, width / 2, height / 2)
+    k = r * 0.4477  # distance of the Bezier control points from the corner (1 - 0.5523)
+    x1, y1 = x + width, y + height
+    n = _num
+    return (
+        f"{n(x + r)} {n(y)} m {n(x1 - r)} {n(y)} l {n(x1 - k)} {n(y)} {n(x1)} {n(y + k)} {n(x1)} {n(y + r)} c "
+        f"{n(x1)} {n(y1 - r)} l {n(x1)} {n(y1 - k)} {n(x1 - k)} {n(y1)} {n(x1 - r)} {n(y1)} c "
+        f"{n(x + r)} {n(y1)} l {n(x + k)} {n(y1)} {n(x)} {n(y1 - k)} {n(x)} {n(y1 - r)} c "
+        f"{n(x)} {n(y + r)} l {n(x)} {n(y + k)} {n(x + k)} {n(y)} {n(x + r)} {n(y)} c h"
+    )
+
+
+def draw_layout(canvas, layout: Layout, x: float, y_top: float) -> None:
+    """Draw `layout` with its top-left corner at (x, y_top) in canvas coordinates.
+
+    Shapes first, then pictures, then all text in a single text object (consecutive lines of a
+    paragraph advance with T*, so most lines cost no positioning at all).
+    """
+    fill = stroke = line_pt = None
+    for shape in layout.shapes:
+        if shape.fill is not None and shape.fill is not fill:
+            fill = shape.fill
+            canvas.setFillColor(fill)
+        if shape.stroke is not None and shape.stroke is not stroke:
+            stroke = shape.stroke
+            canvas.setStrokeColor(stroke)
+        if shape.stroke is not None and shape.line_pt != line_pt:
+            line_pt = shape.line_pt
+            canvas.setLineWidth(line_pt)
+        bottom = y_top - shape.y - shape.height
+        if shape.height == 0.0:
+            canvas.addLiteral(
+                f"{_num(x + shape.x)} {_num(bottom)} m {_num(x + shape.x + shape.width)} {_num(bottom)} l S"
+            )
+            continue
+        paint = (
+            "B"
+            if shape.fill is not None and shape.stroke is not None
+            else "f"
+            if shape.fill is not None
+            else "S"
+        )
+        canvas.addLiteral(
+            f"{path_ops(x + shape.x, bottom, shape.width, shape.height, shape.radius_pt)} {paint}"
+        )
+    for drawing in layout.drawings:
+        drawing.draw(canvas, x + drawing.x, y_top - drawing.y - drawing.height)
+    if not layout.runs:
+        return
+    text = canvas.beginText()
+    font = color = leading = None
+    line_x = line_y = None  # where the next T* puts the line start, in canvas coordinates
+    for run in layout.runs:
+        if font != (run.font_name, run.size_pt):
+            font = (run.font_name, run.size_pt)
+            text.setFont(run.font_name, run.size_pt)
+        if leading != run.leading_pt:
+            leading = run.leading_pt
+            text.setLeading(leading)
+        if color is not run.color:
+            color = run.color
+            text.setFillColor(run.color)
+        target_x, target_y = round(x + run.x, 2), round(y_top - run.baseline, 2)
+        if line_x is None:
+            text.setTextOrigin(target_x, target_y)
+        elif abs(target_x - line_x) > 0.001 or abs(target_y - line_y) > 0.001:
+            # a short relative move (Td) from where T* left the line start
+            text.moveCursor(round(target_x - line_x, 2), round(line_y - target_y, 2))
+        text.textLine(run.text)  # never textOut: it measures the string only to move the cursor
+        line_x, line_y = target_x, target_y - leading
+    canvas.drawText(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """How a Block is boxed: a border (and fill) drawn around whatever part of it is on a page."""
+
+    stroke: Color | None = RULE
+    fill: Color | None = None
+    line_pt: float = 0.75
+    radius_pt: float = 4.0
+
+
+class Block(Flowable):
+    """A laid-out block (card, box, notes) that is measured once per width.
+
+    It never splits while it fits on an empty page (`page_height_pt`); a taller block is cut
+    at the deepest allowed line and continues under `continued` on the next page.
+    """
+
+    def __init__(
+        self,
+        build: Callable[[float], Layout],
+        *,
+        page_height_pt: float,
+        frame: Frame | None = None,
+        continued: tuple[TextStyle, str] | None = None,
+        keep_whole: bool = True,
+        space_after_pt: float = 0.0,
+        _layout: Layout | None = None,
+        _start: float = 0.0,
+        _end: float | None = None,
+    ):
+        super().__init__()
+        self._build = build
+        self._page_height_pt = page_height_pt
+        self._box = frame
+        self._continued = continued
+        self._keep_whole = keep_whole
+        self._layout = _layout
+        self._start = _start
+        self._end = _end
+        self.spaceAfter = space_after_pt
+
+    def _view(self, width: float) -> Layout:
+        if self._layout is None or abs(self._layout.width - width) > 0.01:
+            self._layout = self._build(width)
+        return self._layout
+
+    def _lead_pt(self) -> float:
+        return self._continued[0].leading_pt + 4.0 if self._start > 0 and self._continued else 0.0
+
+    def _tail_pt(self) -> float:
+        return SLICE_PAD_PT if self._end is not None else 0.0
+
+    def wrap(self, availWidth, availHeight):
+        layout = self._view(availWidth)
+        end = layout.height if self._end is None else self._end
+        self.width = availWidth
+        self.height = self._lead_pt() + (end - self._start) + self._tail_pt()
+        return self.width, self.height
+
+    def _piece(self, start: float, end: float | None) -> "Block":
+        return Block(
+            self._build,
+            page_height_pt=self._page_height_pt,
+            frame=self._box,
+            continued=self._continued,
+            keep_whole=self._keep_whole,
+            space_after_pt=self.spaceAfter if end is None else 0.0,
+            _layout=self._layout,
+            _start=start,
+            _end=end,
+        )
+
+    def split(self, availWidth, availHeight):
+        self.wrap(availWidth, availHeight)
+        if self.height <= availHeight:
+            return [self]
+        at_top = availHeight >= self._page_height_pt - 1.0 or getattr(self, "_postponed", False)
+        if self._keep_whole and self.height <= self._page_height_pt and not at_top:
+            return []
+        room = availHeight - self._lead_pt() - SLICE_PAD_PT
+        cuts = [c for c in self._layout.cuts if self._start + 12.0 < c <= self._start + room]
+        if not cuts:
+            if not at_top:
+                return []
+            cuts = [self._start + max(room, 12.0)]  # nothing fits: cut anyway rather than fail
+        cut = cuts[-1]
+        return [self._piece(self._start, cut), self._piece(cut, self._end)]
+
+    def draw(self):
+        canvas = self.canv
+        layout = self._layout
+        if self._box is not None:
+            canvas.saveState()
+            if self._box.fill is not None:
+                canvas.setFillColor(self._box.fill)
+            if self._box.stroke is not None:
+                canvas.setStrokeColor(self._box.stroke)
+                canvas.setLineWidth(self._box.line_pt)
+            paint = {(True, True): "B", (True, False): "f", (False, True): "S"}[
+                (self._box.fill is not None, self._box.stroke is not None)
+            ]
+            canvas.addLiteral(
+                f"{path_ops(0, 0, self.width, self.height, self._box.radius_pt)} {paint}"
+            )
+            canvas.restoreState()
+        lead = self._lead_pt()
+        if lead:
+            style, label = self._continued
+            canvas.setFont(style.font_name, style.size_pt)
+            canvas.setFillColor(style.color)
+            pad = 9.0 if self._box is not None else 0.0
+            canvas.drawString(
+                pad,
+                self.height - style.size_pt - 4.0,
+                fit(label, style.font_name, style.size_pt, self.width - 2 * pad),
+            )
+        sliced = self._start > 0 or self._end is not None
+        if sliced:
+            canvas.saveState()
+            clip = canvas.beginPath()
+            clip.rect(-2, self._tail_pt(), self.width + 4, self.height - lead - self._tail_pt())
+            canvas.clipPath(clip, stroke=0, fill=0)
+        draw_layout(canvas, layout, 0.0, self.height - lead + self._start)
+        if sliced:
+            canvas.restoreState()
+
+
+class DiaryGrid(Flowable):
+    """The exercise diary: a row per exercise, a column per day, tick boxes and a pain row.
+
+    Splits between rows when the grid is longer than a page, repeating the day headings.
+    """
+
+    def __init__(self, names, days, styles, *, span: str = "", rows=None, with_pain=True):
+        super().__init__()
+        self._names = names
+        self._days = days
+        self._span = span
+        self._styles = styles
+        self._rows = list(range(len(names))) if rows is None else rows
+        self._with_pain = with_pain
+
+    def _head_pt(self) -> float:
+        return self._styles.label.leading_pt * 2 + 6.0
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        rows = len(self._rows) + (1 if self._with_pain else 0)
+        self.height = self._head_pt() + rows * self._styles.diary_row_pt
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        fits = int((availHeight - self._head_pt()) // self._styles.diary_row_pt)
+        if fits >= len(self._rows) + (1 if self._with_pain else 0):
+            return [self]
+        if fits < 2:
+            return []
+        fits = min(fits, len(self._rows))
+        return [
+            DiaryGrid(
+                self._names,
+                self._days,
+                self._styles,
+                span=self._span,
+                rows=self._rows[:fits],
+                with_pain=False,
+            ),
+            DiaryGrid(
+                self._names,
+                self._days,
+                self._styles,
+                span=self._span,
+                rows=self._rows[fits:],
+                with_pain=self._with_pain,
+            ),
+        ]
+
+    def draw(self):
+        canvas = self.canv
+        s = self._styles
+        name_col = self.width * (0.3 if s.large_print else 0.28)
+        day_col = (self.width - name_col) / len(self._days)
+        row = s.diary_row_pt
+        box = min(s.diary_box_pt, day_col - 4.0, row - 5.0)
+        label = s.label
+        first_base = self.height - label.size_pt - 1.0
+        second_base = first_base - label.leading_pt
+        canvas.setFont(label.font_name, label.size_pt)
+        canvas.setFillColor(label.color)
+        for index, (weekday, date) in enumerate(self._days):
+            centre = name_col + day_col * (index + 0.5)
+            canvas.drawCentredString(centre, first_base, weekday)
+            canvas.drawCentredString(centre, second_base, date)
+        if self._span:
+            canvas.drawString(0, first_base, self._span.upper())
+        canvas.drawString(0, second_base, "EXERCISE")
+        y = self.height - self._head_pt()
+        lines = [(self._names[i], False) for i in self._rows]
+        if self._with_pain:
+            lines.append(("Pain today (0 to 10)", True))
+        style = s.body_bold if s.large_print else s.small_bold
+        size = style.size_pt
+        line_pt = size * 1.15
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.line(0, y, self.width, y)
+        for name, is_pain in lines:
+            parts = wrap(name, style.font_name, size, name_col - 8.0)
+            if len(parts) > 2:
+                parts = [parts[0], fit(" ".join(parts[1:]), style.font_name, size, name_col - 8.0)]
+            canvas.setFillColor(style.color)
+            canvas.setFont(style.font_name, size)
+            baseline = y - (row - len(parts) * line_pt) / 2 - size * 0.9
+            for part in parts:
+                canvas.drawString(0, baseline, part)
+                baseline -= line_pt
+            boxes = " ".join(
+                path_ops(
+                    name_col + day_col * index + (day_col - box) / 2, y - (row + box) / 2, box, box
+                )
+                for index in range(len(self._days))
+            )
+            canvas.setStrokeColor(s.brand if is_pain else MUTED)
+            canvas.setLineWidth(1.2 if is_pain else 0.9)
+            canvas.addLiteral(boxes + " S")
+            y -= row
+            canvas.setStrokeColor(RULE)
+            canvas.setLineWidth(0.6)
+            canvas.line(0, y, self.width, y)

@@ -1,0 +1,61 @@
+"""The handout's fonts: DejaVu Sans and Sans Bold shipped in fonts/, registered on first use.
+
+Nothing is registered at import time; `ensure_fonts()` does it once per process (thread-safe)
+and every render calls it. The shipped files have their hinting stripped (see fonts/README.md):
+reportlab embeds a subset of each font per PDF, and hinting tables would add ~40 KB to every
+handout for no gain on paper.
+"""
+
+import threading
+from pathlib import Path
+
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+REGULAR = "HepSans"
+BOLD = "HepSans-Bold"
+_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+
+_lock = threading.Lock()
+_registered = False
+_widths: dict[str, dict[str, float]] = {}
+
+
+def ensure_fonts() -> None:
+    """Register the handout fonts with reportlab, once."""
+    global _registered
+    if _registered:
+        return
+    with _lock:
+        if _registered:
+            return
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        for name, filename in _FILES.items():
+            pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+        for bold, italic in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            addMapping(REGULAR, bold, italic, BOLD if bold else REGULAR)
+        for name in _FILES:
+            _widths[name] = {}
+        _registered = True
+
+
+def string_width_pt(text: str, font_name: str, size_pt: float) -> float:
+    """Width of `text` set in one of the handout fonts; faster than pdfmetrics for repeated words.
+
+    Widths are looked up per character (cached per font), so no string is measured twice.
+    """
+    cache = _widths[font_name]
+    total = 0.0
+    try:
+        for char in text:
+            total += cache[char]
+    except KeyError:
+        from reportlab.pdfbase import pdfmetrics
+
+        face = pdfmetrics.getFont(font_name).face
+        for char in text:
+            if char not in cache:
+                cache[char] = face.charWidths.get(ord(char), face.defaultWidth)
+        total = sum(cache[char] for char in text)
+    return total * size_pt / 1000.0

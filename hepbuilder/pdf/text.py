@@ -1,0 +1,92 @@
+"""Plain-text line breaking for the handout.
+
+Spec text is never handed to reportlab's paragraph markup parser: it is cleaned, broken into
+lines here and drawn as literal strings, so `<b>`, `&amp;` or `<img src=...>` in a note print
+exactly as typed and nothing a user writes can be interpreted.
+"""
+
+import re
+
+from .fonts import string_width_pt
+
+# C0/C1 control characters (except tab and newline), lone surrogates and non-characters.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def clean(text: str) -> str:
+    """Text safe to draw: no control characters, runs of spaces collapsed, at most one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _UNPRINTABLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return "\n".join(line.strip() for line in text.strip().split("\n"))
+
+
+def _break_word(word: str, font: str, size_pt: float, first_room_pt: float, width_pt: float):
+    """Chop a word too long for any line into pieces; the first piece fills `first_room_pt`."""
+    pieces, current, room = [], "", first_room_pt
+    for char in word:
+        if current and string_width_pt(current + char, font, size_pt) > room:
+            pieces.append(current)
+            current, room = "", width_pt
+        current += char
+    pieces.append(current)
+    return pieces
+
+
+def wrap(
+    text: str, font: str, size_pt: float, width_pt: float, first_width_pt: float | None = None
+):
+    """Break cleaned `text` into lines no wider than `width_pt` (the first: `first_width_pt`).
+
+    Newlines in the text start a new line; an empty string stands for a blank line. A word
+    wider than a line is broken between characters, so nothing is ever clipped.
+    """
+    space = string_width_pt(" ", font, size_pt)
+    lines: list[str] = []
+    limit = width_pt if first_width_pt is None else first_width_pt
+    for paragraph in text.split("\n"):
+        words = paragraph.split(" ")
+        if not paragraph:
+            lines.append("")
+            limit = width_pt
+            continue
+        current: list[str] = []
+        used = 0.0
+        for word in words:
+            if not word:
+                continue
+            word_pt = string_width_pt(word, font, size_pt)
+            needed = word_pt if not current else used + space + word_pt
+            if needed <= limit:
+                current.append(word)
+                used = needed
+                continue
+            if current:
+                lines.append(" ".join(current))
+                limit = width_pt
+                current, used = [], 0.0
+            if word_pt <= limit:
+                current, used = [word], word_pt
+                continue
+            pieces = _break_word(word, font, size_pt, limit, width_pt)
+            lines.extend(pieces[:-1])
+            limit = width_pt
+            current = [pieces[-1]]
+            used = string_width_pt(pieces[-1], font, size_pt)
+        lines.append(" ".join(current))
+        limit = width_pt
+    return lines
+
+
+def fit(text: str, font: str, size_pt: float, width_pt: float) -> str:
+    """`text` on one line, cut with an ellipsis if it is wider than `width_pt`."""
+    if string_width_pt(text, font, size_pt) <= width_pt:
+        return text
+    ellipsis_pt = string_width_pt("…", font, size_pt)
+    cut = text
+    while cut and string_width_pt(cut, font, size_pt) + ellipsis_pt > width_pt:
+        cut = cut[: max(0, len(cut) - max(1, len(cut) // 8))]
+    return cut.rstrip() + "…"
