@@ -151,8 +151,6 @@
         if (event.key === "Enter") { event.preventDefault(); search(); }
       });
       form.querySelectorAll("[data-picker-filter]").forEach(function (el) { el.addEventListener("change", search); });
-      var submit = form.querySelector("[data-picker-submit]");
-      if (submit) submit.hidden = true;
     }
   }
 

@@ -1,0 +1,127 @@
+"""The therapist's day in a real browser: patient, protocol, dose, reorder, picker, issue, download.
+
+Screenshots of every step go to $HEPBUILDER_SCREENSHOTS (default /tmp/shots) as flow-*.png.
+"""
+
+import io
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from hepbuilder.db.models import Exercise
+from tests.builders import DEFAULT_PASSWORD, make_user, seeded_clinic
+
+SHOTS = Path(os.environ.get("HEPBUILDER_SCREENSHOTS") or "/tmp/shots")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"flow-{name}.png"), full_page=True)
+
+
+def item_names(page) -> list[str]:
+    return [
+        " ".join(text.split()) for text in page.locator("li.item .item__name").all_inner_texts()
+    ]
+
+
+def test_build_issue_and_download_a_program(live_server, page, session):
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    user = make_user(session, clinic, name="Sam Rivera", credentials="DPT")
+    session.commit()
+    names = dict(session.execute(select(Exercise.slug, Exercise.name)).all())
+
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Patients")
+    shot(page, "1-patients")
+
+    page.get_by_role("link", name="New patient").click()
+    page.get_by_label("First name").fill("Zoë")
+    page.get_by_label("Last name").fill("Łukasiewicz")
+    page.get_by_label("Date of birth").fill("1951-06-14")
+    page.get_by_label("External id").fill("PMS-2231")
+    shot(page, "2-new-patient")
+    page.get_by_role("button", name="Add patient").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Zoë Łukasiewicz")
+    shot(page, "3-patient")
+
+    page.get_by_label("From a protocol").select_option(label="Unstable hips / Trendelenburg gait")
+    page.get_by_role("button", name="Start from protocol").click()
+    expect(page).to_have_url(re.compile(r"/programs/\d+$"))
+    expect(page.locator("li.item")).to_have_count(4)
+    shot(page, "4-builder-from-protocol")
+
+    # Change a dose: monster walk (second item) to 4 sets of 12; the plain words follow live.
+    walk = page.locator("li.item").nth(1)
+    walk.get_by_label("Sets").fill("4")
+    walk.get_by_label("Reps").fill("12")
+    expect(walk.locator("[data-dose-words]")).to_contain_text("4 sets of 12")
+
+    # Move the third item (banded lunge) up, with the keyboard-reachable button.
+    lunge = names["banded-lunge"]
+    page.get_by_role("button", name=f"Move {lunge} up").click()
+    assert item_names(page)[1] == lunge
+    expect(page.get_by_role("button", name=f"Move {lunge} up")).to_be_focused()
+    shot(page, "5-dose-changed-and-moved")
+
+    # Add figure-4-stretch through the picker's live search.
+    page.get_by_label("Search the library").fill("figure 4")
+    add = page.get_by_role("button", name=f"Add {names['figure-4-stretch']}")
+    expect(page.get_by_role("button", name=f"Add {names['monster-walk']}")).to_have_count(0)
+    expect(add).to_be_visible()
+    shot(page, "6-picker")
+    add.click()
+    expect(page.locator("li.item")).to_have_count(5)
+    assert item_names(page) == [
+        names["foam-roller-lateral-hip"],
+        lunge,
+        names["monster-walk"],
+        names["step-up"],
+        names["figure-4-stretch"],
+    ]
+    expect(page.locator("li.item").nth(2).locator("[data-dose-words]")).to_contain_text(
+        "4 sets of 12"
+    )
+    shot(page, "7-added")
+
+    page.get_by_role("button", name="Preview PDF").click()
+    expect(page.locator("iframe.pdf-frame")).to_be_visible()
+    shot(page, "8-preview")
+
+    page.get_by_role("button", name="Issue handout").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Handout 1")
+    shot(page, "9-handout")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = info.value
+    assert re.fullmatch(r"handout-\d{4}-\d{2}-\d{2}-1\.pdf", download.suggested_filename)
+    data = Path(download.path()).read_bytes()
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+    assert "Zoë Łukasiewicz" in text
+    for slug in (
+        "foam-roller-lateral-hip",
+        "banded-lunge",
+        "monster-walk",
+        "step-up",
+        "figure-4-stretch",
+    ):
+        assert names[slug] in text, names[slug]
+    assert "4 sets of 12" in text
+
+    page.get_by_role("link", name="Print").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Print handout 1")
+    expect(page.get_by_role("link", name="Open the PDF")).to_be_visible()
+    shot(page, "10-print")
+
+    page.get_by_role("link", name="Zoë Łukasiewicz").first.click()
+    expect(page.get_by_role("heading", name="Handouts issued")).to_be_visible()
+    shot(page, "11-patient-history")
