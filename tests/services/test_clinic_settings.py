@@ -1,5 +1,6 @@
 """Clinic settings (admin only): brand, logo uploads, users, API tokens, the audit trail."""
 
+import functools
 import io
 
 import pytest
@@ -16,7 +17,9 @@ from tests.builders import make_clinic, make_patient, make_user
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(clinic_id=user.clinic_id, user_id=user.id, role=user.role, remote_addr="203.0.113.9")
+    return Actor(
+        clinic_id=user.clinic_id, user_id=user.id, role=user.role, remote_addr="203.0.113.9"
+    )
 
 
 @pytest.fixture
@@ -34,6 +37,12 @@ def actor(admin):
     return actor_for(admin)
 
 
+@functools.cache
+def pixel_bomb() -> bytes:
+    """A 10000 × 10000 PNG (100 megapixels) that is about 12 kB on disk."""
+    return image_bytes((10_000, 10_000), "1", color=0)
+
+
 def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **save) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, fmt, **save)
@@ -43,7 +52,9 @@ def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **
 def actions(session, clinic_id) -> list[str]:
     return list(
         session.scalars(
-            select(AuditEvent.action).where(AuditEvent.clinic_id == clinic_id).order_by(AuditEvent.id)
+            select(AuditEvent.action)
+            .where(AuditEvent.clinic_id == clinic_id)
+            .order_by(AuditEvent.id)
         )
     )
 
@@ -125,7 +136,9 @@ def test_update_branding_without_changes_records_nothing(session, clinic, actor)
         ("phone", "1" * 81),
     ],
 )
-def test_update_branding_names_the_bad_field_and_changes_nothing(session, clinic, actor, field, value):
+def test_update_branding_names_the_bad_field_and_changes_nothing(
+    session, clinic, actor, field, value
+):
     before = (clinic.name, clinic.brand_color)
     with pytest.raises(ValidationError) as caught:
         svc.update_branding(session, actor, {"name": "Changed name", field: value})
@@ -139,7 +152,9 @@ def test_brand_color_is_normalised_to_lower_case_hash_form(session, clinic, acto
     assert svc.update_branding(session, actor, {"brand_color": value}).brand_color == "#1f6f8b"
 
 
-@pytest.mark.parametrize("value", ["physio.example", "www.physio.example/hep", "http://physio.example"])
+@pytest.mark.parametrize(
+    "value", ["physio.example", "www.physio.example/hep", "http://physio.example"]
+)
 def test_website_accepts_bare_domains_and_http_addresses(session, actor, value):
     assert svc.update_branding(session, actor, {"website": value}).website == value
 
@@ -168,7 +183,8 @@ def test_set_logo_reencodes_png_keeping_transparency_and_scaling_down(session, c
     stored = session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id))
     logo = open_png(stored)
     assert logo.mode == "RGBA" and logo.size == (600, 200)
-    assert logo.getpixel((10, 10)) == (200, 30, 30, 100)
+    red, green, blue, alpha = logo.getpixel((10, 10))
+    assert alpha == 100 and abs(red - 200) <= 3 and abs(green - 30) <= 3 and abs(blue - 30) <= 3
     assert "Author" not in logo.info and not getattr(logo, "text", {})
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "clinic.logo.set"))
     assert (event.detail["width"], event.detail["height"]) == (600, 200)
@@ -203,7 +219,7 @@ def test_logo_accepts_png_jpeg_and_webp(fmt):
         (image_bytes((40, 40), fmt="GIF"), "not a PNG, JPEG or WebP"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "not a PNG, JPEG or WebP"),
         (image_bytes((400, 400))[:120], "could not be read"),
-        (image_bytes((10_000, 10_000), "1", color=0), "too many pixels"),
+        (pixel_bomb(), "too many pixels"),
         (image_bytes((5000, 4500), "1", color=0), "5000 × 4500 pixels"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * (svc.MAX_LOGO_BYTES + 1), "at most 2 MB"),
     ],
@@ -217,7 +233,7 @@ def test_logo_refuses_what_is_not_a_small_png_jpeg_or_webp(session, clinic, acto
 
 
 def test_pixel_bomb_is_small_on_disk(session):
-    assert len(image_bytes((10_000, 10_000), "1", color=0)) < 100_000  # tiny file, 100 megapixels
+    assert len(pixel_bomb()) < 100_000
 
 
 def test_remove_logo_clears_it_and_audits(session, clinic, actor):
@@ -299,14 +315,16 @@ def test_last_active_admin_cannot_be_demoted(session, clinic, admin, actor):
     assert admin.role == "admin"
 
 
-def test_last_active_admin_cannot_be_deactivated(session, clinic, admin):
+def test_last_active_admin_cannot_be_deactivated_even_by_a_stale_admin(
+    session, clinic, admin, actor
+):
     other = make_user(session, clinic, role="admin")
-    inactive_admin = make_user(session, clinic, role="admin", is_active=False)
-    svc.set_user_role(session, actor_for(admin), admin.id, "therapist")  # `other` remains admin
+    make_user(session, clinic, role="admin", is_active=False)  # an inactive admin does not count
+    svc.set_user_role(session, actor_for(other), admin.id, "therapist")
+    # `actor` still says admin (say, a request that started before the demotion):
     with pytest.raises(ValidationError, match="last active administrator"):
-        svc.set_user_active(session, actor_for(other), admin.id, False) if False else None
-        svc.set_user_role(session, actor_for(other), other.id, "therapist")
-    assert (admin.role, other.role, inactive_admin.is_active) == ("therapist", "admin", False)
+        svc.set_user_active(session, actor, other.id, False)
+    assert other.is_active
 
 
 def test_admin_may_step_down_while_another_admin_remains(session, clinic, admin, actor):
@@ -375,11 +393,24 @@ def test_audit_trail_names_who_and_which_patient_newest_first(session, clinic, a
     patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
     token, _ = accounts.create_api_token(session, clinic, "Cliniko bridge")
     record_event(session, actor, "handout.download", patient_id=patient.id)
-    record_event(session, Actor(clinic_id=clinic.id, api_token_id=token.id), "patient.create", patient_id=patient.id)
+    record_event(
+        session,
+        Actor(clinic_id=clinic.id, api_token_id=token.id),
+        "patient.create",
+        patient_id=patient.id,
+    )
     entries = svc.list_audit_events(session, actor).entries
     newest, older = entries[0], entries[1]
-    assert (newest.action, newest.who, newest.who_kind) == ("patient.create", "Cliniko bridge", "token")
-    assert (older.action, older.who, older.patient_name) == ("handout.download", "Ada Admin", "Zoë Łukasiewicz")
+    assert (newest.action, newest.who, newest.who_kind) == (
+        "patient.create",
+        "Cliniko bridge",
+        "token",
+    )
+    assert (older.action, older.who, older.patient_name) == (
+        "handout.download",
+        "Ada Admin",
+        "Zoë Łukasiewicz",
+    )
     assert older.remote_addr == "203.0.113.9"
 
 
@@ -389,7 +420,9 @@ def test_audit_trail_is_clinic_scoped_filters_by_patient_and_pages(session, clin
     record_event(session, actor_for(other_admin), "secret.elsewhere")
     patient = make_patient(session, clinic)
     for number in range(5):
-        record_event(session, actor, f"event.{number}", patient_id=patient.id if number % 2 else None)
+        record_event(
+            session, actor, f"event.{number}", patient_id=patient.id if number % 2 else None
+        )
     session.flush()
 
     first = svc.list_audit_events(session, actor, limit=2)
@@ -397,12 +430,13 @@ def test_audit_trail_is_clinic_scoped_filters_by_patient_and_pages(session, clin
     second = svc.list_audit_events(session, actor, limit=2, before_id=first.next_before_id)
     assert [e.action for e in second.entries] == ["event.2", "event.1"]
     third = svc.list_audit_events(session, actor, limit=2, before_id=second.next_before_id)
-    assert [e.action for e in third.entries] == ["event.0"] and third.next_before_id is None
+    assert third.entries[0].action == "event.0"  # then make_patient's own "patient.create"
+    assert third.next_before_id is None
 
     everything = [e.action for e in svc.list_audit_events(session, actor, limit=500).entries]
     assert "secret.elsewhere" not in everything
     by_patient = svc.list_audit_events(session, actor, patient_id=patient.id).entries
-    assert [e.action for e in by_patient] == ["event.3", "event.1"]
+    assert [e.action for e in by_patient] == ["event.3", "event.1", "patient.create"]
 
 
 def test_admin_summary_counts_the_clinic_only(session, clinic, actor):
