@@ -10,9 +10,10 @@ Results are cached per (frozen illustration data, side): poses are plain data, s
 of a handout's ten exercises is computed once per process.
 """
 
+import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import model as m
 
@@ -487,6 +488,37 @@ class Shape:
     path: Path
     fill: str | None  # body, body_far, accent, accent_far, prop..., ground, mat, band, arrow, None
     stroke: str | None  # line, heavy, thin, arrow, band, None
+
+    @cached_property
+    def pdf_path(self) -> str:
+        """The path as PDF path operators (m, l, c, h) in mm, formatted once per shape."""
+        return " ".join(_PDF_OPS[op[0]](op) for op in self.path)
+
+    @cached_property
+    def svg_path(self) -> str:
+        """The path as SVG path data in mm (y up: the SVG pen flips it)."""
+        return "".join(op[0] + " ".join(_num(v) for v in op[1:]) for op in self.path)
+
+
+def _num(v: float) -> str:
+    text = f"{v:.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
+
+
+def _int(v: float) -> str:
+    return str(round(v))
+
+
+# Whole millimetres are plenty for print (a figure is drawn at under 0.4 pt per mm) and keep
+# the content stream, which reportlab compresses and encodes, small.
+_PDF_OPS = {
+    "M": lambda op: f"{_int(op[1])} {_int(op[2])} m",
+    "L": lambda op: f"{_int(op[1])} {_int(op[2])} l",
+    "C": lambda op: " ".join(_int(v) for v in op[1:]) + " c",
+    "Z": lambda op: "h",
+}
 
 
 def _arc(cx: float, cy: float, r: float, a0: float, sweep: float) -> list[tuple]:
@@ -1025,29 +1057,9 @@ def mirror_frame(art: FrameArt) -> FrameArt:
     )
 
 
-def freeze(value):
-    """A hashable copy of plain data (dicts become sorted item tuples, lists become tuples)."""
-    if isinstance(value, dict):
-        return (
-            "__dict__",
-            tuple(sorted(((k, freeze(v)) for k, v in value.items()), key=lambda kv: str(kv[0]))),
-        )
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
-    return value
-
-
-def thaw(value):
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == "__dict__":
-            return {k: thaw(v) for k, v in value[1]}
-        return [thaw(v) for v in value]
-    return value
-
-
 @lru_cache(maxsize=256)
-def _build(frozen, side: str) -> Illustration:
-    data = thaw(frozen)
+def _build(key: str, side: str) -> Illustration:
+    data = json.loads(key)
     frames = tuple(draw_frame(data, i) for i in range(len(data["frames"])))
     if side == "left":
         frames = tuple(mirror_frame(f) for f in frames)
@@ -1060,4 +1072,5 @@ def build_illustration(data: dict, side: str = "none") -> Illustration:
     The pose data describes the right side as the working ("near") side; side "left" is its
     mirror image, and "right", "each" and "none" draw the pose as written.
     """
-    return _build(freeze(data), "left" if side == "left" else "right")
+    key = json.dumps(data, sort_keys=True, separators=(",", ":"))  # a hashable copy of plain data
+    return _build(key, "left" if side == "left" else "right")

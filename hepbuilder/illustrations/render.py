@@ -9,16 +9,18 @@ highlighted limb's outline heavier (so it reads in black and white too).
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from hepbuilder.domain.exercise import Exercise
 
-from .geometry import FrameArt, Illustration, build_illustration
+from .geometry import FrameArt, Illustration, _num, build_illustration
 
 OUTLINE_HEX = "#2e3338"
 LABEL_HEX = "#4a5056"
@@ -131,8 +133,38 @@ def _color(hex_color: str) -> Color:
     return color
 
 
-def _paint_frames(canv, art: Illustration, lay: Layout, fills: dict[str, str]) -> None:
-    accent = fills["arrow"]
+def _rgb_op(hex_color: str, op: str) -> str:
+    r, g, b = _hex_rgb(hex_color)
+    return f"{r:.3f} {g:.3f} {b:.3f} {op}"
+
+
+@lru_cache(maxsize=64)
+def _fill_ops(accent_hex: str) -> dict[str, str]:
+    return {role: _rgb_op(color, "rg") for role, color in palette(accent_hex).items()}
+
+
+@lru_cache(maxsize=64)
+def _stroke_ops(accent_hex: str) -> dict[str, tuple[str, float]]:
+    accent = palette(accent_hex)["arrow"]
+    return {
+        role: (_rgb_op(color or accent, "RG"), factor) for role, (factor, color) in STROKES.items()
+    }
+
+
+@lru_cache(maxsize=256)
+def _label_width(text: str, size: float) -> float:
+    return stringWidth(text, FONT, size)
+
+
+def _paint_frames(canv, art: Illustration, lay: Layout, accent_hex: str) -> None:
+    """Paint each frame with the canvas scaled to figure millimetres.
+
+    The paths go in as PDF path operators formatted once per shape (Shape.pdf_path), through
+    the canvas's public addLiteral: reportlab's own per-number formatting would cost about ten
+    times the whole drawing.
+    """
+    fills = _fill_ops(accent_hex)
+    stroke_colors = _stroke_ops(accent_hex)
     canv.setLineJoin(1)
     canv.setLineCap(1)
     for frame, (ox, oy) in zip(art.frames, lay.origins, strict=True):
@@ -140,32 +172,28 @@ def _paint_frames(canv, art: Illustration, lay: Layout, fills: dict[str, str]) -
         canv.translate(ox - frame.bbox[0] * lay.scale, oy - frame.bbox[1] * lay.scale)
         canv.scale(lay.scale, lay.scale)
         unit = lay.line_width / lay.scale
+        strokes = {
+            role: f"{color} {factor * unit:.3f} w"
+            for role, (color, factor) in stroke_colors.items()
+        }
+        ops = []
         for shape in frame.shapes:
-            path = canv.beginPath()
-            for op in shape.path:
-                kind = op[0]
-                if kind == "C":
-                    path.curveTo(*op[1:])
-                elif kind == "L":
-                    path.lineTo(op[1], op[2])
-                elif kind == "M":
-                    path.moveTo(op[1], op[2])
-                else:
-                    path.close()
             if shape.fill:
-                canv.setFillColor(_color(fills[shape.fill]))
+                ops.append(fills[shape.fill])
             if shape.stroke:
-                factor, hex_color = STROKES[shape.stroke]
-                canv.setStrokeColor(_color(hex_color or accent))
-                canv.setLineWidth(factor * unit)
-            canv.drawPath(path, stroke=1 if shape.stroke else 0, fill=1 if shape.fill else 0)
+                ops.append(strokes[shape.stroke])
+            ops.append(shape.pdf_path)
+            ops.append(("B" if shape.stroke else "f") if shape.fill else "S")
+        canv.addLiteral("\n".join(ops))
         canv.restoreState()
     if len(art.frames) > 1 or any(f.label for f in art.frames):
         canv.setFillColor(_color(LABEL_HEX))
         canv.setFont(FONT, lay.label_size)
         for frame, (cx, cy) in zip(art.frames, lay.label_centres, strict=True):
             if frame.label:
-                canv.drawCentredString(cx, cy, frame.label)
+                canv.drawString(
+                    cx - _label_width(frame.label, lay.label_size) / 2.0, cy, frame.label
+                )
 
 
 def _line_pt(scale_pt_per_mm: float) -> float:
@@ -187,7 +215,7 @@ class IllustrationFlowable(Flowable):
         self.art = art
         self.width_pt = float(width_pt)
         self.height_pt = float(height_pt)
-        self.fills = palette(accent_hex)
+        self.accent_hex = accent_hex
         self.placeholder = placeholder
 
     def wrap(self, available_width, available_height):
@@ -201,13 +229,20 @@ class IllustrationFlowable(Flowable):
             0.0,
             self.width_pt,
             self.height_pt,
-            self.fills,
+            self.accent_hex,
             self.placeholder,
         )
 
 
 def paint(
-    canv, art, x: float, y: float, width_pt: float, height_pt: float, fills: dict, placeholder: str
+    canv,
+    art,
+    x: float,
+    y: float,
+    width_pt: float,
+    height_pt: float,
+    accent_hex: str,
+    placeholder: str,
 ) -> None:
     """Paint an illustration into the box (x, y, width, height) of a reportlab canvas."""
     canv.saveState()
@@ -220,7 +255,7 @@ def paint(
         lay = layout(
             art, width_pt, height_pt, label_size=label_size, line_width=_line_pt(probe.scale)
         )
-        _paint_frames(canv, art, lay, fills)
+        _paint_frames(canv, art, lay, accent_hex)
     canv.restoreState()
 
 
@@ -247,18 +282,6 @@ def _paint_placeholder(canv, width_pt: float, height_pt: float, word: str) -> No
 # ---------------------------------------------------------------- the SVG pen
 
 
-def _fmt(v: float) -> str:
-    text = f"{v:.1f}"
-    return "0" if text in ("0.0", "-0.0") else text.removesuffix(".0")
-
-
-def _svg_path(path) -> str:
-    parts = []
-    for op in path:
-        parts.append(op[0] + " ".join(_fmt(v) for v in op[1:]))
-    return "".join(parts)
-
-
 def svg_document(
     art: Illustration | None,
     title: str,
@@ -272,7 +295,7 @@ def svg_document(
         w, h = 300.0, 200.0
         size_attrs = f' width="{width_px}" height="{round(width_px * h / w)}"' if width_px else ""
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(w)} {_fmt(h)}"{size_attrs} role="img">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(w)} {_num(h)}"{size_attrs} role="img">'
             f"<title>{safe_title}</title>"
             f'<rect x="6" y="6" width="288" height="188" rx="16" fill="#f2f4f5" stroke="#c9ced2" stroke-width="1.5"/>'
             f'<text x="150" y="108" font-family="Helvetica, Arial, sans-serif" font-size="22" '
@@ -292,7 +315,7 @@ def svg_document(
         f' width="{width_px}" height="{round(width_px * view_h / view_w)}"' if width_px else ""
     )
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(view_w)} {_fmt(view_h)}"{size_attrs} '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(view_w)} {_num(view_h)}"{size_attrs} '
         f'role="img" stroke-linejoin="round" stroke-linecap="round">',
         f"<title>{safe_title}</title>",
     ]
@@ -301,15 +324,15 @@ def svg_document(
         tx = ox - frame.bbox[0] * lay.scale
         ty = view_h - (oy - frame.bbox[1] * lay.scale)
         out.append(
-            f'<g transform="translate({_fmt(tx)} {_fmt(ty)}) scale({_fmt(lay.scale)} {_fmt(-lay.scale)})">'
+            f'<g transform="translate({_num(tx)} {_num(ty)}) scale({_num(lay.scale)} {_num(-lay.scale)})">'
         )
         for shape in frame.shapes:
-            attrs = [f'd="{_svg_path(shape.path)}"']
+            attrs = [f'd="{shape.svg_path}"']
             attrs.append(f'fill="{fills[shape.fill]}"' if shape.fill else 'fill="none"')
             if shape.stroke:
                 factor, hex_color = STROKES[shape.stroke]
                 attrs.append(
-                    f'stroke="{hex_color or accent}" stroke-width="{_fmt(factor * line_mm)}"'
+                    f'stroke="{hex_color or accent}" stroke-width="{_num(factor * line_mm)}"'
                 )
             out.append(f"<path {' '.join(attrs)}/>")
         out.append("</g>")
@@ -317,8 +340,8 @@ def svg_document(
         for frame, (cx, cy) in zip(art.frames, lay.label_centres, strict=True):
             if frame.label:
                 out.append(
-                    f'<text x="{_fmt(cx)}" y="{_fmt(view_h - cy)}" font-family="Helvetica, Arial, sans-serif" '
-                    f'font-size="{_fmt(label_mm)}" text-anchor="middle" fill="{LABEL_HEX}">{escape(frame.label)}</text>'
+                    f'<text x="{_num(cx)}" y="{_num(view_h - cy)}" font-family="Helvetica, Arial, sans-serif" '
+                    f'font-size="{_num(label_mm)}" text-anchor="middle" fill="{LABEL_HEX}">{escape(frame.label)}</text>'
                 )
     out.append("</svg>")
     return "".join(out)
@@ -369,7 +392,6 @@ def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b")
     margin, columns, rows = 36.0, 2, 4
     cell_w = (page_w - 2 * margin) / columns
     cell_h = (page_h - 2 * margin - 20.0) / rows
-    fills = palette(accent_hex)
     per_page = columns * rows
     ordered = sorted(exercises, key=lambda e: e.name.lower())
     for page_start in range(0, max(len(ordered), 1), per_page):
@@ -396,7 +418,7 @@ def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b")
                 top - cell_h + 8,
                 cell_w - 12,
                 cell_h - 34,
-                fills,
+                accent_hex,
                 _position_word(exercise),
             )
         canv.showPage()

@@ -1,0 +1,298 @@
+"""Illustrations: every bundled pose validates and draws; the geometry holds together; bad poses are named."""
+
+import copy
+import io
+import math
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+
+from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.exercise import Exercise, parse_exercise
+from hepbuilder.illustrations import (
+    build_illustration,
+    illustration_flowable,
+    illustration_svg,
+    render_contact_sheet,
+    validate_illustration,
+)
+from hepbuilder.illustrations import model as m
+from hepbuilder.illustrations.geometry import LIMB_JOINTS, LIMB_PARENTS, place_frame
+from hepbuilder.paths import LIBRARY_DIR
+
+EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
+SVG = "{http://www.w3.org/2000/svg}"
+REQUIRED_SLUGS = {
+    "active-90-90",
+    "figure-4-stretch",
+    "pigeon-stretch",
+    "couch-stretch",
+    "psoas-lunge-stretch",
+    "reverse-warrior-adductor-stretch",
+    "hip-internal-rotator-stretch",
+    "foam-roller-lateral-hip",
+    "monster-walk",
+    "banded-lunge",
+    "step-up",
+}
+
+
+def load_exercise(path: Path) -> Exercise:
+    return parse_exercise(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def make_exercise(illustration: dict | None = None, **overrides) -> Exercise:
+    fields = dict(
+        slug="test-pose",
+        name="Test pose",
+        summary="A pose for tests.",
+        category="strength",
+        body_region="hip",
+        position="standing",
+        steps=("Stand.",),
+        illustration=illustration,
+    )
+    fields.update(overrides)
+    return Exercise(**fields)
+
+
+def standing_pose(**frame) -> dict:
+    return {"view": "side", "frames": [{"label": "Start", **frame}]}
+
+
+@pytest.fixture(scope="module")
+def exercises() -> list[Exercise]:
+    return [load_exercise(path) for path in EXERCISE_FILES]
+
+
+def test_library_every_required_exercise_has_a_pose(exercises):
+    posed = {e.slug for e in exercises if e.illustration and e.illustration.get("frames")}
+    assert REQUIRED_SLUGS <= posed
+    assert posed == {e.slug for e in exercises}
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_bundled_illustration_validates_and_draws(path):
+    exercise = load_exercise(path)
+    validate_illustration(exercise.illustration)
+    for side in ("right", "left"):
+        root = ET.fromstring(illustration_svg(exercise, side))
+        assert root.tag == f"{SVG}svg" and root.get("role") == "img" and root.get("viewBox")
+        assert root.find(f"{SVG}title").text == exercise.name
+        assert len(root.findall(f".//{SVG}path")) > 15
+    canvas = Canvas(io.BytesIO(), pagesize=A4)
+    for width_pt, height_pt in ((2 * cm, 2 * cm), (A4[0] - 72, A4[1] - 72), (176, 118)):
+        flowable = illustration_flowable(exercise, "left", width_pt, height_pt, "#aa3355")
+        assert flowable.wrap(100, 100) == (width_pt, height_pt)
+        flowable.drawOn(canvas, 36, 36)
+    canvas.save()
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_bundled_illustration_limbs_stay_attached(path):
+    art = build_illustration(load_exercise(path).illustration, "right")
+    for frame in art.frames:
+        for limb, parent in LIMB_PARENTS.items():
+            assert frame.limbs[limb][0] == frame.limbs[parent][1], limb
+        for limb, (start, end) in LIMB_JOINTS.items():
+            assert frame.limbs[limb] == (frame.joints[start], frame.joints[end]), limb
+        for side in ("near", "far"):
+            # The foot hangs from the ankle: the ankle lies within the foot's reach.
+            ankle, toe = frame.limbs[f"foot_{side}"]
+            assert math.dist(ankle, toe) <= math.hypot(*m.TOE_MM) + 1e-6
+            # Hips and shoulders sit on the torso, a fixed distance from the root and spine.
+            assert (
+                math.dist(frame.joints["pelvis"], frame.joints[f"hip_{side}"])
+                <= m.HIP_HALF_WIDTH_MM + 1e-6
+            )
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_bundled_illustration_contacts_rest_on_their_surface(path):
+    data = load_exercise(path).illustration
+    art = build_illustration(data, "right")
+    for index, frame in enumerate(art.frames):
+        assert frame.contacts, f"frame {index} declares no contact"
+        for part, surface, gap_mm in frame.contacts:
+            assert abs(gap_mm) <= m.CONTACT_TOLERANCE_MM, (index, part, surface, gap_mm)
+        assert frame.sunk_mm <= m.CONTACT_TOLERANCE_MM
+
+
+def test_contacts_measure_the_gap_to_the_floor_in_mm():
+    lifted = standing_pose(joints={"hip_near": 40, "knee_near": 30})
+    lifted["frames"][0]["contacts"] = [
+        {"part": "foot_far", "surface": "floor"},
+        {"part": "foot_near", "surface": "floor"},
+    ]
+    world = place_frame(lifted["frames"][0], [])
+    (_, _, standing_gap), (_, _, lifted_gap) = world.contacts
+    assert standing_gap == pytest.approx(0.0, abs=1e-6)
+    assert lifted_gap > 50.0
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(lifted)
+    assert "frames[0].contacts[1]" in error.value.fields
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_mirrored_illustration_is_the_exact_reflection(path):
+    data = load_exercise(path).illustration
+    right, left = build_illustration(data, "right"), build_illustration(data, "left")
+    assert len(right.frames) == len(left.frames)
+    for r, lf in zip(right.frames, left.frames, strict=True):
+        assert [s.name for s in r.shapes] == [s.name for s in lf.shapes]
+        for rs, ls in zip(r.shapes, lf.shapes, strict=True):
+            assert (rs.fill, rs.stroke) == (ls.fill, ls.stroke)
+            for rop, lop in zip(rs.path, ls.path, strict=True):
+                assert rop[0] == lop[0]
+                assert list(lop[1::2]) == [-x for x in rop[1::2]]
+                assert list(lop[2::2]) == list(rop[2::2])
+        assert lf.joints == {k: (-x, y) for k, (x, y) in r.joints.items()}
+
+
+def test_each_and_none_sides_draw_the_pose_as_written(exercises):
+    data = exercises[0].illustration
+    assert build_illustration(data, "each") is build_illustration(data, "right")
+    assert build_illustration(data, "none") is build_illustration(data, "right")
+
+
+def test_validate_illustration_rejects_unknown_joint():
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(standing_pose(joints={"knee_middle": 20}))
+    assert set(error.value.fields) == {"frames[0].joints.knee_middle"}
+
+
+def test_validate_illustration_rejects_angle_out_of_range():
+    pose = {
+        "view": "side",
+        "frames": [{}, {"joints": {"knee_near": 200, "hip_far": {"abduct_deg": 120}}}],
+    }
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert "frames[1].joints.knee_near" in error.value.fields
+    assert "frames[1].joints.hip_far.abduct_deg" in error.value.fields
+    assert "0 to 160" in error.value.fields["frames[1].joints.knee_near"]
+
+
+def test_validate_illustration_rejects_unknown_prop_and_surface():
+    pose = standing_pose(contacts=[{"part": "foot_near", "surface": "trampoline"}])
+    pose["props"] = [{"kind": "trampoline"}]
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert "props[0].kind" in error.value.fields
+    assert "frames[0].contacts[0].surface" in error.value.fields
+
+
+def test_validate_illustration_names_yaml_on_key():
+    pose = yaml.safe_load(
+        "view: side\nframes:\n  - contacts:\n      - {part: foot_near, on: floor}\n"
+    )
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert "surface:" in error.value.fields["frames[0].contacts[0].on"]
+
+
+def test_validate_illustration_rejects_a_prop_nothing_rests_on():
+    pose = standing_pose(contacts=[{"part": "foot_near", "surface": "floor"}])
+    pose["props"] = [{"kind": "step"}]
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert "props[0]" in error.value.fields
+
+
+def test_validate_illustration_errors_prefix_for_the_library_loader():
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(standing_pose(joints={"elbow_near": -5}))
+    prefixed = error.value.prefixed("illustration.")
+    assert list(prefixed.fields) == ["illustration.frames[0].joints.elbow_near"]
+
+
+def test_validate_illustration_accepts_an_image_file_only_under_images():
+    validate_illustration({"image": "images/step-up.png"})
+    with pytest.raises(ValidationError) as error:
+        validate_illustration({"image": "../secrets.png"})
+    assert "image" in error.value.fields
+
+
+def test_validate_illustration_rejects_bad_arrow_and_highlight():
+    pose = standing_pose()
+    pose["arrows"] = [{"frame": 3, "at": "elbow_middle", "vector_mm": [0, 0]}]
+    pose["highlight"] = ["tail"]
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert {"arrows[0].frame", "arrows[0].at", "arrows[0].vector_mm", "highlight"} <= set(
+        error.value.fields
+    )
+
+
+def test_illustration_svg_escapes_the_exercise_name():
+    exercise = make_exercise(standing_pose(), name='Step <b>up</b> & "over"')
+    svg = illustration_svg(exercise, "right", width_px=320)
+    root = ET.fromstring(svg)
+    assert root.find(f"{SVG}title").text == 'Step <b>up</b> & "over"'
+    assert root.get("width") == "320"
+    assert "<b>" not in svg
+
+
+def test_illustration_svg_and_pdf_share_one_geometry():
+    exercise = make_exercise(standing_pose(joints={"hip_near": 45, "knee_near": 60}))
+    art = build_illustration(exercise.illustration, "right")
+    svg = ET.fromstring(illustration_svg(exercise, "right"))
+    drawn = [p for p in svg.iter(f"{SVG}path")]
+    assert len(drawn) == sum(len(f.shapes) for f in art.frames)
+
+
+def test_missing_illustration_draws_a_placeholder():
+    exercise = make_exercise(None, position="side-lying")
+    canvas = Canvas(io.BytesIO())
+    flowable = illustration_flowable(exercise, "right", 2 * cm, 2 * cm)
+    assert flowable.wrap(1, 1) == (2 * cm, 2 * cm)
+    flowable.drawOn(canvas, 0, 0)
+    svg = ET.fromstring(illustration_svg(exercise))
+    assert svg.find(f".//{SVG}text").text == "Side lying"
+    image_only = make_exercise({"image": "images/foo.png"})
+    illustration_flowable(image_only, "left", 100, 80).drawOn(canvas, 0, 0)
+
+
+def test_highlighted_limb_gets_a_heavier_outline_for_black_and_white():
+    pose = standing_pose()
+    pose["highlight"] = ["thigh_near"]
+    frame = build_illustration(pose, "right").frames[0]
+    by_name = {s.name: s for s in frame.shapes}
+    assert by_name["thigh_near"].stroke == "heavy" and by_name["thigh_near"].fill.startswith(
+        "accent"
+    )
+    assert by_name["shin_near"].stroke == "line"
+
+
+def test_geometry_is_cached_per_pose_and_side():
+    pose = standing_pose(joints={"knee_near": 33})
+    assert build_illustration(pose, "left") is build_illustration(copy.deepcopy(pose), "left")
+    assert build_illustration(pose, "left") is not build_illustration(pose, "right")
+
+
+def test_drawing_ten_illustrations_is_cheap(exercises):
+    canvas = Canvas(io.BytesIO(), pagesize=A4)
+    chosen = (exercises * 2)[:10]
+    for exercise in chosen:  # warm the geometry cache, as a handout render would after the first
+        illustration_flowable(exercise, "right", 176, 118).drawOn(canvas, 0, 0)
+    started = time.perf_counter()
+    for exercise in chosen:
+        illustration_flowable(exercise, "right", 176, 118).drawOn(canvas, 0, 0)
+    assert time.perf_counter() - started < 0.05
+
+
+def test_render_contact_sheet_names_every_exercise(exercises):
+    from pypdf import PdfReader
+
+    pdf = render_contact_sheet(exercises)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for exercise in exercises:
+        assert exercise.name in text
+    assert len(reader.pages) == math.ceil(len(exercises) / 8)
