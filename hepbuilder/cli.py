@@ -67,9 +67,16 @@ def db_upgrade() -> None:
 
 @main.command()
 @click.argument("spec_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Exercise library folder (default: the bundled library).")
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--library",
+    "library_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Exercise library folder (default: the bundled library).",
+)
 def render(spec_path: Path, output: Path, library_dir: Path | None) -> None:
     """Render a handout spec (JSON) to a PDF, with no database."""
     from hepbuilder.pdf import render_spec
@@ -83,7 +90,9 @@ def render(spec_path: Path, output: Path, library_dir: Path | None) -> None:
     except UnicodeDecodeError:
         raise fail(f"{spec_path} is not UTF-8 text.") from None
     except json.JSONDecodeError as error:
-        raise fail(f"{spec_path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from None
+        raise fail(
+            f"{spec_path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
     try:
         pdf = render_spec(spec, library_dir=library_dir, base_dir=spec_path.parent)
     except DomainError as error:
@@ -109,8 +118,18 @@ def write_atomically(path: Path, data: bytes) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web app with gunicorn."""
-    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-", "hepbuilder.web:create_app()"]
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "hepbuilder.web:create_app()",
+    ]
     os.execv(sys.executable, args)
 
 

@@ -103,17 +103,23 @@ class Muscle(Base):
 class ExerciseTarget(Base):
     __tablename__ = "exercise_target"
 
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True
+    )
     muscle_id: Mapped[int] = mapped_column(ForeignKey("muscle.id"), primary_key=True, index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the library file's order
+    # the library file's order
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ExerciseEquipment(Base):
     __tablename__ = "exercise_equipment"
 
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True
+    )
     equipment: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the library file's order
+    # the library file's order
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Exercise(Base):
@@ -152,7 +158,8 @@ class Exercise(Base):
         secondary="exercise_target", order_by=(ExerciseTarget.position, Muscle.name)
     )
     equipment_rows: Mapped[list[ExerciseEquipment]] = relationship(
-        cascade="all, delete-orphan", order_by=(ExerciseEquipment.position, ExerciseEquipment.equipment)
+        cascade="all, delete-orphan",
+        order_by=(ExerciseEquipment.position, ExerciseEquipment.equipment),
     )
 
     @property
@@ -236,7 +243,9 @@ class ProgramItem(Base):
     __tablename__ = "program_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("program.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
     sets: Mapped[int | None] = mapped_column(Integer)

@@ -3,10 +3,25 @@
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from hepbuilder.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hepbuilder.domain.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid", 500: "server_error"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    500: "server_error",
+}
 
 
 def status_for(error: DomainError) -> int:
@@ -25,7 +40,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str, fields: dict | None = None, extra: dict | None = None):
+def error_response(
+    status: int, message: str, fields: dict | None = None, extra: dict | None = None
+):
     """A JSON error ({"error": {code, message, fields}}) under /api/, else the HTML error page."""
     if wants_json():
         body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}

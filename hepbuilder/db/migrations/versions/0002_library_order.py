@@ -17,7 +17,9 @@ depends_on = None
 def upgrade() -> None:
     for table in ("exercise_target", "exercise_equipment"):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
+            batch_op.add_column(
+                sa.Column("position", sa.Integer(), nullable=False, server_default="0")
+            )
 
 
 def downgrade() -> None:
