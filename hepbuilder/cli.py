@@ -149,7 +149,13 @@ def _load_library(directory: Path | None):
 
 
 @main.command()
-@click.option("--library", "library_dir", type=_LIBRARY_DIR, default=None, help="Library folder (default: the bundled library).")
+@click.option(
+    "--library",
+    "library_dir",
+    type=_LIBRARY_DIR,
+    default=None,
+    help="Library folder (default: the bundled library).",
+)
 def seed(library_dir: Path | None) -> None:
     """Load the exercise library into every clinic: add what is missing, update what no clinic edited."""
     from hepbuilder.services.library import seed_all
@@ -158,7 +164,9 @@ def seed(library_dir: Path | None) -> None:
     with transaction() as session:
         results = seed_all(session, library)
     if not results:
-        click.echo("No clinic yet, so nothing was loaded; the set-up page (or `hepbuilder clinic create`) creates one and loads its library.")
+        click.echo(
+            "No clinic yet, so nothing was loaded; the set-up page (or `hepbuilder clinic create`) creates one and loads its library."
+        )
     for slug, result in results.items():
         click.echo(f"{slug}: {result.summary()}.")
 
@@ -192,9 +200,21 @@ def user() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "therapist"]))
-@click.option("--password-stdin", "password_stdin", is_flag=True, help="Read the password from the first line of standard input.")
-@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
-def user_create(email: str, name: str, role: str, password_stdin: bool, clinic_slug: str | None) -> None:
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
+@click.option(
+    "--clinic",
+    "clinic_slug",
+    default=None,
+    help="The clinic's slug (may be left out while there is one clinic).",
+)
+def user_create(
+    email: str, name: str, role: str, password_stdin: bool, clinic_slug: str | None
+) -> None:
     """Create a user who can sign in to the web app."""
     from hepbuilder.services.accounts import create_user, resolve_clinic
 
@@ -216,7 +236,12 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--name", required=True, help="What the token is for, e.g. the PMS's name.")
-@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+@click.option(
+    "--clinic",
+    "clinic_slug",
+    default=None,
+    help="The clinic's slug (may be left out while there is one clinic).",
+)
 def token_create(name: str, clinic_slug: str | None) -> None:
     """Create an API token and print it once (only its SHA-256 is kept)."""
     from hepbuilder.services.accounts import create_api_token, resolve_clinic
@@ -235,7 +260,12 @@ def library() -> None:
 
 @library.command("export")
 @click.argument("directory", type=_LIBRARY_DIR)
-@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+@click.option(
+    "--clinic",
+    "clinic_slug",
+    default=None,
+    help="The clinic's slug (may be left out while there is one clinic).",
+)
 def library_export(directory: Path, clinic_slug: str | None) -> None:
     """Write the clinic's library to DIRECTORY (the same form `library import` and `seed --library` read)."""
     from hepbuilder.library import write_library
@@ -256,7 +286,12 @@ def library_export(directory: Path, clinic_slug: str | None) -> None:
 
 @library.command("import")
 @click.argument("directory", type=_LIBRARY_DIR)
-@click.option("--clinic", "clinic_slug", default=None, help="The clinic's slug (may be left out while there is one clinic).")
+@click.option(
+    "--clinic",
+    "clinic_slug",
+    default=None,
+    help="The clinic's slug (may be left out while there is one clinic).",
+)
 def library_import(directory: Path, clinic_slug: str | None) -> None:
     """Load a library folder into the clinic as its own version (entries it changes stay put on `seed`)."""
     from hepbuilder.services.accounts import resolve_clinic
@@ -266,3 +301,29 @@ def library_import(directory: Path, clinic_slug: str | None) -> None:
     with transaction() as session:
         result = import_library(session, resolve_clinic(session, clinic_slug), loaded)
     click.echo(f"Imported {directory}: {result.summary()}.")
+
+
+@main.group()
+def illustrations() -> None:
+    """Exercise illustrations."""
+
+
+@illustrations.command("sheet")
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--library",
+    "library_dir",
+    type=_LIBRARY_DIR,
+    default=None,
+    help="Library folder (default: the bundled library).",
+)
+def illustrations_sheet(output: Path, library_dir: Path | None) -> None:
+    """Draw every exercise's illustration on a contact sheet PDF, each under its name."""
+    from hepbuilder.illustrations import render_contact_sheet
+
+    library = _load_library(library_dir)
+    pdf = render_contact_sheet(list(library.exercises.values()))
+    write_atomically(output, pdf)
+    click.echo(f"Wrote {output}: {len(library.exercises)} exercises.")
