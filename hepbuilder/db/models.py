@@ -131,7 +131,10 @@ class Exercise(Base):
     """
 
     __tablename__ = "exercise"
-    __table_args__ = (UniqueConstraint("clinic_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "slug"),
+        Index("ix_exercise_clinic_order", "clinic_id", "is_archived", "name"),  # picker, library
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)

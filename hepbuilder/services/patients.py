@@ -100,7 +100,6 @@ def search_patients(
     conditions = [Patient.clinic_id == actor.clinic_id, Patient.is_archived.is_(archived)]
     for term in fold(q or "").split()[:8]:
         conditions.append(Patient.search_text.like(_like_pattern(term), escape="\\"))
-    total = session.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
     items = list(
         session.scalars(
             select(Patient)
@@ -110,6 +109,10 @@ def search_patients(
             .offset((page - 1) * per_page)
         )
     )
+    if page == 1 and len(items) < per_page:
+        total = len(items)  # everything is on this page: no second pass over the index
+    else:
+        total = session.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
     return PatientPage(items=items, total=total, page=page, per_page=per_page)
 
 

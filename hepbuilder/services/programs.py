@@ -49,6 +49,15 @@ def find_program(session: Session, actor: Actor, program_id: int) -> Program | N
     )
 
 
+def check_program(session: Session, actor: Actor, program_id: int) -> None:
+    """Raise NotFound unless the program exists in the actor's clinic (one light query)."""
+    found = session.scalar(
+        select(Program.id).where(Program.id == program_id, Program.clinic_id == actor.clinic_id)
+    )
+    if found is None:
+        raise NotFound("There is no such program.")
+
+
 def get_program(session: Session, actor: Actor, program_id: int) -> Program:
     """Like find_program, but raises NotFound (a missing id and another clinic's id alike)."""
     program = find_program(session, actor, program_id)

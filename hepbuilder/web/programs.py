@@ -204,7 +204,7 @@ def edit(program_id: int):
 def picker(program_id: int):
     """The picker's results as an HTML fragment, for builder.js's live search."""
     actor = current_actor()
-    programs.get_program(get_db(), actor, program_id)
+    programs.check_program(get_db(), actor, program_id)
     return render_template(
         "programs/_picker_results.html", results=_picker_results(actor, _picker_args(request.args))
     )

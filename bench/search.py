@@ -1,0 +1,291 @@
+"""Search and issuing speed with a big clinic: 2,000 exercises and 20,000 patients.
+
+Fills a temporary SQLite database (migrated, seeded with the bundled library, then bulk-filled
+through the models with the services' own search-text rules), signs in through the Flask test
+client and times, at the server:
+
+- the patient search page (`GET /patients?q=...`) and the patient search service,
+- the builder's picker (`GET /programs/<id>/picker?q=...`) and the library search service,
+- issuing a 10-exercise handout (snapshot, PDF render, storage, commit).
+
+Prints median and p95 in milliseconds for each. Not run by the tests.
+
+    .venv/bin/python bench/search.py [--exercises 2000] [--patients 20000] [--repeat 40]
+"""
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from hepbuilder.db.migrate import upgrade  # noqa: E402
+from hepbuilder.db.models import Exercise, ExerciseEquipment, Patient  # noqa: E402
+from hepbuilder.db.session import session_factory  # noqa: E402
+from hepbuilder.services import accounts, handouts, library, patients, programs  # noqa: E402
+from hepbuilder.services.actor import Actor  # noqa: E402
+
+PASSWORD = "benchmark password 123"
+FIRST = [
+    "Zoë",
+    "María",
+    "Jan",
+    "Ana",
+    "Søren",
+    "Chloé",
+    "Mohammed",
+    "Aiko",
+    "Łucja",
+    "Peter",
+    "Grace",
+    "José",
+    "Olivia",
+    "Noah",
+    "Émile",
+    "Ingrid",
+    "Tomás",
+    "Yara",
+    "Ben",
+    "Ruth",
+]
+LAST = [
+    "Núñez",
+    "Łukasiewicz",
+    "Smith",
+    "García",
+    "Müller",
+    "O'Brien",
+    "Nguyen",
+    "Kowalski",
+    "Johansson",
+    "Dubois",
+    "Rossi",
+    "Okafor",
+    "Tanaka",
+    "Brown",
+    "Schäfer",
+    "Silva",
+    "Novak",
+    "Andersen",
+    "Fernández",
+    "Walsh",
+    "Papadopoulos",
+    "Kim",
+    "Haddad",
+    "Murphy",
+    "Jensen",
+]
+WORDS = [
+    "gentle",
+    "deep",
+    "banded",
+    "single-leg",
+    "wall",
+    "seated",
+    "slow",
+    "loaded",
+    "reverse",
+    "side",
+    "kneeling",
+    "supported",
+    "split",
+    "tempo",
+    "assisted",
+    "lateral",
+    "crossover",
+]
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm up caches and the connection
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.Random) -> None:
+    base = list(session.scalars(select(Exercise).where(Exercise.clinic_id == clinic.id)))
+    rows, equipment = [], []
+    for number in range(exercise_count - len(base)):
+        model = base[number % len(base)]
+        name = f"{rng.choice(WORDS).capitalize()} {model.name.lower()} {number}"
+        rows.append(
+            {
+                "clinic_id": clinic.id,
+                "slug": f"{model.slug}-{number}",
+                "name": name,
+                "summary": model.summary,
+                "category": model.category,
+                "body_region": model.body_region,
+                "position": model.position,
+                "steps": model.steps,
+                "cues": model.cues,
+                "precautions": model.precautions,
+                "defaults": model.defaults,
+                "illustration": model.illustration,
+                "source": model.source,
+                "search_text": library.search_text_for(
+                    name, model.summary, model.steps, [m.name for m in model.targets]
+                ),
+            }
+        )
+    session.execute(insert(Exercise), rows)
+    new_ids = session.scalars(
+        select(Exercise.id).where(
+            Exercise.clinic_id == clinic.id, Exercise.slug.notin_([b.slug for b in base])
+        )
+    ).all()
+    for exercise_id in new_ids:
+        equipment.append(
+            {
+                "exercise_id": exercise_id,
+                "equipment": rng.choice(["mat", "resistance-band", "step"]),
+            }
+        )
+    session.execute(insert(ExerciseEquipment), equipment)
+    people = []
+    for number in range(patient_count):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        dob = dt.date(1900 + rng.randint(30, 99), rng.randint(1, 12), rng.randint(1, 28))
+        external = f"PMS-{100000 + number}"
+        people.append(
+            {
+                "clinic_id": clinic.id,
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": dob,
+                "external_id": external,
+                "email": "",
+                "phone": "",
+                "notes": "",
+                "search_text": patients.patient_search_text(first, last, external, dob),
+            }
+        )
+    session.execute(insert(Patient), people)
+    session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exercises", type=int, default=2000)
+    parser.add_argument("--patients", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+    rng = random.Random(7)
+
+    from hepbuilder.web import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        upgrade(url)
+        session = session_factory(url)()
+        clinic = accounts.create_clinic(session, "Bench Clinic")
+        library.seed_clinic(session, clinic, library.load_bundled_library())
+        user = accounts.create_user(
+            session,
+            clinic,
+            email="bench@example.test",
+            name="Bench Therapist",
+            role="therapist",
+            password=PASSWORD,
+            credentials="DPT",
+        )
+        session.commit()
+        started = time.perf_counter()
+        fill(session, clinic, args.exercises, args.patients, rng)
+        actor = Actor(clinic_id=clinic.id, user_id=user.id)
+        patient = patients.create_patient(
+            session, actor, {"first_name": "Zoë", "last_name": "Łukasiewicz"}
+        )
+        slugs = list(
+            session.scalars(select(Exercise.slug).where(Exercise.clinic_id == clinic.id).limit(10))
+        )
+        program = programs.create_program(
+            session,
+            actor,
+            patient.id,
+            {"title": "Ten exercises", "items": [{"exercise": s} for s in slugs]},
+        )
+        session.commit()
+        print(
+            f"filled {args.exercises} exercises and {args.patients} patients "
+            f"in {time.perf_counter() - started:.1f} s ({url})"
+        )
+
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+                "TESTING": True,
+                "PUBLIC_URL": "",
+            }
+        )
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, "sign-in failed"
+
+        def page(path):
+            def fetch():
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+
+            return fetch
+
+        cases = [
+            ("GET /patients (first page, no query)", page("/patients")),
+            ("GET /patients?q=nunez", page("/patients?q=nunez")),
+            ("GET /patients?q=zoe lukas", page("/patients?q=zoe+lukas")),
+            ("GET /patients?q=pms-1190 (external id)", page("/patients?q=pms-1190")),
+            ("GET /patients?q=1948- (date of birth)", page("/patients?q=1948-")),
+            ("GET /patients?q=a&page=200 (deep page)", page("/patients?q=a&page=200")),
+            ("GET /patients?q=nobody (no match)", page("/patients?q=nobody")),
+            (
+                "service search_patients('smith')",
+                lambda: patients.search_patients(session, actor, "smith"),
+            ),
+            (
+                f"GET /programs/{program.id}/picker (no query)",
+                page(f"/programs/{program.id}/picker"),
+            ),
+            ("GET picker?q=stretch", page(f"/programs/{program.id}/picker?q=stretch")),
+            ("GET picker?q=glute hip", page(f"/programs/{program.id}/picker?q=glute+hip")),
+            (
+                "GET picker?q=figure&category=stretch",
+                page(f"/programs/{program.id}/picker?q=figure&category=stretch"),
+            ),
+            ("GET picker?equipment=mat", page(f"/programs/{program.id}/picker?equipment=mat")),
+            (
+                "service search_exercises('piriformis')",
+                lambda: library.search_exercises(session, actor, q="piriformis", limit=12),
+            ),
+        ]
+        print(f"\n{'case':58} {'median ms':>10} {'p95 ms':>8}")
+        for name, fn in cases:
+            median, p95 = timed(fn, args.repeat)
+            print(f"{name:58} {median:10.1f} {p95:8.1f}")
+
+        def issue():
+            handouts.issue_handout(session, actor, program.id)
+            session.commit()
+
+        median, p95 = timed(issue, max(5, args.repeat // 4))
+        print(
+            f"{'issue_handout, 10 exercises (render + store + commit)':58} {median:10.1f} {p95:8.1f}"
+        )
+        session.close()
+
+
+if __name__ == "__main__":
+    main()
