@@ -103,7 +103,7 @@ def patient_json(patient) -> dict:
 
 
 def program_json(program) -> dict:
-    return programs.program_to_data(program)
+    return {**programs.program_to_data(program), "url": f"/programs/{program.id}"}
 
 
 # Routes

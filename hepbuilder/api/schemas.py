@@ -163,7 +163,8 @@ EXERCISE = {
         "cues": {"type": "array", "items": {"type": "string"}},
         "precautions": {"type": "array", "items": {"type": "string"}},
         "defaults": {"type": "object", "properties": DOSE_OUT},
-        "url": {"type": "string"},
+        "is_archived": {"type": "boolean"},
+        "url": {"type": "string", "description": "The exercise's page in the web app"},
     },
     "required": ["slug", "name", "category", "body_region", "targets", "equipment", "defaults"],
 }
