@@ -90,7 +90,9 @@ def main() -> None:
     lines, pages, pagesize = text_lines(pdf)
     pdf40 = render_spec(spec40, base_dir=HERE)
 
-    handout, bare = timed(lambda: render_spec(spec, base_dir=HERE), lambda: floor(lines, pages, pagesize))
+    handout, bare = timed(
+        lambda: render_spec(spec, base_dir=HERE), lambda: floor(lines, pages, pagesize)
+    )
     (handout40,) = timed(lambda: render_spec(spec40, base_dir=HERE), runs=RUNS // 3)
     (cold_qr,) = timed(lambda: (qr_matrix.cache_clear(), qr_matrix(spec["share_url"])), runs=10)
 

@@ -17,6 +17,7 @@ from .styles import MUTED, RULE, TextStyle
 from .text import fit, wrap
 
 SLICE_PAD_PT = 5.0
+MIN_PIECE_PT = 30.0  # about two lines of body text
 
 
 @dataclass(slots=True)
@@ -192,8 +193,9 @@ def draw_layout(canvas, layout: Layout, x: float, y_top: float) -> None:
     for run in layout.runs:
         if font != (run.font_name, run.size_pt):
             font = (run.font_name, run.size_pt)
-            text.setFont(run.font_name, run.size_pt)
-        if leading != run.leading_pt:
+            leading = run.leading_pt
+            text.setFont(run.font_name, run.size_pt, leading)  # setFont also sets the leading (TL)
+        elif leading != run.leading_pt:
             leading = run.leading_pt
             text.setLeading(leading)
         if color is not run.color:
@@ -290,7 +292,13 @@ class Block(Flowable):
         if self._keep_whole and self.height <= self._page_height_pt and not at_top:
             return []
         room = availHeight - self._lead_pt() - SLICE_PAD_PT
-        cuts = [c for c in self._layout.cuts if self._start + 12.0 < c <= self._start + room]
+        end = self._layout.height if self._end is None else self._end
+        # no orphans or widows: at least MIN_PIECE_PT of the block on each side of a cut
+        cuts = [
+            c
+            for c in self._layout.cuts
+            if self._start + MIN_PIECE_PT <= c <= self._start + room and end - c >= MIN_PIECE_PT
+        ]
         if not cuts:
             if not at_top:
                 return []
@@ -439,3 +447,48 @@ class DiaryGrid(Flowable):
             canvas.setStrokeColor(RULE)
             canvas.setLineWidth(0.6)
             canvas.line(0, y, self.width, y)
+
+
+class RuledNotes(Flowable):
+    """Ruled lines under a heading for the patient's own notes, as many as fit (at most
+    `max_lines`); nothing at all when fewer than three fit, so it never adds a page."""
+
+    def __init__(self, heading: str, styles, max_lines: int = 5):
+        super().__init__()
+        self._heading = heading
+        self._styles = styles
+        self._max_lines = max_lines
+        self._lines = 0
+
+    def _head_pt(self) -> float:
+        return self._styles.gap_pt * 1.5 + self._styles.heading.leading_pt + 4.0
+
+    def wrap(self, availWidth, availHeight):
+        line_pt = self._styles.diary_row_pt
+        self._lines = min(self._max_lines, int((availHeight - self._head_pt() - 2.0) // line_pt))
+        if self._lines < 3:
+            self._lines = 0
+        self.width = availWidth
+        self.height = self._head_pt() + self._lines * line_pt + 2.0 if self._lines else 0.0
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        return [self]
+
+    def draw(self):
+        if not self._lines:
+            return
+        s = self._styles
+        canvas = self.canv
+        top = self.height - s.gap_pt * 1.5
+        canvas.setFont(s.heading.font_name, s.heading.size_pt)
+        canvas.setFillColor(s.heading.color)
+        canvas.drawString(0, top - s.heading.size_pt, self._heading)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        y = top - s.heading.leading_pt - 4.0
+        rules = []
+        for _ in range(self._lines):
+            y -= s.diary_row_pt
+            rules.append(f"0 {_num(y)} m {_num(self.width)} {_num(y)} l")
+        canvas.addLiteral(" ".join(rules) + " S")

@@ -14,7 +14,7 @@ from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import HandoutSpec
 
 from . import sections
-from .flowables import Block, DiaryGrid
+from .flowables import Block, DiaryGrid, RuledNotes
 from .flowables import Frame as BoxFrame
 from .fonts import REGULAR, ensure_fonts, string_width_pt
 from .styles import RULE, HandoutStyles, styles_for
@@ -209,7 +209,9 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
             heading.keepWithNext = True
             story.append(heading)
     for number, item in enumerate(spec.items, start=1):
-        if s.large_print:
+        if (
+            s.large_print and number > 1
+        ):  # the first card may share a page with the notes if it fits
             story.append(PageBreak())
         name = clean(item.exercise.name)
         story.append(
@@ -225,7 +227,7 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
     names = [f"{n}. {clean(item.exercise.name)}" for n, item in enumerate(spec.items, start=1)]
     span, days = sections.diary_days(spec)
     story.append(DiaryGrid(names, days, s, span=span))
-    story.append(block(sections.diary_notes(s), keep_whole=True))
+    story.append(RuledNotes("Notes for your next visit", s))
     return story
 
 

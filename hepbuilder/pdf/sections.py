@@ -305,15 +305,15 @@ def overview(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], Layout]:
         y = layout.lines(0.0, 0.0, width, s.heading, "Your exercises at a glance", cuttable=False)
         y = layout.lines(0.0, y, width, s.small, intro, cuttable=False) + 4.0
         name_w = width * 0.42
+        gutter = string_width_pt(f"{count}.", s.body_bold.font_name, s.body_bold.size_pt) + 6.0
         for number, item in enumerate(spec.items, start=1):
             layout.rule(0.0, y, width, RULE, 0.4)
             y += 3.0
-            mark = f"{number}."
-            layout.text(0.0, y + s.body_bold.size_pt, s.body_bold, mark)
+            layout.text(0.0, y + s.body_bold.size_pt, s.body_bold, f"{number}.")
             name = clean(item.exercise.name)
             if item.change:
                 name += "  (new)" if item.change == "new" else "  (new dose)"
-            left = layout.lines(18.0, y, name_w - 24.0, s.body_bold, name, cuttable=False)
+            left = layout.lines(gutter, y, name_w - gutter - 8.0, s.body_bold, name, cuttable=False)
             right = layout.lines(
                 name_w, y, width - name_w, s.body, describe_dose(item.dose), cuttable=False
             )
@@ -592,26 +592,6 @@ def diary_intro(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], Layout
         y = layout.lines(0.0, 0.0, width, s.title, "Exercise diary", cuttable=False) + 2.0
         y = layout.lines(0.0, y, width, s.body, text, cuttable=False)
         layout.height = y + s.gap_pt
-        return layout
-
-    return build
-
-
-def diary_notes(s: HandoutStyles) -> Callable[[float], Layout]:
-    """Ruled lines for anything the patient wants to tell the therapist."""
-
-    def build(width: float) -> Layout:
-        layout = Layout(width)
-        y = s.gap_pt * 1.5
-        y = (
-            layout.lines(0.0, y, width, s.heading, "Notes for your next visit", cuttable=False)
-            + 4.0
-        )
-        line_gap = s.diary_row_pt
-        for _ in range(5):
-            y += line_gap
-            layout.rule(0.0, y, width, RULE, 0.6)
-        layout.height = y + 2.0
         return layout
 
     return build

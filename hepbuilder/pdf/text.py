@@ -24,14 +24,28 @@ def clean(text: str) -> str:
     return "\n".join(line.strip() for line in text.strip().split("\n"))
 
 
+_BREAK_AFTER = re.compile(r"(?<=[-/‐–])(?=.)")
+
+
 def _break_word(word: str, font: str, size_pt: float, first_room_pt: float, width_pt: float):
-    """Chop a word too long for any line into pieces; the first piece fills `first_room_pt`."""
+    """Chop a word too long for any line into pieces; the first piece fills `first_room_pt`.
+
+    Breaks after a hyphen or slash where it can ("Papadopoulos-" / "Ødegård"), else between
+    characters, so nothing is ever clipped.
+    """
     pieces, current, room = [], "", first_room_pt
-    for char in word:
-        if current and string_width_pt(current + char, font, size_pt) > room:
+    for part in _BREAK_AFTER.split(word):
+        if string_width_pt(current + part, font, size_pt) <= room:
+            current += part
+            continue
+        if current:
             pieces.append(current)
             current, room = "", width_pt
-        current += char
+        for char in part:
+            if current and string_width_pt(current + char, font, size_pt) > room:
+                pieces.append(current)
+                current, room = "", width_pt
+            current += char
     pieces.append(current)
     return pieces
 

@@ -1,0 +1,344 @@
+"""The PDF handout, checked by content: extracted text, pages, fonts, metadata, determinism."""
+
+import copy
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.pdf import render_handout, suggested_filename
+
+LAST_STEP = "Slowly return to where you started and rest for a breath."
+
+
+def make_exercise(number: int = 1, **overrides) -> dict:
+    """An inline exercise (the snapshot form), distinct per number."""
+    exercise = {
+        "slug": f"test-exercise-{number}",
+        "name": f"Test exercise number {number}",
+        "summary": "A made-up exercise for tests.",
+        "category": "mobility",
+        "body_region": "hip",
+        "position": "supine",
+        "steps": [
+            "Lie on your back with both knees bent and your feet flat on the floor.",
+            f"Let exercise {number}'s knee fall gently out to the side, keeping your pelvis still.",
+            LAST_STEP,
+        ],
+        "cues": ["Breathe out as you move.", "Keep your back relaxed on the floor."],
+        "precautions": ["Stop if you feel pinching pain at the front of the hip."],
+    }
+    exercise.update(overrides)
+    return exercise
+
+
+def make_item(number: int = 1, **overrides) -> dict:
+    item = {
+        "exercise": make_exercise(number),
+        "sets": 3,
+        "reps": 10,
+        "hold_seconds": 5,
+        "times_per_day": 2,
+        "days_per_week": 7,
+        "side": "each",
+    }
+    item.update(overrides)
+    return item
+
+
+def make_spec(items: int = 3, **overrides) -> dict:
+    spec = {
+        "clinic": {
+            "name": "Harbour Physio",
+            "address": "1 Quay Street, Galway",
+            "phone": "091 555 0100",
+            "email": "desk@harbour.example",
+            "website": "harbour.example",
+            "brand_color": "#1f6f8b",
+        },
+        "patient": {"name": "Pat Example"},
+        "therapist": {"name": "Sam Rivera", "credentials": "DPT"},
+        "title": "Hip mobility for low back pain",
+        "issued_on": "2026-11-25",
+        "review_on": "2026-12-09",
+        "notes": "Warm up with a short walk first.",
+        "items": [make_item(n) for n in range(1, items + 1)],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def render(data: dict) -> bytes:
+    return render_handout(parse_spec(data))
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    """Each page's text with runs of whitespace folded to one space (lines joined)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def page_of(pages: list[str], text: str) -> int:
+    found = [index for index, page in enumerate(pages) if text in page]
+    assert found, f"{text!r} is on no page"
+    return found[0]
+
+
+def test_render_handout_prints_patient_therapist_dates_and_every_card():
+    pages = pages_text(render(make_spec(items=3)))
+    everything = " ".join(pages)
+    for expected in (
+        "Pat Example",
+        "Sam Rivera, DPT",
+        "25 November 2026",
+        "9 December 2026",
+        "Hip mobility for low back pain",
+        "Warm up with a short walk first.",
+    ):
+        assert expected in everything
+    for number in (1, 2, 3):
+        assert f"Test exercise number {number}" in everything
+        assert f"Let exercise {number}'s knee fall gently out to the side" in everything
+    assert "3 sets of 10, hold 5 seconds, twice a day, each side" in everything
+    assert "Breathe out as you move." in everything
+    assert "Stop if you feel pinching pain at the front of the hip." in everything
+
+
+def test_render_handout_shows_dose_chips():
+    everything = " ".join(pages_text(render(make_spec(items=1))))
+    for chip in ("SETS 3", "REPS 10", "HOLD 5 s", "HOW OFTEN twice a day", "SIDE Each side"):
+        assert chip in everything
+
+
+def test_render_handout_keeps_each_card_on_one_page():
+    spec = make_spec(items=10)
+    spec["items"][4]["notes"] = "A longer note for this patient. " * 12
+    pages = pages_text(render(spec))
+    for number in range(1, 11):
+        card_text = pages[page_of(pages, f"{number} Test exercise number {number} ")]
+        assert f"Let exercise {number}'s knee" in card_text
+        last_step_after_name = card_text.split(f"Test exercise number {number}", 1)[1]
+        assert LAST_STEP in last_step_after_name
+
+
+def test_render_handout_flows_two_short_cards_to_a_page():
+    items = [make_item(n, exercise=make_exercise(n, cues=[], precautions=[])) for n in range(1, 7)]
+    pages = pages_text(render(make_spec() | {"items": items}))
+    card_pages = [page_of(pages, f"{n} Test exercise number {n} ") for n in range(1, 7)]
+    assert max(card_pages.count(page) for page in set(card_pages)) >= 2
+
+
+def test_render_handout_footer_on_every_page_has_page_count_contact_and_patient():
+    pages = pages_text(render(make_spec(items=6)))
+    total = len(pages)
+    assert total >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert "For Pat Example" in text
+        assert "091 555 0100" in text
+        assert "desk@harbour.example" in text
+
+
+def test_render_handout_first_page_has_the_pain_rule_with_the_clinic_phone():
+    first = pages_text(render(make_spec(items=2, notes="Long notes. " * 600)))[0]
+    assert "Stay safe" in first
+    assert "Stop and call Harbour Physio on 091 555 0100" in first
+    assert "Ease off" in first
+
+
+def test_render_handout_marks_new_and_changed_items_and_lists_stopped_ones():
+    spec = make_spec(items=3, stopped=["Clamshell", "Bridge with band"])
+    spec["items"][0]["change"] = "new"
+    spec["items"][1]["change"] = "dose-changed"
+    pages = pages_text(render(spec))
+    everything = " ".join(pages)
+    assert "What has changed since your last handout" in everything
+    assert "New: Test exercise number 1." in everything
+    assert "New dose: Test exercise number 2." in everything
+    assert "Stopped: Clamshell, Bridge with band." in everything
+    assert "1 Test exercise number 1 NEW" in pages[page_of(pages, "1 Test exercise number 1 ")]
+    assert "DOSE CHANGED" in everything
+
+
+def test_render_handout_without_changes_has_no_changes_box():
+    assert "What has changed" not in " ".join(pages_text(render(make_spec(items=2))))
+
+
+def test_render_handout_ends_with_a_two_week_diary_with_pain_row():
+    pages = pages_text(render(make_spec(items=3)))
+    diary = pages[-1]
+    assert "Exercise diary" in diary
+    for number in (1, 2, 3):
+        assert f"{number}. Test exercise number {number}" in diary
+    assert "Pain today (0 to 10)" in diary
+    assert "Wed" in diary and "25 NOV – 8 DEC 2026" in diary
+    assert "Bring this sheet to your review on 9 December 2026" in diary
+
+
+def test_render_handout_is_byte_identical_for_the_same_spec():
+    spec = make_spec(items=4, share_url="https://hep.example/p/abc123")
+    first = render(spec)
+    render(make_spec(items=1, patient={"name": "Someone Else"}))  # other renders in between
+    assert render(spec) == first
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    [
+        "<b>bold</b>",
+        "Fish & chips &amp; more",
+        '<font color="red">red</font>',
+        '<img src="/etc/passwd"/>',
+        "]]> <![CDATA[ x",
+        "<para>p</para> <br/> &lt;",
+    ],
+)
+def test_render_handout_prints_markup_in_user_text_literally(nasty):
+    spec = make_spec(
+        items=1, title=f"Title {nasty}", notes=f"Note {nasty}", patient={"name": f"Pat {nasty}"}
+    )
+    spec["items"][0]["notes"] = f"Item note {nasty}"
+    spec["items"][0]["exercise"]["name"] = f"Name {nasty}"
+    spec["items"][0]["exercise"]["steps"] = [f"Step {nasty}"]
+    everything = " ".join(pages_text(render(spec)))
+    folded = " ".join(nasty.split())
+    for where in ("Title", "Note", "Pat", "Item note", "Name", "Step"):
+        assert f"{where} {folded}" in everything
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Zoë Łukasiewicz", "José Núñez", "Ødegård", "Αλέξανδρος Παπαδόπουλος", "Ирина Петрова"],
+)
+def test_render_handout_unicode_names_can_be_searched_and_copied(name):
+    spec = make_spec(items=1, patient={"name": name})
+    spec["items"][0]["exercise"]["name"] = f"Übung für {name}"
+    everything = " ".join(pages_text(render(spec)))
+    assert f"For {name}" in everything
+    assert f"Übung für {name}" in everything
+
+
+def test_render_handout_survives_characters_no_font_has():
+    spec = make_spec(
+        items=1, notes="漢字 💪 \u0000 \u200b \ufffe done", patient={"name": "名前 🙂"}
+    )
+    pdf = render(spec)
+    assert "done" in " ".join(pages_text(pdf))
+
+
+def test_render_handout_sets_all_its_text_in_embedded_font_subsets():
+    reader = PdfReader(io.BytesIO(render(make_spec(items=1, patient={"name": "Zoë Łukasiewicz"}))))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    embedded = {name for name in fonts if re.match(r"/[A-Z]{6}\+DejaVuSans", name)}
+    assert {re.sub(r"^/[A-Z]{6}\+", "", name) for name in embedded} == {
+        "DejaVuSans",
+        "DejaVuSans-Bold",
+    }
+    for name in embedded:
+        assert "/FontFile2" in fonts[name]["/FontDescriptor"].get_object()
+    # anything else may only be a standard PDF font (the illustration layer labels "Start"/"Finish")
+    assert set(fonts) - embedded <= {"/Helvetica", "/Helvetica-Bold"}
+
+
+def test_render_handout_large_print_puts_one_exercise_per_page_at_14pt_or_more():
+    pdf = render(make_spec(items=4, large_print=True))
+    pages = pages_text(pdf)
+    card_pages = [page_of(pages, f"{n} Test exercise number {n} ") for n in range(1, 5)]
+    assert len(set(card_pages)) == 4
+    sizes = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if "knee fall gently" in text or "Lie on your back" in text:
+            sizes.append(font_size * tm[3] * cm[3])
+
+    PdfReader(io.BytesIO(pdf)).pages[card_pages[0]].extract_text(visitor_text=visit)
+    assert sizes and min(sizes) >= 14
+
+
+@pytest.mark.parametrize(("paper", "size"), [("A4", (595, 842)), ("letter", (612, 792))])
+def test_render_handout_uses_the_paper_size(paper, size):
+    reader = PdfReader(io.BytesIO(render(make_spec(items=2, paper=paper))))
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+
+
+def test_render_handout_renders_long_texts_without_clipping_or_errors():
+    word = "x" * 119 + "Z"
+    name = "A rather long exercise name that goes on to sixty characters"
+    spec = make_spec(items=40, notes=("General advice. " * 300)[:5000] + word)
+    spec["items"][0]["exercise"]["name"] = name[:60]
+    spec["items"][1]["notes"] = ("Very long note for this patient. " * 160)[:5000]
+    spec["items"][2]["exercise"]["steps"] = [word + " then carry on"]
+    pdf = render(spec)
+    pages = pages_text(pdf)
+    everything = " ".join(pages)
+    assert name[:60] in everything
+    assert "Test exercise number 40" in everything
+    assert everything.count("Z") >= 2  # the long word's last character made it onto the page
+    assert "(continued)" in everything  # the long-note card was split only because it had to be
+
+
+def test_render_handout_splits_a_card_taller_than_a_page_and_keeps_all_of_it():
+    spec = make_spec(items=1)
+    spec["items"][0]["notes"] = " ".join(f"sentence{n:04d}." for n in range(700))
+    pages = pages_text(render(spec))
+    everything = " ".join(pages)
+    assert "sentence0000." in everything and "sentence0699." in everything
+    assert "Test exercise number 1 (continued)" in everything
+
+
+def test_render_handout_sets_title_author_and_subject_without_patient_data():
+    reader = PdfReader(io.BytesIO(render(make_spec(items=1, patient={"name": "Pat Secret"}))))
+    meta = reader.metadata
+    assert meta.title == "Hip mobility for low back pain"
+    assert meta.author == "Harbour Physio"
+    assert meta.subject == "Home exercise program issued 2026-11-25"
+    assert "Secret" not in f"{meta.title}{meta.author}{meta.subject}"
+
+
+def test_suggested_filename_has_the_date_and_no_patient_data():
+    spec = parse_spec(make_spec(items=1, patient={"name": "Pat Secret"}))
+    assert suggested_filename(spec) == "handout-2026-11-25.pdf"
+    assert suggested_filename(parse_spec(make_spec(items=1, issued_on=None))) == "handout.pdf"
+
+
+def test_render_handout_without_optional_fields_renders():
+    spec = {"patient": {"name": "Only Name"}, "items": [make_item(1)]}
+    pages = pages_text(render(spec))
+    assert "Your home exercise program" in pages[0]
+    assert "Stop and contact the clinic" in pages[0]
+    assert "Day" in pages[-1]
+
+
+def test_render_handout_does_not_change_the_spec():
+    spec = make_spec(items=2)
+    before = copy.deepcopy(spec)
+    render(spec)
+    assert spec == before
+
+
+@pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils) for word positions"
+)
+def test_render_handout_sets_a_bold_lead_on_the_same_baseline_as_its_text(tmp_path):
+    # pypdf does not track text moves after T* faithfully, so ask poppler where the words are
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(render(make_spec(items=1)))
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    words = re.findall(r'yMax="([\d.]+)">([^<]+)</word>', bbox)
+    sequence = [word for _, word in words]
+    start = sequence.index("Ease")
+    assert sequence[start : start + 4] == ["Ease", "off:", "pain", "above"]
+    assert len({round(float(y), 1) for y, _ in words[start : start + 4]}) == 1

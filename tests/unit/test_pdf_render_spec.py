@@ -1,0 +1,211 @@
+"""render_spec: library slugs, logo files, QR codes, every bad spec naming its field, import rules."""
+
+import base64
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from hepbuilder.domain.errors import ValidationError
+from hepbuilder.pdf import render_spec
+
+SHARE_URL = "https://hep.example.org/p/Xk3v9QpL2mN8aB"
+
+
+def make_spec(**overrides) -> dict:
+    """A spec that uses library slugs, as `hepbuilder render` receives it."""
+    spec = {
+        "clinic": {"name": "Harbour Physio", "phone": "091 555 0100"},
+        "patient": {"name": "Pat Example"},
+        "title": "Hips",
+        "issued_on": "2026-11-25",
+        "items": [
+            {
+                "exercise": "figure-4-stretch",
+                "sets": 2,
+                "hold_seconds": 60,
+                "times_per_day": 1,
+                "side": "each",
+            },
+            {"exercise": "monster-walk", "sets": 3, "reps": 12, "side": "none"},
+        ],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def image_bytes(kind: str, size=(120, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (31, 111, 139)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+
+
+def field_of(error: pytest.ExceptionInfo) -> set[str]:
+    return set(error.value.fields)
+
+
+def test_render_spec_resolves_library_slugs():
+    text = text_of(render_spec(make_spec()))
+    assert "Figure 4 stretch" in text
+    assert "Monster walk" in text
+    assert "Lie on your back with both knees bent" in text
+
+
+def test_render_spec_accepts_json_text():
+    assert render_spec(json.dumps(make_spec())) == render_spec(make_spec())
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_render_spec_reads_a_logo_file_relative_to_base_dir(tmp_path, kind):
+    (tmp_path / "logo.img").write_bytes(image_bytes(kind))
+    spec = make_spec(clinic={"name": "Harbour Physio", "logo": "logo.img"})
+    pdf = render_spec(spec, base_dir=tmp_path)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.pages[0]["/Resources"]["/XObject"]  # the logo is drawn on the first page
+
+
+def test_render_spec_scales_a_big_logo_down_before_embedding(tmp_path):
+    (tmp_path / "logo.png").write_bytes(image_bytes("PNG", size=(3000, 1000)))
+    pdf = render_spec(make_spec(clinic={"name": "Big", "logo": "logo.png"}), base_dir=tmp_path)
+    images = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]
+    widths = [image.get_object()["/Width"] for image in images.values()]
+    assert max(widths) <= 567
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"items": [{"exercise": "no-such-exercise"}]}, "items[0].exercise"),
+        ({"items": [{"exercise": "monster-walk", "sets": 50}]}, "items[0].sets"),
+        ({"items": [{"exercise": "monster-walk", "hold_seconds": 0}]}, "items[0].hold_seconds"),
+        ({"patient": {}}, "patient.name"),
+        ({"patient": {"name": "   "}}, "patient.name"),
+        ({"items": []}, "items"),
+        ({"paper": "A5"}, "paper"),
+        (
+            {
+                "clinic": {
+                    "logo": "data:image/png;base64,"
+                    + base64.b64encode(b"\x89PNG\r\n\x1a\nnot really").decode()
+                }
+            },
+            "clinic.logo",
+        ),
+        ({"clinic": {"logo": "missing.png"}}, "clinic.logo"),
+    ],
+)
+def test_render_spec_names_the_field_of_a_bad_spec(change, field, tmp_path):
+    with pytest.raises(ValidationError) as error:
+        render_spec(make_spec(**change), base_dir=tmp_path)
+    assert field in field_of(error)
+
+
+def test_render_spec_refuses_malformed_json():
+    with pytest.raises(ValidationError) as error:
+        render_spec('{"patient": {"name": "Pat"}, "items": [')
+    assert field_of(error) == {"spec"}
+    assert "line 1" in error.value.message
+
+
+def test_render_spec_refuses_a_logo_file_that_is_not_an_image(tmp_path):
+    (tmp_path / "logo.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    )  # right magic, no image
+    with pytest.raises(ValidationError) as error:
+        render_spec(make_spec(clinic={"logo": "logo.png"}), base_dir=tmp_path)
+    assert field_of(error) == {"clinic.logo"}
+
+
+def test_render_spec_refuses_a_text_file_as_logo(tmp_path):
+    (tmp_path / "logo.png").write_text("I am not a picture")
+    with pytest.raises(ValidationError) as error:
+        render_spec(make_spec(clinic={"logo": "logo.png"}), base_dir=tmp_path)
+    assert field_of(error) == {"clinic.logo"}
+
+
+def test_render_spec_prints_the_short_share_url_beside_the_qr_code():
+    first_page = " ".join(
+        PdfReader(io.BytesIO(render_spec(make_spec(share_url=SHARE_URL))))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
+    assert "Your program online" in first_page
+    assert "hep.example.org/" in first_page and "Xk3v9QpL2mN8aB" in first_page
+    assert "Your program online" not in text_of(render_spec(make_spec()))
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools) to decode the printed QR code",
+)
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_spec_qr_code_scans_to_the_share_url(tmp_path, paper):
+    pdf_path = tmp_path / "handout.pdf"
+    pdf_path.write_bytes(render_spec(make_spec(share_url=SHARE_URL, paper=paper)))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf_path),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    page = next(tmp_path.glob("page*.png"))
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True
+    )
+    assert result.stdout.strip() == SHARE_URL
+
+
+def _fresh_interpreter(code: str) -> str:
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=root
+    ).stdout
+
+
+def test_pdf_import_loads_no_flask_or_database_driver():
+    loaded = set(
+        _fresh_interpreter("import sys, hepbuilder.pdf; print('\\n'.join(sys.modules))").split()
+    )
+    top_level = {name.split(".")[0] for name in loaded}
+    assert not top_level & {
+        "flask",
+        "flask_wtf",
+        "flask_login",
+        "wtforms",
+        "sqlalchemy",
+        "psycopg",
+        "psycopg2",
+        "alembic",
+    }
+    assert not {"hepbuilder.web", "hepbuilder.db", "hepbuilder.services", "hepbuilder.api"} & loaded
+
+
+def test_pdf_import_registers_no_fonts_until_the_first_render():
+    output = _fresh_interpreter(
+        "import hepbuilder.pdf\n"
+        "from reportlab.pdfbase import pdfmetrics\n"
+        "print('HepSans' in pdfmetrics.getRegisteredFontNames())\n"
+    )
+    assert output.strip() == "False"
