@@ -225,6 +225,20 @@ def get_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
     return handout
 
 
+def open_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
+    """The handout for its page (what the patient got), recording "handout.view" (as a page)."""
+    handout = get_handout(session, actor, handout_id)
+    record_event(
+        session,
+        actor,
+        "handout.view",
+        patient_id=handout.patient_id,
+        handout_id=handout.id,
+        shown="page",
+    )
+    return handout
+
+
 def get_handout_pdf(
     session: Session, actor: Actor, handout_id: int, *, purpose: str = "download"
 ) -> tuple[Handout, bytes]:

@@ -20,7 +20,9 @@ bp = Blueprint("handouts", __name__, url_prefix="/handouts")
 
 @bp.get("/<int:handout_id>")
 def show(handout_id: int):
-    handout = handouts.get_handout(get_db(), current_actor(), handout_id)
+    db = get_db()
+    handout = handouts.open_handout(db, current_actor(), handout_id)
+    db.commit()
     spec = json.loads(handout.spec_json)
     return render_template(
         "handouts/show.html",

@@ -125,3 +125,32 @@ def test_build_issue_and_download_a_program(live_server, page, session):
     page.get_by_role("link", name="Zoë Łukasiewicz").first.click()
     expect(page.get_by_role("heading", name="Handouts issued")).to_be_visible()
     shot(page, "11-patient-history")
+
+
+def test_builder_fits_a_phone_and_moves_by_keyboard(live_server, phone_page, session):
+    from tests.builders import make_patient, make_program
+
+    clinic = seeded_clinic(session)
+    user = make_user(session, clinic)
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
+    session.commit()
+    page = phone_page
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/programs/{program.id}")
+    expect(page.locator("li.item")).to_have_count(4)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "12-builder-phone")
+
+    # Keyboard only: focus "Move Step-up up", press Enter twice; then save with the Save button.
+    step_up = page.locator("li.item").nth(3).locator(".item__name").inner_text().strip()
+    page.get_by_role("button", name=f"Move {step_up} up").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    assert item_names(page)[1] == step_up
+    page.locator(".builder__actions").get_by_role("button", name="Save").click()
+    expect(page.locator(".flash--success")).to_contain_text("Saved.")
+    assert item_names(page)[1] == step_up

@@ -94,6 +94,9 @@ def test_view_download_and_print_are_audited(client, session):
         select(AuditEvent).where(AuditEvent.handout_id == handout.id).order_by(AuditEvent.id)
     ).all()
     assert [e.action for e in events] == ["handout.issue", "handout.view", "handout.download"]
+    client.get(f"/handouts/{handout.id}")
+    page_view = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (page_view.action, page_view.detail) == ("handout.view", {"shown": "page"})
     assert {(e.user_id, e.patient_id, e.remote_addr) for e in events} == {
         (user.id, patient.id, "127.0.0.1")
     }
