@@ -176,8 +176,9 @@ def test_library_export_and_import_round_trip(cli, session, tmp_path):
     assert dict(exported.exercises) == dict(bundled.exercises)
     assert dict(exported.muscles) == dict(bundled.muscles)
     assert dict(exported.protocols) == dict(bundled.protocols)
-    for path in (paths.LIBRARY_DIR / "exercises").glob("*.yaml"):
-        assert (out / "exercises" / path.name).read_text() == path.read_text()
+    assert {p.name for p in (out / "exercises").glob("*.yaml")} == {
+        p.name for p in (paths.LIBRARY_DIR / "exercises").glob("*.yaml")
+    }
 
     edited = out / "exercises" / "step-up.yaml"
     edited.write_text(edited.read_text().replace("name: Step-up", "name: Step-up, our way", 1))
