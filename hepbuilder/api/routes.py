@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hepbuilder.domain.errors import Conflict, NotFound
 from hepbuilder.services import api_support, handouts, library, patients, programs
+from hepbuilder.web.database import get_db
 
 from . import idempotency, paging, schemas
 from .auth import authenticate
@@ -16,8 +17,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 EXERCISE_FILTERS = ("q", "category", "body_region", "equipment", "target")
-
-
 QUERY_PARAMETERS = {
     "api.list_exercises": ("limit", "cursor", *EXERCISE_FILTERS),
     "api.list_patients": ("limit", "cursor", "external_id"),
@@ -32,12 +31,6 @@ def _authenticate():
     paging.check_query_names(*QUERY_PARAMETERS.get(request.endpoint, ()))
 
 
-def _db():
-    from hepbuilder.web.database import get_db
-
-    return get_db()
-
-
 def _body(schema: dict, *, optional: bool = False) -> dict:
     """The request's JSON object, checked against `schema` (400 malformed, 422 invalid fields)."""
     raw = request.get_data(cache=True)
@@ -49,7 +42,7 @@ def _body(schema: dict, *, optional: bool = False) -> dict:
 def _json(body: dict, status: int = 200, location: str | None = None) -> Response:
     """Commit the request's work (and any Idempotency-Key record with it), then answer `body`."""
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    session = _db()
+    session = get_db()
     idempotency.remember(session, g.actor, status, text)
     try:
         session.commit()
@@ -120,7 +113,7 @@ def openapi():
 def list_exercises():
     page = paging.page_request()
     filters = {name: paging.text_arg(name) for name in EXERCISE_FILTERS}
-    session = _db()
+    session = get_db()
     rows = library.search_exercises(
         session, g.actor.clinic_id, **filters, limit=page.limit, offset=page.cursor
     )
@@ -134,7 +127,7 @@ def list_exercises():
 def get_exercise(slug: str):
     if len(slug) > 80:
         raise NotFound("There is no such exercise in this clinic's library.")
-    row = library.get_exercise(_db(), g.actor.clinic_id, slug)
+    row = library.get_exercise(get_db(), g.actor.clinic_id, slug)
     return _json(exercise_json(row))
 
 
@@ -143,7 +136,7 @@ def list_patients():
     page = paging.page_request()
     external_id = paging.text_arg("external_id", max_chars=100)
     rows = api_support.list_patients(
-        _db(), g.actor, after_id=page.cursor, limit=page.limit, external_id=external_id.strip()
+        get_db(), g.actor, after_id=page.cursor, limit=page.limit, external_id=external_id.strip()
     )
     next_cursor = rows[-1].id if len(rows) == page.limit and not external_id.strip() else None
     return _json(paging.page_body([patient_json(p) for p in rows], next_cursor, page.limit))
@@ -152,7 +145,7 @@ def list_patients():
 @bp.post("/patients")
 def create_patient():
     data = _body(schemas.PATIENT_CREATE)
-    session = _db()
+    session = get_db()
     replay = idempotency.replay_or_none(session, g.actor, data)
     if replay is not None:
         return replay
@@ -163,14 +156,14 @@ def create_patient():
 
 @bp.get("/patients/<int:patient_id>")
 def get_patient(patient_id: int):
-    patient = api_support.view_patient(_db(), g.actor, _id(patient_id))
+    patient = api_support.view_patient(get_db(), g.actor, _id(patient_id))
     return _json(patient_json(patient))
 
 
 @bp.post("/programs")
 def create_program():
     data = _body(schemas.PROGRAM_CREATE)
-    session = _db()
+    session = get_db()
     replay = idempotency.replay_or_none(session, g.actor, data)
     if replay is not None:
         return replay
@@ -182,7 +175,7 @@ def create_program():
 
 @bp.get("/programs/<int:program_id>")
 def get_program(program_id: int):
-    program = api_support.view_program(_db(), g.actor, _id(program_id))
+    program = api_support.view_program(get_db(), g.actor, _id(program_id))
     return _json(program_json(program))
 
 
@@ -190,14 +183,16 @@ def get_program(program_id: int):
 def update_program(program_id: int):
     data = _body(schemas.PROGRAM_UPDATE)
     fields = {key: value for key, value in data.items() if key != "version"}
-    program = api_support.update_program(_db(), g.actor, _id(program_id), data["version"], fields)
+    program = api_support.update_program(
+        get_db(), g.actor, _id(program_id), data["version"], fields
+    )
     return _json(program_json(program))
 
 
 @bp.post("/programs/<int:program_id>/handouts")
 def issue_handout(program_id: int):
     data = _body(schemas.HANDOUT_ISSUE, optional=True)
-    session = _db()
+    session = get_db()
     replay = idempotency.replay_or_none(session, g.actor, data)
     if replay is not None:
         return replay
@@ -209,7 +204,7 @@ def issue_handout(program_id: int):
 
 @bp.get("/handouts/<int:handout_id>.pdf")
 def handout_pdf(handout_id: int):
-    session = _db()
+    session = get_db()
     handout, pdf = handouts.get_handout_pdf(session, g.actor, _id(handout_id), purpose="download")
     session.commit()
     response = Response(pdf, mimetype="application/pdf")
