@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 from hepbuilder.domain.dose import describe_dose, dose_chips
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
+from hepbuilder.illustrations import illustration_flowable
 
 from .flowables import Drawing, Layout, Shape
 from .fonts import string_width_pt
 from .qr import draw_qr
-from .styles import INK, MUTED, RULE, SOFT, HandoutStyles, TextStyle
+from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
 from .text import clean, fit, wrap
 
 MONTHS = (
@@ -344,29 +345,8 @@ def exercises_heading(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], 
 # ---------------------------------------------------------------------------- exercise card
 
 
-def _placeholder(canvas, x, y, width, height):
-    canvas.saveState()
-    canvas.setFillColor(SOFT)
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.roundRect(x, y, width, height, 3, stroke=1, fill=1)
-    canvas.line(x + width / 2, y + 6, x + width / 2, y + height - 6)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(BOLD_NAME, 7)
-    canvas.drawCentredString(x + width / 4, y + 6, "START")
-    canvas.drawCentredString(x + 3 * width / 4, y + 6, "FINISH")
-    canvas.restoreState()
-
-
-BOLD_NAME = "HepSans-Bold"
-
-
 def _illustration(item: SpecItem, width: float, height: float, accent_hex: str):
-    """A draw(canvas, x, y) for the exercise's start/finish picture (a placeholder box if none)."""
-    try:
-        from hepbuilder.illustrations import illustration_flowable
-    except ImportError:  # the illustrations package has not landed yet
-        return lambda canvas, x, y: _placeholder(canvas, x, y, width, height)
+    """A draw(canvas, x, y) for the exercise's start/finish picture, sized to the box."""
     flowable = illustration_flowable(item.exercise, item.dose.side, width, height, accent_hex)
     flowable.wrap(width, height)
     return lambda canvas, x, y: flowable.drawOn(canvas, x, y)
