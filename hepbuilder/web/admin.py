@@ -89,7 +89,6 @@ class BrandingForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=_STRIP,
-        description="Where patients can write with questions.",
         validators=[Length(max=200, message="Use at most 200 characters.")],
         render_kw={"autocomplete": "email"},
     )
