@@ -9,7 +9,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, true
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Patient
@@ -97,7 +97,11 @@ def search_patients(
     """
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
-    conditions = [Patient.clinic_id == actor.clinic_id, Patient.is_archived.is_(archived)]
+    # "= true/false" (not "IS"), so PostgreSQL can use the (clinic_id, is_archived, search_text) index
+    conditions = [
+        Patient.clinic_id == actor.clinic_id,
+        Patient.is_archived == (true() if archived else false()),
+    ]
     for term in fold(q or "").split()[:8]:
         conditions.append(Patient.search_text.like(_like_pattern(term), escape="\\"))
     items = list(

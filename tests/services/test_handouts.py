@@ -151,3 +151,31 @@ def test_issue_handout_renders_a_real_pdf(session, world, monkeypatch):
     text = " ".join(text.split())
     assert "Zoë Łukasiewicz" in text
     assert "4 sets of 12" in text
+
+
+def test_two_handouts_issued_at_once_get_different_numbers(session, world, db_url):
+    import threading
+
+    from hepbuilder.db.session import session_factory
+
+    actor, patient, program, _ = world
+    session.commit()
+    barrier = threading.Barrier(2)
+    numbers, errors = [], []
+
+    def issue():
+        with session_factory(db_url)() as own:
+            try:
+                barrier.wait(timeout=10)
+                numbers.append(handouts.issue_handout(own, actor, program.id).number)
+                own.commit()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(numbers) == [1, 2]
