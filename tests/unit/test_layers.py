@@ -6,6 +6,7 @@ import sys
 import pytest
 
 FORBIDDEN_EVERYWHERE_BELOW_WEB = ("flask", "flask_wtf", "flask_login", "wtforms")
+NO_DATABASE = ("sqlalchemy", "psycopg", "alembic")
 
 
 def modules_loaded_by(module: str) -> set[str]:
@@ -26,6 +27,13 @@ def modules_loaded_by(module: str) -> set[str]:
         ),
         ("hepbuilder.db.models", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "reportlab")),
         ("hepbuilder.config", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, "sqlalchemy", "reportlab")),
+        ("hepbuilder.library", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, *NO_DATABASE, "reportlab")),
+        ("hepbuilder.illustrations", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, *NO_DATABASE)),
+        ("hepbuilder.pdf", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, *NO_DATABASE)),
+        ("hepbuilder.services.library", FORBIDDEN_EVERYWHERE_BELOW_WEB),
+        ("hepbuilder.services.programs", FORBIDDEN_EVERYWHERE_BELOW_WEB),
+        ("hepbuilder.services.handouts", FORBIDDEN_EVERYWHERE_BELOW_WEB),
+        ("hepbuilder.services.clinic_settings", FORBIDDEN_EVERYWHERE_BELOW_WEB),
     ],
 )
 def test_layer_imports_nothing_above_it(module, forbidden):
