@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, undefer
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Patient, User
 from hepbuilder.domain.errors import NotFound, PermissionDenied, ValidationError
 
-from . import accounts
 from .actor import Actor
 from .audit import record_event
 
@@ -50,6 +49,14 @@ _DECODE_ERRORS = (
     Image.DecompressionBombError,
     Image.DecompressionBombWarning,
 )
+
+
+def _accounts():
+    """The accounts service, imported on first use. It hashes with werkzeug.security, and importing
+    this module must load nothing from the web stack (tests/unit/test_layers.py)."""
+    from . import accounts
+
+    return accounts
 
 
 def _require_admin(actor: Actor) -> None:
@@ -117,7 +124,7 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             errors[name] = f"must be at most {limit} characters"
         elif name == "name" and not text:
             errors[name] = "is required"
-        elif name == "email" and text and not accounts.EMAIL_RE.match(text):
+        elif name == "email" and text and not _accounts().EMAIL_RE.match(text):
             errors[name] = "must be an email address such as front-desk@physio.example"
         elif name == "website" and text and (problem := _check_website(text)):
             errors[name] = problem
@@ -273,7 +280,7 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     """
     _require_admin(actor)
     clinic = _clinic(session, actor)
-    user = accounts.create_user(
+    user = _accounts().create_user(
         session,
         clinic,
         email=str(data.get("email") or ""),
@@ -341,7 +348,7 @@ def set_user_active(session: Session, actor: Actor, user_id: int, is_active: boo
 def set_user_role(session: Session, actor: Actor, user_id: int, role: str) -> User:
     """Make a user an admin or a therapist; the last active admin cannot be demoted. Records "user.role"."""
     _require_admin(actor)
-    if role not in accounts.ROLES:
+    if role not in _accounts().ROLES:
         raise ValidationError({"role": "must be admin or therapist"})
     user = _get_user(session, actor, user_id)
     if user.role == role:
@@ -379,7 +386,7 @@ def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToke
     Records "token.create" (name and prefix, never the secret).
     """
     _require_admin(actor)
-    token, secret = accounts.create_api_token(session, _clinic(session, actor), name)
+    token, secret = _accounts().create_api_token(session, _clinic(session, actor), name)
     record_event(
         session, actor, "token.create", token_id=token.id, name=token.name, prefix=token.prefix
     )
@@ -395,7 +402,7 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("There is no such API token.")
     if token.revoked_at is None:
-        accounts.revoke_api_token(session, actor.clinic_id, token.id)
+        _accounts().revoke_api_token(session, actor.clinic_id, token.id)
         record_event(
             session, actor, "token.revoke", token_id=token.id, name=token.name, prefix=token.prefix
         )

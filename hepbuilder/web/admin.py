@@ -237,6 +237,14 @@ def _branding_page(form: BrandingForm, clinic, status: int = 200):
     )
 
 
+def _ask_for_logo_again(form: BrandingForm) -> None:
+    """A good logo sent with a bad form is not kept (a file input cannot be refilled): say so."""
+    if getattr(form.logo.data, "filename", "") and not form.logo.errors:
+        form.logo.errors = [
+            "Choose the logo file again: it was not saved because of the other problems."
+        ]
+
+
 @bp.route("/branding", methods=["GET", "POST"])
 def branding():
     db = get_db()
@@ -246,6 +254,8 @@ def branding():
         data={name: getattr(clinic, name) for name in clinic_settings.BRANDING_FIELDS}
     )
     if not form.validate_on_submit():
+        if form.is_submitted():
+            _ask_for_logo_again(form)
         return _branding_page(form, clinic, _status(form))
     errors: dict[str, str] = {}
     try:
@@ -263,11 +273,7 @@ def branding():
     if errors:
         db.rollback()
         add_service_errors(form, ValidationError(errors))
-        if upload is not None and "logo" not in errors:
-            form.logo.errors = [
-                *form.logo.errors,
-                "Choose the logo file again: it was not saved because of the other problems.",
-            ]
+        _ask_for_logo_again(form)
         return _branding_page(form, clinic_settings.get_branding(db, actor), 422)
     db.commit()
     flash(

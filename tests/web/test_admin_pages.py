@@ -256,8 +256,9 @@ def test_body_over_the_request_limit_gets_413(admin_client):
     assert response.status_code == 413
 
 
-def test_logo_kept_aside_when_another_field_is_wrong(admin_client, session, clinic):
-    response = post_branding(admin_client, logo=image_bytes(), brand_color="blue")
+@pytest.mark.parametrize("changes", [{"brand_color": "blue"}, {"name": ""}], ids=["rule", "shape"])
+def test_logo_kept_aside_when_another_field_is_wrong(admin_client, session, clinic, changes):
+    response = post_branding(admin_client, logo=image_bytes(), **changes)
     assert response.status_code == 422
     assert "Choose the logo file again" in field_error(response.text, "logo")
     assert stored_logo(session, clinic) is None
