@@ -120,10 +120,8 @@ def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Musc
     return rows
 
 
-def _apply_exercise(
-    session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
-) -> None:
-    """Copy a library entry onto a row (targets and equipment in the file's order)."""
+def _copy_fields(row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]) -> None:
+    """Copy a library entry's own fields onto a row (not its targets or equipment)."""
     row.name = exercise.name
     row.summary = exercise.summary
     row.category = exercise.category
@@ -141,23 +139,62 @@ def _apply_exercise(
         exercise.steps,
         [muscles[s].name for s in exercise.targets if s in muscles],
     )
-    if row.id is None:
-        session.add(row)
-        session.flush()
-    current_targets = [m.slug for m in row.targets] if "targets" in row.__dict__ else None
-    if current_targets != list(exercise.targets):
+
+
+def _equipment_rows(exercise: domain.Exercise) -> list[ExerciseEquipment]:
+    return [
+        ExerciseEquipment(equipment=name, position=position)
+        for position, name in enumerate(exercise.equipment)
+    ]
+
+
+def _add_targets(
+    session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
+) -> None:
+    session.add_all(
+        ExerciseTarget(exercise_id=row.id, muscle_id=muscles[slug].id, position=position)
+        for position, slug in enumerate(exercise.targets)
+    )
+
+
+def _update_exercise(
+    session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
+) -> None:
+    """Overwrite a stored exercise (targets and equipment loaded) with a library entry."""
+    _copy_fields(row, exercise, muscles)
+    if [m.slug for m in row.targets] != list(exercise.targets):
         session.execute(delete(ExerciseTarget).where(ExerciseTarget.exercise_id == row.id))
-        for position, slug in enumerate(exercise.targets):
-            session.add(
-                ExerciseTarget(exercise_id=row.id, muscle_id=muscles[slug].id, position=position)
-            )
-        session.flush()
+        _add_targets(session, row, exercise, muscles)
         session.expire(row, ["targets"])
     if row.equipment != list(exercise.equipment):
-        row.equipment_rows = [
-            ExerciseEquipment(equipment=name, position=position)
-            for position, name in enumerate(exercise.equipment)
-        ]
+        row.equipment_rows = _equipment_rows(exercise)
+
+
+def _add_exercises(
+    session: Session,
+    clinic_id: int,
+    new: list[tuple[domain.Exercise, str]],
+    muscles,
+    *,
+    from_clinic: bool,
+) -> None:
+    """Insert new exercises in one flush, then their targets in another (no query per row)."""
+    rows = []
+    for exercise, digest in new:
+        row = ExerciseRow(
+            clinic_id=clinic_id,
+            slug=exercise.slug,
+            library_hash="" if from_clinic else digest,
+            is_customized=from_clinic,
+            is_archived=False,
+        )
+        _copy_fields(row, exercise, muscles)
+        row.equipment_rows = _equipment_rows(exercise)
+        session.add(row)
+        rows.append((row, exercise))
+    session.flush()
+    for row, exercise in rows:
+        _add_targets(session, row, exercise, muscles)
 
 
 def _apply_protocol(row: Protocol, protocol: domain.Protocol) -> None:
@@ -181,23 +218,18 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
     result = SeedResult()
     muscles = _upsert_muscles(session, clinic.id, library)
     rows = _existing_exercises(session, clinic.id)
+    new: list[tuple[domain.Exercise, str]] = []
     for exercise in library.exercises.values():
         digest = exercise_hash(exercise)
         row = rows.get(exercise.slug)
         if row is None:
-            row = ExerciseRow(
-                clinic_id=clinic.id,
-                slug=exercise.slug,
-                library_hash="" if from_clinic else digest,
-                is_customized=from_clinic,
-            )
-            _apply_exercise(session, row, exercise, muscles)
+            new.append((exercise, digest))
             result.added.append(exercise.slug)
         elif from_clinic:
             if exercise_hash(to_domain(row)) == digest:
                 result.unchanged.append(exercise.slug)
                 continue
-            _apply_exercise(session, row, exercise, muscles)
+            _update_exercise(session, row, exercise, muscles)
             row.is_customized = digest != row.library_hash
             result.updated.append(exercise.slug)
         elif row.is_customized:
@@ -205,9 +237,10 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
         elif row.library_hash == digest:
             result.unchanged.append(exercise.slug)
         else:
-            _apply_exercise(session, row, exercise, muscles)
+            _update_exercise(session, row, exercise, muscles)
             row.library_hash = digest
             result.updated.append(exercise.slug)
+    _add_exercises(session, clinic.id, new, muscles, from_clinic=from_clinic)
 
     protocols = {
         p.slug: p for p in session.scalars(select(Protocol).where(Protocol.clinic_id == clinic.id))
@@ -361,6 +394,47 @@ def _filtered(
     return query
 
 
+def search_page(
+    session: Session,
+    actor_or_clinic_id,
+    *,
+    q: str = "",
+    category: str = "",
+    body_region: str = "",
+    equipment: str = "",
+    target: str = "",
+    include_archived: bool = False,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> tuple[list[ExerciseRow], int]:
+    """One page of `search_exercises` and the total number of matches (for paging links)."""
+    filters = {
+        "q": q,
+        "category": category,
+        "body_region": body_region,
+        "equipment": equipment,
+        "target": target,
+        "include_archived": include_archived,
+    }
+    rows = search_exercises(session, actor_or_clinic_id, limit=limit, offset=offset, **filters)
+    if offset == 0 and len(rows) < max(1, min(limit, MAX_PAGE_SIZE)):
+        return rows, len(rows)  # one page holds every match: no need to count
+    return rows, count_exercises(session, actor_or_clinic_id, **filters)
+
+
+def _rows_by_id(session: Session, ids: list[int]) -> list[ExerciseRow]:
+    """Full rows (targets and equipment loaded) for `ids`, in that order."""
+    if not ids:
+        return []
+    rows = session.scalars(
+        select(ExerciseRow)
+        .where(ExerciseRow.id.in_(ids))
+        .options(selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
+    )
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def search_exercises(
     session: Session,
     actor_or_clinic_id,
@@ -377,7 +451,8 @@ def search_exercises(
     """The clinic's exercises matching every given filter, by name, targets and equipment loaded.
 
     `q` matches name, summary, steps and target muscle names, ignoring case and accents; several
-    words must all match. `target` is a muscle slug. Empty filters are ignored.
+    words must all match. `target` is a muscle slug. Empty filters are ignored. The matching ids are
+    found first and only the page's rows are loaded whole, so a big library stays quick.
     """
     query = (
         _filtered(
@@ -389,12 +464,12 @@ def search_exercises(
             target=target,
             include_archived=include_archived,
         )
+        .with_only_columns(ExerciseRow.id)
         .order_by(ExerciseRow.name, ExerciseRow.slug)
         .limit(max(1, min(limit, MAX_PAGE_SIZE)))
         .offset(max(0, offset))
-        .options(selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
     )
-    return list(session.scalars(query))
+    return _rows_by_id(session, list(session.scalars(query)))
 
 
 def count_exercises(session: Session, actor_or_clinic_id, **filters) -> int:
@@ -418,10 +493,11 @@ class Facets:
 def library_facets(session: Session, actor_or_clinic_id) -> Facets:
     clinic_id = _clinic_id(actor_or_clinic_id)
     live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived.is_(False))
-    categories = set(session.scalars(select(ExerciseRow.category).where(*live).distinct()))
-    regions = session.scalars(
-        select(ExerciseRow.body_region).where(*live).distinct().order_by(ExerciseRow.body_region)
-    )
+    pairs = session.execute(
+        select(ExerciseRow.category, ExerciseRow.body_region).where(*live).distinct()
+    ).all()
+    categories = {category for category, _ in pairs}
+    regions = sorted({region for _, region in pairs})
     equipment = session.scalars(
         select(ExerciseEquipment.equipment)
         .join(ExerciseRow, ExerciseRow.id == ExerciseEquipment.exercise_id)
@@ -440,7 +516,7 @@ def library_facets(session: Session, actor_or_clinic_id) -> Facets:
     return Facets(
         categories=[c for c in domain.CATEGORIES if c in categories]
         + sorted(categories - set(domain.CATEGORIES)),
-        body_regions=list(regions),
+        body_regions=regions,
         equipment=list(equipment),
         targets=[(slug, name) for slug, name in targets],
     )

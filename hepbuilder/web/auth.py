@@ -117,8 +117,8 @@ def _is_self_guarded() -> bool:
 
 
 def _protect_forms():
-    """CSRF on every state-changing page request (the JSON API uses bearer tokens instead)."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True) or _is_self_guarded():
+    """CSRF on every state-changing request, /p/ pages included; the JSON API uses bearer tokens."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or request.path.startswith("/api/"):
         return None
     csrf.protect()
     return None

@@ -32,12 +32,16 @@ def index():
     db = get_db()
     q = request.args.get("q", "").strip()[: library.MAX_QUERY_CHARS]
     filters = {name: request.args.get(name, "").strip()[:80] for name in FILTERS}
-    total = library.count_exercises(db, actor, q=q, **filters)
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(_page(), pages)
-    exercises = library.search_exercises(
+    page = _page()
+    exercises, total = library.search_page(
         db, actor, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if page > pages:  # past the end (e.g. an old link): show the last page
+        page = pages
+        exercises, total = library.search_page(
+            db, actor, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
     facets = library.library_facets(db, actor)
     doses = {row.id: describe_dose(library.default_dose(row)) for row in exercises}
     return render_template(
