@@ -154,3 +154,32 @@ def test_builder_fits_a_phone_and_moves_by_keyboard(live_server, phone_page, ses
     page.locator(".builder__actions").get_by_role("button", name="Save").click()
     expect(page.locator(".flash--success")).to_contain_text("Saved.")
     assert item_names(page)[1] == step_up
+
+
+def test_drag_and_drop_reorders_and_saves(live_server, page, session):
+    from tests.builders import make_patient, make_program
+
+    clinic = seeded_clinic(session)
+    user = make_user(session, clinic)
+    patient = make_patient(session, clinic)
+    program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
+    session.commit()
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/programs/{program.id}")
+    before = item_names(page)
+    page.evaluate("document.getElementById('items').scrollIntoView()")
+    handle = page.locator("li.item").nth(0).locator(".item__handle").bounding_box()
+    target = page.locator("li.item").nth(1).bounding_box()
+    page.mouse.move(handle["x"] + 5, handle["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 10, handle["y"] + 30, steps=5)
+    page.mouse.move(target["x"] + 40, target["y"] + target["height"] * 0.8, steps=15)
+    page.mouse.up()
+    after = item_names(page)
+    assert after == [before[1], before[0], *before[2:]]
+    page.locator(".builder__actions").get_by_role("button", name="Save").click()
+    expect(page.locator(".flash--success")).to_contain_text("Saved.")
+    assert item_names(page) == after

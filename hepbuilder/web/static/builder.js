@@ -87,16 +87,23 @@
         event.dataTransfer.effectAllowed = "move";
         event.dataTransfer.setData("text/plain", dragged.id);
       });
-      list.addEventListener("dragover", function (event) {
-        if (!dragged) return;
-        event.preventDefault();
+      var placeAt = function (event) {
         var over = event.target.closest("li.item");
         if (!over || over === dragged) return;
         var box = over.getBoundingClientRect();
         var after = event.clientY > box.top + box.height / 2;
         list.insertBefore(dragged, after ? over.nextElementSibling : over);
+      };
+      list.addEventListener("dragover", function (event) {
+        if (!dragged) return;
+        event.preventDefault();
+        placeAt(event);
       });
-      list.addEventListener("drop", function (event) { if (dragged) event.preventDefault(); });
+      list.addEventListener("drop", function (event) {
+        if (!dragged) return;
+        event.preventDefault();
+        placeAt(event);
+      });
       list.addEventListener("dragend", function () {
         if (!dragged) return;
         dragged.classList.remove("item--dragging");
