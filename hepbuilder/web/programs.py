@@ -41,10 +41,17 @@ def _picker_args(source) -> dict[str, str]:
     }
 
 
-def _picker_results(actor, picker: dict[str, str]):
+def _picker_context(actor, picker: dict[str, str]) -> dict:
+    """The picker's results (exercise, usual dose in words) and how many more match."""
     db = get_db()
     rows = library.search_exercises(db, actor, **picker, limit=PICKER_LIMIT)
-    return [(row, describe_dose(library.default_dose(row))) for row in rows]
+    more = 0
+    if len(rows) == PICKER_LIMIT:
+        more = library.count_exercises(db, actor, **picker) - PICKER_LIMIT
+    return {
+        "results": [(row, describe_dose(library.default_dose(row))) for row in rows],
+        "picker_more": more,
+    }
 
 
 @bp.post("/patients/<int:patient_id>/programs")
@@ -116,7 +123,7 @@ def _render(
             exercises=exercises,
             dose_words=dose_words,
             picker=picker,
-            results=_picker_results(actor, picker),
+            **_picker_context(actor, picker),
             facets=facets,
             filter_options={
                 "category": [(value, label(value)) for value in facets.categories],
@@ -206,7 +213,7 @@ def picker(program_id: int):
     actor = current_actor()
     programs.check_program(get_db(), actor, program_id)
     return render_template(
-        "programs/_picker_results.html", results=_picker_results(actor, _picker_args(request.args))
+        "programs/_picker_results.html", **_picker_context(actor, _picker_args(request.args))
     )
 
 

@@ -213,6 +213,9 @@ def test_picker_searches_the_library(client, session):
     assert 'value="add-figure-4-stretch"' in fragment.text and "Monster walk" not in fragment.text
     page = client.get(f"/programs/{program.id}?q=monster")
     assert 'value="add-monster-walk"' in page.text
+    everything = client.get(f"/programs/{program.id}/picker")
+    assert everything.text.count('name="action" value="add-') == 12
+    assert "more match" in everything.text
 
 
 def test_dose_words_endpoint(client, session):
