@@ -50,10 +50,17 @@
       form.dataset.dirty = "1";
     }
 
+    var status = form.querySelector("#builder-status");
+
     function announce(row) {
       row.classList.remove("item--moved");
       void row.offsetWidth; // restart the highlight animation
       row.classList.add("item--moved");
+      var name = row.querySelector(".item__name");
+      if (status && name) {
+        status.textContent = name.textContent.trim() + " is now number " + (items().indexOf(row) + 1) +
+          " of " + items().length + ". Save to keep the new order.";
+      }
     }
 
     if (list) {
@@ -135,6 +142,15 @@
         if (event.target.matches("[data-dose]")) updateWords(event.target.closest("li.item"));
       });
     }
+
+    /* Warn before leaving with unsaved changes (the picker's search does not count). */
+    form.addEventListener("input", function (event) {
+      if (!event.target.closest("#picker")) form.dataset.dirty = "1";
+    });
+    form.addEventListener("submit", function () { form.dataset.dirty = ""; });
+    window.addEventListener("beforeunload", function (event) {
+      if (form.dataset.dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
 
     /* Live search in the picker. "Add" buttons still post the whole form. */
     var query = form.querySelector("[data-picker-query]");
