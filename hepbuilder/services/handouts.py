@@ -162,8 +162,13 @@ def issue_handout(
     Two handouts issued at once for one patient get different numbers (the row lock on the
     patient, and a retry on the unique (patient_id, number)). Records "handout.issue".
     """
+    if expected_version is not None:
+        try:
+            expected_version = int(expected_version)
+        except (TypeError, ValueError):
+            raise ValidationError({"version": "must be a whole number"}) from None
     program = get_program(session, actor, program_id)
-    if expected_version is not None and program.version != int(expected_version):
+    if expected_version is not None and program.version != expected_version:
         raise Conflict(
             "Someone else saved this program since you opened it.",
             current_version=program.version,

@@ -102,6 +102,9 @@ def test_issue_handout_needs_an_item_and_a_current_version(session, world):
     with pytest.raises(Conflict) as conflict:
         handouts.issue_handout(session, actor, program.id, expected_version=program.version + 1)
     assert conflict.value.current_version == program.version
+    with pytest.raises(ValidationError) as bad_version:
+        handouts.issue_handout(session, actor, program.id, expected_version="seven")
+    assert "version" in bad_version.value.fields
 
 
 def test_issue_handout_retries_a_taken_number(session, world, monkeypatch):
