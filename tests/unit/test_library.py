@@ -386,7 +386,7 @@ def test_export_then_load_round_trips_every_kind_of_value(tmp_path):
         equipment=(),
         steps=("Yes", "No", "10 seconds is fine", "- dash", "null"),
         defaults=Dose(hold_seconds=30, side="left"),
-        illustration={"frames": [{"pose": "sit", "angles": {"knee": 90.5}}], "image": None},
+        illustration=load_library().exercises["step-up"].illustration,
         source="",
     )
     original = Library(
