@@ -29,7 +29,11 @@ def request_key() -> str | None:
     key = request.headers.get(KEY_HEADER)
     if key is None:
         return None
-    if not 1 <= len(key) <= KEY_MAX_CHARS or not re.search(KEY_PATTERN, key) or key.strip() != key:
+    if (
+        not 1 <= len(key) <= KEY_MAX_CHARS
+        or not re.fullmatch(KEY_PATTERN[1:-1], key)
+        or key.strip() != key
+    ):
         raise ValidationError(
             {KEY_HEADER: f"must be 1 to {KEY_MAX_CHARS} visible ASCII characters, no spaces"}
         )

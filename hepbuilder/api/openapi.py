@@ -108,7 +108,8 @@ def build_document() -> dict:
                 "PDFs. Authenticate with `Authorization: Bearer <token>` (tokens come from "
                 "`hepbuilder token create`); a token sees only its own clinic's data. Every "
                 'error is `{"error": {"code", "message", "fields"}}`. Request bodies are JSON '
-                "objects in UTF-8; fields not described here are rejected with 422. Lists are "
+                "objects in UTF-8; fields not described here are rejected with 422, and so is "
+                "text with a NUL character (\\u0000) anywhere in a body or query. Lists are "
                 "paged: follow `next` until it is null."
             ),
         },

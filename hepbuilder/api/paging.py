@@ -12,6 +12,8 @@ from flask import request, url_for
 
 from hepbuilder.domain.errors import ValidationError
 
+from .schemas import NUL_MESSAGE, pattern_matches
+
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 CURSOR_PATTERN = "^[0-9]{1,9}$"
@@ -46,7 +48,7 @@ def page_request() -> PageRequest:
     cursor = 0
     raw_cursor = request.args.get("cursor")
     if raw_cursor is not None:
-        if re.search(CURSOR_PATTERN, raw_cursor):
+        if pattern_matches(CURSOR_PATTERN, raw_cursor):
             cursor = int(raw_cursor)
         else:
             errors["cursor"] = "must be the cursor from a previous page's next link"
@@ -60,6 +62,8 @@ def text_arg(name: str, *, max_chars: int = TEXT_MAX_CHARS) -> str:
     value = request.args.get(name, "")
     if len(value) > max_chars:
         raise ValidationError({name: f"must be at most {max_chars} characters"})
+    if "\x00" in value:
+        raise ValidationError({name: NUL_MESSAGE})
     return value
 
 

@@ -125,7 +125,7 @@ def list_exercises():
 
 @bp.get("/exercises/<path:slug>")
 def get_exercise(slug: str):
-    if len(slug) > 80:
+    if len(slug) > 80 or "\x00" in slug:
         raise NotFound("There is no such exercise in this clinic's library.")
     row = library.get_exercise(get_db(), g.actor.clinic_id, slug)
     return _json(exercise_json(row))

@@ -21,6 +21,13 @@ from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 MAX_DEPTH = 16
 MAX_ID = 2**31 - 1
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Python's whitespace (what str.strip() removes), spelled out: `\s` and `\S` mean different
+# things in Python and in the ECMA regexes of JSON Schema, so the schemas never use them.
+WHITESPACE = (
+    r"\t\n\u000b\u000c\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+NOT_BLANK = f"[^{WHITESPACE}]"
+NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
 
 
 class MalformedBody(DomainError):
@@ -38,7 +45,7 @@ def _nullable(schema: dict) -> dict:
 def _text(max_length: int, *, required: bool = False, **extra) -> dict:
     schema = {"type": "string", "maxLength": max_length, **extra}
     if required:
-        schema.update(minLength=1, pattern=r"\S")
+        schema.update(minLength=1, pattern=NOT_BLANK)
     return schema
 
 
@@ -105,7 +112,7 @@ PATIENT_CREATE = {
         "last_name": _text(100, required=True),
         "email": {
             **_nullable(_text(254)),
-            "pattern": r"^\s*$|^\s*[^ ]*@[^ ]*\s*$",
+            "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ ]*@[^ ]*[{WHITESPACE}]*$",
             "description": "Empty, or an address with an @ and no spaces.",
         },
         "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
@@ -286,6 +293,11 @@ def _depth(data: object) -> int:
     return deepest
 
 
+def pattern_matches(pattern: str, value: str) -> bool:
+    """JSON Schema's (ECMA) `pattern`: a search, where `$` is the very end (not before a newline)."""
+    return re.search(pattern.replace("$", r"\Z"), value) is not None
+
+
 def check_body(data: object, schema: dict) -> dict:
     """Check `data` against a request schema above; raise ValidationError naming each field.
 
@@ -369,12 +381,14 @@ def _check(value: object, schema: dict, where: str, errors: dict) -> object:
 
 
 def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | None:
-    if len(value) > schema.get("maxLength", len(value)):
+    if "\x00" in value:
+        errors[name] = NUL_MESSAGE
+    elif len(value) > schema.get("maxLength", len(value)):
         errors[name] = f"must be at most {schema['maxLength']:,} characters"
     elif len(value) < schema.get("minLength", 0):
         errors[name] = "is required"
-    elif "pattern" in schema and not re.search(schema["pattern"], value):
-        if schema["pattern"] == r"\S":
+    elif "pattern" in schema and not pattern_matches(schema["pattern"], value):
+        if schema["pattern"] == NOT_BLANK:
             errors[name] = "is required"
         elif schema.get("format") == "date":
             errors[name] = "must be a date written YYYY-MM-DD"

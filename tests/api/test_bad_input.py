@@ -184,3 +184,13 @@ def test_api_error_fields_are_json_serialisable_for_odd_keys(api):
     body = {"first_name": "A", "last_name": "B", "\u0000odd": 1}
     response = api.post("/api/v1/patients", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 422
+
+
+def test_api_text_with_nul_is_422_everywhere(api):
+    body = {"first_name": "A\u0000", "last_name": "B"}
+    response = api.post("/api/v1/patients", json=body)
+    assert response.status_code == 422
+    assert "NUL" in response.get_json()["error"]["fields"]["first_name"]
+    query = api.get("/api/v1/exercises", query_string={"q": "hip\x00"})
+    assert query.status_code == 422 and "q" in query.get_json()["error"]["fields"]
+    assert api.get("/api/v1/exercises/step%00up").status_code == 404
