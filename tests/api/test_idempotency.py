@@ -76,3 +76,21 @@ def test_api_malformed_idempotency_key_is_422(api):
         response = api.post("/api/v1/patients", json=PATIENT, headers={"Idempotency-Key": key})
         assert response.status_code == 422, key
         assert "Idempotency-Key" in response.get_json()["error"]["fields"]
+
+
+def test_api_external_id_taken_at_the_same_moment_is_409_not_500(session, api, monkeypatch):
+    from hepbuilder.services import patients
+
+    first = api.post("/api/v1/patients", json=PATIENT).get_json()
+    real = patients.find_patient_by_external_id
+    calls = []
+
+    def miss_once(*args, **kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(patients, "find_patient_by_external_id", miss_once)
+    response = api.post("/api/v1/patients", json={**PATIENT, "first_name": "Twin"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["existing_id"] == first["id"]
+    assert _count(session, Patient) == 1
