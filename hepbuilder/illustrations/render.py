@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable
 from hepbuilder.domain.exercise import Exercise
 
 from .geometry import FrameArt, Illustration, _num, build_illustration
+from .simplify import simplify_path
 
 OUTLINE_HEX = "#2e3338"
 LABEL_HEX = "#4a5056"
@@ -122,6 +123,12 @@ def layout(
 
 # ---------------------------------------------------------------- the reportlab pen
 
+# A printed illustration's paths are written in whole multiples of PDF_UNIT_PT, simplified
+# within PDF_TOLERANCE_PT of the exact geometry: well under a printer's dot (0.12 pt at 600 dpi)
+# and under the thinnest outline, yet about half the bytes of the full-detail paths.
+PDF_UNIT_PT = 0.2
+PDF_TOLERANCE_PT = 0.15
+
 _COLORS: dict[str, Color] = {}
 
 
@@ -133,9 +140,13 @@ def _color(hex_color: str) -> Color:
     return color
 
 
+def _component(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text[1:] if text.startswith("0.") else text or "0"
+
+
 def _rgb_op(hex_color: str, op: str) -> str:
-    r, g, b = _hex_rgb(hex_color)
-    return f"{r:.3f} {g:.3f} {b:.3f} {op}"
+    return " ".join(_component(c) for c in _hex_rgb(hex_color)) + " " + op
 
 
 @lru_cache(maxsize=64)
@@ -151,49 +162,99 @@ def _stroke_ops(accent_hex: str) -> dict[str, tuple[str, float]]:
     }
 
 
-@lru_cache(maxsize=256)
-def _label_width(text: str, size: float) -> float:
-    return stringWidth(text, FONT, size)
+@lru_cache(maxsize=1024)
+def _label_width(text: str, font_name: str, size: float) -> float:
+    return stringWidth(text, font_name, size)
 
 
-def _paint_frames(canv, art: Illustration, lay: Layout, accent_hex: str) -> None:
-    """Paint each frame with the canvas scaled to figure millimetres.
+def _path_ops(ops: list[tuple]) -> str:
+    return " ".join(
+        "h" if op[0] == "Z" else " ".join(map(str, op[1:])) + (" " + op[0].lower()) for op in ops
+    )
 
-    The paths go in as PDF path operators formatted once per shape (Shape.pdf_path), through
-    the canvas's public addLiteral: reportlab's own per-number formatting would cost about ten
-    times the whole drawing.
-    """
-    fills = _fill_ops(accent_hex)
-    stroke_colors = _stroke_ops(accent_hex)
-    canv.setLineJoin(1)
-    canv.setLineCap(1)
+
+# (id(art), width, height) -> (art, per-frame lists of path operator strings). The art itself
+# is kept in the entry so its id cannot be reused while the entry lives.
+_PATHS: dict[tuple, tuple[Illustration, tuple[tuple[str, ...], ...]]] = {}
+_OPS: dict[tuple, tuple[Illustration, str]] = {}
+_CACHE_MAX = 256
+
+
+def _cached(cache: dict, key: tuple, art: Illustration, make):
+    hit = cache.get(key)
+    if hit is not None and hit[0] is art:
+        return hit[1]
+    value = make()
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = (art, value)
+    return value
+
+
+def _frame_paths(art: Illustration, lay: Layout) -> tuple[tuple[str, ...], ...]:
+    """Each frame's shapes as path operators in PDF_UNIT_PT units of the drawing's box."""
+    frames = []
+    unit = PDF_UNIT_PT
+    tolerance = PDF_TOLERANCE_PT / unit
     for frame, (ox, oy) in zip(art.frames, lay.origins, strict=True):
-        canv.saveState()
-        canv.translate(ox - frame.bbox[0] * lay.scale, oy - frame.bbox[1] * lay.scale)
-        canv.scale(lay.scale, lay.scale)
-        unit = lay.line_width / lay.scale
-        strokes = {
-            role: f"{color} {factor * unit:.3f} w"
-            for role, (color, factor) in stroke_colors.items()
-        }
-        ops = []
-        for shape in frame.shapes:
-            if shape.fill:
-                ops.append(fills[shape.fill])
-            if shape.stroke:
-                ops.append(strokes[shape.stroke])
-            ops.append(shape.pdf_path)
-            ops.append(("B" if shape.stroke else "f") if shape.fill else "S")
-        canv.addLiteral("\n".join(ops))
-        canv.restoreState()
+        scale, x0, y0 = lay.scale / unit, frame.bbox[0], frame.bbox[1]
+        left, bottom = ox / unit, oy / unit
+
+        def place(x, y, scale=scale, x0=x0, y0=y0, left=left, bottom=bottom):
+            return (left + (x - x0) * scale, bottom + (y - y0) * scale)
+
+        frames.append(
+            tuple(_path_ops(simplify_path(shape.path, place, tolerance)) for shape in frame.shapes)
+        )
+    return tuple(frames)
+
+
+def _drawing_ops(art: Illustration, lay: Layout, width: float, height: float, accent_hex: str):
+    """The whole drawing as one string of PDF operators, cached per (art, box, accent).
+
+    Written straight as operators (and painted with the canvas's public addLiteral): paths
+    simplified for the printed size, colours and line widths set only when they change.
+    """
+    paths = _cached(_PATHS, (id(art), width, height), art, lambda: _frame_paths(art, lay))
+
+    def make() -> str:
+        fills = _fill_ops(accent_hex)
+        stroke_colors = _stroke_ops(accent_hex)
+        unit_width = lay.line_width / PDF_UNIT_PT
+        ops = [f"q {_component(PDF_UNIT_PT)} 0 0 {_component(PDF_UNIT_PT)} 0 0 cm 1 j 1 J"]
+        fill = stroke = width_op = None
+        for frame, frame_paths in zip(art.frames, paths, strict=True):
+            for shape, path in zip(frame.shapes, frame_paths, strict=True):
+                if not path:
+                    continue
+                if shape.fill and fills[shape.fill] != fill:
+                    fill = fills[shape.fill]
+                    ops.append(fill)
+                if shape.stroke:
+                    color, factor = stroke_colors[shape.stroke]
+                    if color != stroke:
+                        stroke = color
+                        ops.append(color)
+                    line = f"{factor * unit_width:.2f}".rstrip("0").rstrip(".") + " w"
+                    if line != width_op:
+                        width_op = line
+                        ops.append(line)
+                ops.append(path + (" B" if shape.stroke else " f") if shape.fill else path + " S")
+        ops.append("Q")
+        return "\n".join(ops)
+
+    return _cached(_OPS, (id(art), width, height, accent_hex), art, make)
+
+
+def _paint_frames(canv, art: Illustration, lay: Layout, width, height, accent_hex, font_name):
+    canv.addLiteral(_drawing_ops(art, lay, width, height, accent_hex))
     if len(art.frames) > 1 or any(f.label for f in art.frames):
         canv.setFillColor(_color(LABEL_HEX))
-        canv.setFont(FONT, lay.label_size)
+        canv.setFont(font_name, lay.label_size)
         for frame, (cx, cy) in zip(art.frames, lay.label_centres, strict=True):
             if frame.label:
-                canv.drawString(
-                    cx - _label_width(frame.label, lay.label_size) / 2.0, cy, frame.label
-                )
+                width = _label_width(frame.label, font_name, lay.label_size)
+                canv.drawString(cx - width / 2.0, cy, frame.label)
 
 
 def _line_pt(scale_pt_per_mm: float) -> float:
@@ -210,6 +271,7 @@ class IllustrationFlowable(Flowable):
         height_pt: float,
         accent_hex: str,
         placeholder: str,
+        font_name: str = FONT,
     ):
         super().__init__()
         self.art = art
@@ -217,6 +279,7 @@ class IllustrationFlowable(Flowable):
         self.height_pt = float(height_pt)
         self.accent_hex = accent_hex
         self.placeholder = placeholder
+        self.font_name = font_name
 
     def wrap(self, available_width, available_height):
         return self.width_pt, self.height_pt
@@ -231,6 +294,7 @@ class IllustrationFlowable(Flowable):
             self.height_pt,
             self.accent_hex,
             self.placeholder,
+            self.font_name,
         )
 
 
@@ -243,23 +307,28 @@ def paint(
     height_pt: float,
     accent_hex: str,
     placeholder: str,
+    font_name: str = FONT,
 ) -> None:
-    """Paint an illustration into the box (x, y, width, height) of a reportlab canvas."""
+    """Paint an illustration into the box (x, y, width, height) of a reportlab canvas.
+
+    Labels and the placeholder word are set in `font_name`, a font registered with reportlab
+    by the caller (the handout passes its embedded font; the default is a standard PDF font).
+    """
     canv.saveState()
     canv.translate(x, y)
     if art is None:
-        _paint_placeholder(canv, width_pt, height_pt, placeholder)
+        _paint_placeholder(canv, width_pt, height_pt, placeholder, font_name)
     else:
         label_size = max(4.5, min(10.0, height_pt * 0.075))
         probe = layout(art, width_pt, height_pt, label_size=label_size, line_width=1.0)
         lay = layout(
             art, width_pt, height_pt, label_size=label_size, line_width=_line_pt(probe.scale)
         )
-        _paint_frames(canv, art, lay, accent_hex)
+        _paint_frames(canv, art, lay, width_pt, height_pt, accent_hex, font_name)
     canv.restoreState()
 
 
-def _paint_placeholder(canv, width_pt: float, height_pt: float, word: str) -> None:
+def _paint_placeholder(canv, width_pt: float, height_pt: float, word: str, font_name: str) -> None:
     inset = min(width_pt, height_pt) * 0.04
     canv.setFillColor(_color("#f2f4f5"))
     canv.setStrokeColor(_color("#c9ced2"))
@@ -275,7 +344,7 @@ def _paint_placeholder(canv, width_pt: float, height_pt: float, word: str) -> No
     )
     size = max(4.5, min(11.0, height_pt * 0.12, width_pt / max(len(word), 1) * 1.4))
     canv.setFillColor(_color("#7d848a"))
-    canv.setFont(FONT, size)
+    canv.setFont(font_name, size)
     canv.drawCentredString(width_pt / 2.0, height_pt / 2.0 - size * 0.35, word)
 
 
@@ -362,15 +431,22 @@ def _position_word(exercise: Exercise) -> str:
 
 
 def illustration_flowable(
-    exercise: Exercise, side: str, width_pt: float, height_pt: float, accent_hex: str = "#1f6f8b"
+    exercise: Exercise,
+    side: str,
+    width_pt: float,
+    height_pt: float,
+    accent_hex: str = "#1f6f8b",
+    font_name: str = FONT,
 ) -> Flowable:
     """A Flowable exactly `width_pt` x `height_pt` drawing the exercise's frames side by side.
 
     `side` "left" mirrors the pose (written for the right side). An exercise with no pose
     illustration gets a light rounded placeholder with its position word; this never raises.
+    Labels ("Start", "Finish") are set in `font_name`, which the caller has registered with
+    reportlab (a handout passes its embedded font, so every word in it is embedded).
     """
     return IllustrationFlowable(
-        _art(exercise, side), width_pt, height_pt, accent_hex, _position_word(exercise)
+        _art(exercise, side), width_pt, height_pt, accent_hex, _position_word(exercise), font_name
     )
 
 

@@ -15,6 +15,7 @@ from reportlab.platypus.flowables import Flowable
 
 from .styles import MUTED, RULE, TextStyle
 from .text import fit, wrap
+from .textops import TextWriter
 
 SLICE_PAD_PT = 5.0
 MIN_PIECE_PT = 30.0  # about two lines of body text
@@ -153,8 +154,7 @@ def path_ops(x: float, y: float, width: float, height: float, radius: float = 0.
 def draw_layout(canvas, layout: Layout, x: float, y_top: float) -> None:
     """Draw `layout` with its top-left corner at (x, y_top) in canvas coordinates.
 
-    Shapes first, then pictures, then all text in a single text object (consecutive lines of a
-    paragraph advance with T*, so most lines cost no positioning at all).
+    Shapes first, then pictures, then all text in a single text object (see textops).
     """
     fill = stroke = line_pt = None
     for shape in layout.shapes:
@@ -187,38 +187,19 @@ def draw_layout(canvas, layout: Layout, x: float, y_top: float) -> None:
         drawing.draw(canvas, x + drawing.x, y_top - drawing.y - drawing.height)
     if not layout.runs:
         return
-    text = canvas.beginText()
-    font = color = leading = None
-    line_x, line_y = None, 0.0  # where the next T* puts the line start, in canvas coordinates
-    last_baseline, last_y = None, 0.0  # the previous run's baseline, in layout and canvas terms
+    writer = TextWriter(canvas)
+    line = writer.line
     for run in layout.runs:
-        if font != (run.font_name, run.size_pt):
-            font = (run.font_name, run.size_pt)
-            leading = run.leading_pt
-            text.setFont(run.font_name, run.size_pt, leading)  # setFont also sets the leading (TL)
-        elif leading != run.leading_pt:
-            leading = run.leading_pt
-            text.setLeading(leading)
-        if color is not run.color:
-            color = run.color
-            text.setFillColor(run.color)
-        target_x, target_y = round(x + run.x, 1), round(y_top - run.baseline, 1)
-        if run.baseline == last_baseline:
-            target_y = (
-                last_y  # fragments of one line ("Note:" and its text) share one baseline exactly
-            )
-        if line_x is None:
-            text.setTextOrigin(target_x, target_y)
-            line_x, line_y = target_x, target_y
-        elif abs(target_x - line_x) > 0.001 or abs(target_y - line_y) > 0.06:
-            # a short relative move (Td) from where T* left the line start
-            dx, dy = round(target_x - line_x, 2), round(line_y - target_y, 2)
-            text.moveCursor(dx, dy)
-            line_x, line_y = line_x + dx, line_y - dy
-        last_baseline, last_y = run.baseline, line_y
-        text.textLine(run.text)  # never textOut: it measures the string only to move the cursor
-        line_y -= leading  # where T* puts the next line, exactly as the PDF reader will
-    canvas.drawText(text)
+        line(
+            x + run.x,
+            y_top - run.baseline,
+            run.font_name,
+            run.size_pt,
+            run.leading_pt,
+            run.color,
+            run.text,
+        )
+    writer.flush()
 
 
 @dataclass(frozen=True, slots=True)

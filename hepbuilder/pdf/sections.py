@@ -12,7 +12,7 @@ from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.illustrations import illustration_flowable
 
 from .flowables import Drawing, Layout, Shape
-from .fonts import string_width_pt
+from .fonts import REGULAR, string_width_pt
 from .qr import draw_qr
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
 from .text import clean, fit, wrap
@@ -347,7 +347,9 @@ def exercises_heading(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], 
 
 def _illustration(item: SpecItem, width: float, height: float, accent_hex: str):
     """A draw(canvas, x, y) for the exercise's start/finish picture, sized to the box."""
-    flowable = illustration_flowable(item.exercise, item.dose.side, width, height, accent_hex)
+    flowable = illustration_flowable(
+        item.exercise, item.dose.side, width, height, accent_hex, font_name=REGULAR
+    )
     flowable.wrap(width, height)
     return lambda canvas, x, y: flowable.drawOn(canvas, x, y)
 

@@ -1,0 +1,192 @@
+"""Text set straight into the page: one PDF text object per block, written as operators.
+
+reportlab's text objects re-encode every line character by character (TTFont.splitString) and
+re-format every number; with ~600 lines per handout that was a third of the render time. Here
+each character is coded once per document and font (through the font's own public
+`splitString`, so the codes, subsets and embedded glyphs are exactly reportlab's), after which
+a line is coded and escaped by one `str.translate`. Consecutive lines of a paragraph advance
+with the `'` operator (next line, show text), so most lines cost no positioning at all.
+
+The text stays real text: the same embedded font subsets and ToUnicode maps reportlab writes,
+so it is searchable and copyable in every viewer.
+"""
+
+import weakref
+
+from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import getFont
+
+
+def _escaped(code: int) -> str:
+    """One coded byte as it may appear in a PDF literal string (as reportlab escapes it)."""
+    if code < 32 or code >= 127:
+        return f"\\{code:03o}"
+    if code in (40, 41, 92):  # ( ) \
+        return "\\" + chr(code)
+    return chr(code)
+
+
+_ESCAPED = [_escaped(code) for code in range(256)]
+
+
+class _FontCoder:
+    """How one font's characters are coded in one document, learned a character at a time."""
+
+    __slots__ = ("font", "doc", "known", "table", "outside", "names")
+
+    def __init__(self, font, doc):
+        self.font = font
+        self.doc = doc
+        self.known: set[str] = set()
+        self.table: dict[int, str] = {}  # ord(char) -> escaped code, for subset 0
+        self.outside: set[str] = set()  # characters coded in a later subset (> ~220 distinct)
+        self.names: dict[int, str] = {}  # subset -> "/F1+0"
+
+    def _learn(self, text: str) -> None:
+        # In order of first appearance, so codes are assigned exactly as reportlab would.
+        for char in dict.fromkeys(text):
+            if char in self.known:
+                continue
+            self.known.add(char)
+            ((subset, code),) = self.font.splitString(char, self.doc)
+            if subset == 0:
+                self.table[ord(char)] = _ESCAPED[code[0]]
+            else:
+                self.outside.add(char)
+
+    def name(self, subset: int) -> str:
+        name = self.names.get(subset)
+        if name is None:
+            name = self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return name
+
+    def encode(self, text: str) -> list[tuple[int, str]]:
+        """(subset, escaped string) pieces of `text`; nearly always one piece in subset 0."""
+        if not self.known.issuperset(text):
+            self._learn(text)
+        if self.outside and not self.outside.isdisjoint(text):
+            return [
+                (subset, "".join(_ESCAPED[byte] for byte in data))
+                for subset, data in self.font.splitString(text, self.doc)
+            ]
+        return [(0, text.translate(self.table))]
+
+
+_coders: "weakref.WeakKeyDictionary[object, dict[str, _FontCoder]]" = weakref.WeakKeyDictionary()
+
+
+def _coder(canvas, font_name: str) -> _FontCoder:
+    doc = canvas._doc  # the PDFDocument whose font subsets these codes belong to
+    per_doc = _coders.get(doc)
+    if per_doc is None:
+        per_doc = _coders[doc] = {}
+    coder = per_doc.get(font_name)
+    if coder is None:
+        font = getFont(font_name)
+        if not getattr(font, "_dynamicFont", False):
+            raise ValueError(f"{font_name} is not an embedded TrueType font")
+        coder = per_doc[font_name] = _FontCoder(font, doc)
+    return coder
+
+
+def num(value: float) -> str:
+    """A coordinate to 0.01 pt, without trailing zeros ("12.5", "-3", "0.25" as ".25")."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith("-0."):
+        return "-" + text[2:]
+    return "0" if text == "-0" else text
+
+
+_COLOR_OPS: dict[tuple[float, float, float], str] = {}
+
+
+def fill_op(color: Color) -> str:
+    key = (color.red, color.green, color.blue)
+    op = _COLOR_OPS.get(key)
+    if op is None:
+        op = _COLOR_OPS[key] = " ".join(_component(c) for c in key) + " rg"
+    return op
+
+
+def _component(value: float) -> str:
+    """A colour component to 3 decimals, as briefly as PDF allows (".114", "1", "0")."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text[1:] if text.startswith("0.") else text
+
+
+class TextWriter:
+    """Collects text lines for one canvas and writes them as a single text object.
+
+    Positions are baselines in the canvas's current coordinates. `flush()` adds the object to
+    the page inside q/Q, so the font and colour it sets never leak into reportlab's own state.
+    """
+
+    def __init__(self, canvas):
+        self.canvas = canvas
+        self.ops: list[str] = []
+        self._font: tuple[str, float, float] | None = None
+        self._coder: _FontCoder | None = None
+        self._subset = -1
+        self._color: tuple | None = None
+        self._line: tuple[float, float] | None = None  # where the current line starts
+
+    def line(
+        self,
+        x: float,
+        y: float,
+        font_name: str,
+        size_pt: float,
+        leading_pt: float,
+        color: Color,
+        text: str,
+    ) -> None:
+        """Set `text` with its baseline starting at (x, y)."""
+        ops = self.ops
+        font = (font_name, size_pt, leading_pt)
+        if font != self._font:
+            if self._font is None or font_name != self._font[0]:
+                self._coder = _coder(self.canvas, font_name)
+            self._font = font
+            self._subset = -1
+        key = (color.red, color.green, color.blue)
+        if key != self._color:
+            self._color = key
+            ops.append(fill_op(color))
+        x, y = round(x, 2), round(y, 2)
+        pieces = self._coder.encode(text)
+        if self._line is None:
+            ops.append(f"{num(x)} {num(y)} Td")
+            self._line = (x, y)
+            show = "Tj"
+        else:
+            line_x, line_y = self._line
+            if abs(x - line_x) < 0.005 and abs(line_y - leading_pt - y) < 0.005:
+                self._line = (line_x, line_y - leading_pt)
+                show = "'"  # T* and Tj in one operator
+            else:
+                dx, dy = round(x - line_x, 2), round(y - line_y, 2)
+                ops.append(f"{num(dx)} {num(dy)} Td")
+                self._line = (line_x + dx, line_y + dy)
+                show = "Tj"
+        for subset, data in pieces:
+            if subset != self._subset:
+                self._subset = subset
+                ops.append(f"{self._coder.name(subset)} {num(size_pt)} Tf {num(leading_pt)} TL")
+            ops.append(f"({data}){show}")
+            show = "Tj"  # later pieces of one line continue where the last one ended
+
+    def flush(self) -> None:
+        if self.ops:
+            self.canvas.addLiteral("q BT " + "\n".join(self.ops) + " ET Q")
+        self.ops = []
+        self._font = self._coder = self._color = self._line = None
+        self._subset = -1
+
+
+def draw_text(canvas, x: float, y: float, style, text: str, color: Color | None = None) -> None:
+    """One line in a TextStyle at baseline (x, y): a drop-in for canvas.drawString."""
+    writer = TextWriter(canvas)
+    writer.line(x, y, style.font_name, style.size_pt, style.leading_pt, color or style.color, text)
+    writer.flush()
