@@ -174,7 +174,7 @@ def create_program():
     if replay is not None:
         return replay
     fields = {key: value for key, value in data.items() if key != "patient_id"}
-    program = api_support.create_program(session, g.actor, data["patient_id"], fields)
+    program = programs.create_program(session, g.actor, data["patient_id"], fields)
     location = url_for("api.get_program", program_id=program.id)
     return _json(program_json(program), 201, location)
 
@@ -189,9 +189,7 @@ def get_program(program_id: int):
 def update_program(program_id: int):
     data = _body(schemas.PROGRAM_UPDATE)
     fields = {key: value for key, value in data.items() if key != "version"}
-    program = api_support.update_program(
-        get_db(), g.actor, _id(program_id), data["version"], fields
-    )
+    program = programs.update_program(get_db(), g.actor, _id(program_id), data["version"], fields)
     return _json(program_json(program))
 
 

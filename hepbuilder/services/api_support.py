@@ -54,28 +54,3 @@ def view_program(session: Session, actor: Actor, program_id: int):
         session, actor, "program.view", patient_id=program.patient_id, program_id=program.id
     )
     return program
-
-
-def create_program(session: Session, actor: Actor, patient_id: int, data: dict):
-    """programs.create_program, recording a "program.create" audit event."""
-    program = programs.create_program(session, actor, patient_id, data)
-    record_event(
-        session, actor, "program.create", patient_id=program.patient_id, program_id=program.id
-    )
-    return program
-
-
-def update_program(
-    session: Session, actor: Actor, program_id: int, expected_version: int, data: dict
-):
-    """programs.update_program, recording a "program.update" audit event."""
-    program = programs.update_program(session, actor, program_id, expected_version, data)
-    record_event(
-        session,
-        actor,
-        "program.update",
-        patient_id=program.patient_id,
-        program_id=program.id,
-        version=program.version,
-    )
-    return program

@@ -24,6 +24,7 @@ from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 
 from .actor import Actor
+from .audit import record_event
 from .patients import get_patient
 
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
@@ -300,6 +301,9 @@ def create_program(
     _apply(session, actor, program, merged, partial=True)
     session.add(program)
     session.flush()
+    record_event(
+        session, actor, "program.create", patient_id=program.patient_id, program_id=program.id
+    )
     return program
 
 
@@ -351,6 +355,14 @@ def update_program(
         # Saved by someone else between our read and our write; the caller's transaction is
         # now unusable, so the current version cannot be read here.
         raise _conflict(None) from None
+    record_event(
+        session,
+        actor,
+        "program.update",
+        patient_id=program.patient_id,
+        program_id=program.id,
+        version=program.version,
+    )
     return program
 
 

@@ -164,3 +164,22 @@ def test_program_to_data_round_trips(session, world):
         {k: v for k, v in data.items() if k not in ("id", "patient_id", "version")},
     )
     assert programs.program_to_data(copy)["items"] == data["items"]
+
+
+def test_create_and_update_program_leave_audit_events(session, world):
+    from sqlalchemy import select
+
+    from hepbuilder.db.models import AuditEvent
+
+    actor, patient, _ = world
+    program = programs.create_program(session, actor, patient.id)
+    programs.update_program(session, actor, program.id, 1, {"title": "Hips"})
+    events = session.execute(
+        select(AuditEvent.action, AuditEvent.patient_id, AuditEvent.user_id)
+        .where(AuditEvent.action.like("program.%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert events == [
+        ("program.create", patient.id, actor.user_id),
+        ("program.update", patient.id, actor.user_id),
+    ]
