@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from reportlab.lib.colors import Color
 from reportlab.platypus.flowables import Flowable
 
+from .fonts import string_width_pt
 from .styles import MUTED, RULE, TextStyle
 from .text import fit, wrap
-from .textops import TextWriter
+from .textops import TextWriter, fill_op
 
 SLICE_PAD_PT = 5.0
 MIN_PIECE_PT = 30.0  # about two lines of body text
@@ -98,8 +99,6 @@ class Layout:
         """
         first_indent = 0.0
         if lead:
-            from .fonts import string_width_pt
-
             lead_style, lead_text = lead
             first_indent = string_width_pt(
                 lead_text + " ", lead_style.font_name, lead_style.size_pt
@@ -316,14 +315,15 @@ class Block(Flowable):
         lead = self._lead_pt()
         if lead:
             style, label = self._continued
-            canvas.setFont(style.font_name, style.size_pt)
-            canvas.setFillColor(style.color)
             pad = 9.0 if self._box is not None else 0.0
-            canvas.drawString(
+            text = TextWriter(canvas)
+            text.text(
                 pad,
                 self.height - style.size_pt - 4.0,
+                style,
                 fit(label, style.font_name, style.size_pt, self.width - 2 * pad),
             )
+            text.flush()
         sliced = self._start > 0 or self._end is not None
         if sliced:
             canvas.saveState()
@@ -395,15 +395,15 @@ class DiaryGrid(Flowable):
         label = s.label
         first_base = self.height - label.size_pt - 1.0
         second_base = first_base - label.leading_pt
-        canvas.setFont(label.font_name, label.size_pt)
-        canvas.setFillColor(label.color)
+        text = TextWriter(canvas)
         for index, (weekday, date) in enumerate(self._days):
             centre = name_col + day_col * (index + 0.5)
-            canvas.drawCentredString(centre, first_base, weekday)
-            canvas.drawCentredString(centre, second_base, date)
+            for word, baseline in ((weekday, first_base), (date, second_base)):
+                width = string_width_pt(word, label.font_name, label.size_pt)
+                text.text(centre - width / 2, baseline, label, word)
         if self._span:
-            canvas.drawString(0, first_base, self._span.upper())
-        canvas.drawString(0, second_base, "EXERCISE")
+            text.text(0, first_base, label, self._span.upper())
+        text.text(0, second_base, label, "EXERCISE")
         y = self.height - self._head_pt()
         lines = [(self._names[i], False) for i in self._rows]
         if self._with_pain:
@@ -411,32 +411,34 @@ class DiaryGrid(Flowable):
         style = s.body_bold if s.large_print else s.small_bold
         size = style.size_pt
         line_pt = size * 1.15
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.6)
-        canvas.line(0, y, self.width, y)
+        # every row's boxes are the same path, moved down a row at a time (one string, reused)
+        boxes = " ".join(
+            path_ops(name_col + day_col * index + (day_col - box) / 2, -(row + box) / 2, box, box)
+            for index in range(len(self._days))
+        )
+        shapes = [f"{_color_op(RULE, 'RG')} .6 w 0 {_num(y)} m {_num(self.width)} {_num(y)} l S"]
         for name, is_pain in lines:
             parts = wrap(name, style.font_name, size, name_col - 8.0)
             if len(parts) > 2:
                 parts = [parts[0], fit(" ".join(parts[1:]), style.font_name, size, name_col - 8.0)]
-            canvas.setFillColor(style.color)
-            canvas.setFont(style.font_name, size)
             baseline = y - (row - len(parts) * line_pt) / 2 - size * 0.9
             for part in parts:
-                canvas.drawString(0, baseline, part)
+                text.line(0, baseline, style.font_name, size, line_pt, style.color, part)
                 baseline -= line_pt
-            boxes = " ".join(
-                path_ops(
-                    name_col + day_col * index + (day_col - box) / 2, y - (row + box) / 2, box, box
-                )
-                for index in range(len(self._days))
+            stroke = (
+                f"{_color_op(s.brand, 'RG')} 1.2 w" if is_pain else f"{_color_op(MUTED, 'RG')} .9 w"
             )
-            canvas.setStrokeColor(s.brand if is_pain else MUTED)
-            canvas.setLineWidth(1.2 if is_pain else 0.9)
-            canvas.addLiteral(boxes + " S")
+            shapes.append(f"q 1 0 0 1 0 {_num(y)} cm {stroke} {boxes} S Q")
             y -= row
-            canvas.setStrokeColor(RULE)
-            canvas.setLineWidth(0.6)
-            canvas.line(0, y, self.width, y)
+            shapes.append(f"0 {_num(y)} m {_num(self.width)} {_num(y)} l S")
+        canvas.saveState()
+        canvas.addLiteral("\n".join(shapes))
+        canvas.restoreState()
+        text.flush()
+
+
+def _color_op(color: Color, op: str) -> str:
+    return fill_op(color)[:-2] + op
 
 
 class RuledNotes(Flowable):
@@ -471,9 +473,9 @@ class RuledNotes(Flowable):
         s = self._styles
         canvas = self.canv
         top = self.height - s.gap_pt * 1.5
-        canvas.setFont(s.heading.font_name, s.heading.size_pt)
-        canvas.setFillColor(s.heading.color)
-        canvas.drawString(0, top - s.heading.size_pt, self._heading)
+        text = TextWriter(canvas)
+        text.text(0, top - s.heading.size_pt, s.heading, self._heading)
+        text.flush()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         y = top - s.heading.leading_pt - 4.0

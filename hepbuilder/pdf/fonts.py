@@ -16,7 +16,8 @@ _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 
 _lock = threading.Lock()
 _registered = False
-_widths: dict[str, dict[str, float]] = {}
+_widths: dict[str, dict[str, float]] = {}  # font -> character -> width in font units
+_strings: dict[str, dict[str, float]] = {}  # font -> string -> width in font units
 
 
 def ensure_fonts() -> None:
@@ -37,25 +38,34 @@ def ensure_fonts() -> None:
             addMapping(REGULAR, bold, italic, BOLD if bold else REGULAR)
         for name in _FILES:
             _widths[name] = {}
+            _strings[name] = {}
         _registered = True
+
+
+_MAX_CACHED_STRINGS = 50_000  # per font; a handout measures a few thousand distinct words
 
 
 def string_width_pt(text: str, font_name: str, size_pt: float) -> float:
     """Width of `text` set in one of the handout fonts; faster than pdfmetrics for repeated words.
 
-    Widths are looked up per character (cached per font), so no string is measured twice.
+    Widths are cached per string (in font units, so for every size) and per character, so
+    the words of the library's exercises are measured once per process.
     """
-    cache = _widths[font_name]
-    total = 0.0
-    try:
-        for char in text:
-            total += cache[char]
-    except KeyError:
-        from reportlab.pdfbase import pdfmetrics
+    strings = _strings[font_name]
+    units = strings.get(text)
+    if units is None:
+        cache = _widths[font_name]
+        try:
+            units = sum([cache[char] for char in text])
+        except KeyError:
+            from reportlab.pdfbase import pdfmetrics
 
-        face = pdfmetrics.getFont(font_name).face
-        for char in text:
-            if char not in cache:
-                cache[char] = face.charWidths.get(ord(char), face.defaultWidth)
-        total = sum(cache[char] for char in text)
-    return total * size_pt / 1000.0
+            face = pdfmetrics.getFont(font_name).face
+            for char in text:
+                if char not in cache:
+                    cache[char] = face.charWidths.get(ord(char), face.defaultWidth)
+            units = sum([cache[char] for char in text])
+        if len(strings) >= _MAX_CACHED_STRINGS:
+            strings.clear()
+        strings[text] = units
+    return units * size_pt / 1000.0

@@ -19,6 +19,7 @@ from .flowables import Frame as BoxFrame
 from .fonts import REGULAR, ensure_fonts, string_width_pt
 from .styles import RULE, HandoutStyles, styles_for
 from .text import clean, fit
+from .textops import TextWriter
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 RUNNING_HEADER_PT = 22.0
@@ -91,7 +92,7 @@ def _contact_lines(spec: HandoutSpec, style, width_pt: float) -> list[str]:
     return [fit(line, style.font_name, style.size_pt, width_pt) for line in lines]
 
 
-def _footer(canvas, page: int, total: int, spec: HandoutSpec, s: HandoutStyles) -> None:
+def _footer(canvas, page: int, total: int, spec: HandoutSpec, s: HandoutStyles, contact) -> None:
     width, _ = canvas._pagesize
     left, right = s.margin_x_pt, width - s.margin_x_pt
     style = s.footer
@@ -100,25 +101,26 @@ def _footer(canvas, page: int, total: int, spec: HandoutSpec, s: HandoutStyles) 
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(left, top, right, top)
+    canvas.restoreState()
     page_text = f"Page {page} of {total}"
-    canvas.setFont(style.font_name, style.size_pt)
-    canvas.setFillColor(style.color)
-    page_w = canvas.stringWidth(page_text, style.font_name, style.size_pt)
-    canvas.drawRightString(right, top - style.leading_pt, page_text)
+    page_w = string_width_pt(page_text, style.font_name, style.size_pt)
     who = fit(
         f"For {clean(spec.patient_name)}",
         style.font_name,
         style.size_pt,
         right - left - page_w - 20.0,
     )
-    canvas.drawString(left, top - style.leading_pt, who)
-    for index, line in enumerate(_contact_lines(spec, style, right - left)):
-        canvas.drawString(left, top - (2 + index) * style.leading_pt, line)
-    canvas.restoreState()
+    text = TextWriter(canvas)
+    text.text(left, top - style.leading_pt, style, who)
+    text.text(right - page_w, top - style.leading_pt, style, page_text)
+    for index, line in enumerate(contact):
+        text.text(left, top - (2 + index) * style.leading_pt, style, line)
+    text.flush()
 
 
-def _canvas_maker(spec: HandoutSpec, s: HandoutStyles):
+def _canvas_maker(spec: HandoutSpec, s: HandoutStyles, page_w: float):
     """A Canvas that holds its pages back until the end, so each footer can say "page N of M"."""
+    contact = _contact_lines(spec, s.footer, page_w - 2 * s.margin_x_pt)
 
     class HandoutCanvas(Canvas):
         def __init__(self, *args, **kwargs):
@@ -133,28 +135,26 @@ def _canvas_maker(spec: HandoutSpec, s: HandoutStyles):
             total = len(self._held_pages)
             for number, state in enumerate(self._held_pages, start=1):
                 self.__dict__.update(state)
-                _footer(self, number, total, spec, s)
+                _footer(self, number, total, spec, s, contact)
                 Canvas.showPage(self)
             Canvas.save(self)
 
     return HandoutCanvas
 
 
-def _running_header(spec: HandoutSpec, s: HandoutStyles):
+def _running_header(spec: HandoutSpec, s: HandoutStyles, page_w: float):
+    style = s.footer
+    left, right = s.margin_x_pt, page_w - s.margin_x_pt
+    text = "  ·  ".join(part for part in (clean(spec.clinic.name), clean(spec.title)) if part)
+    text = fit(text or "Home exercise program", style.font_name, style.size_pt, right - left)
+
     def draw(canvas, doc):
-        width, height = canvas._pagesize
-        left, right = s.margin_x_pt, width - s.margin_x_pt
-        style = s.footer
+        _, height = canvas._pagesize
         baseline = height - s.margin_top_pt - style.size_pt
-        text = "  ·  ".join(part for part in (clean(spec.clinic.name), clean(spec.title)) if part)
+        writer = TextWriter(canvas)
+        writer.text(left, baseline, style, text)
+        writer.flush()
         canvas.saveState()
-        canvas.setFont(style.font_name, style.size_pt)
-        canvas.setFillColor(style.color)
-        canvas.drawString(
-            left,
-            baseline,
-            fit(text or "Home exercise program", style.font_name, style.size_pt, right - left),
-        )
         canvas.setStrokeColor(s.brand)
         canvas.setLineWidth(1.0)
         canvas.line(left, baseline - 6.0, right, baseline - 6.0)
@@ -279,10 +279,10 @@ def render_handout(spec: HandoutSpec) -> bytes:
             PageTemplate(
                 "later",
                 [Frame(s.margin_x_pt, s.margin_bottom_pt, frame_w, later_h, id="later", **padding)],
-                onPage=_running_header(spec, s),
+                onPage=_running_header(spec, s, page_w),
             ),
         ]
     )
     logo = ImageReader(logo) if logo is not None else None
-    doc.build(_story(spec, s, later_h, logo), canvasmaker=_canvas_maker(spec, s))
+    doc.build(_story(spec, s, later_h, logo), canvasmaker=_canvas_maker(spec, s, page_w))
     return buffer.getvalue()

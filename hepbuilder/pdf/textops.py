@@ -126,10 +126,14 @@ class TextWriter:
     def __init__(self, canvas):
         self.canvas = canvas
         self.ops: list[str] = []
-        self._font: tuple[str, float, float] | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._font: tuple[str, float] | None = None
         self._coder: _FontCoder | None = None
         self._subset = -1
         self._color: tuple | None = None
+        self._leading: float | None = None  # the text leading (TL) now in force
         self._line: tuple[float, float] | None = None  # where the current line starts
 
     def line(
@@ -142,13 +146,13 @@ class TextWriter:
         color: Color,
         text: str,
     ) -> None:
-        """Set `text` with its baseline starting at (x, y)."""
+        """Set `text` with its baseline starting at (x, y); `leading_pt` is the distance to the
+        line below, so a following line exactly there costs no positioning."""
         ops = self.ops
-        font = (font_name, size_pt, leading_pt)
-        if font != self._font:
+        if (font_name, size_pt) != self._font:
             if self._font is None or font_name != self._font[0]:
                 self._coder = _coder(self.canvas, font_name)
-            self._font = font
+            self._font = (font_name, size_pt)
             self._subset = -1
         key = (color.red, color.green, color.blue)
         if key != self._color:
@@ -156,37 +160,38 @@ class TextWriter:
             ops.append(fill_op(color))
         x, y = round(x, 2), round(y, 2)
         pieces = self._coder.encode(text)
+        show = "Tj"
         if self._line is None:
             ops.append(f"{num(x)} {num(y)} Td")
             self._line = (x, y)
-            show = "Tj"
         else:
             line_x, line_y = self._line
             if abs(x - line_x) < 0.005 and abs(line_y - leading_pt - y) < 0.005:
+                if leading_pt != self._leading:
+                    self._leading = leading_pt
+                    ops.append(f"{num(leading_pt)} TL")
                 self._line = (line_x, line_y - leading_pt)
                 show = "'"  # T* and Tj in one operator
             else:
                 dx, dy = round(x - line_x, 2), round(y - line_y, 2)
                 ops.append(f"{num(dx)} {num(dy)} Td")
                 self._line = (line_x + dx, line_y + dy)
-                show = "Tj"
         for subset, data in pieces:
             if subset != self._subset:
                 self._subset = subset
-                ops.append(f"{self._coder.name(subset)} {num(size_pt)} Tf {num(leading_pt)} TL")
+                ops.append(f"{self._coder.name(subset)} {num(size_pt)} Tf")
             ops.append(f"({data}){show}")
             show = "Tj"  # later pieces of one line continue where the last one ended
 
+    def text(self, x: float, y: float, style, text: str, color: Color | None = None) -> None:
+        """`text` in a TextStyle with its baseline starting at (x, y)."""
+        self.line(
+            x, y, style.font_name, style.size_pt, style.leading_pt, color or style.color, text
+        )
+
     def flush(self) -> None:
+        """Add what was collected to the page (nothing if empty) and start afresh."""
         if self.ops:
             self.canvas.addLiteral("q BT " + "\n".join(self.ops) + " ET Q")
         self.ops = []
-        self._font = self._coder = self._color = self._line = None
-        self._subset = -1
-
-
-def draw_text(canvas, x: float, y: float, style, text: str, color: Color | None = None) -> None:
-    """One line in a TextStyle at baseline (x, y): a drop-in for canvas.drawString."""
-    writer = TextWriter(canvas)
-    writer.line(x, y, style.font_name, style.size_pt, style.leading_pt, color or style.color, text)
-    writer.flush()
+        self._reset()
