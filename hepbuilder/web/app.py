@@ -8,6 +8,7 @@ from hepbuilder.paths import TEMPLATES_DIR
 from .auth import register_auth
 from .database import register_database
 from .errors import register_error_handlers
+from .input_guard import register_input_guard
 from .layout import register_layout
 
 MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get 413
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_auth(app)
     register_layout(app)
     register_error_handlers(app)
+    register_input_guard(app)
     register_blueprints(app)
     return app
 
