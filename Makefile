@@ -26,6 +26,7 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/illustrations.py
 	$(BIN)/python bench/search.py
 
 lint: $(VENV)/.installed-test

@@ -3,7 +3,6 @@
 import copy
 import io
 import math
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -274,17 +273,6 @@ def test_geometry_is_cached_per_pose_and_side():
     pose = standing_pose(joints={"knee_near": 33})
     assert build_illustration(pose, "left") is build_illustration(copy.deepcopy(pose), "left")
     assert build_illustration(pose, "left") is not build_illustration(pose, "right")
-
-
-def test_drawing_ten_illustrations_is_cheap(exercises):
-    canvas = Canvas(io.BytesIO(), pagesize=A4)
-    chosen = (exercises * 2)[:10]
-    for exercise in chosen:  # warm the geometry cache, as a handout render would after the first
-        illustration_flowable(exercise, "right", 176, 118).drawOn(canvas, 0, 0)
-    started = time.perf_counter()
-    for exercise in chosen:
-        illustration_flowable(exercise, "right", 176, 118).drawOn(canvas, 0, 0)
-    assert time.perf_counter() - started < 0.05
 
 
 def test_render_contact_sheet_names_every_exercise(exercises):
