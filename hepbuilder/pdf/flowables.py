@@ -127,27 +127,43 @@ class Layout:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")  # 0.1 pt (0.04 mm) is finer than any printer
+    """A length to 0.1 pt (0.04 mm, finer than any printer), without a trailing ".0"."""
+    text = f"{value:.1f}"
+    if text[-1] == "0":
+        text = text[:-2]
+        if text == "-0":
+            return "0"
+    return text
 
 
 def path_ops(x: float, y: float, width: float, height: float, radius: float = 0.0) -> str:
     """PDF path operators for a rectangle (rounded when `radius`), bottom-left at (x, y).
 
     Written directly (and drawn with canvas.addLiteral) because reportlab's general number
-    formatting dominated the render time for the many small shapes of a handout.
+    formatting dominated the render time for the many small shapes of a handout. Straight
+    edges that a full radius leaves with no length (pills, round badges) are left out.
     """
     if not radius:
         return f"{_num(x)} {_num(y)} {_num(width)} {_num(height)} re"
     r = min(radius, width / 2, height / 2)
     k = r * 0.4477  # distance of the Bezier control points from the corner (1 - 0.5523)
-    x1, y1 = x + width, y + height
-    n = _num
-    return (
-        f"{n(x + r)} {n(y)} m {n(x1 - r)} {n(y)} l {n(x1 - k)} {n(y)} {n(x1)} {n(y + k)} {n(x1)} {n(y + r)} c "
-        f"{n(x1)} {n(y1 - r)} l {n(x1)} {n(y1 - k)} {n(x1 - k)} {n(y1)} {n(x1 - r)} {n(y1)} c "
-        f"{n(x + r)} {n(y1)} l {n(x + k)} {n(y1)} {n(x)} {n(y1 - k)} {n(x)} {n(y1 - r)} c "
-        f"{n(x)} {n(y + r)} l {n(x)} {n(y + k)} {n(x + k)} {n(y)} {n(x + r)} {n(y)} c h"
-    )
+    x0, y0, x1, y1 = _num(x), _num(y), _num(x + width), _num(y + height)
+    xr0, xr1, yr0, yr1 = _num(x + r), _num(x + width - r), _num(y + r), _num(y + height - r)
+    xk0, xk1, yk0, yk1 = _num(x + k), _num(x + width - k), _num(y + k), _num(y + height - k)
+    ops = [f"{xr0} {y0} m"]
+    if xr1 != xr0:
+        ops.append(f"{xr1} {y0} l")
+    ops.append(f"{xk1} {y0} {x1} {yk0} {x1} {yr0} c")
+    if yr1 != yr0:
+        ops.append(f"{x1} {yr1} l")
+    ops.append(f"{x1} {yk1} {xk1} {y1} {xr1} {y1} c")
+    if xr1 != xr0:
+        ops.append(f"{xr0} {y1} l")
+    ops.append(f"{xk0} {y1} {x0} {yk1} {x0} {yr1} c")
+    if yr1 != yr0:
+        ops.append(f"{x0} {yr0} l")
+    ops.append(f"{x0} {yk0} {xk0} {y0} {xr0} {y0} c h")
+    return " ".join(ops)
 
 
 def draw_layout(canvas, layout: Layout, x: float, y_top: float) -> None:

@@ -18,8 +18,15 @@ from reportlab.pdfbase.pdfmetrics import getFont
 
 
 def _escaped(code: int) -> str:
-    """One coded byte as it may appear in a PDF literal string (as reportlab escapes it)."""
-    if code < 32 or code >= 127:
+    """One coded byte as it is written in a PDF literal string.
+
+    Control bytes go in raw (the PDF syntax allows any byte in a literal string): the subset
+    codes 1-31 are the first characters a handout uses, so escaping them as reportlab does
+    ("\\001") would quadruple the commonest letters. Only NUL, the bytes a reader may take for
+    line ends or white space, and bytes from 127 up (the page is stored as UTF-8 text) are
+    escaped, as are the string's own delimiters.
+    """
+    if code in (0, 9, 10, 12, 13) or code >= 127:
         return f"\\{code:03o}"
     if code in (40, 41, 92):  # ( ) \
         return "\\" + chr(code)
@@ -89,16 +96,6 @@ def _coder(canvas, font_name: str) -> _FontCoder:
     return coder
 
 
-def num(value: float) -> str:
-    """A coordinate to 0.01 pt, without trailing zeros ("12.5", "-3", "0.25" as ".25")."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    if text.startswith("0."):
-        return text[1:]
-    if text.startswith("-0."):
-        return "-" + text[2:]
-    return "0" if text == "-0" else text
-
-
 _COLOR_OPS: dict[tuple[float, float, float], str] = {}
 
 
@@ -132,9 +129,11 @@ class TextWriter:
         self._font: tuple[str, float] | None = None
         self._coder: _FontCoder | None = None
         self._subset = -1
-        self._color: tuple | None = None
-        self._leading: float | None = None  # the text leading (TL) now in force
-        self._line: tuple[float, float] | None = None  # where the current line starts
+        self._color: Color | None = None
+        self._rgb: tuple | None = None
+        # Positions in whole hundredths of a point, so moves add up exactly.
+        self._leading = -1  # the text leading (TL) now in force
+        self._line: tuple[int, int] | None = None  # where the current line starts
 
     def line(
         self,
@@ -154,32 +153,31 @@ class TextWriter:
                 self._coder = _coder(self.canvas, font_name)
             self._font = (font_name, size_pt)
             self._subset = -1
-        key = (color.red, color.green, color.blue)
-        if key != self._color:
-            self._color = key
-            ops.append(fill_op(color))
-        x, y = round(x, 2), round(y, 2)
-        pieces = self._coder.encode(text)
+        if color is not self._color:
+            self._color = color
+            rgb = (color.red, color.green, color.blue)
+            if rgb != self._rgb:
+                self._rgb = rgb
+                ops.append(fill_op(color))
+        x100, y100 = round(x * 100), round(y * 100)
         show = "Tj"
         if self._line is None:
-            ops.append(f"{num(x)} {num(y)} Td")
-            self._line = (x, y)
+            ops.append(f"{x100 / 100:g} {y100 / 100:g} Td")
         else:
             line_x, line_y = self._line
-            if abs(x - line_x) < 0.005 and abs(line_y - leading_pt - y) < 0.005:
-                if leading_pt != self._leading:
-                    self._leading = leading_pt
-                    ops.append(f"{num(leading_pt)} TL")
-                self._line = (line_x, line_y - leading_pt)
+            leading = round(leading_pt * 100)
+            if x100 == line_x and y100 == line_y - leading:
+                if leading != self._leading:
+                    self._leading = leading
+                    ops.append(f"{leading / 100:g} TL")
                 show = "'"  # T* and Tj in one operator
             else:
-                dx, dy = round(x - line_x, 2), round(y - line_y, 2)
-                ops.append(f"{num(dx)} {num(dy)} Td")
-                self._line = (line_x + dx, line_y + dy)
-        for subset, data in pieces:
+                ops.append(f"{(x100 - line_x) / 100:g} {(y100 - line_y) / 100:g} Td")
+        self._line = (x100, y100)
+        for subset, data in self._coder.encode(text):
             if subset != self._subset:
                 self._subset = subset
-                ops.append(f"{self._coder.name(subset)} {num(size_pt)} Tf")
+                ops.append(f"{self._coder.name(subset)} {size_pt:g} Tf")
             ops.append(f"({data}){show}")
             show = "Tj"  # later pieces of one line continue where the last one ended
 
