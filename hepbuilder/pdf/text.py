@@ -6,6 +6,7 @@ exactly as typed and nothing a user writes can be interpreted.
 """
 
 import re
+from functools import lru_cache
 
 from .fonts import string_width_pt
 
@@ -15,8 +16,12 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+@lru_cache(maxsize=4096)
 def clean(text: str) -> str:
-    """Text safe to draw: no control characters, runs of spaces collapsed, at most one blank line."""
+    """Text safe to draw: no control characters, runs of spaces collapsed, at most one blank line.
+
+    Cached: a clinic's library text (steps, tips, names) comes back in handout after handout.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _UNPRINTABLE.sub("", text)
     text = _SPACES.sub(" ", text)
@@ -50,13 +55,15 @@ def _break_word(word: str, font: str, size_pt: float, first_room_pt: float, widt
     return pieces
 
 
+@lru_cache(maxsize=8192)
 def wrap(
     text: str, font: str, size_pt: float, width_pt: float, first_width_pt: float | None = None
-):
+) -> tuple[str, ...]:
     """Break cleaned `text` into lines no wider than `width_pt` (the first: `first_width_pt`).
 
     Newlines in the text start a new line; an empty string stands for a blank line. A word
-    wider than a line is broken between characters, so nothing is ever clipped.
+    wider than a line is broken between characters, so nothing is ever clipped. Cached (the
+    same library text is set at the same widths in every handout), hence a tuple.
     """
     space = string_width_pt(" ", font, size_pt)
     lines: list[str] = []
@@ -92,7 +99,7 @@ def wrap(
             used = string_width_pt(pieces[-1], font, size_pt)
         lines.append(" ".join(current))
         limit = width_pt
-    return lines
+    return tuple(lines)
 
 
 def fit(text: str, font: str, size_pt: float, width_pt: float) -> str:

@@ -4,7 +4,7 @@ reportlab's text objects re-encode every line character by character (TTFont.spl
 re-format every number; with ~600 lines per handout that was a third of the render time. Here
 each character is coded once per document and font (through the font's own public
 `splitString`, so the codes, subsets and embedded glyphs are exactly reportlab's), after which
-a line is coded and escaped by one `str.translate`. Consecutive lines of a paragraph advance
+a line is coded by one `str.translate` (and escaped by a few `str.replace`). Consecutive lines of a paragraph advance
 with the `'` operator (next line, show text), so most lines cost no positioning at all.
 
 The text stays real text: the same embedded font subsets and ToUnicode maps reportlab writes,
@@ -20,13 +20,13 @@ from reportlab.pdfbase.pdfmetrics import getFont
 def _escaped(code: int) -> str:
     """One coded byte as it is written in a PDF literal string.
 
-    Control bytes go in raw (the PDF syntax allows any byte in a literal string): the subset
-    codes 1-31 are the first characters a handout uses, so escaping them as reportlab does
-    ("\\001") would quadruple the commonest letters. Only NUL, the bytes a reader may take for
-    line ends or white space, and bytes from 127 up (the page is stored as UTF-8 text) are
-    escaped, as are the string's own delimiters.
+    Control bytes go in raw (PDF literal strings may hold any byte; a raw LF reads as LF): the
+    subset codes 1-31 are the first characters a handout uses, so escaping them as reportlab
+    does ("\\001") would quadruple the commonest letters. Escaped are only the string's own
+    delimiters, CR (a reader would take it for LF), NUL, and bytes from 127 up (the page is
+    stored as UTF-8 text, so they could not go in raw).
     """
-    if code in (0, 9, 10, 12, 13) or code >= 127:
+    if code in (0, 13) or code >= 127:
         return f"\\{code:03o}"
     if code in (40, 41, 92):  # ( ) \
         return "\\" + chr(code)
@@ -39,13 +39,17 @@ _ESCAPED = [_escaped(code) for code in range(256)]
 class _FontCoder:
     """How one font's characters are coded in one document, learned a character at a time."""
 
-    __slots__ = ("font", "doc", "known", "table", "outside", "names")
+    __slots__ = ("font", "doc", "known", "raw", "escaped", "awkward", "outside", "names")
 
     def __init__(self, font, doc):
         self.font = font
         self.doc = doc
         self.known: set[str] = set()
-        self.table: dict[int, str] = {}  # ord(char) -> escaped code, for subset 0
+        # ord(char) -> its code as one character, for subset 0: translating with single ASCII
+        # characters takes CPython's fast path (a dict of longer strings is ~5x slower).
+        self.raw: dict[int, str] = {}
+        self.escaped: dict[int, str] = {}  # ord(char) -> escaped code, for subset 0
+        self.awkward: set[str] = set()  # characters coded 0 or >= 127 (escaped as octal)
         self.outside: set[str] = set()  # characters coded in a later subset (> ~220 distinct)
         self.names: dict[int, str] = {}  # subset -> "/F1+0"
 
@@ -55,11 +59,15 @@ class _FontCoder:
             if char in self.known:
                 continue
             self.known.add(char)
-            ((subset, code),) = self.font.splitString(char, self.doc)
-            if subset == 0:
-                self.table[ord(char)] = _ESCAPED[code[0]]
-            else:
+            ((subset, data),) = self.font.splitString(char, self.doc)
+            code = data[0]
+            if subset:
                 self.outside.add(char)
+                continue
+            self.raw[ord(char)] = chr(code)
+            self.escaped[ord(char)] = _ESCAPED[code]
+            if code == 0 or code >= 127:
+                self.awkward.add(char)
 
     def name(self, subset: int) -> str:
         name = self.names.get(subset)
@@ -76,7 +84,18 @@ class _FontCoder:
                 (subset, "".join(_ESCAPED[byte] for byte in data))
                 for subset, data in self.font.splitString(text, self.doc)
             ]
-        return [(0, text.translate(self.table))]
+        if self.awkward and not self.awkward.isdisjoint(text):
+            return [(0, text.translate(self.escaped))]
+        coded = text.translate(self.raw)
+        if "\\" in coded:
+            coded = coded.replace("\\", "\\\\")
+        if "(" in coded:
+            coded = coded.replace("(", "\\(")
+        if ")" in coded:
+            coded = coded.replace(")", "\\)")
+        if "\r" in coded:
+            coded = coded.replace("\r", "\\r")
+        return [(0, coded)]
 
 
 _coders: "weakref.WeakKeyDictionary[object, dict[str, _FontCoder]]" = weakref.WeakKeyDictionary()
@@ -126,7 +145,8 @@ class TextWriter:
         self._reset()
 
     def _reset(self) -> None:
-        self._font: tuple[str, float] | None = None
+        self._font_name: str | None = None
+        self._size = -1.0
         self._coder: _FontCoder | None = None
         self._subset = -1
         self._color: Color | None = None
@@ -148,10 +168,11 @@ class TextWriter:
         """Set `text` with its baseline starting at (x, y); `leading_pt` is the distance to the
         line below, so a following line exactly there costs no positioning."""
         ops = self.ops
-        if (font_name, size_pt) != self._font:
-            if self._font is None or font_name != self._font[0]:
+        if size_pt != self._size or font_name != self._font_name:
+            if font_name != self._font_name:
+                self._font_name = font_name
                 self._coder = _coder(self.canvas, font_name)
-            self._font = (font_name, size_pt)
+            self._size = size_pt
             self._subset = -1
         if color is not self._color:
             self._color = color
@@ -174,10 +195,11 @@ class TextWriter:
             else:
                 ops.append(f"{(x100 - line_x) / 100:g} {(y100 - line_y) / 100:g} Td")
         self._line = (x100, y100)
-        for subset, data in self._coder.encode(text):
+        coder = self._coder
+        for subset, data in coder.encode(text):
             if subset != self._subset:
                 self._subset = subset
-                ops.append(f"{self._coder.name(subset)} {size_pt:g} Tf")
+                ops.append(f"{coder.name(subset)} {size_pt:g} Tf")
             ops.append(f"({data}){show}")
             show = "Tj"  # later pieces of one line continue where the last one ended
 

@@ -1,0 +1,107 @@
+"""The text writer: its strings decode to exactly the codes reportlab assigns, and read back."""
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfgen.canvas import Canvas
+
+from hepbuilder.pdf.fonts import BOLD, REGULAR, ensure_fonts
+from hepbuilder.pdf.textops import TextWriter
+
+INK = Color(0.1, 0.2, 0.3)
+SAMPLES = [
+    "Riverside Physiotherapy",
+    "Sit on the floor (gently) with one leg in front \\ behind",
+    "Zoë Łukasiewicz · Ødegård – José Núñez",
+    "Αλέξανδρος Παπαδόπουλος, Ирина Петрова",
+    "⚠ TAKE CARE • 90/90 · 3 × 10",
+    "no glyph: 漢字 💪 done",
+]
+
+
+def _unescape(literal: bytes) -> bytes:
+    """The bytes a PDF reader takes from the inside of a literal string."""
+    out, i = bytearray(), 0
+    while i < len(literal):
+        byte = literal[i]
+        if byte != 0x5C:  # backslash
+            out.append(byte)
+            i += 1
+            continue
+        nxt = literal[i + 1 : i + 2]
+        if nxt.isdigit():
+            digits = re.match(rb"[0-7]{1,3}", literal[i + 1 :]).group()
+            out.append(int(digits, 8))
+            i += 1 + len(digits)
+        else:
+            out.extend({b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(nxt, nxt))
+            i += 2
+    return bytes(out)
+
+
+@pytest.mark.parametrize("font_name", [REGULAR, BOLD])
+def test_text_writer_strings_decode_to_reportlabs_own_codes(font_name):
+    ensure_fonts()
+    canvas = Canvas(io.BytesIO())
+    writer = TextWriter(canvas)
+    for index, text in enumerate(SAMPLES * 3):
+        writer.line(10, 800 - index * 12, font_name, 9.5, 12, INK, text)
+    literals = re.findall(rb"\(((?:[^()\\]|\\.)*)\)(?:Tj|')", "\n".join(writer.ops).encode())
+    font = getFont(font_name)
+    expected = [
+        b"".join(data for _, data in font.splitString(text, canvas._doc)) for text in SAMPLES * 3
+    ]
+    assert [_unescape(literal) for literal in literals] == expected
+    assert not re.search(rb"[\r\x80-\xff]", "\n".join(writer.ops).encode())
+
+
+def _written(lines: list[str]) -> bytes:
+    ensure_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    writer = TextWriter(canvas)
+    for index, text in enumerate(lines):
+        writer.line(40, 800 - index * 12, REGULAR, 9.5, 12, INK, text)
+    writer.flush()
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_text_writer_text_extracts_in_reading_order():
+    lines = SAMPLES[:5] + ["a (b) c \\ d", "last line"]
+    text = PdfReader(io.BytesIO(_written(lines))).pages[0].extract_text()
+    assert [line.strip() for line in text.splitlines() if line.strip()] == lines
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils)")
+def test_text_writer_text_is_found_by_poppler(tmp_path):
+    path = tmp_path / "lines.pdf"
+    path.write_bytes(_written(SAMPLES[:5]))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for line in SAMPLES[:5]:
+        assert line in text
+
+
+def test_text_writer_handles_more_characters_than_one_font_subset_holds():
+    ensure_fonts()
+    canvas = Canvas(io.BytesIO())
+    writer = TextWriter(canvas)
+    many = "".join(chr(c) for c in range(0x100, 0x100 + 400) if chr(c).isprintable())
+    lines = [many[i : i + 40] for i in range(0, len(many), 40)] + ["abc (x) ÿ", many[::7]]
+    for index, text in enumerate(lines):
+        writer.line(10, 800 - index * 12, REGULAR, 9.5, 12, INK, text)
+    ops = "\n".join(writer.ops).encode()
+    assert re.search(rb"/F\d+\+1 ", ops), "expected a second subset"
+    literals = re.findall(rb"\(((?:[^()\\]|\\.)*)\)(?:Tj|')", ops)
+    font = getFont(REGULAR)
+    expected = b"".join(data for text in lines for _, data in font.splitString(text, canvas._doc))
+    assert b"".join(_unescape(literal) for literal in literals) == expected
