@@ -166,38 +166,86 @@ def path_ops(x: float, y: float, width: float, height: float, radius: float = 0.
     return " ".join(ops)
 
 
+def _color_op(color: Color, op: str) -> str:
+    return fill_op(color)[:-2] + op
+
+
+def _shape_ops(shapes: list[Shape], x: float, y_top: float) -> str:
+    """All of a layout's shapes as one string of PDF operators, inside q/Q.
+
+    Colours and widths are written only when they change. A fully rounded shape (a pill or
+    a round badge) is drawn as a straight stroke with round caps, which is exactly that shape:
+    two short strokes (border, then fill) instead of eight curve segments.
+    """
+    ops = ["q"]
+    fill = stroke = width = cap = None
+    for shape in shapes:
+        bottom = y_top - shape.y - shape.height
+        left = x + shape.x
+        thickness = min(shape.width, shape.height)
+        if shape.fill is not None and shape.radius_pt * 2 >= thickness - 0.01 and thickness > 0:
+            if cap != 1:
+                cap = 1
+                ops.append("1 J")
+            r = thickness / 2
+            if shape.width >= shape.height:
+                y_mid = _num(bottom + r)
+                segment = f"{_num(left + r)} {y_mid} m {_num(left + shape.width - r)} {y_mid} l S"
+            else:
+                x_mid = _num(left + r)
+                segment = (
+                    f"{x_mid} {_num(bottom + r)} m {x_mid} {_num(bottom + shape.height - r)} l S"
+                )
+            layers = [(shape.fill, thickness)]
+            if shape.stroke is not None:
+                layers = [
+                    (shape.stroke, thickness + shape.line_pt),
+                    (shape.fill, thickness - shape.line_pt),
+                ]
+            for color, line in layers:
+                op = _color_op(color, "RG")
+                if op != stroke:
+                    stroke = op
+                    ops.append(op)
+                if line != width:
+                    width = line
+                    ops.append(f"{_num(line)} w")
+                ops.append(segment)
+            continue
+        if shape.fill is not None:
+            op = fill_op(shape.fill)
+            if op != fill:
+                fill = op
+                ops.append(op)
+        if shape.stroke is not None:
+            op = _color_op(shape.stroke, "RG")
+            if op != stroke:
+                stroke = op
+                ops.append(op)
+            if shape.line_pt != width:
+                width = shape.line_pt
+                ops.append(f"{_num(width)} w")
+            if cap not in (None, 0):
+                cap = 0
+                ops.append("0 J")
+        if shape.height == 0.0:
+            ops.append(
+                f"{_num(left)} {_num(bottom)} m {_num(left + shape.width)} {_num(bottom)} l S"
+            )
+            continue
+        paint = "S" if shape.fill is None else "f" if shape.stroke is None else "B"
+        ops.append(f"{path_ops(left, bottom, shape.width, shape.height, shape.radius_pt)} {paint}")
+    ops.append("Q")
+    return "\n".join(ops)
+
+
 def draw_layout(canvas, layout: Layout, x: float, y_top: float) -> None:
     """Draw `layout` with its top-left corner at (x, y_top) in canvas coordinates.
 
     Shapes first, then pictures, then all text in a single text object (see textops).
     """
-    fill = stroke = line_pt = None
-    for shape in layout.shapes:
-        if shape.fill is not None and shape.fill is not fill:
-            fill = shape.fill
-            canvas.setFillColor(fill)
-        if shape.stroke is not None and shape.stroke is not stroke:
-            stroke = shape.stroke
-            canvas.setStrokeColor(stroke)
-        if shape.stroke is not None and shape.line_pt != line_pt:
-            line_pt = shape.line_pt
-            canvas.setLineWidth(line_pt)
-        bottom = y_top - shape.y - shape.height
-        if shape.height == 0.0:
-            canvas.addLiteral(
-                f"{_num(x + shape.x)} {_num(bottom)} m {_num(x + shape.x + shape.width)} {_num(bottom)} l S"
-            )
-            continue
-        paint = (
-            "B"
-            if shape.fill is not None and shape.stroke is not None
-            else "f"
-            if shape.fill is not None
-            else "S"
-        )
-        canvas.addLiteral(
-            f"{path_ops(x + shape.x, bottom, shape.width, shape.height, shape.radius_pt)} {paint}"
-        )
+    if layout.shapes:
+        canvas.addLiteral(_shape_ops(layout.shapes, x, y_top))
     for drawing in layout.drawings:
         drawing.draw(canvas, x + drawing.x, y_top - drawing.y - drawing.height)
     if not layout.runs:
@@ -451,10 +499,6 @@ class DiaryGrid(Flowable):
         canvas.addLiteral("\n".join(shapes))
         canvas.restoreState()
         text.flush()
-
-
-def _color_op(color: Color, op: str) -> str:
-    return fill_op(color)[:-2] + op
 
 
 class RuledNotes(Flowable):
