@@ -12,7 +12,7 @@ import math
 
 Point = tuple[float, float]
 
-_SAMPLES = (0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0)
+_SAMPLES = (1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1.0)
 
 
 def _bezier(p0: Point, p1: Point, p2: Point, p3: Point, t: float) -> Point:
@@ -52,48 +52,57 @@ def _fit(points: list[Point], start: Point, end: Point, t0: Point, t1: Point, to
     Least squares for the two handle lengths (Schneider's method), chord-length parameters
     refined once by a Newton step.
     """
-    lengths = [0.0]
-    previous = start
-    for p in points:
-        lengths.append(lengths[-1] + math.hypot(p[0] - previous[0], p[1] - previous[1]))
-        previous = p
-    total = lengths[-1]
-    if total < 1e-9:
+    sx, sy = start
+    ex, ey = end
+    params = []
+    length = 0.0
+    px, py = sx, sy
+    for x, y in points:
+        length += math.hypot(x - px, y - py)
+        params.append(length)
+        px, py = x, y
+    if length < 1e-9:
         return None
-    params = [length / total for length in lengths[1:]]
-    chord = math.hypot(end[0] - start[0], end[1] - start[1])
+    params = [at / length for at in params]
+    limit = tolerance * tolerance
     for attempt in range(2):
         c11 = c12 = c22 = x1 = x2 = 0.0
-        for p, u in zip(points, params, strict=True):
+        for (x, y), u in zip(points, params, strict=True):
             s = 1.0 - u
             b1, b2 = 3.0 * s * s * u, 3.0 * s * u * u
-            base = s * s * s + b1, b2 + u * u * u
-            a1 = (t0[0] * b1, t0[1] * b1)
-            a2 = (t1[0] * b2, t1[1] * b2)
-            c11 += a1[0] * a1[0] + a1[1] * a1[1]
-            c12 += a1[0] * a2[0] + a1[1] * a2[1]
-            c22 += a2[0] * a2[0] + a2[1] * a2[1]
-            rx = p[0] - (start[0] * base[0] + end[0] * base[1])
-            ry = p[1] - (start[1] * base[0] + end[1] * base[1])
-            x1 += rx * a1[0] + ry * a1[1]
-            x2 += rx * a2[0] + ry * a2[1]
+            w0, w1 = s * s * s + b1, b2 + u * u * u
+            a1x, a1y, a2x, a2y = t0[0] * b1, t0[1] * b1, t1[0] * b2, t1[1] * b2
+            c11 += a1x * a1x + a1y * a1y
+            c12 += a1x * a2x + a1y * a2y
+            c22 += a2x * a2x + a2y * a2y
+            rx = x - (sx * w0 + ex * w1)
+            ry = y - (sy * w0 + ey * w1)
+            x1 += rx * a1x + ry * a1y
+            x2 += rx * a2x + ry * a2y
         det = c11 * c22 - c12 * c12
+        alpha = beta = -1.0
         if abs(det) > 1e-12:
             alpha, beta = (x1 * c22 - x2 * c12) / det, (c11 * x2 - c12 * x1) / det
-        else:
-            alpha = beta = -1.0
-        if alpha <= 1e-6 or beta <= 1e-6 or alpha > 2 * total or beta > 2 * total:
-            alpha = beta = chord / 3.0
-        c1 = (start[0] + t0[0] * alpha, start[1] + t0[1] * alpha)
-        c2 = (end[0] + t1[0] * beta, end[1] + t1[1] * beta)
+        if alpha <= 1e-6 or beta <= 1e-6 or alpha > 2 * length or beta > 2 * length:
+            alpha = beta = math.hypot(ex - sx, ey - sy) / 3.0
+        c1x, c1y = sx + t0[0] * alpha, sy + t0[1] * alpha
+        c2x, c2y = ex + t1[0] * beta, ey + t1[1] * beta
         worst = 0.0
-        for p, u in zip(points, params, strict=True):
-            q = _bezier(start, c1, c2, end, u)
-            worst = max(worst, math.hypot(q[0] - p[0], q[1] - p[1]))
-        if worst <= tolerance:
-            return c1, c2
-        if attempt or worst > 4 * tolerance:
+        for (x, y), u in zip(points, params, strict=True):
+            s = 1.0 - u
+            w0, w1, w2, w3 = s * s * s, 3.0 * s * s * u, 3.0 * s * u * u, u * u * u
+            dx = w0 * sx + w1 * c1x + w2 * c2x + w3 * ex - x
+            dy = w0 * sy + w1 * c1y + w2 * c2y + w3 * ey - y
+            distance = dx * dx + dy * dy
+            if distance > worst:
+                worst = distance
+                if worst > 16 * limit:
+                    return None  # far off: no reparametrisation will save it
+        if worst <= limit:
+            return (c1x, c1y), (c2x, c2y)
+        if attempt:
             return None
+        c1, c2 = (c1x, c1y), (c2x, c2y)
         params = [_newton(start, c1, c2, end, p, u) for p, u in zip(points, params, strict=True)]
     return None
 
