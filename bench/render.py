@@ -1,7 +1,8 @@
 """Render-speed benchmark for the PDF handout (not a test; `make bench` or run it directly).
 
 Renders bench/spec-10.json (10 illustrated exercises, logo, QR code, notes) many times in one
-process after a warm-up and prints the median and spread, the PDF size, and "the floor": the same
+process after a warm-up and prints the median and spread, the PDF size (and where its bytes go:
+embedded fonts, page content, the rest), and "the floor": the same
 text drawn line by line on a bare reportlab canvas with the same fonts and no layout at all,
 measured in the same run. A 40-exercise variant shows how the time scales.
 
@@ -63,6 +64,36 @@ def text_lines(pdf: bytes) -> tuple[list[str], int, tuple[float, float]]:
     return lines, len(reader.pages), (float(box.width), float(box.height))
 
 
+def size_breakdown(pdf: bytes) -> str:
+    """Where the bytes go: embedded fonts (files, widths, ToUnicode maps), page content, the rest."""
+    import re
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    objects = {
+        int(m.group(1)): len(m.group(0)) for m in re.finditer(rb"(?s)\n(\d+) 0 obj\n.*?endobj", pdf)
+    }
+    content, fonts = set(), set()
+    for page in reader.pages:
+        contents = page.get("/Contents")
+        refs = contents if isinstance(contents, list) else [contents]
+        content.update(ref.idnum for ref in refs)
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            fonts.add(ref.idnum)
+            descriptor = font.get("/FontDescriptor")
+            for key, owner in (("/ToUnicode", font), ("/FontDescriptor", font)):
+                if key in owner:
+                    fonts.add(owner.raw_get(key).idnum)
+            if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                fonts.add(descriptor.get_object().raw_get("/FontFile2").idnum)
+    font_kb = sum(objects.get(n, 0) for n in fonts) / 1024
+    content_kb = sum(objects.get(n, 0) for n in content) / 1024
+    other_kb = len(pdf) / 1024 - font_kb - content_kb
+    return f"fonts {font_kb:.1f} KB, page content {content_kb:.1f} KB, the rest {other_kb:.1f} KB"
+
+
 def floor(lines: list[str], pages: int, pagesize: tuple[float, float]) -> bytes:
     """The same text, the same fonts and page count, drawn with no layout: one drawString per line."""
     buffer = io.BytesIO()
@@ -100,6 +131,7 @@ def main() -> None:
     median_floor = statistics.median(bare)
     median40 = statistics.median(handout40)
     print(f"10 exercises: {summary(handout)}, {len(pdf) / 1024:.1f} KB, {pages} pages")
+    print(f"              {size_breakdown(pdf)}")
     print(f"floor:        {summary(bare)}  ({len(lines)} lines of the same text, bare canvas)")
     print(f"ratio:        {median / median_floor:.2f}x the floor")
     print(
