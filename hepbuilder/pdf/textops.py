@@ -119,6 +119,7 @@ _COLOR_OPS: dict[tuple[float, float, float], str] = {}
 
 
 def fill_op(color: Color) -> str:
+    """The operator making `color` the fill colour (".114 .137 .161 rg"), formatted once."""
     key = (color.red, color.green, color.blue)
     op = _COLOR_OPS.get(key)
     if op is None:
