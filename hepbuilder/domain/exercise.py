@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from .dose import Dose, parse_dose
 from .errors import ValidationError
+from .text import read_text
 
 CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
 POSITIONS = ("standing", "supine", "kneeling", "seated", "side-lying", "prone")
@@ -75,23 +76,6 @@ class Protocol:
     items: tuple[ProtocolItem, ...]
 
 
-def _text(
-    data: dict, key: str, errors: dict, *, required: bool = True, max_chars: int = 2000
-) -> str:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[key] = "is required"
-        return ""
-    if not isinstance(value, str):
-        errors[key] = "must be text"
-        return ""
-    value = value.strip()
-    if len(value) > max_chars:
-        errors[key] = f"must be at most {max_chars} characters"
-    return value
-
-
 def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) -> tuple[str, ...]:
     value = data.get(key)
     if value is None:
@@ -125,20 +109,20 @@ def parse_exercise(data: object) -> Exercise:
     if not isinstance(data, dict):
         raise ValidationError({"exercise": "must be a mapping of fields"})
     errors: dict[str, str] = {}
-    slug = _text(data, "slug", errors, max_chars=80)
+    slug = read_text(data, "slug", errors, required=True, max_chars=80)
     if slug and not SLUG_RE.match(slug):
         errors["slug"] = "must be lowercase letters, digits and single hyphens"
-    name = _text(data, "name", errors, max_chars=MAX_NAME_CHARS)
-    summary = _text(data, "summary", errors)
+    name = read_text(data, "name", errors, required=True, max_chars=MAX_NAME_CHARS)
+    summary = read_text(data, "summary", errors, required=True)
     category = _choice(data, "category", CATEGORIES, errors)
-    body_region = _text(data, "body_region", errors, max_chars=80)
+    body_region = read_text(data, "body_region", errors, required=True, max_chars=80)
     position = _choice(data, "position", POSITIONS, errors)
     targets = _text_list(data, "targets", errors)
     equipment = _text_list(data, "equipment", errors)
     steps = _text_list(data, "steps", errors, required=True)
     cues = _text_list(data, "cues", errors)
     precautions = _text_list(data, "precautions", errors)
-    source = _text(data, "source", errors, required=False)
+    source = read_text(data, "source", errors)
     defaults = Dose()
     raw_defaults = data.get("defaults") or {}
     if not isinstance(raw_defaults, dict):
@@ -176,7 +160,7 @@ def parse_muscle(slug: str, data: object) -> Muscle:
     if not isinstance(data, dict):
         raise ValidationError({slug: "must be a mapping with name and actions"})
     errors: dict[str, str] = {}
-    name = _text(data, "name", errors)
+    name = read_text(data, "name", errors, required=True)
     actions = _text_list(data, "actions", errors, required=True)
     if not SLUG_RE.match(slug):
         errors["slug"] = "must be lowercase letters, digits and single hyphens"
@@ -190,11 +174,11 @@ def parse_protocol(data: object) -> Protocol:
     if not isinstance(data, dict):
         raise ValidationError({"protocol": "must be a mapping"})
     errors: dict[str, str] = {}
-    slug = _text(data, "slug", errors, max_chars=80)
+    slug = read_text(data, "slug", errors, required=True, max_chars=80)
     if slug and not SLUG_RE.match(slug):
         errors["slug"] = "must be lowercase letters, digits and single hyphens"
-    name = _text(data, "name", errors, max_chars=MAX_NAME_CHARS)
-    description = _text(data, "description", errors, required=False)
+    name = read_text(data, "name", errors, required=True, max_chars=MAX_NAME_CHARS)
+    description = read_text(data, "description", errors)
     items = []
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .dose import Dose, parse_dose
 from .errors import ValidationError
 from .exercise import Exercise, parse_exercise
+from .text import read_text
 
 PAPERS = ("A4", "letter")
 CHANGES = ("new", "dose-changed")
@@ -102,19 +103,6 @@ class HandoutSpec:
 def _data_uri(image: bytes) -> str:
     kind = "image/jpeg" if image[:3] == b"\xff\xd8\xff" else "image/png"
     return f"data:{kind};base64," + base64.b64encode(image).decode("ascii")
-
-
-def _string(data: dict, key: str, where: str, errors: dict, *, max_chars: int = 500) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[where + key] = "must be text"
-        return ""
-    if len(value) > max_chars:
-        errors[where + key] = f"must be at most {max_chars:,} characters"
-        return ""
-    return value.strip()
 
 
 def _date(data: dict, key: str, errors: dict) -> dt.date | None:
@@ -211,7 +199,7 @@ def _item(
     except ValidationError as exc:
         errors.update(exc.fields)
         dose = None
-    notes = _string(raw, "notes", where, errors, max_chars=MAX_TEXT_CHARS)
+    notes = read_text(raw, "notes", errors, field=where + "notes", max_chars=MAX_TEXT_CHARS)
     change = raw.get("change")
     if change is not None and change not in CHANGES:
         errors[where + "change"] = "must be one of: " + ", ".join(CHANGES)
@@ -234,17 +222,17 @@ def parse_spec(
         raise ValidationError({"spec": "must be a JSON object"})
     errors: dict[str, str] = {}
     patient = _mapping(data, "patient", errors)
-    patient_name = _string(patient, "name", "patient.", errors, max_chars=200)
-    if not patient_name and "patient.name" not in errors:
-        errors["patient.name"] = "is required"
+    patient_name = read_text(
+        patient, "name", errors, field="patient.name", required=True, max_chars=200
+    )
     clinic_data = _mapping(data, "clinic", errors)
     therapist = _mapping(data, "therapist", errors)
     clinic = ClinicBrand(
-        name=_string(clinic_data, "name", "clinic.", errors, max_chars=200),
-        address=_string(clinic_data, "address", "clinic.", errors),
-        phone=_string(clinic_data, "phone", "clinic.", errors, max_chars=80),
-        email=_string(clinic_data, "email", "clinic.", errors, max_chars=200),
-        website=_string(clinic_data, "website", "clinic.", errors, max_chars=200),
+        name=read_text(clinic_data, "name", errors, field="clinic.name", max_chars=200),
+        address=read_text(clinic_data, "address", errors, field="clinic.address", max_chars=500),
+        phone=read_text(clinic_data, "phone", errors, field="clinic.phone", max_chars=80),
+        email=read_text(clinic_data, "email", errors, field="clinic.email", max_chars=200),
+        website=read_text(clinic_data, "website", errors, field="clinic.website", max_chars=200),
         brand_color=_color(clinic_data.get("brand_color"), errors),
         logo_bytes=_logo(clinic_data.get("logo"), errors, load_file),
     )
@@ -270,19 +258,21 @@ def parse_spec(
     if not isinstance(stopped, list) or not all(isinstance(s, str) for s in stopped):
         errors["stopped"] = "must be a list of exercise names"
         stopped = []
-    share_url = _string(data, "share_url", "", errors, max_chars=500)
+    share_url = read_text(data, "share_url", errors, max_chars=500)
     if share_url and not share_url.startswith(("https://", "http://")):
         errors["share_url"] = "must start with https:// or http://"
     spec = HandoutSpec(
         patient_name=patient_name,
         items=tuple(items),
         clinic=clinic,
-        therapist_name=_string(therapist, "name", "therapist.", errors, max_chars=200),
-        therapist_credentials=_string(therapist, "credentials", "therapist.", errors, max_chars=80),
-        title=_string(data, "title", "", errors, max_chars=200),
+        therapist_name=read_text(therapist, "name", errors, field="therapist.name", max_chars=200),
+        therapist_credentials=read_text(
+            therapist, "credentials", errors, field="therapist.credentials", max_chars=80
+        ),
+        title=read_text(data, "title", errors, max_chars=200),
         issued_on=_date(data, "issued_on", errors),
         review_on=_date(data, "review_on", errors),
-        notes=_string(data, "notes", "", errors, max_chars=MAX_TEXT_CHARS),
+        notes=read_text(data, "notes", errors, max_chars=MAX_TEXT_CHARS),
         paper=paper,
         large_print=bool(large_print),
         share_url=share_url,

@@ -22,6 +22,7 @@ from hepbuilder.db.models import Exercise, Program, ProgramItem, Protocol, utcno
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
+from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event
@@ -147,19 +148,6 @@ def program_to_data(program: Program) -> dict:
     }
 
 
-def _text(data: dict, key: str, max_chars: int, errors: dict) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[key] = "must be text"
-        return ""
-    value = value.strip()
-    if len(value) > max_chars:
-        errors[key] = f"must be at most {max_chars:,} characters"
-    return value
-
-
 def _review_on(value: object, errors: dict) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -220,7 +208,7 @@ def _resolve_items(
         else:
             dose = default_dose(exercise)
         item_errors: dict[str, str] = {}
-        notes = _text(raw, "notes", MAX_NOTES_CHARS, item_errors)
+        notes = read_text(raw, "notes", item_errors, max_chars=MAX_NOTES_CHARS)
         errors.update({where + key: text for key, text in item_errors.items()})
         items.append(ProgramItem(position=index, exercise=exercise, notes=notes, **dose.to_dict()))
     return items
@@ -233,9 +221,9 @@ def _apply(session: Session, actor: Actor, program: Program, data: dict, *, part
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     if not partial or "title" in data:
-        values["title"] = _text(data, "title", MAX_TITLE_CHARS, errors)
+        values["title"] = read_text(data, "title", errors, max_chars=MAX_TITLE_CHARS)
     if not partial or "notes" in data:
-        values["notes"] = _text(data, "notes", MAX_NOTES_CHARS, errors)
+        values["notes"] = read_text(data, "notes", errors, max_chars=MAX_NOTES_CHARS)
     if not partial or "review_on" in data:
         values["review_on"] = _review_on(data.get("review_on"), errors)
     if not partial or "paper" in data:
