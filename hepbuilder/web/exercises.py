@@ -11,19 +11,12 @@ from hepbuilder.services import library
 
 from .auth import current_actor
 from .database import get_db
-from .layout import label, safe_color
+from .layout import label, requested_page, safe_color
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 
 PAGE_SIZE = 40
 FILTERS = ("category", "body_region", "equipment", "target")
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @bp.route("")
@@ -32,7 +25,7 @@ def index():
     db = get_db()
     q = request.args.get("q", "").strip()[: library.MAX_QUERY_CHARS]
     filters = {name: request.args.get(name, "").strip()[:80] for name in FILTERS}
-    page = _page()
+    page = requested_page()
     exercises, total = library.search_page(
         db, actor, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )

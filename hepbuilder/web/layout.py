@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 DEFAULT_BRAND_COLOR = "#1f6f8b"
@@ -18,6 +18,14 @@ def label(value: str) -> str:
     """A stored value as a label: "soft-tissue" -> "Soft tissue", "foam-roller" -> "Foam roller"."""
     text = (value or "").replace("-", " ").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def requested_page() -> int:
+    """The `page` query parameter as a page number from 1 (anything else means page 1)."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def has_endpoint(name: str) -> bool:

@@ -12,16 +12,10 @@ from hepbuilder.services import handouts, patients, programs
 from .auth import current_actor
 from .database import get_db
 from .forms import add_service_errors
+from .layout import requested_page
 from .patient_forms import PatientForm
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @bp.route("")
@@ -29,7 +23,7 @@ def index():
     actor = current_actor()
     q = request.args.get("q", "").strip()[:200]
     archived = request.args.get("archived") == "1"
-    result = patients.search_patients(get_db(), actor, q, archived=archived, page=_page())
+    result = patients.search_patients(get_db(), actor, q, archived=archived, page=requested_page())
     return render_template("patients/index.html", result=result, q=q, archived=archived)
 
 
