@@ -136,6 +136,12 @@ def serve(host: str, port: int, workers: int) -> None:
 # --- clinics, users, tokens and the library (thin: each calls one service) ----------------------
 
 _LIBRARY_DIR = click.Path(file_okay=False, path_type=Path)
+clinic_option = click.option(
+    "--clinic",
+    "clinic_slug",
+    default=None,
+    help="The clinic's slug (may be left out while there is one clinic).",
+)
 
 
 def _load_library(directory: Path | None):
@@ -206,12 +212,7 @@ def user() -> None:
     is_flag=True,
     help="Read the password from the first line of standard input.",
 )
-@click.option(
-    "--clinic",
-    "clinic_slug",
-    default=None,
-    help="The clinic's slug (may be left out while there is one clinic).",
-)
+@clinic_option
 def user_create(
     email: str, name: str, role: str, password_stdin: bool, clinic_slug: str | None
 ) -> None:
@@ -236,12 +237,7 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--name", required=True, help="What the token is for, e.g. the PMS's name.")
-@click.option(
-    "--clinic",
-    "clinic_slug",
-    default=None,
-    help="The clinic's slug (may be left out while there is one clinic).",
-)
+@clinic_option
 def token_create(name: str, clinic_slug: str | None) -> None:
     """Create an API token and print it once (only its SHA-256 is kept)."""
     from hepbuilder.services.accounts import create_api_token, resolve_clinic
@@ -260,12 +256,7 @@ def library() -> None:
 
 @library.command("export")
 @click.argument("directory", type=_LIBRARY_DIR)
-@click.option(
-    "--clinic",
-    "clinic_slug",
-    default=None,
-    help="The clinic's slug (may be left out while there is one clinic).",
-)
+@clinic_option
 def library_export(directory: Path, clinic_slug: str | None) -> None:
     """Write the clinic's library to DIRECTORY (the same form `library import` and `seed --library` read)."""
     from hepbuilder.library import write_library
@@ -286,12 +277,7 @@ def library_export(directory: Path, clinic_slug: str | None) -> None:
 
 @library.command("import")
 @click.argument("directory", type=_LIBRARY_DIR)
-@click.option(
-    "--clinic",
-    "clinic_slug",
-    default=None,
-    help="The clinic's slug (may be left out while there is one clinic).",
-)
+@clinic_option
 def library_import(directory: Path, clinic_slug: str | None) -> None:
     """Load a library folder into the clinic as its own version (entries it changes stay put on `seed`)."""
     from hepbuilder.services.accounts import resolve_clinic
