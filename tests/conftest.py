@@ -51,21 +51,32 @@ def session(db_url):
         yield db_session
 
 
-@pytest.fixture
-def app(db_url, tmp_path, monkeypatch):
+def _test_app(db_url, instance_dir, monkeypatch, **overrides):
     from hepbuilder.web import create_app
 
-    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": False,
-            "PUBLIC_URL": "https://hep.example.test",
-        }
+    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(instance_dir))
+    settings = {
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "PUBLIC_URL": "https://hep.example.test",
+    }
+    return create_app({**settings, **overrides})
+
+
+@pytest.fixture
+def app(db_url, tmp_path, monkeypatch):
+    """The app with CSRF checks off, so tests can post forms directly."""
+    return _test_app(db_url, tmp_path / "instance", monkeypatch)
+
+
+@pytest.fixture
+def csrf_app(db_url, tmp_path, monkeypatch):
+    """The app with CSRF checks on, as in production (served over plain http)."""
+    return _test_app(
+        db_url, tmp_path / "instance", monkeypatch, WTF_CSRF_ENABLED=True, PUBLIC_URL=""
     )
-    yield app
 
 
 @pytest.fixture

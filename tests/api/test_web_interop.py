@@ -2,7 +2,6 @@
 
 import pytest
 
-from hepbuilder.web import create_app
 from tests.api.conftest import PATIENT, make_api_client
 from tests.builders import make_patient, make_program, make_user, seeded_clinic, sign_in
 
@@ -98,10 +97,6 @@ def test_pms_links_send_a_signed_out_browser_to_sign_in(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_api_posts_need_no_csrf_token_when_csrf_is_on(db_url, session, tmp_path, monkeypatch):
-    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "k", "WTF_CSRF_ENABLED": True}
-    )
-    api = make_api_client(session, app.test_client())
+def test_api_posts_need_no_csrf_token_when_csrf_is_on(csrf_app, session):
+    api = make_api_client(session, csrf_app.test_client())
     assert api.post("/api/v1/patients", json=PATIENT).status_code == 201

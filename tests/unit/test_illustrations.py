@@ -27,19 +27,6 @@ from hepbuilder.paths import LIBRARY_DIR
 
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
-REQUIRED_SLUGS = {
-    "active-90-90",
-    "figure-4-stretch",
-    "pigeon-stretch",
-    "couch-stretch",
-    "psoas-lunge-stretch",
-    "reverse-warrior-adductor-stretch",
-    "hip-internal-rotator-stretch",
-    "foam-roller-lateral-hip",
-    "monster-walk",
-    "banded-lunge",
-    "step-up",
-}
 
 
 def load_exercise(path: Path) -> Exercise:
@@ -70,9 +57,9 @@ def exercises() -> list[Exercise]:
     return [load_exercise(path) for path in EXERCISE_FILES]
 
 
-def test_library_every_required_exercise_has_a_pose(exercises):
+def test_library_every_exercise_has_a_pose(exercises):
+    """The library test checks DESIGN.md's slugs exist; here each of them (and any other) is posed."""
     posed = {e.slug for e in exercises if e.illustration and e.illustration.get("frames")}
-    assert REQUIRED_SLUGS <= posed
     assert posed == {e.slug for e in exercises}
 
 

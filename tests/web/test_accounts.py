@@ -215,19 +215,6 @@ def test_session_cookie_not_secure_on_plain_http(db_url, tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
-@pytest.fixture
-def csrf_app(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "csrf-test",
-            "WTF_CSRF_ENABLED": True,
-        }
-    )
-
-
 def test_csrf_is_enforced_on_every_form(csrf_app, user):
     client = csrf_app.test_client()
     without = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})

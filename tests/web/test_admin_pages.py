@@ -14,7 +14,6 @@ from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, User
 from hepbuilder.services import accounts
 from hepbuilder.services.actor import Actor
 from hepbuilder.services.audit import record_event
-from hepbuilder.web import create_app
 from tests.builders import DEFAULT_PASSWORD, make_clinic, make_patient, make_user, sign_in
 
 BRANDING = {
@@ -471,19 +470,6 @@ def test_admin_changes_show_in_the_audit_trail(admin_client):
 
 
 # --- CSRF ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def csrf_app(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": True,
-        }
-    )
 
 
 def signed_in_with_csrf(csrf_app, user):
