@@ -1,8 +1,7 @@
 """Alembic environment: the URL comes from hepbuilder.db.migrate (never from an ini file)."""
 
 from alembic import context
-from sqlalchemy import pool
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, pool
 
 from hepbuilder.db.models import Base
 
