@@ -8,7 +8,7 @@ deepest allowed cut, drawing "(continued)" on the next page. `DiaryGrid` is the 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportlab.lib.colors import Color
 from reportlab.platypus.flowables import Flowable
@@ -19,7 +19,7 @@ from .text import fit, wrap
 from .textops import TextWriter, fill_op
 
 SLICE_PAD_PT = 5.0
-MIN_PIECE_PT = 30.0  # about two lines of body text
+MIN_PIECE_PT = 30.0  # the least of a block left on either side of a page cut, by default
 
 
 @dataclass(slots=True)
@@ -291,6 +291,7 @@ class Block(Flowable):
         continued: tuple[TextStyle, str] | None = None,
         keep_whole: bool = True,
         space_after_pt: float = 0.0,
+        min_piece_pt: float = MIN_PIECE_PT,
         _layout: Layout | None = None,
         _start: float = 0.0,
         _end: float | None = None,
@@ -301,6 +302,7 @@ class Block(Flowable):
         self._box = frame
         self._continued = continued
         self._keep_whole = keep_whole
+        self._min_piece_pt = min_piece_pt
         self._layout = _layout
         self._start = _start
         self._end = _end
@@ -332,6 +334,7 @@ class Block(Flowable):
             continued=self._continued,
             keep_whole=self._keep_whole,
             space_after_pt=self.spaceAfter if end is None else 0.0,
+            min_piece_pt=self._min_piece_pt,
             _layout=self._layout,
             _start=start,
             _end=end,
@@ -346,11 +349,12 @@ class Block(Flowable):
             return []
         room = availHeight - self._lead_pt() - SLICE_PAD_PT
         end = self._layout.height if self._end is None else self._end
-        # no orphans or widows: at least MIN_PIECE_PT of the block on each side of a cut
+        # no orphans or widows: at least min_piece_pt of the block on each side of a cut
+        least = self._min_piece_pt
         cuts = [
             c
             for c in self._layout.cuts
-            if self._start + MIN_PIECE_PT <= c <= self._start + room and end - c >= MIN_PIECE_PT
+            if self._start + least <= c <= self._start + room and end - c >= least
         ]
         if not cuts:
             if not at_top:
@@ -460,11 +464,11 @@ class DiaryGrid(Flowable):
         first_base = self.height - label.size_pt - 1.0
         second_base = first_base - label.leading_pt
         text = TextWriter(canvas)
-        for index, (weekday, date) in enumerate(self._days):
+        for index, words in enumerate(_day_headings(self._days, label, day_col - 3.0)):
             centre = name_col + day_col * (index + 0.5)
-            for word, baseline in ((weekday, first_base), (date, second_base)):
-                width = string_width_pt(word, label.font_name, label.size_pt)
-                text.text(centre - width / 2, baseline, label, word)
+            for (word, style), baseline in zip(words, (first_base, second_base), strict=True):
+                width = string_width_pt(word, style.font_name, style.size_pt)
+                text.text(centre - width / 2, baseline, style, word)
         if self._span:
             text.text(0, first_base, label, self._span.upper())
         text.text(0, second_base, label, "EXERCISE")
@@ -499,6 +503,27 @@ class DiaryGrid(Flowable):
         canvas.addLiteral("\n".join(shapes))
         canvas.restoreState()
         text.flush()
+
+
+def _day_headings(days, style: TextStyle, column_pt: float):
+    """Each diary column's (weekday, date) as (word, style) pairs that fit `column_pt`: weekdays
+    cut to their usual two-letter form ("Mo", "Tu") when three letters are too wide, and set
+    smaller only when even that does not fit (never overlapping the next column)."""
+
+    def widest(words, size_pt: float) -> float:
+        return max(string_width_pt(word, style.font_name, size_pt) for word in words)
+
+    weekdays = [weekday for weekday, _ in days]
+    if widest(weekdays, style.size_pt) > column_pt:
+        weekdays = [weekday[:2] for weekday in weekdays]
+    headings = []
+    for row in (weekdays, [date for _, date in days]):
+        size_pt = style.size_pt
+        while size_pt > 5.0 and widest(row, size_pt) > column_pt:
+            size_pt -= 0.5
+        row_style = style if size_pt == style.size_pt else replace(style, size_pt=size_pt)
+        headings.append([(word, row_style) for word in row])
+    return list(zip(*headings, strict=True))
 
 
 class RuledNotes(Flowable):

@@ -14,7 +14,7 @@ from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import HandoutSpec
 
 from . import sections
-from .flowables import Block, DiaryGrid, RuledNotes
+from .flowables import MIN_PIECE_PT, Block, DiaryGrid, RuledNotes
 from .flowables import Frame as BoxFrame
 from .fonts import REGULAR, ensure_fonts, string_width_pt
 from .styles import RULE, HandoutStyles, styles_for
@@ -164,8 +164,11 @@ def _running_header(spec: HandoutSpec, s: HandoutStyles, page_w: float):
 
 
 def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> list:
+    # no page cut leaves less than two lines of body text (and a box's padding) on either side
+    least = max(MIN_PIECE_PT, 2 * s.body.leading_pt + s.pad_pt)
+
     def block(build, **kwargs):
-        return Block(build, page_height_pt=page_height_pt, **kwargs)
+        return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
 
     card_frame = BoxFrame()
     boxed = BoxFrame(stroke=RULE, fill=None)

@@ -15,7 +15,7 @@ from .flowables import Drawing, Layout, Shape
 from .fonts import REGULAR, string_width_pt
 from .qr import draw_qr
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
-from .text import clean, fit, wrap
+from .text import clean, wrap
 
 MONTHS = (
     "January",
@@ -357,33 +357,49 @@ def _illustration(item: SpecItem, width: float, height: float, accent_hex: str):
 def _chips(
     layout: Layout, x: float, y: float, width: float, chips: list[tuple[str, str]], s: HandoutStyles
 ) -> float:
-    """The dose as a line of small boxed label/value pairs; wraps to a second line if needed."""
+    """The dose as a line of small boxed label/value pairs; wraps to more lines if needed.
+
+    A chip too wide for the column ("HOW OFTEN twice a day, 5 days a week" beside a large-print
+    picture) gets a row of its own, its value wrapped inside a taller box: never cut short.
+    """
     label, value = s.label, s.small_bold
-    height = value.size_pt + 8.0
+    row_h = value.size_pt + 8.0
     gap = 5.0
-    cx = x
+    cx, bottom = x, y + row_h
     for name, amount in chips:
         name = name.upper()
         label_w = string_width_pt(name, label.font_name, label.size_pt)
         value_w = string_width_pt(amount, value.font_name, value.size_pt)
         chip_w = label_w + value_w + 16.0
+        lines = [amount]
         if chip_w > width:
-            amount = fit(amount, value.font_name, value.size_pt, width - label_w - 16.0)
-            value_w = string_width_pt(amount, value.font_name, value.size_pt)
-            chip_w = label_w + value_w + 16.0
-        if cx > x and cx + chip_w > x + width:
-            cx = x
-            y += height + gap
+            lines = wrap(amount, value.font_name, value.size_pt, width - label_w - 16.0)
+            widest = max(string_width_pt(line, value.font_name, value.size_pt) for line in lines)
+            chip_w = label_w + widest + 16.0
+        if cx > x and (cx + chip_w > x + width or len(lines) > 1):
+            cx, y = x, bottom + gap
+        height = row_h + (len(lines) - 1) * value.leading_pt
         layout.shapes.append(
             Shape(
-                cx, y, chip_w, height, fill=s.tint, stroke=RULE, line_pt=0.6, radius_pt=height / 2
+                cx,
+                y,
+                chip_w,
+                height,
+                fill=s.tint,
+                stroke=RULE,
+                line_pt=0.6,
+                radius_pt=min(row_h / 2, height / 2),
             )
         )
-        baseline = y + height / 2 + value.size_pt * 0.36
+        baseline = y + row_h / 2 + value.size_pt * 0.36
         layout.text(cx + 6.0, baseline, label, name)
-        layout.text(cx + 10.0 + label_w, baseline, value, amount)
+        for index, line in enumerate(lines):
+            layout.text(cx + 10.0 + label_w, baseline + index * value.leading_pt, value, line)
+        bottom = max(bottom, y + height)
         cx += chip_w + gap
-    return y + height
+        if len(lines) > 1:
+            cx = x + width  # the next chip starts a new row
+    return bottom
 
 
 def _list(layout: Layout, y: float, column, style: TextStyle, marks: list[str], items) -> float:
@@ -399,22 +415,49 @@ def _list(layout: Layout, y: float, column, style: TextStyle, marks: list[str], 
     return y
 
 
+# Large print, when a card with its picture above does not fit a page: the picture moves beside
+# the dose and first steps, at the largest of these sizes (width, height in points) that fits.
+LARGE_PRINT_BESIDE_PT = (
+    (220.0, 160.0),
+    (200.0, 145.0),
+    (180.0, 130.0),
+    (160.0, 115.0),
+    (140.0, 100.0),
+)
+LARGE_PRINT_MIN_ABOVE = 0.65  # the picture above shrinks to this share of its height, no less
+
+
 def exercise_card(
     item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, page_height_pt: float
 ) -> Callable[[float], Layout]:
     """One exercise: number and name, picture, dose in words and chips, steps, tips, cautions, note.
 
     Normal print sets the picture beside the dose and steps, with tips and cautions side by side
-    below; large print puts the picture above, shrinking it (not the text) to keep a card on a page.
+    below. Large print (one card a page) puts a big picture above the text when the card then
+    fits a page, shrinking it a little if need be; otherwise the picture goes beside the text, as
+    big as still fits. The text is never made smaller; a card too long even so continues on the
+    next page.
     """
 
     def build(width: float) -> Layout:
-        layout = _card_layout(item, number, spec, s, width, s.illustration_h_pt)
-        overflow = layout.height - page_height_pt
-        if s.large_print and overflow > 0:
-            picture_h = max(s.illustration_h_pt * 0.4, s.illustration_h_pt - overflow - 1.0)
-            layout = _card_layout(item, number, spec, s, width, picture_h)
-        return layout
+        layout = _card_layout(
+            item, number, spec, s, width, s.illustration_w_pt, s.illustration_h_pt
+        )
+        if not s.large_print or layout.height <= page_height_pt:
+            return layout
+        picture_h = s.illustration_h_pt - (layout.height - page_height_pt) - 1.0
+        if picture_h >= s.illustration_h_pt * LARGE_PRINT_MIN_ABOVE:
+            return _card_layout(item, number, spec, s, width, 0.0, picture_h)
+        shortest = layout
+        for paired in (False, True):  # then tips and cautions side by side, as in normal print
+            for picture_w, picture_h in LARGE_PRINT_BESIDE_PT:
+                layout = _card_layout(
+                    item, number, spec, s, width, picture_w, picture_h, paired_tips=paired
+                )
+                if layout.height <= page_height_pt:
+                    return layout
+                shortest = min(shortest, layout, key=lambda candidate: candidate.height)
+        return shortest  # too long for a page in any form: it continues on the next
 
     return build
 
@@ -425,11 +468,12 @@ def _card_header(
     pad = s.pad_pt
     title = s.card_title
     badge = title.size_pt + 9.0
-    layout.shapes.append(Shape(pad, pad, badge, badge, fill=s.brand, radius_pt=badge / 2))
     number_text = str(number)
     number_w = string_width_pt(number_text, title.font_name, title.size_pt)
+    badge_w = max(badge, number_w + 10.0)  # a circle, or a pill for a wide number
+    layout.shapes.append(Shape(pad, pad, badge_w, badge, fill=s.brand, radius_pt=badge / 2))
     layout.text(
-        pad + (badge - number_w) / 2,
+        pad + (badge_w - number_w) / 2,
         pad + badge / 2 + title.size_pt * 0.36,
         title,
         number_text,
@@ -437,7 +481,7 @@ def _card_header(
     )
     pill = CHANGE_WORDS.get(item.change or "")
     pill_w = string_width_pt(pill, s.label.font_name, s.label.size_pt) + 18.0 if pill else 0.0
-    name_x = pad + badge + 8.0
+    name_x = pad + badge_w + 8.0
     name_lines = wrap(
         clean(item.exercise.name), title.font_name, title.size_pt, width - pad - pill_w - name_x
     )
@@ -454,16 +498,26 @@ def _card_header(
 
 
 def _card_layout(
-    item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, width: float, picture_h: float
+    item: SpecItem,
+    number: int,
+    spec: HandoutSpec,
+    s: HandoutStyles,
+    width: float,
+    picture_w: float,
+    picture_h: float,
+    paired_tips: bool | None = None,
 ) -> Layout:
+    """The card with its picture `picture_w` x `picture_h` beside the text (or, when `picture_w`
+    is 0, above it at the card's full width). `paired_tips`: tips and cautions side by side
+    (by default in normal print only)."""
     exercise = item.exercise
     layout = Layout(width)
     pad = s.pad_pt
     body = s.body
     top = _card_header(layout, item, number, s, width)
     full_x, full_w = pad, width - 2 * pad
-    if s.illustration_w_pt:
-        picture_w = s.illustration_w_pt
+    beside = picture_w > 0
+    if beside:
         column_x = pad + picture_w + 14.0
     else:
         picture_w = full_w
@@ -478,7 +532,7 @@ def _card_layout(
         )
     )
     picture_bottom = top + picture_h
-    y = top if s.illustration_w_pt else picture_bottom + pad
+    y = top if beside else picture_bottom + pad
 
     def column(at_y: float) -> tuple[float, float]:
         if at_y < picture_bottom + 2.0:
@@ -499,7 +553,8 @@ def _card_layout(
         exercise.steps,
     )
     y = max(y, picture_bottom) + 4.0
-    y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s)
+    paired = not s.large_print if paired_tips is None else paired_tips
+    y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s, paired)
     if item.notes:
         therapist = clean(spec.therapist_name).split(" ")[0] if spec.therapist_name else ""
         label = f"NOTE FROM {therapist.upper()}" if therapist else "YOUR THERAPIST'S NOTE"
@@ -521,9 +576,10 @@ def _card_layout(
 
 
 def _tips_and_cautions(
-    layout: Layout, exercise, y: float, x: float, width: float, s: HandoutStyles
+    layout: Layout, exercise, y: float, x: float, width: float, s: HandoutStyles, paired: bool
 ) -> float:
-    """Tips and "take care" side by side (stacked when only one, or when they are long)."""
+    """Tips and "take care", side by side when `paired` (stacked when only one, or when they
+    are long)."""
     sections = []
     if exercise.cues:
         sections.append(("TIPS", exercise.cues, s.label.color))
@@ -531,7 +587,7 @@ def _tips_and_cautions(
         sections.append(("⚠ TAKE CARE", exercise.precautions, INK))
     if not sections:
         return y
-    if len(sections) == 2 and not s.large_print:
+    if len(sections) == 2 and paired:
         trial = Layout(layout.width)
         half = (width - 16.0) / 2
         bottoms = []
@@ -581,9 +637,9 @@ def diary_intro(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], Layout
 
 def diary_days(spec: HandoutSpec) -> tuple[str, list[tuple[str, str]]]:
     """The two weeks' span ("25 Nov – 8 Dec 2026") and column headings: weekday and day of month
-    from the issue date on, or Day 1..14 when the handout has no date."""
+    from the issue date on, or ("Day", and 1..14 with no weekday) when the handout has no date."""
     if spec.issued_on is None:
-        return "", [("Day", str(n)) for n in range(1, 15)]
+        return "Day", [("", str(n)) for n in range(1, 15)]
     days = [spec.issued_on + dt.timedelta(days=n) for n in range(14)]
     first, last = days[0], days[-1]
     span = f"{first.day} {MONTHS[first.month - 1][:3]} – {last.day} {MONTHS[last.month - 1][:3]} {last.year}"

@@ -262,6 +262,71 @@ def test_render_handout_large_print_puts_one_exercise_per_page_at_14pt_or_more()
     assert sizes and min(sizes) >= 14
 
 
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_fits_each_library_exercise_on_one_page(paper):
+    from hepbuilder.library.loader import load_library
+
+    library = load_library()
+    items = [
+        {"exercise": slug, "sets": 2, "reps": 10, "times_per_day": 2, "days_per_week": 5}
+        for slug in library.exercises
+    ]
+    spec = make_spec(items=0, large_print=True, paper=paper)
+    spec["items"] = items
+    spec = parse_spec(spec, resolve=library.exercises.get)
+    pages = pages_text(render_handout(spec))
+    assert not [page for page in pages if "(continued)" in page]
+    card_pages = [
+        page_of(pages, f"{n} {exercise.name} ")
+        for n, exercise in enumerate(library.exercises.values(), start=1)
+    ]
+    assert len(set(card_pages)) == len(library.exercises)
+
+
+def test_render_handout_wraps_a_long_dose_chip_instead_of_cutting_it():
+    item = make_item(1, times_per_day=2, days_per_week=5)
+    item["exercise"]["steps"] = ["A step. " * 40] * 6  # long enough for the picture to go beside
+    spec = make_spec(items=0, large_print=True, paper="letter")
+    spec["items"] = [item]
+    pages = pages_text(render(spec))
+    card = pages[page_of(pages, "Test exercise number 1 ")]
+    assert "HOW OFTEN twice a day, 5 days a week" in card
+    assert "…" not in card
+
+
+def test_dose_chips_wrap_inside_a_narrow_column():
+    from hepbuilder.pdf.flowables import Layout
+    from hepbuilder.pdf.fonts import ensure_fonts, string_width_pt
+    from hepbuilder.pdf.sections import _chips
+    from hepbuilder.pdf.styles import styles_for
+
+    ensure_fonts()
+    styles = styles_for(parse_spec(make_spec(items=1)).clinic, large_print=True)
+    layout = Layout(400.0)
+    chips = [("Sets", "2"), ("How often", "twice a day, 5 days a week"), ("Side", "Each side")]
+    bottom = _chips(layout, 10.0, 0.0, 150.0, chips, styles)
+    texts = [run.text for run in layout.runs]
+    assert texts[:3] == ["SETS", "2", "HOW OFTEN"] and texts[-2:] == ["SIDE", "Each side"]
+    value_lines = texts[3:-2]
+    assert len(value_lines) >= 2 and " ".join(value_lines) == "twice a day, 5 days a week"
+    for run in layout.runs:  # every piece of text stays inside the 150 pt column
+        assert run.x + string_width_pt(run.text, run.font_name, run.size_pt) <= 10.0 + 150.0
+    assert bottom > 3 * styles.small_bold.leading_pt  # the long chip took more than one line
+
+
+@pytest.mark.parametrize(
+    ("large_print", "paper", "weekdays"),
+    [(False, "A4", "Wed Thu Fri Sat Sun Mon Tue"), (True, "letter", "We Th Fr Sa Su Mo Tu")],
+)
+def test_render_handout_diary_headings_fit_their_columns(large_print, paper, weekdays):
+    pages = pages_text(render(make_spec(items=2, large_print=large_print, paper=paper)))
+    dates = "25 26 27 28 29 30 1 2 3 4 5 6 7 8".split()
+    headings = " ".join(
+        f"{day} {date}" for day, date in zip(weekdays.split() * 2, dates, strict=True)
+    )
+    assert headings in pages[-1]
+
+
 @pytest.mark.parametrize(("paper", "size"), [("A4", (595, 842)), ("letter", (612, 792))])
 def test_render_handout_uses_the_paper_size(paper, size):
     reader = PdfReader(io.BytesIO(render(make_spec(items=2, paper=paper))))
@@ -314,7 +379,7 @@ def test_render_handout_without_optional_fields_renders():
     pages = pages_text(render(spec))
     assert "Your home exercise program" in pages[0]
     assert "Stop and contact the clinic" in pages[0]
-    assert "Day" in pages[-1]
+    assert "1 2 3 4 5 6 7 8 9 10 11 12 13 14 DAY EXERCISE" in pages[-1]
 
 
 def test_render_handout_does_not_change_the_spec():
