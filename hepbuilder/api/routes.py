@@ -149,13 +149,7 @@ def create_patient():
     replay = idempotency.replay_or_none(session, g.actor, data)
     if replay is not None:
         return replay
-    try:
-        patient = patients.create_patient(session, g.actor, data)
-    except IntegrityError:
-        # Another request took the external_id between the service's check and its insert:
-        # start again, and the service's own check now answers 409 with the existing id.
-        session.rollback()
-        patient = patients.create_patient(session, g.actor, data)
+    patient = patients.create_patient(session, g.actor, data)
     location = url_for("api.get_patient", patient_id=patient.id)
     return _json(patient_json(patient), 201, location)
 

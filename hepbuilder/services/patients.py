@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import false, func, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Patient
@@ -209,6 +210,28 @@ def _check_external_id(
         )
 
 
+def _save(session: Session, actor: Actor, patient: Patient, changes: dict) -> None:
+    """Apply `changes` to the patient and flush it, inside a savepoint.
+
+    Two requests can both pass `_check_external_id` for the same new external id; the database's
+    unique index then refuses the second, which gets the same Conflict (naming the first patient)
+    instead of a failed transaction. The changes are made inside the savepoint because
+    `begin_nested` first flushes whatever is pending outside it.
+    """
+    external_id = changes.get("external_id", patient.external_id)
+    patient_id = patient.id
+    try:
+        with session.begin_nested():
+            for key, value in changes.items():
+                setattr(patient, key, value)
+            _refresh_search_text(patient)
+            session.add(patient)
+            session.flush()
+    except IntegrityError:
+        _check_external_id(session, actor, external_id, patient_id)
+        raise
+
+
 def _refresh_search_text(patient: Patient) -> None:
     patient.search_text = patient_search_text(
         patient.first_name, patient.last_name, patient.external_id, patient.date_of_birth
@@ -223,10 +246,8 @@ def create_patient(session: Session, actor: Actor, data: dict) -> Patient:
     """
     values = _clean(data, partial=False)
     _check_external_id(session, actor, values["external_id"], None)
-    patient = Patient(clinic_id=actor.clinic_id, **values)
-    _refresh_search_text(patient)
-    session.add(patient)
-    session.flush()
+    patient = Patient(clinic_id=actor.clinic_id)
+    _save(session, actor, patient, values)
     record_event(session, actor, "patient.create", patient_id=patient.id)
     return patient
 
@@ -238,10 +259,7 @@ def update_patient(session: Session, actor: Actor, patient_id: int, data: dict) 
     if "external_id" in values:
         _check_external_id(session, actor, values["external_id"], patient.id)
     changed = sorted(key for key, value in values.items() if getattr(patient, key) != value)
-    for key, value in values.items():
-        setattr(patient, key, value)
-    _refresh_search_text(patient)
-    session.flush()
+    _save(session, actor, patient, values)
     if changed:
         record_event(session, actor, "patient.update", patient_id=patient.id, fields=changed)
     return patient

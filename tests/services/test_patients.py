@@ -1,11 +1,14 @@
 """Patient services: search, create, edit, archive, restore; scoped to the clinic and audited."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlalchemy import select
 
-from hepbuilder.db.models import AuditEvent
+from hepbuilder.db.models import AuditEvent, Patient
+from hepbuilder.db.session import session_factory
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.services import patients as svc
 
@@ -75,6 +78,60 @@ def test_create_patient_external_id_is_unique_per_clinic(session, actor):
     assert caught.value.existing_id == first.id
     _other_clinic, other_user = clinic_and_user(session, "Hillside")
     assert _new(session, actor_for(other_user), external_id="PMS-1").id != first.id
+
+
+def _race_for_external_id(db_url, actor, second_request) -> dict:
+    """Two requests for the same external id at the same moment, on two connections: the first
+    has inserted "PMS-RACE" but not committed when the second (in a thread) checks and inserts;
+    the first commits while the second waits on the database. Returns what the second raised."""
+    outcome: dict = {}
+    with session_factory(db_url)() as first:
+        taken = _new(first, actor, "First", "Request", external_id="PMS-RACE")
+
+        def second():
+            with session_factory(db_url)() as other:
+                try:
+                    second_request(other)
+                    other.commit()
+                except Exception as error:  # noqa: BLE001 - the test inspects what was raised
+                    outcome["error"] = error
+                    other.rollback()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)  # the second request's check has run; its insert waits on ours
+        first.commit()
+        outcome["taken_id"] = taken.id
+        thread.join(timeout=30)
+    return outcome
+
+
+def test_create_patient_racing_for_an_external_id_gets_a_conflict_naming_the_winner(
+    session, actor, db_url
+):
+    session.commit()
+    outcome = _race_for_external_id(
+        db_url, actor, lambda other: _new(other, actor, "Second", "Request", external_id="PMS-RACE")
+    )
+    assert isinstance(outcome.get("error"), Conflict), outcome
+    assert outcome["error"].existing_id == outcome["taken_id"]
+    assert session.scalars(select(Patient.first_name)).all() == ["First"]
+
+
+def test_update_patient_racing_for_an_external_id_gets_a_conflict_naming_the_winner(
+    session, actor, db_url
+):
+    moving = _new(session, actor, "Second", "Request", external_id="PMS-OLD")
+    session.commit()
+    outcome = _race_for_external_id(
+        db_url,
+        actor,
+        lambda other: svc.update_patient(other, actor, moving.id, {"external_id": "PMS-RACE"}),
+    )
+    assert isinstance(outcome.get("error"), Conflict), outcome
+    assert outcome["error"].existing_id == outcome["taken_id"]
+    session.expire_all()
+    assert session.get(Patient, moving.id).external_id == "PMS-OLD"
 
 
 def test_patients_of_another_clinic_are_not_found(session, actor):
