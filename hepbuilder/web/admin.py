@@ -6,6 +6,7 @@ beside the fields (forms) or as a flash on the list they came from (buttons).
 """
 
 import hashlib
+import secrets
 
 from flask import (
     Blueprint,
@@ -15,12 +16,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     StringField,
@@ -173,6 +176,9 @@ class TokenForm(FlaskForm):
         ],
         render_kw={"autocomplete": "off"},
     )
+    # A fresh random value in each form shown: sending the same form twice (a reload of the page
+    # that shows the new secret) creates one token, not two.
+    once = HiddenField()
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -396,6 +402,15 @@ def change_role(user_id: int):
 # --- API tokens -------------------------------------------------------------------------------
 
 
+_TOKEN_FORMS_USED = "token_forms_used"  # session key: the `once` values already turned into tokens
+
+
+def _fresh_token_form() -> TokenForm:
+    form = TokenForm(formdata=None)
+    form.once.data = secrets.token_urlsafe(16)
+    return form
+
+
 def _tokens_page(form: TokenForm, status: int = 200, new_token=None, secret: str | None = None):
     tokens = clinic_settings.list_api_tokens(get_db(), current_actor())
     return (
@@ -408,9 +423,19 @@ def _tokens_page(form: TokenForm, status: int = 200, new_token=None, secret: str
 
 @bp.route("/tokens", methods=["GET", "POST"])
 def tokens():
+    if request.method == "GET":
+        return _tokens_page(_fresh_token_form())
     form = TokenForm()
     if not form.validate_on_submit():
         return _tokens_page(form, _status(form))
+    used = session.get(_TOKEN_FORMS_USED, [])
+    if form.once.data and form.once.data in used:
+        flash(
+            "That form was already sent, and its token created; its secret was shown only then. "
+            "If you did not copy it, revoke that token and create another.",
+            "info",
+        )
+        return redirect(url_for("admin.tokens"))
     db = get_db()
     try:
         token, secret = clinic_settings.create_api_token(db, current_actor(), form.name.data)
@@ -419,8 +444,10 @@ def tokens():
         add_service_errors(form, error)
         return _tokens_page(form, 422)
     db.commit()
+    if form.once.data:
+        session[_TOKEN_FORMS_USED] = [*used, form.once.data][-20:]
     # Shown in this response only: never flashed or put in the session cookie. The page is no-store.
-    return _tokens_page(TokenForm(formdata=None), 200, new_token=token, secret=secret)
+    return _tokens_page(_fresh_token_form(), 200, new_token=token, secret=secret)
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -390,6 +390,23 @@ def test_new_token_secret_is_shown_once_and_only_its_hash_is_stored(admin_client
     )
 
 
+def test_sending_the_token_form_twice_creates_one_token(admin_client, session):
+    form = admin_client.get("/admin/tokens").text
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', form).group(1)
+    first = admin_client.post("/admin/tokens", data={"name": "PMS", "once": once})
+    assert shown_secret(first.text)
+    again = admin_client.post(
+        "/admin/tokens", data={"name": "PMS", "once": once}, follow_redirects=True
+    )  # what a reload of the page showing the secret sends
+    assert again.status_code == 200
+    assert "That form was already sent" in again.text and not shown_secret(again.text)
+    assert len(session.scalars(select(ApiToken)).all()) == 1
+    next_once = re.search(r'name="once" type="hidden" value="([^"]+)"', first.text).group(1)
+    assert next_once != once  # the form under the secret makes another token
+    admin_client.post("/admin/tokens", data={"name": "Second", "once": next_once})
+    assert len(session.scalars(select(ApiToken)).all()) == 2
+
+
 def test_revoked_token_is_refused(admin_client, session):
     response = admin_client.post("/admin/tokens", data={"name": "PMS"})
     secret = shown_secret(response.text)
