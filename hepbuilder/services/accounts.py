@@ -14,6 +14,9 @@ from hepbuilder.db.models import ApiToken, Clinic, User, utcnow
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.text import fold
 
+from .actor import Actor
+from .audit import record_event
+
 ROLES = ("admin", "therapist")
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 200
@@ -98,11 +101,11 @@ def resolve_clinic(session: Session, slug: str | None = None) -> Clinic:
     return clinics[0]
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise ValidationError({"password": f"must be at least {MIN_PASSWORD_CHARS} characters"})
+        raise ValidationError({field: f"must be at least {MIN_PASSWORD_CHARS} characters"})
     if len(password) > MAX_PASSWORD_CHARS:
-        raise ValidationError({"password": f"must be at most {MAX_PASSWORD_CHARS} characters"})
+        raise ValidationError({field: f"must be at most {MAX_PASSWORD_CHARS} characters"})
 
 
 def create_user(
@@ -145,10 +148,40 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    _check_password(password)
+def set_password(session: Session, user: User, password: str, field: str = "password") -> None:
+    """Give `user` a new password (hashed); every session signed in with the old one ends, as
+    each carries `session_fingerprint`. Raises ValidationError on `field` for a bad length."""
+    _check_password(password, field)
     user.password_hash = generate_password_hash(password)
     session.flush()
+
+
+def session_fingerprint(user: User) -> str:
+    """A short digest of the user's password hash, kept in their signed-in session: a session
+    whose fingerprint no longer matches (the password was changed or reset) is signed out."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def change_password(
+    session: Session, actor: Actor, current_password: str, new_password: str
+) -> User:
+    """The signed-in user changes their own password, proving they know the current one.
+
+    Raises ValidationError on "current_password" or "new_password". Records
+    "user.password_change"; the user's other sessions end.
+    """
+    user = session.scalar(
+        select(User).where(User.id == actor.user_id, User.clinic_id == actor.clinic_id)
+    )
+    if user is None or not user.is_active:
+        raise NotFound("There is no such user.")
+    if not check_password_hash(user.password_hash, current_password):
+        raise ValidationError({"current_password": "is not your current password"})
+    if new_password == current_password:
+        raise ValidationError({"new_password": "must differ from your current password"})
+    set_password(session, user, new_password, field="new_password")
+    record_event(session, actor, "user.password_change", user_id=user.id)
+    return user
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

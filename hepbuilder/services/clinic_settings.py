@@ -293,6 +293,12 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     return user
 
 
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    """A user of the actor's clinic (admins only); NotFound for anyone else's."""
+    _require_admin(actor)
+    return _get_user(session, actor, user_id)
+
+
 def _get_user(session: Session, actor: Actor, user_id: int) -> User:
     user = session.scalar(select(User).where(User.id == user_id, User.clinic_id == actor.clinic_id))
     if user is None:
@@ -360,6 +366,22 @@ def set_user_role(session: Session, actor: Actor, user_id: int, role: str) -> Us
         session, actor, "user.role", user_id=user.id, email=user.email, role=role, previous=previous
     )
     session.flush()
+    return user
+
+
+def reset_user_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """An admin sets a new password for another user of the clinic (who forgot theirs, or whose
+    password may be known to someone else): their sessions end. Admins change their own password
+    on the account page, with their current one. Records "user.password_reset"."""
+    _require_admin(actor)
+    user = _get_user(session, actor, user_id)
+    if user.id == actor.user_id:
+        raise ValidationError(
+            {"user": "use the password page for your own account"},
+            message="Change your own password on your account page, with your current password.",
+        )
+    _accounts().set_password(session, user, password)
+    record_event(session, actor, "user.password_reset", user_id=user.id, email=user.email)
     return user
 
 

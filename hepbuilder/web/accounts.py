@@ -16,9 +16,9 @@ from flask_login import current_user, login_user, logout_user
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import accounts
 
-from .auth import SignedInUser, is_safe_next, public
+from .auth import SignedInUser, current_actor, is_safe_next, public
 from .database import get_db
-from .forms import LoginForm, SetupForm, add_service_errors
+from .forms import LoginForm, PasswordChangeForm, SetupForm, add_service_errors
 
 bp = Blueprint("accounts", __name__)
 
@@ -111,3 +111,28 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """The signed-in user's own password: the current one, then the new one twice."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        db = get_db()
+        try:
+            user = accounts.change_password(
+                db, current_actor(), form.current_password.data, form.new_password.data
+            )
+        except ValidationError as error:
+            db.rollback()
+            add_service_errors(form, error)
+        else:
+            db.commit()
+            login_user(SignedInUser(user))  # this session carries the new password's fingerprint
+            flash(
+                "Your password is changed. Anywhere else you were signed in, you are signed out.",
+                "success",
+            )
+            return redirect(url_for("index"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/password.html", form=form), status

@@ -37,7 +37,7 @@ from hepbuilder.services import accounts, clinic_settings
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import add_service_errors
+from .forms import PasswordResetForm, add_service_errors
 from .layout import safe_color
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -397,6 +397,32 @@ def change_role(user_id: int):
         lambda db, actor, uid: clinic_settings.set_user_role(db, actor, uid, role),
         lambda user: f"{user.name} is now {_role_words(user.role)}.",
     )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def reset_password(user_id: int):
+    """Set a new password for another user of the clinic; tell it to them in person."""
+    db = get_db()
+    actor = current_actor()
+    user = clinic_settings.get_user(db, actor, user_id)
+    if user.id == actor.user_id:
+        return redirect(url_for("accounts.change_password"))
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            clinic_settings.reset_user_password(db, actor, user.id, form.password.data)
+        except ValidationError as error:
+            db.rollback()
+            add_service_errors(form, error)
+        else:
+            db.commit()
+            flash(
+                f"{user.name} has a new password; tell it to them in person. Anywhere they were "
+                "signed in, they are signed out.",
+                "success",
+            )
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_password.html", form=form, user=user), _status(form)
 
 
 # --- API tokens -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Other blueprints import `current_actor`, `admin_required` and `public` from here
 `login_required` / `current_user` from flask_login.
 """
 
+import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -49,7 +50,9 @@ class SignedInUser(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        """The id kept in the session: the user's id and their password's fingerprint, so a new
+        password signs out every session started with the old one."""
+        return f"{self.user.id}:{accounts.session_fingerprint(self.user)}"
 
     @property
     def is_active(self) -> bool:
@@ -104,12 +107,15 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and not any(ord(c) < 32 for c in target)
 
 
-def _load_user(user_id: str) -> SignedInUser | None:
+def _load_user(session_id: str) -> SignedInUser | None:
+    user_id, _, fingerprint = session_id.partition(":")
     try:
         user = accounts.find_user(get_db(), int(user_id))
     except ValueError:
         return None
-    return SignedInUser(user) if user is not None else None
+    if user is None or not secrets.compare_digest(fingerprint, accounts.session_fingerprint(user)):
+        return None
+    return SignedInUser(user)
 
 
 def _is_self_guarded() -> bool:

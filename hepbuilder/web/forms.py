@@ -9,6 +9,33 @@ from hepbuilder.services.accounts import EMAIL_RE, MAX_PASSWORD_CHARS, MIN_PASSW
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 
 
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        description=f"At least {MIN_PASSWORD_CHARS} characters.",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=MIN_PASSWORD_CHARS,
+                max=MAX_PASSWORD_CHARS,
+                message=f"Use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _again_field(of: str, label: str = "New password again") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo(of, "The two passwords differ."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
@@ -58,27 +85,8 @@ class SetupForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email"},
     )
-    password = PasswordField(
-        "Password",
-        description=f"At least {MIN_PASSWORD_CHARS} characters.",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(
-                min=MIN_PASSWORD_CHARS,
-                max=MAX_PASSWORD_CHARS,
-                message=f"Use {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.",
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_again = PasswordField(
-        "Password again",
-        validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The two passwords differ."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password_field("Password")
+    password_again = _again_field("password", "Password again")
 
 
 def add_service_errors(form, error) -> None:
@@ -96,3 +104,23 @@ def add_service_errors(form, error) -> None:
             field.errors.append(sentence if sentence.endswith(".") else sentence + ".")
         else:
             form.form_errors.append(f"{name}: {text}")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=MAX_PASSWORD_CHARS, message="That is too long."),
+        ],
+        render_kw={"autocomplete": "current-password", "autofocus": True},
+    )
+    new_password = _new_password_field("New password")
+    new_password_again = _again_field("new_password")
+
+
+class PasswordResetForm(FlaskForm):
+    """An admin's form for another user's new password."""
+
+    password = _new_password_field("New password")
+    password_again = _again_field("password")

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from hepbuilder.db.models import Clinic, Exercise, User
+from hepbuilder.db.models import AuditEvent, Clinic, Exercise, User
 from hepbuilder.web import create_app
 from hepbuilder.web.accounts import BAD_SIGN_IN
 from hepbuilder.web.auth import CSRF_MESSAGE, admin_required, current_actor
@@ -261,3 +261,73 @@ def test_current_actor_and_admin_required(app, client, session):
     client.post("/logout")
     sign_in(client, admin)
     assert client.get("/test-admin-only").text == f"{clinic.id}:{admin.id}:admin:127.0.0.1"
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def change_password(client, current=DEFAULT_PASSWORD, new=NEW_PASSWORD, again=None):
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "new_password": new,
+            "new_password_again": new if again is None else again,
+        },
+    )
+
+
+def test_the_account_link_leads_to_the_password_page(app, client, session):
+    user = make_user(session, name="Theo Therapist")
+    session.commit()
+    sign_in(client, user)
+    page = client.get("/patients").text
+    assert 'href="/account/password"' in page and "Theo Therapist" in page
+    form = client.get("/account/password")
+    assert form.status_code == 200
+    for label in ("Current password", "New password", "New password again"):
+        assert f">{label}</label>" in form.text
+
+
+def test_change_password_needs_the_current_one_and_two_matching_new_ones(app, client, session):
+    user = make_user(session)
+    session.commit()
+    sign_in(client, user)
+    wrong = change_password(client, current="not my password")
+    assert wrong.status_code == 422
+    assert field_error(wrong.text, "current_password") == "Is not your current password."
+    differ = change_password(client, again="something else entirely")
+    assert field_error(differ.text, "new_password_again") == "The two passwords differ."
+    short = change_password(client, new="short")
+    assert "Use 8 to 200 characters." in field_error(short.text, "new_password")
+    same = change_password(client, new=DEFAULT_PASSWORD)
+    assert "must differ" in field_error(same.text, "new_password").lower()
+    session.expire_all()
+    assert (
+        client.application.test_client()
+        .post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+        .status_code
+        == 302
+    )  # the old password still works: nothing changed
+
+
+def test_change_password_keeps_this_session_and_signs_out_the_others(app, session):
+    user = make_user(session)
+    session.commit()
+    here, elsewhere = app.test_client(), app.test_client()
+    sign_in(here, user)
+    sign_in(elsewhere, user)
+    response = change_password(here)
+    assert response.status_code == 302
+    assert here.get("/patients").status_code == 200
+    assert elsewhere.get("/patients").location.startswith("/login")
+    fresh = app.test_client()
+    assert (
+        fresh.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD}).status_code
+        == 422
+    )
+    sign_in(fresh, user, NEW_PASSWORD)
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.user_id == user.id))
+    assert "user.password_change" in set(actions)

@@ -319,6 +319,51 @@ def test_admin_cannot_deactivate_themself(admin_client, session, admin):
     assert f"/admin/users/{admin.id}/deactivate" not in response.text  # no button for yourself
 
 
+def test_admin_sets_a_new_password_for_a_user_who_forgot_theirs(admin_client, app, session, clinic):
+    user = make_user(session, clinic, name="Theo Forgetful", email="theo@riverside.example")
+    session.commit()
+    theirs = app.test_client()
+    sign_in(theirs, user)
+    assert f'href="/admin/users/{user.id}/password"' in admin_client.get("/admin/users").text
+    form = admin_client.get(f"/admin/users/{user.id}/password")
+    assert form.status_code == 200 and "New password for Theo Forgetful" in form.text
+
+    differ = admin_client.post(
+        f"/admin/users/{user.id}/password",
+        data={"password": "temporary pass 1", "password_again": "temporary pass 2"},
+    )
+    assert differ.status_code == 422 and "The two passwords differ." in differ.text
+    response = admin_client.post(
+        f"/admin/users/{user.id}/password",
+        data={"password": "temporary pass 1", "password_again": "temporary pass 1"},
+        follow_redirects=True,
+    )
+    assert "Theo Forgetful has a new password" in response.text
+    assert theirs.get("/patients").location.startswith("/login")  # their session ended
+    sign_in(app.test_client(), user, "temporary pass 1")
+    refused = app.test_client().post(
+        "/login", data={"email": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert refused.status_code == 422
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_reset"))
+    assert event.detail["user_id"] == user.id
+    assert "temporary pass" not in str(event.detail)
+
+
+def test_admin_password_reset_is_for_others_in_the_clinic_only(
+    admin_client, app, session, clinic, admin
+):
+    own = admin_client.get(f"/admin/users/{admin.id}/password")
+    assert own.location == "/account/password"  # their own goes through the current password
+    stranger = make_user(session, make_clinic(session, name="Elsewhere"))
+    therapist = make_user(session, clinic)
+    session.commit()
+    assert admin_client.get(f"/admin/users/{stranger.id}/password").status_code == 404
+    as_therapist = app.test_client()
+    sign_in(as_therapist, therapist)
+    assert as_therapist.get(f"/admin/users/{admin.id}/password").status_code == 403
+
+
 def test_last_admin_cannot_step_down(admin_client, session, admin):
     response = admin_client.post(
         f"/admin/users/{admin.id}/role", data={"role": "therapist"}, follow_redirects=True
