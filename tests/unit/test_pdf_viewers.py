@@ -97,6 +97,10 @@ def test_pdfjs_finds_the_same_words_as_pypdf_unicode_and_markup_included(tmp_pat
 
 
 @pytest.mark.skipif(not shutil.which("zbarimg"), reason="needs zbarimg (zbar-tools)")
+@pytest.mark.skipif(
+    not (VIEWERS / "node_modules" / "@napi-rs" / "canvas").is_dir(),
+    reason="pdf.js draws with @napi-rs/canvas, an optional package npm did not install here",
+)
 def test_pdfjs_draws_a_qr_code_that_scans(tmp_path):
     read_with_pdfjs(render_spec(handout_spec()), tmp_path, png=True)
     result = subprocess.run(
