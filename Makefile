@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint clean
+.PHONY: run test quicktest bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ run: $(VENV)/.installed-run
 	$(BIN)/hepbuilder serve --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
+
+# Everything but the slow suites (browser, schemathesis, pdf.js): for before every commit.
+quicktest: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow" --durations=5
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py

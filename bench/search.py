@@ -29,8 +29,16 @@ from sqlalchemy import insert, select  # noqa: E402
 from hepbuilder.db.migrate import upgrade  # noqa: E402
 from hepbuilder.db.models import Exercise, ExerciseEquipment, Patient  # noqa: E402
 from hepbuilder.db.session import session_factory  # noqa: E402
-from hepbuilder.services import accounts, handouts, library, patients, programs  # noqa: E402
-from hepbuilder.services.actor import Actor  # noqa: E402
+from hepbuilder.services import (  # noqa: E402
+    clinics,
+    exercises,
+    handouts,
+    library_sync,
+    patients,
+    programs,
+    users,
+)
+from hepbuilder.services.actor import Actor, system_actor  # noqa: E402
 
 PASSWORD = "benchmark password 123"
 FIRST = [
@@ -135,7 +143,7 @@ def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.R
                 "defaults": model.defaults,
                 "illustration": model.illustration,
                 "source": model.source,
-                "search_text": library.search_text_for(
+                "search_text": exercises.search_text_for(
                     name, model.summary, model.steps, [m.name for m in model.targets]
                 ),
             }
@@ -190,16 +198,18 @@ def main() -> None:
         url = f"sqlite:///{tmp}/bench.db"
         upgrade(url)
         session = session_factory(url)()
-        clinic = accounts.create_clinic(session, "Bench Clinic")
-        library.seed_clinic(session, clinic, library.load_bundled_library())
-        user = accounts.create_user(
+        clinic = clinics.create_clinic(session, "Bench Clinic")
+        library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
+        user = users.create_user(
             session,
-            clinic,
-            email="bench@example.test",
-            name="Bench Therapist",
-            role="therapist",
-            password=PASSWORD,
-            credentials="DPT",
+            system_actor(clinic.id),
+            {
+                "email": "bench@example.test",
+                "name": "Bench Therapist",
+                "role": "therapist",
+                "password": PASSWORD,
+                "credentials": "DPT",
+            },
         )
         session.commit()
         started = time.perf_counter()
@@ -268,7 +278,9 @@ def main() -> None:
             ("GET picker?equipment=mat", page(f"/programs/{program.id}/picker?equipment=mat")),
             (
                 "service search_exercises('piriformis')",
-                lambda: library.search_exercises(session, actor, q="piriformis", limit=12),
+                lambda: exercises.search_exercises(
+                    session, actor.clinic_id, q="piriformis", limit=12
+                ),
             ),
         ]
         print(f"\n{'case':58} {'median ms':>10} {'p95 ms':>8}")

@@ -146,7 +146,7 @@ clinic_option = click.option(
 
 def _load_library(directory: Path | None):
     """The checked library folder (default: the bundled one); a problem becomes one clear sentence."""
-    from hepbuilder.services.library import load_bundled_library
+    from hepbuilder.services.library_sync import load_bundled_library
 
     try:
         return load_bundled_library(directory)
@@ -164,7 +164,7 @@ def _load_library(directory: Path | None):
 )
 def seed(library_dir: Path | None) -> None:
     """Load the exercise library into every clinic: add what is missing, update what no clinic edited."""
-    from hepbuilder.services.library import seed_all
+    from hepbuilder.services.library_sync import seed_all
 
     library = _load_library(library_dir)
     with transaction() as session:
@@ -186,8 +186,8 @@ def clinic() -> None:
 @click.option("--name", required=True, help="The clinic's name, as patients see it.")
 def clinic_create(name: str) -> None:
     """Create a clinic, load the bundled library into it, and print its slug."""
-    from hepbuilder.services.accounts import create_clinic
-    from hepbuilder.services.library import seed_clinic
+    from hepbuilder.services.clinics import create_clinic
+    from hepbuilder.services.library_sync import seed_clinic
 
     library = _load_library(None)
     with transaction() as session:
@@ -217,7 +217,9 @@ def user_create(
     email: str, name: str, role: str, password_stdin: bool, clinic_slug: str | None
 ) -> None:
     """Create a user who can sign in to the web app."""
-    from hepbuilder.services.accounts import create_user, resolve_clinic
+    from hepbuilder.services.actor import system_actor
+    from hepbuilder.services.clinics import resolve_clinic
+    from hepbuilder.services.users import create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -225,7 +227,8 @@ def user_create(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with transaction() as session:
         target = resolve_clinic(session, clinic_slug)
-        created = create_user(session, target, email=email, name=name, role=role, password=password)
+        data = {"email": email, "name": name, "role": role, "password": password}
+        created = create_user(session, system_actor(target.id), data)
         message = f"Created {created.role} {created.email} in {target.slug}."
     click.echo(message)
 
@@ -240,11 +243,13 @@ def token() -> None:
 @clinic_option
 def token_create(name: str, clinic_slug: str | None) -> None:
     """Create an API token and print it once (only its SHA-256 is kept)."""
-    from hepbuilder.services.accounts import create_api_token, resolve_clinic
+    from hepbuilder.services.actor import system_actor
+    from hepbuilder.services.api_tokens import create_api_token
+    from hepbuilder.services.clinics import resolve_clinic
 
     with transaction() as session:
         target = resolve_clinic(session, clinic_slug)
-        _row, secret = create_api_token(session, target, name)
+        _row, secret = create_api_token(session, system_actor(target.id), name)
     click.echo(secret)
     click.echo("Keep this token now: it cannot be shown again.", err=True)
 
@@ -260,8 +265,8 @@ def library() -> None:
 def library_export(directory: Path, clinic_slug: str | None) -> None:
     """Write the clinic's library to DIRECTORY (the same form `library import` and `seed --library` read)."""
     from hepbuilder.library import write_library
-    from hepbuilder.services.accounts import resolve_clinic
-    from hepbuilder.services.library import export_library
+    from hepbuilder.services.clinics import resolve_clinic
+    from hepbuilder.services.library_sync import export_library
 
     with transaction() as session:
         exported = export_library(session, resolve_clinic(session, clinic_slug).id)
@@ -280,8 +285,8 @@ def library_export(directory: Path, clinic_slug: str | None) -> None:
 @clinic_option
 def library_import(directory: Path, clinic_slug: str | None) -> None:
     """Load a library folder into the clinic as its own version (entries it changes stay put on `seed`)."""
-    from hepbuilder.services.accounts import resolve_clinic
-    from hepbuilder.services.library import import_library
+    from hepbuilder.services.clinics import resolve_clinic
+    from hepbuilder.services.library_sync import import_library
 
     loaded = _load_library(directory)
     with transaction() as session:

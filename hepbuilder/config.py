@@ -44,6 +44,17 @@ class Settings:
     mail_from: str = ""
 
 
+DEFAULT_PASSWORD_HASH = "scrypt"
+
+
+def password_hash_method() -> str:
+    """HEPBUILDER_PASSWORD_HASH: werkzeug's hash method for new passwords (default "scrypt").
+
+    Production keeps the default; the test suite sets a cheap one ("pbkdf2:sha256:1000").
+    """
+    return os.environ.get(ENV_PREFIX + "PASSWORD_HASH") or DEFAULT_PASSWORD_HASH
+
+
 def default_database_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'hepbuilder.db'}"
 

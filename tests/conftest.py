@@ -5,12 +5,16 @@ The schema is migrated once per run; each test that touches the database starts 
 
 import os
 
-import pytest
-from sqlalchemy import text
+# A cheap password hash for the whole run, subprocesses included (scrypt costs ~400 ms a call and
+# most of the suite's time); tests/services/test_passwords.py checks production keeps scrypt.
+os.environ["HEPBUILDER_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
 
-from hepbuilder.db.migrate import upgrade
-from hepbuilder.db.models import Base
-from hepbuilder.db.session import get_engine, session_factory
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from hepbuilder.db.migrate import upgrade  # noqa: E402
+from hepbuilder.db.models import Base  # noqa: E402
+from hepbuilder.db.session import get_engine, session_factory  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +91,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+SLOW_SUITES = ("tests/browser/", "tests/api/test_schemathesis.py", "tests/unit/test_pdf_viewers.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow suites (a real browser, schemathesis, pdf.js) `slow`, so that
+    `make quicktest` (pytest -m "not slow") runs the rest before every commit."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if path.startswith(SLOW_SUITES):
+            item.add_marker(pytest.mark.slow)

@@ -5,8 +5,8 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from hepbuilder.db.models import utcnow
-from hepbuilder.services.accounts import find_api_token
 from hepbuilder.services.actor import Actor
+from hepbuilder.services.api_tokens import find_api_token
 from hepbuilder.web.database import get_db
 
 

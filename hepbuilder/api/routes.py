@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from hepbuilder.domain.errors import Conflict, NotFound
-from hepbuilder.services import api_support, handouts, library, patients, programs
+from hepbuilder.services import exercises, handouts, patients, programs
 from hepbuilder.web.database import get_db
 
 from . import idempotency, paging, schemas
@@ -72,7 +72,7 @@ def _id(value: int) -> int:
 
 
 def exercise_json(row) -> dict:
-    entry = library.to_domain(row).to_dict()
+    entry = exercises.to_domain(row).to_dict()
     entry.pop("illustration", None)
     entry.pop("source", None)
     entry["is_archived"] = row.is_archived
@@ -114,10 +114,10 @@ def list_exercises():
     page = paging.page_request()
     filters = {name: paging.text_arg(name) for name in EXERCISE_FILTERS}
     session = get_db()
-    rows = library.search_exercises(
+    rows = exercises.search_exercises(
         session, g.actor.clinic_id, **filters, limit=page.limit, offset=page.cursor
     )
-    total = library.count_exercises(session, g.actor.clinic_id, **filters)
+    total = exercises.count_exercises(session, g.actor.clinic_id, **filters)
     after = page.cursor + len(rows)
     next_cursor = after if rows and after < total else None
     return _json(paging.page_body([exercise_json(row) for row in rows], next_cursor, page.limit))
@@ -127,7 +127,7 @@ def list_exercises():
 def get_exercise(slug: str):
     if len(slug) > 80 or "\x00" in slug:
         raise NotFound("There is no such exercise in this clinic's library.")
-    row = library.get_exercise(get_db(), g.actor.clinic_id, slug)
+    row = exercises.get_exercise(get_db(), g.actor.clinic_id, slug)
     return _json(exercise_json(row))
 
 
@@ -135,7 +135,7 @@ def get_exercise(slug: str):
 def list_patients():
     page = paging.page_request()
     external_id = paging.text_arg("external_id", max_chars=100)
-    rows = api_support.list_patients(
+    rows = patients.list_patients(
         get_db(), g.actor, after_id=page.cursor, limit=page.limit, external_id=external_id.strip()
     )
     next_cursor = rows[-1].id if len(rows) == page.limit and not external_id.strip() else None
@@ -156,7 +156,7 @@ def create_patient():
 
 @bp.get("/patients/<int:patient_id>")
 def get_patient(patient_id: int):
-    patient = api_support.view_patient(get_db(), g.actor, _id(patient_id))
+    patient = patients.view_patient(get_db(), g.actor, _id(patient_id))
     return _json(patient_json(patient))
 
 
@@ -175,7 +175,7 @@ def create_program():
 
 @bp.get("/programs/<int:program_id>")
 def get_program(program_id: int):
-    program = api_support.view_program(get_db(), g.actor, _id(program_id))
+    program = programs.view_program(get_db(), g.actor, _id(program_id))
     return _json(program_json(program))
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from hepbuilder.domain.errors import PermissionDenied
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -16,3 +18,15 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+def system_actor(clinic_id: int) -> Actor:
+    """The command line or the one-time set-up acting for a clinic: an admin with no user, shown
+    in the audit trail as "hepbuilder"."""
+    return Actor(clinic_id=clinic_id, role="admin")
+
+
+def require_admin(actor: Actor) -> None:
+    """Raise PermissionDenied unless `actor` is one of the clinic's administrators."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only an administrator can change the clinic's settings.")

@@ -21,7 +21,7 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem
 
 from .actor import Actor
 from .audit import record_event
-from .library import to_domain
+from .exercises import to_domain
 from .patients import get_patient
 from .programs import get_program, item_dose
 

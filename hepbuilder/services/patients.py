@@ -283,3 +283,35 @@ def restore_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
         session.flush()
         record_event(session, actor, "patient.restore", patient_id=patient.id)
     return patient
+
+
+def list_patients(
+    session: Session, actor: Actor, *, after_id: int = 0, limit: int = 25, external_id: str = ""
+) -> list[Patient]:
+    """Up to `limit` of the actor's clinic's patients with id > `after_id`, by id (archived too).
+
+    With `external_id`, only the patient the PMS knows by it (an empty list when there is none).
+    Each patient listed gets a "patient.view" audit event.
+    """
+    if external_id:
+        patient = find_patient_by_external_id(session, actor, external_id)
+        patients = [patient] if patient is not None and patient.id > after_id else []
+    else:
+        patients = list(
+            session.scalars(
+                select(Patient)
+                .where(Patient.clinic_id == actor.clinic_id, Patient.id > after_id)
+                .order_by(Patient.id)
+                .limit(limit)
+            )
+        )
+    for patient in patients:
+        record_event(session, actor, "patient.view", patient_id=patient.id)
+    return patients
+
+
+def view_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """get_patient, recording a "patient.view" audit event."""
+    patient = get_patient(session, actor, patient_id)
+    record_event(session, actor, "patient.view", patient_id=patient.id)
+    return patient

@@ -358,3 +358,12 @@ def _conflict(current_version: int | None) -> Conflict:
     return Conflict(
         "Someone else saved this program since you opened it.", current_version=current_version
     )
+
+
+def view_program(session: Session, actor: Actor, program_id: int):
+    """get_program, recording a "program.view" audit event on the program's patient."""
+    program = get_program(session, actor, program_id)
+    record_event(
+        session, actor, "program.view", patient_id=program.patient_id, program_id=program.id
+    )
+    return program

@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from hepbuilder.domain.errors import Conflict, ValidationError
-from hepbuilder.services import accounts
+from hepbuilder.services import clinics, users
 
 from .auth import SignedInUser, current_actor, is_safe_next, public
 from .database import get_db
@@ -36,7 +36,7 @@ def index():
     """`/`: set-up while nobody can sign in, else sign-in, else the therapist's start page."""
     if current_user.is_authenticated:
         return redirect(_home_url())
-    if accounts.needs_setup(get_db()):
+    if clinics.needs_setup(get_db()):
         return redirect(url_for("accounts.setup"))
     return redirect(url_for("accounts.login"))
 
@@ -55,12 +55,12 @@ def _sign_in(user) -> None:
 @public
 def setup():
     db = get_db()
-    if not accounts.needs_setup(db):
+    if not clinics.needs_setup(db):
         abort(404)
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            _clinic, user = accounts.set_up_first_clinic(
+            _clinic, user = clinics.set_up_first_clinic(
                 db,
                 clinic_name=form.clinic_name.data,
                 admin_name=form.admin_name.data,
@@ -90,11 +90,11 @@ def login():
         next_url = ""
     if current_user.is_authenticated:
         return redirect(next_url or url_for("index"))
-    if accounts.needs_setup(db):
+    if clinics.needs_setup(db):
         return redirect(url_for("accounts.setup"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db, form.email.data, form.password.data)
+        user = users.authenticate(db, form.email.data, form.password.data)
         if user is None:
             form.form_errors.append(BAD_SIGN_IN)
         else:
@@ -120,7 +120,7 @@ def change_password():
     if form.validate_on_submit():
         db = get_db()
         try:
-            user = accounts.change_password(
+            user = users.change_password(
                 db, current_actor(), form.current_password.data, form.new_password.data
             )
         except ValidationError as error:

@@ -33,7 +33,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hepbuilder.domain.errors import Conflict, ValidationError
-from hepbuilder.services import accounts, clinic_settings
+from hepbuilder.services import api_tokens, clinics, images, passwords
+from hepbuilder.services import audit as audit_trail
+from hepbuilder.services import branding as clinic_brand
+from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
@@ -48,7 +51,7 @@ except ImportError:  # pragma: no cover - older WTForms
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
-_MAX_MB = clinic_settings.MAX_LOGO_BYTES // (1024 * 1024)
+_MAX_MB = images.MAX_LOGO_BYTES // (1024 * 1024)
 
 
 def _choices(pairs):
@@ -111,7 +114,7 @@ class BrandingForm(FlaskForm):
     logo = FileField(
         "New logo",
         description=f"A PNG, JPEG or WebP image of at most {_MAX_MB} MB. It is scaled to at most "
-        f"{clinic_settings.LOGO_MAX_SIDE_PX} pixels on the long side and stored without metadata. "
+        f"{images.LOGO_MAX_SIDE_PX} pixels on the long side and stored without metadata. "
         "A wide logo with a transparent background prints best.",
         render_kw={"accept": "image/png,image/jpeg,image/webp"},
     )
@@ -134,7 +137,9 @@ class UserForm(FlaskForm):
         validators=[
             DataRequired("Enter their email address."),
             Length(max=254, message="Use at most 254 characters."),
-            Regexp(accounts.EMAIL_RE, message="Enter an email address such as name@clinic.com."),
+            Regexp(
+                user_accounts.EMAIL_RE, message="Enter an email address such as name@clinic.com."
+            ),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -152,13 +157,13 @@ class UserForm(FlaskForm):
     )
     password = PasswordField(
         "First password",
-        description=f"At least {accounts.MIN_PASSWORD_CHARS} characters. Give it to them privately.",
+        description=f"At least {passwords.MIN_PASSWORD_CHARS} characters. Give it to them privately.",
         validators=[
             DataRequired("Choose a first password for them."),
             Length(
-                min=accounts.MIN_PASSWORD_CHARS,
-                max=accounts.MAX_PASSWORD_CHARS,
-                message=f"Use {accounts.MIN_PASSWORD_CHARS} to {accounts.MAX_PASSWORD_CHARS} characters.",
+                min=passwords.MIN_PASSWORD_CHARS,
+                max=passwords.MAX_PASSWORD_CHARS,
+                message=f"Use {passwords.MIN_PASSWORD_CHARS} to {passwords.MAX_PASSWORD_CHARS} characters.",
             ),
         ],
         render_kw={"autocomplete": "new-password"},
@@ -206,7 +211,7 @@ def _read_upload(storage) -> bytes | None:
     """The uploaded file's bytes, read only up to one byte past the limit (None when no file was chosen)."""
     if storage is None or not getattr(storage, "filename", ""):
         return None
-    return storage.stream.read(clinic_settings.MAX_LOGO_BYTES + 1)
+    return storage.stream.read(images.MAX_LOGO_BYTES + 1)
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ def _read_upload(storage) -> bytes | None:
 
 @bp.route("")
 def index():
-    summary = clinic_settings.admin_summary(get_db(), current_actor())
+    summary = clinics.admin_summary(get_db(), current_actor())
     return render_template(
         "admin/index.html", summary=summary, saved_color=safe_color(summary.clinic.brand_color)
     )
@@ -225,9 +230,9 @@ def index():
 
 def _branding_page(form: BrandingForm, clinic, status: int = 200):
     db = get_db()
-    logo = clinic_settings.get_logo(db, current_actor())
+    logo = clinic_brand.get_logo(db, current_actor())
     saved_color = safe_color(clinic.brand_color)
-    typed_color = clinic_settings.normalize_color(form.brand_color.data or "") or saved_color
+    typed_color = clinic_brand.normalize_color(form.brand_color.data or "") or saved_color
     return (
         render_template(
             "admin/branding.html",
@@ -255,32 +260,30 @@ def _ask_for_logo_again(form: BrandingForm) -> None:
 def branding():
     db = get_db()
     actor = current_actor()
-    clinic = clinic_settings.get_branding(db, actor)
-    form = BrandingForm(
-        data={name: getattr(clinic, name) for name in clinic_settings.BRANDING_FIELDS}
-    )
+    clinic = clinic_brand.get_branding(db, actor)
+    form = BrandingForm(data={name: getattr(clinic, name) for name in clinic_brand.BRANDING_FIELDS})
     if not form.validate_on_submit():
         if form.is_submitted():
             _ask_for_logo_again(form)
         return _branding_page(form, clinic, _status(form))
     errors: dict[str, str] = {}
     try:
-        clinic_settings.update_branding(
-            db, actor, {name: getattr(form, name).data for name in clinic_settings.BRANDING_FIELDS}
+        clinic_brand.update_branding(
+            db, actor, {name: getattr(form, name).data for name in clinic_brand.BRANDING_FIELDS}
         )
     except ValidationError as error:
         errors.update(error.fields)
     upload = _read_upload(form.logo.data)
     if upload is not None:
         try:
-            clinic_settings.set_logo(db, actor, upload)
+            clinic_brand.set_logo(db, actor, upload)
         except ValidationError as error:
             errors.update(error.fields)
     if errors:
         db.rollback()
         add_service_errors(form, ValidationError(errors))
         _ask_for_logo_again(form)
-        return _branding_page(form, clinic_settings.get_branding(db, actor), 422)
+        return _branding_page(form, clinic_brand.get_branding(db, actor), 422)
     db.commit()
     flash(
         "The clinic's details are saved. New handouts will use them."
@@ -292,7 +295,7 @@ def branding():
 
 @bp.route("/branding/logo.png")
 def logo():
-    data = clinic_settings.get_logo(get_db(), current_actor())
+    data = clinic_brand.get_logo(get_db(), current_actor())
     if data is None:
         abort(404)
     response = make_response(data)
@@ -305,7 +308,7 @@ def logo():
 @bp.route("/branding/logo/remove", methods=["POST"])
 def remove_logo():
     db = get_db()
-    clinic_settings.remove_logo(db, current_actor())
+    clinic_brand.remove_logo(db, current_actor())
     db.commit()
     flash(
         "The logo is removed. New handouts show the clinic's name alone; issued handouts keep theirs.",
@@ -318,7 +321,7 @@ def remove_logo():
 
 
 def _users_page(form: UserForm, status: int = 200):
-    users = clinic_settings.list_users(get_db(), current_actor())
+    users = user_accounts.list_users(get_db(), current_actor())
     return render_template("admin/users.html", form=form, users=users), status
 
 
@@ -329,7 +332,7 @@ def users():
         return _users_page(form, _status(form))
     db = get_db()
     try:
-        user = clinic_settings.create_user(
+        user = user_accounts.create_user(
             db,
             current_actor(),
             {
@@ -375,7 +378,7 @@ def _role_words(role: str) -> str:
 def deactivate_user(user_id: int):
     return _change_user(
         user_id,
-        lambda db, actor, uid: clinic_settings.set_user_active(db, actor, uid, False),
+        lambda db, actor, uid: user_accounts.set_user_active(db, actor, uid, False),
         lambda user: f"{user.name} is deactivated and can no longer sign in.",
     )
 
@@ -384,7 +387,7 @@ def deactivate_user(user_id: int):
 def reactivate_user(user_id: int):
     return _change_user(
         user_id,
-        lambda db, actor, uid: clinic_settings.set_user_active(db, actor, uid, True),
+        lambda db, actor, uid: user_accounts.set_user_active(db, actor, uid, True),
         lambda user: f"{user.name} can sign in again.",
     )
 
@@ -394,7 +397,7 @@ def change_role(user_id: int):
     role = request.form.get("role", "")
     return _change_user(
         user_id,
-        lambda db, actor, uid: clinic_settings.set_user_role(db, actor, uid, role),
+        lambda db, actor, uid: user_accounts.set_user_role(db, actor, uid, role),
         lambda user: f"{user.name} is now {_role_words(user.role)}.",
     )
 
@@ -404,13 +407,13 @@ def reset_password(user_id: int):
     """Set a new password for another user of the clinic; tell it to them in person."""
     db = get_db()
     actor = current_actor()
-    user = clinic_settings.get_user(db, actor, user_id)
+    user = user_accounts.get_user(db, actor, user_id)
     if user.id == actor.user_id:
         return redirect(url_for("accounts.change_password"))
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            clinic_settings.reset_user_password(db, actor, user.id, form.password.data)
+            user_accounts.reset_user_password(db, actor, user.id, form.password.data)
         except ValidationError as error:
             db.rollback()
             add_service_errors(form, error)
@@ -438,7 +441,7 @@ def _fresh_token_form() -> TokenForm:
 
 
 def _tokens_page(form: TokenForm, status: int = 200, new_token=None, secret: str | None = None):
-    tokens = clinic_settings.list_api_tokens(get_db(), current_actor())
+    tokens = api_tokens.list_api_tokens(get_db(), current_actor())
     return (
         render_template(
             "admin/tokens.html", form=form, tokens=tokens, new_token=new_token, secret=secret
@@ -464,7 +467,7 @@ def tokens():
         return redirect(url_for("admin.tokens"))
     db = get_db()
     try:
-        token, secret = clinic_settings.create_api_token(db, current_actor(), form.name.data)
+        token, secret = api_tokens.create_api_token(db, current_actor(), form.name.data)
     except ValidationError as error:
         db.rollback()
         add_service_errors(form, error)
@@ -479,7 +482,7 @@ def tokens():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     db = get_db()
-    token = clinic_settings.revoke_api_token(db, current_actor(), token_id)
+    token = api_tokens.revoke_api_token(db, current_actor(), token_id)
     db.commit()
     flash(
         f"The token “{token.name}” ({token.prefix}…) is revoked; the API refuses it from now on.",
@@ -503,7 +506,7 @@ def _int_arg(name: str) -> int | None:
 def audit():
     patient_id = _int_arg("patient")
     before_id = _int_arg("before")
-    page = clinic_settings.list_audit_events(
+    page = audit_trail.list_audit_events(
         get_db(), current_actor(), patient_id=patient_id, before_id=before_id
     )
     return render_template(

@@ -17,7 +17,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from hepbuilder.db.models import User
-from hepbuilder.services import accounts
+from hepbuilder.services import users
 from hepbuilder.services.actor import Actor
 
 from .database import get_db
@@ -52,7 +52,7 @@ class SignedInUser(UserMixin):
     def get_id(self) -> str:
         """The id kept in the session: the user's id and their password's fingerprint, so a new
         password signs out every session started with the old one."""
-        return f"{self.user.id}:{accounts.session_fingerprint(self.user)}"
+        return f"{self.user.id}:{users.session_fingerprint(self.user)}"
 
     @property
     def is_active(self) -> bool:
@@ -110,10 +110,10 @@ def is_safe_next(target: str | None) -> bool:
 def _load_user(session_id: str) -> SignedInUser | None:
     user_id, _, fingerprint = session_id.partition(":")
     try:
-        user = accounts.find_user(get_db(), int(user_id))
+        user = users.find_user(get_db(), int(user_id))
     except ValueError:
         return None
-    if user is None or not secrets.compare_digest(fingerprint, accounts.session_fingerprint(user)):
+    if user is None or not secrets.compare_digest(fingerprint, users.session_fingerprint(user)):
         return None
     return SignedInUser(user)
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from hepbuilder.domain.dose import describe_dose
-from hepbuilder.services import library
+from hepbuilder.services import exercises
 
 from .auth import current_actor
 from .database import get_db
@@ -23,23 +23,23 @@ FILTERS = ("category", "body_region", "equipment", "target")
 def index():
     actor = current_actor()
     db = get_db()
-    q = request.args.get("q", "").strip()[: library.MAX_QUERY_CHARS]
+    q = request.args.get("q", "").strip()[: exercises.MAX_QUERY_CHARS]
     filters = {name: request.args.get(name, "").strip()[:80] for name in FILTERS}
     page = requested_page()
-    exercises, total = library.search_page(
-        db, actor, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    rows, total = exercises.search_page(
+        db, actor.clinic_id, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page > pages:  # past the end (e.g. an old link): show the last page
         page = pages
-        exercises, total = library.search_page(
-            db, actor, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        rows, total = exercises.search_page(
+            db, actor.clinic_id, q=q, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
-    facets = library.library_facets(db, actor)
-    doses = {row.id: describe_dose(library.default_dose(row)) for row in exercises}
+    facets = exercises.library_facets(db, actor.clinic_id)
+    doses = {row.id: describe_dose(exercises.default_dose(row)) for row in rows}
     return render_template(
         "exercises/index.html",
-        exercises=exercises,
+        exercises=rows,
         doses=doses,
         q=q,
         filters=filters,
@@ -71,8 +71,8 @@ def illustration_markup(exercise, accent_hex: str) -> Markup | None:
 @bp.route("/<slug>")
 def detail(slug: str):
     actor = current_actor()
-    row = library.get_exercise(get_db(), actor.clinic_id, slug)
-    exercise = library.to_domain(row)
+    row = exercises.get_exercise(get_db(), actor.clinic_id, slug)
+    exercise = exercises.to_domain(row)
     return render_template(
         "exercises/detail.html",
         row=row,

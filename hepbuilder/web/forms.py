@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from hepbuilder.services.accounts import EMAIL_RE, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from hepbuilder.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from hepbuilder.services.users import EMAIL_RE
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 

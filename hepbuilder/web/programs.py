@@ -21,7 +21,7 @@ from flask import (
 
 from hepbuilder.domain.dose import DOSE_FIELDS, describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, ValidationError
-from hepbuilder.services import handouts, library, programs
+from hepbuilder.services import exercises, handouts, programs
 
 from .auth import current_actor
 from .database import get_db
@@ -44,12 +44,12 @@ def _picker_args(source) -> dict[str, str]:
 def _picker_context(actor, picker: dict[str, str]) -> dict:
     """The picker's results (exercise, usual dose in words) and how many more match."""
     db = get_db()
-    rows = library.search_exercises(db, actor, **picker, limit=PICKER_LIMIT)
+    rows = exercises.search_exercises(db, actor.clinic_id, **picker, limit=PICKER_LIMIT)
     more = 0
     if len(rows) == PICKER_LIMIT:
-        more = library.count_exercises(db, actor, **picker) - PICKER_LIMIT
+        more = exercises.count_exercises(db, actor.clinic_id, **picker) - PICKER_LIMIT
     return {
-        "results": [(row, describe_dose(library.default_dose(row))) for row in rows],
+        "results": [(row, describe_dose(exercises.default_dose(row))) for row in rows],
         "picker_more": more,
     }
 
@@ -108,19 +108,19 @@ def _render(
     actor = current_actor()
     db = get_db()
     slugs = [entry.form.exercise.data for entry in form.items]
-    exercises = programs.exercises_by_slug(db, actor, slugs)
+    items_exercises = programs.exercises_by_slug(db, actor, slugs)
     dose_words = []
     for entry in form.items:
         dose = entry.form.dose()
         dose_words.append(describe_dose(dose) if dose is not None else "")
-    facets = library.library_facets(db, actor)
+    facets = exercises.library_facets(db, actor.clinic_id)
     response = make_response(
         render_template(
             "programs/edit.html",
             program=program,
             patient=program.patient,
             form=form,
-            exercises=exercises,
+            exercises=items_exercises,
             dose_words=dose_words,
             picker=picker,
             **_picker_context(actor, picker),

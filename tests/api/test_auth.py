@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from hepbuilder.db.models import ApiToken
-from hepbuilder.services import accounts
+from hepbuilder.services import api_tokens
+from hepbuilder.services.actor import system_actor
 
 ENDPOINTS = [
     ("get", "/api/v1/exercises"),
@@ -38,7 +39,7 @@ def test_api_without_a_valid_token_is_401_in_the_error_shape(
 
 
 def test_api_revoked_token_is_401(session, api):
-    accounts.revoke_api_token(session, api.clinic_id, api.token_id)
+    api_tokens.revoke_api_token(session, system_actor(api.clinic_id), api.token_id)
     session.commit()
     assert api.get("/api/v1/exercises").status_code == 401
 

@@ -58,12 +58,12 @@ def test_api_same_external_id_in_two_clinics_is_two_patients(api, other, patient
 
 
 def test_api_permission_denied_is_403_in_the_error_shape(api, monkeypatch):
-    from hepbuilder.services import library
+    from hepbuilder.services import exercises
 
     def refuse(*_args, **_kwargs):
         raise PermissionDenied("Not for API tokens.")
 
-    monkeypatch.setattr(library, "search_exercises", refuse)
+    monkeypatch.setattr(exercises, "search_exercises", refuse)
     response = api.get("/api/v1/exercises")
     assert response.status_code == 403
     assert response.get_json()["error"] == {

@@ -6,8 +6,8 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from hepbuilder.services import accounts
-from hepbuilder.services.actor import Actor
+from hepbuilder.services import api_tokens
+from hepbuilder.services.actor import Actor, system_actor
 from hepbuilder.services.audit import record_event
 from tests.builders import DEFAULT_PASSWORD, make_clinic, make_patient, make_user
 
@@ -35,9 +35,9 @@ def a_clinic_with_history(session):
         email="tess.therapist.long.address@riverside.example",
     )
     make_user(session, clinic, name="Former Colleague", is_active=False)
-    token, _ = accounts.create_api_token(session, clinic, "Cliniko bridge")
-    revoked, _ = accounts.create_api_token(session, clinic, "Old PMS")
-    accounts.revoke_api_token(session, clinic.id, revoked.id)
+    token, _ = api_tokens.create_api_token(session, system_actor(clinic.id), "Cliniko bridge")
+    revoked, _ = api_tokens.create_api_token(session, system_actor(clinic.id), "Old PMS")
+    api_tokens.revoke_api_token(session, system_actor(clinic.id), revoked.id)
     patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
     record_event(
         session,

@@ -2,11 +2,17 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 FORBIDDEN_EVERYWHERE_BELOW_WEB = ("flask", "flask_wtf", "flask_login", "wtforms")
 NO_DATABASE = ("sqlalchemy", "psycopg", "alembic")
+SERVICE_MODULES = sorted(
+    path.stem
+    for path in (Path(__file__).parents[2] / "hepbuilder" / "services").glob("*.py")
+    if path.stem != "__init__"
+)
 
 
 def modules_loaded_by(module: str) -> set[str]:
@@ -30,10 +36,10 @@ def modules_loaded_by(module: str) -> set[str]:
         ("hepbuilder.library", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, *NO_DATABASE, "reportlab")),
         ("hepbuilder.illustrations", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, *NO_DATABASE)),
         ("hepbuilder.pdf", (*FORBIDDEN_EVERYWHERE_BELOW_WEB, *NO_DATABASE)),
-        ("hepbuilder.services.library", FORBIDDEN_EVERYWHERE_BELOW_WEB),
-        ("hepbuilder.services.programs", FORBIDDEN_EVERYWHERE_BELOW_WEB),
-        ("hepbuilder.services.handouts", FORBIDDEN_EVERYWHERE_BELOW_WEB),
-        ("hepbuilder.services.clinic_settings", FORBIDDEN_EVERYWHERE_BELOW_WEB),
+        *(
+            (f"hepbuilder.services.{name}", FORBIDDEN_EVERYWHERE_BELOW_WEB)
+            for name in SERVICE_MODULES
+        ),
     ],
 )
 def test_layer_imports_nothing_above_it(module, forbidden):

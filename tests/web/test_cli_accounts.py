@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from hepbuilder import paths
 from hepbuilder.cli import main
-from hepbuilder.db.models import ApiToken, Clinic, Exercise, User
+from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Exercise, User
 from hepbuilder.library import load_library
-from hepbuilder.services.accounts import authenticate, find_api_token
+from hepbuilder.services.api_tokens import find_api_token
+from hepbuilder.services.users import authenticate
 
 
 @pytest.fixture
@@ -72,6 +73,8 @@ def test_user_create_reads_the_password_from_stdin(cli, session):
     assert user.role == "admin"
     assert "a long password" not in user.password_hash
     assert authenticate(session, "sam@example.test", "a long password") is not None
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
+    assert event.user_id is None and event.detail["email"] == "sam@example.test"
 
 
 def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
@@ -132,6 +135,8 @@ def test_token_create_prints_the_secret_once_and_keeps_only_its_hash(cli, sessio
     assert secret.startswith(row.prefix)
     assert find_api_token(session, secret).id == row.id
     assert find_api_token(session, secret + "x") is None
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "token.create"))
+    assert event.detail["prefix"] == row.prefix and secret not in str(event.detail)
 
 
 def test_seed_without_a_clinic_says_so(cli, session):

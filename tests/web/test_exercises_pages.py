@@ -5,7 +5,8 @@ import re
 import pytest
 
 from hepbuilder.domain.dose import describe_dose
-from hepbuilder.services.library import get_exercise, load_bundled_library
+from hepbuilder.services.exercises import get_exercise
+from hepbuilder.services.library_sync import load_bundled_library
 from tests.builders import make_user, seeded_clinic, sign_in
 
 

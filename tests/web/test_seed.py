@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 from hepbuilder import paths
 from hepbuilder.db.models import Exercise, ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.library import LibraryError
-from hepbuilder.services.library import (
+from hepbuilder.services.exercises import get_exercise, search_exercises
+from hepbuilder.services.library_sync import (
     export_library,
-    get_exercise,
     import_library,
     load_bundled_library,
-    search_exercises,
     seed_all,
     seed_clinic,
 )

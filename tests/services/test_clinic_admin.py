@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, User
 from hepbuilder.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from hepbuilder.services import accounts
-from hepbuilder.services import clinic_settings as svc
-from hepbuilder.services.actor import Actor
+from hepbuilder.services import api_tokens, audit, branding, clinics, images, users
+from hepbuilder.services.actor import Actor, system_actor
 from hepbuilder.services.audit import record_event
 from tests.builders import make_clinic, make_patient, make_user
 
@@ -65,22 +64,22 @@ def actions(session, clinic_id) -> list[str]:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda s, a: svc.get_branding(s, a),
-        lambda s, a: svc.update_branding(s, a, {"name": "Mine now"}),
-        lambda s, a: svc.set_logo(s, a, image_bytes()),
-        lambda s, a: svc.remove_logo(s, a),
-        lambda s, a: svc.get_logo(s, a),
-        lambda s, a: svc.list_users(s, a),
-        lambda s, a: svc.create_user(
+        lambda s, a: branding.get_branding(s, a),
+        lambda s, a: branding.update_branding(s, a, {"name": "Mine now"}),
+        lambda s, a: branding.set_logo(s, a, image_bytes()),
+        lambda s, a: branding.remove_logo(s, a),
+        lambda s, a: branding.get_logo(s, a),
+        lambda s, a: users.list_users(s, a),
+        lambda s, a: users.create_user(
             s, a, {"email": "x@example.test", "name": "X", "role": "admin", "password": "x" * 12}
         ),
-        lambda s, a: svc.set_user_active(s, a, 1, False),
-        lambda s, a: svc.set_user_role(s, a, 1, "admin"),
-        lambda s, a: svc.list_api_tokens(s, a),
-        lambda s, a: svc.create_api_token(s, a, "PMS"),
-        lambda s, a: svc.revoke_api_token(s, a, 1),
-        lambda s, a: svc.list_audit_events(s, a),
-        lambda s, a: svc.admin_summary(s, a),
+        lambda s, a: users.set_user_active(s, a, 1, False),
+        lambda s, a: users.set_user_role(s, a, 1, "admin"),
+        lambda s, a: api_tokens.list_api_tokens(s, a),
+        lambda s, a: api_tokens.create_api_token(s, a, "PMS"),
+        lambda s, a: api_tokens.revoke_api_token(s, a, 1),
+        lambda s, a: audit.list_audit_events(s, a),
+        lambda s, a: clinics.admin_summary(s, a),
     ],
 )
 def test_clinic_settings_refuse_therapists_and_api_tokens(session, clinic, call):
@@ -95,7 +94,7 @@ def test_clinic_settings_refuse_therapists_and_api_tokens(session, clinic, call)
 
 
 def test_update_branding_saves_normalised_fields_and_audits(session, clinic, actor):
-    svc.update_branding(
+    branding.update_branding(
         session,
         actor,
         {
@@ -117,7 +116,9 @@ def test_update_branding_saves_normalised_fields_and_audits(session, clinic, act
 
 
 def test_update_branding_without_changes_records_nothing(session, clinic, actor):
-    svc.update_branding(session, actor, {"name": clinic.name, "brand_color": clinic.brand_color})
+    branding.update_branding(
+        session, actor, {"name": clinic.name, "brand_color": clinic.brand_color}
+    )
     assert actions(session, clinic.id) == []
 
 
@@ -141,7 +142,7 @@ def test_update_branding_names_the_bad_field_and_changes_nothing(
 ):
     before = (clinic.name, clinic.brand_color)
     with pytest.raises(ValidationError) as caught:
-        svc.update_branding(session, actor, {"name": "Changed name", field: value})
+        branding.update_branding(session, actor, {"name": "Changed name", field: value})
     assert list(caught.value.fields) == [field]
     session.refresh(clinic)
     assert (clinic.name, clinic.brand_color) == before
@@ -149,19 +150,19 @@ def test_update_branding_names_the_bad_field_and_changes_nothing(
 
 @pytest.mark.parametrize("value", ["#1F6F8B", "1f6f8b", " #1f6f8b "])
 def test_brand_color_is_normalised_to_lower_case_hash_form(session, clinic, actor, value):
-    assert svc.update_branding(session, actor, {"brand_color": value}).brand_color == "#1f6f8b"
+    assert branding.update_branding(session, actor, {"brand_color": value}).brand_color == "#1f6f8b"
 
 
 @pytest.mark.parametrize(
     "value", ["physio.example", "www.physio.example/hep", "http://physio.example"]
 )
 def test_website_accepts_bare_domains_and_http_addresses(session, actor, value):
-    assert svc.update_branding(session, actor, {"website": value}).website == value
+    assert branding.update_branding(session, actor, {"website": value}).website == value
 
 
 def test_update_branding_is_scoped_to_the_actors_clinic(session, clinic, actor):
     other = make_clinic(session, name="Other Clinic")
-    svc.update_branding(session, actor, {"name": "Renamed"})
+    branding.update_branding(session, actor, {"name": "Renamed"})
     session.refresh(other)
     assert other.name == "Other Clinic"
 
@@ -179,7 +180,7 @@ def test_set_logo_reencodes_png_keeping_transparency_and_scaling_down(session, c
     info = PngImagePlugin.PngInfo()
     info.add_text("Author", "someone@example.test")
     upload = image_bytes((1800, 600), "RGBA", color=(200, 30, 30, 100), pnginfo=info)
-    svc.set_logo(session, actor, upload)
+    branding.set_logo(session, actor, upload)
     stored = session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id))
     logo = open_png(stored)
     assert logo.mode == "RGBA" and logo.size == (600, 200)
@@ -199,7 +200,7 @@ def test_logo_from_jpeg_is_turned_upright_and_stripped_of_exif_and_icc(session, 
     upload = image_bytes((800, 400), "RGB", "JPEG", exif=exif.tobytes(), icc_profile=icc)
     assert Image.open(io.BytesIO(upload)).getexif()  # the upload really carries EXIF
 
-    logo = open_png(svc.normalize_logo(upload))
+    logo = open_png(images.normalize_logo(upload))
     assert logo.size == (300, 600)  # upright, long side 600
     assert not logo.getexif()
     assert "exif" not in logo.info and "icc_profile" not in logo.info
@@ -207,7 +208,7 @@ def test_logo_from_jpeg_is_turned_upright_and_stripped_of_exif_and_icc(session, 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
 def test_logo_accepts_png_jpeg_and_webp(fmt):
-    logo = open_png(svc.normalize_logo(image_bytes((120, 60), fmt=fmt)))
+    logo = open_png(images.normalize_logo(image_bytes((120, 60), fmt=fmt)))
     assert logo.size == (120, 60)  # small logos are not enlarged
 
 
@@ -221,13 +222,13 @@ def test_logo_accepts_png_jpeg_and_webp(fmt):
         (image_bytes((400, 400))[:120], "could not be read"),
         (pixel_bomb(), "too many pixels"),
         (image_bytes((5000, 4500), "1", color=0), "5000 × 4500 pixels"),
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * (svc.MAX_LOGO_BYTES + 1), "at most 2 MB"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * (images.MAX_LOGO_BYTES + 1), "at most 2 MB"),
     ],
     ids=["empty", "text", "gif", "svg", "truncated", "pixel-bomb", "20mp", "too-many-bytes"],
 )
 def test_logo_refuses_what_is_not_a_small_png_jpeg_or_webp(session, clinic, actor, upload, words):
     with pytest.raises(ValidationError) as caught:
-        svc.set_logo(session, actor, upload)
+        branding.set_logo(session, actor, upload)
     assert words in caught.value.fields["logo"]
     assert session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id)) is None
 
@@ -237,10 +238,10 @@ def test_pixel_bomb_is_small_on_disk(session):
 
 
 def test_remove_logo_clears_it_and_audits(session, clinic, actor):
-    svc.set_logo(session, actor, image_bytes())
-    svc.remove_logo(session, actor)
-    svc.remove_logo(session, actor)  # nothing to remove: no second event
-    assert svc.get_logo(session, actor) is None
+    branding.set_logo(session, actor, image_bytes())
+    branding.remove_logo(session, actor)
+    branding.remove_logo(session, actor)  # nothing to remove: no second event
+    assert branding.get_logo(session, actor) is None
     assert actions(session, clinic.id) == ["clinic.logo.set", "clinic.logo.remove"]
 
 
@@ -259,7 +260,7 @@ def new_user_data(**overrides):
 
 
 def test_create_user_adds_to_the_admins_clinic_hashed_and_audited(session, clinic, actor):
-    user = svc.create_user(session, actor, new_user_data())
+    user = users.create_user(session, actor, new_user_data())
     assert (user.clinic_id, user.email, user.role, user.credentials) == (
         clinic.id,
         "tess@riverside.example",
@@ -267,7 +268,7 @@ def test_create_user_adds_to_the_admins_clinic_hashed_and_audited(session, clini
         "DPT",
     )
     assert "a long password" not in user.password_hash
-    assert accounts.authenticate(session, "tess@riverside.example", "a long password") == user
+    assert users.authenticate(session, "tess@riverside.example", "a long password") == user
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
     assert event.detail == {"user_id": user.id, "email": user.email, "role": "therapist"}
     assert "password" not in str(event.detail)
@@ -275,43 +276,43 @@ def test_create_user_adds_to_the_admins_clinic_hashed_and_audited(session, clini
 
 def test_create_user_reports_bad_fields_and_taken_emails(session, clinic, actor):
     with pytest.raises(ValidationError) as caught:
-        svc.create_user(session, actor, new_user_data(email="nope", role="owner"))
+        users.create_user(session, actor, new_user_data(email="nope", role="owner"))
     assert set(caught.value.fields) == {"email", "role"}
     with pytest.raises(ValidationError) as caught:
-        svc.create_user(session, actor, new_user_data(password="short"))
+        users.create_user(session, actor, new_user_data(password="short"))
     assert set(caught.value.fields) == {"password"}
-    svc.create_user(session, actor, new_user_data())
+    users.create_user(session, actor, new_user_data())
     with pytest.raises(Conflict):
-        svc.create_user(session, actor, new_user_data(email="tess@riverside.example"))
+        users.create_user(session, actor, new_user_data(email="tess@riverside.example"))
 
 
 def test_list_users_shows_only_the_clinic(session, clinic, admin, actor):
     make_user(session, make_clinic(session), name="Elsewhere")
     inactive = make_user(session, clinic, name="Zed", is_active=False)
     therapist = make_user(session, clinic, name="Bea")
-    assert svc.list_users(session, actor) == [admin, therapist, inactive]
+    assert users.list_users(session, actor) == [admin, therapist, inactive]
 
 
 def test_deactivated_user_cannot_sign_in_and_can_be_reactivated(session, clinic, actor):
     user = make_user(session, clinic)
-    svc.set_user_active(session, actor, user.id, False)
-    assert accounts.authenticate(session, user.email, "correct horse battery") is None
-    assert accounts.find_user(session, user.id) is None  # an open session ends too
-    svc.set_user_active(session, actor, user.id, True)
-    assert accounts.authenticate(session, user.email, "correct horse battery") == user
+    users.set_user_active(session, actor, user.id, False)
+    assert users.authenticate(session, user.email, "correct horse battery") is None
+    assert users.find_user(session, user.id) is None  # an open session ends too
+    users.set_user_active(session, actor, user.id, True)
+    assert users.authenticate(session, user.email, "correct horse battery") == user
     assert actions(session, clinic.id) == ["user.deactivate", "user.reactivate"]
 
 
 def test_admin_cannot_deactivate_themself(session, clinic, admin, actor):
     make_user(session, clinic, role="admin")
     with pytest.raises(ValidationError, match="your own account"):
-        svc.set_user_active(session, actor, admin.id, False)
+        users.set_user_active(session, actor, admin.id, False)
     assert admin.is_active
 
 
 def test_last_active_admin_cannot_be_demoted(session, clinic, admin, actor):
     with pytest.raises(ValidationError, match="last active administrator"):
-        svc.set_user_role(session, actor, admin.id, "therapist")
+        users.set_user_role(session, actor, admin.id, "therapist")
     assert admin.role == "admin"
 
 
@@ -320,16 +321,16 @@ def test_last_active_admin_cannot_be_deactivated_even_by_a_stale_admin(
 ):
     other = make_user(session, clinic, role="admin")
     make_user(session, clinic, role="admin", is_active=False)  # an inactive admin does not count
-    svc.set_user_role(session, actor_for(other), admin.id, "therapist")
+    users.set_user_role(session, actor_for(other), admin.id, "therapist")
     # `actor` still says admin (say, a request that started before the demotion):
     with pytest.raises(ValidationError, match="last active administrator"):
-        svc.set_user_active(session, actor, other.id, False)
+        users.set_user_active(session, actor, other.id, False)
     assert other.is_active
 
 
 def test_admin_may_step_down_while_another_admin_remains(session, clinic, admin, actor):
     make_user(session, clinic, role="admin")
-    svc.set_user_role(session, actor, admin.id, "therapist")
+    users.set_user_role(session, actor, admin.id, "therapist")
     assert admin.role == "therapist"
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role"))
     assert (event.detail["role"], event.detail["previous"]) == ("therapist", "admin")
@@ -338,9 +339,9 @@ def test_admin_may_step_down_while_another_admin_remains(session, clinic, admin,
 def test_users_of_other_clinics_are_not_found(session, actor):
     stranger = make_user(session, make_clinic(session))
     with pytest.raises(NotFound):
-        svc.set_user_active(session, actor, stranger.id, False)
+        users.set_user_active(session, actor, stranger.id, False)
     with pytest.raises(NotFound):
-        svc.set_user_role(session, actor, stranger.id, "admin")
+        users.set_user_role(session, actor, stranger.id, "admin")
     assert stranger.is_active and stranger.role == "therapist"
 
 
@@ -348,41 +349,41 @@ def test_users_of_other_clinics_are_not_found(session, actor):
 
 
 def test_create_api_token_keeps_only_a_hash_and_audits_without_the_secret(session, clinic, actor):
-    token, secret = svc.create_api_token(session, actor, "  Cliniko bridge ")
+    token, secret = api_tokens.create_api_token(session, actor, "  Cliniko bridge ")
     row = session.scalar(select(ApiToken).where(ApiToken.id == token.id))
     assert row.name == "Cliniko bridge" and row.clinic_id == clinic.id
     assert secret not in (row.token_hash, row.prefix) and secret.startswith(row.prefix)
-    assert row.token_hash == accounts.hash_token(secret)
-    assert accounts.find_api_token(session, secret) == row
+    assert row.token_hash == api_tokens.hash_token(secret)
+    assert api_tokens.find_api_token(session, secret) == row
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "token.create"))
     assert secret not in str(event.detail) and event.detail["prefix"] == row.prefix
 
 
 def test_revoked_token_no_longer_opens_the_api(session, clinic, actor):
-    token, secret = svc.create_api_token(session, actor, "PMS")
-    svc.revoke_api_token(session, actor, token.id)
-    svc.revoke_api_token(session, actor, token.id)  # again: no second event
-    assert accounts.find_api_token(session, secret) is None
+    token, secret = api_tokens.create_api_token(session, actor, "PMS")
+    api_tokens.revoke_api_token(session, actor, token.id)
+    api_tokens.revoke_api_token(session, actor, token.id)  # again: no second event
+    assert api_tokens.find_api_token(session, secret) is None
     assert actions(session, clinic.id) == ["token.create", "token.revoke"]
-    assert svc.list_api_tokens(session, actor)[0].revoked_at is not None
+    assert api_tokens.list_api_tokens(session, actor)[0].revoked_at is not None
 
 
 def test_tokens_are_listed_and_revoked_only_within_the_clinic(session, clinic, actor):
     other = make_clinic(session)
-    foreign, foreign_secret = accounts.create_api_token(session, other, "Theirs")
-    live, _ = svc.create_api_token(session, actor, "Live")
-    revoked, _ = svc.create_api_token(session, actor, "Revoked")
-    svc.revoke_api_token(session, actor, revoked.id)
-    assert [t.name for t in svc.list_api_tokens(session, actor)] == ["Live", "Revoked"]
+    foreign, foreign_secret = api_tokens.create_api_token(session, system_actor(other.id), "Theirs")
+    live, _ = api_tokens.create_api_token(session, actor, "Live")
+    revoked, _ = api_tokens.create_api_token(session, actor, "Revoked")
+    api_tokens.revoke_api_token(session, actor, revoked.id)
+    assert [t.name for t in api_tokens.list_api_tokens(session, actor)] == ["Live", "Revoked"]
     with pytest.raises(NotFound):
-        svc.revoke_api_token(session, actor, foreign.id)
-    assert accounts.find_api_token(session, foreign_secret) == foreign
+        api_tokens.revoke_api_token(session, actor, foreign.id)
+    assert api_tokens.find_api_token(session, foreign_secret) == foreign
     assert live.revoked_at is None
 
 
 def test_token_name_is_required(session, actor):
     with pytest.raises(ValidationError) as caught:
-        svc.create_api_token(session, actor, "   ")
+        api_tokens.create_api_token(session, actor, "   ")
     assert list(caught.value.fields) == ["name"]
 
 
@@ -391,7 +392,7 @@ def test_token_name_is_required(session, actor):
 
 def test_audit_trail_names_who_and_which_patient_newest_first(session, clinic, admin, actor):
     patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
-    token, _ = accounts.create_api_token(session, clinic, "Cliniko bridge")
+    token, _ = api_tokens.create_api_token(session, system_actor(clinic.id), "Cliniko bridge")
     record_event(session, actor, "handout.download", patient_id=patient.id)
     record_event(
         session,
@@ -399,7 +400,7 @@ def test_audit_trail_names_who_and_which_patient_newest_first(session, clinic, a
         "patient.create",
         patient_id=patient.id,
     )
-    entries = svc.list_audit_events(session, actor).entries
+    entries = audit.list_audit_events(session, actor).entries
     newest, older = entries[0], entries[1]
     assert (newest.action, newest.who, newest.who_kind) == (
         "patient.create",
@@ -425,17 +426,17 @@ def test_audit_trail_is_clinic_scoped_filters_by_patient_and_pages(session, clin
         )
     session.flush()
 
-    first = svc.list_audit_events(session, actor, limit=2)
+    first = audit.list_audit_events(session, actor, limit=2)
     assert [e.action for e in first.entries] == ["event.4", "event.3"]
-    second = svc.list_audit_events(session, actor, limit=2, before_id=first.next_before_id)
+    second = audit.list_audit_events(session, actor, limit=2, before_id=first.next_before_id)
     assert [e.action for e in second.entries] == ["event.2", "event.1"]
-    third = svc.list_audit_events(session, actor, limit=2, before_id=second.next_before_id)
+    third = audit.list_audit_events(session, actor, limit=2, before_id=second.next_before_id)
     assert third.entries[0].action == "event.0"  # then make_patient's own "patient.create"
     assert third.next_before_id is None
 
-    everything = [e.action for e in svc.list_audit_events(session, actor, limit=500).entries]
+    everything = [e.action for e in audit.list_audit_events(session, actor, limit=500).entries]
     assert "secret.elsewhere" not in everything
-    by_patient = svc.list_audit_events(session, actor, patient_id=patient.id).entries
+    by_patient = audit.list_audit_events(session, actor, patient_id=patient.id).entries
     assert [e.action for e in by_patient] == ["event.3", "event.1", "patient.create"]
 
 
@@ -443,7 +444,7 @@ def test_admin_summary_counts_the_clinic_only(session, clinic, actor):
     make_user(session, clinic)
     make_user(session, clinic, is_active=False)
     make_user(session, make_clinic(session), role="admin")
-    svc.create_api_token(session, actor, "PMS")
-    summary = svc.admin_summary(session, actor)
+    api_tokens.create_api_token(session, actor, "PMS")
+    summary = clinics.admin_summary(session, actor)
     assert (summary.active_users, summary.active_admins, summary.inactive_users) == (2, 1, 1)
     assert summary.live_tokens == 1 and summary.has_logo is False

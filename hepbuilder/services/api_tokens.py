@@ -1,0 +1,86 @@
+"""API tokens for a PMS: created (the secret shown once, only its SHA-256 kept), found, revoked."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hepbuilder.db.models import ApiToken, utcnow
+from hepbuilder.domain.errors import NotFound, ValidationError
+
+from .actor import Actor, require_admin
+from .audit import record_event
+
+TOKEN_PREFIX_CHARS = 8
+
+
+def hash_token(secret: str) -> str:
+    """The SHA-256 (hex) of an API token secret: what the database keeps."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor's clinic: (row, secret). Show the secret once; only its SHA-256
+    is kept. Admins only (the command line acts as `system_actor`). Records "token.create" (name
+    and prefix, never the secret)."""
+    require_admin(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "is required"})
+    if len(name) > 120:
+        raise ValidationError({"name": "must be at most 120 characters"})
+    secret = "hep_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        clinic_id=actor.clinic_id,
+        name=name,
+        prefix=secret[:TOKEN_PREFIX_CHARS],
+        token_hash=hash_token(secret),
+    )
+    session.add(token)
+    session.flush()
+    record_event(
+        session, actor, "token.create", token_id=token.id, name=token.name, prefix=token.prefix
+    )
+    return token, secret
+
+
+def find_api_token(session: Session, secret: str) -> ApiToken | None:
+    """The live token whose secret this is, or None. Looked up by hash: no secret is compared."""
+    if not secret or len(secret) > 200:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    return token
+
+
+def list_api_tokens(session: Session, actor: Actor) -> list[ApiToken]:
+    """The clinic's API tokens: live ones first, newest first."""
+    require_admin(actor)
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.clinic_id == actor.clinic_id)
+            .order_by(
+                ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc()
+            )
+        )
+    )
+
+
+def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke a token at once (the API refuses it from the next request). Records "token.revoke"."""
+    require_admin(actor)
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.clinic_id == actor.clinic_id)
+    )
+    if token is None:
+        raise NotFound("There is no such API token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_event(
+            session, actor, "token.revoke", token_id=token.id, name=token.name, prefix=token.prefix
+        )
+        session.flush()
+    return token

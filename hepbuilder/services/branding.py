@@ -1,0 +1,124 @@
+"""A clinic's brand: its name, contact lines, colour and logo, printed on every new handout."""
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hepbuilder.db.models import Clinic
+from hepbuilder.domain.errors import ValidationError
+
+from .actor import Actor, require_admin
+from .audit import record_event
+from .clinics import get_actor_clinic
+from .images import image_size, normalize_logo
+from .users import EMAIL_RE
+
+BRANDING_FIELDS = ("name", "address", "phone", "email", "website", "brand_color")
+_MAX_CHARS = {"name": 200, "address": 500, "phone": 80, "email": 200, "website": 200}
+
+
+_HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
+_BARE_WEBSITE = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?:[/?#]\S*)?$", re.I
+)
+
+
+def get_branding(session: Session, actor: Actor) -> Clinic:
+    """The acting admin's clinic (its logo bytes stay deferred until read)."""
+    require_admin(actor)
+    return get_actor_clinic(session, actor)
+
+
+def normalize_color(value: str) -> str | None:
+    """ "#1F6F8B", "1f6f8b" or "#1f6f8b" -> "#1f6f8b"; anything else -> None."""
+    text = value.strip().lower()
+    if text and not text.startswith("#"):
+        text = "#" + text
+    return text if _HEX_COLOR.match(text) else None
+
+
+def _check_website(text: str) -> str | None:
+    """None when `text` is an http(s) address or a bare domain ("physio.example"), else a sentence."""
+    if text.lower().startswith(("http://", "https://")):
+        parts = urlsplit(text)
+        if parts.netloc and " " not in text:
+            return None
+        return "must be a web address such as https://physio.example"
+    if _BARE_WEBSITE.match(text):
+        return None
+    return "must be a web address such as https://physio.example or physio.example"
+
+
+def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> Clinic:
+    """Change the clinic's name, contact lines and brand colour (only the keys present in `data`).
+
+    Raises ValidationError naming each bad field (nothing is changed then). Records
+    "clinic.branding" with the names of the fields that changed, when any did.
+    """
+    require_admin(actor)
+    clinic = get_actor_clinic(session, actor)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name in BRANDING_FIELDS:
+        if name not in data:
+            continue
+        text = str(data[name] or "").strip()
+        if name == "address":
+            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        limit = _MAX_CHARS.get(name)
+        if limit and len(text) > limit:
+            errors[name] = f"must be at most {limit} characters"
+        elif name == "name" and not text:
+            errors[name] = "is required"
+        elif name == "email" and text and not EMAIL_RE.match(text):
+            errors[name] = "must be an email address such as front-desk@physio.example"
+        elif name == "website" and text and (problem := _check_website(text)):
+            errors[name] = problem
+        elif name == "brand_color":
+            color = normalize_color(text)
+            if color is None:
+                errors[name] = "must be a colour written as # and six hex digits, e.g. #1f6f8b"
+            else:
+                text = color
+        values[name] = text
+    if errors:
+        raise ValidationError(errors)
+    changed = sorted(name for name, value in values.items() if getattr(clinic, name) != value)
+    for name in changed:
+        setattr(clinic, name, values[name])
+    if changed:
+        record_event(session, actor, "clinic.branding", fields=changed)
+    session.flush()
+    return clinic
+
+
+def set_logo(session: Session, actor: Actor, upload_bytes: bytes) -> Clinic:
+    """Check and re-encode an uploaded logo (see `normalize_logo`) and make it the clinic's logo."""
+    require_admin(actor)
+    logo = normalize_logo(upload_bytes)
+    clinic = get_actor_clinic(session, actor)
+    clinic.logo = logo
+    width, height = image_size(logo)
+    record_event(session, actor, "clinic.logo.set", bytes=len(logo), width=width, height=height)
+    session.flush()
+    return clinic
+
+
+def remove_logo(session: Session, actor: Actor) -> Clinic:
+    """Take the logo off; handouts then show the clinic's name alone. Issued handouts keep theirs."""
+    require_admin(actor)
+    clinic = get_actor_clinic(session, actor, with_logo=True)
+    if clinic.logo is not None:
+        clinic.logo = None
+        record_event(session, actor, "clinic.logo.remove")
+        session.flush()
+    return clinic
+
+
+def get_logo(session: Session, actor: Actor) -> bytes | None:
+    """The clinic's logo as stored (PNG bytes), or None."""
+    require_admin(actor)
+    return session.scalar(select(Clinic.logo).where(Clinic.id == actor.clinic_id))

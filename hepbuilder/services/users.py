@@ -1,0 +1,228 @@
+"""User accounts: sign-in, passwords, and the admin's management of the clinic's users.
+
+Every function that changes a user takes the Actor and works only inside `actor.clinic_id`
+(another clinic's user is simply NotFound); those an admin alone may call say so. Flushes, never
+commits; each change records an audit event in the caller's transaction."""
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hepbuilder.db.models import User, utcnow
+from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+
+from .actor import Actor, require_admin
+from .audit import record_event
+from .passwords import check_password_rules, hash_password, verify_password, waste_a_check
+
+ROLES = ("admin", "therapist")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User:
+    """Add a user to the acting admin's clinic, the password hashed. Admins only (the command line
+    and the one-time set-up act as `system_actor`).
+
+    `data`: email, name, role, password, credentials (optional). Raises ValidationError for bad
+    fields and Conflict when the email is taken. Records "user.create".
+    """
+    require_admin(actor)
+    errors = {}
+    email = normalize_email(str(data.get("email") or ""))
+    name = str(data.get("name") or "").strip()
+    role = str(data.get("role") or "")
+    password = str(data.get("password") or "")
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        errors["email"] = "must be an email address"
+    if not name:
+        errors["name"] = "is required"
+    elif len(name) > 200:
+        errors["name"] = "must be at most 200 characters"
+    if role not in ROLES:
+        errors["role"] = "must be admin or therapist"
+    if errors:
+        raise ValidationError(errors)
+    check_password_rules(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"A user with the email {email} already exists.")
+    user = User(
+        clinic_id=actor.clinic_id,
+        email=email,
+        name=name,
+        role=role,
+        credentials=str(data.get("credentials") or "").strip()[:80],
+        password_hash=hash_password(password),
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    record_event(session, actor, "user.create", user_id=user.id, email=user.email, role=user.role)
+    return user
+
+
+def set_password(session: Session, user: User, password: str, field: str = "password") -> None:
+    """Give `user` a new password (hashed); every session signed in with the old one ends, as
+    each carries `session_fingerprint`. Raises ValidationError on `field` for a bad length."""
+    check_password_rules(password, field)
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def session_fingerprint(user: User) -> str:
+    """A short digest of the user's password hash, kept in their signed-in session: a session
+    whose fingerprint no longer matches (the password was changed or reset) is signed out."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def change_password(
+    session: Session, actor: Actor, current_password: str, new_password: str
+) -> User:
+    """The signed-in user changes their own password, proving they know the current one.
+
+    Raises ValidationError on "current_password" or "new_password". Records
+    "user.password_change"; the user's other sessions end.
+    """
+    user = session.scalar(
+        select(User).where(User.id == actor.user_id, User.clinic_id == actor.clinic_id)
+    )
+    if user is None or not user.is_active:
+        raise NotFound("There is no such user.")
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationError({"current_password": "is not your current password"})
+    if new_password == current_password:
+        raise ValidationError({"new_password": "must differ from your current password"})
+    set_password(session, user, new_password, field="new_password")
+    record_event(session, actor, "user.password_change", user_id=user.id)
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same time and answer on a miss)."""
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        waste_a_check(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def find_user(session: Session, user_id: int) -> User | None:
+    """The active user with this id, or None (used to restore a signed-in session)."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    """The clinic's users: active first, then by name."""
+    require_admin(actor)
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.clinic_id == actor.clinic_id)
+            .order_by(User.is_active.desc(), User.name, User.id)
+        )
+    )
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    """A user of the actor's clinic (admins only); NotFound for anyone else's."""
+    require_admin(actor)
+    return _get_user(session, actor, user_id)
+
+
+def _get_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = session.scalar(select(User).where(User.id == user_id, User.clinic_id == actor.clinic_id))
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user
+
+
+def _check_another_admin_remains(session: Session, actor: Actor, user: User, doing: str) -> None:
+    """Refuse to leave the clinic with no active admin. Locks the admins' rows where the database can."""
+    admin_ids = session.scalars(
+        select(User.id)
+        .where(User.clinic_id == actor.clinic_id, User.role == "admin", User.is_active.is_(True))
+        .with_for_update()
+    ).all()
+    if not set(admin_ids) - {user.id}:
+        raise ValidationError(
+            {"user": f"{user.name} is the clinic's last active administrator"},
+            message=f"{user.name} is the clinic's last active administrator, so you cannot "
+            f"{doing}. Make someone else an administrator first.",
+        )
+
+
+def set_user_active(session: Session, actor: Actor, user_id: int, is_active: bool) -> User:
+    """Deactivate (can no longer sign in; their sessions end) or reactivate a user.
+
+    An admin cannot deactivate themself, and the last active admin stays. Records
+    "user.deactivate" or "user.reactivate".
+    """
+    require_admin(actor)
+    user = _get_user(session, actor, user_id)
+    if user.is_active == is_active:
+        return user
+    if not is_active:
+        if user.id == actor.user_id:
+            raise ValidationError(
+                {"user": "you cannot deactivate your own account"},
+                message="You cannot deactivate your own account; ask another administrator.",
+            )
+        if user.role == "admin":
+            _check_another_admin_remains(session, actor, user, "deactivate them")
+    user.is_active = is_active
+    record_event(
+        session,
+        actor,
+        "user.reactivate" if is_active else "user.deactivate",
+        user_id=user.id,
+        email=user.email,
+    )
+    session.flush()
+    return user
+
+
+def set_user_role(session: Session, actor: Actor, user_id: int, role: str) -> User:
+    """Make a user an admin or a therapist; the last active admin cannot be demoted. Records "user.role"."""
+    require_admin(actor)
+    if role not in ROLES:
+        raise ValidationError({"role": "must be admin or therapist"})
+    user = _get_user(session, actor, user_id)
+    if user.role == role:
+        return user
+    if user.role == "admin" and user.is_active:
+        _check_another_admin_remains(session, actor, user, "make them a therapist")
+    previous, user.role = user.role, role
+    record_event(
+        session, actor, "user.role", user_id=user.id, email=user.email, role=role, previous=previous
+    )
+    session.flush()
+    return user
+
+
+def reset_user_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """An admin sets a new password for another user of the clinic (who forgot theirs, or whose
+    password may be known to someone else): their sessions end. Admins change their own password
+    on the account page, with their current one. Records "user.password_reset"."""
+    require_admin(actor)
+    user = _get_user(session, actor, user_id)
+    if user.id == actor.user_id:
+        raise ValidationError(
+            {"user": "use the password page for your own account"},
+            message="Change your own password on your account page, with your current password.",
+        )
+    set_password(session, user, password)
+    record_event(session, actor, "user.password_reset", user_id=user.id, email=user.email)
+    return user
