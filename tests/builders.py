@@ -3,8 +3,10 @@
 They flush, never commit; call `session.commit()` in the test when a web request must see the rows.
 """
 
+import io
 import itertools
 
+from PIL import Image
 from sqlalchemy import delete
 
 from hepbuilder.db.models import AuditEvent, Clinic, User
@@ -101,3 +103,10 @@ def sign_in(client, user: User, password: str = DEFAULT_PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, f"sign-in failed for {user.email}"
     return response
+
+
+def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **save) -> bytes:
+    """An image file of one colour: `fmt` PNG, JPEG, WEBP...; `save` passes Pillow save options."""
+    out = io.BytesIO()
+    Image.new(mode, size, color).save(out, fmt, **save)
+    return out.getvalue()

@@ -271,11 +271,6 @@ def list_handouts(session: Session, actor: Actor, patient_id: int) -> list[Hando
     )
 
 
-def handout_spec(handout: Handout) -> dict:
-    """The stored spec snapshot of a handout, as a dict (the DESIGN.md handout spec form)."""
-    return json.loads(handout.spec_json)
-
-
 def suggested_filename(handout: Handout) -> str:
     """A safe download name without the patient's name, e.g. "handout-2026-11-25-3.pdf"."""
     return f"handout-{handout.issued_on.isoformat()}-{handout.number}.pdf"

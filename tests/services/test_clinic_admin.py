@@ -12,7 +12,7 @@ from hepbuilder.domain.errors import Conflict, NotFound, PermissionDenied, Valid
 from hepbuilder.services import api_tokens, audit, branding, clinics, images, users
 from hepbuilder.services.actor import Actor, system_actor
 from hepbuilder.services.audit import record_event
-from tests.builders import make_clinic, make_patient, make_user
+from tests.builders import image_bytes, make_clinic, make_patient, make_user
 
 
 def actor_for(user: User) -> Actor:
@@ -40,12 +40,6 @@ def actor(admin):
 def pixel_bomb() -> bytes:
     """A 10000 × 10000 PNG (100 megapixels) that is about 12 kB on disk."""
     return image_bytes((10_000, 10_000), "1", color=0)
-
-
-def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **save) -> bytes:
-    out = io.BytesIO()
-    Image.new(mode, size, color).save(out, fmt, **save)
-    return out.getvalue()
 
 
 def actions(session, clinic_id) -> list[str]:

@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 
+import pypdf
 import pytest
 from sqlalchemy import select
 
@@ -138,10 +139,6 @@ def test_handout_reads_are_audited_and_scoped(session, world):
 
 
 def test_issue_handout_renders_a_real_pdf(session, world, monkeypatch):
-    pdf_module = pytest.importorskip("hepbuilder.pdf")
-    if not hasattr(pdf_module, "render_handout"):
-        pytest.skip("hepbuilder.pdf.render_handout has not landed yet")
-    pypdf = pytest.importorskip("pypdf")
     monkeypatch.undo()
     actor, patient, program, _ = world
     data = programs.program_to_data(program)["items"]

@@ -10,6 +10,7 @@ from hepbuilder.web import create_app
 from hepbuilder.web.accounts import BAD_SIGN_IN
 from hepbuilder.web.auth import CSRF_MESSAGE, admin_required, current_actor
 from tests.builders import DEFAULT_PASSWORD, make_clinic, make_user, sign_in
+from tests.pages import field_error
 
 SETUP = {
     "clinic_name": "Riverside Physio",
@@ -18,12 +19,6 @@ SETUP = {
     "password": "a long enough password",
     "password_again": "a long enough password",
 }
-
-
-def field_error(html: str, field_id: str) -> str:
-    """The error text shown beside one field ("" if none)."""
-    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
-    return match.group(1).strip() if match else ""
 
 
 def count(session, model) -> int:

@@ -14,7 +14,15 @@ from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, User
 from hepbuilder.services import api_tokens
 from hepbuilder.services.actor import Actor, system_actor
 from hepbuilder.services.audit import record_event
-from tests.builders import DEFAULT_PASSWORD, make_clinic, make_patient, make_user, sign_in
+from tests.builders import (
+    DEFAULT_PASSWORD,
+    image_bytes,
+    make_clinic,
+    make_patient,
+    make_user,
+    sign_in,
+)
+from tests.pages import field_error
 
 BRANDING = {
     "name": "Riverside Physio",
@@ -43,12 +51,6 @@ ADMIN_PAGES = [
 ]
 
 
-def field_error(html: str, field_id: str) -> str:
-    """The error text shown beside one field ("" if none)."""
-    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
-    return match.group(1).strip() if match else ""
-
-
 def input_value(html: str, field_id: str) -> str | None:
     match = re.search(rf'<input[^>]*\bid="{field_id}"[^>]*>', html)
     if not match:
@@ -60,12 +62,6 @@ def input_value(html: str, field_id: str) -> str | None:
 def shown_secret(html: str) -> str | None:
     match = re.search(r'<textarea[^>]*\bid="token-secret"[^>]*>([^<]*)</textarea>', html)
     return match.group(1) if match else None
-
-
-def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **save) -> bytes:
-    out = io.BytesIO()
-    Image.new(mode, size, color).save(out, fmt, **save)
-    return out.getvalue()
 
 
 @functools.cache

@@ -1,16 +1,10 @@
 """Patient pages: search and paging, create/edit with errors kept, archive/restore, scoping, PMS link."""
 
-import re
-
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Patient
 from tests.builders import make_clinic, make_patient, make_user, sign_in
-
-
-def field_error(html: str, field_id: str) -> str:
-    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
-    return match.group(1).strip() if match else ""
+from tests.pages import field_error
 
 
 def signed_in(client, session):

@@ -15,11 +15,7 @@ from tests.builders import (
     seeded_clinic,
     sign_in,
 )
-
-
-def field_error(html: str, field_id: str) -> str:
-    match = re.search(rf'<p class="field__error" id="{field_id}-error">(.*?)</p>', html, re.S)
-    return match.group(1).strip() if match else ""
+from tests.pages import field_error
 
 
 def builder_form(program, **changes) -> dict:
