@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .color import DEFAULT_BRAND_COLOR, is_hex_color
 from .dose import Dose, parse_dose
 from .errors import ValidationError
 from .exercise import Exercise, parse_exercise
@@ -163,16 +164,11 @@ def _logo(value: object, errors: dict, load_file: FileLoader | None) -> bytes | 
 
 def _color(value: object, errors: dict) -> str:
     if value in (None, ""):
-        return "#1f6f8b"
-    if (
-        isinstance(value, str)
-        and len(value) == 7
-        and value[0] == "#"
-        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
-    ):
+        return DEFAULT_BRAND_COLOR
+    if is_hex_color(value):
         return value.lower()
-    errors["clinic.brand_color"] = 'must be a colour written like "#1f6f8b"'
-    return "#1f6f8b"
+    errors["clinic.brand_color"] = f'must be a colour written like "{DEFAULT_BRAND_COLOR}"'
+    return DEFAULT_BRAND_COLOR
 
 
 def _item(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Clinic
+from hepbuilder.domain.color import normalize_color
 from hepbuilder.domain.errors import ValidationError
 
 from .actor import Actor, require_admin
@@ -20,7 +21,6 @@ BRANDING_FIELDS = ("name", "address", "phone", "email", "website", "brand_color"
 _MAX_CHARS = {"name": 200, "address": 500, "phone": 80, "email": 200, "website": 200}
 
 
-_HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 _BARE_WEBSITE = re.compile(
     r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?:[/?#]\S*)?$", re.I
 )
@@ -30,14 +30,6 @@ def get_branding(session: Session, actor: Actor) -> Clinic:
     """The acting admin's clinic (its logo bytes stay deferred until read)."""
     require_admin(actor)
     return get_actor_clinic(session, actor)
-
-
-def normalize_color(value: str) -> str | None:
-    """ "#1F6F8B", "1f6f8b" or "#1f6f8b" -> "#1f6f8b"; anything else -> None."""
-    text = value.strip().lower()
-    if text and not text.startswith("#"):
-        text = "#" + text
-    return text if _HEX_COLOR.match(text) else None
 
 
 def _check_website(text: str) -> str | None:

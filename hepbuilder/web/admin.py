@@ -32,6 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from hepbuilder.domain.color import contrast_with_white, hex_to_rgb, normalize_color
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import api_tokens, clinics, images, passwords
 from hepbuilder.services import audit as audit_trail
@@ -193,20 +194,6 @@ def _status(form: FlaskForm) -> int:
     return 422 if form.errors or form.form_errors else 200
 
 
-def _relative_luminance(hex_color: str) -> float:
-    channels = []
-    for index in (1, 3, 5):
-        value = int(hex_color[index : index + 2], 16) / 255
-        channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
-    red, green, blue = channels
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def contrast_with_white(hex_color: str) -> float:
-    """The WCAG contrast ratio of white text on `hex_color` (1 to 21)."""
-    return 1.05 / (_relative_luminance(hex_color) + 0.05)
-
-
 def _read_upload(storage) -> bytes | None:
     """The uploaded file's bytes, read only up to one byte past the limit (None when no file was chosen)."""
     if storage is None or not getattr(storage, "filename", ""):
@@ -232,7 +219,7 @@ def _branding_page(form: BrandingForm, clinic, status: int = 200):
     db = get_db()
     logo = clinic_brand.get_logo(db, current_actor())
     saved_color = safe_color(clinic.brand_color)
-    typed_color = clinic_brand.normalize_color(form.brand_color.data or "") or saved_color
+    typed_color = normalize_color(form.brand_color.data or "") or saved_color
     return (
         render_template(
             "admin/branding.html",
@@ -242,7 +229,7 @@ def _branding_page(form: BrandingForm, clinic, status: int = 200):
             logo_version=hashlib.sha256(logo).hexdigest()[:12] if logo else "",
             picker_color=typed_color,
             preview_color=saved_color,
-            low_contrast=contrast_with_white(typed_color) < 3.0,
+            low_contrast=contrast_with_white(hex_to_rgb(typed_color)) < 3.0,
         ),
         status,
     )

@@ -1,17 +1,14 @@
 """What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
 
-import re
-
 from flask import Flask, current_app, request
 from flask_login import current_user
 
-DEFAULT_BRAND_COLOR = "#1f6f8b"
-_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
 
 
 def safe_color(value: str | None) -> str:
     """`value` if it is a #rrggbb colour, else the default (it goes into CSS, so nothing else may)."""
-    return value if value and _HEX_COLOR.match(value) else DEFAULT_BRAND_COLOR
+    return value if is_hex_color(value) else DEFAULT_BRAND_COLOR
 
 
 def label(value: str) -> str:
