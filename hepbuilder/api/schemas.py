@@ -16,6 +16,7 @@ import re
 
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.errors import DomainError, ValidationError
+from hepbuilder.domain.limits import ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 
 MAX_DEPTH = 16
@@ -65,15 +66,15 @@ ITEM_REQUEST = {
             for name, (low, high) in DOSE_LIMITS.items()
         },
         "side": {"type": ["string", "null"], "enum": [*SIDES, None]},
-        "notes": _nullable(_text(10_000)),
+        "notes": _nullable(_text(ITEM_LIMITS["notes"])),
     },
     "required": ["exercise"],
     "additionalProperties": False,
 }
 
 PROGRAM_FIELDS = {
-    "title": _nullable(_text(200)),
-    "notes": _nullable(_text(10_000)),
+    "title": _nullable(_text(PROGRAM_LIMITS["title"])),
+    "notes": _nullable(_text(PROGRAM_LIMITS["notes"])),
     "review_on": _nullable(DATE),
     "paper": {"type": "string", "enum": list(PAPERS)},
     "large_print": {"type": "boolean"},
@@ -107,17 +108,17 @@ HANDOUT_ISSUE = {
 PATIENT_CREATE = {
     "type": "object",
     "properties": {
-        "external_id": _nullable(_text(100)),
-        "first_name": _text(100, required=True),
-        "last_name": _text(100, required=True),
+        "external_id": _nullable(_text(PATIENT_LIMITS["external_id"])),
+        "first_name": _text(PATIENT_LIMITS["first_name"], required=True),
+        "last_name": _text(PATIENT_LIMITS["last_name"], required=True),
         "email": {
-            **_nullable(_text(254)),
+            **_nullable(_text(PATIENT_LIMITS["email"])),
             "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ ]*@[^ ]*[{WHITESPACE}]*$",
             "description": "Empty, or an address with an @ and no spaces.",
         },
         "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
-        "phone": _nullable(_text(50)),
-        "notes": _nullable(_text(10_000)),
+        "phone": _nullable(_text(PATIENT_LIMITS["phone"])),
+        "notes": _nullable(_text(PATIENT_LIMITS["notes"])),
     },
     "required": ["first_name", "last_name"],
     "additionalProperties": False,

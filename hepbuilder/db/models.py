@@ -21,6 +21,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from hepbuilder.domain.limits import (
+    API_TOKEN_LIMITS,
+    BRAND_LIMITS,
+    PATIENT_LIMITS,
+    PROGRAM_LIMITS,
+    USER_LIMITS,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -45,11 +53,11 @@ class Clinic(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(500), default="")
-    phone: Mapped[str] = mapped_column(String(80), default="")
-    email: Mapped[str] = mapped_column(String(200), default="")
-    website: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(BRAND_LIMITS["name"]))
+    address: Mapped[str] = mapped_column(String(BRAND_LIMITS["address"]), default="")
+    phone: Mapped[str] = mapped_column(String(BRAND_LIMITS["phone"]), default="")
+    email: Mapped[str] = mapped_column(String(BRAND_LIMITS["email"]), default="")
+    website: Mapped[str] = mapped_column(String(BRAND_LIMITS["website"]), default="")
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -60,9 +68,11 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
-    name: Mapped[str] = mapped_column(String(200))
-    credentials: Mapped[str] = mapped_column(String(80), default="")
+    email: Mapped[str] = mapped_column(
+        String(USER_LIMITS["email"]), unique=True
+    )  # stored lower-case
+    name: Mapped[str] = mapped_column(String(USER_LIMITS["name"]))
+    credentials: Mapped[str] = mapped_column(String(USER_LIMITS["credentials"]), default="")
     role: Mapped[str] = mapped_column(String(20))  # "admin" | "therapist"
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -79,7 +89,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(API_TOKEN_LIMITS["name"]))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -196,12 +206,12 @@ class Patient(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
-    external_id: Mapped[str | None] = mapped_column(String(100))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(PATIENT_LIMITS["external_id"]))
+    first_name: Mapped[str] = mapped_column(String(PATIENT_LIMITS["first_name"]))
+    last_name: Mapped[str] = mapped_column(String(PATIENT_LIMITS["last_name"]))
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
-    email: Mapped[str] = mapped_column(String(254), default="")
-    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(PATIENT_LIMITS["email"]), default="")
+    phone: Mapped[str] = mapped_column(String(PATIENT_LIMITS["phone"]), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(String(600), default="")
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -221,7 +231,7 @@ class Program(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(PROGRAM_LIMITS["title"]), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     review_on: Mapped[dt.date | None] = mapped_column(Date)
     paper: Mapped[str] = mapped_column(String(10), default="A4")

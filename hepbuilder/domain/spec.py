@@ -15,12 +15,14 @@ from .color import DEFAULT_BRAND_COLOR, is_hex_color
 from .dose import Dose, parse_dose
 from .errors import ValidationError
 from .exercise import Exercise, parse_exercise
+from .limits import BRAND_LIMITS, ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS, USER_LIMITS
 from .text import read_text
 
 PAPERS = ("A4", "letter")
 CHANGES = ("new", "dose-changed")
-MAX_TEXT_CHARS = 10_000
 MAX_ITEMS = 100
+# "first last", as a handout prints the patient's name
+PATIENT_NAME_CHARS = PATIENT_LIMITS["first_name"] + 1 + PATIENT_LIMITS["last_name"]
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 ExerciseResolver = Callable[[str], Exercise | None]
@@ -195,7 +197,7 @@ def _item(
     except ValidationError as exc:
         errors.update(exc.fields)
         dose = None
-    notes = read_text(raw, "notes", errors, field=where + "notes", max_chars=MAX_TEXT_CHARS)
+    notes = read_text(raw, "notes", errors, field=where + "notes", max_chars=ITEM_LIMITS["notes"])
     change = raw.get("change")
     if change is not None and change not in CHANGES:
         errors[where + "change"] = "must be one of: " + ", ".join(CHANGES)
@@ -219,16 +221,34 @@ def parse_spec(
     errors: dict[str, str] = {}
     patient = _mapping(data, "patient", errors)
     patient_name = read_text(
-        patient, "name", errors, field="patient.name", required=True, max_chars=200
+        patient, "name", errors, field="patient.name", required=True, max_chars=PATIENT_NAME_CHARS
     )
     clinic_data = _mapping(data, "clinic", errors)
     therapist = _mapping(data, "therapist", errors)
     clinic = ClinicBrand(
-        name=read_text(clinic_data, "name", errors, field="clinic.name", max_chars=200),
-        address=read_text(clinic_data, "address", errors, field="clinic.address", max_chars=500),
-        phone=read_text(clinic_data, "phone", errors, field="clinic.phone", max_chars=80),
-        email=read_text(clinic_data, "email", errors, field="clinic.email", max_chars=200),
-        website=read_text(clinic_data, "website", errors, field="clinic.website", max_chars=200),
+        name=read_text(
+            clinic_data, "name", errors, field="clinic.name", max_chars=BRAND_LIMITS["name"]
+        ),
+        address=read_text(
+            clinic_data,
+            "address",
+            errors,
+            field="clinic.address",
+            max_chars=BRAND_LIMITS["address"],
+        ),
+        phone=read_text(
+            clinic_data, "phone", errors, field="clinic.phone", max_chars=BRAND_LIMITS["phone"]
+        ),
+        email=read_text(
+            clinic_data, "email", errors, field="clinic.email", max_chars=BRAND_LIMITS["email"]
+        ),
+        website=read_text(
+            clinic_data,
+            "website",
+            errors,
+            field="clinic.website",
+            max_chars=BRAND_LIMITS["website"],
+        ),
         brand_color=_color(clinic_data.get("brand_color"), errors),
         logo_bytes=_logo(clinic_data.get("logo"), errors, load_file),
     )
@@ -261,14 +281,20 @@ def parse_spec(
         patient_name=patient_name,
         items=tuple(items),
         clinic=clinic,
-        therapist_name=read_text(therapist, "name", errors, field="therapist.name", max_chars=200),
-        therapist_credentials=read_text(
-            therapist, "credentials", errors, field="therapist.credentials", max_chars=80
+        therapist_name=read_text(
+            therapist, "name", errors, field="therapist.name", max_chars=USER_LIMITS["name"]
         ),
-        title=read_text(data, "title", errors, max_chars=200),
+        therapist_credentials=read_text(
+            therapist,
+            "credentials",
+            errors,
+            field="therapist.credentials",
+            max_chars=USER_LIMITS["credentials"],
+        ),
+        title=read_text(data, "title", errors, max_chars=PROGRAM_LIMITS["title"]),
         issued_on=_date(data, "issued_on", errors),
         review_on=_date(data, "review_on", errors),
-        notes=read_text(data, "notes", errors, max_chars=MAX_TEXT_CHARS),
+        notes=read_text(data, "notes", errors, max_chars=PROGRAM_LIMITS["notes"]),
         paper=paper,
         large_print=bool(large_print),
         share_url=share_url,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import ApiToken, utcnow
 from hepbuilder.domain.errors import NotFound, ValidationError
+from hepbuilder.domain.limits import API_TOKEN_LIMITS
 
 from .actor import Actor, require_admin
 from .audit import record_event
@@ -28,8 +29,8 @@ def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToke
     name = name.strip()
     if not name:
         raise ValidationError({"name": "is required"})
-    if len(name) > 120:
-        raise ValidationError({"name": "must be at most 120 characters"})
+    if len(name) > API_TOKEN_LIMITS["name"]:
+        raise ValidationError({"name": f"must be at most {API_TOKEN_LIMITS['name']} characters"})
     secret = "hep_" + secrets.token_urlsafe(32)
     token = ApiToken(
         clinic_id=actor.clinic_id,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hepbuilder.db.models import Clinic
 from hepbuilder.domain.color import normalize_color
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.limits import BRAND_LIMITS
 
 from .actor import Actor, require_admin
 from .audit import record_event
@@ -18,7 +19,6 @@ from .images import image_size, normalize_logo
 from .users import EMAIL_RE
 
 BRANDING_FIELDS = ("name", "address", "phone", "email", "website", "brand_color")
-_MAX_CHARS = {"name": 200, "address": 500, "phone": 80, "email": 200, "website": 200}
 
 
 _BARE_WEBSITE = re.compile(
@@ -60,7 +60,7 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
         text = str(data[name] or "").strip()
         if name == "address":
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-        limit = _MAX_CHARS.get(name)
+        limit = BRAND_LIMITS.get(name)
         if limit and len(text) > limit:
             errors[name] = f"must be at most {limit} characters"
         elif name == "name" and not text:

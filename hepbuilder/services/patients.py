@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.limits import PATIENT_LIMITS
 from hepbuilder.domain.text import fold
 
 from .actor import Actor
@@ -31,14 +32,6 @@ PATIENT_FIELDS = (
     "external_id",
     "notes",
 )
-_MAX_CHARS = {
-    "first_name": 100,
-    "last_name": 100,
-    "email": 254,
-    "phone": 50,
-    "external_id": 100,
-    "notes": 10_000,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +176,8 @@ def _clean(data: dict, *, partial: bool) -> dict:
             errors[key] = "must be text"
             continue
         value = raw.strip() if key != "notes" else raw.strip("\r\n")
-        if len(value) > _MAX_CHARS[key]:
-            errors[key] = f"must be at most {_MAX_CHARS[key]} characters"
+        if len(value) > PATIENT_LIMITS[key]:
+            errors[key] = f"must be at most {PATIENT_LIMITS[key]:,} characters"
         elif key in ("first_name", "last_name") and not value:
             errors[key] = "is required"
         elif key == "email" and value and ("@" not in value or " " in value):

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from hepbuilder.db.models import Exercise, Program, ProgramItem, Protocol, utcnow
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.limits import ITEM_LIMITS, PROGRAM_LIMITS
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.domain.text import read_text
 
@@ -29,8 +30,6 @@ from .audit import record_event
 from .patients import get_patient
 
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
-MAX_TITLE_CHARS = 200
-MAX_NOTES_CHARS = 10_000
 
 
 def _program_query():
@@ -208,7 +207,7 @@ def _resolve_items(
         else:
             dose = default_dose(exercise)
         item_errors: dict[str, str] = {}
-        notes = read_text(raw, "notes", item_errors, max_chars=MAX_NOTES_CHARS)
+        notes = read_text(raw, "notes", item_errors, max_chars=ITEM_LIMITS["notes"])
         errors.update({where + key: text for key, text in item_errors.items()})
         items.append(ProgramItem(position=index, exercise=exercise, notes=notes, **dose.to_dict()))
     return items
@@ -221,9 +220,9 @@ def _apply(session: Session, actor: Actor, program: Program, data: dict, *, part
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     if not partial or "title" in data:
-        values["title"] = read_text(data, "title", errors, max_chars=MAX_TITLE_CHARS)
+        values["title"] = read_text(data, "title", errors, max_chars=PROGRAM_LIMITS["title"])
     if not partial or "notes" in data:
-        values["notes"] = read_text(data, "notes", errors, max_chars=MAX_NOTES_CHARS)
+        values["notes"] = read_text(data, "notes", errors, max_chars=PROGRAM_LIMITS["notes"])
     if not partial or "review_on" in data:
         values["review_on"] = _review_on(data.get("review_on"), errors)
     if not partial or "paper" in data:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import User, utcnow
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.limits import USER_LIMITS
 
 from .actor import Actor, require_admin
 from .audit import record_event
@@ -39,12 +40,15 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     name = str(data.get("name") or "").strip()
     role = str(data.get("role") or "")
     password = str(data.get("password") or "")
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    credentials = str(data.get("credentials") or "").strip()
+    if not EMAIL_RE.match(email) or len(email) > USER_LIMITS["email"]:
         errors["email"] = "must be an email address"
     if not name:
         errors["name"] = "is required"
-    elif len(name) > 200:
-        errors["name"] = "must be at most 200 characters"
+    elif len(name) > USER_LIMITS["name"]:
+        errors["name"] = f"must be at most {USER_LIMITS['name']} characters"
+    if len(credentials) > USER_LIMITS["credentials"]:
+        errors["credentials"] = f"must be at most {USER_LIMITS['credentials']} characters"
     if role not in ROLES:
         errors["role"] = "must be admin or therapist"
     if errors:
@@ -57,7 +61,7 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
         email=email,
         name=name,
         role=role,
-        credentials=str(data.get("credentials") or "").strip()[:80],
+        credentials=credentials,
         password_hash=hash_password(password),
         is_active=True,
     )

@@ -34,6 +34,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hepbuilder.domain.color import contrast_with_white, hex_to_rgb, normalize_color
 from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.domain.limits import API_TOKEN_LIMITS, BRAND_LIMITS, USER_LIMITS
 from hepbuilder.services import api_tokens, clinics, images, passwords
 from hepbuilder.services import audit as audit_trail
 from hepbuilder.services import branding as clinic_brand
@@ -41,7 +42,7 @@ from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import PasswordResetForm, add_service_errors
+from .forms import PasswordResetForm, add_service_errors, at_most
 from .layout import safe_color
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -76,7 +77,7 @@ class BrandingForm(FlaskForm):
         description="Printed at the top of every handout.",
         validators=[
             DataRequired("Enter the clinic's name."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(BRAND_LIMITS["name"]),
         ],
         render_kw={"autocomplete": "organization"},
     )
@@ -84,25 +85,25 @@ class BrandingForm(FlaskForm):
         "Address",
         filters=_STRIP,
         description="One line per line of the address.",
-        validators=[Length(max=500, message="Use at most 500 characters.")],
+        validators=[at_most(BRAND_LIMITS["address"])],
         render_kw={"rows": 3, "autocomplete": "street-address"},
     )
     phone = TelField(
         "Phone",
         filters=_STRIP,
-        validators=[Length(max=80, message="Use at most 80 characters.")],
+        validators=[at_most(BRAND_LIMITS["phone"])],
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(
         "Email",
         filters=_STRIP,
-        validators=[Length(max=200, message="Use at most 200 characters.")],
+        validators=[at_most(BRAND_LIMITS["email"])],
         render_kw={"autocomplete": "email"},
     )
     website = StringField(
         "Website",
         filters=_STRIP,
-        validators=[Length(max=200, message="Use at most 200 characters.")],
+        validators=[at_most(BRAND_LIMITS["website"])],
         render_kw={"inputmode": "url", "placeholder": "physio.example", "autocomplete": "url"},
     )
     brand_color = StringField(
@@ -127,7 +128,7 @@ class UserForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter the person's name."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(USER_LIMITS["name"]),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -137,7 +138,7 @@ class UserForm(FlaskForm):
         description="They sign in with this.",
         validators=[
             DataRequired("Enter their email address."),
-            Length(max=254, message="Use at most 254 characters."),
+            at_most(USER_LIMITS["email"]),
             Regexp(
                 user_accounts.EMAIL_RE, message="Enter an email address such as name@clinic.com."
             ),
@@ -148,7 +149,7 @@ class UserForm(FlaskForm):
         "Credentials",
         filters=_STRIP,
         description="Optional; printed after a therapist's name on handouts, e.g. DPT.",
-        validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],
+        validators=[Optional(), at_most(USER_LIMITS["credentials"])],
         render_kw={"autocomplete": "off"},
     )
     role = SelectField(
@@ -178,7 +179,7 @@ class TokenForm(FlaskForm):
         description="Say who uses it, e.g. the practice-management system's name.",
         validators=[
             DataRequired("Name the token."),
-            Length(max=120, message="Use at most 120 characters."),
+            at_most(API_TOKEN_LIMITS["name"]),
         ],
         render_kw={"autocomplete": "off"},
     )

@@ -4,10 +4,16 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from hepbuilder.domain.limits import BRAND_LIMITS, USER_LIMITS
 from hepbuilder.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from hepbuilder.services.users import EMAIL_RE
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
+
+
+def at_most(limit: int) -> Length:
+    """The length check for a text field, from one of domain/limits.py's tables."""
+    return Length(max=limit, message=f"Use at most {limit:,} characters.")
 
 
 def _new_password_field(label: str) -> PasswordField:
@@ -43,7 +49,7 @@ class LoginForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter your email address."),
-            Length(max=254, message="That is too long."),
+            Length(max=USER_LIMITS["email"], message="That is too long."),
         ],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
@@ -63,7 +69,7 @@ class SetupForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter the clinic's name."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(BRAND_LIMITS["name"]),
         ],
         render_kw={"autocomplete": "organization", "autofocus": True},
     )
@@ -72,7 +78,7 @@ class SetupForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter your name."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(USER_LIMITS["name"]),
         ],
         render_kw={"autocomplete": "name"},
     )
@@ -81,7 +87,7 @@ class SetupForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter your email address."),
-            Length(max=254, message="Use at most 254 characters."),
+            at_most(USER_LIMITS["email"]),
             Regexp(EMAIL_RE, message="Enter an email address such as name@clinic.com."),
         ],
         render_kw={"autocomplete": "email"},

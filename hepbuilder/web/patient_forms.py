@@ -2,7 +2,11 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
+
+from hepbuilder.domain.limits import PATIENT_LIMITS
+
+from .forms import at_most
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 
@@ -13,7 +17,7 @@ class PatientForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter the first name."),
-            Length(max=100, message="Use at most 100 characters."),
+            at_most(PATIENT_LIMITS["first_name"]),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -22,7 +26,7 @@ class PatientForm(FlaskForm):
         filters=_STRIP,
         validators=[
             DataRequired("Enter the last name."),
-            Length(max=100, message="Use at most 100 characters."),
+            at_most(PATIENT_LIMITS["last_name"]),
         ],
         render_kw={"autocomplete": "off"},
     )
@@ -34,25 +38,25 @@ class PatientForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=_STRIP,
-        validators=[Optional(), Length(max=254, message="Use at most 254 characters.")],
+        validators=[Optional(), at_most(PATIENT_LIMITS["email"])],
         render_kw={"autocomplete": "off"},
     )
     phone = TelField(
         "Phone",
         filters=_STRIP,
-        validators=[Optional(), Length(max=50, message="Use at most 50 characters.")],
+        validators=[Optional(), at_most(PATIENT_LIMITS["phone"])],
         render_kw={"autocomplete": "off"},
     )
     external_id = StringField(
         "External id",
         description="The patient's id in your practice-management system, if it has one.",
         filters=_STRIP,
-        validators=[Optional(), Length(max=100, message="Use at most 100 characters.")],
+        validators=[Optional(), at_most(PATIENT_LIMITS["external_id"])],
     )
     notes = TextAreaField(
         "Notes",
         description="For the clinic only; never printed on a handout.",
-        validators=[Optional(), Length(max=10_000, message="Use at most 10,000 characters.")],
+        validators=[Optional(), at_most(PATIENT_LIMITS["notes"])],
         render_kw={"rows": 3},
     )
 

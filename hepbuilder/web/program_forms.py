@@ -20,9 +20,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from hepbuilder.domain.dose import DOSE_LIMITS, Dose
+from hepbuilder.domain.limits import ITEM_LIMITS, PROGRAM_LIMITS
+
+from .forms import at_most
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms import SelectChoice
@@ -61,9 +64,7 @@ class ItemForm(Form):
     times_per_day = _dose_field("Times a day", "times_per_day")
     days_per_week = _dose_field("Days a week", "days_per_week")
     side = SelectField("Side", choices=_choices(SIDE_CHOICES), default="none")
-    notes = StringField(
-        "Note", validators=[Length(max=1000, message="Use at most 1,000 characters.")]
-    )
+    notes = StringField("Note", validators=[at_most(ITEM_LIMITS["notes"])])
 
     def validate(self, extra_validators=None) -> bool:
         """As usual, but a word that is no number gets the same sentence as a number out of range."""
@@ -88,12 +89,12 @@ class ProgramForm(FlaskForm):
     version = HiddenField()
     title = StringField(
         "Title",
-        validators=[Length(max=200, message="Use at most 200 characters.")],
+        validators=[at_most(PROGRAM_LIMITS["title"])],
         render_kw={"placeholder": "e.g. Hip strength, week 1"},
     )
     notes = TextAreaField(
         "Notes for the patient",
-        validators=[Length(max=10_000, message="Use at most 10,000 characters.")],
+        validators=[at_most(PROGRAM_LIMITS["notes"])],
         render_kw={"rows": 3},
     )
     review_on = DateField("Review date", validators=[Optional()])

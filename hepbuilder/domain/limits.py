@@ -1,0 +1,25 @@
+"""How long each text field may be: one table per entity, the only place these numbers are written.
+
+Read by the web forms, the services, the API's JSON Schema, the handout spec parser and the
+database column sizes; tests/unit/test_limits.py checks that every one of them agrees.
+"""
+
+PATIENT_LIMITS: dict[str, int] = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 50,
+    "external_id": 100,
+    "notes": 10_000,
+}
+PROGRAM_LIMITS: dict[str, int] = {"title": 200, "notes": 10_000}
+ITEM_LIMITS: dict[str, int] = {"notes": 10_000}
+BRAND_LIMITS: dict[str, int] = {
+    "name": 200,
+    "address": 500,
+    "phone": 80,
+    "email": 200,
+    "website": 200,
+}
+USER_LIMITS: dict[str, int] = {"email": 254, "name": 200, "credentials": 80}
+API_TOKEN_LIMITS: dict[str, int] = {"name": 120}

@@ -1,0 +1,109 @@
+"""Every place that bounds a text field reads domain/limits.py, so the form, the service, the API
+schema, the handout spec and the column can never disagree again."""
+
+import pytest
+from wtforms.validators import Length
+
+from hepbuilder.api import schemas
+from hepbuilder.db import models
+from hepbuilder.domain import limits
+from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.library import load_library
+
+STEP_UP = load_library().exercises["step-up"]
+from hepbuilder.web import admin, forms, patient_forms, program_forms
+
+FORMS = [
+    (limits.PATIENT_LIMITS, patient_forms.PatientForm, {}),
+    (limits.PROGRAM_LIMITS, program_forms.ProgramForm, {}),
+    (limits.ITEM_LIMITS, program_forms.ItemForm, {}),
+    (limits.BRAND_LIMITS, admin.BrandingForm, {}),
+    (limits.USER_LIMITS, admin.UserForm, {}),
+    (limits.API_TOKEN_LIMITS, admin.TokenForm, {}),
+    (limits.BRAND_LIMITS, forms.SetupForm, {"name": "clinic_name"}),
+    (limits.USER_LIMITS, forms.SetupForm, {"name": "admin_name", "email": "email"}),
+]
+COLUMNS = [
+    (limits.PATIENT_LIMITS, models.Patient),
+    (limits.PROGRAM_LIMITS, models.Program),
+    (limits.BRAND_LIMITS, models.Clinic),
+    (limits.USER_LIMITS, models.User),
+    (limits.API_TOKEN_LIMITS, models.ApiToken),
+]
+SCHEMAS = [
+    (limits.PATIENT_LIMITS, schemas.PATIENT_CREATE["properties"]),
+    (limits.PROGRAM_LIMITS, schemas.PROGRAM_FIELDS),
+    (limits.ITEM_LIMITS, schemas.ITEM_REQUEST["properties"]),
+]
+
+
+def _form_max(form_class, field: str) -> int | None:
+    unbound = getattr(form_class, field)
+    lengths = [v for v in unbound.kwargs.get("validators", ()) if isinstance(v, Length)]
+    return lengths[0].max if lengths else None
+
+
+@pytest.mark.parametrize(("table", "form_class", "names"), FORMS)
+def test_form_fields_take_their_length_from_the_limits_table(table, form_class, names):
+    for limit_name, field in (names or {name: name for name in table}).items():
+        if hasattr(form_class, field):
+            assert _form_max(form_class, field) == table[limit_name], (
+                f"{form_class.__name__}.{field}"
+            )
+
+
+@pytest.mark.parametrize(("table", "model"), COLUMNS)
+def test_string_columns_are_as_long_as_the_limits_table_allows(table, model):
+    columns = model.__table__.columns
+    for name, limit in table.items():
+        length = getattr(columns[name].type, "length", None)
+        assert length in (None, limit), f"{model.__name__}.{name} is String({length})"
+
+
+@pytest.mark.parametrize(("table", "properties"), SCHEMAS)
+def test_api_schema_max_lengths_come_from_the_limits_table(table, properties):
+    for name, limit in table.items():
+        if name in properties:
+            assert properties[name]["maxLength"] == limit, name
+
+
+def _resolve(slug: str):
+    return STEP_UP if slug == "step-up" else None
+
+
+def test_handout_spec_accepts_each_text_up_to_its_limit_and_names_the_field_past_it():
+    def spec(**changes):
+        base = {
+            "patient": {"name": "Pat"},
+            "clinic": {},
+            "items": [{"exercise": "step-up", "sets": 1}],
+        }
+        for path, value in changes.items():
+            target = base
+            *parents, leaf = path.split(".")
+            for key in parents:
+                target = target[key] if not key.isdigit() else target[int(key)]
+            target[leaf] = value
+        return base
+
+    cases = {
+        "title": limits.PROGRAM_LIMITS["title"],
+        "notes": limits.PROGRAM_LIMITS["notes"],
+        "clinic.name": limits.BRAND_LIMITS["name"],
+        "clinic.address": limits.BRAND_LIMITS["address"],
+        "items.0.notes": limits.ITEM_LIMITS["notes"],
+    }
+    for path, limit in cases.items():
+        parse_spec(spec(**{path: "a" * limit}), resolve=_resolve)
+        with pytest.raises(ValidationError) as caught:
+            parse_spec(spec(**{path: "a" * (limit + 1)}), resolve=_resolve)
+        field = path.replace("items.0.", "items[0].")
+        assert field in caught.value.fields, (path, caught.value.fields)
+
+
+def test_a_patient_with_the_longest_names_still_fits_on_a_handout():
+    longest = " ".join(
+        ["a" * limits.PATIENT_LIMITS["first_name"], "b" * limits.PATIENT_LIMITS["last_name"]]
+    )
+    parse_spec({"patient": {"name": longest}, "items": [{"exercise": "step-up"}]}, resolve=_resolve)
