@@ -23,3 +23,8 @@ BRAND_LIMITS: dict[str, int] = {
 }
 USER_LIMITS: dict[str, int] = {"email": 254, "name": 200, "credentials": 80}
 API_TOKEN_LIMITS: dict[str, int] = {"name": 120}
+
+# A clinic's logo: what an upload may weigh, and how many pixels its header may declare before
+# anything is decoded (the same bound for the brand page and for a logo inside a handout spec).
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 20_000_000

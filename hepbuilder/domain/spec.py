@@ -15,7 +15,14 @@ from .color import DEFAULT_BRAND_COLOR, is_hex_color
 from .dose import Dose, parse_dose
 from .errors import ValidationError
 from .exercise import Exercise, parse_exercise
-from .limits import BRAND_LIMITS, ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS, USER_LIMITS
+from .limits import (
+    BRAND_LIMITS,
+    ITEM_LIMITS,
+    LOGO_MAX_BYTES,
+    PATIENT_LIMITS,
+    PROGRAM_LIMITS,
+    USER_LIMITS,
+)
 from .text import read_text
 
 PAPERS = ("A4", "letter")
@@ -23,7 +30,7 @@ CHANGES = ("new", "dose-changed")
 MAX_ITEMS = 100
 # "first last", as a handout prints the patient's name
 PATIENT_NAME_CHARS = PATIENT_LIMITS["first_name"] + 1 + PATIENT_LIMITS["last_name"]
-MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_BYTES = LOGO_MAX_BYTES
 
 ExerciseResolver = Callable[[str], Exercise | None]
 FileLoader = Callable[[str], bytes]

@@ -11,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.limits import LOGO_MAX_PIXELS
 from hepbuilder.domain.spec import HandoutSpec
 
 from . import sections
@@ -25,7 +26,6 @@ PAPER_SIZES = {"A4": A4, "letter": LETTER}
 RUNNING_HEADER_PT = 22.0
 LOGO_MAX_PX_W, LOGO_MAX_PX_H = 567, 189  # the logo box (48 x 16 mm) at 300 dpi
 OVERVIEW_MAX_ITEMS = 12  # longer programs skip the at-a-glance list (it would not fit page 1)
-MAX_LOGO_PIXELS = 25_000_000
 
 
 @lru_cache(maxsize=32)
@@ -44,8 +44,12 @@ def prepare_logo(data: bytes):
             with Image.open(io.BytesIO(data)) as image:
                 if image.format not in ("PNG", "JPEG"):
                     raise ValueError(image.format)
-                if image.width * image.height > MAX_LOGO_PIXELS:
-                    raise ValidationError({"clinic.logo": "is too large (at most 25 megapixels)"})
+                if image.width * image.height > LOGO_MAX_PIXELS:
+                    raise ValidationError(
+                        {
+                            "clinic.logo": f"is too large (at most {LOGO_MAX_PIXELS // 10**6} megapixels)"
+                        }
+                    )
                 image.load()
                 rgba = image.convert("RGBA")
     except ValidationError:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from hepbuilder.db.like import contains
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.db.models import ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.domain import exercise as domain
@@ -79,11 +80,6 @@ def get_exercise(session: Session, clinic_id: int, slug: str) -> ExerciseRow:
     return row
 
 
-def _like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _filtered(
     clinic_id: int,
     *,
@@ -98,7 +94,7 @@ def _filtered(
     if not include_archived:
         query = query.where(ExerciseRow.is_archived.is_(False))
     for word in fold((q or "")[:MAX_QUERY_CHARS]).split():
-        query = query.where(ExerciseRow.search_text.like(_like_pattern(word), escape="\\"))
+        query = query.where(contains(ExerciseRow.search_text, word))
     if category:
         query = query.where(ExerciseRow.category == category)
     if body_region:

@@ -23,7 +23,7 @@ from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
 from .patients import get_patient
-from .programs import get_program, item_dose
+from .programs import check_version, get_program, item_dose
 
 NUMBER_ATTEMPTS = 5
 
@@ -168,11 +168,8 @@ def issue_handout(
         except (TypeError, ValueError):
             raise ValidationError({"version": "must be a whole number"}) from None
     program = get_program(session, actor, program_id)
-    if expected_version is not None and program.version != expected_version:
-        raise Conflict(
-            "Someone else saved this program since you opened it.",
-            current_version=program.version,
-        )
+    if expected_version is not None:
+        check_version(program, expected_version)
     _require_items(program)
     spec = build_spec(session, actor, program)
     spec_json = json.dumps(spec.to_dict(), ensure_ascii=False)

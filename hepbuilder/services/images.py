@@ -8,9 +8,10 @@ import zlib
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.limits import LOGO_MAX_BYTES, LOGO_MAX_PIXELS
 
-MAX_LOGO_BYTES = 2 * 1024 * 1024
-MAX_LOGO_PIXELS = 20_000_000  # checked from the image header, before anything is decoded
+MAX_LOGO_BYTES = LOGO_MAX_BYTES
+MAX_LOGO_PIXELS = LOGO_MAX_PIXELS  # checked from the image header, before anything is decoded
 LOGO_MAX_SIDE_PX = 600
 LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
 _DECODE_ERRORS = (

@@ -13,6 +13,7 @@ from sqlalchemy import false, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hepbuilder.db.like import contains
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
@@ -70,11 +71,6 @@ def patient_search_text(
     return fold(" ".join(parts))[:600]
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_patients(
     session: Session,
     actor: Actor,
@@ -97,7 +93,7 @@ def search_patients(
         Patient.is_archived == (true() if archived else false()),
     ]
     for term in fold(q or "").split()[:8]:
-        conditions.append(Patient.search_text.like(_like_pattern(term), escape="\\"))
+        conditions.append(contains(Patient.search_text, term))
     items = list(
         session.scalars(
             select(Patient)

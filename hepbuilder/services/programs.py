@@ -332,8 +332,7 @@ def update_program(
     except (TypeError, ValueError):
         raise ValidationError({"version": "must be a whole number"}) from None
     program = get_program(session, actor, program_id)
-    if program.version != expected_version:
-        raise _conflict(program.version)
+    check_version(program, expected_version)
     _apply(session, actor, program, data, partial=True)
     program.updated_at = utcnow()  # always an UPDATE: the version moves even if only items change
     try:
@@ -351,6 +350,13 @@ def update_program(
         version=program.version,
     )
     return program
+
+
+def check_version(program: Program, expected_version: int) -> None:
+    """Raise Conflict(current_version=...) unless `program` is still at `expected_version`, the
+    version the caller read: so no one's save is ever silently lost."""
+    if program.version != expected_version:
+        raise _conflict(program.version)
 
 
 def _conflict(current_version: int | None) -> Conflict:
