@@ -1,0 +1,334 @@
+"""Throughput under load: gunicorn with 2 workers, driven by a bounded Python load generator.
+
+For each database (the local PostgreSQL when it answers at 127.0.0.1:5432, and SQLite) this
+migrates a fresh database, seeds one clinic (the bundled library, a therapist, an API token,
+--patients patients and 2,000 exercises, a 10-exercise program and a patient with --history handouts), starts
+`hepbuilder serve` (gunicorn, 2 sync workers) on a free local port and, for each case, sends
+requests from 1, 8 and 32 threads for --seconds each. Prints requests per second, p50/p95/p99 in
+milliseconds and the errors, and the database bytes one issued handout costs.
+
+Cases: download a handout PDF (API), issue a handout (API), patient search (web), the builder
+page (web), the page of a patient with --history handouts (web), and the patient's private link
+(`/p/<token>`, where the app has private links).
+
+Every request goes to 127.0.0.1 only; every loop is bounded by a deadline and a request count.
+Not run by the tests. PostgreSQL needs `createdb` rights (it uses a database named hb_bench).
+
+    .venv/bin/python bench/load.py [--seconds 4] [--patients 20000] [--history 200] [--only sqlite]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from sqlalchemy import func, select, text  # noqa: E402
+
+from hepbuilder.db.migrate import upgrade  # noqa: E402
+from hepbuilder.db.models import Exercise, Handout  # noqa: E402
+from hepbuilder.db.session import get_engine, session_factory  # noqa: E402
+from hepbuilder.services import (  # noqa: E402
+    api_tokens,
+    clinics,
+    handouts,
+    library_sync,
+    patients,
+    programs,
+    users,
+)
+from hepbuilder.services.actor import Actor, system_actor  # noqa: E402
+
+PASSWORD = "benchmark password 123"
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hb_bench"
+CONCURRENCY = (1, 8, 32)
+MAX_REQUESTS_PER_RUN = 20_000
+
+
+def postgres_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 2).close()
+        return True
+    except OSError:
+        return False
+
+
+def fresh_postgres() -> str:
+    engine = get_engine(POSTGRES_ADMIN_URL)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS hb_bench WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE hb_bench"))
+    return POSTGRES_URL
+
+
+def seed(url: str, patient_count: int, history: int) -> dict:
+    """Fill the database; returns what the cases need (ids, token, patient link)."""
+    import search  # bench/search.py: the same bulk filler
+
+    upgrade(url)
+    session = session_factory(url)()
+    clinic = clinics.create_clinic(session, "Bench Clinic")
+    library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
+    admin = system_actor(clinic.id)
+    user = users.create_user(
+        session,
+        admin,
+        {
+            "email": "bench@example.test",
+            "name": "Bench Therapist",
+            "role": "therapist",
+            "password": PASSWORD,
+        },
+    )
+    _row, secret = api_tokens.create_api_token(session, admin, "Bench PMS")
+    search.fill(session, clinic, 2000, patient_count, random.Random(7))  # a big clinic library
+    actor = Actor(clinic_id=clinic.id, user_id=user.id)
+    patient = patients.create_patient(
+        session, actor, {"first_name": "Zoë", "last_name": "Łukasiewicz", "external_id": "B-1"}
+    )
+    slugs = list(
+        session.scalars(select(Exercise.slug).where(Exercise.clinic_id == clinic.id).limit(10))
+    )
+    program = programs.create_program(
+        session,
+        actor,
+        patient.id,
+        {"title": "Ten exercises", "items": [{"exercise": s, "sets": 2} for s in slugs]},
+    )
+    session.commit()
+    started = time.perf_counter()
+    for _ in range(history):
+        handouts.issue_handout(session, actor, program.id)
+    session.commit()
+    count = session.scalar(select(func.count()).select_from(Handout))
+    print(
+        f"  seeded {patient_count} patients and {history} handouts "
+        f"({time.perf_counter() - started:.1f} s for the handouts)"
+    )
+    handout_id = session.scalar(select(func.max(Handout.id)))
+    session.close()
+    return {
+        "user_email": user.email,
+        "token": secret,
+        "patient_id": patient.id,
+        "program_id": program.id,
+        "handout_id": handout_id,
+        "handouts": count,
+    }
+
+
+def bytes_per_handout(url: str) -> float | None:
+    """The database bytes handouts take, divided by their number."""
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(Handout)) or 0
+        if not count:
+            return None
+        if engine.dialect.name == "postgresql":
+            size = connection.scalar(text("SELECT pg_total_relation_size('handout')"))
+        else:
+            try:
+                size = connection.scalar(
+                    text("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE '%handout%'")
+                )
+            except Exception:  # dbstat is not compiled into every SQLite
+                return None
+    return size / count
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "HEPBUILDER_DATABASE_URL": url,
+        "HEPBUILDER_SECRET_KEY": "bench-secret",
+        "HEPBUILDER_INSTANCE_DIR": str(instance),
+        "HEPBUILDER_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hepbuilder", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/login")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not answer within 30 s")
+
+
+def sign_in(port: int, email: str) -> str:
+    """A signed-in session cookie, got the way a browser gets one (form token included)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    body = urllib.parse.urlencode(
+        {"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+    )
+    connection.request(
+        "POST",
+        "/login",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"sign-in failed: {response.status}")
+    return response.getheader("Set-Cookie", cookie).split(";")[0]
+
+
+def run(port: int, method: str, path: str, headers: dict, threads: int, seconds: float) -> dict:
+    """Send requests from `threads` threads until the deadline; latencies in ms and errors."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed = [], 0
+        while time.monotonic() < deadline and len(mine) < MAX_REQUESTS_PER_RUN // threads:
+            start = time.perf_counter()
+            try:
+                connection.request(method, path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    failed += 1
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append((time.perf_counter() - start) * 1000)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0.0
+
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) if latencies else 0.0,
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "n": len(latencies),
+        "errors": errors[0],
+    }
+
+
+def private_link(port: int, cookie: str, patient_id: int) -> str | None:
+    """The patient's `/p/<token>` path as their page shows it, where the app has private links."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", f"/patients/{patient_id}", headers={"Cookie": cookie})
+    page = connection.getresponse().read().decode()
+    found = re.search(r"/p/[A-Za-z0-9_\-]{16,}", page)
+    return found.group(0) if found else None
+
+
+def bench_database(name: str, url: str, args) -> None:
+    print(f"\n== {name}")
+    data = seed(url, args.patients, args.history)
+    per_handout = bytes_per_handout(url)
+    with tempfile.TemporaryDirectory() as instance:
+        port = free_port()
+        server = start_server(url, port, Path(instance))
+        try:
+            cookie = sign_in(port, data["user_email"])
+            api = {"Authorization": f"Bearer {data['token']}"}
+            web = {"Cookie": cookie}
+            cases = [
+                ("download", "GET", f"/api/v1/handouts/{data['handout_id']}.pdf", api),
+                ("issue", "POST", f"/api/v1/programs/{data['program_id']}/handouts", api),
+                ("patient search", "GET", "/patients?q=nunez", web),
+                ("builder page", "GET", f"/programs/{data['program_id']}", web),
+                (
+                    f"patient page, {args.history} handouts",
+                    "GET",
+                    f"/patients/{data['patient_id']}",
+                    web,
+                ),
+            ]
+            link = private_link(port, cookie, data["patient_id"])
+            if link:
+                cases.append(("private link", "GET", link, {}))
+            else:
+                print("  (no private link on the patient page: that case is left out)")
+            print(
+                f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6}"
+            )
+            for label, method, path, headers in cases:
+                run(port, method, path, headers, 2, 0.5)  # warm both workers up first
+                for threads in CONCURRENCY:
+                    result = run(port, method, path, headers, threads, args.seconds)
+                    print(
+                        f"  {label:32} {threads:4d} {result['rps']:8.1f} {result['p50']:7.1f} "
+                        f"{result['p95']:7.1f} {result['p99']:7.1f} {result['errors']:6d}"
+                    )
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    if per_handout:
+        print(f"  database bytes per issued handout (after seeding): {per_handout / 1024:.1f} KB")
+    print("  " + json.dumps({"handouts_seeded": data["handouts"]}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="per case and concurrency")
+    parser.add_argument("--patients", type=int, default=20000)
+    parser.add_argument("--history", type=int, default=200)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.only != "sqlite":
+        if postgres_answers():
+            bench_database("PostgreSQL (127.0.0.1:5432)", fresh_postgres(), args)
+        else:
+            print("No PostgreSQL at 127.0.0.1:5432: only SQLite is measured.")
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_database("SQLite", f"sqlite:///{tmp}/bench.db", args)
+
+
+if __name__ == "__main__":
+    main()
