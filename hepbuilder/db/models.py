@@ -285,7 +285,8 @@ class Handout(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... per patient
     title: Mapped[str] = mapped_column(String(200), default="")
-    spec_json: Mapped[str] = mapped_column(Text)
+    # Both deferred: listing handouts reads neither; a download reads only the PDF.
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -212,16 +212,22 @@ def issue_handout(
     return handout
 
 
-def find_handout(session: Session, actor: Actor, handout_id: int) -> Handout | None:
-    """The handout's row (PDF bytes not loaded) in the actor's clinic, or None. Not audited."""
-    return session.scalar(
-        select(Handout).where(Handout.id == handout_id, Handout.clinic_id == actor.clinic_id)
-    )
+def find_handout(
+    session: Session, actor: Actor, handout_id: int, *, with_pdf: bool = False
+) -> Handout | None:
+    """The handout's row in the actor's clinic, or None. Not audited. The PDF bytes and the spec
+    snapshot are loaded only when read, except the PDF `with_pdf` (one query for a download)."""
+    query = select(Handout).where(Handout.id == handout_id, Handout.clinic_id == actor.clinic_id)
+    if with_pdf:
+        query = query.options(undefer(Handout.pdf))
+    return session.scalar(query)
 
 
-def get_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
-    """Like find_handout, but raises NotFound. Not audited: it does not read the PDF."""
-    handout = find_handout(session, actor, handout_id)
+def get_handout(
+    session: Session, actor: Actor, handout_id: int, *, with_pdf: bool = False
+) -> Handout:
+    """Like find_handout, but raises NotFound. Not audited."""
+    handout = find_handout(session, actor, handout_id, with_pdf=with_pdf)
     if handout is None:
         raise NotFound("There is no such handout.")
     return handout
@@ -248,8 +254,8 @@ def get_handout_pdf(
 
     `purpose` is "download" (an attachment), "view" (inline or printing) or another short verb.
     """
-    handout = get_handout(session, actor, handout_id)
-    pdf = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+    handout = get_handout(session, actor, handout_id, with_pdf=True)
+    pdf = handout.pdf
     record_event(
         session, actor, f"handout.{purpose}", patient_id=handout.patient_id, handout_id=handout.id
     )
