@@ -4,9 +4,8 @@ from flask import g, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from hepbuilder.db.models import utcnow
 from hepbuilder.services.actor import Actor
-from hepbuilder.services.api_tokens import find_api_token
+from hepbuilder.services.api_tokens import find_api_token, note_token_use
 from hepbuilder.web.database import get_db
 
 
@@ -17,10 +16,10 @@ def _unauthorized(message: str) -> Unauthorized:
 
 
 def authenticate() -> Actor:
-    """Find the request's token, note its use (committed at once), and return the Actor it acts as.
+    """Find the request's token, note its use, and return the Actor it acts as.
 
-    The use is committed before the request's own work, so it is recorded even when the request
-    then fails. API tokens act as therapists of their clinic.
+    The use (at most once a minute) is committed before the request's own work, so it is
+    recorded even when the request then fails. API tokens act as therapists of their clinic.
     """
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
@@ -30,8 +29,8 @@ def authenticate() -> Actor:
     token = find_api_token(session, secret)
     if token is None:
         raise _unauthorized("That API token is unknown or has been revoked.")
-    token.last_used_at = utcnow()
-    session.commit()
+    if note_token_use(session, token):
+        session.commit()
     actor = Actor(
         clinic_id=token.clinic_id,
         api_token_id=token.id,

@@ -1,5 +1,6 @@
 """API tokens for a PMS: created (the secret shown once, only its SHA-256 kept), found, revoked."""
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -14,6 +15,7 @@ from .actor import Actor, require_admin
 from .audit import record_event
 
 TOKEN_PREFIX_CHARS = 8
+USE_RECORDED_EVERY = dt.timedelta(minutes=1)
 
 
 def hash_token(secret: str) -> str:
@@ -85,3 +87,15 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
         )
         session.flush()
     return token
+
+
+def note_token_use(session: Session, token: ApiToken) -> bool:
+    """Set the token's `last_used_at`, at most once a minute, so that a busy PMS does not write
+    the one row all its requests share on every call. True when it changed the row (the caller
+    then commits it, apart from the request's own work)."""
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < USE_RECORDED_EVERY:
+        return False
+    token.last_used_at = now
+    session.flush()
+    return True

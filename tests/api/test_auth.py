@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hepbuilder.db.models import ApiToken
 from hepbuilder.services import api_tokens
@@ -44,19 +44,28 @@ def test_api_revoked_token_is_401(session, api):
     assert api.get("/api/v1/exercises").status_code == 401
 
 
-def test_api_each_token_use_updates_last_used_at(session, api):
-    token = session.get(ApiToken, api.token_id)
-    assert token.last_used_at is None
+def _last_used(session, token_id):
+    session.expire_all()
+    return session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token_id))
+
+
+def test_api_token_use_is_recorded_at_most_once_a_minute(session, api):
+    assert _last_used(session, api.token_id) is None
     before = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=1)
     assert api.get("/api/v1/exercises").status_code == 200
-    session.expire_all()
-    first = session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == api.token_id))
+    first = _last_used(session, api.token_id)
     assert first is not None and first >= before
-    # A failing request is still a use of the token.
+    # Within the minute, further calls leave the row alone (no write per request).
+    assert api.get("/api/v1/exercises").status_code == 200
+    assert _last_used(session, api.token_id) == first
+    # A minute later the next call records again, even a failing one.
+    earlier = first - dt.timedelta(minutes=2)
+    session.execute(
+        update(ApiToken).where(ApiToken.id == api.token_id).values(last_used_at=earlier)
+    )
+    session.commit()
     assert api.get("/api/v1/patients/999").status_code == 404
-    session.expire_all()
-    second = session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == api.token_id))
-    assert second >= first
+    assert _last_used(session, api.token_id) > earlier + dt.timedelta(minutes=1)
 
 
 def test_api_openapi_document_needs_no_token(client):
