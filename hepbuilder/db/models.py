@@ -316,3 +316,23 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- sign-in: server-side sessions -------------------------------------------------------------
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie holds a random secret; only its SHA-256 is stored here.
+
+    A session is over once `ended_at` is set (sign-out, a new password, deactivation, a role
+    change, "sign out everywhere"), or when it has been idle or alive too long (settings)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")

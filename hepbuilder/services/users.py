@@ -4,7 +4,6 @@ Every function that changes a user takes the Actor and works only inside `actor.
 (another clinic's user is simply NotFound); those an admin alone may call say so. Flushes, never
 commits; each change records an audit event in the caller's transaction."""
 
-import hashlib
 import re
 from collections.abc import Mapping
 
@@ -17,6 +16,7 @@ from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from .actor import Actor, require_admin
 from .audit import record_event
 from .passwords import check_password_rules, hash_password, verify_password, waste_a_check
+from .user_sessions import end_user_sessions
 
 ROLES = ("admin", "therapist")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -68,17 +68,12 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
 
 
 def set_password(session: Session, user: User, password: str, field: str = "password") -> None:
-    """Give `user` a new password (hashed); every session signed in with the old one ends, as
-    each carries `session_fingerprint`. Raises ValidationError on `field` for a bad length."""
+    """Give `user` a new password (hashed); every session of theirs ends (the caller starts a
+    new one for the browser that changed it). Raises ValidationError on `field` for a bad one."""
     check_password_rules(password, field)
     user.password_hash = hash_password(password)
+    end_user_sessions(session, user.id)
     session.flush()
-
-
-def session_fingerprint(user: User) -> str:
-    """A short digest of the user's password hash, kept in their signed-in session: a session
-    whose fingerprint no longer matches (the password was changed or reset) is signed out."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def change_password(
@@ -113,14 +108,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     session.flush()
-    return user
-
-
-def find_user(session: Session, user_id: int) -> User | None:
-    """The active user with this id, or None (used to restore a signed-in session)."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
     return user
 
 
@@ -183,6 +170,8 @@ def set_user_active(session: Session, actor: Actor, user_id: int, is_active: boo
         if user.role == "admin":
             _check_another_admin_remains(session, actor, user, "deactivate them")
     user.is_active = is_active
+    if not is_active:
+        end_user_sessions(session, user.id)  # and reactivation starts none: they sign in anew
     record_event(
         session,
         actor,
@@ -205,6 +194,7 @@ def set_user_role(session: Session, actor: Actor, user_id: int, role: str) -> Us
     if user.role == "admin" and user.is_active:
         _check_another_admin_remains(session, actor, user, "make them a therapist")
     previous, user.role = user.role, role
+    end_user_sessions(session, user.id)  # they sign in again, with the new role's pages
     record_event(
         session, actor, "user.role", user_id=user.id, email=user.email, role=role, previous=previous
     )
@@ -225,4 +215,15 @@ def reset_user_password(session: Session, actor: Actor, user_id: int, password: 
         )
     set_password(session, user, password)
     record_event(session, actor, "user.password_reset", user_id=user.id, email=user.email)
+    return user
+
+
+def sign_out_everywhere(session: Session, actor: Actor, user_id: int) -> User:
+    """An admin ends every session of a user of the clinic (a lost phone, a shared computer).
+    Records "user.sign_out_everywhere" with how many sessions were live."""
+    require_admin(actor)
+    user = _get_user(session, actor, user_id)
+    ended = end_user_sessions(session, user.id)
+    record_event(session, actor, "user.sign_out_everywhere", user_id=user.id, sessions=ended)
+    session.flush()
     return user

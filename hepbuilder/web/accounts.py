@@ -8,15 +8,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import clinics, users
 
-from .auth import SignedInUser, current_actor, is_safe_next, public
+from .auth import current_actor, is_safe_next, public, sign_in_user, sign_out_user
 from .database import get_db
 from .forms import LoginForm, PasswordChangeForm, SetupForm, add_service_errors
 
@@ -46,11 +45,6 @@ def _add_index(state) -> None:
     state.app.add_url_rule("/", "index", index)
 
 
-def _sign_in(user) -> None:
-    session.clear()  # a fresh session at every sign-in
-    login_user(SignedInUser(user))
-
-
 @bp.route("/setup", methods=["GET", "POST"])
 @public
 def setup():
@@ -74,7 +68,7 @@ def setup():
             return redirect(url_for("accounts.login"))
         else:
             db.commit()
-            _sign_in(user)
+            sign_in_user(user)
             flash("Welcome! Your clinic is set up and its exercise library is ready.", "success")
             return redirect(url_for("index"))
     status = 422 if form.errors or form.form_errors else 200
@@ -99,7 +93,7 @@ def login():
             form.form_errors.append(BAD_SIGN_IN)
         else:
             db.commit()
-            _sign_in(user)
+            sign_in_user(user)
             return redirect(next_url or url_for("index"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/login.html", form=form, next_url=next_url), status
@@ -107,8 +101,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    sign_out_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -128,7 +121,7 @@ def change_password():
             add_service_errors(form, error)
         else:
             db.commit()
-            login_user(SignedInUser(user))  # this session carries the new password's fingerprint
+            sign_in_user(user)  # every other session ended with the old password; this one goes on
             flash(
                 "Your password is changed. Anywhere else you were signed in, you are signed out.",
                 "success",

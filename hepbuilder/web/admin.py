@@ -402,6 +402,15 @@ def change_role(user_id: int):
     )
 
 
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+def sign_out_user_everywhere(user_id: int):
+    return _change_user(
+        user_id,
+        user_accounts.sign_out_everywhere,
+        lambda user: f"{user.name} is signed out on every computer and phone.",
+    )
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def reset_password(user_id: int):
     """Set a new password for another user of the clinic; tell it to them in person."""

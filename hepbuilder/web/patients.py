@@ -48,7 +48,7 @@ def new():
             _save_errors(form, error)
         else:
             db.commit()
-            flash(f"{patient.full_name} was added.", "success")
+            flash("The patient was added.", "success")  # no names in the cookie
             return redirect(url_for("patients.show", patient_id=patient.id))
     status = 422 if form.is_submitted() else 200
     return render_template("patients/form.html", form=form, patient=None), status
@@ -94,7 +94,7 @@ def archive(patient_id: int):
     db = get_db()
     patient = patients.archive_patient(db, current_actor(), patient_id)
     db.commit()
-    flash(f"{patient.full_name} was archived. Their programs and handouts are kept.", "success")
+    flash("The patient was archived. Their programs and handouts are kept.", "success")
     return redirect(url_for("patients.show", patient_id=patient.id))
 
 
@@ -103,7 +103,7 @@ def restore(patient_id: int):
     db = get_db()
     patient = patients.restore_patient(db, current_actor(), patient_id)
     db.commit()
-    flash(f"{patient.full_name} is back in the patient list.", "success")
+    flash("The patient is back in the patient list.", "success")
     return redirect(url_for("patients.show", patient_id=patient.id))
 
 
