@@ -101,3 +101,10 @@ def sign_in(client, user: User, password: str = DEFAULT_PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, f"sign-in failed for {user.email}"
     return response
+
+
+def signs_in(session, email: str, password: str) -> list[User]:
+    """The accounts this email and password open (the sign-in service, from no address)."""
+    from hepbuilder.services.sign_in import attempt_sign_in
+
+    return attempt_sign_in(session, email, password, "").users

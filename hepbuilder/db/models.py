@@ -56,11 +56,15 @@ class Clinic(Base):
 
 
 class User(Base):
+    """A person who signs in. An email is unique within a clinic; the same address may have an
+    account at another clinic (sign-in then asks which clinic)."""
+
     __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("clinic_id", "email", name="uq_user_account_clinic_email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    email: Mapped[str] = mapped_column(String(254), index=True)  # stored lower-case
     name: Mapped[str] = mapped_column(String(200))
     credentials: Mapped[str] = mapped_column(String(80), default="")
     role: Mapped[str] = mapped_column(String(20))  # "admin" | "therapist"
@@ -336,3 +340,15 @@ class UserSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted per account and per client address to throttle guessing.
+    `account_key` is a SHA-256 of the typed email, so no typed address is stored."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -135,3 +135,16 @@ def admin_summary(session: Session, actor: Actor) -> AdminSummary:
         inactive_users=sum(n for active, _role, n in rows if not active),
         live_tokens=live_tokens or 0,
     )
+
+
+def clinics_of_users(session: Session, user_ids: list[int]) -> list[tuple[User, Clinic]]:
+    """The active users with these ids and their clinics, by clinic name (the sign-in chooser)."""
+    if not user_ids:
+        return []
+    rows = session.execute(
+        select(User, Clinic)
+        .join(Clinic, Clinic.id == User.clinic_id)
+        .where(User.id.in_(user_ids), User.is_active.is_(True))
+        .order_by(Clinic.name, User.id)
+    )
+    return [(user, clinic) for user, clinic in rows]

@@ -25,7 +25,9 @@ def _digest(secret: str) -> str:
 def start_session(session: Session, user: User, remote_addr: str = "") -> str:
     """A new session for `user`; returns the secret to keep in the browser's cookie."""
     secret = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_digest(secret), user_id=user.id, remote_addr=remote_addr[:64]))
+    session.add(
+        UserSession(token_hash=_digest(secret), user_id=user.id, remote_addr=remote_addr[:64])
+    )
     session.flush()
     return secret
 

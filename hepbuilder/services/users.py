@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.models import User, utcnow
+from hepbuilder.db.models import Clinic, User
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 
 from .actor import Actor, require_admin
 from .audit import record_event
-from .passwords import check_password_rules, hash_password, verify_password, waste_a_check
+from .passwords import check_password_rules, hash_password, verify_password
 from .user_sessions import end_user_sessions
 
 ROLES = ("admin", "therapist")
@@ -49,9 +49,13 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
         errors["role"] = "must be admin or therapist"
     if errors:
         raise ValidationError(errors)
-    check_password_rules(password)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"A user with the email {email} already exists.")
+    clinic = session.get(Clinic, actor.clinic_id)
+    check_password_rules(password, email=email, clinic_name=clinic.name if clinic else "")
+    # Emails are unique within a clinic only: whether the address has an account at another
+    # clinic is none of this clinic's business (sign-in asks which clinic when both match).
+    taken = select(User.id).where(User.clinic_id == actor.clinic_id, User.email == email)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"A user of this clinic already has the email {email}.")
     user = User(
         clinic_id=actor.clinic_id,
         email=email,
@@ -70,7 +74,7 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
 def set_password(session: Session, user: User, password: str, field: str = "password") -> None:
     """Give `user` a new password (hashed); every session of theirs ends (the caller starts a
     new one for the browser that changed it). Raises ValidationError on `field` for a bad one."""
-    check_password_rules(password, field)
+    check_password_rules(password, field, email=user.email, clinic_name=user.clinic.name)
     user.password_hash = hash_password(password)
     end_user_sessions(session, user.id)
     session.flush()
@@ -95,19 +99,6 @@ def change_password(
         raise ValidationError({"new_password": "must differ from your current password"})
     set_password(session, user, new_password, field="new_password")
     record_event(session, actor, "user.password_change", user_id=user.id)
-    return user
-
-
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same time and answer on a miss)."""
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None:
-        waste_a_check(password)
-        return None
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        return None
-    user.last_login_at = utcnow()
-    session.flush()
     return user
 
 

@@ -348,7 +348,7 @@ def users():
         db.rollback()
         form.email.errors = [
             *form.email.errors,
-            "Someone already signs in with this email address.",
+            "Someone in this clinic already signs in with this email address.",
         ]
         return _users_page(form, 422)
     db.commit()

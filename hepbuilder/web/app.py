@@ -6,6 +6,7 @@ from hepbuilder.config import load_settings
 from hepbuilder.paths import TEMPLATES_DIR
 
 from .auth import register_auth
+from .client_address import register_client_address
 from .database import register_database
 from .errors import register_error_handlers
 from .input_guard import register_input_guard
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_input_guard(app)
     register_blueprints(app)
+    register_client_address(app)
     return app
 
 

@@ -31,6 +31,8 @@ from hepbuilder.services.actor import Actor
 from .database import get_db
 from .errors import error_response
 
+# Set at sign-in when the password no longer meets the rules: every page leads to a new one.
+MUST_CHANGE_PASSWORD_KEY = "must_change_password"
 CSRF_MESSAGE = "This form has expired. Please go back, reload the page and try again."
 
 login_manager = LoginManager()
@@ -179,6 +181,17 @@ def _require_sign_in():
     return login_manager.unauthorized()
 
 
+def _require_new_password():
+    """A user whose password fails today's rules sees only the password page until it is new."""
+    if not session.get(MUST_CHANGE_PASSWORD_KEY) or not current_user.is_authenticated:
+        return None
+    if request.endpoint in ("accounts.change_password", "accounts.logout", "static"):
+        return None
+    if _is_self_guarded():
+        return None
+    return redirect(url_for("accounts.change_password"))
+
+
 def _unauthorized():
     """Flask-Login's hook: redirect to sign-in with the local path to come back to."""
     target = request.full_path if request.query_string else request.path
@@ -210,6 +223,7 @@ def register_auth(app: Flask) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_protect_forms)
     app.before_request(_require_sign_in)
+    app.before_request(_require_new_password)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(_error: CSRFError):

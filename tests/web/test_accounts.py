@@ -87,7 +87,7 @@ def test_setup_rejects_a_short_password_and_a_bad_email(client):
     )
     assert page.status_code == 422
     assert "email address" in field_error(page.text, "email")
-    assert field_error(page.text, "password").startswith("Use 8 to")
+    assert field_error(page.text, "password").startswith("Use 12 to")
 
 
 @pytest.fixture
@@ -298,7 +298,7 @@ def test_change_password_needs_the_current_one_and_two_matching_new_ones(app, cl
     differ = change_password(client, again="something else entirely")
     assert field_error(differ.text, "new_password_again") == "The two passwords differ."
     short = change_password(client, new="short")
-    assert "Use 8 to 200 characters." in field_error(short.text, "new_password")
+    assert "Use 12 to 200 characters." in field_error(short.text, "new_password")
     same = change_password(client, new=DEFAULT_PASSWORD)
     assert "must differ" in field_error(same.text, "new_password").lower()
     session.expire_all()

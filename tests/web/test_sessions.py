@@ -145,7 +145,9 @@ def test_sign_out_works_with_an_expired_form_token(csrf_app, therapist):
     client = csrf_app.test_client()
     page = client.get("/login")
     token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/login", data={"email": therapist.email, "password": DEFAULT_PASSWORD, "csrf_token": token})
+    client.post(
+        "/login", data={"email": therapist.email, "password": DEFAULT_PASSWORD, "csrf_token": token}
+    )
     assert is_signed_in(client)
     response = client.post("/logout", data={"csrf_token": "expired-or-forged"})
     assert response.status_code == 302
