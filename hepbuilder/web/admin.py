@@ -241,7 +241,6 @@ def _branding_page(form: BrandingForm, clinic, status: int = 200):
             has_logo=logo is not None,
             logo_version=hashlib.sha256(logo).hexdigest()[:12] if logo else "",
             picker_color=typed_color,
-            preview_color=saved_color,
             low_contrast=contrast_with_white(typed_color) < 3.0,
         ),
         status,

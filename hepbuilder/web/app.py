@@ -11,6 +11,7 @@ from .database import register_database
 from .errors import register_error_handlers
 from .input_guard import register_input_guard
 from .layout import register_layout
+from .security_headers import register_security_headers
 
 MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get 413
 
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_layout(app)
     register_error_handlers(app)
     register_input_guard(app)
+    register_security_headers(app)
     register_blueprints(app)
     register_client_address(app)
     return app

@@ -228,12 +228,3 @@ def register_auth(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf_error(_error: CSRFError):
         return error_response(400, CSRF_MESSAGE)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response

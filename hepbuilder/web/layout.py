@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 DEFAULT_BRAND_COLOR = "#1f6f8b"
@@ -42,6 +42,20 @@ def _layout_context() -> dict:
     }
 
 
+def brand_css(color: str) -> Response:
+    """`/brand/<rrggbb>.css`: the brand colour as a CSS variable, so no page needs inline style
+    (the Content-Security-Policy allows none). Public, the same for everyone, cached for a year."""
+    if not _HEX_COLOR.match("#" + color):
+        abort(404)
+    response = Response(f":root {{ --brand: #{color.lower()}; }}\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+brand_css.is_public = True
+
+
 def register_layout(app: Flask) -> None:
+    app.add_url_rule("/brand/<color>.css", "brand_css", brand_css)
     app.context_processor(_layout_context)
     app.jinja_env.filters["label"] = label
