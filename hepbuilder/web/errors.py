@@ -10,6 +10,7 @@ from hepbuilder.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from hepbuilder.web.log_redaction import redact_path
 
 _CODES = {
     400: "bad_request",
@@ -75,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, redact_path(request.path))
         return error_response(500, "Something went wrong on our side. Please try again.")
 
 
