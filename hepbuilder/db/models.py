@@ -51,6 +51,8 @@ class Clinic(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     website: Mapped[str] = mapped_column(String(200), default="")
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
+    # IANA name; the audit trail shows times in it
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

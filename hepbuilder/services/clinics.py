@@ -148,3 +148,22 @@ def clinics_of_users(session: Session, user_ids: list[int]) -> list[tuple[User, 
         .order_by(Clinic.name, User.id)
     )
     return [(user, clinic) for user, clinic in rows]
+
+
+def set_time_zone(session: Session, actor: Actor, name: str) -> Clinic:
+    """Set the clinic's time zone (an IANA name such as "Europe/London"); the audit trail shows
+    times in it. Admins only. Records "clinic.time_zone"."""
+    from zoneinfo import available_timezones
+
+    from .audit import record_event
+
+    require_admin(actor)
+    name = (name or "").strip()
+    if name not in available_timezones():
+        raise ValidationError({"time_zone": "must be a time zone such as Europe/London"})
+    clinic = get_actor_clinic(session, actor)
+    if clinic.time_zone != name:
+        previous, clinic.time_zone = clinic.time_zone, name
+        record_event(session, actor, "clinic.time_zone", time_zone=name, previous=previous)
+        session.flush()
+    return clinic

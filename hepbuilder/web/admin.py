@@ -34,7 +34,6 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import api_tokens, clinics, images, passwords
-from hepbuilder.services import audit as audit_trail
 from hepbuilder.services import branding as clinic_brand
 from hepbuilder.services import users as user_accounts
 
@@ -499,24 +498,4 @@ def revoke_token(token_id: int):
     return redirect(url_for("admin.tokens"))
 
 
-# --- audit trail ------------------------------------------------------------------------------
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        value = int(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
-@bp.route("/audit")
-def audit():
-    patient_id = _int_arg("patient")
-    before_id = _int_arg("before")
-    page = audit_trail.list_audit_events(
-        get_db(), current_actor(), patient_id=patient_id, before_id=before_id
-    )
-    return render_template(
-        "admin/audit.html", page=page, patient_id=patient_id, before_id=before_id
-    )
+from . import admin_audit  # noqa: E402,F401  (the audit trail's pages, on this blueprint)

@@ -20,12 +20,22 @@ def label(value: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+MAX_PAGE = 100_000  # a page number beyond any list; larger ones mean page 1
+MAX_ID_DIGITS = 18  # ids fit a signed 64-bit integer; longer numbers name nothing
+
+
 def requested_page() -> int:
     """The `page` query parameter as a page number from 1 (anything else means page 1)."""
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    page = bounded_int_arg("page")
+    return page if page is not None and page <= MAX_PAGE else 1
+
+
+def bounded_int_arg(name: str) -> int | None:
+    """A positive whole number of at most 18 digits from the query string, else None."""
+    text = request.args.get(name, "")
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text) or None
 
 
 def has_endpoint(name: str) -> bool:

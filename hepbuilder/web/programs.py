@@ -152,8 +152,9 @@ def _render(
 def edit(program_id: int):
     actor = current_actor()
     db = get_db()
-    program = programs.get_program(db, actor, program_id)
     if request.method == "GET":
+        program = programs.view_program(db, actor, program_id)
+        db.commit()
         form = ProgramForm(formdata=None, data=_form_data(program))
         return _render(
             program,
@@ -162,6 +163,7 @@ def edit(program_id: int):
             preview=request.args.get("preview") == "1",
         )
 
+    program = programs.get_program(db, actor, program_id)
     action = request.form.get("action", "save")[:120]
     raw_items = submitted_items(request.form)
     defaults = {}
@@ -220,7 +222,9 @@ def picker(program_id: int):
 @bp.get("/programs/<int:program_id>/preview")
 def preview(program_id: int):
     """The PDF this program would issue now, inline, stored nowhere."""
-    pdf = handouts.preview_pdf(get_db(), current_actor(), program_id)
+    db = get_db()
+    pdf = handouts.preview_pdf(db, current_actor(), program_id)
+    db.commit()
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = 'inline; filename="preview.pdf"'

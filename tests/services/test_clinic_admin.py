@@ -435,7 +435,9 @@ def test_audit_trail_is_clinic_scoped_filters_by_patient_and_pages(session, clin
 
     everything = [e.action for e in audit.list_audit_events(session, actor, limit=500).entries]
     assert "secret.elsewhere" not in everything
-    by_patient = audit.list_audit_events(session, actor, patient_id=patient.id).entries
+    by_patient = audit.list_audit_events(
+        session, actor, audit.AuditFilter(patient_id=patient.id)
+    ).entries
     assert [e.action for e in by_patient] == ["event.3", "event.1", "patient.create"]
 
 

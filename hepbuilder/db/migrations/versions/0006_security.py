@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0003_exercise_order
-Create Date: 2026-12-01 08:41:17.541144
+Create Date: 2026-12-01 08:49:32.657299
 """
 
 import sqlalchemy as sa
@@ -53,6 +53,11 @@ def upgrade() -> None:
     with op.batch_alter_table("user_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("clinic", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("time_zone", sa.String(length=64), server_default="UTC", nullable=False)
+        )
+
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_user_account_email"), type_="unique")
         batch_op.create_index(batch_op.f("ix_user_account_email"), ["email"], unique=False)
@@ -67,6 +72,9 @@ def downgrade() -> None:
         batch_op.drop_constraint("uq_user_account_clinic_email", type_="unique")
         batch_op.drop_index(batch_op.f("ix_user_account_email"))
         batch_op.create_unique_constraint(batch_op.f("uq_user_account_email"), ["email"])
+
+    with op.batch_alter_table("clinic", schema=None) as batch_op:
+        batch_op.drop_column("time_zone")
 
     with op.batch_alter_table("user_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
