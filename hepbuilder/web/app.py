@@ -21,10 +21,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
     configure(app, overrides or {})
     register_database(app)
+    register_input_guard(app)  # bounds first, before sign-in or CSRF reads anything
     register_auth(app)
     register_layout(app)
     register_error_handlers(app)
-    register_input_guard(app)
     register_security_headers(app)
     register_blueprints(app)
     register_client_address(app)

@@ -20,6 +20,7 @@ _CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     422: "invalid",
     500: "server_error",
 }
@@ -85,5 +86,6 @@ def _friendly(status: int, error: HTTPException) -> str:
         404: "We could not find that page.",
         405: "That action is not allowed here.",
         413: "That upload or request is too large.",
+        414: "That address is too long.",
     }
     return messages.get(status) or error.description or "That request could not be handled."

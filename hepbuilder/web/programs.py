@@ -21,6 +21,7 @@ from flask import (
 
 from hepbuilder.domain.dose import DOSE_FIELDS, describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.domain.spec import MAX_ITEMS
 from hepbuilder.services import exercises, handouts, programs
 
 from .auth import current_actor
@@ -166,6 +167,8 @@ def edit(program_id: int):
     program = programs.get_program(db, actor, program_id)
     action = request.form.get("action", "save")[:120]
     raw_items = submitted_items(request.form)
+    if len(raw_items) > MAX_ITEMS:  # refused before a sub-form is built for each
+        raise ValidationError({"items": f"A program holds at most {MAX_ITEMS} exercises."})
     defaults = {}
     if action.startswith("add-"):
         slug = action.removeprefix("add-")
