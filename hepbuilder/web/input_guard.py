@@ -23,7 +23,7 @@ MAX_FORM_FIELDS = 2000
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` for ids: 1 to 18 digits (a signed 64-bit integer), no sign, no leading zero."""
 
-    regex = r"[1-9]\d{0,%d}" % (MAX_ID_DIGITS - 1)
+    regex = rf"[1-9]\d{{0,{MAX_ID_DIGITS - 1}}}"
 
 
 def register_input_guard(app: Flask) -> None:
