@@ -126,8 +126,8 @@ def serve(host: str, port: int, workers: int) -> None:
         f"{host}:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
+        "--config",
+        "python:hepbuilder.web.gunicorn_conf",  # redacted access log, request-line limit
         "hepbuilder.web:create_app()",
     ]
     os.execv(sys.executable, args)

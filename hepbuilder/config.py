@@ -55,6 +55,28 @@ def password_hash_method() -> str:
     return os.environ.get(ENV_PREFIX + "PASSWORD_HASH") or DEFAULT_PASSWORD_HASH
 
 
+DEFAULT_SESSION_IDLE_MINUTES = 30
+DEFAULT_SESSION_MAX_HOURS = 12
+
+
+def _positive_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(ENV_PREFIX + name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def session_idle_minutes() -> int:
+    """HEPBUILDER_SESSION_IDLE_MINUTES: a signed-in session unused this long ends (default 30)."""
+    return _positive_int("SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES)
+
+
+def session_max_hours() -> int:
+    """HEPBUILDER_SESSION_MAX_HOURS: every signed-in session ends this long after sign-in (default 12)."""
+    return _positive_int("SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS)
+
+
 def default_database_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'hepbuilder.db'}"
 

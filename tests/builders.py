@@ -110,3 +110,40 @@ def image_bytes(size=(800, 400), mode="RGB", fmt="PNG", color=(31, 111, 139), **
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, fmt, **save)
     return out.getvalue()
+
+
+def signs_in(session, email: str, password: str) -> list[User]:
+    """The accounts this email and password open (the sign-in service, from no address)."""
+    from hepbuilder.services.sign_in import attempt_sign_in
+
+    return attempt_sign_in(session, email, password, "").users
+
+
+def make_handout(session, program, issued_by=None):
+    """Issue `program` (which needs items) as a handout, by `issued_by` or the command line."""
+    from hepbuilder.services import handouts
+    from hepbuilder.services.actor import Actor
+
+    actor = Actor(clinic_id=program.clinic_id, user_id=issued_by.id if issued_by else None)
+    return handouts.issue_handout(session, actor, program.id)
+
+
+def patient_world(session, *, role: str = "therapist"):
+    """A seeded clinic with a user (`role`), a patient Zoë Łukasiewicz with an external id, her
+    program from a protocol and its first handout: (user, patient, program, handout)."""
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    user = make_user(session, clinic, role=role, name="Sam Rivera")
+    patient = make_patient(
+        session,
+        clinic,
+        first_name="Zoë",
+        last_name="Łukasiewicz",
+        external_id="MRN-884422",
+        email="zoe@example.test",
+        date_of_birth="1961-04-09",
+        notes="Left hip replaced 2019",
+    )
+    program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
+    handout = make_handout(session, program, issued_by=user)
+    session.commit()
+    return user, patient, program, handout

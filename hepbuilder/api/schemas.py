@@ -266,7 +266,25 @@ def decode_json(raw: bytes) -> object:
         raise MalformedBody(f"The request body is not valid JSON ({exc}).") from None
     if _depth(data) > MAX_DEPTH:
         raise MalformedBody(f"The JSON is nested more than {MAX_DEPTH} levels deep.")
+    if _has_lone_surrogate(data):
+        raise MalformedBody("The JSON holds a lone surrogate (\\ud800-\\udfff), which is no text.")
     return data
+
+
+def _has_lone_surrogate(data: object) -> bool:
+    """True when a string (key or value) holds an escaped half of a UTF-16 pair, such as
+    "\\ud800": valid JSON, but no character any database or PDF can store."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(data, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_lone_surrogate(item) for item in data)
+    return False
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:

@@ -59,18 +59,22 @@ class Clinic(Base):
     email: Mapped[str] = mapped_column(String(BRAND_LIMITS["email"]), default="")
     website: Mapped[str] = mapped_column(String(BRAND_LIMITS["website"]), default="")
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
+    # IANA name; the audit trail shows times in it
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class User(Base):
+    """A person who signs in. An email is unique within a clinic; the same address may have an
+    account at another clinic (sign-in then asks which clinic)."""
+
     __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("clinic_id", "email", name="uq_user_account_clinic_email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
-    email: Mapped[str] = mapped_column(
-        String(USER_LIMITS["email"]), unique=True
-    )  # stored lower-case
+    email: Mapped[str] = mapped_column(String(USER_LIMITS["email"]), index=True)  # lower-case
     name: Mapped[str] = mapped_column(String(USER_LIMITS["name"]))
     credentials: Mapped[str] = mapped_column(String(USER_LIMITS["credentials"]), default="")
     role: Mapped[str] = mapped_column(String(20))  # "admin" | "therapist"
@@ -327,3 +331,35 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- sign-in: server-side sessions -------------------------------------------------------------
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie holds a random secret; only its SHA-256 is stored here.
+
+    A session is over once `ended_at` is set (sign-out, a new password, deactivation, a role
+    change, "sign out everywhere"), or when it has been idle or alive too long (settings)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted per account and per client address to throttle guessing.
+    `account_key` is a SHA-256 of the typed email, so no typed address is stored."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

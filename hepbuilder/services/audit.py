@@ -1,11 +1,17 @@
-"""Audit events: who did what to which patient's data, when and from where; and reading them back."""
+"""Audit events: who did what to which patient's data, when and from where; and reading them back.
 
+Append-only: events are added in the caller's transaction and never changed or deleted (an ORM
+hook refuses both)."""
+
+import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.models import ApiToken, AuditEvent, Patient, User
+from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Handout, Patient, User
 
 from .actor import Actor, require_admin
 
@@ -36,6 +42,17 @@ def record_event(
 
 AUDIT_PAGE_SIZE = 50
 MAX_AUDIT_PAGE_SIZE = 200
+CSV_BATCH = 500
+# The kinds the audit page filters by: the first part of an action ("patient.view" -> "patient").
+KINDS = {
+    "sign_in": "Sign-ins",
+    "patient": "Patient records",
+    "program": "Programs",
+    "handout": "Handouts",
+    "user": "Users",
+    "token": "API tokens",
+    "clinic": "Clinic settings",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +60,28 @@ class AuditEntry:
     """One line of the audit trail, with names resolved (who: a user's or a token's name)."""
 
     id: int
-    created_at: object
+    created_at: dt.datetime  # UTC
     action: str
     who: str
     who_kind: str  # "user" | "token" | "system"
     patient_id: int | None
     patient_name: str
     handout_id: int | None
+    handout_number: int | None
     remote_addr: str
     detail: dict
+    subject_name: str = ""  # the user an admin's change was about (user.* events)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What the audit page narrows to; dates are days in the clinic's time zone, inclusive."""
+
+    patient_id: int | None = None
+    user_id: int | None = None
+    kind: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +92,30 @@ class AuditPage:
     next_before_id: int | None
 
 
-def list_audit_events(
-    session: Session,
-    actor: Actor,
-    patient_id: int | None = None,
-    limit: int = AUDIT_PAGE_SIZE,
-    before_id: int | None = None,
-) -> AuditPage:
-    """The clinic's audit trail, newest first, optionally for one patient; pages by `before_id`."""
-    require_admin(actor)
-    limit = max(1, min(int(limit), MAX_AUDIT_PAGE_SIZE))
+def clinic_zone(session: Session, actor: Actor) -> ZoneInfo:
+    """The clinic's time zone (UTC when unset or unknown)."""
+    name = session.scalar(select(Clinic.time_zone).where(Clinic.id == actor.clinic_id))
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _utc_bound(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    local = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _query(actor: Actor, filters: AuditFilter, zone: ZoneInfo):
     query = (
-        select(AuditEvent, User.name, ApiToken.name, Patient.first_name, Patient.last_name)
+        select(
+            AuditEvent,
+            User.name,
+            ApiToken.name,
+            Patient.first_name,
+            Patient.last_name,
+            Handout.number,
+        )
         .outerjoin(User, (User.id == AuditEvent.user_id) & (User.clinic_id == actor.clinic_id))
         .outerjoin(
             ApiToken,
@@ -82,21 +124,81 @@ def list_audit_events(
         .outerjoin(
             Patient, (Patient.id == AuditEvent.patient_id) & (Patient.clinic_id == actor.clinic_id)
         )
+        .outerjoin(
+            Handout, (Handout.id == AuditEvent.handout_id) & (Handout.clinic_id == actor.clinic_id)
+        )
         .where(AuditEvent.clinic_id == actor.clinic_id)
         .order_by(AuditEvent.id.desc())
-        .limit(limit + 1)
     )
-    if patient_id is not None:
-        query = query.where(AuditEvent.patient_id == patient_id)
+    if filters.patient_id is not None:
+        query = query.where(AuditEvent.patient_id == filters.patient_id)
+    if filters.user_id is not None:
+        query = query.where(AuditEvent.user_id == filters.user_id)
+    if filters.kind in KINDS:
+        query = query.where(AuditEvent.action.like(filters.kind + ".%"))
+    if filters.date_from is not None:
+        query = query.where(AuditEvent.created_at >= _utc_bound(filters.date_from, zone))
+    if filters.date_to is not None:
+        next_day = filters.date_to + dt.timedelta(days=1)
+        query = query.where(AuditEvent.created_at < _utc_bound(next_day, zone))
+    return query
+
+
+def list_audit_events(
+    session: Session,
+    actor: Actor,
+    filters: AuditFilter | None = None,
+    limit: int = AUDIT_PAGE_SIZE,
+    before_id: int | None = None,
+) -> AuditPage:
+    """The clinic's audit trail, newest first, narrowed by `filters`; keyset-paged by `before_id`
+    (the id of the last event already shown). Admins only."""
+    require_admin(actor)
+    limit = max(1, min(int(limit), MAX_AUDIT_PAGE_SIZE))
+    query = _query(actor, filters or AuditFilter(), clinic_zone(session, actor)).limit(limit + 1)
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     rows = session.execute(query).all()
-    entries = [_entry(*row) for row in rows[:limit]]
+    entries = _entries(session, actor, rows[:limit])
     next_before_id = entries[-1].id if len(rows) > limit else None
     return AuditPage(entries=entries, next_before_id=next_before_id)
 
 
-def _entry(event: AuditEvent, user_name, token_name, first_name, last_name) -> AuditEntry:
+def iter_audit_events(
+    session: Session, actor: Actor, filters: AuditFilter | None = None
+) -> Iterator[AuditEntry]:
+    """Every event `filters` selects, newest first, read in batches (the CSV export). Admins only."""
+    require_admin(actor)
+    before_id = None
+    while True:
+        page = list_audit_events(session, actor, filters, MAX_AUDIT_PAGE_SIZE, before_id)
+        yield from page.entries
+        if page.next_before_id is None:
+            return
+        before_id = page.next_before_id
+
+
+def _entries(session: Session, actor: Actor, rows) -> list[AuditEntry]:
+    subject_ids = {
+        row[0].detail.get("user_id")
+        for row in rows
+        if row[0].action.startswith("user.") and isinstance(row[0].detail, dict)
+    } - {None}
+    names = {}
+    if subject_ids:
+        names = dict(
+            session.execute(
+                select(User.id, User.name).where(
+                    User.id.in_(subject_ids), User.clinic_id == actor.clinic_id
+                )
+            ).all()
+        )
+    return [_entry(*row, subject_names=names) for row in rows]
+
+
+def _entry(
+    event: AuditEvent, user_name, token_name, first_name, last_name, number, subject_names
+) -> AuditEntry:
     if event.user_id is not None:
         who, kind = user_name or "(unknown user)", "user"
     elif event.api_token_id is not None:
@@ -104,6 +206,7 @@ def _entry(event: AuditEvent, user_name, token_name, first_name, last_name) -> A
     else:
         who, kind = "hepbuilder", "system"
     patient_name = f"{first_name or ''} {last_name or ''}".strip()
+    detail = dict(event.detail or {})
     return AuditEntry(
         id=event.id,
         created_at=event.created_at,
@@ -113,6 +216,15 @@ def _entry(event: AuditEvent, user_name, token_name, first_name, last_name) -> A
         patient_id=event.patient_id,
         patient_name=patient_name,
         handout_id=event.handout_id,
+        handout_number=number,
         remote_addr=event.remote_addr or "",
-        detail=dict(event.detail or {}),
+        detail=detail,
+        subject_name=subject_names.get(detail.get("user_id"), ""),
     )
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_changes(_mapper, _connection, target: AuditEvent) -> None:
+    """The audit trail is append-only: no code path may change or delete an event."""
+    raise PermissionError(f"Audit event {target.id} cannot be changed or deleted.")

@@ -135,3 +135,35 @@ def admin_summary(session: Session, actor: Actor) -> AdminSummary:
         inactive_users=sum(n for active, _role, n in rows if not active),
         live_tokens=live_tokens or 0,
     )
+
+
+def clinics_of_users(session: Session, user_ids: list[int]) -> list[tuple[User, Clinic]]:
+    """The active users with these ids and their clinics, by clinic name (the sign-in chooser)."""
+    if not user_ids:
+        return []
+    rows = session.execute(
+        select(User, Clinic)
+        .join(Clinic, Clinic.id == User.clinic_id)
+        .where(User.id.in_(user_ids), User.is_active.is_(True))
+        .order_by(Clinic.name, User.id)
+    )
+    return [(user, clinic) for user, clinic in rows]
+
+
+def set_time_zone(session: Session, actor: Actor, name: str) -> Clinic:
+    """Set the clinic's time zone (an IANA name such as "Europe/London"); the audit trail shows
+    times in it. Admins only. Records "clinic.time_zone"."""
+    from zoneinfo import available_timezones
+
+    from .audit import record_event
+
+    require_admin(actor)
+    name = (name or "").strip()
+    if name not in available_timezones():
+        raise ValidationError({"time_zone": "must be a time zone such as Europe/London"})
+    clinic = get_actor_clinic(session, actor)
+    if clinic.time_zone != name:
+        previous, clinic.time_zone = clinic.time_zone, name
+        record_event(session, actor, "clinic.time_zone", time_zone=name, previous=previous)
+        session.flush()
+    return clinic

@@ -134,10 +134,15 @@ def build_spec(session: Session, actor: Actor, program: Program) -> HandoutSpec:
 
 
 def preview_pdf(session: Session, actor: Actor, program_id: int) -> bytes:
-    """The PDF the program would issue as now, rendered without storing anything."""
+    """The PDF the program would issue as now, rendered without storing anything. Records
+    "program.preview"."""
     program = get_program(session, actor, program_id)
     _require_items(program)
-    return render_pdf(build_spec(session, actor, program))
+    pdf = render_pdf(build_spec(session, actor, program))
+    record_event(
+        session, actor, "program.preview", patient_id=program.patient_id, program_id=program.id
+    )
+    return pdf
 
 
 def _require_items(program: Program) -> None:
@@ -233,8 +238,11 @@ def get_handout(
     return handout
 
 
-def open_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
-    """The handout for its page (what the patient got), recording "handout.view" (as a page)."""
+def open_handout(
+    session: Session, actor: Actor, handout_id: int, *, shown: str = "page"
+) -> Handout:
+    """The handout for its page (what the patient got) or its print page (`shown="print"`),
+    recording "handout.view" with `shown`."""
     handout = get_handout(session, actor, handout_id)
     record_event(
         session,
@@ -242,7 +250,7 @@ def open_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
         "handout.view",
         patient_id=handout.patient_id,
         handout_id=handout.id,
-        shown="page",
+        shown=shown,
     )
     return handout
 

@@ -39,6 +39,7 @@ def normalize_logo(upload_bytes: bytes) -> bytes:
         raise ValidationError({"logo": "is empty; choose a PNG, JPEG or WebP image"})
     if len(upload_bytes) > MAX_LOGO_BYTES:
         raise ValidationError({"logo": f"must be at most {MAX_LOGO_BYTES // (1024 * 1024)} MB"})
+    check_decoding_work(upload_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -112,3 +113,37 @@ def image_size(data: bytes) -> tuple[int, int]:
     """(width, height) in pixels of an image this module made, read from its header."""
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+MAX_JPEG_SCANS = 64  # real progressive JPEGs have about 10; each scan is a pass over the image
+
+
+def check_decoding_work(data: bytes, field: str = "logo") -> None:
+    """Refuse, before decoding, an image whose decoding work is out of proportion to its size:
+    a JPEG with more than MAX_JPEG_SCANS scans (a 2 MB progressive JPEG can hold 54,000, each a
+    pass over every pixel). Reads only the JPEG's segment headers; other formats pass (their work
+    is bounded by the pixel count). Raises ValidationError on `field`."""
+    if not data.startswith(b"\xff\xd8"):
+        return
+    scans, position, end = 0, 2, len(data)
+    while position + 4 <= end:
+        if data[position] != 0xFF:
+            position += 1  # inside entropy-coded data: look for the next marker
+            continue
+        marker = data[position + 1]
+        if marker == 0xFF or marker == 0x00 or 0xD0 <= marker <= 0xD7:
+            position += 1 if marker == 0xFF else 2  # fill byte, stuffed FF, restart marker
+            continue
+        if marker == 0xD9:  # end of image
+            return
+        if marker == 0xDA:
+            scans += 1
+            if scans > MAX_JPEG_SCANS:
+                raise ValidationError(
+                    {
+                        field: f"is a JPEG with more than {MAX_JPEG_SCANS} scans; save it again "
+                        "as an ordinary (baseline) JPEG or a PNG"
+                    }
+                )
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        position += 2 + max(length, 2)

@@ -84,6 +84,7 @@ def search_patients(
 
     Case and accents are ignored ("nunez" finds Núñez); dates match as 1948-03-02 or 02/03/1948.
     `archived=True` lists only archived patients (to restore them); otherwise they are hidden.
+    Each patient listed gets a "patient.list" audit event (never the search words).
     """
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
@@ -107,6 +108,8 @@ def search_patients(
         total = len(items)  # everything is on this page: no second pass over the index
     else:
         total = session.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
+    for patient in items:
+        record_event(session, actor, "patient.list", patient_id=patient.id)
     return PatientPage(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -299,8 +302,9 @@ def list_patients(
     return patients
 
 
-def view_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
-    """get_patient, recording a "patient.view" audit event."""
+def view_patient(session: Session, actor: Actor, patient_id: int, *, shown: str = "") -> Patient:
+    """get_patient, recording a "patient.view" audit event (`shown="edit"`: the edit form)."""
     patient = get_patient(session, actor, patient_id)
-    record_event(session, actor, "patient.view", patient_id=patient.id)
+    detail = {"shown": shown} if shown else {}
+    record_event(session, actor, "patient.view", patient_id=patient.id, **detail)
     return patient

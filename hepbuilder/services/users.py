@@ -4,20 +4,20 @@ Every function that changes a user takes the Actor and works only inside `actor.
 (another clinic's user is simply NotFound); those an admin alone may call say so. Flushes, never
 commits; each change records an audit event in the caller's transaction."""
 
-import hashlib
 import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.models import User, utcnow
+from hepbuilder.db.models import Clinic, User
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import USER_LIMITS
 
 from .actor import Actor, require_admin
 from .audit import record_event
-from .passwords import check_password_rules, hash_password, verify_password, waste_a_check
+from .passwords import check_password_rules, hash_password, verify_password
+from .user_sessions import end_user_sessions
 
 ROLES = ("admin", "therapist")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -53,9 +53,13 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
         errors["role"] = "must be admin or therapist"
     if errors:
         raise ValidationError(errors)
-    check_password_rules(password)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"A user with the email {email} already exists.")
+    clinic = session.get(Clinic, actor.clinic_id)
+    check_password_rules(password, email=email, clinic_name=clinic.name if clinic else "")
+    # Emails are unique within a clinic only: whether the address has an account at another
+    # clinic is none of this clinic's business (sign-in asks which clinic when both match).
+    taken = select(User.id).where(User.clinic_id == actor.clinic_id, User.email == email)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"A user of this clinic already has the email {email}.")
     user = User(
         clinic_id=actor.clinic_id,
         email=email,
@@ -72,17 +76,12 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
 
 
 def set_password(session: Session, user: User, password: str, field: str = "password") -> None:
-    """Give `user` a new password (hashed); every session signed in with the old one ends, as
-    each carries `session_fingerprint`. Raises ValidationError on `field` for a bad length."""
-    check_password_rules(password, field)
+    """Give `user` a new password (hashed); every session of theirs ends (the caller starts a
+    new one for the browser that changed it). Raises ValidationError on `field` for a bad one."""
+    check_password_rules(password, field, email=user.email, clinic_name=user.clinic.name)
     user.password_hash = hash_password(password)
+    end_user_sessions(session, user.id)
     session.flush()
-
-
-def session_fingerprint(user: User) -> str:
-    """A short digest of the user's password hash, kept in their signed-in session: a session
-    whose fingerprint no longer matches (the password was changed or reset) is signed out."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def change_password(
@@ -104,27 +103,6 @@ def change_password(
         raise ValidationError({"new_password": "must differ from your current password"})
     set_password(session, user, new_password, field="new_password")
     record_event(session, actor, "user.password_change", user_id=user.id)
-    return user
-
-
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same time and answer on a miss)."""
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None:
-        waste_a_check(password)
-        return None
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        return None
-    user.last_login_at = utcnow()
-    session.flush()
-    return user
-
-
-def find_user(session: Session, user_id: int) -> User | None:
-    """The active user with this id, or None (used to restore a signed-in session)."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
     return user
 
 
@@ -187,6 +165,8 @@ def set_user_active(session: Session, actor: Actor, user_id: int, is_active: boo
         if user.role == "admin":
             _check_another_admin_remains(session, actor, user, "deactivate them")
     user.is_active = is_active
+    if not is_active:
+        end_user_sessions(session, user.id)  # and reactivation starts none: they sign in anew
     record_event(
         session,
         actor,
@@ -209,6 +189,7 @@ def set_user_role(session: Session, actor: Actor, user_id: int, role: str) -> Us
     if user.role == "admin" and user.is_active:
         _check_another_admin_remains(session, actor, user, "make them a therapist")
     previous, user.role = user.role, role
+    end_user_sessions(session, user.id)  # they sign in again, with the new role's pages
     record_event(
         session, actor, "user.role", user_id=user.id, email=user.email, role=role, previous=previous
     )
@@ -229,4 +210,15 @@ def reset_user_password(session: Session, actor: Actor, user_id: int, password: 
         )
     set_password(session, user, password)
     record_event(session, actor, "user.password_reset", user_id=user.id, email=user.email)
+    return user
+
+
+def sign_out_everywhere(session: Session, actor: Actor, user_id: int) -> User:
+    """An admin ends every session of a user of the clinic (a lost phone, a shared computer).
+    Records "user.sign_out_everywhere" with how many sessions were live."""
+    require_admin(actor)
+    user = _get_user(session, actor, user_id)
+    ended = end_user_sessions(session, user.id)
+    record_event(session, actor, "user.sign_out_everywhere", user_id=user.id, sessions=ended)
+    session.flush()
     return user

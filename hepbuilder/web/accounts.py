@@ -1,4 +1,7 @@
-"""Sign in, sign out, the one-time set-up page, and `/` (the start page that sends you where you belong)."""
+"""Sign in (with a clinic chooser when one password opens accounts at several clinics), sign out, the one-time set-up page, and `/` (the start page that sends you where you belong)."""
+
+import math
+import time
 
 from flask import (
     Blueprint,
@@ -11,18 +14,27 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from hepbuilder.domain.errors import Conflict, ValidationError
-from hepbuilder.services import clinics, users
+from hepbuilder.services import clinics, sign_in, users
 
-from .auth import SignedInUser, current_actor, is_safe_next, public
+from .auth import (
+    MUST_CHANGE_PASSWORD_KEY,
+    current_actor,
+    is_safe_next,
+    public,
+    sign_in_user,
+    sign_out_user,
+)
 from .database import get_db
 from .forms import LoginForm, PasswordChangeForm, SetupForm, add_service_errors
 
 bp = Blueprint("accounts", __name__)
 
 BAD_SIGN_IN = "That email and password do not match an active account."
+CHOOSER_KEY = "choose_clinic"  # the accounts a password opened, while the user picks a clinic
+CHOOSER_SECONDS = 300
 
 
 def _home_url() -> str:
@@ -44,11 +56,6 @@ def index():
 @bp.record_once
 def _add_index(state) -> None:
     state.app.add_url_rule("/", "index", index)
-
-
-def _sign_in(user) -> None:
-    session.clear()  # a fresh session at every sign-in
-    login_user(SignedInUser(user))
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -74,7 +81,7 @@ def setup():
             return redirect(url_for("accounts.login"))
         else:
             db.commit()
-            _sign_in(user)
+            sign_in_user(user)
             flash("Welcome! Your clinic is set up and its exercise library is ready.", "success")
             return redirect(url_for("index"))
     status = 422 if form.errors or form.form_errors else 200
@@ -94,21 +101,70 @@ def login():
         return redirect(url_for("accounts.setup"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(db, form.email.data, form.password.data)
-        if user is None:
+        address = request.remote_addr or ""
+        try:
+            result = sign_in.attempt_sign_in(db, form.email.data, form.password.data, address)
+        except sign_in.SignInThrottled as error:
+            return _throttled(form, next_url, error.retry_after_seconds)
+        db.commit()  # the failure count and the audit events, whatever the outcome
+        if not result.users:
             form.form_errors.append(BAD_SIGN_IN)
+        elif len(result.users) > 1:
+            session[CHOOSER_KEY] = {
+                "user_ids": [user.id for user in result.users],
+                "started": time.time(),
+                "next": next_url,
+                "renew": result.needs_new_password,
+            }
+            return redirect(url_for("accounts.choose_clinic"))
         else:
-            db.commit()
-            _sign_in(user)
-            return redirect(next_url or url_for("index"))
+            return _signed_in(result.users[0], next_url, result.needs_new_password)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/login.html", form=form, next_url=next_url), status
 
 
+def _throttled(form: LoginForm, next_url: str, retry_after_seconds: int):
+    minutes = math.ceil(retry_after_seconds / 60)
+    form.form_errors.append(
+        f"Too many failed sign-ins. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
+        "and try again."
+    )
+    page = render_template("accounts/login.html", form=form, next_url=next_url)
+    return page, 429, {"Retry-After": str(retry_after_seconds)}
+
+
+def _signed_in(user, next_url: str, needs_new_password: bool):
+    sign_in_user(user)
+    if needs_new_password:
+        session[MUST_CHANGE_PASSWORD_KEY] = True
+        return redirect(url_for("accounts.change_password"))
+    return redirect(next_url or url_for("index"))
+
+
+@bp.route("/login/clinic", methods=["GET", "POST"])
+@public
+def choose_clinic():
+    """After a password that opens accounts at several clinics: which clinic to sign in to."""
+    pending = session.get(CHOOSER_KEY)
+    if not pending or time.time() - pending.get("started", 0) > CHOOSER_SECONDS:
+        session.pop(CHOOSER_KEY, None)
+        return redirect(url_for("accounts.login"))
+    db = get_db()
+    accounts = clinics.clinics_of_users(db, pending["user_ids"])
+    if request.method == "POST":
+        chosen = next(
+            (user for user, _ in accounts if str(user.id) == request.form.get("user_id")), None
+        )
+        if chosen is not None:
+            sign_in.record_sign_in(db, chosen, request.remote_addr or "")
+            db.commit()
+            return _signed_in(chosen, pending.get("next", ""), pending.get("renew", False))
+    return render_template("accounts/choose_clinic.html", accounts=accounts)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    sign_out_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -128,11 +184,12 @@ def change_password():
             add_service_errors(form, error)
         else:
             db.commit()
-            login_user(SignedInUser(user))  # this session carries the new password's fingerprint
+            sign_in_user(user)  # every other session ended with the old password; this one goes on
             flash(
                 "Your password is changed. Anywhere else you were signed in, you are signed out.",
                 "success",
             )
             return redirect(url_for("index"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/password.html", form=form), status
+    forced = bool(session.get(MUST_CHANGE_PASSWORD_KEY))
+    return render_template("accounts/password.html", form=form, forced=forced), status

@@ -36,7 +36,6 @@ from hepbuilder.domain.color import contrast_with_white, hex_to_rgb, normalize_c
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.domain.limits import API_TOKEN_LIMITS, BRAND_LIMITS, USER_LIMITS
 from hepbuilder.services import api_tokens, clinics, images, passwords
-from hepbuilder.services import audit as audit_trail
 from hepbuilder.services import branding as clinic_brand
 from hepbuilder.services import users as user_accounts
 
@@ -229,7 +228,6 @@ def _branding_page(form: BrandingForm, clinic, status: int = 200):
             has_logo=logo is not None,
             logo_version=hashlib.sha256(logo).hexdigest()[:12] if logo else "",
             picker_color=typed_color,
-            preview_color=saved_color,
             low_contrast=contrast_with_white(hex_to_rgb(typed_color)) < 3.0,
         ),
         status,
@@ -336,7 +334,7 @@ def users():
         db.rollback()
         form.email.errors = [
             *form.email.errors,
-            "Someone already signs in with this email address.",
+            "Someone in this clinic already signs in with this email address.",
         ]
         return _users_page(form, 422)
     db.commit()
@@ -387,6 +385,15 @@ def change_role(user_id: int):
         user_id,
         lambda db, actor, uid: user_accounts.set_user_role(db, actor, uid, role),
         lambda user: f"{user.name} is now {_role_words(user.role)}.",
+    )
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+def sign_out_user_everywhere(user_id: int):
+    return _change_user(
+        user_id,
+        user_accounts.sign_out_everywhere,
+        lambda user: f"{user.name} is signed out on every computer and phone.",
     )
 
 
@@ -479,24 +486,4 @@ def revoke_token(token_id: int):
     return redirect(url_for("admin.tokens"))
 
 
-# --- audit trail ------------------------------------------------------------------------------
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        value = int(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
-@bp.route("/audit")
-def audit():
-    patient_id = _int_arg("patient")
-    before_id = _int_arg("before")
-    page = audit_trail.list_audit_events(
-        get_db(), current_actor(), patient_id=patient_id, before_id=before_id
-    )
-    return render_template(
-        "admin/audit.html", page=page, patient_id=patient_id, before_id=before_id
-    )
+from . import admin_audit  # noqa: E402,F401  (the audit trail's pages, on this blueprint)

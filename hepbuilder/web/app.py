@@ -6,10 +6,12 @@ from hepbuilder.config import load_settings
 from hepbuilder.paths import TEMPLATES_DIR
 
 from .auth import register_auth
+from .client_address import register_client_address
 from .database import register_database
 from .errors import register_error_handlers
 from .input_guard import register_input_guard
 from .layout import register_layout
+from .security_headers import register_security_headers
 
 MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get 413
 
@@ -19,11 +21,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
     configure(app, overrides or {})
     register_database(app)
+    register_input_guard(app)  # bounds first, before sign-in or CSRF reads anything
     register_auth(app)
     register_layout(app)
     register_error_handlers(app)
-    register_input_guard(app)
+    register_security_headers(app)
     register_blueprints(app)
+    register_client_address(app)
     return app
 
 

@@ -8,21 +8,31 @@ Other blueprints import `current_actor`, `admin_required` and `public` from here
 `login_required` / `current_user` from flask_login.
 """
 
-import secrets
+import datetime as dt
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
-from flask_login import LoginManager, UserMixin, current_user, login_required
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from hepbuilder.config import session_idle_minutes, session_max_hours
 from hepbuilder.db.models import User
-from hepbuilder.services import users
+from hepbuilder.services import user_sessions
 from hepbuilder.services.actor import Actor
 
 from .database import get_db
 from .errors import error_response
 
+# Set at sign-in when the password no longer meets the rules: every page leads to a new one.
+MUST_CHANGE_PASSWORD_KEY = "must_change_password"
 CSRF_MESSAGE = "This form has expired. Please go back, reload the page and try again."
 
 login_manager = LoginManager()
@@ -40,19 +50,22 @@ __all__ = [
     "login_required",
     "public",
     "register_auth",
+    "sign_in_user",
+    "sign_out_user",
 ]
 
 
 class SignedInUser(UserMixin):
     """The signed-in user as Flask-Login sees it; other attributes come from the User row."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, session_secret: str):
         self.user = user
+        self.session_secret = session_secret
 
     def get_id(self) -> str:
-        """The id kept in the session: the user's id and their password's fingerprint, so a new
-        password signs out every session started with the old one."""
-        return f"{self.user.id}:{users.session_fingerprint(self.user)}"
+        """What the cookie keeps: the secret of this browser's row in `user_session`, never the
+        user's id, so ending that row (server-side) signs the browser out for good."""
+        return self.session_secret
 
     @property
     def is_active(self) -> bool:
@@ -63,7 +76,7 @@ class SignedInUser(UserMixin):
         return self.user.role == "admin"
 
     def __getattr__(self, name: str):
-        if name == "user":
+        if name in ("user", "session_secret"):
             raise AttributeError(name)
         return getattr(self.user, name)
 
@@ -107,15 +120,37 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and not any(ord(c) < 32 for c in target)
 
 
-def _load_user(session_id: str) -> SignedInUser | None:
-    user_id, _, fingerprint = session_id.partition(":")
-    try:
-        user = users.find_user(get_db(), int(user_id))
-    except ValueError:
-        return None
-    if user is None or not secrets.compare_digest(fingerprint, users.session_fingerprint(user)):
-        return None
-    return SignedInUser(user)
+def sign_in_user(user: User) -> None:
+    """Start a server-side session for `user` in a fresh cookie session (committed here, as the
+    browser is told about it now)."""
+    db = get_db()
+    secret = user_sessions.start_session(db, user, request.remote_addr or "")
+    db.commit()
+    session.clear()
+    login_user(SignedInUser(user, secret))
+
+
+def sign_out_user() -> None:
+    """End this browser's session (in the database too) and empty its cookie."""
+    secret = getattr(current_user, "session_secret", None) if current_user else None
+    if secret:
+        db = get_db()
+        user_sessions.end_session(db, secret)
+        db.commit()
+    logout_user()
+    session.clear()
+
+
+def _load_user(secret: str) -> SignedInUser | None:
+    db = get_db()
+    user = user_sessions.find_session_user(
+        db,
+        secret,
+        idle=dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
+        lifetime=dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"]),
+    )
+    db.commit()  # the session's last_seen_at (or its end); nothing else is pending yet
+    return SignedInUser(user, secret) if user is not None else None
 
 
 def _is_self_guarded() -> bool:
@@ -123,8 +158,14 @@ def _is_self_guarded() -> bool:
 
 
 def _protect_forms():
-    """CSRF on every state-changing request, /p/ pages included; the JSON API uses bearer tokens."""
+    """CSRF on every state-changing request, /p/ pages included; the JSON API uses bearer tokens.
+
+    Signing out is exempt: a form token that expired on a page left open for hours must not keep
+    anyone signed in on a shared computer (and the SameSite=Lax cookie is not sent by another
+    site's form, so no other site can sign anyone out)."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True) or request.path.startswith("/api/"):
+        return None
+    if request.endpoint == "accounts.logout":
         return None
     csrf.protect()
     return None
@@ -140,6 +181,17 @@ def _require_sign_in():
     return login_manager.unauthorized()
 
 
+def _require_new_password():
+    """A user whose password fails today's rules sees only the password page until it is new."""
+    if not session.get(MUST_CHANGE_PASSWORD_KEY) or not current_user.is_authenticated:
+        return None
+    if request.endpoint in ("accounts.change_password", "accounts.logout", "static"):
+        return None
+    if _is_self_guarded():
+        return None
+    return redirect(url_for("accounts.change_password"))
+
+
 def _unauthorized():
     """Flask-Login's hook: redirect to sign-in with the local path to come back to."""
     target = request.full_path if request.query_string else request.path
@@ -152,7 +204,9 @@ def register_auth(app: Flask) -> None:
     """Flask-Login, CSRF for every form, a hardened session cookie, and the sign-in wall."""
     app.config.setdefault("WTF_CSRF_ENABLED", True)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _protect_forms, which skips /api/
-    app.config.setdefault("SESSION_COOKIE_NAME", "hepbuilder_session")
+    app.config["SESSION_COOKIE_NAME"] = "hepbuilder_session"  # Flask presets "session"
+    app.config.setdefault("SESSION_IDLE_MINUTES", session_idle_minutes())
+    app.config.setdefault("SESSION_MAX_HOURS", session_max_hours())
     if app.config.get("PUBLIC_URL", "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = (
             True  # served over HTTPS: never send the cookie in clear
@@ -169,16 +223,8 @@ def register_auth(app: Flask) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_protect_forms)
     app.before_request(_require_sign_in)
+    app.before_request(_require_new_password)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(_error: CSRFError):
         return error_response(400, CSRF_MESSAGE)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response

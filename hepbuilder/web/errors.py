@@ -10,6 +10,7 @@ from hepbuilder.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from hepbuilder.web.log_redaction import redact_path
 
 _CODES = {
     400: "bad_request",
@@ -19,6 +20,7 @@ _CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     422: "invalid",
     500: "server_error",
 }
@@ -75,7 +77,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, redact_path(request.path))
         return error_response(500, "Something went wrong on our side. Please try again.")
 
 
@@ -84,5 +86,6 @@ def _friendly(status: int, error: HTTPException) -> str:
         404: "We could not find that page.",
         405: "That action is not allowed here.",
         413: "That upload or request is too large.",
+        414: "That address is too long.",
     }
     return messages.get(status) or error.description or "That request could not be handled."

@@ -67,5 +67,7 @@ def download(handout_id: int):
 @bp.get("/<int:handout_id>/print")
 def print_view(handout_id: int):
     """A page that embeds the PDF and opens the browser's print dialog on it."""
-    handout = handouts.get_handout(get_db(), current_actor(), handout_id)
+    db = get_db()
+    handout = handouts.open_handout(db, current_actor(), handout_id, shown="print")
+    db.commit()
     return render_template("handouts/print.html", handout=handout, patient=handout.patient)

@@ -1,12 +1,47 @@
-"""Refuses text no database can store (NUL characters) before any page's view sees it.
+"""Bounds on every request before any view does work, and text no database can store.
 
-The JSON API checks its own input and names the field (422), so /api/ is left to it.
+- A request line (path and query) over MAX_URL_CHARS gets 414 (the JSON error shape under /api/).
+  gunicorn's own limit (hepbuilder/web/gunicorn_conf.py) is set higher, so this answer comes first.
+- A url-encoded form over MAX_FORM_BYTES or with more than MAX_FORM_FIELDS fields gets 413
+  before it is parsed into anything bigger (multipart forms: Flask's MAX_FORM_PARTS).
+- Ids in addresses have at most MAX_ID_DIGITS digits (`<int:...>` matches nothing longer, so a
+  25-digit id is a 404, never a database overflow).
+- NUL characters in a page's query or form are refused with 400; the JSON API checks its own
+  input and names the field (422), so /api/ is left to it there.
 """
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+from .layout import MAX_ID_DIGITS
+
+MAX_URL_CHARS = 4096
+MAX_FORM_BYTES = 1024 * 1024
+MAX_FORM_FIELDS = 2000
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` for ids: 1 to 18 digits (a signed 64-bit integer), no sign, no leading zero."""
+
+    regex = rf"[1-9]\d{{0,{MAX_ID_DIGITS - 1}}}"
 
 
 def register_input_guard(app: Flask) -> None:
+    """Call before the blueprints are registered: their `<int:...>` rules use the converter."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.config.setdefault("MAX_FORM_PARTS", MAX_FORM_FIELDS)
+
+    @app.before_request
+    def bound_the_request():
+        target = request.environ.get("RAW_URI") or request.full_path
+        if len(target) > MAX_URL_CHARS:
+            abort(414)
+        if request.mimetype == "application/x-www-form-urlencoded":
+            if (request.content_length or 0) > MAX_FORM_BYTES:
+                abort(413, description="That form is too large.")
+            if len(request.form) > MAX_FORM_FIELDS:
+                abort(413, description="That form has too many fields.")
+
     @app.before_request
     def refuse_nul_characters():
         if request.path.startswith("/api/"):

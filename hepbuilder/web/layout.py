@@ -1,6 +1,6 @@
 """What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
@@ -17,12 +17,22 @@ def label(value: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+MAX_PAGE = 100_000  # a page number beyond any list; larger ones mean page 1
+MAX_ID_DIGITS = 18  # ids fit a signed 64-bit integer; longer numbers name nothing
+
+
 def requested_page() -> int:
     """The `page` query parameter as a page number from 1 (anything else means page 1)."""
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    page = bounded_int_arg("page")
+    return page if page is not None and page <= MAX_PAGE else 1
+
+
+def bounded_int_arg(name: str) -> int | None:
+    """A positive whole number of at most 18 digits from the query string, else None."""
+    text = request.args.get(name, "")
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text) or None
 
 
 def has_endpoint(name: str) -> bool:
@@ -39,6 +49,20 @@ def _layout_context() -> dict:
     }
 
 
+def brand_css(color: str) -> Response:
+    """`/brand/<rrggbb>.css`: the brand colour as a CSS variable, so no page needs inline style
+    (the Content-Security-Policy allows none). Public, the same for everyone, cached for a year."""
+    if not is_hex_color("#" + color):
+        abort(404)
+    response = Response(f":root {{ --brand: #{color.lower()}; }}\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+brand_css.is_public = True
+
+
 def register_layout(app: Flask) -> None:
+    app.add_url_rule("/brand/<color>.css", "brand_css", brand_css)
     app.context_processor(_layout_context)
     app.jinja_env.filters["label"] = label

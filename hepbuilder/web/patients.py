@@ -23,7 +23,9 @@ def index():
     actor = current_actor()
     q = request.args.get("q", "").strip()[:200]
     archived = request.args.get("archived") == "1"
-    result = patients.search_patients(get_db(), actor, q, archived=archived, page=requested_page())
+    db = get_db()
+    result = patients.search_patients(db, actor, q, archived=archived, page=requested_page())
+    db.commit()  # the audit events of the patients listed
     return render_template("patients/index.html", result=result, q=q, archived=archived)
 
 
@@ -48,7 +50,7 @@ def new():
             _save_errors(form, error)
         else:
             db.commit()
-            flash(f"{patient.full_name} was added.", "success")
+            flash("The patient was added.", "success")  # no names in the cookie
             return redirect(url_for("patients.show", patient_id=patient.id))
     status = 422 if form.is_submitted() else 200
     return render_template("patients/form.html", form=form, patient=None), status
@@ -58,7 +60,8 @@ def new():
 def show(patient_id: int):
     actor = current_actor()
     db = get_db()
-    patient = patients.get_patient(db, actor, patient_id)
+    patient = patients.view_patient(db, actor, patient_id)
+    db.commit()
     return render_template(
         "patients/show.html",
         patient=patient,
@@ -72,7 +75,11 @@ def show(patient_id: int):
 def edit(patient_id: int):
     actor = current_actor()
     db = get_db()
-    patient = patients.get_patient(db, actor, patient_id)
+    if request.method == "GET":
+        patient = patients.view_patient(db, actor, patient_id, shown="edit")
+        db.commit()
+    else:
+        patient = patients.get_patient(db, actor, patient_id)
     form = PatientForm(obj=patient)
     form.existing_id = None
     if form.validate_on_submit():
@@ -94,7 +101,7 @@ def archive(patient_id: int):
     db = get_db()
     patient = patients.archive_patient(db, current_actor(), patient_id)
     db.commit()
-    flash(f"{patient.full_name} was archived. Their programs and handouts are kept.", "success")
+    flash("The patient was archived. Their programs and handouts are kept.", "success")
     return redirect(url_for("patients.show", patient_id=patient.id))
 
 
@@ -103,7 +110,7 @@ def restore(patient_id: int):
     db = get_db()
     patient = patients.restore_patient(db, current_actor(), patient_id)
     db.commit()
-    flash(f"{patient.full_name} is back in the patient list.", "success")
+    flash("The patient is back in the patient list.", "success")
     return redirect(url_for("patients.show", patient_id=patient.id))
 
 

@@ -21,6 +21,7 @@ from flask import (
 
 from hepbuilder.domain.dose import DOSE_FIELDS, describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.domain.spec import MAX_ITEMS
 from hepbuilder.services import exercises, handouts, programs
 
 from .auth import current_actor
@@ -152,8 +153,9 @@ def _render(
 def edit(program_id: int):
     actor = current_actor()
     db = get_db()
-    program = programs.get_program(db, actor, program_id)
     if request.method == "GET":
+        program = programs.view_program(db, actor, program_id)
+        db.commit()
         form = ProgramForm(formdata=None, data=_form_data(program))
         return _render(
             program,
@@ -162,8 +164,11 @@ def edit(program_id: int):
             preview=request.args.get("preview") == "1",
         )
 
+    program = programs.get_program(db, actor, program_id)
     action = request.form.get("action", "save")[:120]
     raw_items = submitted_items(request.form)
+    if len(raw_items) > MAX_ITEMS:  # refused before a sub-form is built for each
+        raise ValidationError({"items": f"A program holds at most {MAX_ITEMS} exercises."})
     defaults = {}
     if action.startswith("add-"):
         slug = action.removeprefix("add-")
@@ -220,7 +225,9 @@ def picker(program_id: int):
 @bp.get("/programs/<int:program_id>/preview")
 def preview(program_id: int):
     """The PDF this program would issue now, inline, stored nowhere."""
-    pdf = handouts.preview_pdf(get_db(), current_actor(), program_id)
+    db = get_db()
+    pdf = handouts.preview_pdf(db, current_actor(), program_id)
+    db.commit()
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = 'inline; filename="preview.pdf"'

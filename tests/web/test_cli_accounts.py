@@ -12,7 +12,7 @@ from hepbuilder.cli import main
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Exercise, User
 from hepbuilder.library import load_library
 from hepbuilder.services.api_tokens import find_api_token
-from hepbuilder.services.users import authenticate
+from tests.builders import signs_in
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_user_create_reads_the_password_from_stdin(cli, session):
     user = session.scalar(select(User))
     assert user.role == "admin"
     assert "a long password" not in user.password_hash
-    assert authenticate(session, "sam@example.test", "a long password") is not None
+    assert signs_in(session, "sam@example.test", "a long password")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
     assert event.user_id is None and event.detail["email"] == "sam@example.test"
 
@@ -94,7 +94,7 @@ def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
     result = cli(*args[:2], "--email", "SAM@example.test", *args[4:], input="another password\n")
     assert (
         one_sentence_error(result)
-        == "Error: A user with the email sam@example.test already exists."
+        == "Error: A user of this clinic already has the email sam@example.test."
     )
     assert count(session, User) == 1
 
@@ -113,7 +113,7 @@ def test_user_create_checks_the_password_and_the_clinic(cli, session):
     )
     assert "no clinic yet" in one_sentence_error(cli(*base, input="a long password\n"))
     cli("clinic", "create", "--name", "One")
-    assert "at least 8 characters" in one_sentence_error(cli(*base, input="short\n"))
+    assert "at least 12 characters" in one_sentence_error(cli(*base, input="short\n"))
     cli("clinic", "create", "--name", "Two")
     assert "--clinic" in one_sentence_error(cli(*base, input="a long password\n"))
     assert (

@@ -156,12 +156,12 @@ def test_user_text_is_escaped(signed_in, session, clinic):
 def test_brand_colour_reaches_the_page_only_when_valid(signed_in, session, clinic):
     clinic.brand_color = "#aa3300"
     session.commit()
-    assert "--brand: #aa3300;" in signed_in.get("/exercises").text
+    assert "/brand/aa3300.css" in signed_in.get("/exercises").text
     clinic.brand_color = "red;}"
     session.commit()
     page = signed_in.get("/exercises").text
     assert "red;}" not in page
-    assert "--brand: #1f6f8b;" in page
+    assert "/brand/1f6f8b.css" in page
 
 
 def test_pages_are_paginated_with_links_that_keep_filters(signed_in, session, clinic, monkeypatch):

@@ -93,7 +93,12 @@ def test_view_download_and_print_are_audited(client, session):
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.handout_id == handout.id).order_by(AuditEvent.id)
     ).all()
-    assert [e.action for e in events] == ["handout.issue", "handout.view", "handout.download"]
+    assert [(e.action, e.detail.get("shown")) for e in events] == [
+        ("handout.issue", None),
+        ("handout.view", None),
+        ("handout.download", None),
+        ("handout.view", "print"),
+    ]
     client.get(f"/handouts/{handout.id}")
     page_view = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (page_view.action, page_view.detail) == ("handout.view", {"shown": "page"})

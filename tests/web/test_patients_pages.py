@@ -85,7 +85,8 @@ def test_edit_archive_and_restore_patient(client, session):
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)
     ).all()
-    assert actions == ["patient.update", "patient.archive", "patient.restore"]
+    changes = ("patient.update", "patient.archive", "patient.restore")
+    assert [a for a in actions if a in changes] == list(changes)
 
 
 def test_another_clinics_patient_is_not_found(client, session):

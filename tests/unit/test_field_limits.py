@@ -10,9 +10,9 @@ from hepbuilder.domain import limits
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.library import load_library
+from hepbuilder.web import admin, forms, patient_forms, program_forms
 
 STEP_UP = load_library().exercises["step-up"]
-from hepbuilder.web import admin, forms, patient_forms, program_forms
 
 FORMS = [
     (limits.PATIENT_LIMITS, patient_forms.PatientForm, {}),
