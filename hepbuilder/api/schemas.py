@@ -234,6 +234,46 @@ HANDOUT_ISSUED = {
 }
 
 
+# Delivery: a handout by email
+
+HANDOUT_EMAIL = {
+    "type": "object",
+    "description": "Leave the body out (or `to`) to send to the patient's own email address.",
+    "properties": {
+        "to": {
+            **_text(254),
+            "description": "Send to this address instead of the patient's (checked as an address).",
+        }
+    },
+    "additionalProperties": False,
+}
+
+DELIVERY_QUEUED = {
+    "type": "object",
+    "properties": {"id": {"type": "integer", "description": "The delivery's id"}},
+    "required": ["id"],
+}
+
+DELIVERY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {
+            "type": "string",
+            "enum": ["queued", "sending", "sent", "failed"],
+            "description": (
+                "queued: waiting (or waiting for its next try); sending: a worker has it now; "
+                "sent: the mail server accepted it; failed: every try failed (see last_error)."
+            ),
+        },
+        "attempts": {"type": "integer", "minimum": 0},
+        "last_error": {"type": ["string", "null"], "description": "Why the last try failed"},
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+    "required": ["id", "status", "attempts", "last_error", "sent_at"],
+}
+
+
 def page_of(item_schema: dict) -> dict:
     """A list response: one page of items and the link to the next page (null on the last)."""
     return {

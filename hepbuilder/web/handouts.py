@@ -6,14 +6,15 @@ Every read of a handout's PDF goes through `handouts.get_handout_pdf`, which lea
 
 import json
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, render_template, request
 
 from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.domain.errors import ValidationError
-from hepbuilder.services import handouts
+from hepbuilder.services import handout_emails, handouts, patient_links
 
 from .auth import current_actor
 from .database import get_db
+from .delivery import email_panel, link_signer
 
 bp = Blueprint("handouts", __name__, url_prefix="/handouts")
 
@@ -21,7 +22,8 @@ bp = Blueprint("handouts", __name__, url_prefix="/handouts")
 @bp.get("/<int:handout_id>")
 def show(handout_id: int):
     db = get_db()
-    handout = handouts.open_handout(db, current_actor(), handout_id)
+    actor = current_actor()
+    handout = handouts.open_handout(db, actor, handout_id)
     db.commit()
     spec = json.loads(handout.spec_json)
     return render_template(
@@ -30,6 +32,10 @@ def show(handout_id: int):
         spec=spec,
         doses=[_dose_words(item) for item in spec.get("items", [])],
         patient=handout.patient,
+        link=patient_links.link_state(db, actor, handout.patient_id, link_signer()),
+        deliveries=handout_emails.list_deliveries(db, actor, handout_id=handout.id),
+        handout_numbers={handout.id: handout.number},
+        **email_panel(handout.patient, request.path),
     )
 
 

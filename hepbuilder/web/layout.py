@@ -5,6 +5,8 @@ import re
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from hepbuilder.domain.text import long_date
+
 DEFAULT_BRAND_COLOR = "#1f6f8b"
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -45,3 +47,4 @@ def _layout_context() -> dict:
 def register_layout(app: Flask) -> None:
     app.context_processor(_layout_context)
     app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["long_date"] = long_date
