@@ -101,3 +101,28 @@ def sign_in(client, user: User, password: str = DEFAULT_PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, f"sign-in failed for {user.email}"
     return response
+
+
+def make_handout(session, patient, *, user=None, links=None, protocol="unstable-hips-trendelenburg"):
+    """Issue a handout for `patient` (of a seeded clinic) from a new program made from `protocol`;
+    with `links` (a LinkSigner) it carries the patient's private link."""
+    from hepbuilder.services import handouts
+    from hepbuilder.services.actor import Actor
+
+    program = make_program(session, patient, protocol=protocol, created_by=user)
+    actor = Actor(clinic_id=patient.clinic_id, user_id=user.id if user else None)
+    return handouts.issue_handout(session, actor, program.id, links=links)
+
+
+def queue_handout_email(session, handout, *, to=None, once=None, smtp=None, user=None):
+    """Queue `handout`'s email as a therapist would (email set up unless `smtp` says otherwise)."""
+    from hepbuilder.services import handout_emails
+    from hepbuilder.services.actor import Actor
+    from hepbuilder.services.smtp import SmtpSettings
+
+    smtp = smtp or SmtpSettings(host="127.0.0.1", mail_from="handouts@riverside.example")
+    actor = Actor(clinic_id=handout.clinic_id, user_id=user.id if user else None)
+    message, _created = handout_emails.email_handout(
+        session, actor, handout.id, to=to, smtp=smtp, link_base="https://hep.example.test", once=once
+    )
+    return message

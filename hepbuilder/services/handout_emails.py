@@ -52,14 +52,16 @@ def one_line(text: str) -> str:
 
 def check_address(value: object, field: str = "to") -> str:
     """A normalised email address, or ValidationError naming `field` (checked by email-validator,
-    without asking DNS)."""
+    without asking DNS). An internationalised domain comes back in its ASCII form (xn--); a
+    non-ASCII part before the @ is refused, as many mail servers cannot deliver to it."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ValidationError({field: "Enter an email address."})
     if len(text) > MAX_ADDRESS_CHARS or _CONTROL.search(text):
         raise ValidationError({field: "That is not an email address."})
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+        return checked.ascii_email or checked.normalized
     except EmailNotValidError as error:
         raise ValidationError({field: f"That is not an email address: {error}"}) from None
 

@@ -24,13 +24,15 @@ from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import api_tokens, clinics, images, passwords
@@ -110,6 +112,30 @@ class BrandingForm(FlaskForm):
         description="Six hex digits after #, e.g. #1f6f8b. Used for headings and rules on handouts and for this site's accents.",
         validators=[DataRequired("Enter a colour such as #1f6f8b.")],
         render_kw={"maxlength": 7, "spellcheck": "false", "autocomplete": "off"},
+    )
+    link_expiry_days = IntegerField(
+        "Private links expire after (days)",
+        description="Counted from the patient's latest handout: a link with no new handout for "
+        "this long stops working. The next handout turns it on again.",
+        validators=[
+            InputRequired("Enter a number of days, e.g. 180."),
+            NumberRange(
+                clinic_brand.MIN_LINK_EXPIRY_DAYS,
+                clinic_brand.MAX_LINK_EXPIRY_DAYS,
+                message=f"Use {clinic_brand.MIN_LINK_EXPIRY_DAYS} to {clinic_brand.MAX_LINK_EXPIRY_DAYS} days.",
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "min": 1, "max": 3650},
+    )
+    email_mode = RadioField(
+        "Handout emails",
+        choices=_choices(
+            [
+                ("attach", "Attach the PDF (with the private link)"),
+                ("link", "Send only the private link, no attachment"),
+            ]
+        ),
+        default="attach",
     )
     logo = FileField(
         "New logo",
@@ -261,16 +287,15 @@ def branding():
     db = get_db()
     actor = current_actor()
     clinic = clinic_brand.get_branding(db, actor)
-    form = BrandingForm(data={name: getattr(clinic, name) for name in clinic_brand.BRANDING_FIELDS})
+    fields = (*clinic_brand.BRANDING_FIELDS, *clinic_brand.DELIVERY_FIELDS)
+    form = BrandingForm(data={name: getattr(clinic, name) for name in fields})
     if not form.validate_on_submit():
         if form.is_submitted():
             _ask_for_logo_again(form)
         return _branding_page(form, clinic, _status(form))
     errors: dict[str, str] = {}
     try:
-        clinic_brand.update_branding(
-            db, actor, {name: getattr(form, name).data for name in clinic_brand.BRANDING_FIELDS}
-        )
+        clinic_brand.update_branding(db, actor, {name: getattr(form, name).data for name in fields})
     except ValidationError as error:
         errors.update(error.fields)
     upload = _read_upload(form.logo.data)
