@@ -103,7 +103,9 @@ def sign_in(client, user: User, password: str = DEFAULT_PASSWORD):
     return response
 
 
-def make_handout(session, patient, *, user=None, links=None, protocol="unstable-hips-trendelenburg"):
+def make_handout(
+    session, patient, *, user=None, links=None, protocol="unstable-hips-trendelenburg"
+):
     """Issue a handout for `patient` (of a seeded clinic) from a new program made from `protocol`;
     with `links` (a LinkSigner) it carries the patient's private link."""
     from hepbuilder.services import handouts
@@ -123,6 +125,12 @@ def queue_handout_email(session, handout, *, to=None, once=None, smtp=None, user
     smtp = smtp or SmtpSettings(host="127.0.0.1", mail_from="handouts@riverside.example")
     actor = Actor(clinic_id=handout.clinic_id, user_id=user.id if user else None)
     message, _created = handout_emails.email_handout(
-        session, actor, handout.id, to=to, smtp=smtp, link_base="https://hep.example.test", once=once
+        session,
+        actor,
+        handout.id,
+        to=to,
+        smtp=smtp,
+        link_base="https://hep.example.test",
+        once=once,
     )
     return message

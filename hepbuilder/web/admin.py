@@ -42,22 +42,13 @@ from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import PasswordResetForm, add_service_errors
+from .forms import PasswordResetForm, add_service_errors, choices_of
 from .layout import safe_color
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 _MAX_MB = images.MAX_LOGO_BYTES // (1024 * 1024)
-
-
-def _choices(pairs):
-    return [SelectChoice(value, text) if SelectChoice else (value, text) for value, text in pairs]
 
 
 @bp.before_request
@@ -129,7 +120,7 @@ class BrandingForm(FlaskForm):
     )
     email_mode = RadioField(
         "Handout emails",
-        choices=_choices(
+        choices=choices_of(
             [
                 ("attach", "Attach the PDF (with the private link)"),
                 ("link", "Send only the private link, no attachment"),
@@ -178,7 +169,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=_choices([("therapist", "Therapist"), ("admin", "Administrator")]),
+        choices=choices_of([("therapist", "Therapist"), ("admin", "Administrator")]),
         default="therapist",
     )
     password = PasswordField(

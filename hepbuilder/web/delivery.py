@@ -20,6 +20,7 @@ from hepbuilder.services.smtp import MISSING_SETTINGS, SmtpSettings
 
 from .auth import current_actor, is_safe_next
 from .database import get_db
+from .forms import choices_of
 
 bp = Blueprint("deliveries", __name__)
 
@@ -57,7 +58,7 @@ def smtp_settings() -> SmtpSettings:
 class EmailForm(FlaskForm):
     recipient = RadioField(
         "Send to",
-        choices=[("patient", "The patient's email"), ("other", "Another address")],
+        choices=choices_of([("patient", "The patient's email"), ("other", "Another address")]),
         default="patient",
     )
     address = EmailField(

@@ -28,7 +28,9 @@ DATABASE = "hb_delivery"
 def postgres_url():
     base = os.environ.get("HEPBUILDER_TEST_DATABASE_URL")
     if not base or not base.startswith("postgresql"):
-        pytest.skip("HEPBUILDER_TEST_DATABASE_URL is not a PostgreSQL URL: the two-worker test needs one")
+        pytest.skip(
+            "HEPBUILDER_TEST_DATABASE_URL is not a PostgreSQL URL: the two-worker test needs one"
+        )
     url = make_url(base).set(database=DATABASE)
     admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

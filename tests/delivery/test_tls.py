@@ -49,9 +49,7 @@ def test_mail_server_is_accepted_when_its_ca_is_configured(
 ):
     server, flags = tls_server
     queued(session)
-    settings = worker_settings(
-        db_url, server.port, smtp_ca_file=str(certificates.ca_file), **flags
-    )
+    settings = worker_settings(db_url, server.port, smtp_ca_file=str(certificates.ca_file), **flags)
 
     result = send_due(session_factory(db_url), settings)
 
