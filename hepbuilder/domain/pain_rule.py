@@ -3,6 +3,8 @@
 Worded once here for the patient's private-link page (the PDF renderer prints the same rows).
 """
 
+PAIN_RULE_TITLE = "Stay safe: how much discomfort is OK"
+
 
 def pain_rule(clinic_name: str, phone: str) -> tuple[tuple[str, str], ...]:
     """The rule as (lead, text) rows; the last row names the clinic and its phone number."""

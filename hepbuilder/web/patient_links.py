@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.errors import NotFound, ValidationError
-from hepbuilder.domain.pain_rule import pain_rule
+from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.services import patient_links
 from hepbuilder.services.handouts import handout_spec
@@ -82,6 +82,7 @@ def show(token: str):
         has_logo=bool(spec.clinic.logo_bytes),
         brand_color=accent,
         pain_rule=pain_rule(spec.clinic.name, spec.clinic.phone),
+        pain_rule_title=PAIN_RULE_TITLE,
     )
 
 

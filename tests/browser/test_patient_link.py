@@ -46,7 +46,7 @@ def test_private_link_on_a_phone_without_javascript(live_server, browser, sessio
         response = page.goto(url)
         assert response.status == 200
         assert page.get_by_role("heading", level=1).inner_text()
-        assert page.get_by_text("Pain: when to carry on, when to stop").is_visible()
+        assert page.get_by_text("Stay safe: how much discomfort is OK").is_visible()
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "patient-link-phone.png"), full_page=True)
         widths = page.evaluate(

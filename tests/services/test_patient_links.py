@@ -1,0 +1,113 @@
+"""Patients' private links in the service layer: one per patient, printed on each handout,
+renewed on demand, expiring after the clinic's period without a new handout."""
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from hepbuilder.db.models import AuditEvent, PatientLink, utcnow
+from hepbuilder.domain.errors import NotFound
+from hepbuilder.services import patient_links
+from hepbuilder.services.actor import Actor
+from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.patient_links import LinkSigner
+from tests.builders import make_handout, make_patient, seeded_clinic
+
+SIGNER = LinkSigner(key=b"service-test-key", base_url="https://hep.example.test")
+
+
+def token_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_each_patient_gets_one_link_that_every_handout_prints(session):
+    clinic = seeded_clinic(session)
+    first_patient = make_patient(session, clinic)
+    other_patient = make_patient(session, clinic)
+    first = make_handout(session, first_patient, links=SIGNER)
+    second = make_handout(session, first_patient, links=SIGNER)
+    other = make_handout(session, other_patient, links=SIGNER)
+    urls = [handout_spec(h)["share_url"] for h in (first, second, other)]
+    assert urls[0] == urls[1] != urls[2]
+    assert len(session.scalars(select(PatientLink)).all()) == 2
+
+
+def test_renewing_a_link_changes_its_token_and_the_next_handout_prints_the_new_one(session):
+    clinic = seeded_clinic(session)
+    patient = make_patient(session, clinic)
+    old = handout_spec(make_handout(session, patient, links=SIGNER))["share_url"]
+    actor = Actor(clinic_id=clinic.id, user_id=None)
+    new = patient_links.renew_link(session, actor, patient.id, SIGNER)
+    assert new != old
+    with pytest.raises(NotFound):
+        patient_links.resolve_token(session, token_of(old), SIGNER)
+    assert patient_links.resolve_token(session, token_of(new), SIGNER).patient.id == patient.id
+    assert handout_spec(make_handout(session, patient, links=SIGNER))["share_url"] == new
+    assert session.scalar(
+        select(AuditEvent.action).where(AuditEvent.action == "patient_link.renew")
+    )
+
+
+def test_a_link_expires_after_the_clinics_period_without_a_new_handout(session):
+    clinic = seeded_clinic(session, link_expiry_days=30)
+    patient = make_patient(session, clinic)
+    url = handout_spec(make_handout(session, patient, links=SIGNER))["share_url"]
+    actor = Actor(clinic_id=clinic.id)
+    state = patient_links.link_state(session, actor, patient.id, SIGNER)
+    assert state.url == url and not state.is_expired
+    assert state.expires_at - state.active_since == dt.timedelta(days=30)
+    link = session.scalar(select(PatientLink))
+    link.active_since = utcnow() - dt.timedelta(days=30, seconds=1)
+    session.flush()
+    assert patient_links.link_state(session, actor, patient.id, SIGNER).is_expired
+    with pytest.raises(NotFound):
+        patient_links.resolve_token(session, token_of(url), SIGNER)
+
+
+def test_another_clinic_cannot_renew_or_see_a_patients_link(session):
+    clinic = seeded_clinic(session)
+    patient = make_patient(session, clinic)
+    make_handout(session, patient, links=SIGNER)
+    stranger = Actor(clinic_id=seeded_clinic(session).id)
+    assert patient_links.link_state(session, stranger, patient.id, SIGNER) is None
+    with pytest.raises(NotFound):
+        patient_links.renew_link(session, stranger, patient.id, SIGNER)
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools) to scan the printed QR code",
+)
+def test_the_qr_code_on_an_issued_handout_scans_to_the_patients_link(session, tmp_path):
+    from hepbuilder.db.models import Handout
+
+    clinic = seeded_clinic(session)
+    patient = make_patient(session, clinic)
+    handout = make_handout(session, patient, links=SIGNER)
+    (tmp_path / "h.pdf").write_bytes(
+        session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+    )
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "h.pdf"),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    page = next(tmp_path.glob("p*.png"))
+    scanned = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True
+    )
+    state = patient_links.link_state(session, Actor(clinic_id=clinic.id), patient.id, SIGNER)
+    assert scanned.stdout.strip() == state.url
