@@ -10,6 +10,7 @@ PostgreSQL; one on SQLite).
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,12 @@ log = logging.getLogger("hepbuilder.outbox")
 
 PARENT_ENV = "HEPBUILDER_OUTBOX_PARENT"  # set by serve: the loop's parent process id
 STOP_SECONDS = 10
+_PRIVATE_LINK = re.compile(r"/p/[^/\s?#]+")
+
+
+def redact_private_links(text: str) -> str:
+    """An access-log line without patients' link tokens: "/p/<token>/..." -> "/p/[private]/..."."""
+    return _PRIVATE_LINK.sub("/p/[private]", text)
 
 
 def run_delivery_loop(
@@ -76,8 +83,19 @@ class _DeliveryChild:
 def run_server(host: str, port: int, workers: int) -> None:
     """gunicorn serving `create_app()` on host:port, with the delivery loop beside it."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
 
     child = _DeliveryChild()
+
+    class AccessLogWithoutTokens(Logger):
+        """gunicorn's logger, with private-link tokens cut out of the request line and path."""
+
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            for name in ("r", "U", "f"):
+                if isinstance(atoms.get(name), str):
+                    atoms[name] = redact_private_links(atoms[name])
+            return atoms
 
     class HepbuilderServer(BaseApplication):
         def load_config(self):
@@ -85,6 +103,7 @@ def run_server(host: str, port: int, workers: int) -> None:
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "accesslog": "-",
+                "logger_class": AccessLogWithoutTokens,
                 "when_ready": child.start,
                 "on_exit": child.stop,
             }

@@ -104,14 +104,18 @@ def sign_in(client, user: User, password: str = DEFAULT_PASSWORD):
 
 
 def make_handout(
-    session, patient, *, user=None, links=None, protocol="unstable-hips-trendelenburg"
+    session, patient, *, user=None, links=None, protocol="unstable-hips-trendelenburg", **columns
 ):
-    """Issue a handout for `patient` (of a seeded clinic) from a new program made from `protocol`;
-    with `links` (a LinkSigner) it carries the patient's private link."""
+    """Issue a handout for `patient` (of a seeded clinic) from a new program made from `protocol`
+    (`columns` set other Program columns first, e.g. review_on=date); with `links` (a LinkSigner)
+    it carries the patient's private link."""
     from hepbuilder.services import handouts
     from hepbuilder.services.actor import Actor
 
     program = make_program(session, patient, protocol=protocol, created_by=user)
+    for name, value in columns.items():
+        setattr(program, name, value)
+    session.flush()
     actor = Actor(clinic_id=patient.clinic_id, user_id=user.id if user else None)
     return handouts.issue_handout(session, actor, program.id, links=links)
 

@@ -178,6 +178,11 @@ def deliver(session: Session, message_id: int, context: object) -> str:
         message = session.get(OutboxMessage, message_id)
         _record_failure(message, str(error) or error.__class__.__name__)
         log.warning("Outbox message %s: attempt %s failed", message.id, message.attempts)
+    except Exception as error:  # a bug must not leave the row "sending" for ever: count it
+        log.exception("Outbox message %s: unexpected error", message_id)
+        session.rollback()
+        message = session.get(OutboxMessage, message_id)
+        _record_failure(message, f"Unexpected error ({error.__class__.__name__}); see the log.")
     else:
         message.status = "sent"
         message.attempts += 1

@@ -1,5 +1,7 @@
 """Handout emails received by a real SMTP server (aiosmtpd on localhost), parsed as a mail client would."""
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Handout, OutboxMessage
@@ -39,7 +41,9 @@ def test_handout_email_arrives_with_headers_both_parts_and_the_stored_pdf(
     session, db_url, mail_server
 ):
     clinic, user, patient = riverside(session)
-    handout = make_handout(session, patient, user=user, links=signer())
+    handout = make_handout(
+        session, patient, user=user, links=signer(), review_on=dt.date(2026, 12, 9)
+    )
     message = queue_handout_email(session, handout, user=user)
     session.commit()
 
@@ -52,12 +56,14 @@ def test_handout_email_arrives_with_headers_both_parts_and_the_stored_pdf(
     assert mail["Reply-To"].addresses[0].addr_spec == "front-desk@riverside.example"
     assert mail["To"].addresses[0].addr_spec == "zoe@example.com"
     assert mail["Subject"] == "Your exercise program from Riverside Physio"
+    assert mail["Message-ID"].endswith("@riverside.example>") and mail["Date"]
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     link = handout_spec_share_url(session, handout)
     for part in (text, html):
         assert link in part
         assert "Zoë" in part and "0161 555 0100" in part and "front-desk@riverside.example" in part
+        assert "9 December 2026" in part and "1 River Street" in part
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == f"exercise-program-{handout.issued_on.isoformat()}.pdf"

@@ -12,6 +12,7 @@ import pytest
 
 from hepbuilder.db.migrate import upgrade
 from hepbuilder.db.session import session_factory
+from hepbuilder.services.handouts import handout_spec
 from tests.builders import make_handout, make_patient, queue_handout_email, seeded_clinic
 from tests.delivery.conftest import LINK_KEY, MAIL_FROM, free_port, signer
 
@@ -52,8 +53,10 @@ def test_serve_delivers_queued_email_with_one_loop_that_stops_with_it(tmp_path, 
     with session_factory(url)() as session:
         clinic = seeded_clinic(session, name="Riverside Physio")
         patient = make_patient(session, clinic, email="pat@example.com")
-        queue_handout_email(session, make_handout(session, patient, links=signer()))
+        handout = make_handout(session, patient, links=signer())
+        queue_handout_email(session, handout)
         session.commit()
+        token = handout_spec(handout)["share_url"].rsplit("/", 1)[1]
     env = {
         **os.environ,
         "HEPBUILDER_DATABASE_URL": url,
@@ -63,12 +66,17 @@ def test_serve_delivers_queued_email_with_one_loop_that_stops_with_it(tmp_path, 
         "HEPBUILDER_MAIL_FROM": MAIL_FROM,
         "HEPBUILDER_LINK_KEY": LINK_KEY,
     }
-    command = [sys.executable, "-m", "hepbuilder", "serve", "--port", str(free_port())]
-    with subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    ) as server:
+    port = free_port()
+    command = [sys.executable, "-m", "hepbuilder", "serve", "--port", str(port)]
+    log = tmp_path / "serve.log"
+    with (
+        log.open("w") as output,
+        subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as server,
+    ):
         try:
             wait_for(lambda: mail_server.inbox.envelopes, "the queued email")
+            page = wait_for(lambda: _get(f"http://127.0.0.1:{port}/p/{token}"), "the server")
+            assert "Your exercises" in page
             loops = [c for c in children_of(server.pid) if "outbox send --loop" in c[1]]
             assert len(loops) == 1, children_of(server.pid)
             loop_pid = loops[0][0]
@@ -79,3 +87,23 @@ def test_serve_delivers_queued_email_with_one_loop_that_stops_with_it(tmp_path, 
             if server.poll() is None:
                 server.kill()
     assert len(mail_server.inbox.envelopes) == 1
+    logged = log.read_text()
+    assert "GET /p/[private] HTTP/1.1" in logged and token not in logged
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except OSError:
+        return None
+
+
+def test_the_access_log_never_shows_a_private_link_token():
+    from hepbuilder.serve import redact_private_links
+
+    line = "GET /p/0i5kdnVWwDZMUPma2P8Eiy5KVNJs2Nc9/handouts/2.pdf HTTP/1.1"
+    assert redact_private_links(line) == "GET /p/[private]/handouts/2.pdf HTTP/1.1"
+    assert redact_private_links("GET /patients/3 HTTP/1.1") == "GET /patients/3 HTTP/1.1"
