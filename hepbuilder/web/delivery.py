@@ -140,11 +140,11 @@ def send(handout_id: int):
         flash(f"The email was not sent. {text}", "error")
         return redirect(back)
     db.commit()
-    to = message.payload.get("to", "")
+    # (no address in the message: flashes travel in the session cookie)
     if created:
-        flash(f"The handout is queued for {to}; its status shows below.", "success")
+        flash("The email is queued; its status shows below.", "success")
     else:
-        flash(f"That form was already sent: the email to {to} is queued once only.", "info")
+        flash("That form was already sent: its email is queued once only.", "info")
     return redirect(back)
 
 
@@ -153,7 +153,7 @@ def retry(delivery_id: int):
     db = get_db()
     message = handout_emails.send_again(db, current_actor(), delivery_id)
     db.commit()
-    flash(f"The email to {message.payload.get('to', '')} is queued again.", "success")
+    flash("The email is queued again, with a fresh set of attempts.", "success")
     back = request.form.get("back", "")
     if not is_safe_next(back):
         back = url_for("handouts.show", handout_id=message.handout_id)
