@@ -27,7 +27,7 @@ from hepbuilder.paths import TEMPLATES_DIR
 
 from .actor import Actor, system_actor
 from .audit import record_event
-from .handouts import get_handout, handout_spec
+from .handouts import get_handout, handout_spec, patient_filename
 from .outbox import DeliveryError, enqueue, register_sender, requeue
 from .patient_links import LinkSigner, link_state
 from .smtp import MISSING_SETTINGS, SmtpSettings, send_message
@@ -174,11 +174,6 @@ def send_again(session: Session, actor: Actor, delivery_id: int) -> OutboxMessag
 # --- the message ---------------------------------------------------------------------------
 
 
-def attachment_name(handout: Handout) -> str:
-    """The PDF's file name in the email: a date, never the patient's name."""
-    return f"exercise-program-{handout.issued_on.isoformat()}.pdf"
-
-
 def subject_for(clinic_name: str) -> str:
     """The subject: who it is from, nothing about health."""
     name = one_line(clinic_name)
@@ -228,7 +223,7 @@ def build_message(
     message.add_alternative(_templates.get_template("handout.html").render(context), subtype="html")
     if pdf is not None:
         message.add_attachment(
-            pdf, maintype="application", subtype="pdf", filename=attachment_name(handout)
+            pdf, maintype="application", subtype="pdf", filename=patient_filename(handout)
         )
     return message
 

@@ -291,3 +291,8 @@ def handout_spec(handout: Handout) -> dict:
 def suggested_filename(handout: Handout) -> str:
     """A safe download name without the patient's name, e.g. "handout-2026-11-25-3.pdf"."""
     return f"handout-{handout.issued_on.isoformat()}-{handout.number}.pdf"
+
+
+def patient_filename(handout: Handout) -> str:
+    """The PDF's name where the patient gets it (email, private link): a date, never their name."""
+    return f"exercise-program-{handout.issued_on.isoformat()}.pdf"

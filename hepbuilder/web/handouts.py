@@ -46,16 +46,19 @@ def _dose_words(item: dict) -> str:
         return ""
 
 
+def pdf_response(pdf: bytes, filename: str, disposition: str = "attachment"):
+    """The PDF bytes as a response, shown inline or downloaded as `filename` (no patient data)."""
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
 def _pdf_response(handout_id: int, purpose: str, disposition: str):
     db = get_db()
     handout, pdf = handouts.get_handout_pdf(db, current_actor(), handout_id, purpose=purpose)
     db.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="{handouts.suggested_filename(handout)}"'
-    )
-    return response
+    return pdf_response(pdf, handouts.suggested_filename(handout), disposition)
 
 
 @bp.get("/<int:handout_id>/pdf")

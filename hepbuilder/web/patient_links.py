@@ -7,17 +7,18 @@ Every response here is no-store, no-referrer and noindex; the page loads only th
 stylesheet, logo and PDFs, with no inline script or style.
 """
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.errors import NotFound, ValidationError
 from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.services import patient_links
-from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.handouts import handout_spec, patient_filename
 
 from .database import get_db
 from .delivery import link_signer
+from .handouts import pdf_response
 from .layout import safe_color
 
 bp = Blueprint("patient_links", __name__, url_prefix="/p")
@@ -96,12 +97,7 @@ def download(token: str, number: int):
     except NotFound:
         return not_found()
     db.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="exercise-program-{handout.issued_on.isoformat()}.pdf"'
-    )
-    return response
+    return pdf_response(pdf, patient_filename(handout))
 
 
 @bp.get("/<token>/logo.png")

@@ -2,8 +2,6 @@
 renewed on demand, expiring after the clinic's period without a new handout."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +13,7 @@ from hepbuilder.services.actor import Actor
 from hepbuilder.services.handouts import handout_spec
 from hepbuilder.services.patient_links import LinkSigner
 from tests.builders import make_handout, make_patient, seeded_clinic
+from tests.qr import needs_qr_tools, scan_first_page
 
 SIGNER = LinkSigner(key=b"service-test-key", base_url="https://hep.example.test")
 
@@ -77,37 +76,13 @@ def test_another_clinic_cannot_renew_or_see_a_patients_link(session):
         patient_links.renew_link(session, stranger, patient.id, SIGNER)
 
 
-@pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
-    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools) to scan the printed QR code",
-)
+@needs_qr_tools
 def test_the_qr_code_on_an_issued_handout_scans_to_the_patients_link(session, tmp_path):
     from hepbuilder.db.models import Handout
 
     clinic = seeded_clinic(session)
     patient = make_patient(session, clinic)
     handout = make_handout(session, patient, links=SIGNER)
-    (tmp_path / "h.pdf").write_bytes(
-        session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
-    )
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "150",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(tmp_path / "h.pdf"),
-            str(tmp_path / "p"),
-        ],
-        check=True,
-    )
-    page = next(tmp_path.glob("p*.png"))
-    scanned = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True
-    )
+    pdf = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
     state = patient_links.link_state(session, Actor(clinic_id=clinic.id), patient.id, SIGNER)
-    assert scanned.stdout.strip() == state.url
+    assert scan_first_page(pdf, tmp_path) == state.url
