@@ -140,6 +140,8 @@ def outbox() -> None:
 )
 def outbox_send(loop: bool, now: bool, interval: float) -> None:
     """Deliver the queued messages that are due (one pass, or with --loop until stopped)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from hepbuilder.config import load_settings
     from hepbuilder.db.session import session_factory
     from hepbuilder.services.outbox import send_due
@@ -147,7 +149,13 @@ def outbox_send(loop: bool, now: bool, interval: float) -> None:
     settings = load_settings()
     sessions = session_factory(settings.database_url)
     if not loop:
-        result = send_due(sessions, settings, ignore_backoff=now)
+        try:
+            result = send_due(sessions, settings, ignore_backoff=now)
+        except (OperationalError, ProgrammingError) as error:
+            raise fail(
+                "Cannot read the outbox: is the database reachable and up to date "
+                f"(`hepbuilder db upgrade`)? {error.orig or error}"
+            ) from None
         click.echo(f"Outbox: {result.summary()}.")
         return
     from hepbuilder.serve import run_delivery_loop

@@ -61,6 +61,9 @@ def test_private_link_on_a_phone_without_javascript(live_server, browser, sessio
         assert requested and all(u.startswith(live_server.url) for u in requested), requested
         assert page.locator("svg").count() == len(handout_spec(handout)["items"])
 
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SHOTS / "patient-link-desktop.png"), full_page=False)
+        page.set_viewport_size(PHONE)
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Download your program (PDF)").click()
         downloaded = Path(download_info.value.path()).read_bytes()

@@ -174,3 +174,13 @@ def test_outbox_send_loop_stops_on_sigterm(db_url, tmp_path):
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_outbox_send_on_a_database_never_migrated_says_so_in_one_sentence(tmp_path):
+    env = cli_env(f"sqlite:///{tmp_path / 'empty.db'}", free_port())
+    result = CliRunner().invoke(
+        main, ["outbox", "send"], env={**env, "HEPBUILDER_INSTANCE_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 1
+    assert "Cannot read the outbox" in result.output and "hepbuilder db upgrade" in result.output
+    assert "Traceback" not in result.output
