@@ -17,6 +17,7 @@ import re
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.errors import DomainError, ValidationError
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
+from hepbuilder.services.outbox import STATUSES as OUTBOX_STATUSES
 
 MAX_DEPTH = 16
 MAX_ID = 2**31 - 1
@@ -260,7 +261,7 @@ DELIVERY = {
         "id": {"type": "integer"},
         "status": {
             "type": "string",
-            "enum": ["queued", "sending", "sent", "failed"],
+            "enum": list(OUTBOX_STATUSES),
             "description": (
                 "queued: waiting (or waiting for its next try); sending: a worker has it now; "
                 "sent: the mail server accepted it; failed: every try failed (see last_error)."

@@ -33,7 +33,6 @@ from .patient_links import LinkSigner, link_state
 from .smtp import MISSING_SETTINGS, SmtpSettings, send_message
 
 KIND = "email"
-EMAIL_MODES = ("attach", "link")
 MAX_ADDRESS_CHARS = 254
 NOT_SET_UP = "Email is not set up on this server, so nothing was sent."
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")

@@ -33,7 +33,6 @@ PATH_PREFIX = "/p/"
 NOT_FOUND_MESSAGE = "This link does not work (any more). Ask your clinic for a new one."
 # Hashed in place of a malformed token, so that it costs the same lookup as a well-formed one.
 _DUMMY_TOKEN = "A" * TOKEN_CHARS
-MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS = 1, 3650
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,11 @@ class BrandingForm(FlaskForm):
                 message=f"Use {clinic_brand.MIN_LINK_EXPIRY_DAYS} to {clinic_brand.MAX_LINK_EXPIRY_DAYS} days.",
             ),
         ],
-        render_kw={"inputmode": "numeric", "min": 1, "max": 3650},
+        render_kw={
+            "inputmode": "numeric",
+            "min": clinic_brand.MIN_LINK_EXPIRY_DAYS,
+            "max": clinic_brand.MAX_LINK_EXPIRY_DAYS,
+        },
     )
     email_mode = RadioField(
         "Handout emails",
