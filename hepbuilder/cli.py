@@ -117,20 +117,50 @@ def write_atomically(path: Path, data: bytes) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web app with gunicorn."""
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--config",
-        "python:hepbuilder.web.gunicorn_conf",  # redacted access log, request-line limit
-        "hepbuilder.web:create_app()",
-    ]
-    os.execv(sys.executable, args)
+    """Serve the web app with gunicorn, and deliver queued email while it runs."""
+    from hepbuilder.serve import run_server
+
+    run_server(host, port, workers)
+
+
+@main.group()
+def outbox() -> None:
+    """Queued email (and other messages) waiting to be delivered."""
+
+
+@outbox.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, delivering messages as they fall due.")
+@click.option("--now", is_flag=True, help="Send every queued message, ignoring the retry back-off.")
+@click.option(
+    "--interval",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="With --loop: seconds between looks at the outbox.",
+)
+def outbox_send(loop: bool, now: bool, interval: float) -> None:
+    """Deliver the queued messages that are due (one pass, or with --loop until stopped)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from hepbuilder.config import load_settings
+    from hepbuilder.db.session import session_factory
+    from hepbuilder.services.outbox import send_due
+
+    settings = load_settings()
+    sessions = session_factory(settings.database_url)
+    if not loop:
+        try:
+            result = send_due(sessions, settings, ignore_backoff=now)
+        except (OperationalError, ProgrammingError) as error:
+            raise fail(
+                "Cannot read the outbox: is the database reachable and up to date "
+                f"(`hepbuilder db upgrade`)? {error.orig or error}"
+            ) from None
+        click.echo(f"Outbox: {result.summary()}.")
+        return
+    from hepbuilder.serve import run_delivery_loop
+
+    run_delivery_loop(sessions, settings, interval_seconds=interval, ignore_backoff=now)
 
 
 # --- clinics, users, tokens and the library (thin: each calls one service) ----------------------

@@ -17,18 +17,44 @@ def instance_dir() -> Path:
     return Path(os.environ.get(ENV_PREFIX + "INSTANCE_DIR") or Path.cwd() / "instance").resolve()
 
 
-def _secret_key(directory: Path) -> str:
-    """HEPBUILDER_SECRET_KEY, else one generated on first start and kept in instance/secret_key."""
-    given = os.environ.get(ENV_PREFIX + "SECRET_KEY")
-    if given:
-        return given
-    path = directory / "secret_key"
+def generated_secret(directory: Path, name: str) -> str:
+    """The secret kept in `directory/name`, generated on first use.
+
+    The new value is written whole to a temporary file first and then linked into place with
+    os.link, which fails when the name exists: of two processes racing on first start, one wins
+    and both read the winner's complete file (never an empty or half-written one).
+    """
+    path = directory / name
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
+        temporary = directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process was first: use its key
+        finally:
+            temporary.unlink(missing_ok=True)
     return path.read_text().strip()
+
+
+def _secret_key(directory: Path) -> str:
+    """HEPBUILDER_SECRET_KEY, else one generated on first start and kept in instance/secret_key."""
+    return os.environ.get(ENV_PREFIX + "SECRET_KEY") or generated_secret(directory, "secret_key")
+
+
+def link_key() -> str:
+    """HEPBUILDER_LINK_KEY (derives patients' private links), else one kept in instance/link_key.
+
+    It is a separate key from the secret key so that either can be changed alone; changing it
+    turns every private link off at once (patients get a new one with their next handout).
+    """
+    return os.environ.get(ENV_PREFIX + "LINK_KEY") or generated_secret(instance_dir(), "link_key")
 
 
 @dataclass(frozen=True)
@@ -41,7 +67,10 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (SMTPS, usually port 465)
+    smtp_ca_file: str = ""  # a CA bundle to verify the mail server with, instead of the system's
     mail_from: str = ""
+    link_key: str = field(default="", repr=False)
 
 
 DEFAULT_PASSWORD_HASH = "scrypt"
@@ -96,9 +125,14 @@ def load_settings() -> Settings:
         secret_key=_secret_key(directory),
         public_url=(env(ENV_PREFIX + "PUBLIC_URL") or "").rstrip("/"),
         smtp_host=env(ENV_PREFIX + "SMTP_HOST") or "",
-        smtp_port=int(env(ENV_PREFIX + "SMTP_PORT") or 25),
+        smtp_port=int(
+            env(ENV_PREFIX + "SMTP_PORT") or (465 if _truthy(env(ENV_PREFIX + "SMTP_TLS")) else 25)
+        ),
         smtp_username=env(ENV_PREFIX + "SMTP_USERNAME") or "",
         smtp_password=env(ENV_PREFIX + "SMTP_PASSWORD") or "",
         smtp_starttls=_truthy(env(ENV_PREFIX + "SMTP_STARTTLS")),
+        smtp_tls=_truthy(env(ENV_PREFIX + "SMTP_TLS")),
+        smtp_ca_file=env(ENV_PREFIX + "SMTP_CA_FILE") or "",
         mail_from=env(ENV_PREFIX + "MAIL_FROM") or "",
+        link_key=link_key(),
     )

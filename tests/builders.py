@@ -119,7 +119,7 @@ def signs_in(session, email: str, password: str) -> list[User]:
     return attempt_sign_in(session, email, password, "").users
 
 
-def make_handout(session, program, issued_by=None):
+def issue_program(session, program, issued_by=None):
     """Issue `program` (which needs items) as a handout, by `issued_by` or the command line."""
     from hepbuilder.services import handouts
     from hepbuilder.services.actor import Actor
@@ -144,6 +144,43 @@ def patient_world(session, *, role: str = "therapist"):
         notes="Left hip replaced 2019",
     )
     program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
-    handout = make_handout(session, program, issued_by=user)
+    handout = issue_program(session, program, issued_by=user)
     session.commit()
     return user, patient, program, handout
+
+
+def make_handout(
+    session, patient, *, user=None, links=None, protocol="unstable-hips-trendelenburg", **columns
+):
+    """Issue a handout for `patient` (of a seeded clinic) from a new program made from `protocol`
+    (`columns` set other Program columns first, e.g. review_on=date); with `links` (a LinkSigner)
+    it carries the patient's private link."""
+    from hepbuilder.services import handouts
+    from hepbuilder.services.actor import Actor
+
+    program = make_program(session, patient, protocol=protocol, created_by=user)
+    for name, value in columns.items():
+        setattr(program, name, value)
+    session.flush()
+    actor = Actor(clinic_id=patient.clinic_id, user_id=user.id if user else None)
+    return handouts.issue_handout(session, actor, program.id, links=links)
+
+
+def queue_handout_email(session, handout, *, to=None, once=None, smtp=None, user=None):
+    """Queue `handout`'s email as a therapist would (email set up unless `smtp` says otherwise)."""
+    from hepbuilder.services import handout_emails
+    from hepbuilder.services.actor import Actor
+    from hepbuilder.services.smtp import SmtpSettings
+
+    smtp = smtp or SmtpSettings(host="127.0.0.1", mail_from="handouts@riverside.example")
+    actor = Actor(clinic_id=handout.clinic_id, user_id=user.id if user else None)
+    message, _created = handout_emails.email_handout(
+        session,
+        actor,
+        handout.id,
+        to=to,
+        smtp=smtp,
+        link_base="https://hep.example.test",
+        once=once,
+    )
+    return message

@@ -130,6 +130,7 @@ def build_document() -> dict:
                 "ProgramUpdate": schemas.PROGRAM_UPDATE,
                 "HandoutIssue": schemas.HANDOUT_ISSUE,
                 "HandoutIssued": schemas.HANDOUT_ISSUED,
+                **DELIVERY_SCHEMAS,
             },
         },
     }
@@ -272,6 +273,7 @@ def _paths() -> dict:
                 ),
             }
         },
+        **_delivery_paths(),
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenApi",
@@ -282,6 +284,56 @@ def _paths() -> dict:
                         "content": {"application/json": {"schema": {"type": "object"}}},
                     }
                 },
+            }
+        },
+    }
+
+
+# Delivery: a handout by email, and the email's status
+
+DELIVERY_SCHEMAS = {
+    "HandoutEmail": schemas.HANDOUT_EMAIL,
+    "DeliveryQueued": schemas.DELIVERY_QUEUED,
+    "Delivery": schemas.DELIVERY,
+}
+
+
+def _delivery_paths() -> dict:
+    return {
+        "/handouts/{handout_id}/email": {
+            "post": {
+                "operationId": "emailHandout",
+                "summary": "Queue the handout's email to the patient (or to `to`)",
+                "description": (
+                    "The email is written to the outbox in this request and sent by a worker "
+                    "soon after: poll `GET /deliveries/{id}` for its status. It comes from the "
+                    "clinic's name, with a subject that says nothing about health, the clinic's "
+                    "contact, the review date and the patient's private link, and the PDF "
+                    "attached unless the clinic sends the link only. A failed send is retried "
+                    "after about 1 min, 5 min, 30 min, 2 h and 12 h, then it is `failed`. Send an "
+                    "Idempotency-Key to make a retried request queue one email only. 409 when "
+                    "email is not set up on the server; 422 (`to`) for an address that is not "
+                    "one, or when the patient has no email address and no `to` is given. "
+                    "Recorded in the audit trail under the token's name."
+                ),
+                "parameters": [_path_id("handout_id"), IDEMPOTENCY_KEY],
+                "requestBody": _json_body("HandoutEmail", required=False),
+                "responses": _responses(
+                    {"202": _ok("Queued", "DeliveryQueued", headers=LOCATION)},
+                    400,
+                    404,
+                    409,
+                    413,
+                    422,
+                ),
+            }
+        },
+        "/deliveries/{delivery_id}": {
+            "get": {
+                "operationId": "getDelivery",
+                "summary": "The status of a handout email",
+                "parameters": [_path_id("delivery_id")],
+                "responses": _responses({"200": _ok("The delivery", "Delivery")}, 404),
             }
         },
     }

@@ -6,8 +6,9 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from hepbuilder.domain.errors import Conflict, NotFound
-from hepbuilder.services import exercises, handouts, patients, programs
+from hepbuilder.services import exercises, handout_emails, handouts, patients, programs
 from hepbuilder.web.database import get_db
+from hepbuilder.web.delivery import link_signer, smtp_settings
 
 from . import idempotency, paging, schemas
 from .auth import authenticate
@@ -194,9 +195,12 @@ def issue_handout(program_id: int):
     replay = idempotency.replay_or_none(session, g.actor, data)
     if replay is not None:
         return replay
-    handout = handouts.issue_handout(session, g.actor, _id(program_id), data.get("version"))
+    handout = handouts.issue_handout(
+        session, g.actor, _id(program_id), data.get("version"), links=link_signer()
+    )
     pdf_url = url_for("api.handout_pdf", handout_id=handout.id)
-    body = {"id": handout.id, "pdf_url": pdf_url, "share_url": None}
+    share_url = handouts.handout_spec(handout).get("share_url")
+    body = {"id": handout.id, "pdf_url": pdf_url, "share_url": share_url}
     return _json(body, 201, pdf_url)
 
 
@@ -211,3 +215,42 @@ def handout_pdf(handout_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# Delivery: a handout by email, and the email's status
+
+
+def delivery_json(message) -> dict:
+    return {
+        "id": message.id,
+        "status": message.status,
+        "attempts": message.attempts,
+        "last_error": message.last_error or None,
+        "sent_at": message.sent_at.isoformat() + "Z" if message.sent_at else None,
+    }
+
+
+@bp.post("/handouts/<int:handout_id>/email")
+def email_handout(handout_id: int):
+    data = _body(schemas.HANDOUT_EMAIL, optional=True)
+    session = get_db()
+    replay = idempotency.replay_or_none(session, g.actor, data)
+    if replay is not None:
+        return replay
+    message, _created = handout_emails.email_handout(
+        session,
+        g.actor,
+        _id(handout_id),
+        to=data.get("to"),
+        smtp=smtp_settings(),
+        link_base=link_signer().base_url,
+        once=idempotency.request_key(),
+    )
+    location = url_for("api.get_delivery", delivery_id=message.id)
+    return _json({"id": message.id}, 202, location)
+
+
+@bp.get("/deliveries/<int:delivery_id>")
+def get_delivery(delivery_id: int):
+    message = handout_emails.get_delivery(get_db(), g.actor, _id(delivery_id))
+    return _json(delivery_json(message))

@@ -18,6 +18,7 @@ from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.errors import DomainError, ValidationError
 from hepbuilder.domain.limits import ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
+from hepbuilder.services.outbox import STATUSES as OUTBOX_STATUSES
 
 MAX_DEPTH = 16
 MAX_ID = 2**31 - 1
@@ -232,6 +233,46 @@ HANDOUT_ISSUED = {
         },
     },
     "required": ["id", "pdf_url", "share_url"],
+}
+
+
+# Delivery: a handout by email
+
+HANDOUT_EMAIL = {
+    "type": "object",
+    "description": "Leave the body out (or `to`) to send to the patient's own email address.",
+    "properties": {
+        "to": {
+            **_text(254),
+            "description": "Send to this address instead of the patient's (checked as an address).",
+        }
+    },
+    "additionalProperties": False,
+}
+
+DELIVERY_QUEUED = {
+    "type": "object",
+    "properties": {"id": {"type": "integer", "description": "The delivery's id"}},
+    "required": ["id"],
+}
+
+DELIVERY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {
+            "type": "string",
+            "enum": list(OUTBOX_STATUSES),
+            "description": (
+                "queued: waiting (or waiting for its next try); sending: a worker has it now; "
+                "sent: the mail server accepted it; failed: every try failed (see last_error)."
+            ),
+        },
+        "attempts": {"type": "integer", "minimum": 0},
+        "last_error": {"type": ["string", "null"], "description": "Why the last try failed"},
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+    "required": ["id", "status", "attempts", "last_error", "sent_at"],
 }
 
 

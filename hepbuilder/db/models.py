@@ -62,6 +62,10 @@ class Clinic(Base):
     # IANA name; the audit trail shows times in it
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # Delivery: a private link stops working this many days after the patient's last handout;
+    # handout emails carry the PDF ("attach") or only the private link ("link").
+    link_expiry_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
+    email_mode: Mapped[str] = mapped_column(String(10), default="attach", server_default="attach")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -363,3 +367,50 @@ class SignInFailure(Base):
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# --- delivery: private links and the outbox ----------------------------------------------------
+
+
+class PatientLink(Base):
+    """A patient's one private link (/p/<token>). The token is derived from the link key and
+    `generation` (a new link: generation + 1); only its SHA-256 is stored, for the lookup.
+    The link works until `active_since` (the last handout, or the link's making) plus the clinic's
+    `link_expiry_days`."""
+
+    __tablename__ = "patient_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), unique=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active_since: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """Something to deliver outside the app (kind "email"), written in the request's transaction.
+
+    status: queued -> sending (claimed by a worker until `claimed_until`) -> sent, or back to
+    queued with `next_attempt_at` moved on by the back-off, or failed after the last attempt.
+    `dedupe_key` makes a repeated request (a second click on Send) find the first row.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    handout_id: Mapped[int | None] = mapped_column(ForeignKey("handout.id"), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,5 +1,6 @@
-"""Text helpers shared by search: one folding rule, so "nunez" finds "Núñez"."""
+"""Text helpers: one folding rule for search ("nunez" finds "Núñez"), one way to write a date for patients."""
 
+import datetime as dt
 import unicodedata
 
 _SPECIAL = str.maketrans(
@@ -42,3 +43,17 @@ def read_text(
         errors[name] = f"must be at most {max_chars:,} characters"
         return ""
     return value
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def long_date(value: "dt.date | str | None") -> str:
+    """ "25 November 2026" from a date or an ISO date string ("" for none), whatever the locale."""
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

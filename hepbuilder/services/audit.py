@@ -40,6 +40,8 @@ def record_event(
     return event
 
 
+# Done by whoever holds a patient's private link (no user, no token).
+PATIENT_ACTIONS = ("patient_link.open", "patient_link.download")
 AUDIT_PAGE_SIZE = 50
 MAX_AUDIT_PAGE_SIZE = 200
 CSV_BATCH = 500
@@ -63,7 +65,7 @@ class AuditEntry:
     created_at: dt.datetime  # UTC
     action: str
     who: str
-    who_kind: str  # "user" | "token" | "system"
+    who_kind: str  # "user" | "token" | "patient" | "system"
     patient_id: int | None
     patient_name: str
     handout_id: int | None
@@ -203,6 +205,8 @@ def _entry(
         who, kind = user_name or "(unknown user)", "user"
     elif event.api_token_id is not None:
         who, kind = token_name or "(unknown token)", "token"
+    elif event.action in PATIENT_ACTIONS:
+        who, kind = "Patient (private link)", "patient"
     else:
         who, kind = "hepbuilder", "system"
     patient_name = f"{first_name or ''} {last_name or ''}".strip()

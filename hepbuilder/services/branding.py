@@ -19,6 +19,11 @@ from .images import image_size, normalize_logo
 from .users import EMAIL_RE
 
 BRANDING_FIELDS = ("name", "address", "phone", "email", "website", "brand_color")
+# How handouts reach patients: private links expire after this many days without a new handout,
+# and emails carry the PDF ("attach") or only the private link ("link").
+DELIVERY_FIELDS = ("link_expiry_days", "email_mode")
+EMAIL_MODES = ("attach", "link")
+MIN_LINK_EXPIRY_DAYS, MAX_LINK_EXPIRY_DAYS = 1, 3650
 
 
 _BARE_WEBSITE = re.compile(
@@ -45,7 +50,8 @@ def _check_website(text: str) -> str | None:
 
 
 def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> Clinic:
-    """Change the clinic's name, contact lines and brand colour (only the keys present in `data`).
+    """Change the clinic's name, contact lines, brand colour and delivery settings (link expiry,
+    email mode); only the keys present in `data`.
 
     Raises ValidationError naming each bad field (nothing is changed then). Records
     "clinic.branding" with the names of the fields that changed, when any did.
@@ -76,6 +82,7 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             else:
                 text = color
         values[name] = text
+    _check_delivery(data, values, errors)
     if errors:
         raise ValidationError(errors)
     changed = sorted(name for name, value in values.items() if getattr(clinic, name) != value)
@@ -85,6 +92,25 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
         record_event(session, actor, "clinic.branding", fields=changed)
     session.flush()
     return clinic
+
+
+def _check_delivery(data: Mapping[str, object], values: dict, errors: dict) -> None:
+    if "link_expiry_days" in data:
+        try:
+            days = int(str(data["link_expiry_days"]).strip())
+        except (TypeError, ValueError):
+            days = None
+        if days is None or not MIN_LINK_EXPIRY_DAYS <= days <= MAX_LINK_EXPIRY_DAYS:
+            errors["link_expiry_days"] = (
+                f"must be a whole number of days from {MIN_LINK_EXPIRY_DAYS} to {MAX_LINK_EXPIRY_DAYS}"
+            )
+        else:
+            values["link_expiry_days"] = days
+    if "email_mode" in data:
+        if data["email_mode"] not in EMAIL_MODES:
+            errors["email_mode"] = "must be attach (the PDF goes with the email) or link"
+        else:
+            values["email_mode"] = data["email_mode"]
 
 
 def set_logo(session: Session, actor: Actor, upload_bytes: bytes) -> Clinic:

@@ -22,6 +22,7 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem
 from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
+from .patient_links import LinkSigner, ensure_link
 from .patients import get_patient
 from .programs import check_version, get_program, item_dose
 
@@ -62,7 +63,9 @@ def _snapshot_doses(handout: Handout | None) -> tuple[dict[str, dict], dict[str,
     return doses, names
 
 
-def build_spec(session: Session, actor: Actor, program: Program) -> HandoutSpec:
+def build_spec(
+    session: Session, actor: Actor, program: Program, share_url: str = ""
+) -> HandoutSpec:
     """The handout spec for `program` as it would be issued today (nothing is stored).
 
     Brand from the clinic row (with its logo), therapist from the acting user (or the program's
@@ -128,7 +131,7 @@ def build_spec(session: Session, actor: Actor, program: Program) -> HandoutSpec:
         notes=program.notes or "",
         paper=program.paper or "A4",
         large_print=bool(program.large_print),
-        share_url="",
+        share_url=share_url,
         stopped=stopped,
     )
 
@@ -158,9 +161,17 @@ def _next_number(session: Session, patient_id: int) -> int:
 
 
 def issue_handout(
-    session: Session, actor: Actor, program_id: int, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    expected_version: int | None = None,
+    *,
+    links: LinkSigner | None = None,
 ) -> Handout:
     """Freeze the program into a handout: spec snapshot, PDF, SHA-256, next number for the patient.
+
+    With `links`, the patient's private link (made now if they have none, and kept fresh) is the
+    spec's `share_url`, printed on the handout as a QR code.
 
     With `expected_version`, a program saved by someone else since raises
     Conflict(current_version=...). A program with no items raises ValidationError("items").
@@ -176,7 +187,8 @@ def issue_handout(
     if expected_version is not None:
         check_version(program, expected_version)
     _require_items(program)
-    spec = build_spec(session, actor, program)
+    share_url = ensure_link(session, actor, program.patient_id, links) if links else ""
+    spec = build_spec(session, actor, program, share_url)
     spec_json = json.dumps(spec.to_dict(), ensure_ascii=False)
     pdf = render_pdf(spec)
     # Serialise issuing per patient where the database can (PostgreSQL); SQLite has one writer.
@@ -282,6 +294,16 @@ def list_handouts(session: Session, actor: Actor, patient_id: int) -> list[Hando
     )
 
 
+def handout_spec(handout: Handout) -> dict:
+    """The stored spec snapshot of a handout, as a dict (the DESIGN.md handout spec form)."""
+    return json.loads(handout.spec_json)
+
+
 def suggested_filename(handout: Handout) -> str:
     """A safe download name without the patient's name, e.g. "handout-2026-11-25-3.pdf"."""
     return f"handout-{handout.issued_on.isoformat()}-{handout.number}.pdf"
+
+
+def patient_filename(handout: Handout) -> str:
+    """The PDF's name where the patient gets it (email, private link): a date, never their name."""
+    return f"exercise-program-{handout.issued_on.isoformat()}.pdf"

@@ -24,13 +24,15 @@ from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from hepbuilder.domain.color import contrast_with_white, hex_to_rgb, normalize_color
 from hepbuilder.domain.errors import Conflict, ValidationError
@@ -41,22 +43,13 @@ from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import PasswordResetForm, add_service_errors, at_most
+from .forms import PasswordResetForm, add_service_errors, at_most, choices_of
 from .layout import safe_color
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 _MAX_MB = images.MAX_LOGO_BYTES // (1024 * 1024)
-
-
-def _choices(pairs):
-    return [SelectChoice(value, text) if SelectChoice else (value, text) for value, text in pairs]
 
 
 @bp.before_request
@@ -112,6 +105,34 @@ class BrandingForm(FlaskForm):
         validators=[DataRequired("Enter a colour such as #1f6f8b.")],
         render_kw={"maxlength": 7, "spellcheck": "false", "autocomplete": "off"},
     )
+    link_expiry_days = IntegerField(
+        "Private links expire after (days)",
+        description="Counted from the patient's latest handout: a link with no new handout for "
+        "this long stops working. The next handout turns it on again.",
+        validators=[
+            InputRequired("Enter a number of days, e.g. 180."),
+            NumberRange(
+                clinic_brand.MIN_LINK_EXPIRY_DAYS,
+                clinic_brand.MAX_LINK_EXPIRY_DAYS,
+                message=f"Use {clinic_brand.MIN_LINK_EXPIRY_DAYS} to {clinic_brand.MAX_LINK_EXPIRY_DAYS} days.",
+            ),
+        ],
+        render_kw={
+            "inputmode": "numeric",
+            "min": clinic_brand.MIN_LINK_EXPIRY_DAYS,
+            "max": clinic_brand.MAX_LINK_EXPIRY_DAYS,
+        },
+    )
+    email_mode = RadioField(
+        "Handout emails",
+        choices=choices_of(
+            [
+                ("attach", "Attach the PDF (with the private link)"),
+                ("link", "Send only the private link, no attachment"),
+            ]
+        ),
+        default="attach",
+    )
     logo = FileField(
         "New logo",
         description=f"A PNG, JPEG or WebP image of at most {_MAX_MB} MB. It is scaled to at most "
@@ -153,7 +174,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=_choices([("therapist", "Therapist"), ("admin", "Administrator")]),
+        choices=choices_of([("therapist", "Therapist"), ("admin", "Administrator")]),
         default="therapist",
     )
     password = PasswordField(
@@ -247,16 +268,15 @@ def branding():
     db = get_db()
     actor = current_actor()
     clinic = clinic_brand.get_branding(db, actor)
-    form = BrandingForm(data={name: getattr(clinic, name) for name in clinic_brand.BRANDING_FIELDS})
+    fields = (*clinic_brand.BRANDING_FIELDS, *clinic_brand.DELIVERY_FIELDS)
+    form = BrandingForm(data={name: getattr(clinic, name) for name in fields})
     if not form.validate_on_submit():
         if form.is_submitted():
             _ask_for_logo_again(form)
         return _branding_page(form, clinic, _status(form))
     errors: dict[str, str] = {}
     try:
-        clinic_brand.update_branding(
-            db, actor, {name: getattr(form, name).data for name in clinic_brand.BRANDING_FIELDS}
-        )
+        clinic_brand.update_branding(db, actor, {name: getattr(form, name).data for name in fields})
     except ValidationError as error:
         errors.update(error.fields)
     upload = _read_upload(form.logo.data)

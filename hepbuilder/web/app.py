@@ -44,7 +44,10 @@ def configure(app: Flask, overrides: dict) -> None:
             SMTP_USERNAME=settings.smtp_username,
             SMTP_PASSWORD=settings.smtp_password,
             SMTP_STARTTLS=settings.smtp_starttls,
+            SMTP_TLS=settings.smtp_tls,
+            SMTP_CA_FILE=settings.smtp_ca_file,
             MAIL_FROM=settings.mail_from,
+            LINK_KEY=settings.link_key,
         )
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
@@ -56,7 +59,7 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, exercises, handouts, patients, programs
+    from . import accounts, admin, delivery, exercises, handouts, patient_links, patients, programs
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
@@ -64,6 +67,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programs.bp)
     app.register_blueprint(handouts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(delivery.bp)
+    app.register_blueprint(patient_links.bp)
     register_api(app)
 
 

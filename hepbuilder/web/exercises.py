@@ -54,14 +54,16 @@ def index():
     )
 
 
-def illustration_markup(exercise, accent_hex: str) -> Markup | None:
-    """The exercise's SVG from the illustrations layer (which escapes its own text), or None."""
+def illustration_markup(exercise, accent_hex: str, side: str = "none") -> Markup | None:
+    """The exercise's SVG from the illustrations layer (which escapes its own text), or None.
+
+    `side` "left" mirrors the pose, as the handout does."""
     try:
         from hepbuilder.illustrations import illustration_svg
     except ImportError:
         return None
     try:
-        svg = illustration_svg(exercise, side="none", accent_hex=accent_hex)
+        svg = illustration_svg(exercise, side=side, accent_hex=accent_hex)
     except Exception:  # a drawing problem must not take the page down; the log says which
         current_app.logger.exception("Could not draw the illustration of %s", exercise.slug)
         return None

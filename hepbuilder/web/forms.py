@@ -8,6 +8,17 @@ from hepbuilder.domain.limits import BRAND_LIMITS, USER_LIMITS
 from hepbuilder.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from hepbuilder.services.users import EMAIL_RE
 
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choices_of(pairs):
+    """(value, label) pairs as choices for a SelectField or RadioField, in this WTForms' form."""
+    return [SelectChoice(value, text) if SelectChoice else (value, text) for value, text in pairs]
+
+
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 
 

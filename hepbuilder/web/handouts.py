@@ -6,14 +6,15 @@ Every read of a handout's PDF goes through `handouts.get_handout_pdf`, which lea
 
 import json
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, render_template, request
 
 from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.domain.errors import ValidationError
-from hepbuilder.services import handouts
+from hepbuilder.services import handout_emails, handouts, patient_links
 
 from .auth import current_actor
 from .database import get_db
+from .delivery import email_panel, link_signer
 
 bp = Blueprint("handouts", __name__, url_prefix="/handouts")
 
@@ -21,7 +22,8 @@ bp = Blueprint("handouts", __name__, url_prefix="/handouts")
 @bp.get("/<int:handout_id>")
 def show(handout_id: int):
     db = get_db()
-    handout = handouts.open_handout(db, current_actor(), handout_id)
+    actor = current_actor()
+    handout = handouts.open_handout(db, actor, handout_id)
     db.commit()
     spec = json.loads(handout.spec_json)
     return render_template(
@@ -30,6 +32,10 @@ def show(handout_id: int):
         spec=spec,
         doses=[_dose_words(item) for item in spec.get("items", [])],
         patient=handout.patient,
+        link=patient_links.link_state(db, actor, handout.patient_id, link_signer()),
+        deliveries=handout_emails.list_deliveries(db, actor, handout_id=handout.id),
+        handout_numbers={handout.id: handout.number},
+        **email_panel(handout.patient, request.path),
     )
 
 
@@ -40,16 +46,19 @@ def _dose_words(item: dict) -> str:
         return ""
 
 
+def pdf_response(pdf: bytes, filename: str, disposition: str = "attachment"):
+    """The PDF bytes as a response, shown inline or downloaded as `filename` (no patient data)."""
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
 def _pdf_response(handout_id: int, purpose: str, disposition: str):
     db = get_db()
     handout, pdf = handouts.get_handout_pdf(db, current_actor(), handout_id, purpose=purpose)
     db.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="{handouts.suggested_filename(handout)}"'
-    )
-    return response
+    return pdf_response(pdf, handouts.suggested_filename(handout), disposition)
 
 
 @bp.get("/<int:handout_id>/pdf")

@@ -4,6 +4,7 @@ from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
+from hepbuilder.domain.text import long_date
 
 
 def safe_color(value: str | None) -> str:
@@ -66,3 +67,4 @@ def register_layout(app: Flask) -> None:
     app.add_url_rule("/brand/<color>.css", "brand_css", brand_css)
     app.context_processor(_layout_context)
     app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["long_date"] = long_date

@@ -7,10 +7,11 @@ patient id is a 404 exactly like a missing one. The view commits; the services o
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.services import handouts, patients, programs
+from hepbuilder.services import handout_emails, handouts, patient_links, patients, programs
 
 from .auth import current_actor
 from .database import get_db
+from .delivery import email_panel, link_signer
 from .forms import add_service_errors
 from .layout import requested_page
 from .patient_forms import PatientForm
@@ -62,13 +63,31 @@ def show(patient_id: int):
     db = get_db()
     patient = patients.view_patient(db, actor, patient_id)
     db.commit()
+    issued = handouts.list_handouts(db, actor, patient.id)
     return render_template(
         "patients/show.html",
         patient=patient,
         programs=programs.list_programs(db, actor, patient.id),
-        handouts=handouts.list_handouts(db, actor, patient.id),
+        handouts=issued,
         protocols=programs.list_protocols(db, actor),
+        link=patient_links.link_state(db, actor, patient.id, link_signer()),
+        deliveries=handout_emails.list_deliveries(db, actor, patient_id=patient.id),
+        handout_numbers={handout.id: handout.number for handout in issued},
+        **email_panel(patient, request.path),
     )
+
+
+@bp.post("/<int:patient_id>/link/renew")
+def renew_link(patient_id: int):
+    """Revoke the patient's private link and make a new one (old QR codes stop working)."""
+    db = get_db()
+    patient_links.renew_link(db, current_actor(), patient_id, link_signer())
+    db.commit()
+    flash(
+        "The old private link no longer works. The new one is below, and the next handout prints it.",
+        "success",
+    )
+    return redirect(url_for("patients.show", patient_id=patient_id))
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])

@@ -25,17 +25,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from hepbuilder.domain.dose import DOSE_LIMITS, Dose
 from hepbuilder.domain.limits import ITEM_LIMITS, PROGRAM_LIMITS
 
-from .forms import at_most
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms import SelectChoice
-except ImportError:  # older WTForms
-    SelectChoice = None
-
-
-def _choices(pairs):
-    return [SelectChoice(value, text) if SelectChoice else (value, text) for value, text in pairs]
-
+from .forms import at_most, choices_of
 
 ITEM_KEYS = ("exercise", *DOSE_LIMITS, "side", "notes")
 SIDE_CHOICES = [
@@ -63,7 +53,7 @@ class ItemForm(Form):
     hold_seconds = _dose_field("Hold (s)", "hold_seconds", " seconds")
     times_per_day = _dose_field("Times a day", "times_per_day")
     days_per_week = _dose_field("Days a week", "days_per_week")
-    side = SelectField("Side", choices=_choices(SIDE_CHOICES), default="none")
+    side = SelectField("Side", choices=choices_of(SIDE_CHOICES), default="none")
     notes = StringField("Note", validators=[at_most(ITEM_LIMITS["notes"])])
 
     def validate(self, extra_validators=None) -> bool:
@@ -99,7 +89,7 @@ class ProgramForm(FlaskForm):
     )
     review_on = DateField("Review date", validators=[Optional()])
     paper = SelectField(
-        "Paper", choices=_choices([("A4", "A4"), ("letter", "US letter")]), default="A4"
+        "Paper", choices=choices_of([("A4", "A4"), ("letter", "US letter")]), default="A4"
     )
     large_print = BooleanField("Large print")
     items = FieldList(FormField(ItemForm), min_entries=0)

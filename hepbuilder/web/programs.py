@@ -26,6 +26,7 @@ from hepbuilder.services import exercises, handouts, programs
 
 from .auth import current_actor
 from .database import get_db
+from .delivery import link_signer
 from .layout import label
 from .program_forms import ProgramForm, apply_action, rebuild_formdata, submitted_items
 
@@ -184,7 +185,9 @@ def edit(program_id: int):
         saved = programs.update_program(db, actor, program.id, form.version.data, form.to_data())
         handout = None
         if action == "issue":
-            handout = handouts.issue_handout(db, actor, program.id, expected_version=saved.version)
+            handout = handouts.issue_handout(
+                db, actor, program.id, expected_version=saved.version, links=link_signer()
+            )
     except ValidationError as error:
         db.rollback()
         _add_service_errors(form, error)

@@ -3,7 +3,6 @@
 import base64
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pypdf import PdfReader
 
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.pdf import render_spec
+from tests.qr import needs_qr_tools, scan_first_page
 
 SHARE_URL = "https://hep.example.org/p/Xk3v9QpL2mN8aB"
 
@@ -147,34 +147,11 @@ def test_render_spec_prints_the_short_share_url_beside_the_qr_code():
     assert "Your program online" not in text_of(render_spec(make_spec()))
 
 
-@pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
-    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools) to decode the printed QR code",
-)
+@needs_qr_tools
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_render_spec_qr_code_scans_to_the_share_url(tmp_path, paper):
-    pdf_path = tmp_path / "handout.pdf"
-    pdf_path.write_bytes(render_spec(make_spec(share_url=SHARE_URL, paper=paper)))
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "150",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(pdf_path),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-    )
-    page = next(tmp_path.glob("page*.png"))
-    result = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True
-    )
-    assert result.stdout.strip() == SHARE_URL
+    pdf = render_spec(make_spec(share_url=SHARE_URL, paper=paper))
+    assert scan_first_page(pdf, tmp_path) == SHARE_URL
 
 
 def _fresh_interpreter(code: str) -> str:

@@ -31,6 +31,8 @@ BRANDING = {
     "email": "desk@riverside.example",
     "website": "riverside.example",
     "brand_color": "#2a9d8f",
+    "email_mode": "attach",
+    "link_expiry_days": "180",
 }
 
 ADMIN_PAGES = [
@@ -165,6 +167,20 @@ def test_branding_saves_and_shows(admin_client, session, clinic):
         session.scalar(select(AuditEvent.action).where(AuditEvent.action != "sign_in.success"))
         == "clinic.branding"
     )
+
+
+def test_branding_page_sets_how_handouts_reach_patients(admin_client, session, clinic):
+    assert "Send only the private link, no attachment" in admin_client.get("/admin/branding").text
+    response = post_branding(admin_client, email_mode="link", link_expiry_days="90")
+    assert response.status_code == 302
+    session.expire_all()
+    saved = session.get(Clinic, clinic.id)
+    assert (saved.email_mode, saved.link_expiry_days) == ("link", 90)
+    for bad in ("0", "3651", "ninety"):
+        refused = post_branding(admin_client, link_expiry_days=bad)
+        assert refused.status_code == 422
+        assert "days" in field_error(refused.text, "link_expiry_days")
+    assert post_branding(admin_client, email_mode="fax").status_code == 422
 
 
 def test_every_branding_field_is_labelled(admin_client):

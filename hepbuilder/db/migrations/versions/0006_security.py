@@ -1,7 +1,7 @@
 """security: server-side sessions, sign-in throttle, per-clinic emails, clinic time zone, patient erasure
 
 Revision ID: 0006
-Revises: 0003_exercise_order
+Revises: 0004
 Create Date: 2026-12-01 08:49:32.657299
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003_exercise_order"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

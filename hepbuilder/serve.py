@@ -1,0 +1,112 @@
+"""Running the app: gunicorn with one outbox delivery loop beside it (`hepbuilder serve`), and the
+loop itself (`hepbuilder outbox send --loop`). A command-line adapter, like cli.py.
+
+`serve` runs gunicorn in this process (its master) and, once it listens, starts exactly one child
+process, `python -m hepbuilder outbox send --loop`, which gunicorn's exit hook stops. The child also
+stops by itself when its parent is gone, so a killed server leaves no loop behind. Larger
+deployments run `hepbuilder outbox send --loop` on their own instead (several at once on
+PostgreSQL; one on SQLite).
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+log = logging.getLogger("hepbuilder.outbox")
+
+PARENT_ENV = "HEPBUILDER_OUTBOX_PARENT"  # set by serve: the loop's parent process id
+STOP_SECONDS = 10
+
+
+def run_delivery_loop(
+    sessions, settings, *, interval_seconds: float = 2.0, ignore_backoff: bool = False
+) -> None:
+    """Deliver due messages every `interval_seconds` until SIGTERM/SIGINT (or the serving parent
+    is gone). A failing pass (say the database restarts) is logged and the loop goes on."""
+    from hepbuilder.services.outbox import send_due
+
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [outbox] %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    parent = os.environ.get(PARENT_ENV)
+    log.info("Delivering queued messages every %s s", interval_seconds)
+    while not stop.is_set():
+        try:
+            result = send_due(sessions, settings, ignore_backoff=ignore_backoff)
+            if result.total:
+                log.info("Outbox: %s", result.summary())
+        except Exception:  # noqa: BLE001 - keep delivering; the log says what happened
+            log.exception("Outbox pass failed; trying again shortly")
+        if parent and str(os.getppid()) != parent:
+            log.info("The server that started this loop is gone; stopping")
+            return
+        stop.wait(interval_seconds)
+    log.info("Stopped")
+
+
+class _DeliveryChild:
+    """The one delivery loop of a `serve`: started when gunicorn is ready, stopped on its exit."""
+
+    def __init__(self):
+        self.process: subprocess.Popen | None = None
+
+    def start(self, _server=None) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hepbuilder", "outbox", "send", "--loop"], env=env
+        )
+
+    def stop(self, _server=None) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _gunicorn_settings() -> dict:
+    """The settings of hepbuilder/web/gunicorn_conf.py, as gunicorn's `-c` would read them."""
+    from hepbuilder.web import gunicorn_conf
+
+    return {
+        name: getattr(gunicorn_conf, name)
+        for name in ("accesslog", "access_log_format", "logger_class", "limit_request_line")
+    }
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    """gunicorn serving `create_app()` on host:port, with the delivery loop beside it."""
+    from gunicorn.app.base import BaseApplication
+
+    child = _DeliveryChild()
+
+    class HepbuilderServer(BaseApplication):
+        def load_config(self):
+            options = {
+                **_gunicorn_settings(),  # the redacted access log and request-line limit
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "when_ready": child.start,
+                "on_exit": child.stop,
+            }
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            from hepbuilder.web import create_app
+
+            return create_app()
+
+    try:
+        HepbuilderServer().run()
+    finally:
+        child.stop()

@@ -1,0 +1,128 @@
+"""A patient's private link, `/p/<token>`: no sign-in, made for a phone, no JavaScript needed.
+
+It shows the latest handout (brand, each exercise with its picture, dose in words, steps, tips,
+cautions, the therapist's notes, the pain rule) with the PDF to download, and earlier handouts
+below. Every bad token (unknown, malformed, revoked, expired) gets the same plain 404 page.
+Every response here is no-store, no-referrer and noindex; the page loads only this server's
+stylesheet, logo and PDFs, with no inline script or style.
+"""
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from hepbuilder.domain.dose import describe_dose
+from hepbuilder.domain.errors import NotFound, ValidationError
+from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.services import patient_links
+from hepbuilder.services.handouts import handout_spec, patient_filename
+
+from .database import get_db
+from .delivery import link_signer
+from .handouts import pdf_response
+from .layout import safe_color
+
+bp = Blueprint("patient_links", __name__, url_prefix="/p")
+
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+@bp.after_request
+def _private_headers(response: Response) -> Response:
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def not_found() -> tuple[str, int]:
+    """The one answer for every token that does not open a program: nothing about anyone."""
+    return render_template("patient_links/not_found.html"), 404
+
+
+def _remote_addr() -> str:
+    return request.remote_addr or ""
+
+
+def _illustration(item, accent_hex: str):
+    from .exercises import illustration_markup
+
+    return illustration_markup(item.exercise, accent_hex, side=item.dose.side)
+
+
+@bp.get("/<token>")
+def show(token: str):
+    db = get_db()
+    try:
+        opened = patient_links.open_link(db, token, link_signer(), _remote_addr())
+    except NotFound:
+        return not_found()
+    db.commit()
+    latest = opened.handouts[0]
+    try:
+        spec = parse_spec(handout_spec(latest))
+    except ValidationError:  # a snapshot is valid when stored; this guards a damaged row
+        abort(500)
+    accent = safe_color(spec.clinic.brand_color)
+    items = [
+        {
+            "item": item,
+            "dose_words": describe_dose(item.dose),
+            "illustration": _illustration(item, accent),
+        }
+        for item in spec.items
+    ]
+    return render_template(
+        "patient_links/show.html",
+        token=token,
+        spec=spec,
+        latest=latest,
+        earlier=opened.handouts[1:],
+        items=items,
+        has_logo=bool(spec.clinic.logo_bytes),
+        brand_color=accent,
+        pain_rule=pain_rule(spec.clinic.name, spec.clinic.phone),
+        pain_rule_title=PAIN_RULE_TITLE,
+    )
+
+
+@bp.get("/<token>/handouts/<int:number>.pdf")
+def download(token: str, number: int):
+    db = get_db()
+    try:
+        handout, pdf = patient_links.download_through_link(
+            db, token, number, link_signer(), _remote_addr()
+        )
+    except NotFound:
+        return not_found()
+    db.commit()
+    return pdf_response(pdf, patient_filename(handout))
+
+
+@bp.get("/<token>/logo.png")
+def logo(token: str):
+    """The logo printed on the latest handout (its snapshot), for the page's header."""
+    db = get_db()
+    try:
+        opened = patient_links.resolve_token(db, token, link_signer())
+    except NotFound:
+        return not_found()
+    spec = parse_spec(handout_spec(opened.handouts[0]))
+    if not spec.clinic.logo_bytes:
+        return not_found()
+    kind = "image/jpeg" if spec.clinic.logo_bytes[:2] == b"\xff\xd8" else "image/png"
+    return Response(spec.clinic.logo_bytes, mimetype=kind)
+
+
+@bp.get("/brand/<color>.css")
+def brand_css(color: str):
+    """The brand colour as a CSS variable (a file, so the page needs no inline style)."""
+    hex_color = safe_color("#" + color)
+    return Response(f":root {{ --brand: {hex_color}; }}\n", mimetype="text/css")
+
+
+@bp.get("/", defaults={"anything": ""})
+@bp.get("/<path:anything>")
+def anything_else(anything: str):
+    return not_found()

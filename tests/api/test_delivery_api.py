@@ -1,0 +1,117 @@
+"""The API's delivery calls: share_url on issue, POST /handouts/<id>/email -> 202, GET /deliveries/<id>."""
+
+import pytest
+from sqlalchemy import select
+
+from hepbuilder.db.models import AuditEvent, OutboxMessage
+from tests.api.conftest import make_api_client
+from tests.builders import make_patient, make_program, seeded_clinic
+from tests.conftest import _test_app
+
+MAIL = {"SMTP_HOST": "127.0.0.1", "MAIL_FROM": "handouts@riverside.example", "LINK_KEY": "api-key"}
+
+
+@pytest.fixture
+def mail_api(session, db_url, tmp_path, monkeypatch):
+    client = _test_app(db_url, tmp_path / "instance", monkeypatch, **MAIL).test_client()
+    return make_api_client(session, client)
+
+
+def issue(session, api, email="zoe@example.com"):
+    from hepbuilder.db.models import Clinic
+
+    clinic = session.get(Clinic, api.clinic_id)
+    patient = make_patient(session, clinic, email=email)
+    program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
+    session.commit()
+    response = api.post(f"/api/v1/programs/{program.id}/handouts")
+    assert response.status_code == 201
+    return response.json
+
+
+def test_issued_handout_carries_the_patients_private_link(session, mail_api):
+    body = issue(session, mail_api)
+    assert body["share_url"].startswith("https://hep.example.test/p/")
+    assert (
+        mail_api.get(body["share_url"].removeprefix("https://hep.example.test")).status_code == 200
+    )
+
+
+def test_email_is_queued_with_202_and_its_status_can_be_read(session, mail_api):
+    handout = issue(session, mail_api)
+    response = mail_api.post(f"/api/v1/handouts/{handout['id']}/email")
+    assert response.status_code == 202
+    delivery_id = response.json["id"]
+    assert response.headers["Location"] == f"/api/v1/deliveries/{delivery_id}"
+    status = mail_api.get(f"/api/v1/deliveries/{delivery_id}")
+    assert status.status_code == 200
+    assert status.json == {
+        "id": delivery_id,
+        "status": "queued",
+        "attempts": 0,
+        "last_error": None,
+        "sent_at": None,
+    }
+    row = session.get(OutboxMessage, delivery_id)
+    assert row.payload["to"] == "zoe@example.com"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "handout.email"))
+    assert (event.api_token_id, event.user_id) == (mail_api.token_id, None)
+
+
+def test_email_to_another_address_and_a_retried_request_queue_one_email(session, mail_api):
+    handout = issue(session, mail_api)
+    headers = {"Idempotency-Key": "email-1"}
+    path = f"/api/v1/handouts/{handout['id']}/email"
+    first = mail_api.post(path, json={"to": "carer@example.org"}, headers=headers)
+    again = mail_api.post(path, json={"to": "carer@example.org"}, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json == again.json
+    assert len(session.scalars(select(OutboxMessage)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"to": "not-an-address"}, "to"),
+        ({"to": "a@b.example\r\nBcc: x@evil.example"}, "to"),
+        ({"to": 7}, "to"),
+        ({"cc": "x@example.org"}, "cc"),
+    ],
+)
+def test_a_bad_address_is_422_naming_the_field(session, mail_api, body, field):
+    handout = issue(session, mail_api)
+    response = mail_api.post(f"/api/v1/handouts/{handout['id']}/email", json=body)
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert session.scalar(select(OutboxMessage)) is None
+
+
+def test_a_patient_without_an_address_needs_to(session, mail_api):
+    handout = issue(session, mail_api, email="")
+    response = mail_api.post(f"/api/v1/handouts/{handout['id']}/email")
+    assert response.status_code == 422
+    assert "no email address" in response.json["error"]["fields"]["to"]
+
+
+def test_email_not_set_up_is_409_and_queues_nothing(session, api):
+    handout = issue(session, api)
+    response = api.post(f"/api/v1/handouts/{handout['id']}/email")
+    assert response.status_code == 409
+    assert "Email is not set up" in response.json["error"]["message"]
+    assert session.scalar(select(OutboxMessage)) is None
+
+
+def test_another_clinics_handout_and_delivery_are_not_found(session, mail_api, client):
+    handout = issue(session, mail_api)
+    delivery = mail_api.post(f"/api/v1/handouts/{handout['id']}/email").json
+    other = make_api_client(session, mail_api.client, seeded_clinic(session))
+    assert other.post(f"/api/v1/handouts/{handout['id']}/email").status_code == 404
+    assert other.get(f"/api/v1/deliveries/{delivery['id']}").status_code == 404
+    assert other.get("/api/v1/deliveries/99999999999").status_code == 404
+
+
+def test_openapi_describes_the_delivery_calls(client):
+    document = client.get("/api/v1/openapi.json").json
+    assert "202" in document["paths"]["/handouts/{handout_id}/email"]["post"]["responses"]
+    delivery = document["components"]["schemas"]["Delivery"]
+    assert set(delivery["required"]) == {"id", "status", "attempts", "last_error", "sent_at"}

@@ -1,0 +1,124 @@
+"""A patient opens their private link on a phone, with JavaScript off: readable, no sideways
+scrolling, nothing loaded from elsewhere, and the download button gives the stored PDF.
+
+The screenshot goes to $HEPBUILDER_SCREENSHOTS (default /tmp/shots) as patient-link-phone.png.
+"""
+
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hepbuilder.db.models import Handout
+from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.images import normalize_logo
+from hepbuilder.services.patient_links import LinkSigner
+from tests.browser.conftest import PHONE
+from tests.builders import make_handout, make_patient, make_user, seeded_clinic
+
+SHOTS = Path(os.environ.get("HEPBUILDER_SCREENSHOTS") or "/tmp/shots")
+LOGO = Path(__file__).resolve().parents[2] / "bench" / "logo.png"
+
+
+def test_private_link_on_a_phone_without_javascript(live_server, browser, session):
+    live_server.app.config["LINK_KEY"] = "browser-link-key"
+    signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+    clinic = seeded_clinic(
+        session,
+        name="Riverside Physio",
+        phone="0161 555 0100",
+        email="front-desk@riverside.example",
+        address="1 River Street\nManchester M1 1AA",
+        logo=normalize_logo(LOGO.read_bytes()),
+    )
+    user = make_user(session, clinic, name="Sam Rivera", credentials="DPT")
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    make_handout(session, patient, user=user, links=signer, protocol="tight-hips-low-back-pain")
+    handout = make_handout(session, patient, user=user, links=signer)
+    session.commit()
+    url = handout_spec(handout)["share_url"]
+
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, accept_downloads=True)
+    try:
+        page = context.new_page()
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        response = page.goto(url)
+        assert response.status == 200
+        assert page.get_by_role("heading", level=1).inner_text()
+        assert page.get_by_text("Stay safe: how much discomfort is OK").is_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "patient-link-phone.png"), full_page=True)
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+        smallest = page.evaluate(
+            "Math.min(...[...document.querySelectorAll('p, li, dd, a')]"
+            ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+        )
+        assert smallest >= 15, f"text as small as {smallest}px"
+        assert requested and all(u.startswith(live_server.url) for u in requested), requested
+        assert page.locator("svg").count() == len(handout_spec(handout)["items"])
+
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SHOTS / "patient-link-desktop.png"), full_page=False)
+        page.set_viewport_size(PHONE)
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Download your program (PDF)").click()
+        downloaded = Path(download_info.value.path()).read_bytes()
+        stored = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+        assert downloaded == stored
+    finally:
+        context.close()
+
+
+def test_therapist_emails_a_handout_and_sees_it_sent(live_server, page, session):
+    from hepbuilder.db.session import session_factory
+    from hepbuilder.services.outbox import send_due
+    from tests.browser.conftest import DESKTOP
+    from tests.builders import DEFAULT_PASSWORD
+    from tests.delivery.conftest import start_server, worker_settings
+
+    server = start_server()
+    live_server.app.config.update(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=server.port,
+        MAIL_FROM="handouts@riverside.example",
+        LINK_KEY="browser-link-key",
+    )
+    signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    user = make_user(session, clinic, name="Sam Rivera")
+    patient = make_patient(session, clinic, first_name="Zoë", email="zoe@example.com")
+    handout = make_handout(session, patient, user=user, links=signer)
+    session.commit()
+    try:
+        page.goto(live_server.url + "/login")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{live_server.url}/handouts/{handout.id}")
+        page.get_by_role("button", name="Send by email").click()
+        assert page.get_by_text("Waiting to be sent").is_visible()
+        send_due(
+            session_factory(live_server.app.config["DATABASE_URL"]),
+            worker_settings(
+                live_server.app.config["DATABASE_URL"], server.port, link_key="browser-link-key"
+            ),
+        )
+        page.reload()
+        assert page.locator(".deliveries").get_by_text("Sent", exact=True).is_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "handout-emailed-desktop.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+        page.goto(f"{live_server.url}/patients/{patient.id}")
+        page.screenshot(path=str(SHOTS / "patient-delivery-phone.png"), full_page=True)
+        for panel in (".link-panel", ".email-panel"):
+            box = page.locator(panel).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], panel
+        page.set_viewport_size(DESKTOP)
+    finally:
+        server.stop()
+    [mail] = server.inbox.messages
+    assert mail["To"].addresses[0].addr_spec == "zoe@example.com"

@@ -1,0 +1,204 @@
+"""A patient's private link, /p/<token>: the latest handout for a phone, its PDF, earlier ones;
+audited; private headers; and one plain 404 for every token that does not open a program."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from hepbuilder.db.models import AuditEvent, Handout, PatientLink
+from hepbuilder.domain.dose import describe_dose, parse_dose
+from hepbuilder.services import patient_links
+from hepbuilder.services.actor import Actor
+from hepbuilder.services.audit import PATIENT_ACTIONS
+from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.patient_links import LinkSigner, token_hash
+from tests.builders import make_handout, make_patient, make_user, seeded_clinic
+from tests.conftest import _test_app
+
+LINK_KEY = "patient-link-test-key"
+SIGNER = LinkSigner(key=LINK_KEY.encode(), base_url="https://hep.example.test")
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+@pytest.fixture
+def visitor(db_url, tmp_path, monkeypatch):
+    """A signed-out browser (a patient) on an app with the test link key."""
+    return _test_app(db_url, tmp_path / "instance", monkeypatch, LINK_KEY=LINK_KEY).test_client()
+
+
+def issued(session, **patient):
+    clinic = seeded_clinic(
+        session, name="Riverside Physio", phone="0161 555 0100", brand_color="#7b2d8e"
+    )
+    user = make_user(session, clinic, name="Sam Rivera")
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz", **patient)
+    handout = make_handout(session, patient, user=user, links=SIGNER)
+    session.commit()
+    return clinic, patient, handout
+
+
+def path_of(handout) -> str:
+    return handout_spec(handout)["share_url"].removeprefix("https://hep.example.test")
+
+
+def test_private_link_shows_the_latest_handout_made_for_reading_alone(session, visitor):
+    _clinic, _patient, handout = issued(session)
+    spec = handout_spec(handout)
+
+    page = visitor.get(path_of(handout))
+
+    assert page.status_code == 200
+    text = page.text
+    assert "Riverside Physio" in text and "For Zoë Łukasiewicz" in text and "Sam Rivera" in text
+    for item in spec["items"]:
+        exercise = item["exercise"]
+        assert exercise["name"] in text
+        assert all(step.replace("'", "&#39;") in text for step in exercise["steps"])
+        assert all(cue.replace("'", "&#39;") in text for cue in exercise["cues"])
+        assert all(p.replace("'", "&#39;") in text for p in exercise["precautions"])
+    doses = [describe_dose(parse_dose(item)) for item in spec["items"]]
+    assert all(f'class="exercise__dose">{words}<' in text for words in doses), doses
+    assert text.count("<svg") == len(spec["items"])
+    assert "Stop and call Riverside Physio on 0161 555 0100:" in text
+    assert f'href="{path_of(handout)}/handouts/1.pdf"' in text
+    assert 'href="/p/brand/7b2d8e.css"' in text
+
+
+def test_private_link_page_loads_nothing_from_elsewhere_and_has_no_inline_code(session, visitor):
+    _clinic, _patient, handout = issued(session)
+    text = visitor.get(path_of(handout)).text
+    assert "<script" not in text and "style=" not in text and "<style" not in text
+    assert not re.search(r"\son[a-z]+=", text)  # no inline event handlers
+    sources = re.findall(r'(?:src|href)="([^"]+)"', text)
+    assert sources and all(s.startswith(("/", "tel:", "mailto:")) for s in sources), sources
+
+
+def test_private_link_responses_are_private(session, visitor):
+    _clinic, _patient, handout = issued(session)
+    for path in (path_of(handout), path_of(handout) + "/handouts/1.pdf", "/p/nothing-here"):
+        response = visitor.get(path)
+        for name, value in PRIVATE_HEADERS.items():
+            assert response.headers[name] == value, (path, name)
+    assert "set-cookie" not in {k.lower() for k in visitor.get(path_of(handout)).headers.keys()}
+
+
+def test_the_pdf_through_the_link_is_the_stored_one_and_every_use_is_audited(session, visitor):
+    _clinic, patient, handout = issued(session)
+    visitor.get(path_of(handout), environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    download = visitor.get(
+        path_of(handout) + "/handouts/1.pdf", environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="exercise-program-{handout.issued_on.isoformat()}.pdf"'
+    )
+    assert download.data == session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("patient_link.%")).order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.patient_id, e.handout_id, e.remote_addr, e.user_id) for e in events] == [
+        ("patient_link.open", patient.id, handout.id, "203.0.113.9", None),
+        ("patient_link.download", patient.id, handout.id, "203.0.113.9", None),
+    ]
+
+
+def test_last_months_link_opens_todays_handout_with_earlier_ones_listed(session, visitor):
+    _clinic, patient, first = issued(session)
+    second = make_handout(session, patient, protocol="tight-hips-low-back-pain", links=SIGNER)
+    session.commit()
+    assert path_of(first) == path_of(second)  # one link per patient, printed on both
+    text = visitor.get(path_of(first)).text
+    assert handout_spec(second)["title"] in text
+    assert "Earlier programs" in text
+    assert f'href="{path_of(first)}/handouts/1.pdf"' in text
+    assert f'href="{path_of(first)}/handouts/2.pdf"' in text
+
+
+def test_the_token_is_long_and_url_safe_and_only_its_hash_is_stored(session):
+    _clinic, patient, handout = issued(session)
+    token = path_of(handout).removeprefix("/p/")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)  # 24 bytes: 192 bits
+    link = session.scalar(select(PatientLink).where(PatientLink.patient_id == patient.id))
+    assert link.token_hash == token_hash(token)
+    assert token not in repr({c.name: getattr(link, c.name) for c in PatientLink.__table__.c})
+
+
+def bad_paths(session, visitor) -> dict[str, str]:
+    _clinic, patient, handout = issued(session)
+    good = path_of(handout)
+    token = good.removeprefix("/p/")
+    other_key = LinkSigner(key=b"another key", base_url="").token(patient.clinic_id, patient.id, 1)
+    # revoked: a second patient whose link was renewed
+    revoked_patient = make_patient(session, patient_clinic(session, patient))
+    old = path_of(make_handout(session, revoked_patient, links=SIGNER))
+    patient_links.renew_link(
+        session, Actor(clinic_id=patient.clinic_id), revoked_patient.id, SIGNER
+    )
+    # expired: a third patient whose last handout is older than the clinic's expiry
+    expired_patient = make_patient(session, patient_clinic(session, patient))
+    expired = path_of(make_handout(session, expired_patient, links=SIGNER))
+    session.execute(
+        update(PatientLink)
+        .where(PatientLink.patient_id == expired_patient.id)
+        .values(active_since=dt.datetime(2020, 1, 1))
+    )
+    session.commit()
+    return {
+        "unknown": "/p/" + "B" * 32,
+        "made with another key": "/p/" + other_key,
+        "too short": "/p/" + token[:-1],
+        "too long": "/p/" + token + "A",
+        "wrong alphabet": "/p/" + token[:-1] + "!",
+        "dot": "/p/" + token[:-1] + ".",
+        "revoked": old,
+        "expired": expired,
+        "nested": good + "/extra/path",
+        "empty": "/p/",
+        "unknown pdf": good + "/handouts/99.pdf",
+    }
+
+
+def patient_clinic(session, patient):
+    from hepbuilder.db.models import Clinic
+
+    return session.get(Clinic, patient.clinic_id)
+
+
+def test_every_bad_token_gets_the_same_plain_404(session, visitor):
+    paths = bad_paths(session, visitor)
+    bodies = set()
+    for reason, path in paths.items():
+        response = visitor.get(path)
+        assert response.status_code == 404, reason
+        assert response.headers["Cache-Control"] == "no-store", reason
+        bodies.add(response.text)
+    assert len(bodies) == 1
+    [body] = bodies
+    assert "This link does not work" in body
+    assert "Riverside" not in body and "Zoë" not in body
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action.in_(PATIENT_ACTIONS))) is None
+
+
+def test_an_archived_patients_link_stops_working(session, visitor):
+    from hepbuilder.services import patients
+
+    _clinic, patient, handout = issued(session)
+    patients.archive_patient(session, Actor(clinic_id=patient.clinic_id), patient.id)
+    session.commit()
+    assert visitor.get(path_of(handout)).status_code == 404
+
+
+def test_a_new_handout_turns_an_expired_link_on_again(session, visitor):
+    _clinic, patient, handout = issued(session)
+    session.execute(update(PatientLink).values(active_since=dt.datetime(2020, 1, 1)))
+    session.commit()
+    assert visitor.get(path_of(handout)).status_code == 404
+    make_handout(session, patient, links=SIGNER)
+    session.commit()
+    assert visitor.get(path_of(handout)).status_code == 200
