@@ -16,6 +16,8 @@ import re
 
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.errors import DomainError, ValidationError
+from hepbuilder.domain.exercise import SLUG_RE
+from hepbuilder.domain.records import TIMESTAMP_PATTERN, parse_timestamp
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 
 MAX_DEPTH = 16
@@ -51,24 +53,80 @@ def _text(max_length: int, *, required: bool = False, **extra) -> dict:
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+TIMESTAMP = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": TIMESTAMP_PATTERN,
+    "description": "RFC 3339, in UTC when the server writes it",
+    "example": "2026-12-01T08:30:00Z",
+}
+SLUG = {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SLUG_RE.pattern}
+EMAIL = {
+    **_nullable(_text(254)),
+    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ ]*@[^ ]*[{WHITESPACE}]*$",
+    "description": "Empty, or an address with an @ and no spaces.",
+}
 
-ITEM_REQUEST = {
+
+def ref(name: str) -> dict:
+    """A reference to one of the shared shapes in COMPONENTS (the OpenAPI `components`)."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _read_only(description: str, schema: dict) -> dict:
+    return {
+        **schema,
+        "readOnly": True,
+        "description": f"{description} Read-only: sent back, it must be unchanged.",
+    }
+
+
+SIDE = {
+    "type": ["string", "null"],
+    "enum": [*SIDES, None],
+    "description": (
+        '"each": both sides in turn; "left" / "right": that side only; "none" (or null): the '
+        "exercise has no side."
+    ),
+}
+
+DOSE_PROPERTIES = {
+    **{
+        name: {"type": ["integer", "null"], "minimum": low, "maximum": high}
+        for name, (low, high) in DOSE_LIMITS.items()
+    },
+    "side": ref("Side"),
+}
+
+DOSE = {
+    "type": "object",
+    "description": "How much and how often: sets, reps, hold, times a day, days a week, side.",
+    "properties": DOSE_PROPERTIES,
+    "additionalProperties": False,
+}
+
+ITEM = {
     "type": "object",
     "description": (
         "One exercise in a program and its dose. `exercise` is a slug from GET /exercises. "
-        "An item that sets none of the dose fields gets the exercise's default dose."
+        "An item sent with none of the dose fields gets the exercise's default dose; the server "
+        "always answers with every field."
     ),
     "properties": {
-        "exercise": {"type": "string", "minLength": 1, "maxLength": 80},
-        **{
-            name: {"type": ["integer", "null"], "minimum": low, "maximum": high}
-            for name, (low, high) in DOSE_LIMITS.items()
-        },
-        "side": {"type": ["string", "null"], "enum": [*SIDES, None]},
+        "exercise": SLUG,
+        **DOSE_PROPERTIES,
         "notes": _nullable(_text(10_000)),
     },
     "required": ["exercise"],
     "additionalProperties": False,
+}
+
+THERAPIST_EMAIL = {
+    **_nullable(_text(254)),
+    "description": (
+        "The email of an active user of the clinic, named as therapist on the program and its "
+        "handouts. Left out: the token's default therapist."
+    ),
 }
 
 PROGRAM_FIELDS = {
@@ -77,53 +135,106 @@ PROGRAM_FIELDS = {
     "review_on": _nullable(DATE),
     "paper": {"type": "string", "enum": list(PAPERS)},
     "large_print": {"type": "boolean"},
-    "items": {"type": "array", "items": ITEM_REQUEST, "maxItems": MAX_ITEMS},
+    "therapist_email": THERAPIST_EMAIL,
+    "items": {"type": "array", "items": ref("Item"), "maxItems": MAX_ITEMS},
 }
 
 PROGRAM_CREATE = {
     "type": "object",
-    "properties": {"patient_id": ID, **PROGRAM_FIELDS},
+    "description": (
+        "With `protocol`, the program starts from that protocol (its name as title, its items "
+        "and doses); `items` sent with it then change the protocol's item for the same exercise "
+        "(only the fields sent) or are added at the end. Without `protocol`, `items` are the "
+        "program's items."
+    ),
+    "properties": {"patient_id": ID, "protocol": SLUG, **PROGRAM_FIELDS},
     "required": ["patient_id"],
     "additionalProperties": False,
+}
+
+PROGRAM_READ_ONLY = {
+    "id": _read_only("The program's id.", ID),
+    "patient_id": _read_only("The program's patient.", ID),
+    "url": _read_only("The program in the web builder.", _text(200)),
+    "created_at": _read_only("When it was created.", TIMESTAMP),
+    "updated_at": _read_only("When it was last changed.", TIMESTAMP),
 }
 
 PROGRAM_UPDATE = {
     "type": "object",
     "description": (
         "Fields left out keep their value; `items`, when given, replace all items. "
-        "`version` is the version you last read: a stale one is refused with 409."
+        "`version` is the version you last read: a stale one is refused with 409 "
+        "`version_conflict`. What GET returned may be sent back whole: its read-only fields "
+        "are accepted when unchanged. A PUT that changes nothing keeps the version."
     ),
-    "properties": {"version": ID, **PROGRAM_FIELDS},
+    "properties": {"version": ID, **PROGRAM_FIELDS, **PROGRAM_READ_ONLY},
     "required": ["version"],
     "additionalProperties": False,
 }
 
 HANDOUT_ISSUE = {
     "type": "object",
-    "properties": {"version": ID},
+    "properties": {"version": ID, "therapist_email": THERAPIST_EMAIL},
     "additionalProperties": False,
+}
+
+PATIENT_FIELDS = {
+    "external_id": {
+        **_nullable(_text(100)),
+        "description": "The PMS's own id for the patient; unique in the clinic.",
+    },
+    "first_name": _text(100, required=True),
+    "last_name": _text(100, required=True),
+    "email": EMAIL,
+    "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
+    "phone": _nullable(_text(50)),
+    "notes": _nullable(_text(10_000)),
 }
 
 PATIENT_CREATE = {
     "type": "object",
-    "properties": {
-        "external_id": _nullable(_text(100)),
-        "first_name": _text(100, required=True),
-        "last_name": _text(100, required=True),
-        "email": {
-            **_nullable(_text(254)),
-            "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ ]*@[^ ]*[{WHITESPACE}]*$",
-            "description": "Empty, or an address with an @ and no spaces.",
-        },
-        "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
-        "phone": _nullable(_text(50)),
-        "notes": _nullable(_text(10_000)),
-    },
+    "properties": PATIENT_FIELDS,
     "required": ["first_name", "last_name"],
     "additionalProperties": False,
 }
 
-# Response bodies (documentation only: the server writes them, `to_json` functions below).
+PATIENT_PATCH = {
+    "type": "object",
+    "description": (
+        "Only the fields sent change. What GET returned may be sent back whole: its read-only "
+        "fields are accepted when unchanged. Archive and restore have their own operations."
+    ),
+    "properties": {
+        **PATIENT_FIELDS,
+        "id": _read_only("The patient's id.", ID),
+        "url": _read_only("The patient's page.", _text(200)),
+        "is_archived": _read_only("Archived or not.", {"type": "boolean"}),
+        "created_at": _read_only("When it was created.", TIMESTAMP),
+        "updated_at": _read_only("When it was last changed.", TIMESTAMP),
+    },
+    "additionalProperties": False,
+}
+
+# Response bodies (documentation only: the server writes them, in hepbuilder.api.routes).
+
+ERROR_CODES = {
+    "bad_request": "400: the body is not JSON we can read.",
+    "unauthorized": "401: no token, or an unknown or revoked one.",
+    "forbidden": "403: the token may not do this.",
+    "not_found": "404: nothing by that id in the token's clinic.",
+    "method_not_allowed": "405: the path exists, the method does not.",
+    "conflict": "409: changed by someone else at the same moment; try again.",
+    "version_conflict": "409: the program was saved since the `version` you sent.",
+    "external_id_taken": "409: another patient has this external_id (`existing_id`).",
+    "idempotency_key_reused": "409: the Idempotency-Key came with a different request before.",
+    "idempotency_key_in_use": "409: a request with this Idempotency-Key is still running.",
+    "too_large": "413: the body is over 8 MB.",
+    "unsupported_media_type": "415: a body that is not `application/json`.",
+    "invalid": "422: fields or query parameters break a rule; each is named in `fields`.",
+    "rate_limited": "429: the token made too many requests this minute (see Retry-After).",
+    "server_error": "500: our fault; the X-Request-Id helps us find it.",
+}
 
 ERROR = {
     "type": "object",
@@ -131,17 +242,22 @@ ERROR = {
         "error": {
             "type": "object",
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {
+                    "type": "string",
+                    "enum": list(ERROR_CODES),
+                    "description": "What went wrong, for programs: "
+                    + " ".join(f"`{code}`: {text}" for code, text in ERROR_CODES.items()),
+                },
+                "message": {"type": "string", "description": "One sentence, for people"},
                 "fields": {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
                     "description": 'Each bad field by path ("items[2].sets"): what is wrong.',
                 },
-                "existing_id": {"type": "integer", "description": "409 for a taken external_id"},
+                "existing_id": {"type": "integer", "description": "With `external_id_taken`"},
                 "current_version": {
                     "type": ["integer", "null"],
-                    "description": "409 for a stale program version",
+                    "description": "With `version_conflict` (null when it is not known)",
                 },
             },
             "required": ["code", "message", "fields"],
@@ -150,10 +266,8 @@ ERROR = {
     "required": ["error"],
 }
 
-DOSE_OUT = {
-    **{name: {"type": ["integer", "null"]} for name in DOSE_LIMITS},
-    "side": {"type": "string", "enum": list(SIDES)},
-}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_OPTIONAL_TEXT = {"type": ["string", "null"], "description": "null when empty"}
 
 EXERCISE = {
     "type": "object",
@@ -164,12 +278,12 @@ EXERCISE = {
         "category": {"type": "string"},
         "body_region": {"type": "string"},
         "position": {"type": "string"},
-        "targets": {"type": "array", "items": {"type": "string"}},
-        "equipment": {"type": "array", "items": {"type": "string"}},
-        "steps": {"type": "array", "items": {"type": "string"}},
-        "cues": {"type": "array", "items": {"type": "string"}},
-        "precautions": {"type": "array", "items": {"type": "string"}},
-        "defaults": {"type": "object", "properties": DOSE_OUT},
+        "targets": _STRINGS,
+        "equipment": _STRINGS,
+        "steps": _STRINGS,
+        "cues": _STRINGS,
+        "precautions": _STRINGS,
+        "defaults": ref("Dose"),
         "is_archived": {"type": "boolean"},
         "url": {"type": "string", "description": "The exercise's page in the web app"},
     },
@@ -180,27 +294,29 @@ PATIENT = {
     "type": "object",
     "properties": {
         "id": {"type": "integer"},
-        "external_id": {"type": ["string", "null"]},
+        "external_id": _OPTIONAL_TEXT,
         "first_name": {"type": "string"},
         "last_name": {"type": "string"},
-        "email": {"type": "string"},
+        "email": _OPTIONAL_TEXT,
         "date_of_birth": {"type": ["string", "null"], "format": "date"},
-        "phone": {"type": "string"},
-        "notes": {"type": "string"},
+        "phone": _OPTIONAL_TEXT,
+        "notes": _OPTIONAL_TEXT,
         "is_archived": {"type": "boolean"},
         "url": {"type": "string", "description": "The patient's page in the web app"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
     },
-    "required": ["id", "external_id", "first_name", "last_name", "email", "date_of_birth"],
-}
-
-ITEM = {
-    "type": "object",
-    "properties": {
-        "exercise": {"type": "string"},
-        **DOSE_OUT,
-        "notes": {"type": "string"},
-    },
-    "required": ["exercise", *DOSE_LIMITS, "side", "notes"],
+    "required": [
+        "id",
+        "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "date_of_birth",
+        "is_archived",
+        "created_at",
+        "updated_at",
+    ],
 }
 
 PROGRAM = {
@@ -209,28 +325,107 @@ PROGRAM = {
         "id": {"type": "integer"},
         "patient_id": {"type": "integer"},
         "version": {"type": "integer"},
-        "title": {"type": "string"},
-        "notes": {"type": "string"},
+        "title": _OPTIONAL_TEXT,
+        "notes": _OPTIONAL_TEXT,
         "review_on": {"type": ["string", "null"], "format": "date"},
         "paper": {"type": "string", "enum": list(PAPERS)},
         "large_print": {"type": "boolean"},
-        "items": {"type": "array", "items": ITEM},
+        "therapist_email": {
+            "type": ["string", "null"],
+            "description": "The program's therapist (null: nobody named)",
+        },
+        "items": {"type": "array", "items": ref("Item")},
         "url": {"type": "string", "description": "The program in the web builder"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
     },
-    "required": ["id", "patient_id", "version", "title", "notes", "items"],
+    "required": [
+        "id",
+        "patient_id",
+        "version",
+        "title",
+        "notes",
+        "items",
+        "created_at",
+        "updated_at",
+    ],
 }
 
-HANDOUT_ISSUED = {
+HANDOUT = {
     "type": "object",
+    "description": "An issued handout: frozen, never changed (so `updated_at` is `created_at`).",
     "properties": {
         "id": {"type": "integer"},
+        "number": {"type": "integer", "description": "1, 2, 3... per patient"},
+        "title": _OPTIONAL_TEXT,
+        "issued_on": {"type": "string", "format": "date", "description": "The date printed on it"},
+        "issued_at": TIMESTAMP,
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "patient_id": {"type": "integer"},
+        "program_id": {"type": "integer"},
+        "program_version": {
+            "type": ["integer", "null"],
+            "description": "The program version it froze (null for handouts issued before v1.1)",
+        },
+        "therapist": {
+            "type": ["object", "null"],
+            "description": "The therapist printed on it (null: none)",
+            "properties": {
+                "name": {"type": "string"},
+                "credentials": _OPTIONAL_TEXT,
+                "email": _OPTIONAL_TEXT,
+            },
+            "required": ["name", "credentials", "email"],
+        },
         "pdf_url": {"type": "string"},
         "share_url": {
             "type": ["string", "null"],
             "description": "The patient's private link, when there is one",
         },
+        "deliveries": {
+            "type": "array",
+            "description": "Emails of this handout, oldest first",
+            "items": {"type": "object"},
+        },
     },
-    "required": ["id", "pdf_url", "share_url"],
+    "required": [
+        "id",
+        "number",
+        "issued_at",
+        "patient_id",
+        "program_id",
+        "program_version",
+        "therapist",
+        "pdf_url",
+        "share_url",
+        "deliveries",
+    ],
+}
+
+PROTOCOL = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "description": _OPTIONAL_TEXT,
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "exercise": {"type": "string"},
+                    "dose": {
+                        "anyOf": [ref("Dose"), {"type": "null"}],
+                        "description": "null: the exercise's default dose",
+                    },
+                    "notes": _OPTIONAL_TEXT,
+                },
+                "required": ["exercise", "dose", "notes"],
+            },
+        },
+    },
+    "required": ["slug", "name", "description", "items"],
 }
 
 
@@ -244,6 +439,14 @@ def page_of(item_schema: dict) -> dict:
         },
         "required": ["items", "next"],
     }
+
+
+# The shapes `ref` points at; the OpenAPI document's components, and what `check_body` resolves.
+COMPONENTS = {
+    "Side": SIDE,
+    "Dose": DOSE,
+    "Item": ITEM,
+}
 
 
 # Reading request bodies
@@ -348,6 +551,8 @@ def _matches(value: object, kind: str) -> bool:
 
 
 def _check(value: object, schema: dict, where: str, errors: dict) -> object:
+    if "$ref" in schema:
+        schema = COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
     name = where or "body"
     types = _types(schema)
     kind = next((t for t in types if _matches(value, t)), None)
@@ -392,6 +597,10 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
             errors[name] = "is required"
         elif schema.get("format") == "date":
             errors[name] = "must be a date written YYYY-MM-DD"
+        elif schema.get("format") == "date-time":
+            errors[name] = "must be a time written like 2026-12-01T08:30:00Z (RFC 3339)"
+        elif schema is SLUG or schema.get("pattern") == SLUG["pattern"]:
+            errors[name] = "must be a slug: lowercase letters, digits and single hyphens"
         else:
             errors[name] = schema.get("description") or "is not in the expected form"
     elif schema.get("format") == "date":
@@ -399,6 +608,11 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
             dt.date.fromisoformat(value)
         except ValueError:
             errors[name] = "is not a real date"
+    elif schema.get("format") == "date-time":
+        try:
+            parse_timestamp(value)
+        except ValueError:
+            errors[name] = "is not a real time"
     return value
 
 

@@ -24,6 +24,7 @@ from .audit import record_event
 from .exercises import to_domain
 from .patients import get_patient
 from .programs import get_program, item_dose
+from .users import resolve_therapist
 
 NUMBER_ATTEMPTS = 5
 
@@ -62,11 +63,19 @@ def _snapshot_doses(handout: Handout | None) -> tuple[dict[str, dict], dict[str,
     return doses, names
 
 
-def build_spec(session: Session, actor: Actor, program: Program) -> HandoutSpec:
+def handout_therapist_id(actor: Actor, program: Program) -> int | None:
+    """Who a handout names when the request names nobody: the signed-in user, else the
+    program's therapist, else an API token's default therapist."""
+    return actor.user_id or program.created_by_id or actor.therapist_id
+
+
+def build_spec(
+    session: Session, actor: Actor, program: Program, therapist_id: int | None = None
+) -> HandoutSpec:
     """The handout spec for `program` as it would be issued today (nothing is stored).
 
-    Brand from the clinic row (with its logo), therapist from the acting user (or the program's
-    creator when an API token acts), exercises inline, and changes marked against the patient's
+    Brand from the clinic row (with its logo), therapist `therapist_id` (default:
+    `handout_therapist_id`), exercises inline, and changes marked against the patient's
     previous handout: item change "new" / "dose-changed", and `stopped` names. A first handout
     marks nothing.
     """
@@ -76,7 +85,8 @@ def build_spec(session: Session, actor: Actor, program: Program) -> HandoutSpec:
         select(Clinic).options(undefer(Clinic.logo)).where(Clinic.id == actor.clinic_id)
     )
     therapist = None
-    therapist_id = actor.user_id or program.created_by_id
+    if therapist_id is None:
+        therapist_id = handout_therapist_id(actor, program)
     if therapist_id is not None:
         therapist = session.scalar(
             select(User).where(User.id == therapist_id, User.clinic_id == actor.clinic_id)
@@ -153,12 +163,19 @@ def _next_number(session: Session, patient_id: int) -> int:
 
 
 def issue_handout(
-    session: Session, actor: Actor, program_id: int, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    expected_version: int | None = None,
+    *,
+    therapist_email: str | None = None,
 ) -> Handout:
     """Freeze the program into a handout: spec snapshot, PDF, SHA-256, next number for the patient.
 
     With `expected_version`, a program saved by someone else since raises
     Conflict(current_version=...). A program with no items raises ValidationError("items").
+    The handout names the user with `therapist_email` (ValidationError when there is no such
+    active user in the clinic), else `handout_therapist_id`.
     Two handouts issued at once for one patient get different numbers (the row lock on the
     patient, and a retry on the unique (patient_id, number)). Records "handout.issue".
     """
@@ -172,9 +189,15 @@ def issue_handout(
         raise Conflict(
             "Someone else saved this program since you opened it.",
             current_version=program.version,
+            code="version_conflict",
         )
     _require_items(program)
-    spec = build_spec(session, actor, program)
+    therapist_id = (
+        resolve_therapist(session, actor, therapist_email)
+        if therapist_email
+        else handout_therapist_id(actor, program)
+    )
+    spec = build_spec(session, actor, program, therapist_id)
     spec_json = json.dumps(spec.to_dict(), ensure_ascii=False)
     pdf = render_pdf(spec)
     # Serialise issuing per patient where the database can (PostgreSQL); SQLite has one writer.
@@ -189,8 +212,9 @@ def issue_handout(
             spec_json=spec_json,
             pdf=pdf,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-            issued_by_id=actor.user_id,
+            issued_by_id=therapist_id,
             issued_on=spec.issued_on,
+            program_version=program.version,
         )
         try:
             with session.begin_nested():
@@ -279,3 +303,51 @@ def handout_spec(handout: Handout) -> dict:
 def suggested_filename(handout: Handout) -> str:
     """A safe download name without the patient's name, e.g. "handout-2026-11-25-3.pdf"."""
     return f"handout-{handout.issued_on.isoformat()}-{handout.number}.pdf"
+
+
+def view_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
+    """The handout's record for the API (its PDF not loaded), recording "handout.view" (as api)."""
+    handout = get_handout(session, actor, handout_id)
+    record_event(
+        session,
+        actor,
+        "handout.view",
+        patient_id=handout.patient_id,
+        handout_id=handout.id,
+        shown="api",
+    )
+    return handout
+
+
+def page_handouts(
+    session: Session,
+    actor: Actor,
+    *,
+    patient_id: int | None = None,
+    program_id: int | None = None,
+    since: dt.datetime | None = None,
+    after_id: int = 0,
+    limit: int = 25,
+) -> list[Handout]:
+    """Up to `limit` of the clinic's handouts with id > `after_id`, by id: of one patient and/or
+    program, issued at or after `since`. Each listed handout gets a "handout.view" (as api)."""
+    conditions = [Handout.clinic_id == actor.clinic_id, Handout.id > after_id]
+    if patient_id is not None:
+        conditions.append(Handout.patient_id == patient_id)
+    if program_id is not None:
+        conditions.append(Handout.program_id == program_id)
+    if since is not None:
+        conditions.append(Handout.created_at >= since)
+    rows = list(
+        session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
+    )
+    for handout in rows:
+        record_event(
+            session,
+            actor,
+            "handout.view",
+            patient_id=handout.patient_id,
+            handout_id=handout.id,
+            shown="api",
+        )
+    return rows

@@ -8,6 +8,7 @@ from hepbuilder.domain.errors import (
     DomainError,
     NotFound,
     PermissionDenied,
+    RateLimited,
     ValidationError,
 )
 
@@ -19,7 +20,9 @@ _CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "invalid",
+    429: "rate_limited",
     500: "server_error",
 }
 
@@ -33,6 +36,8 @@ def status_for(error: DomainError) -> int:
         return 403
     if isinstance(error, ValidationError):
         return 422
+    if isinstance(error, RateLimited):
+        return 429
     return 400
 
 
@@ -41,11 +46,19 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, message: str, fields: dict | None = None, extra: dict | None = None
+    status: int,
+    message: str,
+    fields: dict | None = None,
+    extra: dict | None = None,
+    code: str | None = None,
 ):
     """A JSON error ({"error": {code, message, fields}}) under /api/, else the HTML error page."""
     if wants_json():
-        body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}
+        body = {
+            "code": code or _CODES.get(status, "error"),
+            "message": message,
+            "fields": fields or {},
+        }
         body.update(extra or {})
         return jsonify({"error": body}), status
     return render_template("errors/error.html", status=status, message=message), status
@@ -62,7 +75,9 @@ def register_error_handlers(app: Flask) -> None:
             if error.current_version is not None:
                 extra["current_version"] = error.current_version
         message = getattr(error, "message", None) or str(error) or "That is not possible."
-        return error_response(status_for(error), message, fields, extra)
+        body, status = error_response(status_for(error), message, fields, extra, error.code)
+        retry_after = getattr(error, "retry_after_seconds", None)
+        return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

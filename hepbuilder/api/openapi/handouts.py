@@ -1,43 +1,100 @@
 """OpenAPI paths of handouts."""
 
-from .common import IDEMPOTENCY_KEY, LOCATION, json_body, ok, path_id, responses
+from .. import schemas
+from . import examples
+from .common import (
+    IDEMPOTENCY_KEY,
+    PAGING,
+    UPDATED_SINCE,
+    json_response,
+    operation,
+    page,
+    path_id,
+    query,
+)
+
+TAG = "Handouts"
+HANDOUT_ID = path_id("handout_id", "The handout's id.")
+PDF_RESPONSE = {
+    "description": "The handout's PDF, as issued (byte for byte)",
+    "headers": {
+        "Content-Disposition": {
+            "description": 'attachment; filename="handout-<issued_on>-<number>.pdf"',
+            "schema": {"type": "string"},
+        }
+    },
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 PATHS = {
     "/programs/{program_id}/handouts": {
-        "post": {
-            "operationId": "issueHandout",
-            "description": (
-                "Freezes the program into a handout and renders its PDF. The body may be "
-                "left out; with `version`, a program saved since is refused with 409."
+        "post": operation(
+            "issueHandout",
+            tag=TAG,
+            summary="Issue a handout",
+            description=(
+                "Freezes the program into a handout and renders its PDF. The body may be left "
+                "out; with `version`, a program saved since is refused with 409 "
+                "`version_conflict`. The handout names `therapist_email`, else the program's "
+                "therapist, else the token's default therapist. `Location` is the PDF."
             ),
-            "parameters": [path_id("program_id"), IDEMPOTENCY_KEY],
-            "requestBody": json_body("HandoutIssue", required=False),
-            "responses": responses(
-                {"201": ok("The handout", "HandoutIssued", headers=LOCATION)},
-                400,
-                404,
-                409,
-                413,
-                422,
+            parameters=(path_id("program_id", "The program to issue."), IDEMPOTENCY_KEY),
+            body=("HandoutIssue", examples.HANDOUT_ISSUE),
+            body_required=False,
+            success=(
+                201,
+                json_response(
+                    "The handout",
+                    schemas.ref("Handout"),
+                    examples.HANDOUT,
+                    created=True,
+                    replayable=True,
+                ),
             ),
-        }
+            errors=(404, 409),
+        )
+    },
+    "/handouts": {
+        "get": operation(
+            "listHandouts",
+            tag=TAG,
+            summary="List handouts",
+            description="The clinic's handouts in id order, of one patient and/or program.",
+            parameters=(
+                query("patient_id", schemas.ID, "Only this patient's handouts."),
+                query("program_id", schemas.ID, "Only those issued from this program."),
+                UPDATED_SINCE,
+                *PAGING,
+            ),
+            success=(
+                200,
+                json_response(
+                    "One page of handouts", page("Handout"), examples.page(examples.HANDOUT)
+                ),
+            ),
+            errors=(422,),
+        )
+    },
+    "/handouts/{handout_id}": {
+        "get": operation(
+            "getHandout",
+            tag=TAG,
+            summary="One handout",
+            description="Number, when it was issued, from which program version, for whom, by whom.",
+            parameters=(HANDOUT_ID,),
+            success=(200, json_response("The handout", schemas.ref("Handout"), examples.HANDOUT)),
+            errors=(404,),
+        )
     },
     "/handouts/{handout_id}.pdf": {
-        "get": {
-            "operationId": "getHandoutPdf",
-            "description": "Each download is recorded in the audit trail, naming the token.",
-            "parameters": [path_id("handout_id")],
-            "responses": responses(
-                {
-                    "200": {
-                        "description": "The handout's PDF",
-                        "content": {
-                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
-                        },
-                    }
-                },
-                404,
-            ),
-        }
+        "get": operation(
+            "getHandoutPdf",
+            tag=TAG,
+            summary="Download a handout's PDF",
+            description="Each download is recorded in the audit trail, naming the token.",
+            parameters=(HANDOUT_ID,),
+            success=(200, PDF_RESPONSE),
+            errors=(404,),
+        )
     },
 }

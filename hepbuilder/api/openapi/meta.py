@@ -4,11 +4,22 @@ PATHS = {
     "/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
+            "tags": ["Meta"],
+            "summary": "This description",
+            "description": "The OpenAPI 3.1 description of the API. No token needed.",
             "security": [],
             "responses": {
                 "200": {
                     "description": "This document",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object"},
+                            "example": {
+                                "openapi": "3.1.0",
+                                "info": {"title": "hepbuilder JSON API"},
+                            },
+                        }
+                    },
                 }
             },
         }

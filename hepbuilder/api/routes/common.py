@@ -2,10 +2,11 @@
 
 import json
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 from sqlalchemy.exc import IntegrityError
 
 from hepbuilder.domain.errors import Conflict, NotFound
+from hepbuilder.domain.records import check_read_only
 from hepbuilder.web.database import get_db
 
 from .. import idempotency, paging, schemas
@@ -26,6 +27,13 @@ def _authenticate():
     paging.check_query_names(*QUERY_PARAMETERS.get(request.endpoint, ()))
 
 
+@bp.after_request
+def _release_failed_claim(response: Response) -> Response:
+    if response.status_code >= 300:
+        idempotency.release(get_db())
+    return response
+
+
 def read_body(schema: dict, *, optional: bool = False) -> dict:
     """The request's JSON object, checked against `schema` (400 malformed, 422 invalid fields)."""
     raw = request.get_data(cache=True)
@@ -35,21 +43,14 @@ def read_body(schema: dict, *, optional: bool = False) -> dict:
 
 
 def answer(body: dict, status: int = 200, location: str | None = None) -> Response:
-    """Commit the request's work (and any Idempotency-Key record with it), then answer `body`."""
+    """Commit the request's work (and its Idempotency-Key answer with it), then answer `body`."""
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     session = get_db()
-    idempotency.remember(session, g.actor, status, text)
+    idempotency.remember(session, status, text, location)
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()
-        stored = g.pop("idempotency_stored", None)
-        record = stored and idempotency.find_record(session, g.actor, stored[0])
-        if record is None:
-            raise Conflict(
-                "Someone else changed this at the same moment; please try again."
-            ) from None
-        return idempotency.replay(record, stored[1])
+        raise Conflict("Someone else changed this at the same moment; please try again.") from None
     response = Response(text, status=status, mimetype="application/json")
     if location:
         response.headers["Location"] = location
@@ -61,3 +62,16 @@ def checked_id(value: int) -> int:
     if not 1 <= value <= schemas.MAX_ID:
         raise NotFound("There is nothing with that id.")
     return value
+
+
+def keyset_page(rows: list, page: paging.PageRequest, to_json) -> Response:
+    """A page of rows listed by id: the next page starts after the last id (when it was full)."""
+    next_cursor = rows[-1].id if len(rows) == page.limit else None
+    return answer(paging.page_body([to_json(row) for row in rows], next_cursor, page.limit))
+
+
+def check_identity(data: dict, **current) -> None:
+    """Take the read-only `id` and `url` a client sent back out of `data`; each must be `current`'s
+    (ValidationError naming it otherwise)."""
+    sent = {key: data.pop(key) for key in current if key in data}
+    check_read_only(current, sent)

@@ -1,12 +1,54 @@
-"""Handouts: POST /programs/<id>/handouts (issue), GET /handouts/<id>.pdf."""
+"""Handouts: issue (POST /programs/<id>/handouts), list, read, and the PDF."""
 
 from flask import Response, g, url_for
 
+from hepbuilder.domain.records import rfc3339, text_or_null
 from hepbuilder.services import handouts
 from hepbuilder.web.database import get_db
 
-from .. import idempotency, schemas
-from .common import answer, bp, checked_id, read_body
+from .. import idempotency, paging, schemas
+from .common import QUERY_PARAMETERS, answer, bp, checked_id, keyset_page, read_body
+
+QUERY_PARAMETERS["api.list_handouts"] = (
+    "limit",
+    "cursor",
+    "patient_id",
+    "program_id",
+    "updated_since",
+)
+
+
+def deliveries_json(handout) -> list[dict]:
+    """The handout's email deliveries. None exist until email delivery is built: this is the one
+    place that will list them."""
+    return []
+
+
+def handout_json(handout) -> dict:
+    therapist = handouts.handout_spec(handout).get("therapist") or {}
+    issued_at = rfc3339(handout.created_at)
+    return {
+        "id": handout.id,
+        "number": handout.number,
+        "title": text_or_null(handout.title),
+        "issued_on": handout.issued_on.isoformat(),
+        "issued_at": issued_at,
+        "created_at": issued_at,
+        "updated_at": issued_at,
+        "patient_id": handout.patient_id,
+        "program_id": handout.program_id,
+        "program_version": handout.program_version,
+        "therapist": {
+            "name": therapist["name"],
+            "credentials": text_or_null(therapist.get("credentials")),
+            "email": handout.issued_by.email if handout.issued_by else None,
+        }
+        if therapist.get("name")
+        else None,
+        "pdf_url": url_for("api.handout_pdf", handout_id=handout.id),
+        "share_url": None,
+        "deliveries": deliveries_json(handout),
+    }
 
 
 @bp.post("/programs/<int:program_id>/handouts")
@@ -16,10 +58,35 @@ def issue_handout(program_id: int):
     replay = idempotency.replay_or_none(session, g.actor, data)
     if replay is not None:
         return replay
-    handout = handouts.issue_handout(session, g.actor, checked_id(program_id), data.get("version"))
-    pdf_url = url_for("api.handout_pdf", handout_id=handout.id)
-    body = {"id": handout.id, "pdf_url": pdf_url, "share_url": None}
-    return answer(body, 201, pdf_url)
+    handout = handouts.issue_handout(
+        session,
+        g.actor,
+        checked_id(program_id),
+        data.get("version"),
+        therapist_email=data.get("therapist_email"),
+    )
+    body = handout_json(handout)
+    return answer(body, 201, body["pdf_url"])
+
+
+@bp.get("/handouts")
+def list_handouts():
+    page = paging.page_request()
+    rows = handouts.page_handouts(
+        get_db(),
+        g.actor,
+        patient_id=paging.id_arg("patient_id"),
+        program_id=paging.id_arg("program_id"),
+        since=paging.since_arg(),
+        after_id=page.cursor,
+        limit=page.limit,
+    )
+    return keyset_page(rows, page, handout_json)
+
+
+@bp.get("/handouts/<int:handout_id>")
+def get_handout(handout_id: int):
+    return answer(handout_json(handouts.view_handout(get_db(), g.actor, checked_id(handout_id))))
 
 
 @bp.get("/handouts/<int:handout_id>.pdf")
@@ -33,5 +100,4 @@ def handout_pdf(handout_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{handouts.suggested_filename(handout)}"'
     )
-    response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,5 +11,6 @@ from .common import bp
 @bp.get("/openapi.json")
 def openapi():
     return current_app.response_class(
-        json.dumps(build_document(), indent=1), mimetype="application/json"
+        json.dumps(build_document(current_app.config["PUBLIC_URL"]), indent=1),
+        mimetype="application/json",
     )
