@@ -11,6 +11,7 @@ from hepbuilder.domain.errors import NotFound, ValidationError
 
 from .actor import Actor, require_admin
 from .audit import record_event
+from .users import resolve_therapist
 
 TOKEN_PREFIX_CHARS = 8
 
@@ -20,11 +21,17 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, actor: Actor, name: str, *, therapist_email: str | None = None
+) -> tuple[ApiToken, str]:
     """A new token for the actor's clinic: (row, secret). Show the secret once; only its SHA-256
-    is kept. Admins only (the command line acts as `system_actor`). Records "token.create" (name
-    and prefix, never the secret)."""
+    is kept. Admins only (the command line acts as `system_actor`). `therapist_email` names the
+    clinic user the token's programs and handouts name as therapist unless a request names
+    one. Records "token.create" (name and prefix, never the secret)."""
     require_admin(actor)
+    default_therapist_id = (
+        resolve_therapist(session, actor, therapist_email) if therapist_email else None
+    )
     name = name.strip()
     if not name:
         raise ValidationError({"name": "is required"})
@@ -36,6 +43,7 @@ def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToke
         name=name,
         prefix=secret[:TOKEN_PREFIX_CHARS],
         token_hash=hash_token(secret),
+        default_therapist_id=default_therapist_id,
     )
     session.add(token)
     session.flush()
