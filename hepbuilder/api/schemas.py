@@ -379,6 +379,7 @@ HANDOUT = {
             "required": ["name", "credentials", "email"],
         },
         "pdf_url": {"type": "string"},
+        "fhir_url": {"type": "string", "description": "The handout as a FHIR R4 Bundle"},
         "share_url": {
             "type": ["string", "null"],
             "description": "The patient's private link, when there is one",
@@ -398,6 +399,7 @@ HANDOUT = {
         "program_version",
         "therapist",
         "pdf_url",
+        "fhir_url",
         "share_url",
         "deliveries",
     ],

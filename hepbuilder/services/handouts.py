@@ -9,6 +9,7 @@ All functions are scoped to the actor's clinic and flush without committing.
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, undefer
 from hepbuilder.db.models import Clinic, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem
+from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
 from .audit import record_event
@@ -351,3 +352,29 @@ def page_handouts(
             shown="api",
         )
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutExport:
+    """A handout ready to leave hepbuilder as data: its row, frozen spec, patient and clinic."""
+
+    handout: Handout
+    spec: HandoutSpec
+    patient: Patient
+    clinic_slug: str
+
+
+def export_handout(session: Session, actor: Actor, handout_id: int) -> HandoutExport:
+    """The handout with its parsed snapshot, for a FHIR export; records "handout.export"."""
+    handout = get_handout(session, actor, handout_id)
+    patient = get_patient(session, actor, handout.patient_id)
+    clinic_slug = session.scalar(select(Clinic.slug).where(Clinic.id == actor.clinic_id))
+    record_event(
+        session,
+        actor,
+        "handout.export",
+        patient_id=handout.patient_id,
+        handout_id=handout.id,
+        format="fhir",
+    )
+    return HandoutExport(handout, parse_spec(handout_spec(handout)), patient, clinic_slug)

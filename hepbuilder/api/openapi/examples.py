@@ -125,6 +125,7 @@ HANDOUT = {
     "program_version": 1,
     "therapist": {"name": "Sam Rivera", "credentials": "DPT", "email": "sam@riverside.example"},
     "pdf_url": "/api/v1/handouts/1.pdf",
+    "fhir_url": "/api/v1/handouts/1/fhir",
     "share_url": None,
     "deliveries": [],
 }
@@ -154,3 +155,40 @@ def error(status: int, code: str) -> dict:
     if code == "version_conflict":
         body["current_version"] = 3
     return {"error": body}
+
+
+FHIR_BUNDLE = {
+    "resourceType": "Bundle",
+    "type": "collection",
+    "timestamp": UPDATED,
+    "entry": [
+        {
+            "fullUrl": "urn:uuid:0b6e6ad4-3f5c-5d2e-9a51-4a1f4e0d7c11",
+            "resource": {
+                "resourceType": "CarePlan",
+                "status": "active",
+                "intent": "plan",
+                "subject": {
+                    "identifier": {
+                        "system": "urn:hepbuilder:clinic:riverside-physio:external-id",
+                        "value": "4711",
+                    }
+                },
+                "activity": [
+                    {
+                        "detail": {
+                            "code": {
+                                "coding": [
+                                    {"system": "http://snomed.info/sct", "code": "229065009"}
+                                ],
+                                "text": "Figure-4 stretch",
+                            },
+                            "status": "scheduled",
+                            "description": "2 sets, hold 60 seconds, once a day, each side.",
+                        }
+                    }
+                ],
+            },
+        }
+    ],
+}

@@ -26,6 +26,21 @@ PDF_RESPONSE = {
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
 }
 
+FHIR_RESPONSE = {
+    **json_response("A FHIR R4 Bundle", {"type": "object"}, examples.FHIR_BUNDLE),
+    "content": {
+        "application/fhir+json": {
+            "schema": {
+                "type": "object",
+                "description": "A FHIR R4 Bundle (type collection): CarePlan and DocumentReference",
+                "properties": {"resourceType": {"type": "string", "enum": ["Bundle"]}},
+                "required": ["resourceType"],
+            },
+            "example": examples.FHIR_BUNDLE,
+        }
+    },
+}
+
 PATHS = {
     "/programs/{program_id}/handouts": {
         "post": operation(
@@ -83,6 +98,23 @@ PATHS = {
             description="Number, when it was issued, from which program version, for whom, by whom.",
             parameters=(HANDOUT_ID,),
             success=(200, json_response("The handout", schemas.ref("Handout"), examples.HANDOUT)),
+            errors=(404,),
+        )
+    },
+    "/handouts/{handout_id}/fhir": {
+        "get": operation(
+            "getHandoutFhir",
+            tag=TAG,
+            summary="A handout as a FHIR R4 Bundle",
+            description=(
+                "For a hospital system's chart: the program as a CarePlan (HL7 Physical Activity "
+                "IG: intent plan, category PhysicalActivity, one activity per exercise coded "
+                "SNOMED CT 229065009 with its steps, dose in words and frequency as a Timing), "
+                "the patient as a reference by the external id, and the PDF as a "
+                "DocumentReference. Recorded in the audit trail."
+            ),
+            parameters=(HANDOUT_ID,),
+            success=(200, FHIR_RESPONSE),
             errors=(404,),
         )
     },

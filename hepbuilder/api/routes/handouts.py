@@ -1,7 +1,8 @@
 """Handouts: issue (POST /programs/<id>/handouts), list, read, and the PDF."""
 
-from flask import Response, g, url_for
+from flask import Response, current_app, g, request, url_for
 
+from hepbuilder.domain.fhir import HandoutRecord, handout_bundle
 from hepbuilder.domain.records import rfc3339, text_or_null
 from hepbuilder.services import handouts
 from hepbuilder.web.database import get_db
@@ -9,6 +10,7 @@ from hepbuilder.web.database import get_db
 from .. import idempotency, paging, schemas
 from .common import QUERY_PARAMETERS, answer, bp, checked_id, keyset_page, read_body
 
+FHIR_JSON = "application/fhir+json"
 QUERY_PARAMETERS["api.list_handouts"] = (
     "limit",
     "cursor",
@@ -46,6 +48,7 @@ def handout_json(handout) -> dict:
         if therapist.get("name")
         else None,
         "pdf_url": url_for("api.handout_pdf", handout_id=handout.id),
+        "fhir_url": url_for("api.handout_fhir", handout_id=handout.id),
         "share_url": None,
         "deliveries": deliveries_json(handout),
     }
@@ -100,4 +103,24 @@ def handout_pdf(handout_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{handouts.suggested_filename(handout)}"'
     )
+    return response
+
+
+@bp.get("/handouts/<int:handout_id>/fhir")
+def handout_fhir(handout_id: int):
+    export = handouts.export_handout(get_db(), g.actor, checked_id(handout_id))
+    base = (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/") + "/api/v1"
+    handout = export.handout
+    record = HandoutRecord(
+        handout_id=handout.id,
+        number=handout.number,
+        issued_at=handout.created_at,
+        base_url=base,
+        pdf_url=f"{base}/handouts/{handout.id}.pdf",
+        patient_id=handout.patient_id,
+        patient_identifier_system=f"urn:hepbuilder:clinic:{export.clinic_slug}:external-id",
+        patient_external_id=export.patient.external_id,
+    )
+    response = answer(handout_bundle(export.spec, record))
+    response.mimetype = FHIR_JSON
     return response
