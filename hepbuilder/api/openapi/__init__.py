@@ -73,6 +73,7 @@ def build_document(public_url: str = "") -> dict:
             "version": "1.1",
             "description": DESCRIPTION,
             "license": {"name": "Proprietary", "identifier": "LicenseRef-hepbuilder"},
+            "contact": {"name": "The clinic that runs this hepbuilder"},
         },
         "servers": [{"url": f"{public_url.rstrip('/')}/api/v1"}],
         "security": [{"bearerAuth": []}],

@@ -98,7 +98,13 @@ PROGRAM = {
     "updated_at": CREATED,
 }
 
-PROGRAM_UPDATE = {**PROGRAM, "title": "Hip mobility, week 2"}
+# What changes, with the version read. The whole record from GET may be sent instead; its
+# read-only fields are accepted when unchanged (the schema marks them readOnly).
+PROGRAM_UPDATE = {
+    "version": 1,
+    "title": "Hip mobility, week 2",
+    "items": [{**ITEMS[0], "sets": 3}, ITEMS[1]],
+}
 
 PROTOCOL = {
     "slug": "unstable-hips-trendelenburg",

@@ -27,7 +27,7 @@ PDF_RESPONSE = {
 }
 
 FHIR_RESPONSE = {
-    **json_response("A FHIR R4 Bundle", {"type": "object"}, examples.FHIR_BUNDLE),
+    **json_response("A FHIR R4 Bundle", {}, None),
     "content": {
         "application/fhir+json": {
             "schema": {
@@ -35,6 +35,7 @@ FHIR_RESPONSE = {
                 "description": "A FHIR R4 Bundle (type collection): CarePlan and DocumentReference",
                 "properties": {"resourceType": {"type": "string", "enum": ["Bundle"]}},
                 "required": ["resourceType"],
+                "additionalProperties": True,
             },
             "example": examples.FHIR_BUNDLE,
         }

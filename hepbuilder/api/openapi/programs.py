@@ -82,7 +82,12 @@ PATHS = {
                 200,
                 _program_answer(
                     "The program as saved",
-                    {**examples.PROGRAM_UPDATE, "version": 2, "updated_at": examples.UPDATED},
+                    {
+                        **examples.PROGRAM,
+                        **examples.PROGRAM_UPDATE,
+                        "version": 2,
+                        "updated_at": examples.UPDATED,
+                    },
                 ),
             ),
             errors=(404, 409),
