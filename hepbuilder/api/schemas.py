@@ -28,7 +28,9 @@ DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 WHITESPACE = (
     r"\t\n\u000b\u000c\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-NOT_BLANK = f"[^{WHITESPACE}]"
+# Text is NUL-free everywhere (no database stores NUL); required text has a visible character.
+NUL_FREE = "^[^\\u0000]*$"
+NOT_BLANK = f"^[^\\u0000]*[^{WHITESPACE}\\u0000][^\\u0000]*$"
 NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
 
 
@@ -45,7 +47,7 @@ def _nullable(schema: dict) -> dict:
 
 
 def _text(max_length: int, *, required: bool = False, **extra) -> dict:
-    schema = {"type": "string", "maxLength": max_length, **extra}
+    schema = {"type": "string", "maxLength": max_length, "pattern": NUL_FREE, **extra}
     if required:
         schema.update(minLength=1, pattern=NOT_BLANK)
     return schema
@@ -63,7 +65,7 @@ TIMESTAMP = {
 SLUG = {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SLUG_RE.pattern}
 EMAIL = {
     **_nullable(_text(254)),
-    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ ]*@[^ ]*[{WHITESPACE}]*$",
+    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ \\u0000]*@[^ \\u0000]*[{WHITESPACE}]*$",
     "description": "Empty, or an address with an @ and no spaces.",
 }
 
@@ -82,11 +84,11 @@ def _read_only(description: str, schema: dict) -> dict:
 
 
 SIDE = {
-    "type": ["string", "null"],
-    "enum": [*SIDES, None],
+    "type": "string",
+    "enum": list(SIDES),
     "description": (
-        '"each": both sides in turn; "left" / "right": that side only; "none" (or null): the '
-        "exercise has no side."
+        '"each": both sides in turn; "left" / "right": that side only; "none": the exercise '
+        "has no side."
     ),
 }
 
@@ -95,7 +97,7 @@ DOSE_PROPERTIES = {
         name: {"type": ["integer", "null"], "minimum": low, "maximum": high}
         for name, (low, high) in DOSE_LIMITS.items()
     },
-    "side": ref("Side"),
+    "side": {"anyOf": [ref("Side"), {"type": "null"}], "description": 'null: "none"'},
 }
 
 DOSE = {
@@ -555,6 +557,8 @@ def _matches(value: object, kind: str) -> bool:
 def _check(value: object, schema: dict, where: str, errors: dict) -> object:
     if "$ref" in schema:
         schema = COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in schema:
+        return _check_any_of(value, schema["anyOf"], where, errors)
     name = where or "body"
     types = _types(schema)
     kind = next((t for t in types if _matches(value, t)), None)
@@ -585,6 +589,19 @@ def _check(value: object, schema: dict, where: str, errors: dict) -> object:
     if kind == "object":
         return _check_object(value, schema, where, errors)
     return value
+
+
+def _check_any_of(value: object, choices: list[dict], where: str, errors: dict) -> object:
+    """The value as the first choice it fits; else the first choice's complaints."""
+    first: dict[str, str] | None = None
+    for choice in choices:
+        complaints: dict[str, str] = {}
+        checked = _check(value, choice, where, complaints)
+        if not complaints:
+            return checked
+        first = first if first is not None else complaints
+    errors.update(first or {})
+    return None
 
 
 def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | None:

@@ -62,7 +62,6 @@ def api_schema(app, seeded):
         # it and then report the valid request that is left as "accepted negative data".
         with_security_parameters=False,
         allow_extra_parameters=False,
-        allow_x00=False,  # NUL in text is refused (documented in the info), tested in test_bad_input
     )
     return schema
 

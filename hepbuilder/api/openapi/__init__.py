@@ -6,7 +6,7 @@ same name.
 
 from .. import schemas
 from . import exercises, handouts, meta, patients, programs
-from .common import HEADERS
+from .common import HEADERS, PAGED
 
 DESCRIPTION = (
     """\
@@ -51,6 +51,7 @@ COMPONENT_SCHEMAS = {
     "Protocol": schemas.PROTOCOL,
     "HandoutIssue": schemas.HANDOUT_ISSUE,
     "Handout": schemas.HANDOUT,
+    **{f"{name}Page": schemas.page_of(schemas.ref(name)) for name in PAGED},
 }
 
 TAGS = [

@@ -187,8 +187,13 @@ PAGING = (
     query("cursor", paging.CURSOR_SCHEMA, "From the previous page's `next` link."),
 )
 UPDATED_SINCE = query("updated_since", paging.UPDATED_SINCE, paging.UPDATED_SINCE["description"])
-TEXT_FILTER = {"type": "string", "maxLength": paging.TEXT_MAX_CHARS}
+TEXT_FILTER = {"type": "string", "maxLength": paging.TEXT_MAX_CHARS, "pattern": schemas.NUL_FREE}
+
+
+PAGED = ("Exercise", "Patient", "Program", "Handout", "Protocol")
 
 
 def page(schema_name: str) -> dict:
-    return schemas.page_of(schemas.ref(schema_name))
+    """The reference to a page of `schema_name` (components hold one `<Name>Page` for each)."""
+    assert schema_name in PAGED, schema_name
+    return schemas.ref(f"{schema_name}Page")
