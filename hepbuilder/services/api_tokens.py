@@ -29,9 +29,12 @@ def create_api_token(
     clinic user the token's programs and handouts name as therapist unless a request names
     one. Records "token.create" (name and prefix, never the secret)."""
     require_admin(actor)
-    default_therapist_id = (
-        resolve_therapist(session, actor, therapist_email) if therapist_email else None
-    )
+    default_therapist_id = None
+    if therapist_email:
+        try:
+            default_therapist_id = resolve_therapist(session, actor, therapist_email)
+        except ValidationError:
+            raise ValidationError({"therapist": "is not an active user of this clinic"}) from None
     name = name.strip()
     if not name:
         raise ValidationError({"name": "is required"})
