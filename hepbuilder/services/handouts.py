@@ -255,17 +255,24 @@ def get_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
     return handout
 
 
-def open_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
-    """The handout for its page (what the patient got), recording "handout.view" (as a page)."""
-    handout = get_handout(session, actor, handout_id)
+def _record_view(session: Session, actor: Actor, handout: Handout, shown: str) -> None:
     record_event(
         session,
         actor,
         "handout.view",
         patient_id=handout.patient_id,
         handout_id=handout.id,
-        shown="page",
+        shown=shown,
     )
+
+
+def open_handout(
+    session: Session, actor: Actor, handout_id: int, *, shown: str = "page"
+) -> Handout:
+    """The handout (PDF bytes not loaded) for its page or the API, recording "handout.view"
+    with `shown` ("page", "api")."""
+    handout = get_handout(session, actor, handout_id)
+    _record_view(session, actor, handout, shown)
     return handout
 
 
@@ -306,20 +313,6 @@ def suggested_filename(handout: Handout) -> str:
     return f"handout-{handout.issued_on.isoformat()}-{handout.number}.pdf"
 
 
-def view_handout(session: Session, actor: Actor, handout_id: int) -> Handout:
-    """The handout's record for the API (its PDF not loaded), recording "handout.view" (as api)."""
-    handout = get_handout(session, actor, handout_id)
-    record_event(
-        session,
-        actor,
-        "handout.view",
-        patient_id=handout.patient_id,
-        handout_id=handout.id,
-        shown="api",
-    )
-    return handout
-
-
 def page_handouts(
     session: Session,
     actor: Actor,
@@ -343,14 +336,7 @@ def page_handouts(
         session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
     )
     for handout in rows:
-        record_event(
-            session,
-            actor,
-            "handout.view",
-            patient_id=handout.patient_id,
-            handout_id=handout.id,
-            shown="api",
-        )
+        _record_view(session, actor, handout, "api")
     return rows
 
 

@@ -1,6 +1,6 @@
 """The one error mapper: domain errors and HTTP errors become HTML pages, or the JSON error shape under /api/."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from hepbuilder.domain.errors import (
@@ -90,7 +90,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception(
+            "Unhandled error on %s %s (request_id=%s)",
+            request.method,
+            request.url_rule.rule if request.url_rule else request.path,
+            g.get("request_id", "-"),
+        )
         return error_response(500, "Something went wrong on our side. Please try again.")
 
 

@@ -89,7 +89,8 @@ def list_handouts():
 
 @bp.get("/handouts/<int:handout_id>")
 def get_handout(handout_id: int):
-    return answer(handout_json(handouts.view_handout(get_db(), g.actor, checked_id(handout_id))))
+    handout = handouts.open_handout(get_db(), g.actor, checked_id(handout_id), shown="api")
+    return answer(handout_json(handout))
 
 
 @bp.get("/handouts/<int:handout_id>.pdf")
