@@ -14,7 +14,8 @@ from flask import request, url_for
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.records import parse_timestamp
 
-from .schemas import DATE, MAX_ID, NOT_BLANK, NUL_MESSAGE, TIMESTAMP, pattern_matches
+from .body_check import NUL_MESSAGE, pattern_matches
+from .schemas import DATE, MAX_ID, NOT_BLANK, TIMESTAMP
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100

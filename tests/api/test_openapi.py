@@ -5,8 +5,9 @@ import re
 
 import pytest
 
+from hepbuilder.api.body_check import check_body
 from hepbuilder.api.openapi import build_document
-from hepbuilder.api.schemas import PATIENT_CREATE, PROGRAM_CREATE, check_body
+from hepbuilder.api.schemas import PATIENT_CREATE, PROGRAM_CREATE
 from hepbuilder.domain.errors import ValidationError
 
 

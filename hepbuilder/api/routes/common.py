@@ -9,7 +9,7 @@ from hepbuilder.domain.errors import Conflict, NotFound
 from hepbuilder.domain.records import check_read_only
 from hepbuilder.web.database import get_db
 
-from .. import idempotency, paging, schemas
+from .. import body_check, idempotency, paging, schemas
 from ..auth import authenticate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -39,7 +39,7 @@ def read_body(schema: dict, *, optional: bool = False) -> dict:
     raw = request.get_data(cache=True)
     if optional and not raw.strip():
         return {}
-    return schemas.check_body(schemas.decode_json(raw), schema)
+    return body_check.check_body(body_check.decode_json(raw), schema)
 
 
 def answer(body: dict, status: int = 200, location: str | None = None) -> Response:
