@@ -354,6 +354,7 @@ def create_program(
             if not model.exercise.is_archived
         ]
         base["review_on"] = None
+        base.pop("therapist_email")  # a copy is the acting therapist's program
     merged = {**base, **data}
     _apply(session, actor, program, merged, partial=True)
     session.add(program)
