@@ -270,8 +270,14 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--name", required=True, help="What the token is for, e.g. the PMS's name.")
+@click.option(
+    "--therapist",
+    "therapist_email",
+    default=None,
+    help="Email of the clinic user named as therapist when a request names none.",
+)
 @clinic_option
-def token_create(name: str, clinic_slug: str | None) -> None:
+def token_create(name: str, therapist_email: str | None, clinic_slug: str | None) -> None:
     """Create an API token and print it once (only its SHA-256 is kept)."""
     from hepbuilder.services.actor import system_actor
     from hepbuilder.services.api_tokens import create_api_token
@@ -279,9 +285,28 @@ def token_create(name: str, clinic_slug: str | None) -> None:
 
     with transaction() as session:
         target = resolve_clinic(session, clinic_slug)
-        _row, secret = create_api_token(session, system_actor(target.id), name)
+        _row, secret = create_api_token(
+            session, system_actor(target.id), name, therapist_email=therapist_email
+        )
     click.echo(secret)
     click.echo("Keep this token now: it cannot be shown again.", err=True)
+
+
+@main.group()
+def idempotency() -> None:
+    """The API's stored Idempotency-Key answers."""
+
+
+@idempotency.command("purge")
+def idempotency_purge() -> None:
+    """Delete the answers older than HEPBUILDER_IDEMPOTENCY_TTL_HOURS (they may hold patient data)."""
+    from hepbuilder.config import idempotency_ttl_hours
+    from hepbuilder.services.idempotency import purge_expired_records
+
+    ttl_hours = idempotency_ttl_hours()
+    with transaction() as session:
+        deleted = purge_expired_records(session, ttl_hours)
+    click.echo(f"Deleted {deleted} Idempotency-Key answers older than {ttl_hours} hours.")
 
 
 @main.group()

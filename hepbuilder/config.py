@@ -71,6 +71,25 @@ class Settings:
     smtp_ca_file: str = ""  # a CA bundle to verify the mail server with, instead of the system's
     mail_from: str = ""
     link_key: str = field(default="", repr=False)
+    api_rate_limit: int = 0  # requests per token per minute; 0: no limit
+    idempotency_ttl_hours: int = 0
+
+
+DEFAULT_API_RATE_LIMIT = 600  # per token per minute: ten a second, far above what a PMS syncs
+DEFAULT_IDEMPOTENCY_TTL_HOURS = 24
+
+
+def idempotency_ttl_hours() -> int:
+    """HEPBUILDER_IDEMPOTENCY_TTL_HOURS: how long an Idempotency-Key's answer is kept (default 24)."""
+    return max(
+        1,
+        int(os.environ.get(ENV_PREFIX + "IDEMPOTENCY_TTL_HOURS") or DEFAULT_IDEMPOTENCY_TTL_HOURS),
+    )
+
+
+def api_rate_limit() -> int:
+    """HEPBUILDER_API_RATE_LIMIT: requests per API token per minute (default 600; 0 turns it off)."""
+    return max(0, int(os.environ.get(ENV_PREFIX + "API_RATE_LIMIT") or DEFAULT_API_RATE_LIMIT))
 
 
 DEFAULT_PASSWORD_HASH = "scrypt"
@@ -135,4 +154,6 @@ def load_settings() -> Settings:
         smtp_ca_file=env(ENV_PREFIX + "SMTP_CA_FILE") or "",
         mail_from=env(ENV_PREFIX + "MAIL_FROM") or "",
         link_key=link_key(),
+        api_rate_limit=api_rate_limit(),
+        idempotency_ttl_hours=idempotency_ttl_hours(),
     )

@@ -14,11 +14,13 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 log = logging.getLogger("hepbuilder.outbox")
 
 PARENT_ENV = "HEPBUILDER_OUTBOX_PARENT"  # set by serve: the loop's parent process id
 STOP_SECONDS = 10
+PURGE_EVERY_SECONDS = 60  # expired Idempotency-Key answers are deleted once a minute
 
 
 def run_delivery_loop(
@@ -34,11 +36,15 @@ def run_delivery_loop(
         signal.signal(signum, lambda *_: stop.set())
     parent = os.environ.get(PARENT_ENV)
     log.info("Delivering queued messages every %s s", interval_seconds)
+    next_purge = 0.0
     while not stop.is_set():
         try:
             result = send_due(sessions, settings, ignore_backoff=ignore_backoff)
             if result.total:
                 log.info("Outbox: %s", result.summary())
+            if time.monotonic() >= next_purge:
+                _purge_expired_idempotency_records(sessions, settings)
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         except Exception:  # noqa: BLE001 - keep delivering; the log says what happened
             log.exception("Outbox pass failed; trying again shortly")
         if parent and str(os.getppid()) != parent:
@@ -46,6 +52,17 @@ def run_delivery_loop(
             return
         stop.wait(interval_seconds)
     log.info("Stopped")
+
+
+def _purge_expired_idempotency_records(sessions, settings) -> None:
+    """Drop the API's Idempotency-Key answers past their time (they may hold patient data)."""
+    from hepbuilder.services.idempotency import purge_expired_records
+
+    with sessions() as session:
+        deleted = purge_expired_records(session, settings.idempotency_ttl_hours or 24)
+        session.commit()
+    if deleted:
+        log.info("Purged %s expired idempotency records", deleted)
 
 
 class _DeliveryChild:

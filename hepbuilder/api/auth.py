@@ -1,11 +1,19 @@
-"""Bearer-token authentication for /api/v1: the token becomes an Actor of its clinic."""
+"""Bearer-token authentication for /api/v1: the token becomes an Actor of its clinic.
 
-from flask import g, request
+Each authenticated request is also counted against the token's rate limit (API_RATE_LIMIT
+requests a minute, shared by every app server through the database); `rate_limit_headers`
+gives the RateLimit-* headers for the response.
+"""
+
+from flask import current_app, g, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from hepbuilder.db.models import utcnow
+from hepbuilder.domain.errors import RateLimited
 from hepbuilder.services.actor import Actor
 from hepbuilder.services.api_tokens import find_api_token, note_token_use
+from hepbuilder.services.rate_limits import count_request
 from hepbuilder.web.database import get_db
 
 
@@ -16,10 +24,12 @@ def _unauthorized(message: str) -> Unauthorized:
 
 
 def authenticate() -> Actor:
-    """Find the request's token, note its use, and return the Actor it acts as.
+    """Find the request's token, note its use, count it against the rate limit, and return the
+    Actor it acts as; RateLimited when the token is over its limit.
 
-    The use (at most once a minute) is committed before the request's own work, so it is
-    recorded even when the request then fails. API tokens act as therapists of their clinic.
+    The use (at most once a minute) and the count are committed before the request's own work,
+    so they hold even when the request then fails. API tokens act as therapists of their clinic,
+    naming the token's default therapist.
     """
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
@@ -29,13 +39,36 @@ def authenticate() -> Actor:
     token = find_api_token(session, secret)
     if token is None:
         raise _unauthorized("That API token is unknown or has been revoked.")
-    if note_token_use(session, token):
+    noted = note_token_use(session, token)
+    limit = current_app.config["API_RATE_LIMIT"]
+    window = count_request(session, token.id, limit, utcnow()) if limit else None
+    if noted or window is not None:
         session.commit()
     actor = Actor(
         clinic_id=token.clinic_id,
         api_token_id=token.id,
         role="therapist",
         remote_addr=request.remote_addr or "",
+        therapist_id=token.default_therapist_id,
     )
     g.actor = actor
+    g.rate_window = window
+    if window is not None and window.exceeded:
+        raise RateLimited(
+            f"This token made more than {window.limit} requests this minute; "
+            f"wait {window.reset_seconds} seconds.",
+            retry_after_seconds=window.reset_seconds,
+        )
     return actor
+
+
+def rate_limit_headers() -> dict[str, str]:
+    """RateLimit-Limit, -Remaining and -Reset for this request's token (none when unlimited)."""
+    window = g.get("rate_window")
+    if window is None:
+        return {}
+    return {
+        "RateLimit-Limit": str(window.limit),
+        "RateLimit-Remaining": str(window.remaining),
+        "RateLimit-Reset": str(window.reset_seconds),
+    }

@@ -1,27 +1,30 @@
 """Idempotency-Key for API POSTs: a PMS that retries after a timeout gets the first answer again.
 
-The first successful (2xx) answer to a POST sent with a key is stored for that token, in the same
-transaction as the work it did, and replayed for any retry with the same key and the same request
-(method, path and JSON body, key order and spacing aside). The same key with a different request is
-refused with 409. Answers that are errors are not stored: nothing was done, so a retry simply runs.
+The first request with a key claims it (committed before the work starts); its successful (2xx)
+answer is stored with the claim, in the same transaction as the work, and replayed, with its
+Location, for any retry with the same key and the same request (method, path and JSON body, key
+order and spacing aside). A retry while the first request still runs gets 409
+`idempotency_key_in_use` with Retry-After; the same key with a different request gets 409
+`idempotency_key_reused`. Answers that are errors are not stored: nothing was done, so a retry
+simply runs. Records expire after IDEMPOTENCY_TTL_HOURS (services/idempotency.py).
 """
 
 import hashlib
 import json
 import re
 
-from flask import Response, g, request
-from sqlalchemy import select
+from flask import Response, current_app, g, request
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.models import IdempotencyRecord
 from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.services import idempotency as records
 from hepbuilder.services.actor import Actor
 
 KEY_HEADER = "Idempotency-Key"
 KEY_MAX_CHARS = 200
 KEY_PATTERN = "^[!-~]+$"  # visible ASCII, no spaces
 REPLAYED_HEADER = "Idempotent-Replayed"
+IN_USE_RETRY_SECONDS = 1
 
 
 def request_key() -> str | None:
@@ -47,53 +50,59 @@ def fingerprint(body: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def find_record(session: Session, actor: Actor, key: str) -> IdempotencyRecord | None:
-    return session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.api_token_id == actor.api_token_id, IdempotencyRecord.key == key
-        )
-    )
-
-
 def replay_or_none(session: Session, actor: Actor, body: object) -> Response | None:
-    """The stored answer for this request's key, or None (and remember the key for `remember`)."""
+    """The stored answer for this request's key, or None when this request is to do the work.
+
+    Without a key, None. With a new key, the key is claimed and committed, and None returned;
+    `remember` then stores the answer, or `release` drops the claim when the request fails.
+    """
     key = request_key()
     if key is None:
         return None
     print_ = fingerprint(body)
-    record = find_record(session, actor, key)
-    if record is None:
-        g.idempotency = (key, print_)
+    ttl_hours = current_app.config["IDEMPOTENCY_TTL_HOURS"]
+    claim = records.claim_key(session, actor, key, print_, ttl_hours)
+    if claim.is_ours:
+        session.commit()
+        g.idempotency_claim = claim.record.id
         return None
-    return replay(record, print_)
-
-
-def replay(record: IdempotencyRecord, print_: str) -> Response:
+    session.rollback()
+    record = claim.record
     if record.request_fingerprint != print_:
         raise Conflict(
-            f"This {KEY_HEADER} was already used with a different request; use a new key."
+            f"This {KEY_HEADER} was already used with a different request; use a new key.",
+            code="idempotency_key_reused",
+        )
+    if record.status_code is None:
+        raise Conflict(
+            f"A request with this {KEY_HEADER} is still being worked on; retry shortly to get "
+            "its answer.",
+            code="idempotency_key_in_use",
+            retry_after_seconds=IN_USE_RETRY_SECONDS,
         )
     response = Response(
         record.response_body, status=record.status_code, mimetype="application/json"
     )
     response.headers[REPLAYED_HEADER] = "true"
+    if record.location:
+        response.headers["Location"] = record.location
     return response
 
 
-def remember(session: Session, actor: Actor, status: int, body_text: str) -> None:
-    """Store a successful answer for the key this request came with (if any), uncommitted."""
-    pending = g.pop("idempotency", None)
-    if pending is None or not 200 <= status < 300:
+def remember(session: Session, status: int, body_text: str, location: str | None) -> None:
+    """Store a successful answer in this request's claim (if any), uncommitted."""
+    claim_id = g.get("idempotency_claim")
+    if claim_id is None or not 200 <= status < 300:
         return
-    key, print_ = pending
-    session.add(
-        IdempotencyRecord(
-            clinic_id=actor.clinic_id,
-            api_token_id=actor.api_token_id,
-            key=key,
-            request_fingerprint=print_,
-            status_code=status,
-            response_body=body_text,
-        )
-    )
-    g.idempotency_stored = (key, print_)
+    records.record_answer(session, claim_id, status, body_text, location)
+    g.idempotency_claim = None
+
+
+def release(session: Session) -> None:
+    """After a failed request: drop its claim, in a transaction of its own, so a retry runs."""
+    claim_id = g.pop("idempotency_claim", None)
+    if claim_id is None:
+        return
+    session.rollback()
+    records.release_claim(session, claim_id)
+    session.commit()

@@ -5,14 +5,17 @@ the last id seen (keyset paging, so a patient added meanwhile neither repeats no
 exercises the offset into the library's stable name order.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from flask import request, url_for
 
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.records import parse_timestamp
 
-from .schemas import NUL_MESSAGE, pattern_matches
+from .body_check import NUL_MESSAGE, pattern_matches
+from .schemas import DATE, MAX_ID, NOT_BLANK, TIMESTAMP
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -20,6 +23,19 @@ CURSOR_PATTERN = "^[0-9]{1,9}$"
 LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
 CURSOR_SCHEMA = {"type": "string", "pattern": CURSOR_PATTERN}
 TEXT_MAX_CHARS = 200
+ID_PATTERN = "^[0-9]{1,10}$"
+UPDATED_SINCE = {
+    **TIMESTAMP,
+    "description": (
+        "Only records changed at or after this time (RFC 3339), for incremental sync: send the "
+        "largest `updated_at` of the last sync (a record of that same second comes again)."
+    ),
+}
+
+
+def filter_schema(max_chars: int) -> dict:
+    """A text filter that, when sent, must say something (an empty one would match everything)."""
+    return {"type": "string", "minLength": 1, "maxLength": max_chars, "pattern": NOT_BLANK}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +92,50 @@ def page_body(items: list, next_cursor: int | None, limit: int) -> dict:
             request.endpoint, **request.view_args, **args, limit=limit, cursor=str(next_cursor)
         )
     return {"items": items, "next": next_url}
+
+
+def filter_arg(name: str, *, max_chars: int) -> str:
+    """A text filter ('' when absent); sent empty or blank it is refused (422 naming it), since
+    matching everything would hand a PMS that takes the first result the wrong record."""
+    value = text_arg(name, max_chars=max_chars)
+    if name in request.args and not value.strip():
+        raise ValidationError({name: "must not be empty; leave the parameter out to list all"})
+    return value.strip()
+
+
+def id_arg(name: str) -> int | None:
+    """A record id query parameter (None when absent)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not pattern_matches(ID_PATTERN, value) or not 1 <= int(value) <= MAX_ID:
+        raise ValidationError({name: f"must be a whole number from 1 to {MAX_ID}"})
+    return int(value)
+
+
+def date_arg(name: str) -> dt.date | None:
+    """A YYYY-MM-DD query parameter (None when absent)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        if not pattern_matches(DATE["pattern"], value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: "must be a real date written YYYY-MM-DD"}) from None
+
+
+def since_arg(name: str = "updated_since") -> dt.datetime | None:
+    """An RFC 3339 time query parameter as naive UTC (None when absent)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        if not pattern_matches(TIMESTAMP["pattern"], value):
+            raise ValueError(value)
+        return parse_timestamp(value)
+    except ValueError:
+        raise ValidationError(
+            {name: "must be a time written like 2026-12-01T08:30:00Z (RFC 3339)"}
+        ) from None

@@ -1,26 +1,18 @@
 """Request and response bodies of the JSON API, written once as JSON Schema.
 
-The same schemas check every request body here (`check_body`) and describe it in the OpenAPI
-document (hepbuilder.api.openapi), so the two cannot drift. They check shape only (types, lengths,
-unknown fields); the services check the rules (a known exercise slug, a free external id, a date of
-birth that is not in the future), so the web pages and the API share every rule.
-
-`decode_json` is the strict reader: UTF-8 only, no NaN or Infinity, no duplicate keys, nesting at
-most MAX_DEPTH levels; anything else is a 400 (MalformedBody).
+The same schemas check every request body (hepbuilder.api.body_check) and describe it in the
+OpenAPI document (hepbuilder.api.openapi), so the two cannot drift. They check shape only (types,
+lengths, unknown fields); the services check the rules (a known exercise slug, a free external id,
+a date of birth that is not in the future), so the web pages and the API share every rule.
 """
 
-import datetime as dt
-import json
-import math
-import re
-
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
-from hepbuilder.domain.errors import DomainError, ValidationError
-from hepbuilder.domain.limits import ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS
+from hepbuilder.domain.exercise import SLUG_RE
+from hepbuilder.domain.limits import ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS, USER_LIMITS
+from hepbuilder.domain.records import TIMESTAMP_PATTERN
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.services.outbox import STATUSES as OUTBOX_STATUSES
 
-MAX_DEPTH = 16
 MAX_ID = 2**31 - 1
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Python's whitespace (what str.strip() removes), spelled out: `\s` and `\S` mean different
@@ -28,16 +20,9 @@ DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 WHITESPACE = (
     r"\t\n\u000b\u000c\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-NOT_BLANK = f"[^{WHITESPACE}]"
-NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
-
-
-class MalformedBody(DomainError):
-    """The body is not JSON we can read (the error mapper answers 400 for a plain DomainError)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# Text is NUL-free everywhere (no database stores NUL); required text has a visible character.
+NUL_FREE = "^[^\\u0000]*$"
+NOT_BLANK = f"^[^\\u0000]*[^{WHITESPACE}\\u0000][^\\u0000]*$"
 
 
 def _nullable(schema: dict) -> dict:
@@ -45,7 +30,7 @@ def _nullable(schema: dict) -> dict:
 
 
 def _text(max_length: int, *, required: bool = False, **extra) -> dict:
-    schema = {"type": "string", "maxLength": max_length, **extra}
+    schema = {"type": "string", "maxLength": max_length, "pattern": NUL_FREE, **extra}
     if required:
         schema.update(minLength=1, pattern=NOT_BLANK)
     return schema
@@ -53,24 +38,80 @@ def _text(max_length: int, *, required: bool = False, **extra) -> dict:
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+TIMESTAMP = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": TIMESTAMP_PATTERN,
+    "description": "RFC 3339, in UTC when the server writes it",
+    "example": "2026-12-01T08:30:00Z",
+}
+SLUG = {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SLUG_RE.pattern}
+EMAIL = {
+    **_nullable(_text(PATIENT_LIMITS["email"])),
+    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ \\u0000]*@[^ \\u0000]*[{WHITESPACE}]*$",
+    "description": "Empty, or an address with an @ and no spaces.",
+}
 
-ITEM_REQUEST = {
+
+def ref(name: str) -> dict:
+    """A reference to one of the shared shapes in COMPONENTS (the OpenAPI `components`)."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _read_only(description: str, schema: dict) -> dict:
+    return {
+        **schema,
+        "readOnly": True,
+        "description": f"{description} Read-only: sent back, it must be unchanged.",
+    }
+
+
+SIDE = {
+    "type": "string",
+    "enum": list(SIDES),
+    "description": (
+        '"each": both sides in turn; "left" / "right": that side only; "none": the exercise '
+        "has no side."
+    ),
+}
+
+DOSE_PROPERTIES = {
+    **{
+        name: {"type": ["integer", "null"], "minimum": low, "maximum": high}
+        for name, (low, high) in DOSE_LIMITS.items()
+    },
+    "side": {"anyOf": [ref("Side"), {"type": "null"}], "description": 'null: "none"'},
+}
+
+DOSE = {
+    "type": "object",
+    "description": "How much and how often: sets, reps, hold, times a day, days a week, side.",
+    "properties": DOSE_PROPERTIES,
+    "additionalProperties": False,
+}
+
+ITEM = {
     "type": "object",
     "description": (
         "One exercise in a program and its dose. `exercise` is a slug from GET /exercises. "
-        "An item that sets none of the dose fields gets the exercise's default dose."
+        "An item sent with none of the dose fields gets the exercise's default dose; the server "
+        "always answers with every field."
     ),
     "properties": {
-        "exercise": {"type": "string", "minLength": 1, "maxLength": 80},
-        **{
-            name: {"type": ["integer", "null"], "minimum": low, "maximum": high}
-            for name, (low, high) in DOSE_LIMITS.items()
-        },
-        "side": {"type": ["string", "null"], "enum": [*SIDES, None]},
+        "exercise": SLUG,
+        **DOSE_PROPERTIES,
         "notes": _nullable(_text(ITEM_LIMITS["notes"])),
     },
     "required": ["exercise"],
     "additionalProperties": False,
+}
+
+THERAPIST_EMAIL = {
+    **_nullable(_text(USER_LIMITS["email"])),
+    "description": (
+        "The email of an active user of the clinic, named as therapist on the program and its "
+        "handouts. Left out: the token's default therapist."
+    ),
 }
 
 PROGRAM_FIELDS = {
@@ -79,53 +120,107 @@ PROGRAM_FIELDS = {
     "review_on": _nullable(DATE),
     "paper": {"type": "string", "enum": list(PAPERS)},
     "large_print": {"type": "boolean"},
-    "items": {"type": "array", "items": ITEM_REQUEST, "maxItems": MAX_ITEMS},
+    "therapist_email": THERAPIST_EMAIL,
+    "items": {"type": "array", "items": ref("Item"), "maxItems": MAX_ITEMS},
 }
 
 PROGRAM_CREATE = {
     "type": "object",
-    "properties": {"patient_id": ID, **PROGRAM_FIELDS},
+    "description": (
+        "With `protocol`, the program starts from that protocol (its name as title, its items "
+        "and doses); `items` sent with it then change the protocol's item for the same exercise "
+        "(only the fields sent) or are added at the end. Without `protocol`, `items` are the "
+        "program's items."
+    ),
+    "properties": {"patient_id": ID, "protocol": SLUG, **PROGRAM_FIELDS},
     "required": ["patient_id"],
     "additionalProperties": False,
+}
+
+PROGRAM_READ_ONLY = {
+    "id": _read_only("The program's id.", ID),
+    "patient_id": _read_only("The program's patient.", ID),
+    "url": _read_only("The program in the web builder.", _text(200)),
+    "created_at": _read_only("When it was created.", TIMESTAMP),
+    "updated_at": _read_only("When it was last changed.", TIMESTAMP),
 }
 
 PROGRAM_UPDATE = {
     "type": "object",
     "description": (
         "Fields left out keep their value; `items`, when given, replace all items. "
-        "`version` is the version you last read: a stale one is refused with 409."
+        "`version` is the version you last read: a stale one is refused with 409 "
+        "`version_conflict`. What GET returned may be sent back whole: its read-only fields "
+        "are accepted when unchanged. A PUT that changes nothing keeps the version."
     ),
-    "properties": {"version": ID, **PROGRAM_FIELDS},
+    "properties": {"version": ID, **PROGRAM_FIELDS, **PROGRAM_READ_ONLY},
     "required": ["version"],
     "additionalProperties": False,
 }
 
 HANDOUT_ISSUE = {
     "type": "object",
-    "properties": {"version": ID},
+    "properties": {"version": ID, "therapist_email": THERAPIST_EMAIL},
     "additionalProperties": False,
+}
+
+PATIENT_FIELDS = {
+    "external_id": {
+        **_nullable(_text(PATIENT_LIMITS["external_id"])),
+        "description": "The PMS's own id for the patient; unique in the clinic.",
+    },
+    "first_name": _text(PATIENT_LIMITS["first_name"], required=True),
+    "last_name": _text(PATIENT_LIMITS["last_name"], required=True),
+    "email": EMAIL,
+    "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
+    "phone": _nullable(_text(PATIENT_LIMITS["phone"])),
+    "notes": _nullable(_text(PATIENT_LIMITS["notes"])),
 }
 
 PATIENT_CREATE = {
     "type": "object",
-    "properties": {
-        "external_id": _nullable(_text(PATIENT_LIMITS["external_id"])),
-        "first_name": _text(PATIENT_LIMITS["first_name"], required=True),
-        "last_name": _text(PATIENT_LIMITS["last_name"], required=True),
-        "email": {
-            **_nullable(_text(PATIENT_LIMITS["email"])),
-            "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ ]*@[^ ]*[{WHITESPACE}]*$",
-            "description": "Empty, or an address with an @ and no spaces.",
-        },
-        "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
-        "phone": _nullable(_text(PATIENT_LIMITS["phone"])),
-        "notes": _nullable(_text(PATIENT_LIMITS["notes"])),
-    },
+    "properties": PATIENT_FIELDS,
     "required": ["first_name", "last_name"],
     "additionalProperties": False,
 }
 
-# Response bodies (documentation only: the server writes them, `to_json` functions below).
+PATIENT_PATCH = {
+    "type": "object",
+    "description": (
+        "Only the fields sent change. What GET returned may be sent back whole: its read-only "
+        "fields are accepted when unchanged. Archive and restore have their own operations."
+    ),
+    "properties": {
+        **PATIENT_FIELDS,
+        "id": _read_only("The patient's id.", ID),
+        "url": _read_only("The patient's page.", _text(200)),
+        "is_archived": _read_only("Archived or not.", {"type": "boolean"}),
+        "created_at": _read_only("When it was created.", TIMESTAMP),
+        "updated_at": _read_only("When it was last changed.", TIMESTAMP),
+    },
+    "additionalProperties": False,
+}
+
+# Response bodies (documentation only: the server writes them, in hepbuilder.api.routes).
+
+ERROR_CODES = {
+    "bad_request": "400: the body is not JSON we can read.",
+    "unauthorized": "401: no token, or an unknown or revoked one.",
+    "forbidden": "403: the token may not do this.",
+    "not_found": "404: nothing by that id in the token's clinic.",
+    "method_not_allowed": "405: the path exists, the method does not.",
+    "conflict": "409: changed by someone else at the same moment; try again.",
+    "version_conflict": "409: the program was saved since the `version` you sent.",
+    "external_id_taken": "409: another patient has this external_id (`existing_id`).",
+    "idempotency_key_reused": "409: the Idempotency-Key came with a different request before.",
+    "idempotency_key_in_use": "409: a request with this Idempotency-Key is still running.",
+    "too_large": "413: the body is over 8 MB.",
+    "uri_too_long": "414: the address (path and query) is over 4,096 characters.",
+    "unsupported_media_type": "415: a body that is not `application/json`.",
+    "invalid": "422: fields or query parameters break a rule; each is named in `fields`.",
+    "rate_limited": "429: the token made too many requests this minute (see Retry-After).",
+    "server_error": "500: our fault; the X-Request-Id helps us find it.",
+}
 
 ERROR = {
     "type": "object",
@@ -133,17 +228,22 @@ ERROR = {
         "error": {
             "type": "object",
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {
+                    "type": "string",
+                    "enum": list(ERROR_CODES),
+                    "description": "What went wrong, for programs: "
+                    + " ".join(f"`{code}`: {text}" for code, text in ERROR_CODES.items()),
+                },
+                "message": {"type": "string", "description": "One sentence, for people"},
                 "fields": {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
                     "description": 'Each bad field by path ("items[2].sets"): what is wrong.',
                 },
-                "existing_id": {"type": "integer", "description": "409 for a taken external_id"},
+                "existing_id": {"type": "integer", "description": "With `external_id_taken`"},
                 "current_version": {
                     "type": ["integer", "null"],
-                    "description": "409 for a stale program version",
+                    "description": "With `version_conflict` (null when it is not known)",
                 },
             },
             "required": ["code", "message", "fields"],
@@ -152,10 +252,8 @@ ERROR = {
     "required": ["error"],
 }
 
-DOSE_OUT = {
-    **{name: {"type": ["integer", "null"]} for name in DOSE_LIMITS},
-    "side": {"type": "string", "enum": list(SIDES)},
-}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_OPTIONAL_TEXT = {"type": ["string", "null"], "description": "null when empty"}
 
 EXERCISE = {
     "type": "object",
@@ -166,12 +264,12 @@ EXERCISE = {
         "category": {"type": "string"},
         "body_region": {"type": "string"},
         "position": {"type": "string"},
-        "targets": {"type": "array", "items": {"type": "string"}},
-        "equipment": {"type": "array", "items": {"type": "string"}},
-        "steps": {"type": "array", "items": {"type": "string"}},
-        "cues": {"type": "array", "items": {"type": "string"}},
-        "precautions": {"type": "array", "items": {"type": "string"}},
-        "defaults": {"type": "object", "properties": DOSE_OUT},
+        "targets": _STRINGS,
+        "equipment": _STRINGS,
+        "steps": _STRINGS,
+        "cues": _STRINGS,
+        "precautions": _STRINGS,
+        "defaults": ref("Dose"),
         "is_archived": {"type": "boolean"},
         "url": {"type": "string", "description": "The exercise's page in the web app"},
     },
@@ -182,27 +280,29 @@ PATIENT = {
     "type": "object",
     "properties": {
         "id": {"type": "integer"},
-        "external_id": {"type": ["string", "null"]},
+        "external_id": _OPTIONAL_TEXT,
         "first_name": {"type": "string"},
         "last_name": {"type": "string"},
-        "email": {"type": "string"},
+        "email": _OPTIONAL_TEXT,
         "date_of_birth": {"type": ["string", "null"], "format": "date"},
-        "phone": {"type": "string"},
-        "notes": {"type": "string"},
+        "phone": _OPTIONAL_TEXT,
+        "notes": _OPTIONAL_TEXT,
         "is_archived": {"type": "boolean"},
         "url": {"type": "string", "description": "The patient's page in the web app"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
     },
-    "required": ["id", "external_id", "first_name", "last_name", "email", "date_of_birth"],
-}
-
-ITEM = {
-    "type": "object",
-    "properties": {
-        "exercise": {"type": "string"},
-        **DOSE_OUT,
-        "notes": {"type": "string"},
-    },
-    "required": ["exercise", *DOSE_LIMITS, "side", "notes"],
+    "required": [
+        "id",
+        "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "date_of_birth",
+        "is_archived",
+        "created_at",
+        "updated_at",
+    ],
 }
 
 PROGRAM = {
@@ -211,28 +311,109 @@ PROGRAM = {
         "id": {"type": "integer"},
         "patient_id": {"type": "integer"},
         "version": {"type": "integer"},
-        "title": {"type": "string"},
-        "notes": {"type": "string"},
+        "title": _OPTIONAL_TEXT,
+        "notes": _OPTIONAL_TEXT,
         "review_on": {"type": ["string", "null"], "format": "date"},
         "paper": {"type": "string", "enum": list(PAPERS)},
         "large_print": {"type": "boolean"},
-        "items": {"type": "array", "items": ITEM},
+        "therapist_email": {
+            "type": ["string", "null"],
+            "description": "The program's therapist (null: nobody named)",
+        },
+        "items": {"type": "array", "items": ref("Item")},
         "url": {"type": "string", "description": "The program in the web builder"},
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
     },
-    "required": ["id", "patient_id", "version", "title", "notes", "items"],
+    "required": [
+        "id",
+        "patient_id",
+        "version",
+        "title",
+        "notes",
+        "items",
+        "created_at",
+        "updated_at",
+    ],
 }
 
-HANDOUT_ISSUED = {
+HANDOUT = {
     "type": "object",
+    "description": "An issued handout: frozen, never changed (so `updated_at` is `created_at`).",
     "properties": {
         "id": {"type": "integer"},
+        "number": {"type": "integer", "description": "1, 2, 3... per patient"},
+        "title": _OPTIONAL_TEXT,
+        "issued_on": {"type": "string", "format": "date", "description": "The date printed on it"},
+        "issued_at": TIMESTAMP,
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "patient_id": {"type": "integer"},
+        "program_id": {"type": "integer"},
+        "program_version": {
+            "type": ["integer", "null"],
+            "description": "The program version it froze (null for handouts issued before v1.1)",
+        },
+        "therapist": {
+            "type": ["object", "null"],
+            "description": "The therapist printed on it (null: none)",
+            "properties": {
+                "name": {"type": "string"},
+                "credentials": _OPTIONAL_TEXT,
+                "email": _OPTIONAL_TEXT,
+            },
+            "required": ["name", "credentials", "email"],
+        },
         "pdf_url": {"type": "string"},
+        "fhir_url": {"type": "string", "description": "The handout as a FHIR R4 Bundle"},
         "share_url": {
             "type": ["string", "null"],
             "description": "The patient's private link, when there is one",
         },
+        "deliveries": {
+            "type": "array",
+            "description": "Emails of this handout, newest first",
+            "items": {"$ref": "#/components/schemas/Delivery"},
+        },
     },
-    "required": ["id", "pdf_url", "share_url"],
+    "required": [
+        "id",
+        "number",
+        "issued_at",
+        "patient_id",
+        "program_id",
+        "program_version",
+        "therapist",
+        "pdf_url",
+        "fhir_url",
+        "share_url",
+        "deliveries",
+    ],
+}
+
+PROTOCOL = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "description": _OPTIONAL_TEXT,
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "exercise": {"type": "string"},
+                    "dose": {
+                        "anyOf": [ref("Dose"), {"type": "null"}],
+                        "description": "null: the exercise's default dose",
+                    },
+                    "notes": _OPTIONAL_TEXT,
+                },
+                "required": ["exercise", "dose", "notes"],
+            },
+        },
+    },
+    "required": ["slug", "name", "description", "items"],
 }
 
 
@@ -243,7 +424,7 @@ HANDOUT_EMAIL = {
     "description": "Leave the body out (or `to`) to send to the patient's own email address.",
     "properties": {
         "to": {
-            **_text(254),
+            **_text(PATIENT_LIMITS["email"]),
             "description": "Send to this address instead of the patient's (checked as an address).",
         }
     },
@@ -270,7 +451,11 @@ DELIVERY = {
         },
         "attempts": {"type": "integer", "minimum": 0},
         "last_error": {"type": ["string", "null"], "description": "Why the last try failed"},
-        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+        "sent_at": {
+            **TIMESTAMP,
+            "type": ["string", "null"],
+            "description": "When the mail server took it",
+        },
     },
     "required": ["id", "status", "attempts", "last_error", "sent_at"],
 }
@@ -288,191 +473,9 @@ def page_of(item_schema: dict) -> dict:
     }
 
 
-# Reading request bodies
-
-
-def decode_json(raw: bytes) -> object:
-    """Parse a request body strictly, or raise MalformedBody naming what is wrong."""
-    if not raw.strip():
-        raise MalformedBody("The request body is empty; send a JSON object.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedBody("The request body is not UTF-8 text.") from None
-    try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except RecursionError:
-        raise MalformedBody(f"The JSON is nested more than {MAX_DEPTH} levels deep.") from None
-    except ValueError as exc:
-        raise MalformedBody(f"The request body is not valid JSON ({exc}).") from None
-    if _depth(data) > MAX_DEPTH:
-        raise MalformedBody(f"The JSON is nested more than {MAX_DEPTH} levels deep.")
-    if _has_lone_surrogate(data):
-        raise MalformedBody("The JSON holds a lone surrogate (\\ud800-\\udfff), which is no text.")
-    return data
-
-
-def _has_lone_surrogate(data: object) -> bool:
-    """True when a string (key or value) holds an escaped half of a UTF-16 pair, such as
-    "\\ud800": valid JSON, but no character any database or PDF can store."""
-    if isinstance(data, str):
-        try:
-            data.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(data, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in data.items())
-    if isinstance(data, list):
-        return any(_has_lone_surrogate(item) for item in data)
-    return False
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
-    data = dict(pairs)
-    if len(data) != len(pairs):
-        raise ValueError("a key appears twice in one object")
-    return data
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _depth(data: object) -> int:
-    deepest = 0
-    stack = [(data, 1)]
-    while stack:
-        value, level = stack.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                return level
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def pattern_matches(pattern: str, value: str) -> bool:
-    """JSON Schema's (ECMA) `pattern`: a search, where `$` is the very end (not before a newline)."""
-    return re.search(pattern.replace("$", r"\Z"), value) is not None
-
-
-def check_body(data: object, schema: dict) -> dict:
-    """Check `data` against a request schema above; raise ValidationError naming each field.
-
-    Whole-number floats (3.0) count as integers, as JSON Schema says, and come back as ints.
-    """
-    errors: dict[str, str] = {}
-    value = _check(data, schema, "", errors)
-    if errors:
-        raise ValidationError(errors)
-    return value
-
-
-def _types(schema: dict) -> list[str]:
-    kind = schema.get("type")
-    return kind if isinstance(kind, list) else [kind]
-
-
-def _type_words(types: list[str]) -> str:
-    words = {
-        "string": "text",
-        "integer": "a whole number",
-        "boolean": "true or false",
-        "object": "an object",
-        "array": "a list",
-        "null": "null",
-    }
-    return " or ".join(words[t] for t in types)
-
-
-def _matches(value: object, kind: str) -> bool:
-    if kind == "null":
-        return value is None
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "integer":
-        if isinstance(value, bool):
-            return False
-        return isinstance(value, int) or (
-            isinstance(value, float) and math.isfinite(value) and value.is_integer()
-        )
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    raise AssertionError(kind)
-
-
-def _check(value: object, schema: dict, where: str, errors: dict) -> object:
-    name = where or "body"
-    types = _types(schema)
-    kind = next((t for t in types if _matches(value, t)), None)
-    if kind is None:
-        errors[name] = "must be " + _type_words(types)
-        return None
-    if kind == "null":
-        return None
-    if "enum" in schema and value not in schema["enum"]:
-        choices = ", ".join(str(choice) for choice in schema["enum"] if choice is not None)
-        errors[name] = "must be one of: " + choices
-        return None
-    if kind == "integer":
-        value = int(value)
-        if not schema.get("minimum", value) <= value <= schema.get("maximum", value):
-            errors[name] = f"must be from {schema['minimum']} to {schema['maximum']}"
-        return value
-    if kind == "string":
-        return _check_string(value, schema, name, errors)
-    if kind == "array":
-        if len(value) > schema.get("maxItems", len(value)):
-            errors[name] = f"must have at most {schema['maxItems']} entries"
-            return None
-        return [
-            _check(entry, schema["items"], f"{name}[{index}]", errors)
-            for index, entry in enumerate(value)
-        ]
-    if kind == "object":
-        return _check_object(value, schema, where, errors)
-    return value
-
-
-def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | None:
-    if "\x00" in value:
-        errors[name] = NUL_MESSAGE
-    elif len(value) > schema.get("maxLength", len(value)):
-        errors[name] = f"must be at most {schema['maxLength']:,} characters"
-    elif len(value) < schema.get("minLength", 0):
-        errors[name] = "is required"
-    elif "pattern" in schema and not pattern_matches(schema["pattern"], value):
-        if schema["pattern"] == NOT_BLANK:
-            errors[name] = "is required"
-        elif schema.get("format") == "date":
-            errors[name] = "must be a date written YYYY-MM-DD"
-        else:
-            errors[name] = schema.get("description") or "is not in the expected form"
-    elif schema.get("format") == "date":
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            errors[name] = "is not a real date"
-    return value
-
-
-def _check_object(value: dict, schema: dict, where: str, errors: dict) -> dict:
-    properties = schema.get("properties", {})
-    prefix = f"{where}." if where else ""
-    checked = {}
-    for key, entry in value.items():
-        if key not in properties:
-            if schema.get("additionalProperties", True) is False:
-                errors[prefix + str(key)[:80]] = "is not a field here"
-            continue
-        checked[key] = _check(entry, properties[key], prefix + key, errors)
-    for key in schema.get("required", ()):
-        if key not in value:
-            errors[prefix + key] = "is required"
-    return checked
+# The shapes `ref` points at; the OpenAPI document's components, and what `check_body` resolves.
+COMPONENTS = {
+    "Side": SIDE,
+    "Dose": DOSE,
+    "Item": ITEM,
+}

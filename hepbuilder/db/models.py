@@ -103,8 +103,22 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The clinic user named as therapist on what the token creates, unless a request names one.
+    default_therapist_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     clinic: Mapped[Clinic] = relationship(lazy="joined")
+
+
+class ApiRateCount(Base):
+    """Requests one API token made in one rate-limit window (shared by every app server)."""
+
+    __tablename__ = "api_rate_count"
+
+    api_token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_token.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime, primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Muscle(Base):
@@ -251,6 +265,7 @@ class Program(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     patient: Mapped[Patient] = relationship()
+    created_by: Mapped[User | None] = relationship()  # the program's therapist
     items: Mapped[list["ProgramItem"]] = relationship(
         back_populates="program", cascade="all, delete-orphan", order_by="ProgramItem.position"
     )
@@ -299,9 +314,11 @@ class Handout(Base):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     issued_on: Mapped[dt.date] = mapped_column(Date)
+    program_version: Mapped[int | None] = mapped_column(Integer)  # None: issued before 0008
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     patient: Mapped[Patient] = relationship()
+    issued_by: Mapped[User | None] = relationship()  # the therapist the handout names
 
 
 class AuditEvent(Base):
@@ -322,7 +339,12 @@ class AuditEvent(Base):
 
 
 class IdempotencyRecord(Base):
-    """The stored answer to an API POST sent with an Idempotency-Key, replayed on retry."""
+    """The stored answer to an API POST sent with an Idempotency-Key, replayed on retry.
+
+    A row is written (and committed) when the first request with the key starts, with no
+    `status_code` yet: a retry meanwhile is told the key is in use. The answer fills it in, in the
+    same transaction as the work. Rows are deleted once expired (services/idempotency.py).
+    """
 
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("api_token_id", "key"),)
@@ -332,9 +354,10 @@ class IdempotencyRecord(Base):
     api_token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id"))
     key: Mapped[str] = mapped_column(String(200))
     request_fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response_body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)  # None while the first request runs
+    response_body: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 # --- sign-in: server-side sessions -------------------------------------------------------------

@@ -2,7 +2,13 @@
 
 
 class DomainError(Exception):
-    """Base class for every error a user can cause."""
+    """Base class for every error a user can cause.
+
+    `code` is the machine-readable error code the JSON API answers with (None: the status's
+    general code, e.g. "invalid" for 422).
+    """
+
+    code: str | None = None
 
 
 class ValidationError(DomainError):
@@ -25,16 +31,39 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    """The record changed since the caller read it, or a unique value is already taken."""
+    """The record changed since the caller read it, or a unique value is already taken.
+
+    `code` says which (e.g. "version_conflict", "external_id_taken"; default "conflict");
+    `retry_after_seconds`, when set, says the same request may succeed after that wait.
+    """
 
     def __init__(
-        self, message: str, *, existing_id: int | None = None, current_version: int | None = None
+        self,
+        message: str,
+        *,
+        existing_id: int | None = None,
+        current_version: int | None = None,
+        code: str = "conflict",
+        retry_after_seconds: int | None = None,
     ):
         super().__init__(message)
         self.message = message
         self.existing_id = existing_id
         self.current_version = current_version
+        self.code = code
+        self.retry_after_seconds = retry_after_seconds
 
 
 class PermissionDenied(DomainError):
     """The acting user's role does not allow this."""
+
+
+class RateLimited(DomainError):
+    """Too many requests in the current window; the same request may succeed after the wait."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_seconds: int):
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds

@@ -134,9 +134,10 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], L
         qr_block = 0.0
         if spec.share_url:
             qr_block = s.qr_pt + (150.0 if not s.large_print else 0.0)
+        therapist = therapist_line(spec)
         facts = [
             ("PATIENT", clean(spec.patient_name)),
-            ("THERAPIST", therapist_line(spec) or "—"),
+            *([("THERAPIST", therapist)] if therapist else []),  # no row rather than a dash
             ("ISSUED", long_date(spec.issued_on) if spec.issued_on else "—"),
             ("NEXT REVIEW", long_date(spec.review_on) if spec.review_on else "—"),
         ]

@@ -14,6 +14,13 @@ class Actor:
     api_token_id: int | None = None
     role: str = "therapist"  # "admin" | "therapist"; API tokens act as "therapist"
     remote_addr: str = ""
+    # The therapist named on what this actor creates unless the request names one: the user
+    # (when a user acts) or an API token's default therapist.
+    therapist_id: int | None = None
+
+    def __post_init__(self):
+        if self.therapist_id is None and self.user_id is not None:
+            object.__setattr__(self, "therapist_id", self.user_id)
 
     @property
     def is_admin(self) -> bool:

@@ -13,6 +13,7 @@ from hepbuilder.domain.limits import API_TOKEN_LIMITS
 
 from .actor import Actor, require_admin
 from .audit import record_event
+from .users import resolve_therapist
 
 TOKEN_PREFIX_CHARS = 8
 USE_RECORDED_EVERY = dt.timedelta(minutes=1)
@@ -23,11 +24,20 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, actor: Actor, name: str, *, therapist_email: str | None = None
+) -> tuple[ApiToken, str]:
     """A new token for the actor's clinic: (row, secret). Show the secret once; only its SHA-256
-    is kept. Admins only (the command line acts as `system_actor`). Records "token.create" (name
-    and prefix, never the secret)."""
+    is kept. Admins only (the command line acts as `system_actor`). `therapist_email` names the
+    clinic user the token's programs and handouts name as therapist unless a request names
+    one. Records "token.create" (name and prefix, never the secret)."""
     require_admin(actor)
+    default_therapist_id = None
+    if therapist_email:
+        try:
+            default_therapist_id = resolve_therapist(session, actor, therapist_email)
+        except ValidationError:
+            raise ValidationError({"therapist": "is not an active user of this clinic"}) from None
     name = name.strip()
     if not name:
         raise ValidationError({"name": "is required"})
@@ -39,6 +49,7 @@ def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToke
         name=name,
         prefix=secret[:TOKEN_PREFIX_CHARS],
         token_hash=hash_token(secret),
+        default_therapist_id=default_therapist_id,
     )
     session.add(token)
     session.flush()

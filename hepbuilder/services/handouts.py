@@ -9,6 +9,7 @@ All functions are scoped to the actor's clinic and flush without committing.
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,14 +18,15 @@ from sqlalchemy.orm import Session, undefer
 from hepbuilder.db.models import Clinic, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem
+from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
-from .patient_links import LinkSigner, ensure_link
+from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient
 from .programs import check_version, get_program, item_dose
+from .users import resolve_therapist
 
 NUMBER_ATTEMPTS = 5
 
@@ -63,13 +65,23 @@ def _snapshot_doses(handout: Handout | None) -> tuple[dict[str, dict], dict[str,
     return doses, names
 
 
+def handout_therapist_id(actor: Actor, program: Program) -> int | None:
+    """Who a handout names when the request names nobody: the signed-in user, else the
+    program's therapist, else an API token's default therapist."""
+    return actor.user_id or program.created_by_id or actor.therapist_id
+
+
 def build_spec(
-    session: Session, actor: Actor, program: Program, share_url: str = ""
+    session: Session,
+    actor: Actor,
+    program: Program,
+    therapist_id: int | None = None,
+    share_url: str = "",
 ) -> HandoutSpec:
     """The handout spec for `program` as it would be issued today (nothing is stored).
 
-    Brand from the clinic row (with its logo), therapist from the acting user (or the program's
-    creator when an API token acts), exercises inline, and changes marked against the patient's
+    Brand from the clinic row (with its logo), therapist `therapist_id` (default:
+    `handout_therapist_id`), exercises inline, and changes marked against the patient's
     previous handout: item change "new" / "dose-changed", and `stopped` names. A first handout
     marks nothing.
     """
@@ -79,7 +91,8 @@ def build_spec(
         select(Clinic).options(undefer(Clinic.logo)).where(Clinic.id == actor.clinic_id)
     )
     therapist = None
-    therapist_id = actor.user_id or program.created_by_id
+    if therapist_id is None:
+        therapist_id = handout_therapist_id(actor, program)
     if therapist_id is not None:
         therapist = session.scalar(
             select(User).where(User.id == therapist_id, User.clinic_id == actor.clinic_id)
@@ -167,6 +180,7 @@ def issue_handout(
     expected_version: int | None = None,
     *,
     links: LinkSigner | None = None,
+    therapist_email: str | None = None,
 ) -> Handout:
     """Freeze the program into a handout: spec snapshot, PDF, SHA-256, next number for the patient.
 
@@ -175,6 +189,8 @@ def issue_handout(
 
     With `expected_version`, a program saved by someone else since raises
     Conflict(current_version=...). A program with no items raises ValidationError("items").
+    The handout names the user with `therapist_email` (ValidationError when there is no such
+    active user in the clinic), else `handout_therapist_id`.
     Two handouts issued at once for one patient get different numbers (the row lock on the
     patient, and a retry on the unique (patient_id, number)). Records "handout.issue".
     """
@@ -187,10 +203,22 @@ def issue_handout(
     if expected_version is not None:
         check_version(program, expected_version)
     _require_items(program)
-    share_url = ensure_link(session, actor, program.patient_id, links) if links else ""
-    spec = build_spec(session, actor, program, share_url)
-    spec_json = json.dumps(spec.to_dict(), ensure_ascii=False)
+    therapist_id = (
+        resolve_therapist(session, actor, therapist_email)
+        if therapist_email
+        else handout_therapist_id(actor, program)
+    )
+    # Render before anything is written, so no write lock is held while the PDF is drawn; the
+    # link is made (or marked fresh) afterwards, and re-rendered for in the rare case that it
+    # was renewed meanwhile.
+    share_url = current_link_url(session, actor, program.patient_id, links) if links else ""
+    spec = build_spec(session, actor, program, therapist_id, share_url)
     pdf = render_pdf(spec)
+    if links and ensure_link(session, actor, program.patient_id, links) != share_url:
+        share_url = current_link_url(session, actor, program.patient_id, links)
+        spec = build_spec(session, actor, program, therapist_id, share_url)
+        pdf = render_pdf(spec)
+    spec_json = json.dumps(spec.to_dict(), ensure_ascii=False)
     # Serialise issuing per patient where the database can (PostgreSQL); SQLite has one writer.
     session.scalar(select(Patient.id).where(Patient.id == program.patient_id).with_for_update())
     for attempt in range(NUMBER_ATTEMPTS):
@@ -203,8 +231,9 @@ def issue_handout(
             spec_json=spec_json,
             pdf=pdf,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-            issued_by_id=actor.user_id,
+            issued_by_id=therapist_id,
             issued_on=spec.issued_on,
+            program_version=program.version,
         )
         try:
             with session.begin_nested():
@@ -250,12 +279,7 @@ def get_handout(
     return handout
 
 
-def open_handout(
-    session: Session, actor: Actor, handout_id: int, *, shown: str = "page"
-) -> Handout:
-    """The handout for its page (what the patient got) or its print page (`shown="print"`),
-    recording "handout.view" with `shown`."""
-    handout = get_handout(session, actor, handout_id)
+def _record_view(session: Session, actor: Actor, handout: Handout, shown: str) -> None:
     record_event(
         session,
         actor,
@@ -264,6 +288,15 @@ def open_handout(
         handout_id=handout.id,
         shown=shown,
     )
+
+
+def open_handout(
+    session: Session, actor: Actor, handout_id: int, *, shown: str = "page"
+) -> Handout:
+    """The handout (PDF bytes not loaded) for its page or the API, recording "handout.view"
+    with `shown` ("page", "api")."""
+    handout = get_handout(session, actor, handout_id)
+    _record_view(session, actor, handout, shown)
     return handout
 
 
@@ -307,3 +340,56 @@ def suggested_filename(handout: Handout) -> str:
 def patient_filename(handout: Handout) -> str:
     """The PDF's name where the patient gets it (email, private link): a date, never their name."""
     return f"exercise-program-{handout.issued_on.isoformat()}.pdf"
+
+
+def page_handouts(
+    session: Session,
+    actor: Actor,
+    *,
+    patient_id: int | None = None,
+    program_id: int | None = None,
+    since: dt.datetime | None = None,
+    after_id: int = 0,
+    limit: int = 25,
+) -> list[Handout]:
+    """Up to `limit` of the clinic's handouts with id > `after_id`, by id: of one patient and/or
+    program, issued at or after `since`. Each listed handout gets a "handout.view" (as api)."""
+    conditions = [Handout.clinic_id == actor.clinic_id, Handout.id > after_id]
+    if patient_id is not None:
+        conditions.append(Handout.patient_id == patient_id)
+    if program_id is not None:
+        conditions.append(Handout.program_id == program_id)
+    if since is not None:
+        conditions.append(Handout.created_at >= since)
+    rows = list(
+        session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
+    )
+    for handout in rows:
+        _record_view(session, actor, handout, "api")
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutExport:
+    """A handout ready to leave hepbuilder as data: its row, frozen spec, patient and clinic."""
+
+    handout: Handout
+    spec: HandoutSpec
+    patient: Patient
+    clinic_slug: str
+
+
+def export_handout(session: Session, actor: Actor, handout_id: int) -> HandoutExport:
+    """The handout with its parsed snapshot, for a FHIR export; records "handout.export"."""
+    handout = get_handout(session, actor, handout_id)
+    patient = get_patient(session, actor, handout.patient_id)
+    clinic_slug = session.scalar(select(Clinic.slug).where(Clinic.id == actor.clinic_id))
+    record_event(
+        session,
+        actor,
+        "handout.export",
+        patient_id=handout.patient_id,
+        handout_id=handout.id,
+        format="fhir",
+    )
+    return HandoutExport(handout, parse_spec(handout_spec(handout)), patient, clinic_slug)

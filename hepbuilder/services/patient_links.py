@@ -77,6 +77,13 @@ def _find_link(session: Session, clinic_id: int, patient_id: int) -> PatientLink
     )
 
 
+def current_link_url(session: Session, actor: Actor, patient_id: int, signer: LinkSigner) -> str:
+    """The URL `ensure_link` will give the patient's link, read without writing anything."""
+    link = _find_link(session, actor.clinic_id, patient_id)
+    generation = link.generation if link is not None else 1
+    return signer.url(signer.token(actor.clinic_id, patient_id, generation))
+
+
 def ensure_link(session: Session, actor: Actor, patient_id: int, signer: LinkSigner) -> str:
     """The patient's link URL, made now if they have none; marks it fresh (a new handout).
 

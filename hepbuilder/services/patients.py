@@ -17,6 +17,7 @@ from hepbuilder.db.like import contains
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
+from hepbuilder.domain.records import check_read_only, rfc3339
 from hepbuilder.domain.text import fold
 
 from .actor import Actor
@@ -199,6 +200,7 @@ def _check_external_id(
         raise Conflict(
             f'Another patient already has the external id "{external_id}".',
             existing_id=existing.id,
+            code="external_id_taken",
         )
 
 
@@ -244,9 +246,29 @@ def create_patient(session: Session, actor: Actor, data: dict) -> Patient:
     return patient
 
 
-def update_patient(session: Session, actor: Actor, patient_id: int, data: dict) -> Patient:
-    """Change the fields present in `data` (others are left alone); errors as create_patient."""
+READ_ONLY_FIELDS = ("is_archived", "created_at", "updated_at")
+
+
+def patient_read_only(patient: Patient) -> dict:
+    """The patient's READ_ONLY_FIELDS as a client reads them (RFC 3339 times)."""
+    return {
+        "is_archived": patient.is_archived,
+        "created_at": rfc3339(patient.created_at),
+        "updated_at": rfc3339(patient.updated_at),
+    }
+
+
+def update_patient(
+    session: Session, actor: Actor, patient_id: int, data: dict, *, read_only: dict | None = None
+) -> Patient:
+    """Change the fields present in `data` (others are left alone); errors as create_patient.
+
+    `read_only` holds READ_ONLY_FIELDS the caller sent back as it read them: each must equal the
+    current value (ValidationError naming it otherwise).
+    """
     patient = get_patient(session, actor, patient_id)
+    if read_only:
+        check_read_only(patient_read_only(patient), read_only)
     values = _clean(data, partial=True)
     if "external_id" in values:
         _check_external_id(session, actor, values["external_id"], patient.id)
@@ -278,25 +300,34 @@ def restore_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
 
 
 def list_patients(
-    session: Session, actor: Actor, *, after_id: int = 0, limit: int = 25, external_id: str = ""
+    session: Session,
+    actor: Actor,
+    *,
+    after_id: int = 0,
+    limit: int = 25,
+    external_id: str = "",
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    since: dt.datetime | None = None,
 ) -> list[Patient]:
     """Up to `limit` of the actor's clinic's patients with id > `after_id`, by id (archived too).
 
-    With `external_id`, only the patient the PMS knows by it (an empty list when there is none).
-    Each patient listed gets a "patient.view" audit event.
+    Filters, all optional and combined: `external_id` (the one patient the PMS knows by it),
+    `name` (every word in the first or last name, case and accents ignored), `date_of_birth`,
+    `since` (changed at or after). Each patient listed gets a "patient.view" audit event.
     """
+    conditions = [Patient.clinic_id == actor.clinic_id, Patient.id > after_id]
     if external_id:
-        patient = find_patient_by_external_id(session, actor, external_id)
-        patients = [patient] if patient is not None and patient.id > after_id else []
-    else:
-        patients = list(
-            session.scalars(
-                select(Patient)
-                .where(Patient.clinic_id == actor.clinic_id, Patient.id > after_id)
-                .order_by(Patient.id)
-                .limit(limit)
-            )
-        )
+        conditions.append(Patient.external_id == external_id.strip())
+    for term in fold(name or "").split()[:8]:
+        conditions.append(contains(Patient.search_text, term))
+    if date_of_birth is not None:
+        conditions.append(Patient.date_of_birth == date_of_birth)
+    if since is not None:
+        conditions.append(Patient.updated_at >= since)
+    patients = list(
+        session.scalars(select(Patient).where(*conditions).order_by(Patient.id).limit(limit))
+    )
     for patient in patients:
         record_event(session, actor, "patient.view", patient_id=patient.id)
     return patients

@@ -22,18 +22,21 @@ from hepbuilder.db.models import Exercise, Program, ProgramItem, Protocol, utcno
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import ITEM_LIMITS, PROGRAM_LIMITS
+from hepbuilder.domain.records import check_read_only, rfc3339
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event
 from .patients import get_patient
+from .users import resolve_therapist
 
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
 
 def _program_query():
     return select(Program).options(
+        selectinload(Program.created_by),
         selectinload(Program.items)
         .selectinload(ProgramItem.exercise)
         .selectinload(Exercise.targets),
@@ -77,6 +80,32 @@ def list_programs(session: Session, actor: Actor, patient_id: int) -> list[Progr
             .order_by(Program.updated_at.desc(), Program.id.desc())
         )
     )
+
+
+def page_programs(
+    session: Session,
+    actor: Actor,
+    *,
+    patient_id: int | None = None,
+    since: dt.datetime | None = None,
+    after_id: int = 0,
+    limit: int = 25,
+) -> list[Program]:
+    """Up to `limit` of the clinic's programs with id > `after_id`, by id: of one patient, and/or
+    changed at or after `since`. Each listed program gets a "program.view" audit event."""
+    conditions = [Program.clinic_id == actor.clinic_id, Program.id > after_id]
+    if patient_id is not None:
+        conditions.append(Program.patient_id == patient_id)
+    if since is not None:
+        conditions.append(Program.updated_at >= since)
+    rows = list(
+        session.scalars(_program_query().where(*conditions).order_by(Program.id).limit(limit))
+    )
+    for program in rows:
+        record_event(
+            session, actor, "program.view", patient_id=program.patient_id, program_id=program.id
+        )
+    return rows
 
 
 def list_protocols(session: Session, actor: Actor) -> list[Protocol]:
@@ -133,7 +162,8 @@ def item_to_data(item: ProgramItem) -> dict:
 
 
 def program_to_data(program: Program) -> dict:
-    """The program in the data form this module takes, plus id, patient_id and version."""
+    """The program in the data form this module takes, plus id, patient_id, version, its
+    therapist's email (None when nobody is named) and RFC 3339 times."""
     return {
         "id": program.id,
         "patient_id": program.patient_id,
@@ -144,7 +174,13 @@ def program_to_data(program: Program) -> dict:
         "paper": program.paper,
         "large_print": program.large_print,
         "items": [item_to_data(item) for item in program.items],
+        "therapist_email": program.created_by.email if program.created_by else None,
+        "created_at": rfc3339(program.created_at),
+        "updated_at": rfc3339(program.updated_at),
     }
+
+
+READ_ONLY_FIELDS = ("patient_id", "created_at", "updated_at")
 
 
 def _review_on(value: object, errors: dict) -> dt.date | None:
@@ -213,8 +249,11 @@ def _resolve_items(
     return items
 
 
-def _apply(session: Session, actor: Actor, program: Program, data: dict, *, partial: bool) -> None:
-    """Check `data` and set it on `program` (all keys, or with `partial` only those present)."""
+def _checked(
+    session: Session, actor: Actor, program: Program, data: dict, *, partial: bool
+) -> tuple[dict, list[ProgramItem] | None]:
+    """Check `data` for `program` (all keys, or with `partial` only those present): the column
+    values and the new items (None: items not given). Changes nothing."""
     if not isinstance(data, dict):
         raise ValidationError({"program": "must be an object"})
     errors: dict[str, str] = {}
@@ -235,16 +274,39 @@ def _apply(session: Session, actor: Actor, program: Program, data: dict, *, part
         if not isinstance(large_print, bool):
             errors["large_print"] = "must be true or false"
         values["large_print"] = bool(large_print)
+    if data.get("therapist_email"):  # null or left out: the therapist stays as it is
+        try:
+            values["created_by_id"] = resolve_therapist(session, actor, data["therapist_email"])
+        except ValidationError as exc:
+            errors.update(exc.fields)
     items = None
     if not partial or "items" in data:
         kept = {item.exercise_id for item in program.items}
         items = _resolve_items(session, actor, data.get("items"), errors, kept)
     if errors:
         raise ValidationError(errors)
+    return values, items
+
+
+def _apply(session: Session, actor: Actor, program: Program, data: dict, *, partial: bool) -> None:
+    """Check `data` and set it on `program` (all keys, or with `partial` only those present)."""
+    values, items = _checked(session, actor, program, data, partial=partial)
+    _set(program, values, items)
+
+
+def _set(program: Program, values: dict, items: list[ProgramItem] | None) -> None:
     for key, value in values.items():
         setattr(program, key, value)
     if items is not None:
         program.items = items
+
+
+def _changes_anything(program: Program, values: dict, items: list[ProgramItem] | None) -> bool:
+    if any(getattr(program, key) != value for key, value in values.items()):
+        return True
+    if items is None:
+        return False
+    return [item_to_data(item) for item in items] != [item_to_data(i) for i in program.items]
 
 
 def create_program(
@@ -265,14 +327,21 @@ def create_program(
     """
     patient = get_patient(session, actor, patient_id)
     program = Program(
-        clinic_id=actor.clinic_id, patient_id=patient.id, created_by_id=actor.user_id, title=""
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        created_by_id=actor.therapist_id,
+        title="",
     )
     base: dict = {}
+    data = dict(data or {})
     if protocol:
         found = find_protocol(session, actor, protocol)
         if found is None or found.is_archived:
             raise NotFound("There is no such protocol.")
-        base = {"title": found.name, "items": _protocol_items(session, actor, found)}
+        items = _protocol_items(session, actor, found)
+        if "items" in data:
+            items = _override_items(session, actor, items, data.pop("items"))
+        base = {"title": found.name, "items": items}
     elif copy_of is not None:
         source = find_program(session, actor, copy_of)
         if source is None or source.patient_id != patient.id:
@@ -284,7 +353,8 @@ def create_program(
             if not model.exercise.is_archived
         ]
         base["review_on"] = None
-    merged = {**base, **(data or {})}
+        base.pop("therapist_email")  # a copy is the acting therapist's program
+    merged = {**base, **data}
     _apply(session, actor, program, merged, partial=True)
     session.add(program)
     session.flush()
@@ -316,14 +386,51 @@ def _protocol_items(session: Session, actor: Actor, protocol: Protocol) -> list[
     return items
 
 
+def _override_items(
+    session: Session, actor: Actor, protocol_items: list[dict], overrides: object
+) -> list[dict]:
+    """The protocol's items with `overrides` laid over them, matched by exercise slug.
+
+    An override for an exercise of the protocol changes only the fields it sends (a dose field
+    it leaves out keeps the protocol's, or the exercise's default, dose); an override for any
+    other exercise is added at the end. Malformed overrides pass through for the item checks.
+    """
+    if not isinstance(overrides, list):
+        return overrides
+    defaults = exercises_by_slug(session, actor, [item["exercise"] for item in protocol_items])
+    merged = []
+    for item in protocol_items:
+        if not any(key in item for key in DOSE_FIELDS):
+            item = {**item, **default_dose(defaults[item["exercise"]]).to_dict()}
+        merged.append(item)
+    positions = {item["exercise"]: index for index, item in enumerate(merged)}
+    for override in overrides:
+        slug = override.get("exercise") if isinstance(override, dict) else None
+        if isinstance(slug, str) and slug in positions:
+            index = positions[slug]
+            merged[index] = {**merged[index], **override}
+        else:
+            merged.append(override)
+    return merged
+
+
 def update_program(
-    session: Session, actor: Actor, program_id: int, expected_version: int | None, data: dict
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    expected_version: int | None,
+    data: dict,
+    *,
+    read_only: dict | None = None,
 ) -> Program:
     """Save `data` (keys present only; `items`, when given, replace all items) over a program.
 
     `expected_version` is the version the caller read; if the program has been saved since,
-    raises Conflict(current_version=...) and changes nothing. Every save bumps the version.
-    Raises NotFound, ValidationError (fields like "items[2].sets") and Conflict.
+    raises Conflict(current_version=...) and changes nothing. `read_only` holds READ_ONLY_FIELDS
+    the caller sent back as it read them: each must equal the current value (ValidationError
+    naming it otherwise). A save that changes something bumps the version; one that changes
+    nothing leaves the program (and its version) as it was. Raises NotFound, ValidationError
+    (fields like "items[2].sets") and Conflict.
     """
     if expected_version is None:
         raise ValidationError({"version": "is required (the version you last read)"})
@@ -333,7 +440,12 @@ def update_program(
         raise ValidationError({"version": "must be a whole number"}) from None
     program = get_program(session, actor, program_id)
     check_version(program, expected_version)
-    _apply(session, actor, program, data, partial=True)
+    if read_only:
+        check_read_only(program_to_data(program), read_only)
+    values, items = _checked(session, actor, program, data, partial=True)
+    if not _changes_anything(program, values, items):
+        return program
+    _set(program, values, items)
     program.updated_at = utcnow()  # always an UPDATE: the version moves even if only items change
     try:
         session.flush()
@@ -361,7 +473,9 @@ def check_version(program: Program, expected_version: int) -> None:
 
 def _conflict(current_version: int | None) -> Conflict:
     return Conflict(
-        "Someone else saved this program since you opened it.", current_version=current_version
+        "Someone else saved this program since you opened it.",
+        current_version=current_version,
+        code="version_conflict",
     )
 
 

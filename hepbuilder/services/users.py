@@ -222,3 +222,24 @@ def sign_out_everywhere(session: Session, actor: Actor, user_id: int) -> User:
     record_event(session, actor, "user.sign_out_everywhere", user_id=user.id, sessions=ended)
     session.flush()
     return user
+
+
+def resolve_therapist(session: Session, actor: Actor, email: str | None) -> int | None:
+    """The id of the therapist to name on what the actor creates.
+
+    With `email`, the active user of the actor's clinic with that address (ValidationError on
+    "therapist_email" otherwise); without, the actor's own therapist (the signed-in user, or an
+    API token's default therapist), which may be None.
+    """
+    if not email:
+        return actor.therapist_id
+    user_id = session.scalar(
+        select(User.id).where(
+            User.clinic_id == actor.clinic_id,
+            User.email == normalize_email(email),
+            User.is_active.is_(True),
+        )
+    )
+    if user_id is None:
+        raise ValidationError({"therapist_email": "is not an active user of this clinic"})
+    return user_id

@@ -2,7 +2,11 @@
 
 from flask import Flask
 
-from hepbuilder.config import load_settings
+from hepbuilder.config import (
+    DEFAULT_API_RATE_LIMIT,
+    DEFAULT_IDEMPOTENCY_TTL_HOURS,
+    load_settings,
+)
 from hepbuilder.paths import TEMPLATES_DIR
 
 from .auth import register_auth
@@ -48,12 +52,18 @@ def configure(app: Flask, overrides: dict) -> None:
             SMTP_CA_FILE=settings.smtp_ca_file,
             MAIL_FROM=settings.mail_from,
             LINK_KEY=settings.link_key,
+            API_RATE_LIMIT=settings.api_rate_limit,
+            IDEMPOTENCY_TTL_HOURS=settings.idempotency_ttl_hours,
         )
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PUBLIC_URL=app.config.get("PUBLIC_URL", ""),
+        API_RATE_LIMIT=app.config.get("API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT),
+        IDEMPOTENCY_TTL_HOURS=app.config.get(
+            "IDEMPOTENCY_TTL_HOURS", DEFAULT_IDEMPOTENCY_TTL_HOURS
+        ),
     )
     app.config.update(overrides)
 
@@ -74,6 +84,6 @@ def register_blueprints(app: Flask) -> None:
 
 def register_api(app: Flask) -> None:
     """The JSON API v1 under /api/v1 (bearer tokens; the sign-in wall and CSRF skip /api/)."""
-    from hepbuilder.api.routes import bp as api_bp
+    from hepbuilder.api import register_api as register
 
-    app.register_blueprint(api_bp)
+    register(app)

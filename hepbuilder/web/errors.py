@@ -1,6 +1,6 @@
 """The one error mapper: domain errors and HTTP errors become HTML pages, or the JSON error shape under /api/."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from hepbuilder.domain.errors import (
@@ -8,6 +8,7 @@ from hepbuilder.domain.errors import (
     DomainError,
     NotFound,
     PermissionDenied,
+    RateLimited,
     ValidationError,
 )
 from hepbuilder.web.log_redaction import redact_path
@@ -21,7 +22,9 @@ _CODES = {
     409: "conflict",
     413: "too_large",
     414: "uri_too_long",
+    415: "unsupported_media_type",
     422: "invalid",
+    429: "rate_limited",
     500: "server_error",
 }
 
@@ -35,6 +38,8 @@ def status_for(error: DomainError) -> int:
         return 403
     if isinstance(error, ValidationError):
         return 422
+    if isinstance(error, RateLimited):
+        return 429
     return 400
 
 
@@ -43,11 +48,19 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, message: str, fields: dict | None = None, extra: dict | None = None
+    status: int,
+    message: str,
+    fields: dict | None = None,
+    extra: dict | None = None,
+    code: str | None = None,
 ):
     """A JSON error ({"error": {code, message, fields}}) under /api/, else the HTML error page."""
     if wants_json():
-        body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}
+        body = {
+            "code": code or _CODES.get(status, "error"),
+            "message": message,
+            "fields": fields or {},
+        }
         body.update(extra or {})
         return jsonify({"error": body}), status
     return render_template("errors/error.html", status=status, message=message), status
@@ -64,7 +77,9 @@ def register_error_handlers(app: Flask) -> None:
             if error.current_version is not None:
                 extra["current_version"] = error.current_version
         message = getattr(error, "message", None) or str(error) or "That is not possible."
-        return error_response(status_for(error), message, fields, extra)
+        body, status = error_response(status_for(error), message, fields, extra, error.code)
+        retry_after = getattr(error, "retry_after_seconds", None)
+        return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -77,7 +92,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, redact_path(request.path))
+        app.logger.exception(
+            "Unhandled error on %s %s (request_id=%s)",
+            request.method,
+            request.url_rule.rule if request.url_rule else redact_path(request.path),
+            g.get("request_id", "-"),
+        )
         return error_response(500, "Something went wrong on our side. Please try again.")
 
 

@@ -39,7 +39,8 @@ def register_input_guard(app: Flask) -> None:
         if request.mimetype == "application/x-www-form-urlencoded":
             if (request.content_length or 0) > MAX_FORM_BYTES:
                 abort(413, description="That form is too large.")
-            if len(request.form) > MAX_FORM_FIELDS:
+            # The API reads JSON only (and answers a form with 415): never parse one there.
+            if not request.path.startswith("/api/") and len(request.form) > MAX_FORM_FIELDS:
                 abort(413, description="That form has too many fields.")
 
     @app.before_request

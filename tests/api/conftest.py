@@ -28,6 +28,9 @@ class ApiClient:
     def put(self, path: str, **kwargs):
         return self.client.put(path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
+    def patch(self, path: str, **kwargs):
+        return self.client.patch(path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
 
 def make_api_client(session, client, clinic=None) -> ApiClient:
     clinic = clinic or seeded_clinic(session)

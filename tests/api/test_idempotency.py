@@ -15,7 +15,7 @@ def test_api_post_patient_with_taken_external_id_is_409_with_existing_id(api, pa
     response = api.post("/api/v1/patients", json={**PATIENT, "first_name": "Other"})
     assert response.status_code == 409
     error = response.get_json()["error"]
-    assert error["code"] == "conflict"
+    assert error["code"] == "external_id_taken"
     assert error["existing_id"] == patient["id"]
 
 

@@ -1,11 +1,13 @@
 """The OpenAPI document describes exactly the routes the blueprint serves."""
 
+import json
 import re
 
 import pytest
 
+from hepbuilder.api.body_check import check_body
 from hepbuilder.api.openapi import build_document
-from hepbuilder.api.schemas import PATIENT_CREATE, PROGRAM_CREATE, check_body
+from hepbuilder.api.schemas import PATIENT_CREATE, PROGRAM_CREATE
 from hepbuilder.domain.errors import ValidationError
 
 
@@ -50,3 +52,67 @@ def test_check_body_names_nested_fields():
     with pytest.raises(ValidationError) as caught:
         check_body(body, PROGRAM_CREATE)
     assert caught.value.fields == {"items[1].sets": "must be from 1 to 20"}
+
+
+def _operations(document: dict):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield path, method, operation
+
+
+def test_openapi_every_operation_has_summary_description_tag_and_examples():
+    document = build_document()
+    tags = {tag["name"] for tag in document["tags"]}
+    for path, method, operation in _operations(document):
+        where = (method, path)
+        assert operation["summary"] and operation["description"], where
+        assert set(operation["tags"]) <= tags and operation["tags"], where
+        if "requestBody" in operation:
+            assert "example" in operation["requestBody"]["content"]["application/json"], where
+        success = next(r for status, r in operation["responses"].items() if status < "300")
+        for media in success.get("content", {}).values():
+            binary = media["schema"].get("format") == "binary"  # a PDF: nothing to show in JSON
+            assert binary or "example" in media, where
+
+
+def _validate(document: dict, schema: dict, example: object, where) -> None:
+    import jsonschema_rs
+
+    rooted = {**schema, "components": document["components"]}
+    errors = [
+        error.message for error in jsonschema_rs.Draft202012Validator(rooted).iter_errors(example)
+    ]
+    assert errors == [], where
+
+
+def test_openapi_examples_match_their_schemas():
+    document = build_document()
+    for path, method, operation in _operations(document):
+        media = [*operation.get("requestBody", {}).get("content", {}).values()]
+        for response in operation["responses"].values():
+            media += response.get("content", {}).values()
+        for entry in media:
+            if "example" in entry and "schema" in entry:
+                _validate(document, entry["schema"], entry["example"], (method, path))
+
+
+def test_openapi_server_url_is_absolute_with_a_public_url(client, app):
+    assert build_document()["servers"] == [{"url": "/api/v1"}]
+    served = client.get("/api/v1/openapi.json").get_json()
+    assert served["servers"] == [{"url": f"{app.config['PUBLIC_URL']}/api/v1"}]
+
+
+def test_openapi_shared_shapes_are_defined_once_in_components():
+    text = json.dumps(build_document())
+    components = build_document()["components"]["schemas"]
+    assert {"Side", "Dose", "Item"} <= components.keys()
+    assert text.count('"left"') == 1  # the side enum appears once: in Side
+    assert '"#/components/schemas/Item"' in json.dumps(components["ProgramCreate"])
+    assert '"#/components/schemas/Dose"' in json.dumps(components["Exercise"])
+
+
+def test_openapi_lists_every_error_code_the_server_answers_with():
+    from hepbuilder.api.schemas import ERROR_CODES
+    from hepbuilder.web.errors import _CODES
+
+    assert set(_CODES.values()) <= set(ERROR_CODES)

@@ -13,16 +13,21 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
+from hepbuilder.db.models import Clinic
 from tests.api.conftest import make_api_client
+from tests.builders import make_user
 
 # Bounded and derandomized so the suite stays quick and repeatable; raise it for a deeper search.
 EXAMPLES = int(os.environ.get("HEPBUILDER_API_FUZZ_EXAMPLES", "25"))
 SLUGS = ["figure-4-stretch", "monster-walk", "step-up", "pigeon-stretch"]
+PROTOCOLS = ["tight-hips-low-back-pain", "unstable-hips-trendelenburg"]
 
 
 @pytest.fixture
 def seeded(session, client):
     api = make_api_client(session, client)
+    therapist = make_user(session, session.get(Clinic, api.clinic_id), name="Sam Rivera")
+    session.commit()
     patient = api.post(
         "/api/v1/patients", json={"first_name": "Ada", "last_name": "Seed", "external_id": "S-1"}
     ).get_json()
@@ -41,6 +46,7 @@ def seeded(session, client):
         "program": program,  # edited by the PUT cases
         "to_issue": to_issue,  # never edited, so it always has items to issue
         "handout": handout,
+        "therapist_email": therapist.email,
     }
 
 
@@ -56,7 +62,6 @@ def api_schema(app, seeded):
         # it and then report the valid request that is left as "accepted negative data".
         with_security_parameters=False,
         allow_extra_parameters=False,
-        allow_x00=False,  # NUL in text is refused (documented in the info), tested in test_bad_input
     )
     return schema
 
@@ -89,6 +94,10 @@ def _steer(case, seeded) -> None:
         return
     if "patient_id" in body:
         body["patient_id"] = ids["patient_id"]
+    if body.get("therapist_email") is not None:
+        body["therapist_email"] = seeded["therapist_email"]
+    if "protocol" in body:
+        body["protocol"] = PROTOCOLS[len(body["protocol"]) % len(PROTOCOLS)]
     for index, item in enumerate(body.get("items") or []):
         item["exercise"] = SLUGS[index % len(SLUGS)]
     if isinstance(body.get("date_of_birth"), str):

@@ -183,3 +183,34 @@ def test_create_and_update_program_leave_audit_events(session, world):
         ("program.create", patient.id, actor.user_id),
         ("program.update", patient.id, actor.user_id),
     ]
+
+
+def test_copy_of_another_therapists_program_is_the_acting_therapists(session, world):
+    actor, patient, _ = world
+    from hepbuilder.db.models import Clinic
+    from hepbuilder.services.actor import Actor
+    from tests.builders import make_user
+
+    colleague = make_user(session, session.get(Clinic, actor.clinic_id))
+    theirs = programs.create_program(
+        session, Actor(clinic_id=actor.clinic_id, user_id=colleague.id), patient.id
+    )
+    copy = programs.create_program(session, actor, patient.id, copy_of=theirs.id)
+    assert theirs.created_by_id == colleague.id
+    assert copy.created_by_id == actor.user_id
+
+
+def test_update_program_that_changes_nothing_keeps_version_and_writes_no_event(session, world):
+    from sqlalchemy import func, select
+
+    from hepbuilder.db.models import AuditEvent
+
+    actor, patient, _ = world
+    program = programs.create_program(
+        session, actor, patient.id, {"title": "Week 1", "items": [{"exercise": "step-up"}]}
+    )
+    events = session.scalar(select(func.count()).select_from(AuditEvent))
+    same = programs.program_to_data(program)
+    saved = programs.update_program(session, actor, program.id, program.version, same)
+    assert saved.version == 1
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == events

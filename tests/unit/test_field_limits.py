@@ -32,9 +32,9 @@ COLUMNS = [
     (limits.API_TOKEN_LIMITS, models.ApiToken),
 ]
 SCHEMAS = [
-    (limits.PATIENT_LIMITS, schemas.PATIENT_CREATE["properties"]),
+    (limits.PATIENT_LIMITS, schemas.PATIENT_FIELDS),
     (limits.PROGRAM_LIMITS, schemas.PROGRAM_FIELDS),
-    (limits.ITEM_LIMITS, schemas.ITEM_REQUEST["properties"]),
+    (limits.ITEM_LIMITS, schemas.ITEM["properties"]),
 ]
 
 

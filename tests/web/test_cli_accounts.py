@@ -139,6 +139,29 @@ def test_token_create_prints_the_secret_once_and_keeps_only_its_hash(cli, sessio
     assert event.detail["prefix"] == row.prefix and secret not in str(event.detail)
 
 
+def test_token_create_with_therapist_names_the_default_therapist(cli, session):
+    cli("clinic", "create", "--name", "Riverside")
+    cli(
+        "user",
+        "create",
+        "--email",
+        "Sam@Riverside.example",
+        "--name",
+        "Sam Rivera",
+        "--role",
+        "therapist",
+        "--password-stdin",
+        input="a long password\n",
+    )
+    result = cli("token", "create", "--name", "PMS", "--therapist", "sam@riverside.example")
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    assert session.scalar(select(ApiToken)).default_therapist_id == session.scalar(select(User)).id
+    refused = cli("token", "create", "--name", "PMS 2", "--therapist", "nobody@example.test")
+    assert one_sentence_error(refused) == "Error: therapist: is not an active user of this clinic"
+    assert count(session, ApiToken) == 1
+
+
 def test_seed_without_a_clinic_says_so(cli, session):
     result = cli("seed")
     assert result.exit_code == 0

@@ -1,0 +1,168 @@
+"""Handouts: issue (POST /programs/<id>/handouts), list, read, and the PDF."""
+
+from flask import Response, current_app, g, request, url_for
+
+from hepbuilder.domain.fhir import HandoutRecord, handout_bundle
+from hepbuilder.domain.records import rfc3339, text_or_null
+from hepbuilder.services import handout_emails, handouts
+from hepbuilder.web.database import get_db
+from hepbuilder.web.delivery import link_signer, smtp_settings
+
+from .. import idempotency, paging, schemas
+from .common import QUERY_PARAMETERS, answer, bp, checked_id, keyset_page, read_body
+
+FHIR_JSON = "application/fhir+json"
+QUERY_PARAMETERS["api.list_handouts"] = (
+    "limit",
+    "cursor",
+    "patient_id",
+    "program_id",
+    "updated_since",
+)
+
+
+def delivery_json(message) -> dict:
+    return {
+        "id": message.id,
+        "status": message.status,
+        "attempts": message.attempts,
+        "last_error": message.last_error or None,
+        "sent_at": rfc3339(message.sent_at) if message.sent_at else None,
+    }
+
+
+def deliveries_json(handout) -> list[dict]:
+    """The handout's emails, newest first."""
+    messages = handout_emails.list_deliveries(get_db(), g.actor, handout_id=handout.id)
+    return [delivery_json(message) for message in messages]
+
+
+def handout_json(handout) -> dict:
+    therapist = handouts.handout_spec(handout).get("therapist") or {}
+    issued_at = rfc3339(handout.created_at)
+    return {
+        "id": handout.id,
+        "number": handout.number,
+        "title": text_or_null(handout.title),
+        "issued_on": handout.issued_on.isoformat(),
+        "issued_at": issued_at,
+        "created_at": issued_at,
+        "updated_at": issued_at,
+        "patient_id": handout.patient_id,
+        "program_id": handout.program_id,
+        "program_version": handout.program_version,
+        "therapist": {
+            "name": therapist["name"],
+            "credentials": text_or_null(therapist.get("credentials")),
+            "email": handout.issued_by.email if handout.issued_by else None,
+        }
+        if therapist.get("name")
+        else None,
+        "pdf_url": url_for("api.handout_pdf", handout_id=handout.id),
+        "fhir_url": url_for("api.handout_fhir", handout_id=handout.id),
+        "share_url": handouts.handout_spec(handout).get("share_url") or None,
+        "deliveries": deliveries_json(handout),
+    }
+
+
+@bp.post("/programs/<int:program_id>/handouts")
+def issue_handout(program_id: int):
+    data = read_body(schemas.HANDOUT_ISSUE, optional=True)
+    session = get_db()
+    replay = idempotency.replay_or_none(session, g.actor, data)
+    if replay is not None:
+        return replay
+    handout = handouts.issue_handout(
+        session,
+        g.actor,
+        checked_id(program_id),
+        data.get("version"),
+        therapist_email=data.get("therapist_email"),
+        links=link_signer(),
+    )
+    body = handout_json(handout)
+    return answer(body, 201, body["pdf_url"])
+
+
+@bp.get("/handouts")
+def list_handouts():
+    page = paging.page_request()
+    rows = handouts.page_handouts(
+        get_db(),
+        g.actor,
+        patient_id=paging.id_arg("patient_id"),
+        program_id=paging.id_arg("program_id"),
+        since=paging.since_arg(),
+        after_id=page.cursor,
+        limit=page.limit,
+    )
+    return keyset_page(rows, page, handout_json)
+
+
+@bp.get("/handouts/<int:handout_id>")
+def get_handout(handout_id: int):
+    handout = handouts.open_handout(get_db(), g.actor, checked_id(handout_id), shown="api")
+    return answer(handout_json(handout))
+
+
+@bp.get("/handouts/<int:handout_id>.pdf")
+def handout_pdf(handout_id: int):
+    session = get_db()
+    handout, pdf = handouts.get_handout_pdf(
+        session, g.actor, checked_id(handout_id), purpose="download"
+    )
+    session.commit()
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{handouts.suggested_filename(handout)}"'
+    )
+    return response
+
+
+@bp.get("/handouts/<int:handout_id>/fhir")
+def handout_fhir(handout_id: int):
+    export = handouts.export_handout(get_db(), g.actor, checked_id(handout_id))
+    base = (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/") + "/api/v1"
+    handout = export.handout
+    record = HandoutRecord(
+        handout_id=handout.id,
+        number=handout.number,
+        issued_at=handout.created_at,
+        base_url=base,
+        pdf_url=f"{base}/handouts/{handout.id}.pdf",
+        patient_id=handout.patient_id,
+        patient_identifier_system=f"urn:hepbuilder:clinic:{export.clinic_slug}:external-id",
+        patient_external_id=export.patient.external_id,
+    )
+    response = answer(handout_bundle(export.spec, record))
+    response.mimetype = FHIR_JSON
+    return response
+
+
+# Delivery: a handout by email, and the email's status
+
+
+@bp.post("/handouts/<int:handout_id>/email")
+def email_handout(handout_id: int):
+    data = read_body(schemas.HANDOUT_EMAIL, optional=True)
+    session = get_db()
+    replay = idempotency.replay_or_none(session, g.actor, data)
+    if replay is not None:
+        return replay
+    message, _created = handout_emails.email_handout(
+        session,
+        g.actor,
+        checked_id(handout_id),
+        to=data.get("to"),
+        smtp=smtp_settings(),
+        link_base=link_signer().base_url,
+        once=idempotency.request_key(),
+    )
+    location = url_for("api.get_delivery", delivery_id=message.id)
+    return answer({"id": message.id}, 202, location)
+
+
+@bp.get("/deliveries/<int:delivery_id>")
+def get_delivery(delivery_id: int):
+    message = handout_emails.get_delivery(get_db(), g.actor, checked_id(delivery_id))
+    return answer(delivery_json(message))
