@@ -2,7 +2,7 @@
 
 All lengths are millimetres of an adult 1,700 mm tall (segment lengths after Winter's
 anthropometric tables, limbs a little thicker than life so they read at thumbnail size).
-All angles are degrees. Nothing here computes anything; geometry.py and pose.py read it.
+All angles are degrees. Nothing here computes anything; kinematics.py, world.py and pose.py read it.
 """
 
 HEIGHT_MM = 1700.0

@@ -300,11 +300,11 @@ def _check_arrow(arrow: object, where: str, frame_count: int, errors: dict) -> N
 
 
 def _check_geometry(data: dict, props: list[dict], errors: dict) -> None:
-    from .geometry import place_frame
+    from .world import place_scene
 
     tolerance = m.CONTACT_TOLERANCE_MM
     for i, frame in enumerate(data["frames"]):
-        world = place_frame(frame, props)
+        world = place_scene(frame, props)
         contacts = frame.get("contacts") or []
         for j, (part, surface, gap) in enumerate(world.contacts):
             if abs(gap) > tolerance:

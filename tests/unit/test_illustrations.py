@@ -22,7 +22,8 @@ from hepbuilder.illustrations import (
     validate_illustration,
 )
 from hepbuilder.illustrations import model as m
-from hepbuilder.illustrations.geometry import LIMB_JOINTS, LIMB_PARENTS, place_frame
+from hepbuilder.illustrations.compose import LIMB_JOINTS, LIMB_PARENTS
+from hepbuilder.illustrations.world import place_scene
 from hepbuilder.paths import LIBRARY_DIR
 
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
@@ -116,7 +117,7 @@ def test_contacts_measure_the_gap_to_the_floor_in_mm():
         {"part": "foot_far", "surface": "floor"},
         {"part": "foot_near", "surface": "floor"},
     ]
-    world = place_frame(lifted["frames"][0], [])
+    world = place_scene(lifted["frames"][0], [])
     (_, _, standing_gap), (_, _, lifted_gap) = world.contacts
     assert standing_gap == pytest.approx(0.0, abs=1e-6)
     assert lifted_gap > 50.0

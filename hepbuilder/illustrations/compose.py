@@ -1,0 +1,295 @@
+"""Frame composition: one pose frame as flat shapes, drawn far to near, and the whole illustration.
+
+`build_illustration(data, side)` places each frame in its world (world.py), projects it with the
+pose's camera (paths.py), orders the body parts by depth behind the bands and arrows, and returns
+flat shapes in millimetres (y up). Both pens (pdf_pen.py, svg_pen.py) draw these shapes as they
+are; mirroring for the left side is `x -> -x` on the finished shapes, nothing else.
+
+Results are cached per (frozen illustration data, side): poses are plain data, so the geometry
+of a handout's ten exercises is computed once per process.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import model as m
+from .paths import (
+    Camera,
+    Path,
+    PathShape,
+    Point,
+    capsule_path,
+    circle_path,
+    polygon_path,
+    torso_path,
+)
+from .scenery import band_shapes, box_shapes, cylinder_shapes, ground_shapes
+from .world import place_scene
+
+ARROW_HEAD_MM = 85.0
+
+
+def _arrow_shapes(start: Point, vector: Point, bend_deg: float, heads: int) -> list[PathShape]:
+    """A straight or curved arrow from `start` along `vector`, with one or two heads."""
+    end = (start[0] + vector[0], start[1] + vector[1])
+    length = math.hypot(*vector)
+    if length < 1e-6:
+        return []
+    b = math.radians(bend_deg)
+    handle = length / 3.0 / max(math.cos(b), 0.35)
+
+    def turned(angle: float) -> Point:
+        c, s = math.cos(angle), math.sin(angle)
+        return ((vector[0] * c - vector[1] * s) / length, (vector[0] * s + vector[1] * c) / length)
+
+    d0, d1 = turned(b), turned(-b)
+    c1 = (start[0] + d0[0] * handle, start[1] + d0[1] * handle)
+    c2 = (end[0] - d1[0] * handle, end[1] - d1[1] * handle)
+    head = min(ARROW_HEAD_MM, length * 0.45)
+
+    def head_path(tip: Point, direction: Point) -> Path:
+        dx, dy = direction
+        back = (tip[0] - dx * head, tip[1] - dy * head)
+        w = head * 0.55
+        return polygon_path(
+            [tip, (back[0] - dy * w, back[1] + dx * w), (back[0] + dy * w, back[1] - dx * w)]
+        )
+
+    # Trim the shaft under each head so its round cap does not poke through the tip.
+    s0 = (start[0] + d0[0] * head * 0.7, start[1] + d0[1] * head * 0.7) if heads == 2 else start
+    e0 = (end[0] - d1[0] * head * 0.7, end[1] - d1[1] * head * 0.7)
+    if bend_deg:
+        shaft: Path = (("M", *s0), ("C", *c1, *c2, *e0))
+    else:
+        shaft = (("M", *s0), ("L", *e0))
+    shapes = [
+        PathShape("arrow", shaft, None, "arrow"),
+        PathShape("arrow", head_path(end, d1), "arrow", None),
+    ]
+    if heads == 2:
+        shapes.append(PathShape("arrow", head_path(start, (-d0[0], -d0[1])), "arrow", None))
+    return shapes
+
+
+@dataclass(frozen=True)
+class FrameArt:
+    """One drawn frame: shapes in mm (y up), its bounding box, and what tests check."""
+
+    label: str
+    shapes: tuple[PathShape, ...]
+    bbox: tuple[float, float, float, float]
+    joints: dict  # point name -> (x, y) on the drawing
+    limbs: dict  # limb -> ((x0, y0), (x1, y1)) on the drawing
+    contacts: tuple[tuple[str, str, float], ...]  # (part, surface, gap_mm) in the world
+    sunk_mm: float
+
+
+@dataclass(frozen=True)
+class Illustration:
+    frames: tuple[FrameArt, ...]
+    side: str
+
+
+LIMB_PARENTS = {
+    **{f"shin_{s}": f"thigh_{s}" for s in ("near", "far")},
+    **{f"forearm_{s}": f"upper_arm_{s}" for s in ("near", "far")},
+    **{f"hand_{s}": f"forearm_{s}" for s in ("near", "far")},
+}
+LIMB_JOINTS = {  # limb -> the joints it runs between (for the foot: the ankle it hangs from)
+    **{f"thigh_{s}": (f"hip_{s}", f"knee_{s}") for s in ("near", "far")},
+    **{f"shin_{s}": (f"knee_{s}", f"ankle_{s}") for s in ("near", "far")},
+    **{f"upper_arm_{s}": (f"shoulder_{s}", f"elbow_{s}") for s in ("near", "far")},
+    **{f"forearm_{s}": (f"elbow_{s}", f"wrist_{s}") for s in ("near", "far")},
+    **{f"hand_{s}": (f"wrist_{s}", f"hand_{s}") for s in ("near", "far")},
+    "neck": ("neck_base", "head"),
+}
+
+
+def camera_for(data: dict) -> Camera:
+    yaw, pitch = m.VIEWS[data.get("view", "side")]
+    camera = data.get("camera") or {}
+    yaw += float(camera.get("yaw_deg", 0.0))
+    pitch = min(90.0, max(0.0, pitch + float(camera.get("pitch_deg", 0.0))))
+    return Camera(yaw, pitch)
+
+
+def draw_frame(data: dict, index: int) -> FrameArt:
+    """Shapes for one frame of a (validated) illustration, as the pose describes it (right side)."""
+    frame = data["frames"][index]
+    props = list(data.get("props") or [])
+    world = place_scene(frame, props)
+    cam = camera_for(data)
+    body = world.body
+    highlight = set(data.get("highlight") or ())
+    proj = {name: cam.project(p) for name, p in body.points.items()}
+
+    # The body: every part with its depth, drawn far to near.
+    parts: list[tuple[float, PathShape]] = []
+    levels2d = []
+    depth_sum = 0.0
+    for c, a, b in body.levels:
+        pc = cam.project(c)
+        pa, pb = (
+            cam.project((c[0] + a[0], c[1] + a[1], c[2] + a[2])),
+            cam.project((c[0] + b[0], c[1] + b[1], c[2] + b[2])),
+        )
+        levels2d.append(
+            ((pc[0], pc[1]), (pa[0] - pc[0], pa[1] - pc[1]), (pb[0] - pc[0], pb[1] - pc[1]))
+        )
+        depth_sum += pc[2]
+    torso_depth = depth_sum / len(body.levels)
+
+    def fill_for(name: str, depth: float) -> tuple[str, str]:
+        far = depth < torso_depth - 40.0
+        if name in highlight:
+            return ("accent_far" if far else "accent"), "heavy"
+        return ("body_far" if far else "body"), "line"
+
+    fill, stroke = fill_for("torso", torso_depth)
+    parts.append((torso_depth, PathShape("torso", torso_path(levels2d), fill, stroke)))
+    limbs2d = {}
+    for name, (a, b, ra, rb) in body.limbs.items():
+        pa, pb = cam.project(a), cam.project(b)
+        depth = (pa[2] + pb[2]) / 2.0
+        if name.startswith(("thigh", "shin", "foot")):
+            depth -= 10.0
+        elif name.startswith(("upper_arm", "forearm", "hand")):
+            depth += 10.0
+        elif name == "neck":
+            depth = min(depth, torso_depth) - 30.0
+        fill, stroke = fill_for(name, depth)
+        parts.append((depth, PathShape(name, capsule_path(pa[:2], ra, pb[:2], rb), fill, stroke)))
+        if name.startswith("foot"):
+            side = name.rsplit("_", 1)[1]
+            limbs2d[name] = (proj[f"ankle_{side}"][:2], pb[:2])
+        else:
+            limbs2d[name] = (pa[:2], pb[:2])
+    head = proj["head"]
+    head_depth = max(head[2], torso_depth) + 30.0
+    fill, stroke = fill_for("head", head[2])
+    forward = cam.project(body.head_forward)
+    reach = math.hypot(forward[0], forward[1])
+    if reach > 0.45:
+        fx, fy = forward[0] / reach, forward[1] / reach
+        r = m.HEAD_RADIUS_MM
+        tip = (head[0] + fx * r * 1.1, head[1] + fy * r * 1.1 - 0.18 * r)
+        base = (head[0] + fx * r * 0.75, head[1] + fy * r * 0.75 - 0.1 * r)
+        nose = capsule_path(base, 22.0, tip, 13.0)
+        parts.append((head_depth - 0.1, PathShape("nose", nose, fill, stroke)))
+    parts.append(
+        (
+            head_depth,
+            PathShape("head", circle_path(head[0], head[1], m.HEAD_RADIUS_MM), fill, stroke),
+        )
+    )
+    parts.sort(key=lambda item: item[0])
+
+    # Props behind the body (they carry it), bands and arrows in front of it.
+    prop_shapes: list[tuple[float, PathShape]] = []
+    for box in world.boxes:
+        prop_shapes.extend(box_shapes(cam, box))
+    for cyl in world.cylinders:
+        prop_shapes.extend(cylinder_shapes(cam, cyl))
+    for ball in world.balls:
+        c = cam.project(ball.centre)
+        prop_shapes.append(
+            (
+                c[2],
+                PathShape(
+                    "prop:massage-ball", circle_path(c[0], c[1], ball.radius), "ball", "thin"
+                ),
+            )
+        )
+    prop_shapes.sort(key=lambda item: item[0])
+
+    front: list[PathShape] = []
+    for band in world.bands:
+        front.extend(band_shapes(cam, band))
+    for arrow in data.get("arrows") or ():
+        if arrow.get("frame", 0) != index:
+            continue
+        at = proj[arrow["at"]]
+        ox, oy = arrow.get("offset_mm", (0.0, 0.0))
+        front.extend(
+            _arrow_shapes(
+                (at[0] + ox, at[1] + oy),
+                tuple(arrow["vector_mm"]),  # type: ignore[arg-type]
+                float(arrow.get("bend_deg", 0.0)),
+                int(arrow.get("heads", 1)),
+            )
+        )
+
+    body_and_props = [s for _, s in prop_shapes] + [s for _, s in parts] + front
+    x0, y0, x1, y1 = shapes_bbox(body_and_props)
+    ground = ground_shapes(cam, world, x0, x1, props)
+    shapes = tuple(ground + body_and_props)
+    bbox = shapes_bbox(list(shapes))
+    joints2d = {name: p[:2] for name, p in proj.items()}
+    return FrameArt(
+        label=str(frame.get("label") or ""),
+        shapes=shapes,
+        bbox=bbox,
+        joints=joints2d,
+        limbs=limbs2d,
+        contacts=tuple(world.contacts),
+        sunk_mm=world.sunk_mm,
+    )
+
+
+def shapes_bbox(shapes: list[PathShape]) -> tuple[float, float, float, float]:
+    xs: list[float] = []
+    ys: list[float] = []
+    for shape in shapes:
+        for op in shape.path:
+            xs.extend(op[1::2])
+            ys.extend(op[2::2])
+    if not xs:
+        return (0.0, 0.0, 1.0, 1.0)
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _mirror_path(path: Path) -> Path:
+    out = []
+    for op in path:
+        if op[0] == "Z":
+            out.append(op)
+        else:
+            coords = list(op[1:])
+            coords[0::2] = [-x for x in coords[0::2]]
+            out.append((op[0], *coords))
+    return tuple(out)
+
+
+def mirror_frame(art: FrameArt) -> FrameArt:
+    """The exact reflection (x -> -x) of a frame: the pose's right side becomes the left."""
+    x0, y0, x1, y1 = art.bbox
+    return FrameArt(
+        label=art.label,
+        shapes=tuple(PathShape(s.name, _mirror_path(s.path), s.fill, s.stroke) for s in art.shapes),
+        bbox=(-x1, y0, -x0, y1),
+        joints={k: (-x, y) for k, (x, y) in art.joints.items()},
+        limbs={k: ((-a[0], a[1]), (-b[0], b[1])) for k, (a, b) in art.limbs.items()},
+        contacts=art.contacts,
+        sunk_mm=art.sunk_mm,
+    )
+
+
+@lru_cache(maxsize=256)
+def _build(key: str, side: str) -> Illustration:
+    data = json.loads(key)
+    frames = tuple(draw_frame(data, i) for i in range(len(data["frames"])))
+    if side == "left":
+        frames = tuple(mirror_frame(f) for f in frames)
+    return Illustration(frames=frames, side=side)
+
+
+def build_illustration(data: dict, side: str = "none") -> Illustration:
+    """The drawn geometry of a validated pose illustration, cached per (data, side).
+
+    The pose data describes the right side as the working ("near") side; side "left" is its
+    mirror image, and "right", "each" and "none" draw the pose as written.
+    """
+    key = json.dumps(data, sort_keys=True, separators=(",", ":"))  # a hashable copy of plain data
+    return _build(key, "left" if side == "left" else "right")
