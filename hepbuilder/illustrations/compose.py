@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import model as m
+from .kinematics import Body, Vec
 from .paths import (
     Camera,
     Path,
@@ -23,12 +24,29 @@ from .paths import (
     capsule_path,
     circle_path,
     polygon_path,
+    smooth_closed_path,
     torso_path,
 )
 from .scenery import band_shapes, box_shapes, cylinder_shapes, ground_shapes
 from .world import place_scene
 
 ARROW_HEAD_MM = 85.0
+EYE_RADIUS_MM = 17.0
+# A sole's outline (along the foot from the heel, across toward its inner edge), mm.
+FOOTPRINT_MM = (
+    (-40.0, 0.0),
+    (-28.0, 32.0),
+    (30.0, 38.0),
+    (115.0, 36.0),
+    (170.0, 48.0),
+    (205.0, 34.0),
+    (222.0, 0.0),
+    (205.0, -34.0),
+    (170.0, -48.0),
+    (115.0, -36.0),
+    (30.0, -38.0),
+    (-28.0, -32.0),
+)
 
 
 def _arrow_shapes(start: Point, vector: Point, bend_deg: float, heads: int) -> list[PathShape]:
@@ -107,6 +125,76 @@ LIMB_JOINTS = {  # limb -> the joints it runs between (for the foot: the ankle i
 }
 
 
+def _unit(v: Vec) -> Vec:
+    length = math.sqrt(sum(c * c for c in v)) or 1.0
+    return (v[0] / length, v[1] / length, v[2] / length)
+
+
+def _head_shapes(
+    cam: Camera, body: Body, head: tuple, depth: float, roles: tuple[str, str]
+) -> list[tuple[float, PathShape]]:
+    """The head with a face: a nose in profile, an eye on every side of the face the viewer
+    sees, or hair when the figure faces away, so front and back are never in doubt."""
+    r = m.HEAD_RADIUS_MM
+    fill, stroke = roles
+    shapes: list[tuple[float, PathShape]] = []
+    forward = cam.project(body.head_forward)
+    reach = math.hypot(forward[0], forward[1])
+    if reach > 0.45:
+        fx, fy = forward[0] / reach, forward[1] / reach
+        tip = (head[0] + fx * r * 1.1, head[1] + fy * r * 1.1 - 0.18 * r)
+        base = (head[0] + fx * r * 0.75, head[1] + fy * r * 0.75 - 0.1 * r)
+        shapes.append(
+            (depth - 0.1, PathShape("nose", capsule_path(base, 22.0, tip, 13.0), fill, stroke))
+        )
+    eyes = []
+    for s in (1.0, -1.0):
+        f, u, n = body.head_forward, body.head_up, body.head_side
+        toward = cam.project(
+            _unit(tuple(0.8 * f[i] + 0.12 * u[i] + s * 0.42 * n[i] for i in range(3)))
+        )
+        if toward[2] > 0.25:  # on the side of the head facing the viewer
+            x, y = head[0] + toward[0] * r * 0.86, head[1] + toward[1] * r * 0.86
+            eyes.append(
+                (depth + 0.1, PathShape("eye", circle_path(x, y, EYE_RADIUS_MM), "eye", None))
+            )
+    head_fill = fill if eyes or reach > 0.45 else "hair"
+    shapes.append((depth, PathShape("head", circle_path(head[0], head[1], r), head_fill, stroke)))
+    return shapes + eyes
+
+
+def _footprint(heel: Vec, toe: Vec, floor_y: float, cam: Camera) -> Path:
+    """The outline of a foot's sole on the floor, heel to toe (a step the figure has left)."""
+    dx, dz = toe[0] - heel[0], toe[2] - heel[2]
+    length = math.hypot(dx, dz) or 1.0
+    ux, uz = dx / length, dz / length
+    points = []
+    for along, across in FOOTPRINT_MM:
+        x = heel[0] + ux * along - uz * across
+        z = heel[2] + uz * along + ux * across
+        p = cam.project((x, floor_y, z))
+        points.append((p[0], p[1]))
+    return smooth_closed_path(points)
+
+
+def _earlier_footprints(data: dict, index: int, world, cam: Camera) -> list[PathShape]:
+    """Footprints where the feet stood in the frames before this one (but not where they stand now)."""
+    props = list(data.get("props") or [])
+    here = [world.body.points[f"heel_{side}"] for side in ("near", "far")]
+    drawn: list[Vec] = []
+    shapes = []
+    for j in range(index):
+        earlier = place_scene(data["frames"][j], props).body
+        for side in ("near", "far"):
+            heel, toe = earlier.points[f"heel_{side}"], earlier.points[f"toe_{side}"]
+            if heel[1] > 80.0 or any(math.dist(heel, p) < 60.0 for p in here + drawn):
+                continue
+            drawn.append(heel)
+            path = _footprint(heel, toe, world.floor_y, cam)
+            shapes.append(PathShape("footprint", path, "footprint", "thin"))
+    return shapes
+
+
 def camera_for(data: dict) -> Camera:
     yaw, pitch = m.VIEWS[data.get("view", "side")]
     camera = data.get("camera") or {}
@@ -166,22 +254,21 @@ def draw_frame(data: dict, index: int) -> FrameArt:
             limbs2d[name] = (proj[f"ankle_{side}"][:2], pb[:2])
         else:
             limbs2d[name] = (pa[:2], pb[:2])
-    head = proj["head"]
-    head_depth = max(head[2], torso_depth) + 30.0
-    fill, stroke = fill_for("head", head[2])
-    forward = cam.project(body.head_forward)
-    reach = math.hypot(forward[0], forward[1])
-    if reach > 0.45:
-        fx, fy = forward[0] / reach, forward[1] / reach
-        r = m.HEAD_RADIUS_MM
-        tip = (head[0] + fx * r * 1.1, head[1] + fy * r * 1.1 - 0.18 * r)
-        base = (head[0] + fx * r * 0.75, head[1] + fy * r * 0.75 - 0.1 * r)
-        nose = capsule_path(base, 22.0, tip, 13.0)
-        parts.append((head_depth - 0.1, PathShape("nose", nose, fill, stroke)))
-    parts.append(
-        (
-            head_depth,
-            PathShape("head", circle_path(head[0], head[1], m.HEAD_RADIUS_MM), fill, stroke),
+    for name in ("buttock_near", "buttock_far"):
+        if name in highlight:  # a patch drawn only to show where the exercise works
+            c = proj[name]
+            thigh = next(d for d, s in parts if s.name == f"thigh_{name.rsplit('_', 1)[1]}")
+            # facing the viewer, it shows over the trunk and its own thigh's root
+            depth = max(c[2], torso_depth + 1.0, thigh + 1.0) if c[2] >= torso_depth else c[2]
+            patch = circle_path(c[0], c[1], m.BUTTOCK_RADIUS_MM * 0.95)
+            parts.append((depth, PathShape(name, patch, *fill_for(name, c[2]))))
+    parts.extend(
+        _head_shapes(
+            cam,
+            body,
+            proj["head"],
+            max(proj["head"][2], torso_depth) + 30.0,
+            fill_for("head", proj["head"][2]),
         )
     )
     parts.sort(key=lambda item: item[0])
@@ -222,6 +309,8 @@ def draw_frame(data: dict, index: int) -> FrameArt:
         )
 
     body_and_props = [s for _, s in prop_shapes] + [s for _, s in parts] + front
+    if data.get("footprints"):
+        body_and_props[:0] = _earlier_footprints(data, index, world, cam)
     x0, y0, x1, y1 = shapes_bbox(body_and_props)
     ground = ground_shapes(cam, world, x0, x1, props)
     shapes = tuple(ground + body_and_props)

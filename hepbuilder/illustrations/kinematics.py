@@ -64,17 +64,21 @@ class Body:
     levels: list[
         tuple[Vec, Vec, Vec]
     ]  # torso sections bottom to top: (centre, half width, half depth)
-    head_forward: Vec
+    head_forward: Vec  # unit vectors of the head: where the face looks, its up, its near side
+    head_up: Vec
+    head_side: Vec
 
-    def moved(self, dy: float) -> "Body":
-        def up(p: Vec) -> Vec:
-            return (p[0], p[1] + dy, p[2])
+    def moved(self, dx: float, dy: float, dz: float = 0.0) -> "Body":
+        def move(p: Vec) -> Vec:
+            return (p[0] + dx, p[1] + dy, p[2] + dz)
 
         return Body(
-            points={k: up(p) for k, p in self.points.items()},
-            limbs={k: (up(a), up(b), ra, rb) for k, (a, b, ra, rb) in self.limbs.items()},
-            levels=[(up(c), a, b) for c, a, b in self.levels],
+            points={k: move(p) for k, p in self.points.items()},
+            limbs={k: (move(a), move(b), ra, rb) for k, (a, b, ra, rb) in self.limbs.items()},
+            levels=[(move(c), a, b) for c, a, b in self.levels],
             head_forward=self.head_forward,
+            head_up=self.head_up,
+            head_side=self.head_side,
         )
 
 
@@ -120,6 +124,9 @@ def pose_body(pelvis: dict, joints: dict) -> Body:
     head = _at(neck_base, neck, (m.HEAD_FROM_NECK_MM[0], m.HEAD_FROM_NECK_MM[1], 0.0))
     points.update(spine=spine, neck_base=neck_base, head=head)
     points["chest"] = _at(spine, chest, (0.0, 250.0, 0.0))
+    for side, s in (("near", 1.0), ("far", -1.0)):
+        forward, up, sideways = m.BUTTOCK_MM
+        points[f"buttock_{side}"] = _at(origin, frame, (forward, up, s * sideways))
     limbs["neck"] = (neck_base, head, *radii["neck"])
 
     for side, s in (("near", 1.0), ("far", -1.0)):
@@ -187,7 +194,12 @@ def pose_body(pelvis: dict, joints: dict) -> Body:
                 )
             )
     return Body(
-        points=points, limbs=limbs, levels=levels, head_forward=_apply(neck, (1.0, 0.0, 0.0))
+        points=points,
+        limbs=limbs,
+        levels=levels,
+        head_forward=_apply(neck, (1.0, 0.0, 0.0)),
+        head_up=_apply(neck, (0.0, 1.0, 0.0)),
+        head_side=_apply(neck, (0.0, 0.0, 1.0)),
     )
 
 
@@ -214,6 +226,9 @@ def part_low(body: Body, part: str, along: float | None = None) -> Vec:
     if part == "head":
         h = body.points["head"]
         return (h[0], h[1] - m.HEAD_RADIUS_MM, h[2])
+    if part.startswith("buttock"):
+        b = body.points[part]
+        return (b[0], b[1] - m.BUTTOCK_RADIUS_MM, b[2])
     joint, radius = {
         "knee_near": ("knee_near", m.LIMB_RADII_MM["thigh"][1]),
         "knee_far": ("knee_far", m.LIMB_RADII_MM["thigh"][1]),

@@ -52,6 +52,9 @@ def palette(accent_hex: str) -> dict[str, str]:
         "roller": "#8fa5b0",
         "roller_end": "#b9c8cf",
         "ball": "#c7d0d5",
+        "eye": OUTLINE_HEX,
+        "hair": "#8d8379",
+        "footprint": _to_hex(_mix(accent, white, 0.5)),
     }
     for role, base in (
         ("prop", "#ebe3d6"),

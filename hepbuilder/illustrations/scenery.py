@@ -6,6 +6,11 @@ from .kinematics import Vec
 from .paths import Camera, Path, PathShape, Point, capsule_path, convex_hull, polygon_path
 from .world import Band, Box, Cylinder, Scene
 
+# Seen from less than about 12 degrees above, a floor plane is a sliver that reads as a bench:
+# draw it edge-on as a strip instead.
+EDGE_ON_BELOW = math.sin(math.radians(12.0))
+MAT_MIN_WIDTH_MM = 650.0
+
 
 def box_shapes(cam: Camera, box: Box) -> list[tuple[float, PathShape]]:
     (x0, y0, z0), (x1, y1, z1) = box.lo, box.hi
@@ -122,7 +127,7 @@ def ground_shapes(
     has_mat = any(p["kind"] == "mat" for p in props)
     floor_y = world.floor_y
     shapes: list[PathShape] = []
-    if cam.sp < 0.05:
+    if cam.sp < EDGE_ON_BELOW:
         top = cam.project((0.0, floor_y, 0.0))[1]
         strip = polygon_path(
             [
@@ -156,9 +161,11 @@ def ground_shapes(
     if not has_mat:
         shapes.append(PathShape("floor", polygon_path(convex_hull(quad)), "ground", None))
     else:
-        near = [p for p in pts if p[1] < 260.0] or pts
-        mx0, mx1 = min(p[0] for p in near) - 130, max(p[0] for p in near) + 130
-        mz0, mz1 = min(p[2] for p in near) - 150, max(p[2] for p in near) + 150
+        # under every part near the floor and the pelvis (sitting or lying on it), and at
+        # least a real mat's width across, so it reads as a mat and not a wall or a bench
+        near = [p for p in pts if p[1] < 260.0] + [world.body.points["pelvis"]]
+        mx0, mx1 = _span([p[0] for p in near], 130.0)
+        mz0, mz1 = _span([p[2] for p in near], 150.0)
         top = [_flat(cam, (x, 0.0, z)) for x, z in ((mx0, mz0), (mx1, mz0), (mx1, mz1), (mx0, mz1))]
         bottom = [
             _flat(cam, (x, floor_y, z)) for x, z in ((mx0, mz0), (mx1, mz0), (mx1, mz1), (mx0, mz1))
@@ -166,6 +173,12 @@ def ground_shapes(
         shapes.append(PathShape("mat", polygon_path(convex_hull(top + bottom)), "mat_side", "thin"))
         shapes.append(PathShape("mat", polygon_path(top), "mat", "thin"))
     return shapes
+
+
+def _span(values: list[float], margin: float) -> tuple[float, float]:
+    low, high = min(values) - margin, max(values) + margin
+    grow = max(0.0, MAT_MIN_WIDTH_MM - (high - low)) / 2.0
+    return low - grow, high + grow
 
 
 def _near_floor_extent(cam: Camera, world: Scene) -> tuple[float, float]:

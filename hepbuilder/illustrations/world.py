@@ -130,7 +130,8 @@ class Scene:
 
 
 def place_scene(frame: dict, props: list[dict]) -> Scene:
-    """Pose the figure, rest its first contact on its surface, and put the props where it touches."""
+    """Pose the figure, rest its first contact on its surface, move it by the frame's `shift_mm`
+    (forward, toward the near side: where it stands in a walk), and put the props where it touches."""
     body = pose_body(frame.get("pelvis") or {}, frame.get("joints") or {})
     contacts = frame.get("contacts") or []
     by_kind = {p["kind"]: p for p in props}
@@ -138,9 +139,12 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         first = contacts[0]
         low = part_low(body, first["part"], first.get("along"))
         target = 0.0 if first["surface"] == "floor" else _surface_top(by_kind[first["surface"]])
-        body = body.moved(target - low[1])
+        body = body.moved(0.0, target - low[1])
     else:
-        body = body.moved(-body_low(body))
+        body = body.moved(0.0, -body_low(body))
+    forward, toward_near = frame.get("shift_mm") or (0.0, 0.0)
+    if forward or toward_near:
+        body = body.moved(float(forward), 0.0, float(toward_near))
 
     boxes: list[Box] = []
     cylinders: list[Cylinder] = []
@@ -179,6 +183,9 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         if kind == "step":
             half = _opt(prop, "depth_mm") / 2.0
             cx = low[0] + shift
+            if resting["part"].startswith("foot"):  # the whole foot on the step, heel to toe
+                side = resting["part"].rsplit("_", 1)[1]
+                cx = (body.points[f"heel_{side}"][0] + body.points[f"toe_{side}"][0]) / 2 + shift
             boxes.append(Box((cx - half, 0.0, low[2] - 300.0), (cx + half, top, low[2] + 300.0)))
         elif kind in ("chair", "couch"):
             toward = 1.0 if pelvis_x >= low[0] else -1.0
