@@ -49,12 +49,12 @@ def _segment_closest(p1: Vec, q1: Vec, p2: Vec, q2: Vec) -> tuple[float, float, 
 
 
 def _neighbours(a: str, b: str) -> bool:
-    """Whether two limbs join at a joint, or both leave the trunk side by side."""
+    """Whether two limbs join at a joint (they overlap there by construction)."""
     (ka, sa), (kb, sb) = a.rsplit("_", 1), b.rsplit("_", 1)
-    for chain in (_CHAIN, _ARM):
-        if ka in chain and kb in chain and sa == sb and abs(chain.index(ka) - chain.index(kb)) <= 1:
-            return True
-    return ka == kb == "thigh"  # both thighs leave the pelvis side by side
+    return any(
+        ka in chain and kb in chain and sa == sb and abs(chain.index(ka) - chain.index(kb)) <= 1
+        for chain in (_CHAIN, _ARM)
+    )
 
 
 def _outside_trunk(name: str, limb: tuple) -> tuple:
@@ -147,6 +147,24 @@ def foot_on(scene: Scene, side: str, surface_top: float) -> float:
     return max(abs(heel[1] - r_heel - surface_top), abs(toe[1] - r_toe - surface_top))
 
 
-def frames_differ(a: Body, b: Body) -> float:
-    """The largest move of any joint between two placed frames (mm)."""
-    return max(math.dist(a.points[k], b.points[k]) for k in a.points)
+def _anchor(scene: Scene) -> Vec:
+    """What the body moves against: the roller, the ball, the step or chair, else the floor."""
+    if scene.cylinders:
+        return scene.cylinders[0].centre
+    if scene.balls:
+        return scene.balls[0].centre
+    boxes = [box for box in scene.boxes if box.role in ("prop", "post", "wall")]
+    return boxes[0].lo if boxes else (0.0, 0.0, 0.0)
+
+
+def frames_differ(a: Scene, b: Scene) -> float:
+    """The largest move of any joint between two placed frames, against the prop the body
+    moves on (rolling over a roller moves the body, not the roller), in mm."""
+    da, db = _anchor(a), _anchor(b)
+    return max(
+        math.dist(
+            tuple(a.body.points[k][i] - da[i] for i in range(3)),
+            tuple(b.body.points[k][i] - db[i] for i in range(3)),
+        )
+        for k in a.body.points
+    )
