@@ -23,6 +23,7 @@ from .paths import (
     Point,
     capsule_path,
     circle_path,
+    dot_path,
     polygon_path,
     smooth_closed_path,
     torso_path,
@@ -32,20 +33,18 @@ from .world import place_scene
 
 ARROW_HEAD_MM = 85.0
 EYE_RADIUS_MM = 17.0
+HIDDEN_MARGIN_MM = 15.0  # a part this far inside the trunk's outline, outline and all, is hidden
+FACING_VIEWER = 0.5  # how far the face must turn toward the viewer (cosine) to show its eyes
 # A sole's outline (along the foot from the heel, across toward its inner edge), mm.
 FOOTPRINT_MM = (
     (-40.0, 0.0),
-    (-28.0, 32.0),
-    (30.0, 38.0),
-    (115.0, 36.0),
-    (170.0, 48.0),
-    (205.0, 34.0),
+    (-10.0, 36.0),
+    (110.0, 36.0),
+    (190.0, 44.0),
     (222.0, 0.0),
-    (205.0, -34.0),
-    (170.0, -48.0),
-    (115.0, -36.0),
-    (30.0, -38.0),
-    (-28.0, -32.0),
+    (190.0, -44.0),
+    (110.0, -36.0),
+    (-10.0, -36.0),
 )
 
 
@@ -133,34 +132,47 @@ def _unit(v: Vec) -> Vec:
 def _head_shapes(
     cam: Camera, body: Body, head: tuple, depth: float, roles: tuple[str, str]
 ) -> list[tuple[float, PathShape]]:
-    """The head with a face: a nose in profile, an eye on every side of the face the viewer
-    sees, or hair when the figure faces away, so front and back are never in doubt."""
+    """The head with a face, so front and back are never in doubt: an eye on each side of the
+    face the viewer sees when the face turns toward the viewer, else a nose wherever the face is
+    seen from the side (alone it says which way the figure looks, and costs one shape), else
+    hair (the figure faces away)."""
     r = m.HEAD_RADIUS_MM
     fill, stroke = roles
-    shapes: list[tuple[float, PathShape]] = []
     forward = cam.project(body.head_forward)
     reach = math.hypot(forward[0], forward[1])
-    if reach > 0.45:
-        fx, fy = forward[0] / reach, forward[1] / reach
-        tip = (head[0] + fx * r * 1.1, head[1] + fy * r * 1.1 - 0.18 * r)
-        base = (head[0] + fx * r * 0.75, head[1] + fy * r * 0.75 - 0.1 * r)
-        shapes.append(
-            (depth - 0.1, PathShape("nose", capsule_path(base, 22.0, tip, 13.0), fill, stroke))
-        )
-    eyes = []
-    for s in (1.0, -1.0):
+    marks: list[tuple[float, PathShape]] = []
+    if forward[2] > FACING_VIEWER:
         f, u, n = body.head_forward, body.head_up, body.head_side
-        toward = cam.project(
-            _unit(tuple(0.8 * f[i] + 0.12 * u[i] + s * 0.42 * n[i] for i in range(3)))
-        )
-        if toward[2] > 0.25:  # on the side of the head facing the viewer
-            x, y = head[0] + toward[0] * r * 0.86, head[1] + toward[1] * r * 0.86
-            eyes.append(
-                (depth + 0.1, PathShape("eye", circle_path(x, y, EYE_RADIUS_MM), "eye", None))
+        for s in (1.0, -1.0):
+            eye = cam.project(
+                _unit(tuple(0.8 * f[i] + 0.12 * u[i] + s * 0.42 * n[i] for i in range(3)))
             )
-    head_fill = fill if eyes or reach > 0.45 else "hair"
-    shapes.append((depth, PathShape("head", circle_path(head[0], head[1], r), head_fill, stroke)))
-    return shapes + eyes
+            if eye[2] > 0.25:  # on the side of the head facing the viewer
+                x, y = head[0] + eye[0] * r * 0.86, head[1] + eye[1] * r * 0.86
+                marks.append(
+                    (depth + 0.1, PathShape("eye", dot_path(x, y, EYE_RADIUS_MM), "eye", None))
+                )
+    elif reach > 0.45:
+        fx, fy = forward[0] / reach, forward[1] / reach
+        up = cam.project(body.head_up)
+        # the nose sits a little below the middle of the face, whichever way the head lies
+        tip = (
+            head[0] + fx * r * 1.28 - up[0] * 0.15 * r,
+            head[1] + fy * r * 1.28 - up[1] * 0.15 * r,
+        )
+        base = (
+            head[0] + fx * r * 0.75 - up[0] * 0.1 * r,
+            head[1] + fy * r * 0.75 - up[1] * 0.1 * r,
+        )
+        # a wedge behind the head, only its tip showing: three points, the cheapest mark
+        wedge = [
+            (base[0] - fy * 30.0, base[1] + fx * 30.0),
+            tip,
+            (base[0] + fy * 30.0, base[1] - fx * 30.0),
+        ]
+        marks.append((depth - 0.1, PathShape("nose", polygon_path(wedge), fill, stroke)))
+    head_fill = fill if marks else "hair"
+    return [(depth, PathShape("head", circle_path(head[0], head[1], r), head_fill, stroke)), *marks]
 
 
 def _footprint(heel: Vec, toe: Vec, floor_y: float, cam: Camera) -> Path:
@@ -193,6 +205,52 @@ def _earlier_footprints(data: dict, index: int, world, cam: Camera) -> list[Path
             path = _footprint(heel, toe, world.floor_y, cam)
             shapes.append(PathShape("footprint", path, "footprint", "thin"))
     return shapes
+
+
+def _on_curve(path: Path) -> list[Point]:
+    return [(op[-2], op[-1]) for op in path if op[0] != "Z"]
+
+
+def _inside(point: Point, polygon: list[Point], margin: float) -> bool:
+    """Whether a point is inside a polygon and at least `margin` from its edges."""
+    x, y = point
+    inside = False
+    for (x0, y0), (x1, y1) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+        dx, dy = x1 - x0, y1 - y0
+        t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / ((dx * dx + dy * dy) or 1.0)))
+        if math.hypot(x - x0 - t * dx, y - y0 - t * dy) < margin:
+            return False
+    return inside
+
+
+def _without_hidden(parts: list[tuple[float, PathShape]]) -> list[tuple[float, PathShape]]:
+    """The body parts less those wholly behind the trunk and head (a far arm in a side view, a
+    neck under the head): they cannot be seen, so they cost the printed file nothing. Every
+    point of a part's path, control points included (they lie outside its outline), must be
+    well inside the trunk or the head, both drawn after it."""
+    names = [shape.name for _, shape in parts]
+    if "torso" not in names or "head" not in names:
+        return parts
+    at = names.index("torso")
+    trunk = _on_curve(parts[at][1].path)
+    head = parts[names.index("head")][1].path
+    cx, cy = (head[0][1] + _on_curve(head)[2][0]) / 2, head[0][2]  # from ("M", cx + r, cy)
+    reach = m.HEAD_RADIUS_MM - HIDDEN_MARGIN_MM
+
+    def covered(x: float, y: float) -> bool:
+        return math.hypot(x - cx, y - cy) < reach or _inside((x, y), trunk, HIDDEN_MARGIN_MM)
+
+    def hidden(shape: PathShape) -> bool:
+        return all(
+            covered(op[i], op[i + 1])
+            for op in shape.path
+            if op[0] != "Z"
+            for i in range(1, len(op), 2)
+        )
+
+    return [item for k, item in enumerate(parts) if k >= at or not hidden(item[1])]
 
 
 def camera_for(data: dict) -> Camera:
@@ -272,6 +330,7 @@ def draw_frame(data: dict, index: int) -> FrameArt:
         )
     )
     parts.sort(key=lambda item: item[0])
+    parts = _without_hidden(parts)
 
     # Props behind the body (they carry it), bands and arrows in front of it.
     prop_shapes: list[tuple[float, PathShape]] = []

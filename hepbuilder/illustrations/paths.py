@@ -73,6 +73,18 @@ def circle_path(cx: float, cy: float, r: float) -> Path:
     return (("M", cx + r, cy), *_arc(cx, cy, r, 0.0, 2 * math.pi), ("Z",))
 
 
+def dot_path(cx: float, cy: float, r: float) -> Path:
+    """A small round mark (an eye) as two half-circle curves: half the bytes of circle_path,
+    and no difference at the size it prints."""
+    k = 4.0 / 3.0 * r
+    return (
+        ("M", cx + r, cy),
+        ("C", cx + r, cy + k, cx - r, cy + k, cx - r, cy),
+        ("C", cx - r, cy - k, cx + r, cy - k, cx + r, cy),
+        ("Z",),
+    )
+
+
 def capsule_path(p0: Point, r0: float, p1: Point, r1: float) -> Path:
     """A tapered limb: two end circles joined by their outer tangents, as one closed path."""
     dx, dy = p1[0] - p0[0], p1[1] - p0[1]

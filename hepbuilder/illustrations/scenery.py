@@ -10,6 +10,7 @@ from .world import Band, Box, Cylinder, Scene
 # draw it edge-on as a strip instead.
 EDGE_ON_BELOW = math.sin(math.radians(12.0))
 MAT_MIN_WIDTH_MM = 650.0
+MAT_EDGE_BELOW = math.sin(math.radians(30.0))
 
 
 def box_shapes(cam: Camera, box: Box) -> list[tuple[float, PathShape]]:
@@ -170,7 +171,9 @@ def ground_shapes(
         bottom = [
             _flat(cam, (x, floor_y, z)) for x, z in ((mx0, mz0), (mx1, mz0), (mx1, mz1), (mx0, mz1))
         ]
-        shapes.append(PathShape("mat", polygon_path(convex_hull(top + bottom)), "mat_side", "thin"))
+        if cam.sp < MAT_EDGE_BELOW:  # from higher up the mat's edge is a hairline: leave it out
+            edge = polygon_path(convex_hull(top + bottom))
+            shapes.append(PathShape("mat", edge, "mat_side", "thin"))
         shapes.append(PathShape("mat", polygon_path(top), "mat", "thin"))
     return shapes
 

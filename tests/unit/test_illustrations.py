@@ -333,7 +333,7 @@ def test_face_shows_two_eyes_from_the_front_and_hair_from_behind():
     head = next(s for s in build_illustration(behind, "right").frames[0].shapes if s.name == "head")
     assert head.fill == "hair"
     profile = build_illustration(standing_pose(), "right").frames[0]
-    assert {"nose", "eye"} <= {s.name for s in profile.shapes}
+    assert "nose" in {s.name for s in profile.shapes}
 
 
 def test_ball_under_a_buttock_sits_off_the_midline():

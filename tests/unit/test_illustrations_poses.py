@@ -11,7 +11,7 @@ import yaml
 
 from hepbuilder.illustrations import build_illustration, checks
 from hepbuilder.illustrations import model as m
-from hepbuilder.illustrations.kinematics import lerp, part_low
+from hepbuilder.illustrations.kinematics import lerp
 from hepbuilder.illustrations.world import place_scene
 from hepbuilder.paths import LIBRARY_DIR
 
@@ -57,10 +57,15 @@ def heading(body, side: str) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
-def test_picture_has_a_face_in_every_frame(path):
+def test_picture_has_a_visible_face_in_every_frame(path):
     for index, frame in enumerate(drawing(path.stem).frames):
-        names = {shape.name for shape in frame.shapes}
-        assert names & {"eye", "nose"}, f"frame {index} shows no face: front and back unclear"
+        head = frame.joints["head"]
+        eyes = [s for s in frame.shapes if s.name == "eye"]
+        noses = [s for s in frame.shapes if s.name == "nose"]
+        assert eyes or noses, f"frame {index} shows no face: front and back unclear"
+        for nose in noses:  # drawn behind the head: its tip must stick out of it
+            tip = max(math.dist(head, op[1:3]) for op in nose.path if op[0] != "Z")
+            assert tip > 1.2 * m.HEAD_RADIUS_MM, index
 
 
 @pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
@@ -76,7 +81,10 @@ def test_picture_feet_are_drawn_long_enough_to_show_their_direction(path):
 def test_picture_of_a_moving_exercise_shows_start_and_finish_apart(path):
     data = entry(path.stem)
     frames = scenes(path.stem)
-    if data["defaults"].get("reps"):
+    rolled = data["category"] == "soft-tissue" and any(
+        a.get("heads") == 2 for a in data["illustration"].get("arrows") or ()
+    )  # rolling back and forth over a few centimetres: one frame and a double arrow
+    if data["defaults"].get("reps") and not rolled:
         assert len(frames) >= 2, "the exercise moves: draw where it starts and where it ends"
     for before, after in zip(frames, frames[1:], strict=False):
         assert checks.frames_differ(before, after) > FRAMES_DIFFER_MM
@@ -181,29 +189,28 @@ def test_banded_lunge_band_pulls_the_front_knee_inward_and_the_arrow_pushes_it_o
 def test_foam_roller_outer_hip_sits_on_the_roller_propped_with_the_top_foot_planted():
     illustration = entry("foam-roller-lateral-hip")["illustration"]
     assert "thigh_near" in illustration["highlight"]
-    start, finish = scenes("foam-roller-lateral-hip")
+    (scene,) = scenes("foam-roller-lateral-hip")
     contact = illustration["frames"][0]["contacts"][0]
     assert contact["part"] == "thigh_near" and contact["along"] <= 0.25  # the outer hip
-    point = lerp(
-        start.body.limbs["thigh_near"][0], start.body.limbs["thigh_near"][1], contact["along"]
-    )
-    assert checks.prop_under(start, point) < 25
-    assert checks.prop_under(finish, part_low(finish.body, "pelvis")) < 25
-    for scene in (start, finish):
-        gaps = {part: gap for part, _, gap in scene.contacts}
-        assert abs(gaps["forearm_near"]) < m.CONTACT_TOLERANCE_MM
-        assert checks.foot_on(scene, "far", 0.0) < FLAT_MM
-        # the top foot planted in front of the bottom leg: forward of the bottom leg's axis
-        # where it crosses the foot's place along the body
-        body = scene.body
-        foot = body.points["ankle_far"]
-        leg = [
-            lerp(*body.limbs[limb][:2], t / 10)
-            for limb in ("thigh_near", "shin_near")
-            for t in range(11)
-        ]
-        beside = min(leg, key=lambda p: abs(p[2] - foot[2]))
-        assert foot[0] > beside[0] + 60
+    body = scene.body
+    point = lerp(body.limbs["thigh_near"][0], body.limbs["thigh_near"][1], contact["along"])
+    assert checks.prop_under(scene, point) < 25
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    assert abs(gaps["forearm_near"]) < m.CONTACT_TOLERANCE_MM
+    elbow, shoulder = body.points["elbow_near"], body.points["shoulder_near"]
+    assert checks.horizontal_offset(elbow, shoulder) < 120  # propped: elbow under the shoulder
+    assert checks.foot_on(scene, "far", 0.0) < FLAT_MM
+    # the top foot planted in front of the bottom leg: forward of the bottom leg's axis
+    # where it crosses the foot's place along the body
+    foot = body.points["ankle_far"]
+    leg = [
+        lerp(*body.limbs[limb][:2], t / 10)
+        for limb in ("thigh_near", "shin_near")
+        for t in range(11)
+    ]
+    beside = min(leg, key=lambda p: abs(p[2] - foot[2]))
+    assert foot[0] > beside[0] + 60
+    assert any(a.get("heads") == 2 for a in illustration["arrows"])  # roll up and back
 
 
 def test_massage_ball_sits_under_one_highlighted_buttock_with_feet_flat():
