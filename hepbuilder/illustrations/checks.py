@@ -12,14 +12,16 @@ from . import model as m
 from .kinematics import Body, Vec, lerp
 from .world import Scene
 
-# Limbs that meet at a joint (or at the pelvis, shoulders) may overlap there: not a collision.
-_ROOTS = {"thigh": "hip", "upper_arm": "shoulder"}
+# Limbs whose root lies inside the trunk (their first quarter is not checked against others),
+# and the chains whose neighbours overlap at the joint between them by construction.
+_ROOTED = ("thigh", "upper_arm")
 _CHAIN = ("thigh", "shin", "foot")
 _ARM = ("upper_arm", "forearm", "hand")
 
 
-def _segment_closest(p1: Vec, q1: Vec, p2: Vec, q2: Vec) -> tuple[float, float, float]:
-    """(distance, s, t): the closest points p1 + s (q1 - p1) and p2 + t (q2 - p2) of two segments."""
+def closest_points(p1: Vec, q1: Vec, p2: Vec, q2: Vec) -> tuple[float, float, float]:
+    """(distance, s, t): the closest points p1 + s (q1 - p1) and p2 + t (q2 - p2) of two
+    segments (a point is a segment from itself to itself)."""
     d1 = tuple(q1[i] - p1[i] for i in range(3))
     d2 = tuple(q2[i] - p2[i] for i in range(3))
     r = tuple(p1[i] - p2[i] for i in range(3))
@@ -61,7 +63,7 @@ def _outside_trunk(name: str, limb: tuple) -> tuple:
     """A thigh or upper arm from a quarter of its length on: its root is inside the trunk,
     where a hand on the hip touches the trunk, not the thigh."""
     start, end, r0, r1 = limb
-    if name.rsplit("_", 1)[0] not in _ROOTS:
+    if name.rsplit("_", 1)[0] not in _ROOTED:
         return limb
     return (lerp(start, end, 0.25), end, r0 + (r1 - r0) * 0.25, r1)
 
@@ -81,7 +83,7 @@ def limb_collisions(body: Body) -> list[tuple[str, str, float]]:
                 continue
             pa, qa, ra0, ra1 = _outside_trunk(a, body.limbs[a])
             pb, qb, rb0, rb1 = _outside_trunk(b, body.limbs[b])
-            distance, s, t = _segment_closest(pa, qa, pb, qb)
+            distance, s, t = closest_points(pa, qa, pb, qb)
             ra, rb = ra0 + (ra1 - ra0) * s, rb0 + (rb1 - rb0) * t
             if distance < max(ra, rb):
                 found.append((a, b, ra + rb - distance))
@@ -103,14 +105,14 @@ def torso_intrusions(body: Body) -> list[tuple[str, float]]:
     for name in m.LIMBS:
         kind = name.rsplit("_", 1)[0]
         start, end, _, _ = body.limbs[name]
-        first = 0.5 if kind in _ROOTS else 0.0
+        first = 0.5 if kind in _ROOTED else 0.0
         if kind == "shin" or kind == "forearm":
             first = 0.15  # the knee or elbow may rest against the trunk
         worst = 0.0
         for k in range(6):
             point = lerp(start, end, first + (1.0 - first) * k / 5)
             for i in range(len(centres) - 1):
-                distance, s, _ = _segment_closest(point, point, centres[i], centres[i + 1])
+                distance, s, _ = closest_points(point, point, centres[i], centres[i + 1])
                 radius = radii[i] + (radii[i + 1] - radii[i]) * s
                 worst = max(worst, radius - distance)
         if worst > 0.0:

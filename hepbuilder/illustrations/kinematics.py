@@ -91,6 +91,21 @@ def _dof(joints: dict, name: str, dof: str) -> float:
     return float(value.get(dof, 0.0))
 
 
+def _ball_joint(parent: Mat, joints: dict, name: str, s: float) -> Mat:
+    """The frame of a limb hanging from a hip or shoulder: flexion, then abduction, then
+    rotation about the limb (`s` is +1 on the near side, -1 on the far side)."""
+    return _mul(
+        parent,
+        _mul(
+            _rot("z", _dof(joints, name, "flex_deg")),
+            _mul(
+                _rot("x", -s * _dof(joints, name, "abduct_deg")),
+                _rot("y", -s * _dof(joints, name, "rotate_deg")),
+            ),
+        ),
+    )
+
+
 def pose_body(pelvis: dict, joints: dict) -> Body:
     """Forward kinematics: the root (between the hip joints) at the origin, then down each chain."""
     frame = _mul(
@@ -131,16 +146,7 @@ def pose_body(pelvis: dict, joints: dict) -> Body:
 
     for side, s in (("near", 1.0), ("far", -1.0)):
         hip = _at(origin, frame, (0.0, 0.0, s * m.HIP_HALF_WIDTH_MM))
-        thigh = _mul(
-            frame,
-            _mul(
-                _rot("z", _dof(joints, f"hip_{side}", "flex_deg")),
-                _mul(
-                    _rot("x", -s * _dof(joints, f"hip_{side}", "abduct_deg")),
-                    _rot("y", -s * _dof(joints, f"hip_{side}", "rotate_deg")),
-                ),
-            ),
-        )
+        thigh = _ball_joint(frame, joints, f"hip_{side}", s)
         knee = _at(hip, thigh, (0.0, -m.THIGH_MM, 0.0))
         shin = _mul(thigh, _rot("z", -_dof(joints, f"knee_{side}", "flex_deg")))
         ankle = _at(knee, shin, (0.0, -m.SHIN_MM, 0.0))
@@ -148,16 +154,7 @@ def pose_body(pelvis: dict, joints: dict) -> Body:
         heel = _at(ankle, foot, (m.HEEL_MM[0], m.HEEL_MM[1], 0.0))
         toe = _at(ankle, foot, (m.TOE_MM[0], m.TOE_MM[1], 0.0))
         shoulder = _at(spine, chest, (m.SHOULDER_MM[0], m.SHOULDER_MM[1], s * m.SHOULDER_MM[2]))
-        upper = _mul(
-            chest,
-            _mul(
-                _rot("z", _dof(joints, f"shoulder_{side}", "flex_deg")),
-                _mul(
-                    _rot("x", -s * _dof(joints, f"shoulder_{side}", "abduct_deg")),
-                    _rot("y", -s * _dof(joints, f"shoulder_{side}", "rotate_deg")),
-                ),
-            ),
-        )
+        upper = _ball_joint(chest, joints, f"shoulder_{side}", s)
         elbow = _at(shoulder, upper, (0.0, -m.UPPER_ARM_MM, 0.0))
         fore = _mul(upper, _rot("z", _dof(joints, f"elbow_{side}", "flex_deg")))
         wrist = _at(elbow, fore, (0.0, -m.FOREARM_MM, 0.0))

@@ -36,7 +36,7 @@ def drawing(slug: str):
 def axis_distance(point, limb) -> float:
     """Distance from a point to a limb's axis (mm)."""
     start, end, _, _ = limb
-    distance, _, _ = checks._segment_closest(point, point, start, end)
+    distance, _, _ = checks.closest_points(point, point, start, end)
     return distance
 
 
