@@ -39,9 +39,9 @@ def draw_all(exercises, sides) -> None:
 
 
 def clear_caches() -> None:
-    from hepbuilder.illustrations import geometry, render
+    from hepbuilder.illustrations import compose, pdf_pen, svg_pen
 
-    for module in (geometry, render):
+    for module in (compose, pdf_pen, svg_pen):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()

@@ -1,11 +1,19 @@
-"""Illustrations layer: a posed human figure drawn to reportlab and SVG. Imports domain only (plus reportlab); never Flask or the database."""
+"""Illustrations layer: a posed human figure drawn to reportlab and SVG. Imports domain only (plus reportlab); never Flask or the database.
 
-from .geometry import build_illustration
+Modules, in the order data flows: model (fixed body data), pose (the pose format and its
+validator), kinematics (the posed body in 3D), world (props placed under it), paths (camera and
+outlines), scenery and compose (one frame as flat shapes), then the pens: palette, layout,
+pdf_pen, svg_pen; render holds what the rest of hepbuilder calls.
+"""
+
+from .caption import illustration_caption
+from .compose import build_illustration
 from .pose import validate_illustration
 from .render import illustration_flowable, illustration_svg, render_contact_sheet
 
 __all__ = [
     "build_illustration",
+    "illustration_caption",
     "illustration_flowable",
     "illustration_svg",
     "render_contact_sheet",

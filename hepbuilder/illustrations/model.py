@@ -2,7 +2,7 @@
 
 All lengths are millimetres of an adult 1,700 mm tall (segment lengths after Winter's
 anthropometric tables, limbs a little thicker than life so they read at thumbnail size).
-All angles are degrees. Nothing here computes anything; geometry.py and pose.py read it.
+All angles are degrees. Nothing here computes anything; kinematics.py, world.py and pose.py read it.
 """
 
 HEIGHT_MM = 1700.0
@@ -16,7 +16,7 @@ JOINT_DOFS: dict[str, dict[str, tuple[float, float]]] = {
         "rotate_deg": (-60.0, 60.0),
     },
     "neck": {"flex_deg": (-60.0, 70.0), "rotate_deg": (-80.0, 80.0)},
-    "hip": {"flex_deg": (-60.0, 150.0), "abduct_deg": (-35.0, 95.0), "rotate_deg": (-95.0, 95.0)},
+    "hip": {"flex_deg": (-30.0, 150.0), "abduct_deg": (-35.0, 95.0), "rotate_deg": (-60.0, 95.0)},
     "knee": {"flex_deg": (0.0, 160.0)},
     "ankle": {"flex_deg": (-70.0, 40.0)},
     "shoulder": {
@@ -27,6 +27,10 @@ JOINT_DOFS: dict[str, dict[str, tuple[float, float]]] = {
     "elbow": {"flex_deg": (0.0, 155.0)},
     "wrist": {"flex_deg": (-80.0, 80.0)},
 }
+# Beyond this much abduction the hip must be bent at least HIP_FLEX_FOR_WIDE_ABDUCTION_DEG: a
+# straight hip opens sideways only about 45 degrees, a bent one much further (as in 90/90).
+HIP_WIDE_ABDUCTION_DEG = 50.0
+HIP_FLEX_FOR_WIDE_ABDUCTION_DEG = 30.0
 SIDED_JOINTS = ("hip", "knee", "ankle", "shoulder", "elbow", "wrist")
 JOINTS: dict[str, str] = {"spine": "spine", "neck": "neck"}
 for _family in SIDED_JOINTS:
@@ -50,14 +54,20 @@ SEGMENTS = ("torso", "neck", "head", *LIMBS)
 CONTACT_PARTS = (
     *SEGMENTS,
     "pelvis",
+    "buttock_near",
+    "buttock_far",
     "knee_near",
     "knee_far",
     "elbow_near",
     "elbow_far",
 )
+# Parts drawn only when highlighted (a patch over the torso), besides the segments.
+HIGHLIGHT_PARTS = (*SEGMENTS, "buttock_near", "buttock_far")
 # Points an arrow can start from.
 POINTS = (
     "pelvis",
+    "buttock_near",
+    "buttock_far",
     "chest",
     "neck_base",
     "head",
@@ -80,6 +90,8 @@ NECK_BASE_MM = 400.0  # up the torso from the spine joint
 SHOULDER_MM = (0.0, 345.0, 180.0)  # forward, up, sideways from the spine joint
 HEAD_FROM_NECK_MM = (18.0, 170.0)  # head centre from the neck base (forward, up)
 HEAD_RADIUS_MM = 112.0
+BUTTOCK_MM = (-60.0, -55.0, 72.0)  # centre of each buttock in the pelvis frame (fwd, up, side)
+BUTTOCK_RADIUS_MM = 70.0  # reaches the back of the pelvis outline
 ANKLE_HEIGHT_MM = 66.0
 HEEL_MM = (-45.0, -28.0)  # heel ball centre from the ankle (forward, up), foot frame
 TOE_MM = (165.0, -44.0)

@@ -11,6 +11,7 @@ draw it as written.
     frames:                    # 1 to 4 frames, drawn side by side (two: label them Start, Finish)
       - label: Start
         pelvis: {lean_deg: 10, turn_deg: 0, roll_deg: 0}
+        shift_mm: [0, 150]     # optional: where the figure stands (forward, toward the near side)
         joints:
           hip_near: 70                                  # a bare number is the joint's flex_deg
           hip_far: {flex_deg: 90, abduct_deg: 45, rotate_deg: -90}
@@ -25,6 +26,7 @@ draw it as written.
     arrows:                    # in the drawing's plane, mm, from a body point
       - {frame: 0, at: pelvis, offset_mm: [-230, -60], vector_mm: [60, 330], bend_deg: -12, heads: 1}
     highlight: [thigh_near, shin_near]   # the limbs that move or stretch, drawn in the accent
+    footprints: true           # optional: each frame shows where the feet stood in the frames before
 
 The root is the point between the hip joints. `pelvis.lean_deg` tips the whole body forward
 (+) or back (-90 lies supine, head to the left); `turn_deg` turns it about the vertical toward
@@ -37,7 +39,13 @@ shoulder_* {flex_deg, abduct_deg, rotate_deg (+ external)}, elbow_*, wrist_*. Ev
 the surface it rests on: `floor` or a prop's kind. Props are placed under the part resting on
 them in each frame; a step, chair or couch without `height_mm` that is not the first contact is
 fitted to the part resting on it. `surface:` is used instead of `on:` because YAML reads a bare
-`on` as true.
+`on` as true. `buttock_near` / `buttock_far` are contact parts (a ball under one buttock, not
+the sacrum) and can be highlighted (drawn as a patch over the pelvis).
+
+Besides each angle's range, the validator refuses what a body cannot do or a picture must not
+show: a hip opened wide sideways while straight (model.HIP_WIDE_ABDUCTION_DEG), a limb passing
+through another limb or into the trunk (checks.py), a contact floating or sunk more than
+model.CONTACT_TOLERANCE_MM, and any part of the body below the floor.
 
 The image form `{image: images/foo.png}` (a file in the library's images/) is accepted too;
 the pens draw a placeholder for it.
@@ -46,13 +54,16 @@ the pens draw a placeholder for it.
 from hepbuilder.domain.errors import ValidationError
 
 from . import model as m
+from .checks import limb_collisions, torso_intrusions
+from .world import place_scene
 
-TOP_KEYS = ("view", "camera", "frames", "props", "arrows", "highlight")
-FRAME_KEYS = ("label", "pelvis", "joints", "contacts")
+TOP_KEYS = ("view", "camera", "frames", "props", "arrows", "highlight", "footprints")
+FRAME_KEYS = ("label", "pelvis", "shift_mm", "joints", "contacts")
 CONTACT_KEYS = ("part", "surface", "along")
 ARROW_KEYS = ("frame", "at", "offset_mm", "vector_mm", "bend_deg", "heads")
 MAX_FRAMES = 4
 MAX_LABEL_CHARS = 24
+MAX_SHIFT_MM = 1500.0
 
 
 def _is_number(value: object) -> bool:
@@ -111,6 +122,19 @@ def _check_joints(joints: object, where: str, errors: dict) -> None:
         else:
             low, high = next(iter(dofs.values()))
             _number(value, low, high, here, errors)
+        if family == "hip" and isinstance(value, dict):
+            _check_wide_hip(value, here, errors)
+
+
+def _check_wide_hip(hip: dict, where: str, errors: dict) -> None:
+    abduct, flex = hip.get("abduct_deg", 0.0), hip.get("flex_deg", 0.0)
+    if not (_is_number(abduct) and _is_number(flex)) or f"{where}.abduct_deg" in errors:
+        return
+    if abduct > m.HIP_WIDE_ABDUCTION_DEG and flex < m.HIP_FLEX_FOR_WIDE_ABDUCTION_DEG:
+        errors[f"{where}.abduct_deg"] = (
+            f"a straight hip opens at most {m.HIP_WIDE_ABDUCTION_DEG:g} degrees sideways: bend it "
+            f"(flex_deg {m.HIP_FLEX_FOR_WIDE_ABDUCTION_DEG:g} or more) or open it less"
+        )
 
 
 def _check_frame(frame: object, where: str, surfaces: set[str], errors: dict) -> None:
@@ -130,6 +154,8 @@ def _check_frame(frame: object, where: str, surfaces: set[str], errors: dict) ->
             for key, (low, high) in m.PELVIS_DOFS.items():
                 if key in pelvis:
                     _number(pelvis[key], low, high, f"{where}.pelvis.{key}", errors)
+    if "shift_mm" in frame:
+        _pair(frame["shift_mm"], MAX_SHIFT_MM, f"{where}.shift_mm", errors)
     if frame.get("joints") is not None:
         _check_joints(frame["joints"], f"{where}.joints", errors)
     contacts = frame.get("contacts")
@@ -247,8 +273,10 @@ def validate_illustration(data: dict) -> None:
         _check_arrow(arrow, f"arrows[{i}]", len(frames), errors)
 
     highlight = data.get("highlight") or []
-    if not isinstance(highlight, list) or any(h not in m.SEGMENTS for h in highlight):
-        errors["highlight"] = "must be a list of body segments (" + ", ".join(m.SEGMENTS) + ")"
+    if not isinstance(highlight, list) or any(h not in m.HIGHLIGHT_PARTS for h in highlight):
+        errors["highlight"] = "must be a list of body parts (" + ", ".join(m.HIGHLIGHT_PARTS) + ")"
+    if not isinstance(data.get("footprints", False), bool):
+        errors["footprints"] = "must be true or false"
     if errors:
         raise ValidationError(errors)
     _check_geometry(data, props, errors)
@@ -300,11 +328,13 @@ def _check_arrow(arrow: object, where: str, frame_count: int, errors: dict) -> N
 
 
 def _check_geometry(data: dict, props: list[dict], errors: dict) -> None:
-    from .geometry import place_frame
-
     tolerance = m.CONTACT_TOLERANCE_MM
     for i, frame in enumerate(data["frames"]):
-        world = place_frame(frame, props)
+        world = place_scene(frame, props)
+        crossing = [f"{a} passes through {b}" for a, b, _ in limb_collisions(world.body)]
+        crossing += [f"{limb} passes into the trunk" for limb, _ in torso_intrusions(world.body)]
+        if crossing:
+            errors[f"frames[{i}].joints"] = "; ".join(crossing) + ": change the joint angles"
         contacts = frame.get("contacts") or []
         for j, (part, surface, gap) in enumerate(world.contacts):
             if abs(gap) > tolerance:

@@ -197,7 +197,7 @@ def _merge_lines(points: list[Point], tolerance: float) -> list[Point]:
 
 
 def simplify_path(path, transform, tolerance: float) -> list[tuple]:
-    """`path` (ops "M", "L", "C", "Z" as in geometry) mapped by `transform` (x, y) -> (x, y),
+    """`path` (ops "M", "L", "C", "Z" as in paths.py) mapped by `transform` (x, y) -> (x, y),
     simplified within `tolerance` (in the transformed units) and rounded to whole units.
 
     Returns ops in the same form with integer coordinates; segments that round to nothing are

@@ -22,7 +22,8 @@ from hepbuilder.illustrations import (
     validate_illustration,
 )
 from hepbuilder.illustrations import model as m
-from hepbuilder.illustrations.geometry import LIMB_JOINTS, LIMB_PARENTS, place_frame
+from hepbuilder.illustrations.compose import LIMB_JOINTS, LIMB_PARENTS
+from hepbuilder.illustrations.world import place_scene
 from hepbuilder.paths import LIBRARY_DIR
 
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
@@ -116,7 +117,7 @@ def test_contacts_measure_the_gap_to_the_floor_in_mm():
         {"part": "foot_far", "surface": "floor"},
         {"part": "foot_near", "surface": "floor"},
     ]
-    world = place_frame(lifted["frames"][0], [])
+    world = place_scene(lifted["frames"][0], [])
     (_, _, standing_gap), (_, _, lifted_gap) = world.contacts
     assert standing_gap == pytest.approx(0.0, abs=1e-6)
     assert lifted_gap > 50.0
@@ -271,3 +272,102 @@ def test_render_contact_sheet_names_every_exercise(exercises):
     for exercise in exercises:
         assert exercise.name in text
     assert len(reader.pages) == math.ceil(len(exercises) / 8)
+
+
+def test_validate_illustration_refuses_hip_extension_past_thirty_degrees():
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(standing_pose(joints={"hip_far": -45}))
+    assert "-30 to 150" in error.value.fields["frames[0].joints.hip_far"]
+
+
+def test_validate_illustration_refuses_a_straight_hip_opened_wide():
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(standing_pose(joints={"hip_near": {"abduct_deg": 70}}))
+    assert "bend it" in error.value.fields["frames[0].joints.hip_near.abduct_deg"]
+    seated_wide = {"flex_deg": 60, "abduct_deg": 70}
+    bent = standing_pose(joints={"hip_near": seated_wide})
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(bent)  # bent wide is possible, so only other problems remain
+    assert "frames[0].joints.hip_near.abduct_deg" not in error.value.fields
+
+
+def test_validate_illustration_refuses_a_limb_passing_through_another():
+    crossed = standing_pose(
+        joints={"hip_near": {"abduct_deg": -30}, "hip_far": {"abduct_deg": -30}}
+    )
+    crossed["frames"][0]["contacts"] = [{"part": "foot_far", "surface": "floor"}]
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(crossed)
+    assert "passes through" in error.value.fields["frames[0].joints"]
+
+
+def test_validate_illustration_checks_shift_and_footprints():
+    pose = standing_pose(shift_mm=[0, 5000])
+    pose["footprints"] = "yes"
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert {"frames[0].shift_mm", "footprints"} <= set(error.value.fields)
+
+
+def walk(**extra) -> dict:
+    feet = [{"part": "foot_far", "surface": "floor"}, {"part": "foot_near", "surface": "floor"}]
+    frames = [
+        {"label": "Start", "contacts": feet},
+        {"label": "Moved", "shift_mm": [0, 300], "contacts": feet},
+    ]
+    return {"view": "front", "camera": {"pitch_deg": 30}, "frames": frames, **extra}
+
+
+def test_footprints_show_where_the_feet_stood_in_earlier_frames():
+    art = build_illustration(walk(footprints=True), "right")
+    counts = [sum(s.name == "footprint" for s in frame.shapes) for frame in art.frames]
+    assert counts == [0, 2]
+    plain = build_illustration(walk(), "right")
+    assert not any(s.name == "footprint" for f in plain.frames for s in f.shapes)
+
+
+def test_face_shows_two_eyes_from_the_front_and_hair_from_behind():
+    front = build_illustration({"view": "front", "frames": [{}]}, "right").frames[0]
+    assert sum(s.name == "eye" for s in front.shapes) == 2
+    behind = {"view": "front", "frames": [{"pelvis": {"turn_deg": 180}}]}
+    head = next(s for s in build_illustration(behind, "right").frames[0].shapes if s.name == "head")
+    assert head.fill == "hair"
+    profile = build_illustration(standing_pose(), "right").frames[0]
+    assert "nose" in {s.name for s in profile.shapes}
+
+
+def test_ball_under_a_buttock_sits_off_the_midline():
+    lying = {
+        "view": "side",
+        "frames": [
+            {
+                "pelvis": {"lean_deg": -90},
+                "contacts": [
+                    {"part": "buttock_near", "surface": "massage-ball"},
+                ],
+            }
+        ],
+        "props": [{"kind": "massage-ball"}],
+        "highlight": ["buttock_near"],
+    }
+    scene = place_scene(lying["frames"][0], lying["props"])
+    (ball,) = scene.balls
+    assert ball.centre[2] == pytest.approx(m.BUTTOCK_MM[2])
+    frame = build_illustration(lying, "right").frames[0]
+    patch = next(s for s in frame.shapes if s.name == "buttock_near")
+    assert patch.fill.startswith("accent") and patch.stroke == "heavy"
+
+
+def test_step_is_placed_under_the_whole_foot():
+    pose = standing_pose(
+        joints={"hip_near": 70, "knee_near": 70, "ankle_near": 0},
+        contacts=[
+            {"part": "foot_far", "surface": "floor"},
+            {"part": "foot_near", "surface": "step"},
+        ],
+    )
+    pose["props"] = [{"kind": "step"}]
+    scene = place_scene(pose["frames"][0], pose["props"])
+    (step,) = scene.boxes
+    for point in ("heel_near", "toe_near"):
+        assert step.lo[0] < scene.body.points[point][0] < step.hi[0]

@@ -5,7 +5,8 @@ import math
 import pytest
 import yaml
 
-from hepbuilder.illustrations.geometry import build_illustration, circle_path
+from hepbuilder.illustrations import build_illustration
+from hepbuilder.illustrations.paths import circle_path
 from hepbuilder.illustrations.simplify import simplify_path
 from hepbuilder.paths import LIBRARY_DIR
 

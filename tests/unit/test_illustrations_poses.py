@@ -1,0 +1,298 @@
+"""Each bundled picture shows what makes its exercise right, checked from the geometry, not by eye.
+
+World millimetres: x forward as the pose is written, y up, z toward the working (near, right)
+side. Screen millimetres (build_illustration): x to the right of the drawing, y up.
+"""
+
+import math
+
+import pytest
+import yaml
+
+from hepbuilder.illustrations import build_illustration, checks
+from hepbuilder.illustrations import model as m
+from hepbuilder.illustrations.kinematics import lerp
+from hepbuilder.illustrations.world import place_scene
+from hepbuilder.paths import LIBRARY_DIR
+
+EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
+FLAT_MM = 25.0  # a foot is flat on a surface when heel and toe are both this close to it
+FRAMES_DIFFER_MM = 100.0
+
+
+def entry(slug: str) -> dict:
+    return yaml.safe_load((LIBRARY_DIR / "exercises" / f"{slug}.yaml").read_text("utf-8"))
+
+
+def scenes(slug: str) -> list:
+    data = entry(slug)["illustration"]
+    return [place_scene(frame, data.get("props") or []) for frame in data["frames"]]
+
+
+def drawing(slug: str):
+    return build_illustration(entry(slug)["illustration"], "right")
+
+
+def axis_distance(point, limb) -> float:
+    """Distance from a point to a limb's axis (mm)."""
+    start, end, _, _ = limb
+    distance, _, _ = checks.closest_points(point, point, start, end)
+    return distance
+
+
+def flex(value) -> float:
+    """A joint's main angle, written bare or as {flex_deg: ...}."""
+    return float(value["flex_deg"] if isinstance(value, dict) else value)
+
+
+def heading(body, side: str) -> tuple[float, float]:
+    """A foot's direction on the floor plan (x, z), as a unit vector."""
+    heel, toe = body.points[f"heel_{side}"], body.points[f"toe_{side}"]
+    dx, dz = toe[0] - heel[0], toe[2] - heel[2]
+    length = math.hypot(dx, dz)
+    return dx / length, dz / length
+
+
+# ---------------------------------------------------------------- what every picture gets
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_has_a_visible_face_in_every_frame(path):
+    for index, frame in enumerate(drawing(path.stem).frames):
+        head = frame.joints["head"]
+        eyes = [s for s in frame.shapes if s.name == "eye"]
+        noses = [s for s in frame.shapes if s.name == "nose"]
+        assert eyes or noses, f"frame {index} shows no face: front and back unclear"
+        for nose in noses:  # drawn behind the head: its tip must stick out of it
+            tip = max(math.dist(head, op[1:3]) for op in nose.path if op[0] != "Z")
+            assert tip > 1.2 * m.HEAD_RADIUS_MM, index
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_feet_are_drawn_long_enough_to_show_their_direction(path):
+    foot_mm = math.dist(m.HEEL_MM, m.TOE_MM)
+    for index, frame in enumerate(drawing(path.stem).frames):
+        for side in ("near", "far"):
+            heel, toe = frame.joints[f"heel_{side}"], frame.joints[f"toe_{side}"]
+            assert math.dist(heel, toe) >= 0.35 * foot_mm, (index, side)
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_of_a_moving_exercise_shows_start_and_finish_apart(path):
+    data = entry(path.stem)
+    frames = scenes(path.stem)
+    rolled = data["category"] == "soft-tissue" and any(
+        a.get("heads") == 2 for a in data["illustration"].get("arrows") or ()
+    )  # rolling back and forth over a few centimetres: one frame and a double arrow
+    if data["defaults"].get("reps") and not rolled:
+        assert len(frames) >= 2, "the exercise moves: draw where it starts and where it ends"
+    for before, after in zip(frames, frames[1:], strict=False):
+        assert checks.frames_differ(before, after) > FRAMES_DIFFER_MM
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_has_no_limb_through_another_or_into_the_trunk(path):
+    for index, scene in enumerate(scenes(path.stem)):
+        assert checks.limb_collisions(scene.body) == [], index
+        assert checks.torso_intrusions(scene.body) == [], index
+
+
+# ---------------------------------------------------------------- one test per exercise
+
+
+def test_active_90_90_turns_from_one_side_through_knees_up_to_the_other():
+    start, up, other = scenes("active-90-90")
+    # the front leg changes: the near knee leads at the start, the far knee on the other side
+    assert start.body.points["knee_near"][0] > start.body.points["knee_far"][0] + 200
+    assert other.body.points["knee_far"][0] > other.body.points["knee_near"][0] + 200
+    for side in ("near", "far"):
+        assert checks.foot_on(up, side, 0.0) < FLAT_MM  # both knees up, feet flat
+        assert up.body.points[f"knee_{side}"][1] > 350
+    illustration = entry("active-90-90")["illustration"]
+    assert illustration["camera"]["pitch_deg"] >= 20  # the mat seen as a floor, not a wall
+
+
+def test_figure_4_rests_the_ankle_on_the_other_knee_and_pulls_that_thigh():
+    (scene,) = scenes("figure-4-stretch")
+    body = scene.body
+    thigh = body.limbs["thigh_far"]
+    resting = m.LIMB_RADII_MM["thigh"][1] + m.LIMB_RADII_MM["shin"][1]
+    assert axis_distance(body.points["ankle_near"], thigh) < resting + 40
+    assert math.dist(body.points["ankle_near"], body.points["knee_far"]) < 160
+    # the crossed knee turned out, toward its own side
+    assert body.points["knee_near"][2] > body.points["hip_near"][2] + 150
+    # both hands behind the far thigh (toward the head), close to it
+    for side in ("near", "far"):
+        hand = body.points[f"hand_{side}"]
+        assert axis_distance(hand, thigh) < 130
+        assert hand[0] < body.points["knee_far"][0]
+    (arrow,) = entry("figure-4-stretch")["illustration"]["arrows"]
+    frame = drawing("figure-4-stretch").frames[0]
+    assert arrow["at"] == "knee_far"
+    toward_head = frame.joints["head"][0] - frame.joints["knee_far"][0]
+    assert arrow["vector_mm"][0] * toward_head > 0
+
+
+def test_hip_internal_rotation_drops_only_the_working_knee_toward_the_midline():
+    start, stretch = scenes("hip-internal-rotator-stretch")
+    for scene in (start, stretch):
+        width = scene.body.points["ankle_near"][2] - scene.body.points["ankle_far"][2]
+        assert width > 2 * m.HIP_HALF_WIDTH_MM + 150  # feet wider than the hips
+    near0, near1 = start.body.points["knee_near"], stretch.body.points["knee_near"]
+    assert abs(near1[2]) < abs(near0[2]) - 150 and near1[1] < near0[1] - 60
+    assert math.dist(start.body.points["knee_far"], stretch.body.points["knee_far"]) < 5
+    assert math.dist(start.body.points["ankle_near"], stretch.body.points["ankle_near"]) < 40
+    (arrow,) = entry("hip-internal-rotator-stretch")["illustration"]["arrows"]
+    frame0, frame1 = drawing("hip-internal-rotator-stretch").frames
+    assert arrow["frame"] == 1 and arrow["at"] == "knee_near" and arrow["bend_deg"]
+    moved = frame1.joints["knee_near"][0] - frame0.joints["knee_near"][0]
+    assert arrow["vector_mm"][0] * moved > 0  # along the knee's way in
+
+
+def test_monster_walk_steps_with_footprints_and_never_narrows_below_hip_width():
+    illustration = entry("monster-walk")["illustration"]
+    assert illustration["footprints"] is True
+    assert {"kind": "band", "around": "knees"} in illustration["props"]
+    frames = scenes("monster-walk")
+    assert len(frames) == 3
+    for scene in frames:
+        body = scene.body
+        assert body.points["ankle_near"][2] - body.points["ankle_far"][2] > 2 * m.HIP_HALF_WIDTH_MM
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+            knee = illustration["frames"][frames.index(scene)]["joints"][f"knee_{side}"]
+            assert flex(knee) >= 30  # a slight squat
+    pelvis = [scene.body.points["pelvis"] for scene in frames]
+    assert checks.horizontal_offset(pelvis[0], pelvis[2]) > 300  # it travels
+    drawn = drawing("monster-walk").frames
+    assert [sum(s.name == "footprint" for s in f.shapes) for f in drawn] == [0, 1, 2]
+    assert all(sum(s.name == "eye" for s in f.shapes) == 2 for f in drawn)  # facing us
+
+
+def test_banded_lunge_band_pulls_the_front_knee_inward_and_the_arrow_pushes_it_out():
+    illustration = entry("banded-lunge")["illustration"]
+    assert illustration["camera"]["yaw_deg"] >= 45  # front three-quarter, not a side view
+    for scene in scenes("banded-lunge"):
+        (post,) = [box for box in scene.boxes if box.role == "post"]
+        knee = scene.body.points["knee_near"]
+        assert (post.lo[2] + post.hi[2]) / 2 < knee[2] - 300  # anchored on the inside
+    (arrow,) = illustration["arrows"]
+    finish = drawing("banded-lunge").frames[arrow["frame"]]
+    assert arrow["at"] == "knee_near"
+    band_end = finish.joints["knee_near"][0]
+    post_x = max(
+        s for shape in finish.shapes if shape.name == "prop:post" for s in shape.path[0][1::2]
+    )
+    assert arrow["vector_mm"][0] * (post_x - band_end) < 0  # away from the post
+
+
+def test_foam_roller_outer_hip_sits_on_the_roller_propped_with_the_top_foot_planted():
+    illustration = entry("foam-roller-lateral-hip")["illustration"]
+    assert "thigh_near" in illustration["highlight"]
+    (scene,) = scenes("foam-roller-lateral-hip")
+    contact = illustration["frames"][0]["contacts"][0]
+    assert contact["part"] == "thigh_near" and contact["along"] <= 0.25  # the outer hip
+    body = scene.body
+    point = lerp(body.limbs["thigh_near"][0], body.limbs["thigh_near"][1], contact["along"])
+    assert checks.prop_under(scene, point) < 25
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    assert abs(gaps["forearm_near"]) < m.CONTACT_TOLERANCE_MM
+    elbow, shoulder = body.points["elbow_near"], body.points["shoulder_near"]
+    assert checks.horizontal_offset(elbow, shoulder) < 120  # propped: elbow under the shoulder
+    assert checks.foot_on(scene, "far", 0.0) < FLAT_MM
+    # the top foot planted in front of the bottom leg: forward of the bottom leg's axis
+    # where it crosses the foot's place along the body
+    foot = body.points["ankle_far"]
+    leg = [
+        lerp(*body.limbs[limb][:2], t / 10)
+        for limb in ("thigh_near", "shin_near")
+        for t in range(11)
+    ]
+    beside = min(leg, key=lambda p: abs(p[2] - foot[2]))
+    assert foot[0] > beside[0] + 60
+    assert any(a.get("heads") == 2 for a in illustration["arrows"])  # roll up and back
+
+
+def test_massage_ball_sits_under_one_highlighted_buttock_with_feet_flat():
+    illustration = entry("massage-ball-glute-release")["illustration"]
+    assert illustration["highlight"] == ["buttock_near"]
+    (scene,) = scenes("massage-ball-glute-release")
+    (ball,) = scene.balls
+    body = scene.body
+    assert checks.horizontal_offset(ball.centre, body.points["buttock_near"]) < 30
+    sacrum_line = body.points["pelvis"]
+    assert ball.centre[2] - sacrum_line[2] > 50  # off the spine, on the working side
+    for side in ("near", "far"):
+        assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+
+
+def test_step_up_puts_the_whole_foot_on_the_step_and_the_arrow_on_that_leg():
+    illustration = entry("step-up")["illustration"]
+    for scene in scenes("step-up"):
+        (step,) = [box for box in scene.boxes if box.role == "prop"]
+        body = scene.body
+        for point in ("heel_near", "toe_near"):
+            assert step.lo[0] + 20 <= body.points[point][0] <= step.hi[0] - 20
+        assert checks.foot_on(scene, "near", step.hi[1]) < FLAT_MM
+    first = next(a for a in illustration["arrows"] if a["frame"] == 0)
+    assert first["at"].endswith("_near") and first["vector_mm"][1] > 0
+
+
+def test_couch_stretch_rests_only_the_top_of_the_foot_on_the_seat():
+    (scene,) = scenes("couch-stretch")
+    # the seat: the thin board (the backrest is the other plain box)
+    seat = min((b for b in scene.boxes if b.role == "prop"), key=lambda b: b.hi[1] - b.lo[1])
+    body = scene.body
+    front_edge = seat.hi[0]
+    assert abs(body.points["ankle_near"][0] - front_edge) < 70  # the ankle at the edge
+    assert body.points["knee_near"][1] < seat.hi[1] - 100  # the shin hangs off the seat
+    assert seat.lo[0] <= body.points["toe_near"][0] <= seat.hi[0]
+
+
+def test_pigeon_back_leg_is_straight_behind_with_hips_square():
+    illustration = entry("pigeon-stretch")["illustration"]
+    frame = illustration["frames"][0]
+    assert frame["pelvis"].get("turn_deg", 0) == 0 and frame["pelvis"].get("roll_deg", 0) == 0
+    assert flex(frame["joints"]["knee_far"]) <= 15
+    (scene,) = scenes("pigeon-stretch")
+    points = scene.body.points
+    for joint in ("knee_far", "ankle_far"):
+        assert abs(points[joint][2] - points["hip_far"][2]) < 40
+    assert points["ankle_far"][0] < points["hip_far"][0] - 600
+
+
+def test_reverse_warrior_bends_the_knee_over_the_turned_out_foot():
+    start, finish = scenes("reverse-warrior-adductor-stretch")
+    for scene in (start, finish):
+        assert abs(heading(scene.body, "near")[1]) > 0.85  # front foot points out to the side
+        assert heading(scene.body, "far")[0] > 0.85  # back foot points forward
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+    knee, ankle = finish.body.points["knee_near"], finish.body.points["ankle_near"]
+    assert checks.horizontal_offset(knee, ankle) < 90
+
+
+def test_foam_roller_front_of_thigh_rolls_from_knee_to_hip_with_both_legs_shown():
+    illustration = entry("foam-roller-quads")["illustration"]
+    starts = [f["contacts"][0]["along"] for f in illustration["frames"]]
+    assert starts[0] >= 0.7 and starts[-1] <= 0.2  # above the knee, then at the hip
+    for scene in scenes("foam-roller-quads"):
+        (roller,) = scene.cylinders
+        for side in ("near", "far"):
+            a, b, _, _ = scene.body.limbs[f"thigh_{side}"]
+            closest = min(
+                (lerp(a, b, t / 20) for t in range(21)), key=lambda p: checks.prop_under(scene, p)
+            )
+            assert checks.prop_under(scene, closest) < 25
+    for frame in drawing("foam-roller-quads").frames:
+        near = lerp(*frame.limbs["thigh_near"], 0.5)
+        far = lerp(*frame.limbs["thigh_far"], 0.5)
+        assert math.dist(near, far) > m.LIMB_RADII_MM["thigh"][1]  # the other leg is visible
+
+
+def test_psoas_lunge_keeps_the_front_knee_over_the_heel_and_the_back_knee_down():
+    for scene in scenes("psoas-lunge-stretch"):
+        points = scene.body.points
+        assert abs(points["knee_far"][0] - points["heel_far"][0]) < 90
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        assert abs(gaps["knee_near"]) < m.CONTACT_TOLERANCE_MM
