@@ -23,8 +23,8 @@ sys.path.insert(0, str(HERE.parent))
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from hepbuilder.pdf import render_spec  # noqa: E402
-from hepbuilder.pdf.fonts import REGULAR  # noqa: E402
-from hepbuilder.pdf.qr import qr_matrix  # noqa: E402
+from hepbuilder.pdf.ink.fonts import REGULAR  # noqa: E402
+from hepbuilder.pdf.ink.qr import qr_matrix  # noqa: E402
 
 RUNS = 60
 WARM_UP = 5

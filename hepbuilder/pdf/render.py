@@ -13,13 +13,14 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import HandoutSpec
 
-from . import sections
-from .flowables import MIN_PIECE_PT, Block, DiaryGrid, RuledNotes
-from .flowables import Frame as BoxFrame
-from .fonts import REGULAR, ensure_fonts, string_width_pt
+from . import card, diary, first_page
+from .blocks import MIN_PIECE_PT, Block
+from .diary import DiaryGrid, RuledNotes
+from .ink.fonts import REGULAR, ensure_fonts, string_width_pt
+from .ink.lines import clean, fit
+from .ink.writer import TextWriter
+from .layout import BoxStyle
 from .styles import RULE, HandoutStyles, styles_for
-from .text import clean, fit
-from .textops import TextWriter
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 RUNNING_HEADER_PT = 22.0
@@ -170,21 +171,21 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
     def block(build, **kwargs):
         return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
 
-    card_frame = BoxFrame()
-    boxed = BoxFrame(stroke=RULE, fill=None)
+    card_frame = BoxStyle()
+    boxed = BoxStyle(stroke=RULE, fill=None)
     continued_style = s.small
     story = [
-        block(sections.brand_header(spec, s, logo)),
-        block(sections.title_and_people(spec, s)),
+        block(first_page.brand_header(spec, s, logo)),
+        block(first_page.title_and_people(spec, s)),
         # the pain rule comes before anything long, so it is always on the first page
-        block(sections.safety_box(spec, s), frame=boxed, space_after_pt=s.gap_pt),
+        block(first_page.safety_box(spec, s), frame=boxed, space_after_pt=s.gap_pt),
     ]
-    changes = sections.changes_box(spec, s)
+    changes = first_page.changes_box(spec, s)
     if changes:
         story.append(
             block(
                 changes,
-                frame=BoxFrame(stroke=RULE, fill=s.tint),
+                frame=BoxStyle(stroke=RULE, fill=s.tint),
                 space_after_pt=s.gap_pt,
                 keep_whole=False,
                 continued=(continued_style, "What has changed (continued)"),
@@ -193,7 +194,7 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
     if spec.notes:
         story.append(
             block(
-                sections.heading_and_text("From your therapist", spec.notes, s),
+                first_page.heading_and_text("From your therapist", spec.notes, s),
                 keep_whole=False,
                 continued=(continued_style, "From your therapist (continued)"),
             )
@@ -202,13 +203,13 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
         if len(spec.items) <= OVERVIEW_MAX_ITEMS:
             story.append(
                 block(
-                    sections.overview(spec, s),
+                    first_page.overview(spec, s),
                     keep_whole=False,
                     continued=(continued_style, "Your exercises at a glance (continued)"),
                 )
             )
         else:
-            heading = block(sections.exercises_heading(spec, s))
+            heading = block(first_page.exercises_heading(spec, s))
             heading.keepWithNext = True
             story.append(heading)
     for number, item in enumerate(spec.items, start=1):
@@ -219,16 +220,16 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
         name = clean(item.exercise.name)
         story.append(
             block(
-                sections.exercise_card(item, number, spec, s, page_height_pt),
+                card.exercise_card(item, number, spec, s, page_height_pt),
                 frame=card_frame,
                 continued=(continued_style, f"{number}. {name} (continued)"),
                 space_after_pt=s.gap_pt,
             )
         )
     story.append(PageBreak())
-    story.append(block(sections.diary_intro(spec, s)))
+    story.append(block(diary.diary_intro(spec, s)))
     names = [f"{n}. {clean(item.exercise.name)}" for n, item in enumerate(spec.items, start=1)]
-    span, days = sections.diary_days(spec)
+    span, days = diary.diary_days(spec)
     story.append(DiaryGrid(names, days, s, span=span))
     story.append(RuledNotes("Notes for your next visit", s))
     return story

@@ -10,7 +10,7 @@ from reportlab.lib.colors import Color, HexColor
 
 from hepbuilder.domain.spec import ClinicBrand
 
-from .fonts import BOLD, REGULAR
+from .ink.fonts import BOLD, REGULAR
 
 
 def _color(hex_rgb: str) -> Color:

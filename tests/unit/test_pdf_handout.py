@@ -295,14 +295,14 @@ def test_render_handout_wraps_a_long_dose_chip_instead_of_cutting_it():
 
 
 def test_dose_chips_wrap_inside_a_narrow_column():
-    from hepbuilder.pdf.flowables import Layout
-    from hepbuilder.pdf.fonts import ensure_fonts, string_width_pt
-    from hepbuilder.pdf.sections import _chips
+    from hepbuilder.pdf.card import _chips
+    from hepbuilder.pdf.ink.fonts import ensure_fonts, string_width_pt
+    from hepbuilder.pdf.layout import BlockLayout
     from hepbuilder.pdf.styles import styles_for
 
     ensure_fonts()
     styles = styles_for(parse_spec(make_spec(items=1)).clinic, large_print=True)
-    layout = Layout(400.0)
+    layout = BlockLayout(400.0)
     chips = [("Sets", "2"), ("How often", "twice a day, 5 days a week"), ("Side", "Each side")]
     bottom = _chips(layout, 10.0, 0.0, 150.0, chips, styles)
     texts = [run.text for run in layout.runs]

@@ -1,4 +1,4 @@
-"""Plain-text line breaking for the handout.
+"""Plain-text line breaking: clean, wrap and fit text measured in the handout fonts.
 
 Spec text is never handed to reportlab's paragraph markup parser: it is cleaned, broken into
 lines here and drawn as literal strings, so `<b>`, `&amp;` or `<img src=...>` in a note print

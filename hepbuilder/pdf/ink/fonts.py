@@ -9,7 +9,7 @@ handout for no gain on paper.
 import threading
 from pathlib import Path
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
 REGULAR = "HepSans"
 BOLD = "HepSans-Bold"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
