@@ -52,6 +52,10 @@ class Clinic(Base):
     website: Mapped[str] = mapped_column(String(200), default="")
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # urgent help on the handout: ISO country code (its default emergency number), or own values
+    country: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    emergency_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    out_of_hours: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -2,13 +2,16 @@
 
 from collections.abc import Callable
 
+from reportlab.lib.units import mm
+
 from hepbuilder.domain.dose import describe_dose, dose_chips
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
-from hepbuilder.illustrations import illustration_flowable
+from hepbuilder.domain.steps import steps_for_dose
 
-from .ink.fonts import REGULAR, string_width_pt
+from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
-from .layout import BlockLayout, Picture, Rect
+from .layout import BlockLayout, Rect
+from .picture import arrange_frames, caption, frame_count, limb_word, place_picture
 from .styles import INK, RULE, HandoutStyles, TextStyle
 
 CHANGE_WORDS = {"new": "NEW", "dose-changed": "DOSE CHANGED"}
@@ -24,18 +27,6 @@ def _pill(layout: BlockLayout, right_x: float, y: float, text: str, s: HandoutSt
     )
     layout.text(right_x - width + 5.0, y + style.size_pt + 2.4, style, text, INK)
     return width
-
-
-# ---------------------------------------------------------------------------- first page
-
-
-def _illustration(item: SpecItem, width: float, height: float, accent_hex: str):
-    """A draw(canvas, x, y) for the exercise's start/finish picture, sized to the box."""
-    flowable = illustration_flowable(
-        item.exercise, item.dose.side, width, height, accent_hex, font_name=REGULAR
-    )
-    flowable.wrap(width, height)
-    return lambda canvas, x, y: flowable.drawOn(canvas, x, y)
 
 
 def _chips(
@@ -106,49 +97,27 @@ def _list(
     return y
 
 
-# Large print, when a card with its picture above does not fit a page: the picture moves beside
-# the dose and first steps, at the largest of these sizes (width, height in points) that fits.
-LARGE_PRINT_BESIDE_PT = (
-    (220.0, 160.0),
-    (200.0, 145.0),
-    (180.0, 130.0),
-    (160.0, 115.0),
-    (140.0, 100.0),
-)
-LARGE_PRINT_MIN_ABOVE = 0.65  # the picture above shrinks to this share of its height, no less
+# A text column beside the picture is used when it is at least this wide (millimetres, normal and
+# large print): the dose and "you will need" lines from FACTS, the steps too from STEPS.
+FACTS_BESIDE_MIN_MM = (60.0, 70.0)
+STEPS_BESIDE_MIN_MM = (70.0, 70.0)
+PICTURE_GUTTER_PT = 14.0  # between the picture and the text beside it
+NOTE_BAR_PT = 2.5
+NOTE_INDENT_PT = 9.0
 
 
 def exercise_card(
-    item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, page_height_pt: float
+    item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles
 ) -> Callable[[float], BlockLayout]:
-    """One exercise: number and name, picture, dose in words and chips, steps, tips, cautions, note.
+    """One exercise: number and name, what it is for, picture and caption, the dose (one sentence
+    and the chips), what you will need, the steps as printed for this dose, tips, cautions, note.
 
-    Normal print sets the picture beside the dose and steps, with tips and cautions side by side
-    below. Large print (one card a page) puts a big picture above the text when the card then
-    fits a page, shrinking it a little if need be; otherwise the picture goes beside the text, as
-    big as still fits. The text is never made smaller; a card too long even so continues on the
-    next page.
+    The picture's frames sit side by side at their full size when they fit, else in rows; text
+    flows beside the picture where the column left is wide enough, else below it.
     """
 
     def build(width: float) -> BlockLayout:
-        layout = _card_layout(
-            item, number, spec, s, width, s.illustration_w_pt, s.illustration_h_pt
-        )
-        if not s.large_print or layout.height <= page_height_pt:
-            return layout
-        picture_h = s.illustration_h_pt - (layout.height - page_height_pt) - 1.0
-        if picture_h >= s.illustration_h_pt * LARGE_PRINT_MIN_ABOVE:
-            return _card_layout(item, number, spec, s, width, 0.0, picture_h)
-        shortest = layout
-        for paired in (False, True):  # then tips and cautions side by side, as in normal print
-            for picture_w, picture_h in LARGE_PRINT_BESIDE_PT:
-                layout = _card_layout(
-                    item, number, spec, s, width, picture_w, picture_h, paired_tips=paired
-                )
-                if layout.height <= page_height_pt:
-                    return layout
-                shortest = min(shortest, layout, key=lambda candidate: candidate.height)
-        return shortest  # too long for a page in any form: it continues on the next
+        return _card_layout(item, number, spec, s, width)
 
     return build
 
@@ -189,81 +158,93 @@ def _card_header(
 
 
 def _card_layout(
-    item: SpecItem,
-    number: int,
-    spec: HandoutSpec,
-    s: HandoutStyles,
-    width: float,
-    picture_w: float,
-    picture_h: float,
-    paired_tips: bool | None = None,
+    item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, width: float
 ) -> BlockLayout:
-    """The card with its picture `picture_w` x `picture_h` beside the text (or, when `picture_w`
-    is 0, above it at the card's full width). `paired_tips`: tips and cautions side by side
-    (by default in normal print only)."""
     exercise = item.exercise
+    dose = item.dose
     layout = BlockLayout(width)
     pad = s.pad_pt
     body = s.body
+    size = 1 if s.large_print else 0
     top = _card_header(layout, item, number, s, width)
     full_x, full_w = pad, width - 2 * pad
-    beside = picture_w > 0
-    if beside:
-        column_x = pad + picture_w + 14.0
-    else:
-        picture_w = full_w
-        column_x = pad
-    layout.pictures.append(
-        Picture(
-            pad,
-            top,
-            picture_w,
-            picture_h,
-            _illustration(item, picture_w, picture_h, spec.clinic.brand_color),
-        )
+    top = layout.lines(
+        full_x, top, full_w, body, clean(exercise.summary), lead=(s.body_bold, "What it is for:")
     )
-    picture_bottom = top + picture_h
-    y = top if beside else picture_bottom + pad
+    top += s.pad_pt * 0.6
+    grid = arrange_frames(frame_count(exercise), full_w, s)
+    beside_x = full_x + grid.width + PICTURE_GUTTER_PT
+    beside_w = width - pad - beside_x
+    facts_beside = beside_w >= FACTS_BESIDE_MIN_MM[size] * mm
+    steps_beside = beside_w >= STEPS_BESIDE_MIN_MM[size] * mm
+    # with nothing beside it, the picture is centred in the card
+    picture_x = full_x if facts_beside else full_x + (full_w - grid.width) / 2
+    picture_bottom = place_picture(
+        layout, exercise, dose.side, picture_x, top, grid, spec.clinic.brand_color, s
+    )
+    words = caption(exercise, dose.side)
+    if words:
+        picture_bottom = layout.lines(
+            picture_x,
+            picture_bottom,
+            grid.width if facts_beside else full_w,
+            s.small,
+            words,
+            cuttable=False,
+        )
 
     def column(at_y: float) -> tuple[float, float]:
-        if at_y < picture_bottom + 2.0:
-            return column_x, width - column_x - pad
+        if facts_beside and at_y < picture_bottom + 2.0:
+            return beside_x, beside_w
         return full_x, full_w
 
+    y = top if facts_beside else picture_bottom + pad * 0.6
     x, w = column(y)
-    y = layout.lines(x, y, w, s.body_bold, describe_dose(item.dose), cuttable=False) + 3.0
-    chips = dose_chips(item.dose)
+    y = layout.lines(x, y, w, s.body_bold, describe_dose(dose), cuttable=False) + 3.0
+    chips = dose_chips(dose)
     if chips:
-        y = _chips(layout, x, y, w, chips, s) + 7.0
-    y = _list(
-        layout,
-        y,
-        column,
-        body,
-        [f"{n}." for n in range(1, len(exercise.steps) + 1)],
-        exercise.steps,
+        y = _chips(layout, x, y, w, chips, s) + 5.0
+    y = layout.lines(
+        x, y, w, body, equipment_words(exercise.equipment), lead=(s.body_bold, "You will need:")
     )
+    y += s.pad_pt * 0.6
+    if not steps_beside:
+        y = max(y, picture_bottom + pad * 0.6)
+    steps = list(steps_for_dose(exercise.steps, dose))
+    marks = [f"{n}." for n in range(1, len(steps) + 1)]
+    if dose.side in ("left", "right"):
+        x, w = column(y)
+        limb = limb_word(exercise)
+        only = f"For your {dose.side} {limb} only" + (
+            " (the one shown in colour)." if limb != "side" else "."
+        )
+        y = layout.lines(x, y, w, s.body_bold, only, cuttable=False) + 2.0
+    y = _list(layout, y, column, body, marks, steps)
     y = max(y, picture_bottom) + 4.0
-    paired = not s.large_print if paired_tips is None else paired_tips
-    y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s, paired)
+    y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s, paired=not s.large_print)
     if item.notes:
         therapist = clean(spec.therapist_name).split(" ")[0] if spec.therapist_name else ""
         label = f"NOTE FROM {therapist.upper()}" if therapist else "YOUR THERAPIST'S NOTE"
         note_top = y + 3.0
+        note_x, note_w = full_x + NOTE_INDENT_PT, full_w - NOTE_INDENT_PT
         y = layout.lines(
-            full_x + 9.0,
-            note_top + 3.0,
-            full_w - 9.0,
-            s.label,
-            label,
-            cuttable=False,
-            color=s.brand_ink,
+            note_x, note_top + 3.0, note_w, s.label, label, cuttable=False, color=s.brand_ink
         )
-        y = layout.lines(full_x + 9.0, y, full_w - 9.0, body, clean(item.notes)) + 3.0
-        layout.shapes.append(Rect(full_x, note_top, 2.5, y - note_top, fill=s.brand))
+        y = layout.lines(note_x, y, note_w, body, clean(item.notes)) + 3.0
+        layout.shapes.append(Rect(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
     layout.height = max(y, picture_bottom) + pad
     layout.cuts = [cut for cut in layout.cuts if cut > picture_bottom]
     return layout
+
+
+def equipment_words(equipment: tuple[str, ...]) -> str:
+    """ "a resistance band and a mat"; "nothing" when there is none."""
+    names = [clean(item).replace("-", " ") for item in equipment if item]
+    if not names:
+        return "nothing"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _tips_and_cautions(

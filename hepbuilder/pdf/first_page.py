@@ -3,10 +3,11 @@ pain rule and the at-a-glance list. Each builder returns a function from a width
 every part is measured once and drawn in one pass.
 """
 
-import re
 from collections.abc import Callable
+from dataclasses import replace
 
-from hepbuilder.domain.dose import describe_dose
+from hepbuilder.domain.dose import describe_change, describe_dose
+from hepbuilder.domain.emergency import urgent_help
 from hepbuilder.domain.spec import HandoutSpec
 
 from .ink.fonts import string_width_pt
@@ -16,20 +17,18 @@ from .layout import BlockLayout, Picture, Rect
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
 from .wording import long_date, short_url, therapist_line
 
+QR_TEXT_W_PT = 150.0  # the words beside the QR code in normal print
+URL_MIN_PT = 6.0  # the share address shrinks to this size at most to stay on one line
 
-def wrap_url(url: str, style: TextStyle, width: float) -> list[str]:
-    """A URL in lines broken after "/" or "." where possible, never inside a word if avoidable."""
-    lines, current = [], ""
-    for piece in re.split(r"(?<=[/.?&=-])", url):
-        if current and string_width_pt(current + piece, style.font_name, style.size_pt) > width:
-            lines.append(current)
-            current = ""
-        current += piece
-    lines.append(current)
-    out = []
-    for line in lines:
-        out.extend(wrap(line, style.font_name, style.size_pt, width))
-    return out
+
+def url_style(url: str, style: TextStyle, width: float) -> TextStyle:
+    """`style`, made smaller only if it must be, so that `url` prints on one line `width` wide."""
+    size_pt = style.size_pt
+    while size_pt > URL_MIN_PT and string_width_pt(url, style.font_name, size_pt) > width:
+        size_pt -= 0.25
+    if size_pt == style.size_pt:
+        return style
+    return replace(style, size_pt=size_pt, leading_pt=round(size_pt * 1.28, 2))
 
 
 def brand_header(spec: HandoutSpec, s: HandoutStyles, logo) -> Callable[[float], BlockLayout]:
@@ -54,7 +53,7 @@ def brand_header(spec: HandoutSpec, s: HandoutStyles, logo) -> Callable[[float],
         tag_w = string_width_pt(tag, s.small.font_name, s.small.size_pt)
         if name:
             room = width - x - tag_w - 16.0
-            lines = wrap(name, s.clinic_name.font_name, s.clinic_name.size_pt, room)[:2]
+            lines = wrap(name, s.clinic_name.font_name, s.clinic_name.size_pt, room)
             block_h = len(lines) * s.clinic_name.leading_pt
             y = max(0.0, (height - block_h) / 2)
             for line in lines:
@@ -80,7 +79,7 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
         pad = s.pad_pt
         qr_block = 0.0
         if spec.share_url:
-            qr_block = s.qr_pt + (150.0 if not s.large_print else 0.0)
+            qr_block = s.qr_pt + (QR_TEXT_W_PT if not s.large_print else 0.0)
         facts = [
             ("PATIENT", clean(spec.patient_name)),
             ("THERAPIST", therapist_line(spec) or "—"),
@@ -110,7 +109,7 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
             else:
                 top = panel_top + pad
                 qr_x = width - pad - s.qr_pt
-                text_x, text_w = qr_x - 150.0, 150.0 - 10.0
+                text_x, text_w = qr_x - QR_TEXT_W_PT, QR_TEXT_W_PT - 10.0
             layout.pictures.append(
                 Picture(
                     qr_x,
@@ -129,15 +128,17 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
                 text_y,
                 text_w,
                 s.small,
-                "Scan the code with your phone's camera, or type this address:",
+                "Scan the code with your phone's camera, or type the address below it.",
                 cuttable=False,
             )
-            for line in wrap_url(url, s.small_bold, text_w):
-                layout.text(
-                    text_x, text_y + 2.0 + s.small_bold.size_pt, s.small_bold, line, s.brand_ink
-                )
-                text_y += s.small_bold.leading_pt
-            panel_bottom = max(panel_bottom, top + s.qr_pt + pad - 4.0, text_y + pad)
+            # the address on one line under the code, right-aligned with it (or under the text
+            # beside it in large print), as wide as the panel if it must be
+            style = url_style(url, s.small_bold, width - 2 * pad)
+            url_w = string_width_pt(url, style.font_name, style.size_pt)
+            url_top = max(top + s.qr_pt + 2.0, text_y + 2.0)
+            url_x = max(pad, qr_x + s.qr_pt - url_w) if not s.large_print else pad
+            layout.text(url_x, url_top + style.size_pt, style, url, s.brand_ink)
+            panel_bottom = max(panel_bottom, url_top + style.leading_pt + pad)
         layout.shapes.insert(
             0, Rect(0.0, panel_top, width, panel_bottom - panel_top, fill=SOFT, radius_pt=4.0)
         )
@@ -161,17 +162,33 @@ def heading_and_text(heading: str, text: str, s: HandoutStyles) -> Callable[[flo
 
 
 def changes_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout] | None:
-    """What is new, what changed and what stopped since the last handout; None when nothing did."""
+    """What is new, what changed and what stopped since the last handout; None when nothing did.
+
+    A changed dose says what it was and what it is now, item by item.
+    """
     new = [clean(item.exercise.name) for item in spec.items if item.change == "new"]
-    changed = [clean(item.exercise.name) for item in spec.items if item.change == "dose-changed"]
+    changed = [
+        (number, item)
+        for number, item in enumerate(spec.items, start=1)
+        if item.change == "dose-changed"
+    ]
     stopped = [clean(name) for name in spec.stopped]
     if not (new or changed or stopped):
         return None
     rows = []
     if new:
         rows.append(("New:", ", ".join(new) + "."))
-    if changed:
-        rows.append(("New dose:", ", ".join(changed) + ". Check the amounts on the card."))
+    unexplained = [clean(item.exercise.name) for _, item in changed if item.was is None]
+    if unexplained:
+        rows.append(("New dose:", ", ".join(unexplained) + ". Check the amounts on the card."))
+    for number, item in changed:
+        if item.was is not None:
+            rows.append(
+                (
+                    f"{number}. {clean(item.exercise.name)}:",
+                    f"Dose changed: {describe_change(item.was, item.dose)}.",
+                )
+            )
     if stopped:
         rows.append(("Stopped:", ", ".join(stopped) + ". You no longer need to do these."))
 
@@ -238,6 +255,66 @@ def safety_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLa
         return layout
 
     return build
+
+
+RED_FLAG_REGIONS = ("back", "hip", "lumbar", "spine", "pelvi", "buttock", "sciatic")
+RED_FLAGS = (
+    "numbness or tingling around your back passage or genitals, or in the area you would sit "
+    "on a saddle",
+    "new trouble passing urine or controlling your bladder or bowels",
+    "weakness or numbness in one or both legs that is getting worse",
+    "back pain with a fever or feeling unwell, or after a fall or an accident",
+)
+
+
+def needs_red_flags(spec: HandoutSpec) -> bool:
+    """True for back and hip programs: any exercise whose body region names the back or hip."""
+    return any(
+        word in item.exercise.body_region.lower()
+        for item in spec.items
+        for word in RED_FLAG_REGIONS
+    )
+
+
+def red_flags_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    """Symptoms that need urgent care (apart from the pain rule), with the emergency number and
+    the out-of-hours advice from the clinic's settings or its country's defaults."""
+    clinic = spec.clinic
+    help_ = urgent_help(clinic.country, clinic.emergency_number, clinic.out_of_hours)
+    number = clean(help_.emergency_number)
+    call = f"Call {number} now" if number else "Call the emergency services now"
+    rows = [(call, "or go to the emergency department if you have any of these:")]
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        pad = s.pad_pt
+        inner = width - 2 * pad
+        y = layout.lines(
+            pad, pad, inner, s.heading, "Get help straight away", cuttable=False, color=INK
+        )
+        for lead, text in rows:
+            y = layout.lines(pad, y + 2.0, inner, s.body, text, lead=(s.body_bold, lead + ","))
+        y = _list(layout, y + 2.0, pad, inner, s.body, RED_FLAGS)
+        y = layout.lines(
+            pad,
+            y + 3.0,
+            inner,
+            s.body,
+            "Do not wait for your next appointment. " + clean(help_.out_of_hours),
+            cuttable=False,
+        )
+        layout.height = y + pad
+        return layout
+
+    return build
+
+
+def _list(layout: BlockLayout, y: float, x: float, width: float, style, items) -> float:
+    gutter = string_width_pt("•", style.font_name, style.size_pt) + 6.0
+    for text in items:
+        layout.text(x, y + style.size_pt, style, "•")
+        y = layout.lines(x + gutter, y, width - gutter, style, text, cuttable=False)
+    return y
 
 
 def overview(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:

@@ -16,6 +16,8 @@ from .ink.paths import shape_ops
 from .ink.writer import TextWriter
 from .styles import RULE, TextStyle
 
+LEAD_INLINE_SHARE = 0.6  # a lead wider than this share of the column goes on lines of its own
+
 
 @dataclass(slots=True)
 class Run:
@@ -98,9 +100,12 @@ class BlockLayout:
             first_indent = string_width_pt(
                 lead_text + " ", lead_style.font_name, lead_style.size_pt
             )
-            if first_indent > width * 0.6:
-                self.text(x, y + style.size_pt, lead_style, lead_text)
-                y += style.leading_pt
+            if first_indent > width * LEAD_INLINE_SHARE:
+                # a long lead ("Stop and call <a long clinic name> on <phone>:") wraps on its
+                # own lines, and the text starts below it
+                for part in wrap(lead_text, lead_style.font_name, lead_style.size_pt, width):
+                    self.text(x, y + style.size_pt, lead_style, part)
+                    y += style.leading_pt
                 first_indent = 0.0
             else:
                 self.text(x, y + style.size_pt, lead_style, lead_text)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Patient, User
+from hepbuilder.domain.emergency import COUNTRY_CODES
 from hepbuilder.domain.errors import NotFound, PermissionDenied, ValidationError
 
 from .actor import Actor
@@ -33,8 +34,26 @@ LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
 AUDIT_PAGE_SIZE = 50
 MAX_AUDIT_PAGE_SIZE = 200
 
-BRANDING_FIELDS = ("name", "address", "phone", "email", "website", "brand_color")
-_MAX_CHARS = {"name": 200, "address": 500, "phone": 80, "email": 200, "website": 200}
+BRANDING_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "brand_color",
+    "country",
+    "emergency_number",
+    "out_of_hours",
+)
+_MAX_CHARS = {
+    "name": 200,
+    "address": 500,
+    "phone": 80,
+    "email": 200,
+    "website": 200,
+    "emergency_number": 40,
+    "out_of_hours": 300,
+}
 _HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 _BARE_WEBSITE = re.compile(
     r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?:[/?#]\S*)?$", re.I
@@ -104,7 +123,8 @@ def _check_website(text: str) -> str | None:
 
 
 def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> Clinic:
-    """Change the clinic's name, contact lines and brand colour (only the keys present in `data`).
+    """Change the clinic's name, contact lines, brand colour and urgent-help settings (country,
+    emergency number, out-of-hours advice), only the keys present in `data`.
 
     Raises ValidationError naming each bad field (nothing is changed then). Records
     "clinic.branding" with the names of the fields that changed, when any did.
@@ -119,6 +139,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
         text = str(data[name] or "").strip()
         if name == "address":
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        if name == "country":
+            text = text.upper()
         limit = _MAX_CHARS.get(name)
         if limit and len(text) > limit:
             errors[name] = f"must be at most {limit} characters"
@@ -128,6 +150,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             errors[name] = "must be an email address such as front-desk@physio.example"
         elif name == "website" and text and (problem := _check_website(text)):
             errors[name] = problem
+        elif name == "country" and text and text.upper() not in COUNTRY_CODES:
+            errors[name] = "must be a two-letter country code from the list"
         elif name == "brand_color":
             color = normalize_color(text)
             if color is None:

@@ -32,6 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from hepbuilder.domain.emergency import COUNTRY_CODES
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import accounts, clinic_settings
 
@@ -100,6 +101,28 @@ class BrandingForm(FlaskForm):
         filters=_STRIP,
         validators=[Length(max=200, message="Use at most 200 characters.")],
         render_kw={"inputmode": "url", "placeholder": "physio.example", "autocomplete": "url"},
+    )
+    country = SelectField(
+        "Country",
+        choices=_choices([("", "Not set")] + [(code, code) for code in COUNTRY_CODES]),
+        default="",
+        description="Sets the emergency number printed on handouts when you leave it empty "
+        "(999 in GB, 911 in the US and Canada, 112 in the EU).",
+    )
+    emergency_number = StringField(
+        "Emergency number",
+        filters=_STRIP,
+        description="Leave empty to use your country's.",
+        validators=[Length(max=40, message="Use at most 40 characters.")],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    out_of_hours = StringField(
+        "Out-of-hours advice",
+        filters=_STRIP,
+        description='One sentence for when the clinic is closed, e.g. "For urgent advice that is '
+        "not an emergency, call NHS 111.\" Leave empty to use your country's.",
+        validators=[Length(max=300, message="Use at most 300 characters.")],
+        render_kw={"autocomplete": "off"},
     )
     brand_color = StringField(
         "Brand colour",
