@@ -19,6 +19,7 @@ from .ink.fonts import REGULAR, ensure_fonts
 from .ink.lines import clean
 from .layout import BoxStyle
 from .pages import canvas_maker, page_furniture, running_header
+from .printable import uses_cjk
 from .styles import INK, RULE, HandoutStyles, styles_for
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
@@ -148,7 +149,7 @@ def render_handout(spec: HandoutSpec) -> bytes:
     Raises ValidationError on "clinic.logo" when the logo does not decode as an image.
     """
     logo = prepare_logo(spec.clinic.logo_bytes) if spec.clinic.logo_bytes else None
-    ensure_fonts()
+    ensure_fonts(cjk=uses_cjk(spec))
     s = styles_for(spec.clinic, spec.large_print)
     page_w, page_h = PAPER_SIZES[spec.paper]
     furniture = page_furniture(spec, s, page_w)
