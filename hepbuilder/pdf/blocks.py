@@ -7,13 +7,15 @@ from collections.abc import Callable
 
 from reportlab.platypus.flowables import Flowable
 
-from .ink.lines import fit
+from .ink.lines import wrap
 from .ink.paths import path_ops
 from .ink.writer import TextWriter
 from .layout import BlockLayout, BoxStyle, draw_layout
 from .styles import TextStyle
 
 SLICE_PAD_PT = 5.0
+CONTINUED_INDENT_PT = 9.0  # the "(continued)" label's indent inside a boxed block
+CONTINUED_GAP_PT = 4.0
 MIN_PIECE_PT = 30.0  # the least of a block left on either side of a page cut, by default
 
 
@@ -55,8 +57,17 @@ class Block(Flowable):
             self._layout = self._build(width)
         return self._layout
 
+    def _lead_lines(self) -> tuple[str, ...]:
+        """The "(continued)" label over a later piece, wrapped to the block's width."""
+        if not (self._start > 0 and self._continued):
+            return ()
+        style, label = self._continued
+        pad = CONTINUED_INDENT_PT if self._box is not None else 0.0
+        return wrap(label, style.font_name, style.size_pt, self.width - 2 * pad)
+
     def _lead_pt(self) -> float:
-        return self._continued[0].leading_pt + 4.0 if self._start > 0 and self._continued else 0.0
+        lines = self._lead_lines()
+        return len(lines) * self._continued[0].leading_pt + CONTINUED_GAP_PT if lines else 0.0
 
     def _tail_pt(self) -> float:
         return SLICE_PAD_PT if self._end is not None else 0.0
@@ -124,15 +135,13 @@ class Block(Flowable):
             canvas.restoreState()
         lead = self._lead_pt()
         if lead:
-            style, label = self._continued
-            pad = 9.0 if self._box is not None else 0.0
+            style = self._continued[0]
+            pad = CONTINUED_INDENT_PT if self._box is not None else 0.0
             text = TextWriter(canvas)
-            text.text(
-                pad,
-                self.height - style.size_pt - 4.0,
-                style,
-                fit(label, style.font_name, style.size_pt, self.width - 2 * pad),
-            )
+            baseline = self.height - style.size_pt - CONTINUED_GAP_PT
+            for line in self._lead_lines():
+                text.text(pad, baseline, style, line)
+                baseline -= style.leading_pt
             text.flush()
         sliced = self._start > 0 or self._end is not None
         if sliced:
@@ -140,6 +149,8 @@ class Block(Flowable):
             clip = canvas.beginPath()
             clip.rect(-2, self._tail_pt(), self.width + 4, self.height - lead - self._tail_pt())
             canvas.clipPath(clip, stroke=0, fill=0)
-        draw_layout(canvas, layout, 0.0, self.height - lead + self._start)
+        end = layout.height if self._end is None else self._end
+        between = (self._start, end) if sliced else None
+        draw_layout(canvas, layout, 0.0, self.height - lead + self._start, between)
         if sliced:
             canvas.restoreState()

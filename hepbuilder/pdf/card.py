@@ -221,7 +221,7 @@ def _card_layout(
         y = layout.lines(x, y, w, s.body_bold, only, cuttable=False) + 2.0
     y = _list(layout, y, column, body, marks, steps)
     y = max(y, picture_bottom) + 4.0
-    y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s, paired=not s.large_print)
+    y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s, paired=True)
     if item.notes:
         therapist = clean(spec.therapist_name).split(" ")[0] if spec.therapist_name else ""
         label = f"NOTE FROM {therapist.upper()}" if therapist else "YOUR THERAPIST'S NOTE"
@@ -233,7 +233,12 @@ def _card_layout(
         y = layout.lines(note_x, y, note_w, body, clean(item.notes)) + 3.0
         layout.shapes.append(Rect(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
     layout.height = max(y, picture_bottom) + pad
-    layout.cuts = [cut for cut in layout.cuts if cut > picture_bottom]
+    cuts = [cut for cut in layout.cuts if cut > picture_bottom]
+    if s.large_print and not facts_beside:
+        # a large-print card may go on over the page right under its picture, so that a card
+        # after a long one starts on the same page rather than leave most of it empty
+        cuts.insert(0, picture_bottom + pad * 0.3)
+    layout.cuts = cuts
     return layout
 
 

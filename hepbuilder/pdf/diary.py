@@ -197,6 +197,9 @@ class DiaryGrid(Flowable):
             if used + height > room:
                 break
             fits, used = fits + 1, used + height
+        rest = len(heights) - fits  # rows left for the next page, the pain row included
+        if rest < 2:  # never a lone row (the pain row) over the page
+            fits -= 2 - rest
         if fits < 2:
             return []
         middle = self._first + fits

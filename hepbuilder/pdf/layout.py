@@ -126,20 +126,27 @@ class BlockLayout:
         self.shapes.append(Rect(x, y, width, 0.0, stroke=color, line_pt=line_pt))
 
 
-def draw_layout(canvas, layout: BlockLayout, x: float, y_top: float) -> None:
+def draw_layout(
+    canvas, layout: BlockLayout, x: float, y_top: float, between: tuple[float, float] | None = None
+) -> None:
     """Draw `layout` with its top-left corner at (x, y_top) in canvas coordinates.
 
-    Shapes first, then pictures, then all text in a single text object (see textops).
+    Shapes first, then pictures, then all text in a single text object (see ink/writer).
+    `between` (top, bottom), measured down from the layout's top, draws only the pictures and
+    text lines of that slice (a page's piece of a Block): the caller clips the shapes to it.
     """
     if layout.shapes:
         canvas.addLiteral(shape_ops(layout.shapes, x, y_top))
+    top, bottom = between or (float("-inf"), float("inf"))
     for picture in layout.pictures:
-        picture.draw(canvas, x + picture.x, y_top - picture.y - picture.height)
-    if not layout.runs:
+        if picture.y < bottom and picture.y + picture.height > top:
+            picture.draw(canvas, x + picture.x, y_top - picture.y - picture.height)
+    runs = [run for run in layout.runs if top < run.baseline <= bottom]
+    if not runs:
         return
     writer = TextWriter(canvas)
     line = writer.line
-    for run in layout.runs:
+    for run in runs:
         line(
             x + run.x,
             y_top - run.baseline,

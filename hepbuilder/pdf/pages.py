@@ -72,11 +72,11 @@ def page_furniture(spec: HandoutSpec, s: HandoutStyles, page_w: float) -> PageFu
     header = _packed(
         [part for part in (clean(spec.clinic.name), clean(spec.title)) if part]
         or ["Home exercise program"],
-        style,
+        s.small,
         width,
     )
     footer_h = FOOTER_RULE_GAP_PT + (len(who) + len(contact)) * style.leading_pt
-    header_h = len(header) * style.leading_pt + HEADER_RULE_GAP_PT + HEADER_CLEARANCE_PT
+    header_h = len(header) * s.small.leading_pt + HEADER_RULE_GAP_PT + HEADER_CLEARANCE_PT
     return PageFurniture(tuple(who), tuple(contact), tuple(header), footer_h, header_h)
 
 
@@ -127,7 +127,7 @@ def canvas_maker(s: HandoutStyles, furniture: PageFurniture):
 
 def running_header(s: HandoutStyles, furniture: PageFurniture, page_w: float):
     """The onPage function drawing the clinic and title at the top of every later page."""
-    style = s.footer
+    style = s.small
     left, right = s.margin_x_pt, page_w - s.margin_x_pt
 
     def draw(canvas, doc):

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import HandoutSpec
@@ -26,6 +26,7 @@ PAPER_SIZES = {"A4": A4, "letter": LETTER}
 LOGO_MAX_PX_W, LOGO_MAX_PX_H = 567, 189  # the logo box (48 x 16 mm) at 300 dpi
 OVERVIEW_MAX_ITEMS = 12  # longer programs skip the at-a-glance list (it would not fit page 1)
 MAX_LOGO_PIXELS = 25_000_000
+DIARY_ON_SAME_PAGE_SHARE = 0.5  # the diary follows the last card when half a page is free
 
 
 @lru_cache(maxsize=32)
@@ -69,7 +70,9 @@ def suggested_filename(spec: HandoutSpec) -> str:
     return f"handout-{spec.issued_on.isoformat()}.pdf" if spec.issued_on else "handout.pdf"
 
 
-def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> list:
+def _story(
+    spec: HandoutSpec, s: HandoutStyles, frame_w_pt: float, page_height_pt: float, logo
+) -> list:
     # no page cut leaves less than two lines of body text (and a box's padding) on either side
     least = max(MIN_PIECE_PT, 2 * s.body.leading_pt + s.pad_pt)
 
@@ -120,9 +123,13 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
             )
         )
     else:
-        heading = block(first_page.exercises_heading(spec, s))
-        heading.keepWithNext = True
-        story.append(heading)
+        # the heading stays with the first card's name and picture: a new page unless they fit
+        # (reportlab's keepWithNext would move a card taller than a page, leaving a gap)
+        heading = first_page.exercises_heading(spec, s)
+        first = card.exercise_card(spec.items[0], 1, spec, s)(frame_w_pt)
+        first_piece = min(first.cuts, default=first.height)
+        story.append(CondPageBreak(heading(frame_w_pt).height + first_piece + least))
+        story.append(block(heading))
     for number, item in enumerate(spec.items, start=1):
         name = clean(item.exercise.name)
         story.append(
@@ -136,7 +143,8 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
                 keep_whole=number > 1 and not s.large_print,
             )
         )
-    story.append(PageBreak())
+    # the diary starts on a page of its own, unless that would leave most of this one empty
+    story.append(CondPageBreak(page_height_pt * DIARY_ON_SAME_PAGE_SHARE))
     story.append(block(diary.diary_intro(spec, s)))
     story.extend(diary.diary_grids(spec, s))
     story.append(RuledNotes("Notes for your next visit", s))
@@ -195,5 +203,5 @@ def render_handout(spec: HandoutSpec) -> bytes:
         ]
     )
     logo = ImageReader(logo) if logo is not None else None
-    doc.build(_story(spec, s, later_h, logo), canvasmaker=canvas_maker(s, furniture))
+    doc.build(_story(spec, s, frame_w, later_h, logo), canvasmaker=canvas_maker(s, furniture))
     return buffer.getvalue()

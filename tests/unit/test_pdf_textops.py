@@ -21,7 +21,7 @@ SAMPLES = [
     "Zoë Łukasiewicz · Ødegård – José Núñez",
     "Αλέξανδρος Παπαδόπουλος, Ирина Петрова",
     "⚠ TAKE CARE • 90/90 · 3 × 10",
-    "no glyph: 漢字 💪 done",
+    "Nguyễn Thị Phương Thảo — 25 °C",
 ]
 
 

@@ -54,7 +54,9 @@ def test_snapshot_round_trips_without_library_or_files():
             "stopped": ["Bridge"],
         },
         resolve={
-            "wall-sit": parse_spec({"patient": {"name": "x"}, "items": [{"exercise": EXERCISE, "sets": 1}]})
+            "wall-sit": parse_spec(
+                {"patient": {"name": "x"}, "items": [{"exercise": EXERCISE, "sets": 1}]}
+            )
             .items[0]
             .exercise
         }.get,
