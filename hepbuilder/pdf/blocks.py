@@ -8,6 +8,7 @@ from collections.abc import Callable
 from reportlab.platypus.flowables import Flowable
 
 from .ink.lines import wrap
+from .ink.pages import was_postponed
 from .ink.paths import path_ops
 from .ink.writer import TextWriter
 from .layout import BlockLayout, BoxStyle, draw_layout
@@ -97,7 +98,7 @@ class Block(Flowable):
         self.wrap(availWidth, availHeight)
         if self.height <= availHeight:
             return [self]
-        at_top = availHeight >= self._page_height_pt - 1.0 or getattr(self, "_postponed", False)
+        at_top = availHeight >= self._page_height_pt - 1.0 or was_postponed(self)
         if self._keep_whole and self.height <= self._page_height_pt and not at_top:
             return []
         room = availHeight - self._lead_pt() - SLICE_PAD_PT

@@ -15,17 +15,41 @@ from .picture import arrange_frames, caption, frame_count, limb_word, place_pict
 from .styles import INK, RULE, HandoutStyles, TextStyle
 
 CHANGE_WORDS = {"new": "NEW", "dose-changed": "DOSE CHANGED"}
+CAP_MIDDLE = 0.36  # from a line's middle down to its baseline, in ems: centres capitals in a box
+PILL_PAD_X_PT, PILL_PAD_Y_PT = 5.0, 3.5  # around the word in a pill ("NEW") and the number badge
+PILL_LINE_PT, PILL_RADIUS_PT = 0.8, 3.0
+BADGE_PAD_PT = 9.0  # the number badge's diameter beyond the card title's size
+NAME_GAP_PT = 8.0  # between the badge and the name, and the name and the pill
+CHIP_PAD_X_PT, CHIP_PAD_Y_PT = 6.0, 4.0  # inside a dose chip
+CHIP_VALUE_GAP_PT = 4.0  # between a chip's label and its value
+CHIP_GAP_PT = 5.0  # between chips, and under the row of chips
+CHIP_LINE_PT = 0.6
+LIST_MARK_GAP_PT = 5.0  # between a step's number (or a bullet) and its text
+LIST_ITEM_GAP_EM = 0.2  # extra space under each step, in ems of its type size
+LINE_GAP_PT = 3.0  # under the dose sentence, a side line, a note
+TIPS_GUTTER_PT = 16.0  # between tips and "take care" side by side
+PAIRED_TIPS_MAX_PT = 260.0  # taller than this, tips and "take care" stack (a page may cut them)
 
 
 def _pill(layout: BlockLayout, right_x: float, y: float, text: str, s: HandoutStyles) -> float:
     """A boxed word at the right edge ("NEW"); words, not colour, carry the meaning. Returns its width."""
     style = s.label
-    width = string_width_pt(text, style.font_name, style.size_pt) + 10.0
-    height = style.size_pt + 7.0
+    width = string_width_pt(text, style.font_name, style.size_pt) + 2 * PILL_PAD_X_PT
+    height = style.size_pt + 2 * PILL_PAD_Y_PT
     layout.shapes.append(
-        Rect(right_x - width, y, width, height, fill=s.tint, stroke=INK, line_pt=0.8, radius_pt=3.0)
+        Rect(
+            right_x - width,
+            y,
+            width,
+            height,
+            fill=s.tint,
+            stroke=INK,
+            line_pt=PILL_LINE_PT,
+            radius_pt=PILL_RADIUS_PT,
+        )
     )
-    layout.text(right_x - width + 5.0, y + style.size_pt + 2.4, style, text, INK)
+    baseline = y + height / 2 + style.size_pt * CAP_MIDDLE
+    layout.text(right_x - width + PILL_PAD_X_PT, baseline, style, text, INK)
     return width
 
 
@@ -43,19 +67,20 @@ def _chips(
     picture) gets a row of its own, its value wrapped inside a taller box: never cut short.
     """
     label, value = s.label, s.small_bold
-    row_h = value.size_pt + 8.0
-    gap = 5.0
+    row_h = value.size_pt + 2 * CHIP_PAD_Y_PT
+    gap = CHIP_GAP_PT
+    extra = 2 * CHIP_PAD_X_PT + CHIP_VALUE_GAP_PT  # a chip's width beyond its two words
     cx, bottom = x, y + row_h
     for name, amount in chips:
         name = name.upper()
         label_w = string_width_pt(name, label.font_name, label.size_pt)
         value_w = string_width_pt(amount, value.font_name, value.size_pt)
-        chip_w = label_w + value_w + 16.0
+        chip_w = label_w + value_w + extra
         lines = [amount]
         if chip_w > width:
-            lines = wrap(amount, value.font_name, value.size_pt, width - label_w - 16.0)
+            lines = wrap(amount, value.font_name, value.size_pt, width - label_w - extra)
             widest = max(string_width_pt(line, value.font_name, value.size_pt) for line in lines)
-            chip_w = label_w + widest + 16.0
+            chip_w = label_w + widest + extra
         if cx > x and (cx + chip_w > x + width or len(lines) > 1):
             cx, y = x, bottom + gap
         height = row_h + (len(lines) - 1) * value.leading_pt
@@ -67,14 +92,15 @@ def _chips(
                 height,
                 fill=s.tint,
                 stroke=RULE,
-                line_pt=0.6,
+                line_pt=CHIP_LINE_PT,
                 radius_pt=min(row_h / 2, height / 2),
             )
         )
-        baseline = y + row_h / 2 + value.size_pt * 0.36
-        layout.text(cx + 6.0, baseline, label, name)
+        baseline = y + row_h / 2 + value.size_pt * CAP_MIDDLE
+        layout.text(cx + CHIP_PAD_X_PT, baseline, label, name)
         for index, line in enumerate(lines):
-            layout.text(cx + 10.0 + label_w, baseline + index * value.leading_pt, value, line)
+            value_x = cx + CHIP_PAD_X_PT + label_w + CHIP_VALUE_GAP_PT
+            layout.text(value_x, baseline + index * value.leading_pt, value, line)
         bottom = max(bottom, y + height)
         cx += chip_w + gap
         if len(lines) > 1:
@@ -89,11 +115,13 @@ def _list(
 
     `column(y)` gives the (x, width) for an item starting at y, so items flow around a picture.
     """
-    gutter = max(string_width_pt(mark, style.font_name, style.size_pt) for mark in marks) + 5.0
+    gutter = max(string_width_pt(mark, style.font_name, style.size_pt) for mark in marks)
+    gutter += LIST_MARK_GAP_PT
     for mark, text in zip(marks, items, strict=True):
         x, width = column(y)
         layout.text(x, y + style.size_pt, style, mark)
-        y = layout.lines(x + gutter, y, width - gutter, style, clean(text)) + style.size_pt * 0.2
+        y = layout.lines(x + gutter, y, width - gutter, style, clean(text))
+        y += style.size_pt * LIST_ITEM_GAP_EM
     return y
 
 
@@ -127,21 +155,24 @@ def _card_header(
 ) -> float:
     pad = s.pad_pt
     title = s.card_title
-    badge = title.size_pt + 9.0
+    badge = title.size_pt + BADGE_PAD_PT
     number_text = str(number)
     number_w = string_width_pt(number_text, title.font_name, title.size_pt)
-    badge_w = max(badge, number_w + 10.0)  # a circle, or a pill for a wide number
+    badge_w = max(badge, number_w + 2 * PILL_PAD_X_PT)  # a circle, or a pill for a wide number
     layout.shapes.append(Rect(pad, pad, badge_w, badge, fill=s.brand, radius_pt=badge / 2))
     layout.text(
         pad + (badge_w - number_w) / 2,
-        pad + badge / 2 + title.size_pt * 0.36,
+        pad + badge / 2 + title.size_pt * CAP_MIDDLE,
         title,
         number_text,
         s.on_brand,
     )
     pill = CHANGE_WORDS.get(item.change or "")
-    pill_w = string_width_pt(pill, s.label.font_name, s.label.size_pt) + 18.0 if pill else 0.0
-    name_x = pad + badge_w + 8.0
+    pill_w = 0.0
+    if pill:
+        pill_w = string_width_pt(pill, s.label.font_name, s.label.size_pt)
+        pill_w += 2 * PILL_PAD_X_PT + NAME_GAP_PT
+    name_x = pad + badge_w + NAME_GAP_PT
     name_lines = wrap(
         clean(item.exercise.name), title.font_name, title.size_pt, width - pad - pill_w - name_x
     )
@@ -151,7 +182,8 @@ def _card_header(
         layout.text(name_x, y + title.size_pt, title, line)
         y += title.leading_pt
     if pill:
-        _pill(layout, width - pad, pad + (badge - s.label.size_pt - 7.0) / 2, pill, s)
+        pill_h = s.label.size_pt + 2 * PILL_PAD_Y_PT
+        _pill(layout, width - pad, pad + (badge - pill_h) / 2, pill, s)
     header_bottom = max(pad + badge, y) + pad * 0.7
     layout.rule(pad, header_bottom, width - 2 * pad, RULE)
     return header_bottom + pad * 0.9
@@ -200,10 +232,10 @@ def _card_layout(
 
     y = top if facts_beside else picture_bottom + pad * 0.6
     x, w = column(y)
-    y = layout.lines(x, y, w, s.body_bold, describe_dose(dose), cuttable=False) + 3.0
+    y = layout.lines(x, y, w, s.body_bold, describe_dose(dose), cuttable=False) + LINE_GAP_PT
     chips = dose_chips(dose)
     if chips:
-        y = _chips(layout, x, y, w, chips, s) + 5.0
+        y = _chips(layout, x, y, w, chips, s) + CHIP_GAP_PT
     y = layout.lines(
         x, y, w, body, equipment_words(exercise.equipment), lead=(s.body_bold, "You will need:")
     )
@@ -218,19 +250,25 @@ def _card_layout(
         only = f"For your {dose.side} {limb} only" + (
             " (the one shown in colour)." if limb != "side" else "."
         )
-        y = layout.lines(x, y, w, s.body_bold, only, cuttable=False) + 2.0
+        y = layout.lines(x, y, w, s.body_bold, only, cuttable=False) + LINE_GAP_PT
     y = _list(layout, y, column, body, marks, steps)
     y = max(y, picture_bottom) + 4.0
     y = _tips_and_cautions(layout, exercise, y, full_x, full_w, s, paired=True)
     if item.notes:
         therapist = clean(spec.therapist_name).split(" ")[0] if spec.therapist_name else ""
         label = f"NOTE FROM {therapist.upper()}" if therapist else "YOUR THERAPIST'S NOTE"
-        note_top = y + 3.0
+        note_top = y + LINE_GAP_PT
         note_x, note_w = full_x + NOTE_INDENT_PT, full_w - NOTE_INDENT_PT
         y = layout.lines(
-            note_x, note_top + 3.0, note_w, s.label, label, cuttable=False, color=s.brand_ink
+            note_x,
+            note_top + LINE_GAP_PT,
+            note_w,
+            s.label,
+            label,
+            cuttable=False,
+            color=s.brand_ink,
         )
-        y = layout.lines(note_x, y, note_w, body, clean(item.notes)) + 3.0
+        y = layout.lines(note_x, y, note_w, body, clean(item.notes)) + LINE_GAP_PT
         layout.shapes.append(Rect(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
     layout.height = max(y, picture_bottom) + pad
     cuts = [cut for cut in layout.cuts if cut > picture_bottom]
@@ -266,17 +304,17 @@ def _tips_and_cautions(
         return y
     if len(sections) == 2 and paired:
         trial = BlockLayout(layout.width)
-        half = (width - 16.0) / 2
+        half = (width - TIPS_GUTTER_PT) / 2
         bottoms = []
         for index, (label, items, color) in enumerate(sections):
-            left = x + index * (half + 16.0)
+            left = x + index * (half + TIPS_GUTTER_PT)
             at = trial.lines(left, y, half, s.label, label, cuttable=False, color=color)
             bottoms.append(
                 _list(
                     trial, at, lambda _y, _l=left: (_l, half), s.detail, ["•"] * len(items), items
                 )
             )
-        if max(bottoms) - y < 260.0:  # short enough to keep side by side (no page cut inside)
+        if max(bottoms) - y < PAIRED_TIPS_MAX_PT:  # short enough to keep side by side
             layout.shapes.extend(trial.shapes)
             layout.runs.extend(trial.runs)
             bottom = max(bottoms)

@@ -17,7 +17,15 @@ from .layout import BlockLayout, Picture, Rect
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
 from .wording import long_date, short_url, therapist_line
 
-QR_TEXT_W_PT = 150.0  # the words beside the QR code in normal print
+QR_TEXT_W_PT = 150.0  # the words beside the QR code in normal print, with their gap to it
+QR_TEXT_GAP_PT = 10.0
+URL_MIN_PT = 6.0  # the share address shrinks to this size at most to stay on one line
+LOGO_GAP_PT = 12.0  # between the logo and the clinic's name
+TAG_GAP_PT = 16.0  # between the clinic's name and "Home exercise program"
+TAG_RAISE_PT = 3.0
+BRAND_RULE_GAP_PT, BRAND_RULE_PT, BRAND_RULE_CLEARANCE_PT = 6.0, 1.6, 14.0
+COLUMN_GAP_PT = 14.0  # between the columns of patient, therapist and dates
+FACT_ROW_GAP_PT = 6.0
 URL_MIN_PT = 6.0  # the share address shrinks to this size at most to stay on one line
 
 
@@ -47,12 +55,12 @@ def brand_header(spec: HandoutSpec, s: HandoutStyles, logo) -> Callable[[float],
                 canvas.drawImage(logo, left, bottom + (s.logo_h_pt - _h) / 2, _w, _h)
 
             layout.pictures.append(Picture(0.0, 0.0, draw_w, s.logo_h_pt, draw_logo))
-            x = draw_w + 12.0
+            x = draw_w + LOGO_GAP_PT
         name = clean(spec.clinic.name)
         tag = "Home exercise program"
         tag_w = string_width_pt(tag, s.small.font_name, s.small.size_pt)
         if name:
-            room = width - x - tag_w - 16.0
+            room = width - x - tag_w - TAG_GAP_PT
             lines = wrap(name, s.clinic_name.font_name, s.clinic_name.size_pt, room)
             block_h = len(lines) * s.clinic_name.leading_pt
             y = max(0.0, (height - block_h) / 2)
@@ -60,9 +68,9 @@ def brand_header(spec: HandoutSpec, s: HandoutStyles, logo) -> Callable[[float],
                 layout.text(x, y + s.clinic_name.size_pt, s.clinic_name, line)
                 y += s.clinic_name.leading_pt
             height = max(height, y)
-        layout.text(width - tag_w, height - 3.0, s.small, tag)
-        layout.rule(0.0, height + 6.0, width, s.brand, 1.6)
-        layout.height = height + 6.0 + 14.0
+        layout.text(width - tag_w, height - TAG_RAISE_PT, s.small, tag)
+        layout.rule(0.0, height + BRAND_RULE_GAP_PT, width, s.brand, BRAND_RULE_PT)
+        layout.height = height + BRAND_RULE_GAP_PT + BRAND_RULE_CLEARANCE_PT
         return layout
 
     return build
@@ -88,28 +96,29 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
         ]
         columns = 2
         inner = width - 2 * pad - (qr_block + pad if qr_block and not s.large_print else 0.0)
-        column_w = (inner - (columns - 1) * 14.0) / columns
+        column_w = (inner - (columns - 1) * COLUMN_GAP_PT) / columns
         row_y = panel_top + pad
         for start in range(0, len(facts), columns):
             bottom = row_y
             for column, (label, value) in enumerate(facts[start : start + columns]):
-                x = pad + column * (column_w + 14.0)
+                x = pad + column * (column_w + COLUMN_GAP_PT)
                 layout.text(x, row_y + s.label.size_pt, s.label, label)
                 value_y = row_y + s.label.leading_pt
                 value_y = layout.lines(x, value_y, column_w, s.body_bold, value, cuttable=False)
                 bottom = max(bottom, value_y)
-            row_y = bottom + 6.0
-        panel_bottom = row_y - 6.0 + pad
+            row_y = bottom + FACT_ROW_GAP_PT
+        panel_bottom = row_y - FACT_ROW_GAP_PT + pad
         if spec.share_url:
             url = short_url(spec.share_url)
             if s.large_print:
                 top = panel_bottom
                 qr_x = pad
-                text_x, text_w = qr_x + s.qr_pt + 14.0, width - s.qr_pt - 14.0 - 2 * pad
+                text_x = qr_x + s.qr_pt + COLUMN_GAP_PT
+                text_w = width - s.qr_pt - COLUMN_GAP_PT - 2 * pad
             else:
                 top = panel_top + pad
                 qr_x = width - pad - s.qr_pt
-                text_x, text_w = qr_x - QR_TEXT_W_PT, QR_TEXT_W_PT - 10.0
+                text_x, text_w = qr_x - QR_TEXT_W_PT, QR_TEXT_W_PT - QR_TEXT_GAP_PT
             layout.pictures.append(
                 Picture(
                     qr_x,

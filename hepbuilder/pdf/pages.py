@@ -6,13 +6,12 @@ are sized from them, so nothing they print runs into the content or off the pape
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from hepbuilder.domain.spec import HandoutSpec
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
-from .ink.pages import compress_page_streams
+from .ink.pages import HeldPagesCanvas
 from .ink.writer import TextWriter
 from .styles import RULE, HandoutStyles
 
@@ -32,6 +31,8 @@ class PageFurniture:
     header_lines: tuple[str, ...]
     footer_h_pt: float  # from the footer's rule to its last line's baseline
     header_h_pt: float  # the running header with its rule and clearance
+    page_w_pt: float
+    page_h_pt: float
 
     @property
     def bottom_margin_pt(self) -> float:
@@ -58,7 +59,9 @@ def _packed(parts: list[str], style, width_pt: float) -> list[str]:
     return lines
 
 
-def page_furniture(spec: HandoutSpec, s: HandoutStyles, page_w: float) -> PageFurniture:
+def page_furniture(
+    spec: HandoutSpec, s: HandoutStyles, page_w: float, page_h: float
+) -> PageFurniture:
     style = s.footer
     width = page_w - 2 * s.margin_x_pt
     page_w_pt = string_width_pt("Page 99 of 99", style.font_name, style.size_pt)
@@ -77,12 +80,13 @@ def page_furniture(spec: HandoutSpec, s: HandoutStyles, page_w: float) -> PageFu
     )
     footer_h = FOOTER_RULE_GAP_PT + (len(who) + len(contact)) * style.leading_pt
     header_h = len(header) * s.small.leading_pt + HEADER_RULE_GAP_PT + HEADER_CLEARANCE_PT
-    return PageFurniture(tuple(who), tuple(contact), tuple(header), footer_h, header_h)
+    return PageFurniture(
+        tuple(who), tuple(contact), tuple(header), footer_h, header_h, page_w, page_h
+    )
 
 
 def _draw_footer(canvas, page: int, total: int, s: HandoutStyles, furniture: PageFurniture):
-    width, _ = canvas._pagesize
-    left, right = s.margin_x_pt, width - s.margin_x_pt
+    left, right = s.margin_x_pt, furniture.page_w_pt - s.margin_x_pt
     style = s.footer
     top = FOOTER_EDGE_MM * mm + furniture.footer_h_pt
     canvas.saveState()
@@ -102,37 +106,22 @@ def _draw_footer(canvas, page: int, total: int, s: HandoutStyles, furniture: Pag
 
 
 def canvas_maker(s: HandoutStyles, furniture: PageFurniture):
-    """A Canvas that holds its pages back until the end, so each footer can say "page N of M"."""
+    """The handout's canvas class: pages held back, then each given its footer."""
 
-    class HandoutCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._held_pages: list[dict] = []
-
-        def showPage(self):
-            self._held_pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._held_pages)
-            for number, state in enumerate(self._held_pages, start=1):
-                self.__dict__.update(state)
-                _draw_footer(self, number, total, s, furniture)
-                Canvas.showPage(self)
-            compress_page_streams(self)
-            Canvas.save(self)
+    class HandoutCanvas(HeldPagesCanvas):
+        def draw_furniture(self, number: int, total: int) -> None:
+            _draw_footer(self, number, total, s, furniture)
 
     return HandoutCanvas
 
 
-def running_header(s: HandoutStyles, furniture: PageFurniture, page_w: float):
+def running_header(s: HandoutStyles, furniture: PageFurniture):
     """The onPage function drawing the clinic and title at the top of every later page."""
     style = s.small
-    left, right = s.margin_x_pt, page_w - s.margin_x_pt
+    left, right = s.margin_x_pt, furniture.page_w_pt - s.margin_x_pt
 
     def draw(canvas, doc):
-        _, height = canvas._pagesize
-        baseline = height - s.margin_top_pt - style.size_pt
+        baseline = furniture.page_h_pt - s.margin_top_pt - style.size_pt
         writer = TextWriter(canvas)
         for line in furniture.header_lines:
             writer.text(left, baseline, style, line)

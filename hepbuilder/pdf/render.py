@@ -160,7 +160,7 @@ def render_handout(spec: HandoutSpec) -> bytes:
     ensure_fonts(cjk=uses_cjk(spec))
     s = styles_for(spec.clinic, spec.large_print)
     page_w, page_h = PAPER_SIZES[spec.paper]
-    furniture = page_furniture(spec, s, page_w)
+    furniture = page_furniture(spec, s, page_w, page_h)
     bottom = furniture.bottom_margin_pt
     buffer = io.BytesIO()
     title = clean(spec.title) or "Home exercise program"
@@ -198,7 +198,7 @@ def render_handout(spec: HandoutSpec) -> bytes:
             PageTemplate(
                 "later",
                 [Frame(s.margin_x_pt, bottom, frame_w, later_h, id="later", **padding)],
-                onPage=running_header(s, furniture, page_w),
+                onPage=running_header(s, furniture),
             ),
         ]
     )
