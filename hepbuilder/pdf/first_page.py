@@ -26,7 +26,6 @@ TAG_RAISE_PT = 3.0
 BRAND_RULE_GAP_PT, BRAND_RULE_PT, BRAND_RULE_CLEARANCE_PT = 6.0, 1.6, 14.0
 COLUMN_GAP_PT = 14.0  # between the columns of patient, therapist and dates
 FACT_ROW_GAP_PT = 6.0
-URL_MIN_PT = 6.0  # the share address shrinks to this size at most to stay on one line
 
 
 def url_style(url: str, style: TextStyle, width: float) -> TextStyle:

@@ -170,6 +170,37 @@ def preview_pdf(session: Session, actor: Actor, program_id: int) -> bytes:
     return render_pdf(build_spec(session, actor, program))
 
 
+FIELD_WORDS = {
+    "patient.name": "The patient's name",
+    "therapist.name": "Your name",
+    "title": "The title",
+    "notes": "The notes",
+}
+
+
+def printing_warnings(session: Session, actor: Actor, program_id: int) -> list[str]:
+    """Sentences naming each text of the program's handout with characters its fonts cannot
+    print, character by character ("The patient's name has "क" (DEVANAGARI LETTER KA), which
+    cannot be printed ..."), so the therapist can fix them before issuing. Empty when all print
+    (or when the program cannot be previewed yet)."""
+    from hepbuilder.pdf import printing_problems
+
+    program = get_program(session, actor, program_id)
+    try:
+        spec = build_spec(session, actor, program)
+    except ValidationError:
+        return []
+    sentences = []
+    for field, problem in printing_problems(spec).items():
+        if field.startswith("items[") and field.endswith(".notes"):
+            index = int(field[6 : field.index("]")])
+            where = f"The note on {spec.items[index].exercise.name}"
+        else:
+            where = FIELD_WORDS.get(field, field.replace("_", " ").capitalize())
+        sentences.append(f"{where} {problem}.")
+    return sentences
+
+
 def _require_items(program: Program) -> None:
     if not program.items:
         raise ValidationError({"items": "Add at least one exercise before issuing."})

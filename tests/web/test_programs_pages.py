@@ -243,6 +243,20 @@ def test_preview_is_an_inline_pdf_and_stores_nothing(client, session):
     )
 
 
+def test_preview_warns_about_a_name_the_handout_cannot_print(client, session):
+    clinic = seeded_clinic(session)
+    user = make_user(session, clinic, name="Sam Rivera", credentials="DPT")
+    patient = make_patient(session, clinic, first_name="अनीता", last_name="Sharma")
+    session.commit()
+    sign_in(client, user)
+    program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
+    session.commit()
+    page = client.get(f"/programs/{program.id}?preview=1").get_data(as_text=True)
+    assert "The patient&#39;s name has &#34;अ&#34; (DEVANAGARI LETTER A)" in page
+    assert "which cannot be printed" in page
+    assert "cannot be printed" not in client.get(f"/programs/{program.id}").get_data(as_text=True)
+
+
 def test_another_clinics_program_is_not_found(client, session):
     world(client, session)
     other_patient = make_patient(session, make_clinic(session))
