@@ -215,15 +215,17 @@ def _card_layout(
         layout, exercise, dose.side, picture_x, top, grid, spec.clinic.brand_color, s
     )
     words = caption(exercise, dose.side)
-    if words:
+    if words and facts_beside:
         picture_bottom = layout.lines(
-            picture_x,
-            picture_bottom,
-            grid.width if facts_beside else full_w,
-            s.small,
-            words,
-            cuttable=False,
+            picture_x, picture_bottom, grid.width, s.small, words, cuttable=False
         )
+    elif words:  # centred under the centred picture
+        middle = picture_x + grid.width / 2
+        for line in wrap(words, s.small.font_name, s.small.size_pt, full_w):
+            line_w = string_width_pt(line, s.small.font_name, s.small.size_pt)
+            left = min(max(full_x, middle - line_w / 2), full_x + full_w - line_w)
+            layout.text(left, picture_bottom + s.small.size_pt, s.small, line)
+            picture_bottom += s.small.leading_pt
 
     def column(at_y: float) -> tuple[float, float]:
         if facts_beside and at_y < picture_bottom + 2.0:

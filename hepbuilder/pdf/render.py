@@ -138,9 +138,10 @@ def _story(
                 frame=BoxStyle(),
                 continued=(continued_style, f"{number}. {name} (continued)"),
                 space_after_pt=s.gap_pt,
-                # the first card may start under the overview rather than leave a gap there; in
-                # large print, where a card is often taller than a page, every card flows on
-                keep_whole=number > 1 and not s.large_print,
+                # normal print keeps each card whole: one that does not fit under the overview
+                # starts the next page; in large print, where a card is often taller than a
+                # page, every card goes on under its picture rather than leave a page empty
+                keep_whole=not s.large_print,
             )
         )
     # the diary starts on a page of its own, unless that would leave most of this one empty

@@ -157,6 +157,17 @@ def test_render_handout_large_print_has_no_mostly_empty_page(paper):
             assert lowest > bottom * 0.5, page.page_number
 
 
+def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_two():
+    from hepbuilder.library.loader import load_library
+
+    spec = make_spec(items=0)
+    spec["items"] = [{"exercise": load_library().exercises["monster-walk"].to_dict(), "sets": 1}]
+    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
+        first, second = (" ".join(p.extract_text().split()) for p in document.pages[:2])
+    assert "Your exercises at a glance" in first and "What it is for" not in first
+    assert second.index("1 Monster walk What it is for") < 80  # under the running header
+
+
 def test_render_handout_first_page_has_no_big_gap_before_the_first_card():
     spec = make_spec(items=2, notes="")
     with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
