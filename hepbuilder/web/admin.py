@@ -32,7 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from hepbuilder.domain.emergency import COUNTRY_CODES
+from hepbuilder.domain.emergency import COUNTRY_CODES, COUNTRY_NAMES
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.services import accounts, clinic_settings
 
@@ -104,7 +104,9 @@ class BrandingForm(FlaskForm):
     )
     country = SelectField(
         "Country",
-        choices=_choices([("", "Not set")] + [(code, code) for code in COUNTRY_CODES]),
+        choices=_choices(
+            [("", "Not set")] + [(code, COUNTRY_NAMES[code]) for code in COUNTRY_CODES]
+        ),
         default="",
         description="Sets the emergency number printed on handouts when you leave it empty "
         "(999 in GB, 911 in the US and Canada, 112 in the EU).",
