@@ -66,6 +66,14 @@ class Clinic(Base):
     # handout emails carry the PDF ("attach") or only the private link ("link").
     link_expiry_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     email_mode: Mapped[str] = mapped_column(String(10), default="attach", server_default="attach")
+    # urgent help on the handout: ISO country code (its default emergency number), or own values
+    country: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    emergency_number: Mapped[str] = mapped_column(
+        String(BRAND_LIMITS["emergency_number"]), default="", server_default=""
+    )
+    out_of_hours: Mapped[str] = mapped_column(
+        String(BRAND_LIMITS["out_of_hours"]), default="", server_default=""
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -77,7 +77,8 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _hold_words(seconds: int) -> str:
+def hold_words(seconds: int) -> str:
+    """A hold in words: "30 seconds", "2 minutes"."""
     if seconds >= 120 and seconds % 60 == 0:
         return _plural(seconds // 60, "minute")
     return _plural(seconds, "second")
@@ -94,17 +95,58 @@ def _frequency_words(dose: Dose) -> list[str]:
     return parts
 
 
+def has_amount(dose: Dose) -> bool:
+    """True when the dose says how much: sets, reps or a hold."""
+    return bool(dose.sets or dose.reps or dose.hold_seconds)
+
+
+def describe_change(was: Dose, now: Dose) -> str:
+    """What changed between two doses, e.g. "was 2 sets, hold 30 seconds; now 3 sets, hold 45
+    seconds" (only the amounts, frequency and side that differ are named)."""
+    before, after = _change_parts(was), _change_parts(now)
+    changed = [key for key in after.keys() | before.keys() if before.get(key) != after.get(key)]
+    order = ["amount", "hold", "frequency", "side"]
+    changed.sort(key=order.index)
+
+    def words(parts: dict) -> str:
+        return ", ".join(parts[key] for key in changed if parts.get(key)) or "none"
+
+    return f"was {words(before)}; now {words(after)}"
+
+
+def _change_parts(dose: Dose) -> dict[str, str]:
+    parts = {}
+    amount = _amount_words(dose)
+    if amount:
+        parts["amount"] = amount
+    if dose.hold_seconds:
+        parts["hold"] = "hold " + hold_words(dose.hold_seconds)
+    frequency = _frequency_words(dose)
+    if frequency:
+        parts["frequency"] = ", ".join(frequency)
+    if _SIDE_WORDS[dose.side]:
+        parts["side"] = _SIDE_WORDS[dose.side]
+    return parts
+
+
+def _amount_words(dose: Dose) -> str:
+    if dose.sets and dose.reps:
+        return f"{_plural(dose.sets, 'set')} of {dose.reps}"
+    if dose.sets:
+        return _plural(dose.sets, "set")
+    if dose.reps:
+        return _plural(dose.reps, "repetition")
+    return ""
+
+
 def describe_dose(dose: Dose) -> str:
     """The dose in plain words, e.g. "3 sets of 10, hold 30 seconds, twice a day, each side"."""
     parts = []
-    if dose.sets and dose.reps:
-        parts.append(f"{_plural(dose.sets, 'set')} of {dose.reps}")
-    elif dose.sets:
-        parts.append(_plural(dose.sets, "set"))
-    elif dose.reps:
-        parts.append(_plural(dose.reps, "repetition"))
+    amount = _amount_words(dose)
+    if amount:
+        parts.append(amount)
     if dose.hold_seconds:
-        parts.append("hold " + _hold_words(dose.hold_seconds))
+        parts.append("hold " + hold_words(dose.hold_seconds))
     parts.extend(_frequency_words(dose))
     if _SIDE_WORDS[dose.side]:
         parts.append(_SIDE_WORDS[dose.side])

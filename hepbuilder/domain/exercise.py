@@ -1,10 +1,11 @@
 """Library entries: exercises, muscles and protocols, and the checks a library file must pass."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .dose import Dose, parse_dose
+from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
+from .steps import needs_hold
 from .text import read_text
 
 CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
@@ -154,6 +155,19 @@ def parse_exercise(data: object) -> Exercise:
         illustration=illustration,
         source=source,
     )
+
+
+def dose_for(exercise: Exercise, dose: Dose) -> Dose:
+    """The dose an item is printed with: `dose`, with the exercise's default sets, reps and hold
+    when it gives none of them, and the default hold when the steps print a hold ({hold})."""
+    defaults = exercise.defaults
+    if not has_amount(dose):
+        dose = replace(
+            dose, sets=defaults.sets, reps=defaults.reps, hold_seconds=defaults.hold_seconds
+        )
+    if not dose.hold_seconds and defaults.hold_seconds and needs_hold(exercise.steps):
+        dose = replace(dose, hold_seconds=defaults.hold_seconds)
+    return dose
 
 
 def parse_muscle(slug: str, data: object) -> Muscle:

@@ -20,6 +20,8 @@ BRAND_LIMITS: dict[str, int] = {
     "phone": 80,
     "email": 200,
     "website": 200,
+    "emergency_number": 40,
+    "out_of_hours": 300,
 }
 USER_LIMITS: dict[str, int] = {"email": 254, "name": 200, "credentials": 80}
 API_TOKEN_LIMITS: dict[str, int] = {"name": 120}

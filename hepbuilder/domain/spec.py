@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .color import DEFAULT_BRAND_COLOR, is_hex_color
-from .dose import Dose, parse_dose
+from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
-from .exercise import Exercise, parse_exercise
+from .exercise import Exercise, dose_for, parse_exercise
 from .limits import (
     BRAND_LIMITS,
     ITEM_LIMITS,
@@ -45,6 +45,9 @@ class ClinicBrand:
     website: str = ""
     brand_color: str = "#1f6f8b"
     logo_bytes: bytes | None = None  # PNG or JPEG; checked as an image by the renderer
+    country: str = ""  # ISO 3166 two-letter code: the default emergency number comes from it
+    emergency_number: str = ""  # "" for the country's default
+    out_of_hours: str = ""  # advice when the clinic is closed; "" for the country's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,7 @@ class SpecItem:
     dose: Dose
     notes: str = ""
     change: str | None = None  # "new" | "dose-changed" | None
+    was: Dose | None = None  # the previous handout's dose, with "dose-changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,9 @@ class HandoutSpec:
             "website": self.clinic.website,
             "brand_color": self.clinic.brand_color,
         }
+        for key in ("country", "emergency_number", "out_of_hours"):
+            if getattr(self.clinic, key):
+                clinic[key] = getattr(self.clinic, key)
         if self.clinic.logo_bytes:
             clinic["logo"] = _data_uri(self.clinic.logo_bytes)
         data = {
@@ -106,6 +113,8 @@ class HandoutSpec:
             }
             if item.change:
                 entry["change"] = item.change
+            if item.was is not None:
+                entry["was"] = {k: v for k, v in item.was.to_dict().items() if v is not None}
             data["items"].append(entry)
         return data
 
@@ -180,6 +189,15 @@ def _color(value: object, errors: dict) -> str:
     return DEFAULT_BRAND_COLOR
 
 
+def _country(value: object, errors: dict) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str) and len(value) == 2 and value.isascii() and value.isalpha():
+        return value.upper()
+    errors["clinic.country"] = 'must be a two-letter country code such as "GB" or "US"'
+    return ""
+
+
 def _item(
     raw: object, where: str, resolve: ExerciseResolver | None, errors: dict
 ) -> SpecItem | None:
@@ -208,9 +226,24 @@ def _item(
     change = raw.get("change")
     if change is not None and change not in CHANGES:
         errors[where + "change"] = "must be one of: " + ", ".join(CHANGES)
+    was = None
+    if raw.get("was") is not None:
+        if not isinstance(raw["was"], dict):
+            errors[where + "was"] = "must be an object of dose fields"
+        else:
+            try:
+                was = parse_dose(raw["was"], prefix=where + "was.")
+            except ValidationError as exc:
+                errors.update(exc.fields)
     if exercise is None or dose is None:
         return None
-    return SpecItem(exercise=exercise, dose=dose, notes=notes, change=change)
+    dose = dose_for(exercise, dose)
+    if not has_amount(dose):
+        errors[where + "sets"] = (
+            "give sets, reps or a hold (this exercise has no default dose to fall back on)"
+        )
+        return None
+    return SpecItem(exercise=exercise, dose=dose, notes=notes, change=change, was=was)
 
 
 def parse_spec(
@@ -258,6 +291,21 @@ def parse_spec(
         ),
         brand_color=_color(clinic_data.get("brand_color"), errors),
         logo_bytes=_logo(clinic_data.get("logo"), errors, load_file),
+        country=_country(clinic_data.get("country"), errors),
+        emergency_number=read_text(
+            clinic_data,
+            "emergency_number",
+            errors,
+            field="clinic.emergency_number",
+            max_chars=BRAND_LIMITS["emergency_number"],
+        ),
+        out_of_hours=read_text(
+            clinic_data,
+            "out_of_hours",
+            errors,
+            field="clinic.out_of_hours",
+            max_chars=BRAND_LIMITS["out_of_hours"],
+        ),
     )
     paper = data.get("paper") or "A4"
     if paper not in PAPERS:

@@ -28,6 +28,7 @@ from hepbuilder.domain.exercise import (
     parse_muscle,
     parse_protocol,
 )
+from hepbuilder.domain.steps import step_problems
 from hepbuilder.domain.text import fold
 
 EXERCISES_DIR = "exercises"
@@ -197,6 +198,7 @@ def _load_exercise(
     except ValidationError as error:
         errors.update(error.fields)
     if exercise is not None:
+        errors.update(step_problems(exercise.steps, exercise.defaults))
         if exercise.slug != path.stem:
             errors["slug"] = f'must match the file name "{path.stem}" (got "{exercise.slug}")'
         if exercise.illustration is not None and validate_illustration is not None:

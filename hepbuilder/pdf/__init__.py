@@ -6,9 +6,10 @@ from pathlib import Path
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import MAX_LOGO_BYTES, HandoutSpec, parse_spec
 
+from .printable import printing_problems
 from .render import render_handout, suggested_filename
 
-__all__ = ["render_handout", "render_spec", "suggested_filename"]
+__all__ = ["printing_problems", "render_handout", "render_spec", "suggested_filename"]
 
 
 def render_spec(spec: dict | str | bytes, library_dir=None, base_dir=None) -> bytes:

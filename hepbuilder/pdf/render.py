@@ -1,31 +1,32 @@
-"""Build the handout PDF: page templates, the story of Blocks, and the footer on every page."""
+"""Build the handout PDF: the page templates and the story of Blocks, first page to diary."""
 
 import io
 import warnings
 from functools import lru_cache
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import LOGO_MAX_PIXELS
 from hepbuilder.domain.spec import HandoutSpec
 
-from . import sections
-from .flowables import MIN_PIECE_PT, Block, DiaryGrid, RuledNotes
-from .flowables import Frame as BoxFrame
-from .fonts import REGULAR, ensure_fonts, string_width_pt
-from .styles import RULE, HandoutStyles, styles_for
-from .text import clean, fit
-from .textops import TextWriter
+from . import card, diary, first_page
+from .blocks import MIN_PIECE_PT, Block
+from .diary import RuledNotes
+from .first_page import needs_red_flags
+from .ink.fonts import REGULAR, ensure_fonts
+from .ink.lines import clean
+from .layout import BoxStyle
+from .pages import canvas_maker, page_furniture, running_header
+from .printable import uses_cjk
+from .styles import INK, RULE, HandoutStyles, styles_for
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
-RUNNING_HEADER_PT = 22.0
 LOGO_MAX_PX_W, LOGO_MAX_PX_H = 567, 189  # the logo box (48 x 16 mm) at 300 dpi
 OVERVIEW_MAX_ITEMS = 12  # longer programs skip the at-a-glance list (it would not fit page 1)
+DIARY_ON_SAME_PAGE_SHARE = 0.5  # the diary follows the last card when half a page is free
 
 
 @lru_cache(maxsize=32)
@@ -73,122 +74,37 @@ def suggested_filename(spec: HandoutSpec) -> str:
     return f"handout-{spec.issued_on.isoformat()}.pdf" if spec.issued_on else "handout.pdf"
 
 
-def _contact(spec: HandoutSpec) -> list[str]:
-    clinic = spec.clinic
-    return [
-        clean(part)
-        for part in (clinic.name, clinic.address, clinic.phone, clinic.email, clinic.website)
-        if part
-    ]
-
-
-def _contact_lines(spec: HandoutSpec, style, width_pt: float) -> list[str]:
-    """The clinic's contact details packed into at most two footer lines."""
-    lines: list[str] = []
-    for part in _contact(spec):
-        joined = f"{lines[-1]}  ·  {part}" if lines else part
-        if lines and string_width_pt(joined, style.font_name, style.size_pt) <= width_pt:
-            lines[-1] = joined
-        else:
-            lines.append(part)
-    if len(lines) > 2:
-        lines = [lines[0], "  ·  ".join(lines[1:])]
-    return [fit(line, style.font_name, style.size_pt, width_pt) for line in lines]
-
-
-def _footer(canvas, page: int, total: int, spec: HandoutSpec, s: HandoutStyles, contact) -> None:
-    width, _ = canvas._pagesize
-    left, right = s.margin_x_pt, width - s.margin_x_pt
-    style = s.footer
-    top = s.margin_bottom_pt - 12.0
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.line(left, top, right, top)
-    canvas.restoreState()
-    page_text = f"Page {page} of {total}"
-    page_w = string_width_pt(page_text, style.font_name, style.size_pt)
-    who = fit(
-        f"For {clean(spec.patient_name)}",
-        style.font_name,
-        style.size_pt,
-        right - left - page_w - 20.0,
-    )
-    text = TextWriter(canvas)
-    text.text(left, top - style.leading_pt, style, who)
-    text.text(right - page_w, top - style.leading_pt, style, page_text)
-    for index, line in enumerate(contact):
-        text.text(left, top - (2 + index) * style.leading_pt, style, line)
-    text.flush()
-
-
-def _canvas_maker(spec: HandoutSpec, s: HandoutStyles, page_w: float):
-    """A Canvas that holds its pages back until the end, so each footer can say "page N of M"."""
-    contact = _contact_lines(spec, s.footer, page_w - 2 * s.margin_x_pt)
-
-    class HandoutCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._held_pages: list[dict] = []
-
-        def showPage(self):
-            self._held_pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._held_pages)
-            for number, state in enumerate(self._held_pages, start=1):
-                self.__dict__.update(state)
-                _footer(self, number, total, spec, s, contact)
-                Canvas.showPage(self)
-            Canvas.save(self)
-
-    return HandoutCanvas
-
-
-def _running_header(spec: HandoutSpec, s: HandoutStyles, page_w: float):
-    style = s.footer
-    left, right = s.margin_x_pt, page_w - s.margin_x_pt
-    text = "  ·  ".join(part for part in (clean(spec.clinic.name), clean(spec.title)) if part)
-    text = fit(text or "Home exercise program", style.font_name, style.size_pt, right - left)
-
-    def draw(canvas, doc):
-        _, height = canvas._pagesize
-        baseline = height - s.margin_top_pt - style.size_pt
-        writer = TextWriter(canvas)
-        writer.text(left, baseline, style, text)
-        writer.flush()
-        canvas.saveState()
-        canvas.setStrokeColor(s.brand)
-        canvas.setLineWidth(1.0)
-        canvas.line(left, baseline - 6.0, right, baseline - 6.0)
-        canvas.restoreState()
-
-    return draw
-
-
-def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> list:
+def _story(
+    spec: HandoutSpec, s: HandoutStyles, frame_w_pt: float, page_height_pt: float, logo
+) -> list:
     # no page cut leaves less than two lines of body text (and a box's padding) on either side
     least = max(MIN_PIECE_PT, 2 * s.body.leading_pt + s.pad_pt)
 
     def block(build, **kwargs):
         return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
 
-    card_frame = BoxFrame()
-    boxed = BoxFrame(stroke=RULE, fill=None)
+    boxed = BoxStyle(stroke=RULE, fill=None)
     continued_style = s.small
     story = [
-        block(sections.brand_header(spec, s, logo)),
-        block(sections.title_and_people(spec, s)),
+        block(first_page.brand_header(spec, s, logo)),
+        block(first_page.title_and_people(spec, s)),
         # the pain rule comes before anything long, so it is always on the first page
-        block(sections.safety_box(spec, s), frame=boxed, space_after_pt=s.gap_pt),
+        block(first_page.safety_box(spec, s), frame=boxed, space_after_pt=s.gap_pt),
     ]
-    changes = sections.changes_box(spec, s)
+    if needs_red_flags(spec):
+        story.append(
+            block(
+                first_page.red_flags_box(spec, s),
+                frame=BoxStyle(stroke=INK, fill=None, line_pt=1.2),
+                space_after_pt=s.gap_pt,
+            )
+        )
+    changes = first_page.changes_box(spec, s)
     if changes:
         story.append(
             block(
                 changes,
-                frame=BoxFrame(stroke=RULE, fill=s.tint),
+                frame=BoxStyle(stroke=RULE, fill=s.tint),
                 space_after_pt=s.gap_pt,
                 keep_whole=False,
                 continued=(continued_style, "What has changed (continued)"),
@@ -197,43 +113,45 @@ def _story(spec: HandoutSpec, s: HandoutStyles, page_height_pt: float, logo) -> 
     if spec.notes:
         story.append(
             block(
-                sections.heading_and_text("From your therapist", spec.notes, s),
+                first_page.heading_and_text("From your therapist", spec.notes, s),
                 keep_whole=False,
                 continued=(continued_style, "From your therapist (continued)"),
             )
         )
-    if not s.large_print:
-        if len(spec.items) <= OVERVIEW_MAX_ITEMS:
-            story.append(
-                block(
-                    sections.overview(spec, s),
-                    keep_whole=False,
-                    continued=(continued_style, "Your exercises at a glance (continued)"),
-                )
+    if len(spec.items) <= OVERVIEW_MAX_ITEMS:
+        story.append(
+            block(
+                first_page.overview(spec, s),
+                keep_whole=False,
+                continued=(continued_style, "Your exercises at a glance (continued)"),
             )
-        else:
-            heading = block(sections.exercises_heading(spec, s))
-            heading.keepWithNext = True
-            story.append(heading)
+        )
+    else:
+        # the heading stays with the first card's name and picture: a new page unless they fit
+        # (reportlab's keepWithNext would move a card taller than a page, leaving a gap)
+        heading = first_page.exercises_heading(spec, s)
+        first = card.exercise_card(spec.items[0], 1, spec, s)(frame_w_pt)
+        first_piece = min(first.cuts, default=first.height)
+        story.append(CondPageBreak(heading(frame_w_pt).height + first_piece + least))
+        story.append(block(heading))
     for number, item in enumerate(spec.items, start=1):
-        if (
-            s.large_print and number > 1
-        ):  # the first card may share a page with the notes if it fits
-            story.append(PageBreak())
         name = clean(item.exercise.name)
         story.append(
             block(
-                sections.exercise_card(item, number, spec, s, page_height_pt),
-                frame=card_frame,
+                card.exercise_card(item, number, spec, s),
+                frame=BoxStyle(),
                 continued=(continued_style, f"{number}. {name} (continued)"),
                 space_after_pt=s.gap_pt,
+                # normal print keeps each card whole: one that does not fit under the overview
+                # starts the next page; in large print, where a card is often taller than a
+                # page, every card goes on under its picture rather than leave a page empty
+                keep_whole=not s.large_print,
             )
         )
-    story.append(PageBreak())
-    story.append(block(sections.diary_intro(spec, s)))
-    names = [f"{n}. {clean(item.exercise.name)}" for n, item in enumerate(spec.items, start=1)]
-    span, days = sections.diary_days(spec)
-    story.append(DiaryGrid(names, days, s, span=span))
+    # the diary starts on a page of its own, unless that would leave most of this one empty
+    story.append(CondPageBreak(page_height_pt * DIARY_ON_SAME_PAGE_SHARE))
+    story.append(block(diary.diary_intro(spec, s)))
+    story.extend(diary.diary_grids(spec, s))
     story.append(RuledNotes("Notes for your next visit", s))
     return story
 
@@ -244,12 +162,11 @@ def render_handout(spec: HandoutSpec) -> bytes:
     Raises ValidationError on "clinic.logo" when the logo does not decode as an image.
     """
     logo = prepare_logo(spec.clinic.logo_bytes) if spec.clinic.logo_bytes else None
-    ensure_fonts()
-    # Binary (not ASCII85) streams: smaller files, and reportlab's pure-Python ASCII85 encoder
-    # was a third of the render time. A process-wide reportlab setting; any reader takes both.
-    rl_config.useA85 = 0
+    ensure_fonts(cjk=uses_cjk(spec))
     s = styles_for(spec.clinic, spec.large_print)
     page_w, page_h = PAPER_SIZES[spec.paper]
+    furniture = page_furniture(spec, s, page_w, page_h)
+    bottom = furniture.bottom_margin_pt
     buffer = io.BytesIO()
     title = clean(spec.title) or "Home exercise program"
     subject = "Home exercise program" + (
@@ -261,7 +178,7 @@ def render_handout(spec: HandoutSpec) -> bytes:
         leftMargin=s.margin_x_pt,
         rightMargin=s.margin_x_pt,
         topMargin=s.margin_top_pt,
-        bottomMargin=s.margin_bottom_pt,
+        bottomMargin=bottom,
         title=title,
         author=clean(spec.clinic.name),
         subject=subject,
@@ -273,23 +190,23 @@ def render_handout(spec: HandoutSpec) -> bytes:
         lang="en",
     )
     frame_w = page_w - 2 * s.margin_x_pt
-    first_h = page_h - s.margin_top_pt - s.margin_bottom_pt
-    later_h = first_h - RUNNING_HEADER_PT
+    first_h = page_h - s.margin_top_pt - bottom
+    later_h = first_h - furniture.header_h_pt
     padding = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
     doc.addPageTemplates(
         [
             PageTemplate(
                 "first",
-                [Frame(s.margin_x_pt, s.margin_bottom_pt, frame_w, first_h, id="first", **padding)],
+                [Frame(s.margin_x_pt, bottom, frame_w, first_h, id="first", **padding)],
                 autoNextPageTemplate="later",
             ),
             PageTemplate(
                 "later",
-                [Frame(s.margin_x_pt, s.margin_bottom_pt, frame_w, later_h, id="later", **padding)],
-                onPage=_running_header(spec, s, page_w),
+                [Frame(s.margin_x_pt, bottom, frame_w, later_h, id="later", **padding)],
+                onPage=running_header(s, furniture),
             ),
         ]
     )
     logo = ImageReader(logo) if logo is not None else None
-    doc.build(_story(spec, s, later_h, logo), canvasmaker=_canvas_maker(spec, s, page_w))
+    doc.build(_story(spec, s, frame_w, later_h, logo), canvasmaker=canvas_maker(s, furniture))
     return buffer.getvalue()

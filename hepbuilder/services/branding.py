@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Clinic
 from hepbuilder.domain.color import normalize_color
+from hepbuilder.domain.emergency import COUNTRY_CODES
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import BRAND_LIMITS
 
@@ -18,7 +19,17 @@ from .clinics import get_actor_clinic
 from .images import image_size, normalize_logo
 from .users import EMAIL_RE
 
-BRANDING_FIELDS = ("name", "address", "phone", "email", "website", "brand_color")
+BRANDING_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "brand_color",
+    "country",
+    "emergency_number",
+    "out_of_hours",
+)
 # How handouts reach patients: private links expire after this many days without a new handout,
 # and emails carry the PDF ("attach") or only the private link ("link").
 DELIVERY_FIELDS = ("link_expiry_days", "email_mode")
@@ -50,8 +61,9 @@ def _check_website(text: str) -> str | None:
 
 
 def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> Clinic:
-    """Change the clinic's name, contact lines, brand colour and delivery settings (link expiry,
-    email mode); only the keys present in `data`.
+    """Change the clinic's name, contact lines, brand colour, urgent-help settings (country,
+    emergency number, out-of-hours advice) and delivery settings (link expiry, email mode); only
+    the keys present in `data`.
 
     Raises ValidationError naming each bad field (nothing is changed then). Records
     "clinic.branding" with the names of the fields that changed, when any did.
@@ -66,6 +78,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
         text = str(data[name] or "").strip()
         if name == "address":
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        if name == "country":
+            text = text.upper()
         limit = BRAND_LIMITS.get(name)
         if limit and len(text) > limit:
             errors[name] = f"must be at most {limit} characters"
@@ -75,6 +89,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             errors[name] = "must be an email address such as front-desk@physio.example"
         elif name == "website" and text and (problem := _check_website(text)):
             errors[name] = problem
+        elif name == "country" and text and text not in COUNTRY_CODES:
+            errors[name] = "must be a two-letter country code from the list"
         elif name == "brand_color":
             color = normalize_color(text)
             if color is None:

@@ -1,7 +1,8 @@
 """Handouts: freeze a program into a spec snapshot, render it, number it per patient, hand it out.
 
-`issue_handout` compares the program with the patient's previous handout (its stored snapshot)
-and marks new exercises, changed doses and stopped exercises; it stores the spec JSON, the PDF and
+`issue_handout` compares the program with the previous handout of the same program (its stored
+snapshot), item by item, and marks new exercises, changed doses (with the dose they were) and
+stopped exercises; it stores the spec JSON, the PDF and
 its SHA-256, and never changes them again. Reading a handout's PDF leaves an audit event.
 All functions are scoped to the actor's clinic and flush without committing.
 """
@@ -16,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
 from hepbuilder.db.models import Clinic, Handout, Patient, Program, User
-from hepbuilder.domain.dose import DOSE_FIELDS
+from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.exercise import dose_for
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
@@ -38,31 +40,49 @@ def render_pdf(spec: HandoutSpec) -> bytes:
     return render_handout(spec)
 
 
-def find_previous_handout(session: Session, actor: Actor, patient_id: int) -> Handout | None:
-    """The patient's most recent handout (highest number), or None."""
+def find_previous_handout(session: Session, actor: Actor, program_id: int) -> Handout | None:
+    """The most recent handout (highest number) issued from the same program, or None.
+
+    A patient with two programs gets each compared with its own previous handout, so one
+    program's exercises never show as "stopped" in the other.
+    """
     return session.scalar(
         select(Handout)
-        .where(Handout.clinic_id == actor.clinic_id, Handout.patient_id == patient_id)
+        .where(Handout.clinic_id == actor.clinic_id, Handout.program_id == program_id)
         .order_by(Handout.number.desc())
         .limit(1)
     )
 
 
-def _snapshot_doses(handout: Handout | None) -> tuple[dict[str, dict], dict[str, str]]:
-    """From a stored snapshot: slug -> dose fields, and slug -> exercise name, in item order."""
+def _snapshot_items(handout: Handout | None) -> list[tuple[str, str, Dose | None]]:
+    """From a stored snapshot: (slug, exercise name, dose) per item, in item order."""
     if handout is None:
-        return {}, {}
-    doses: dict[str, dict] = {}
-    names: dict[str, str] = {}
+        return []
+    items = []
     for item in json.loads(handout.spec_json).get("items", []):
         exercise = item.get("exercise")
         if isinstance(exercise, dict):
             slug, name = exercise.get("slug", ""), exercise.get("name", "")
         else:
             slug = name = str(exercise)
-        doses[slug] = {key: item.get(key) for key in DOSE_FIELDS}
-        names[slug] = name
-    return doses, names
+        try:
+            dose = parse_dose({key: item.get(key) for key in DOSE_FIELDS})
+        except ValidationError:
+            dose = None
+        items.append((slug, name, dose))
+    return items
+
+
+def _match_items(previous, current_slugs: list[str]) -> list[int | None]:
+    """For each current item, the index of the previous item it continues, or None (new).
+
+    Items are matched item by item: the n-th item of an exercise with the n-th item of the same
+    exercise before, so an exercise that appears twice is compared twice.
+    """
+    waiting: dict[str, list[int]] = {}
+    for index, (slug, _, _) in enumerate(previous):
+        waiting.setdefault(slug, []).append(index)
+    return [waiting[slug].pop(0) if waiting.get(slug) else None for slug in current_slugs]
 
 
 def handout_therapist_id(actor: Actor, program: Program) -> int | None:
@@ -80,10 +100,12 @@ def build_spec(
 ) -> HandoutSpec:
     """The handout spec for `program` as it would be issued today (nothing is stored).
 
-    Brand from the clinic row (with its logo), therapist `therapist_id` (default:
-    `handout_therapist_id`), exercises inline, and changes marked against the patient's
-    previous handout: item change "new" / "dose-changed", and `stopped` names. A first handout
-    marks nothing.
+    Brand from the clinic row (with its logo and urgent-care settings), therapist `therapist_id`
+    (default: `handout_therapist_id`), exercises inline, each item's dose as
+    printed (the exercise's default amounts when it gives none; ValidationError naming
+    "items[i].sets" when there is none to take), and changes marked item by item against the
+    previous handout of the same program: "new", "dose-changed" with the dose it `was`, and
+    `stopped` names. A first handout marks nothing.
     """
     if program.clinic_id != actor.clinic_id:
         raise NotFound("There is no such program.")
@@ -102,28 +124,33 @@ def build_spec(
             Patient.id == program.patient_id, Patient.clinic_id == actor.clinic_id
         )
     )
-    previous = find_previous_handout(session, actor, program.patient_id)
-    previous_doses, previous_names = _snapshot_doses(previous)
+    previous = find_previous_handout(session, actor, program.id)
+    previous_items = _snapshot_items(previous)
+    matches = _match_items(previous_items, [item.exercise.slug for item in program.items])
     items = []
-    for item in program.items:
-        dose = item_dose(item)
-        slug = item.exercise.slug
-        change = None
-        if previous is not None:
-            if slug not in previous_doses:
-                change = "new"
-            elif previous_doses[slug] != dose.to_dict():
-                change = "dose-changed"
-        items.append(
-            SpecItem(
-                exercise=to_domain(item.exercise),
-                dose=dose,
-                notes=item.notes or "",
-                change=change,
+    errors = {}
+    for index, (item, match) in enumerate(zip(program.items, matches, strict=True)):
+        exercise = to_domain(item.exercise)
+        dose = dose_for(exercise, item_dose(item))
+        if not has_amount(dose):
+            errors[f"items[{index}].sets"] = (
+                f"{exercise.name}: give sets, reps or a hold (the exercise has no default dose)"
             )
+        change, was = None, None
+        if previous is not None:
+            if match is None:
+                change = "new"
+            elif previous_items[match][2] != dose:
+                change, was = "dose-changed", previous_items[match][2]
+        items.append(
+            SpecItem(exercise=exercise, dose=dose, notes=item.notes or "", change=change, was=was)
         )
-    current = {item.exercise.slug for item in program.items}
-    stopped = tuple(name for slug, name in previous_names.items() if slug not in current)
+    if errors:
+        raise ValidationError(errors)
+    continued = {match for match in matches if match is not None}
+    stopped = tuple(
+        name for index, (_, name, _) in enumerate(previous_items) if index not in continued
+    )
     return HandoutSpec(
         patient_name=patient.full_name if patient else "",
         items=tuple(items),
@@ -135,6 +162,9 @@ def build_spec(
             website=clinic.website or "",
             brand_color=clinic.brand_color or "#1f6f8b",
             logo_bytes=clinic.logo or None,
+            country=clinic.country or "",
+            emergency_number=clinic.emergency_number or "",
+            out_of_hours=clinic.out_of_hours or "",
         ),
         therapist_name=therapist.name if therapist else "",
         therapist_credentials=(therapist.credentials or "") if therapist else "",
@@ -159,6 +189,37 @@ def preview_pdf(session: Session, actor: Actor, program_id: int) -> bytes:
         session, actor, "program.preview", patient_id=program.patient_id, program_id=program.id
     )
     return pdf
+
+
+FIELD_WORDS = {
+    "patient.name": "The patient's name",
+    "therapist.name": "Your name",
+    "title": "The title",
+    "notes": "The notes",
+}
+
+
+def printing_warnings(session: Session, actor: Actor, program_id: int) -> list[str]:
+    """Sentences naming each text of the program's handout with characters its fonts cannot
+    print, character by character ("The patient's name has "क" (DEVANAGARI LETTER KA), which
+    cannot be printed ..."), so the therapist can fix them before issuing. Empty when all print
+    (or when the program cannot be previewed yet)."""
+    from hepbuilder.pdf import printing_problems
+
+    program = get_program(session, actor, program_id)
+    try:
+        spec = build_spec(session, actor, program)
+    except ValidationError:
+        return []
+    sentences = []
+    for field, problem in printing_problems(spec).items():
+        if field.startswith("items[") and field.endswith(".notes"):
+            index = int(field[6 : field.index("]")])
+            where = f"The note on {spec.items[index].exercise.name}"
+        else:
+            where = FIELD_WORDS.get(field, field.replace("_", " ").capitalize())
+        sentences.append(f"{where} {problem}.")
+    return sentences
 
 
 def _require_items(program: Program) -> None:

@@ -35,6 +35,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from hepbuilder.domain.color import contrast_with_white, hex_to_rgb, normalize_color
+from hepbuilder.domain.emergency import COUNTRY_CODES, COUNTRY_NAMES
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.domain.limits import API_TOKEN_LIMITS, BRAND_LIMITS, USER_LIMITS
 from hepbuilder.services import api_tokens, clinics, images, passwords
@@ -97,6 +98,30 @@ class BrandingForm(FlaskForm):
         filters=_STRIP,
         validators=[at_most(BRAND_LIMITS["website"])],
         render_kw={"inputmode": "url", "placeholder": "physio.example", "autocomplete": "url"},
+    )
+    country = SelectField(
+        "Country",
+        choices=choices_of(
+            [("", "Not set")] + [(code, COUNTRY_NAMES[code]) for code in COUNTRY_CODES]
+        ),
+        default="",
+        description="Sets the emergency number printed on handouts when you leave it empty "
+        "(999 in GB, 911 in the US and Canada, 112 in the EU).",
+    )
+    emergency_number = StringField(
+        "Emergency number",
+        filters=_STRIP,
+        description="Leave empty to use your country's.",
+        validators=[Length(max=40, message="Use at most 40 characters.")],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    out_of_hours = StringField(
+        "Out-of-hours advice",
+        filters=_STRIP,
+        description='One sentence for when the clinic is closed, e.g. "For urgent advice that is '
+        "not an emergency, call NHS 111.\" Leave empty to use your country's.",
+        validators=[Length(max=300, message="Use at most 300 characters.")],
+        render_kw={"autocomplete": "off"},
     )
     brand_color = StringField(
         "Brand colour",

@@ -7,6 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from hepbuilder.domain.dose import describe_dose
+from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.services import exercises
 
 from .auth import current_actor
@@ -80,5 +81,6 @@ def detail(slug: str):
         row=row,
         exercise=exercise,
         dose_words=describe_dose(exercise.defaults),
+        steps=steps_for_dose(exercise.steps, exercise.defaults),
         illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
     )

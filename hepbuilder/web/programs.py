@@ -142,6 +142,7 @@ def _render(
             if conflict is not None
             else [],
             preview=preview,
+            printing_warnings=handouts.printing_warnings(db, actor, program.id) if preview else [],
             long_program=len(form.items) > programs.LONG_PROGRAM_ITEMS,
             long_limit=programs.LONG_PROGRAM_ITEMS,
         ),

@@ -443,3 +443,28 @@ def test_admin_summary_counts_the_clinic_only(session, clinic, actor):
     summary = clinics.admin_summary(session, actor)
     assert (summary.active_users, summary.active_admins, summary.inactive_users) == (2, 1, 1)
     assert summary.live_tokens == 1 and summary.has_logo is False
+
+
+def test_update_branding_stores_the_urgent_help_settings(session, clinic, actor):
+    branding.update_branding(
+        session,
+        actor,
+        {"country": "gb", "emergency_number": "999", "out_of_hours": "Call NHS 111."},
+    )
+    saved = session.get(Clinic, clinic.id)
+    assert (saved.country, saved.emergency_number, saved.out_of_hours) == (
+        "GB",
+        "999",
+        "Call NHS 111.",
+    )
+    assert "clinic.branding" in actions(session, clinic.id)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("country", "XX"), ("emergency_number", "1" * 41), ("out_of_hours", "x" * 301)],
+)
+def test_update_branding_refuses_bad_urgent_help_settings(session, actor, field, value):
+    with pytest.raises(ValidationError) as caught:
+        branding.update_branding(session, actor, {field: value})
+    assert list(caught.value.fields) == [field]

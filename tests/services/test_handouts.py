@@ -6,11 +6,13 @@ import json
 
 import pypdf
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Clinic, Handout
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import parse_spec
+from hepbuilder.pdf import render_handout
 from hepbuilder.services import handouts, patients, programs
 
 from ._data import actor_for, clinic_and_user, library_rows
@@ -179,3 +181,50 @@ def test_two_handouts_issued_at_once_get_different_numbers(session, world, db_ur
         thread.join(timeout=30)
     assert errors == []
     assert sorted(numbers) == [1, 2]
+
+
+def test_issue_handout_says_what_a_changed_dose_was(session, world):
+    actor, patient, program, _ = world
+    items = [{"exercise": "figure-4-stretch", "sets": 2, "hold_seconds": 30, "side": "each"}]
+    _save(session, actor, program, items)
+    handouts.issue_handout(session, actor, program.id)
+    items[0].update(sets=3, hold_seconds=45)
+    _save(session, actor, program, items)
+    spec = handouts.handout_spec(handouts.issue_handout(session, actor, program.id))
+    assert spec["items"][0]["change"] == "dose-changed"
+    assert spec["items"][0]["was"] == {"sets": 2, "hold_seconds": 30, "side": "each"}
+    pdf = render_handout(parse_spec(spec))
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert "Dose changed: was 2 sets, hold 30 seconds; now 3 sets, hold 45 seconds." in text
+
+
+def test_issue_handout_compares_with_the_same_programs_last_handout(session, world):
+    actor, patient, program, _ = world
+    handouts.issue_handout(session, actor, program.id)
+    other = programs.create_program(session, actor, patient.id)
+    _save(session, actor, other, [{"exercise": "couch-stretch"}])
+    first_of_other = handouts.handout_spec(handouts.issue_handout(session, actor, other.id))
+    # the patient's other program is not "the last handout": nothing new, nothing stopped
+    assert first_of_other["stopped"] == []
+    assert "change" not in first_of_other["items"][0]
+    again = handouts.handout_spec(handouts.issue_handout(session, actor, program.id))
+    assert again["stopped"] == [] and all("change" not in item for item in again["items"])
+
+
+def test_issue_handout_compares_an_exercise_that_appears_twice_item_by_item(session, world):
+    actor, patient, program, _ = world
+    twice = [
+        {"exercise": "step-up", "sets": 1, "reps": 10, "hold_seconds": 2, "side": "left"},
+        {"exercise": "step-up", "sets": 1, "reps": 10, "hold_seconds": 2, "side": "right"},
+    ]
+    _save(session, actor, program, twice)
+    handouts.issue_handout(session, actor, program.id)
+    twice[1]["reps"] = 15
+    _save(session, actor, program, twice + [{"exercise": "step-up", "side": "each"}])
+    spec = handouts.handout_spec(handouts.issue_handout(session, actor, program.id))
+    assert [item.get("change") for item in spec["items"]] == [None, "dose-changed", "new"]
+    assert spec["items"][1]["was"]["reps"] == 10
+    # the third step-up gave no amounts: it takes the exercise's default dose
+    assert (spec["items"][2]["sets"], spec["items"][2]["reps"]) == (1, 10)

@@ -11,65 +11,7 @@ from pypdf import PdfReader
 
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout, suggested_filename
-
-LAST_STEP = "Slowly return to where you started and rest for a breath."
-
-
-def make_exercise(number: int = 1, **overrides) -> dict:
-    """An inline exercise (the snapshot form), distinct per number."""
-    exercise = {
-        "slug": f"test-exercise-{number}",
-        "name": f"Test exercise number {number}",
-        "summary": "A made-up exercise for tests.",
-        "category": "mobility",
-        "body_region": "hip",
-        "position": "supine",
-        "steps": [
-            "Lie on your back with both knees bent and your feet flat on the floor.",
-            f"Let exercise {number}'s knee fall gently out to the side, keeping your pelvis still.",
-            LAST_STEP,
-        ],
-        "cues": ["Breathe out as you move.", "Keep your back relaxed on the floor."],
-        "precautions": ["Stop if you feel pinching pain at the front of the hip."],
-    }
-    exercise.update(overrides)
-    return exercise
-
-
-def make_item(number: int = 1, **overrides) -> dict:
-    item = {
-        "exercise": make_exercise(number),
-        "sets": 3,
-        "reps": 10,
-        "hold_seconds": 5,
-        "times_per_day": 2,
-        "days_per_week": 7,
-        "side": "each",
-    }
-    item.update(overrides)
-    return item
-
-
-def make_spec(items: int = 3, **overrides) -> dict:
-    spec = {
-        "clinic": {
-            "name": "Harbour Physio",
-            "address": "1 Quay Street, Galway",
-            "phone": "091 555 0100",
-            "email": "desk@harbour.example",
-            "website": "harbour.example",
-            "brand_color": "#1f6f8b",
-        },
-        "patient": {"name": "Pat Example"},
-        "therapist": {"name": "Sam Rivera", "credentials": "DPT"},
-        "title": "Hip mobility for low back pain",
-        "issued_on": "2026-11-25",
-        "review_on": "2026-12-09",
-        "notes": "Warm up with a short walk first.",
-        "items": [make_item(n) for n in range(1, items + 1)],
-    }
-    spec.update(overrides)
-    return spec
+from tests.handout_specs import LAST_STEP, make_exercise, make_item, make_spec
 
 
 def render(data: dict) -> bytes:
@@ -169,13 +111,14 @@ def test_render_handout_without_changes_has_no_changes_box():
 
 def test_render_handout_ends_with_a_two_week_diary_with_pain_row():
     pages = pages_text(render(make_spec(items=3)))
-    diary = pages[-1]
-    assert "Exercise diary" in diary
+    diary = " ".join(pages[page_of(pages, "Exercise diary") :])
+    assert diary.index("Exercise diary") > diary.find("3 Test exercise number 3 ")
     for number in (1, 2, 3):
         assert f"{number}. Test exercise number {number}" in diary
     assert "Pain today (0 to 10)" in diary
-    assert "Wed" in diary and "25 NOV – 8 DEC 2026" in diary
-    assert "Bring this sheet to your review on 9 December 2026" in diary
+    assert "WEEK 1: 25 NOV – 1 DEC 2026 Wed 25 Thu 26" in diary
+    assert "WEEK 2: 2 DEC – 8 DEC 2026 Wed 2 Thu 3" in diary
+    assert "Bring this diary to your review on 9 December 2026" in diary
 
 
 def test_render_handout_is_byte_identical_for_the_same_spec():
@@ -263,7 +206,9 @@ def test_render_handout_large_print_puts_one_exercise_per_page_at_14pt_or_more()
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
-def test_render_handout_large_print_fits_each_library_exercise_on_one_page(paper):
+def test_render_handout_large_print_prints_every_library_exercise_whole(paper):
+    from hepbuilder.domain.dose import Dose
+    from hepbuilder.domain.steps import steps_for_dose
     from hepbuilder.library.loader import load_library
 
     library = load_library()
@@ -275,12 +220,13 @@ def test_render_handout_large_print_fits_each_library_exercise_on_one_page(paper
     spec["items"] = items
     spec = parse_spec(spec, resolve=library.exercises.get)
     pages = pages_text(render_handout(spec))
-    assert not [page for page in pages if "(continued)" in page]
-    card_pages = [
-        page_of(pages, f"{n} {exercise.name} ")
-        for n, exercise in enumerate(library.exercises.values(), start=1)
-    ]
-    assert len(set(card_pages)) == len(library.exercises)
+    everything = " ".join(pages)
+    for number, exercise in enumerate(library.exercises.values(), start=1):
+        assert f"{number} {exercise.name} What it is for" in everything
+        # a card longer than a page goes on under its name, never cut short
+        printed = steps_for_dose(exercise.steps, Dose(sets=2, reps=10))
+        last_step = " ".join(printed[-1].split()[-4:])
+        assert last_step in everything
 
 
 def test_render_handout_wraps_a_long_dose_chip_instead_of_cutting_it():
@@ -289,20 +235,20 @@ def test_render_handout_wraps_a_long_dose_chip_instead_of_cutting_it():
     spec = make_spec(items=0, large_print=True, paper="letter")
     spec["items"] = [item]
     pages = pages_text(render(spec))
-    card = pages[page_of(pages, "Test exercise number 1 ")]
+    card = pages[page_of(pages, "1 Test exercise number 1 What it is for")]
     assert "HOW OFTEN twice a day, 5 days a week" in card
     assert "…" not in card
 
 
 def test_dose_chips_wrap_inside_a_narrow_column():
-    from hepbuilder.pdf.flowables import Layout
-    from hepbuilder.pdf.fonts import ensure_fonts, string_width_pt
-    from hepbuilder.pdf.sections import _chips
+    from hepbuilder.pdf.card import _chips
+    from hepbuilder.pdf.ink.fonts import ensure_fonts, string_width_pt
+    from hepbuilder.pdf.layout import BlockLayout
     from hepbuilder.pdf.styles import styles_for
 
     ensure_fonts()
     styles = styles_for(parse_spec(make_spec(items=1)).clinic, large_print=True)
-    layout = Layout(400.0)
+    layout = BlockLayout(400.0)
     chips = [("Sets", "2"), ("How often", "twice a day, 5 days a week"), ("Side", "Each side")]
     bottom = _chips(layout, 10.0, 0.0, 150.0, chips, styles)
     texts = [run.text for run in layout.runs]
@@ -316,15 +262,16 @@ def test_dose_chips_wrap_inside_a_narrow_column():
 
 @pytest.mark.parametrize(
     ("large_print", "paper", "weekdays"),
-    [(False, "A4", "Wed Thu Fri Sat Sun Mon Tue"), (True, "letter", "We Th Fr Sa Su Mo Tu")],
+    [(False, "A4", "Wed Thu Fri Sat Sun Mon Tue"), (True, "letter", "Wed Thu Fri Sat Sun Mon Tue")],
 )
 def test_render_handout_diary_headings_fit_their_columns(large_print, paper, weekdays):
     pages = pages_text(render(make_spec(items=2, large_print=large_print, paper=paper)))
-    dates = "25 26 27 28 29 30 1 2 3 4 5 6 7 8".split()
-    headings = " ".join(
-        f"{day} {date}" for day, date in zip(weekdays.split() * 2, dates, strict=True)
-    )
-    assert headings in pages[-1]
+    diary = " ".join(pages[-2:])
+    for dates in ("25 26 27 28 29 30 1".split(), "2 3 4 5 6 7 8".split()):
+        headings = " ".join(
+            f"{day} {date}" for day, date in zip(weekdays.split(), dates, strict=True)
+        )
+        assert headings in diary
 
 
 @pytest.mark.parametrize(("paper", "size"), [("A4", (595, 842)), ("letter", (612, 792))])
@@ -379,7 +326,9 @@ def test_render_handout_without_optional_fields_renders():
     pages = pages_text(render(spec))
     assert "Your home exercise program" in pages[0]
     assert "Stop and contact the clinic" in pages[0]
-    assert "1 2 3 4 5 6 7 8 9 10 11 12 13 14 DAY EXERCISE" in pages[-1]
+    diary = " ".join(pages[-2:])
+    assert "DAYS 1 – 7 1 2 3 4 5 6 7EXERCISE" in diary
+    assert "DAYS 8 – 14 8 9 10 11 12 13 14EXERCISE" in diary
 
 
 def test_render_handout_does_not_change_the_spec():

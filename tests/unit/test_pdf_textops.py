@@ -11,8 +11,8 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
-from hepbuilder.pdf.fonts import BOLD, REGULAR, ensure_fonts
-from hepbuilder.pdf.textops import TextWriter
+from hepbuilder.pdf.ink.fonts import BOLD, REGULAR, ensure_fonts
+from hepbuilder.pdf.ink.writer import TextWriter
 
 INK = Color(0.1, 0.2, 0.3)
 SAMPLES = [
@@ -21,7 +21,7 @@ SAMPLES = [
     "Zoë Łukasiewicz · Ødegård – José Núñez",
     "Αλέξανδρος Παπαδόπουλος, Ирина Петрова",
     "⚠ TAKE CARE • 90/90 · 3 × 10",
-    "no glyph: 漢字 💪 done",
+    "Nguyễn Thị Phương Thảo — 25 °C",
 ]
 
 

@@ -109,3 +109,17 @@ def test_pdfjs_draws_a_qr_code_that_scans(tmp_path):
         text=True,
     )
     assert result.stdout.strip() == SHARE_URL
+
+
+@pytest.mark.parametrize(
+    "name", ["محمد عبد الله", "שרה כהן", "王秀英", "김민준", "Nguyễn Thị Phương Thảo"]
+)
+def test_pdfjs_reads_names_in_other_scripts_in_the_order_typed(tmp_path, name):
+    import unicodedata
+
+    spec = handout_spec()
+    spec["patient"] = {"name": name}
+    seen = read_with_pdfjs(render_spec(spec), tmp_path)
+    assert seen["warnings"] == []
+    first = unicodedata.normalize("NFKC", seen["text"][0])
+    assert name in first

@@ -54,7 +54,9 @@ def test_snapshot_round_trips_without_library_or_files():
             "stopped": ["Bridge"],
         },
         resolve={
-            "wall-sit": parse_spec({"patient": {"name": "x"}, "items": [{"exercise": EXERCISE}]})
+            "wall-sit": parse_spec(
+                {"patient": {"name": "x"}, "items": [{"exercise": EXERCISE, "sets": 1}]}
+            )
             .items[0]
             .exercise
         }.get,
@@ -72,7 +74,7 @@ def test_parse_spec_rejects_a_logo_that_is_not_an_image():
             {
                 "patient": {"name": "A"},
                 "clinic": {"logo": "x.png"},
-                "items": [{"exercise": EXERCISE}],
+                "items": [{"exercise": EXERCISE, "sets": 1}],
             },
             load_file=lambda name: b"not an image",
         )

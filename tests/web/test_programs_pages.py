@@ -37,10 +37,12 @@ def builder_form(program, **changes) -> dict:
     return form
 
 
-def world(client, session):
+def world(client, session, **patient):
     clinic = seeded_clinic(session)
     user = make_user(session, clinic, name="Sam Rivera", credentials="DPT")
-    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    patient = make_patient(
+        session, clinic, **({"first_name": "Zoë", "last_name": "Łukasiewicz"} | patient)
+    )
     session.commit()
     sign_in(client, user)
     return clinic, user, patient
@@ -237,6 +239,16 @@ def test_preview_is_an_inline_pdf_and_stores_nothing(client, session):
         ).location
         == f"/programs/{program.id}?preview=1#preview"
     )
+
+
+def test_preview_warns_about_a_name_the_handout_cannot_print(client, session):
+    _clinic, _user, patient = world(client, session, first_name="अनीता", last_name="Sharma")
+    program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
+    session.commit()
+    page = client.get(f"/programs/{program.id}?preview=1").get_data(as_text=True)
+    assert "The patient&#39;s name has &#34;अ&#34; (DEVANAGARI LETTER A)" in page
+    assert "which cannot be printed" in page
+    assert "cannot be printed" not in client.get(f"/programs/{program.id}").get_data(as_text=True)
 
 
 def test_another_clinics_program_is_not_found(client, session):

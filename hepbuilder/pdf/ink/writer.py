@@ -16,6 +16,9 @@ import weakref
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import getFont
 
+from .fonts import font_pieces
+from .scripts import visual
+
 
 def _escaped(code: int) -> str:
     """One coded byte as it is written in a PDF literal string.
@@ -115,6 +118,11 @@ def _coder(canvas, font_name: str) -> _FontCoder:
     return coder
 
 
+def _utf16_hex(text: str) -> str:
+    """`text` as a PDF text string in UTF-16BE with its byte-order mark, written in hex."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
 _COLOR_OPS: dict[tuple[float, float, float], str] = {}
 
 
@@ -149,7 +157,7 @@ class TextWriter:
         self._font_name: str | None = None
         self._size = -1.0
         self._coder: _FontCoder | None = None
-        self._subset = -1
+        self._subset: tuple[str, int] | None = None  # the (font, subset) the last Tf chose
         self._color: Color | None = None
         self._rgb: tuple | None = None
         # Positions in whole hundredths of a point, so moves add up exactly.
@@ -174,7 +182,7 @@ class TextWriter:
                 self._font_name = font_name
                 self._coder = _coder(self.canvas, font_name)
             self._size = size_pt
-            self._subset = -1
+            self._subset = None
         if color is not self._color:
             self._color = color
             rgb = (color.red, color.green, color.blue)
@@ -196,10 +204,26 @@ class TextWriter:
             else:
                 ops.append(f"{(x100 - line_x) / 100:g} {(y100 - line_y) / 100:g} Td")
         self._line = (x100, y100)
-        coder = self._coder
+        if text.isascii():
+            self._show(self._coder, font_name, size_pt, text, show)
+            return
+        logical = text
+        text = visual(text)
+        if text != logical:
+            ops.append(f"/Span <</ActualText {_utf16_hex(logical)}>> BDC")
+        for piece_font, piece in font_pieces(text, font_name):
+            coder = self._coder if piece_font == font_name else _coder(self.canvas, piece_font)
+            self._show(coder, piece_font, size_pt, piece, show)
+            show = "Tj"
+        if text != logical:
+            ops.append("EMC")
+
+    def _show(self, coder: "_FontCoder", font_name: str, size_pt: float, text: str, show: str):
+        ops = self.ops
         for subset, data in coder.encode(text):
-            if subset != self._subset:
-                self._subset = subset
+            key = (font_name, subset)
+            if key != self._subset:
+                self._subset = key
                 ops.append(f"{coder.name(subset)} {size_pt:g} Tf")
             ops.append(f"({data}){show}")
             show = "Tj"  # later pieces of one line continue where the last one ended

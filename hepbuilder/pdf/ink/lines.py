@@ -1,4 +1,5 @@
-"""Plain-text line breaking for the handout.
+"""Plain-text line breaking: clean and wrap text measured in the handout fonts (nothing is ever
+cut short with an ellipsis).
 
 Spec text is never handed to reportlab's paragraph markup parser: it is cleaned, broken into
 lines here and drawn as literal strings, so `<b>`, `&amp;` or `<img src=...>` in a note print
@@ -100,14 +101,3 @@ def wrap(
         lines.append(" ".join(current))
         limit = width_pt
     return tuple(lines)
-
-
-def fit(text: str, font: str, size_pt: float, width_pt: float) -> str:
-    """`text` on one line, cut with an ellipsis if it is wider than `width_pt`."""
-    if string_width_pt(text, font, size_pt) <= width_pt:
-        return text
-    ellipsis_pt = string_width_pt("…", font, size_pt)
-    cut = text
-    while cut and string_width_pt(cut, font, size_pt) + ellipsis_pt > width_pt:
-        cut = cut[: max(0, len(cut) - max(1, len(cut) // 8))]
-    return cut.rstrip() + "…"

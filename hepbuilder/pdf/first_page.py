@@ -1,0 +1,377 @@
+"""The first page's parts as Blocks: brand header, title and who-and-when, notes, what changed, the
+pain rule and the at-a-glance list. Each builder returns a function from a width to a BlockLayout, so
+every part is measured once and drawn in one pass.
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from hepbuilder.domain.dose import describe_change, describe_dose
+from hepbuilder.domain.emergency import urgent_help
+from hepbuilder.domain.spec import HandoutSpec
+
+from .ink.fonts import string_width_pt
+from .ink.lines import clean, wrap
+from .ink.qr import draw_qr
+from .layout import BlockLayout, Picture, Rect
+from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
+from .wording import long_date, short_url, therapist_line
+
+QR_TEXT_W_PT = 150.0  # the words beside the QR code in normal print, with their gap to it
+QR_TEXT_GAP_PT = 10.0
+URL_MIN_PT = 6.0  # the share address shrinks to this size at most to stay on one line
+LOGO_GAP_PT = 12.0  # between the logo and the clinic's name
+TAG_GAP_PT = 16.0  # between the clinic's name and "Home exercise program"
+TAG_RAISE_PT = 3.0
+BRAND_RULE_GAP_PT, BRAND_RULE_PT, BRAND_RULE_CLEARANCE_PT = 6.0, 1.6, 14.0
+COLUMN_GAP_PT = 14.0  # between the columns of patient, therapist and dates
+FACT_ROW_GAP_PT = 6.0
+
+
+def url_style(url: str, style: TextStyle, width: float) -> TextStyle:
+    """`style`, made smaller only if it must be, so that `url` prints on one line `width` wide."""
+    size_pt = style.size_pt
+    while size_pt > URL_MIN_PT and string_width_pt(url, style.font_name, size_pt) > width:
+        size_pt -= 0.25
+    if size_pt == style.size_pt:
+        return style
+    return replace(style, size_pt=size_pt, leading_pt=round(size_pt * 1.28, 2))
+
+
+def brand_header(spec: HandoutSpec, s: HandoutStyles, logo) -> Callable[[float], BlockLayout]:
+    """Logo (scaled to fit, never stretched) and clinic name, over a rule in the brand colour."""
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        x = 0.0
+        height = s.logo_h_pt
+        if logo is not None:
+            image_w, image_h = logo.getSize()
+            scale = min(s.logo_w_pt / image_w, s.logo_h_pt / image_h)
+            draw_w, draw_h = image_w * scale, image_h * scale
+
+            def draw_logo(canvas, left, bottom, _w=draw_w, _h=draw_h):
+                canvas.drawImage(logo, left, bottom + (s.logo_h_pt - _h) / 2, _w, _h)
+
+            layout.pictures.append(Picture(0.0, 0.0, draw_w, s.logo_h_pt, draw_logo))
+            x = draw_w + LOGO_GAP_PT
+        name = clean(spec.clinic.name)
+        tag = "Home exercise program"
+        tag_w = string_width_pt(tag, s.small.font_name, s.small.size_pt)
+        if name:
+            room = width - x - tag_w - TAG_GAP_PT
+            lines = wrap(name, s.clinic_name.font_name, s.clinic_name.size_pt, room)
+            block_h = len(lines) * s.clinic_name.leading_pt
+            y = max(0.0, (height - block_h) / 2)
+            for line in lines:
+                layout.text(x, y + s.clinic_name.size_pt, s.clinic_name, line)
+                y += s.clinic_name.leading_pt
+            height = max(height, y)
+        layout.text(width - tag_w, height - TAG_RAISE_PT, s.small, tag)
+        layout.rule(0.0, height + BRAND_RULE_GAP_PT, width, s.brand, BRAND_RULE_PT)
+        layout.height = height + BRAND_RULE_GAP_PT + BRAND_RULE_CLEARANCE_PT
+        return layout
+
+    return build
+
+
+def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    """Program title, then patient, therapist and dates, with the share link's QR code on the right."""
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        title = clean(spec.title) or "Your home exercise program"
+        y = layout.lines(0.0, 0.0, width, s.title, title, cuttable=False) + 6.0
+        panel_top = y
+        pad = s.pad_pt
+        qr_block = 0.0
+        if spec.share_url:
+            qr_block = s.qr_pt + (QR_TEXT_W_PT if not s.large_print else 0.0)
+        facts = [
+            ("PATIENT", clean(spec.patient_name)),
+            *([("THERAPIST", therapist)] if (therapist := therapist_line(spec)) else []),
+            ("ISSUED", long_date(spec.issued_on) if spec.issued_on else "—"),
+            ("NEXT REVIEW", long_date(spec.review_on) if spec.review_on else "—"),
+        ]
+        columns = 2
+        inner = width - 2 * pad - (qr_block + pad if qr_block and not s.large_print else 0.0)
+        column_w = (inner - (columns - 1) * COLUMN_GAP_PT) / columns
+        row_y = panel_top + pad
+        for start in range(0, len(facts), columns):
+            bottom = row_y
+            for column, (label, value) in enumerate(facts[start : start + columns]):
+                x = pad + column * (column_w + COLUMN_GAP_PT)
+                layout.text(x, row_y + s.label.size_pt, s.label, label)
+                value_y = row_y + s.label.leading_pt
+                value_y = layout.lines(x, value_y, column_w, s.body_bold, value, cuttable=False)
+                bottom = max(bottom, value_y)
+            row_y = bottom + FACT_ROW_GAP_PT
+        panel_bottom = row_y - FACT_ROW_GAP_PT + pad
+        if spec.share_url:
+            url = short_url(spec.share_url)
+            if s.large_print:
+                top = panel_bottom
+                qr_x = pad
+                text_x = qr_x + s.qr_pt + COLUMN_GAP_PT
+                text_w = width - s.qr_pt - COLUMN_GAP_PT - 2 * pad
+            else:
+                top = panel_top + pad
+                qr_x = width - pad - s.qr_pt
+                text_x, text_w = qr_x - QR_TEXT_W_PT, QR_TEXT_W_PT - QR_TEXT_GAP_PT
+            layout.pictures.append(
+                Picture(
+                    qr_x,
+                    top - 2.0,
+                    s.qr_pt,
+                    s.qr_pt,
+                    lambda canvas, x, y: draw_qr(canvas, spec.share_url, x, y, s.qr_pt, INK),
+                )
+            )
+            text_y = top + 6.0
+            text_y = layout.lines(
+                text_x, text_y, text_w, s.small_bold, "Your program online", cuttable=False
+            )
+            text_y = layout.lines(
+                text_x,
+                text_y,
+                text_w,
+                s.small,
+                "Scan the code with your phone's camera, or type the address below it.",
+                cuttable=False,
+            )
+            # the address on one line under the code, right-aligned with it (or under the text
+            # beside it in large print), as wide as the panel if it must be
+            style = url_style(url, s.small_bold, width - 2 * pad)
+            url_w = string_width_pt(url, style.font_name, style.size_pt)
+            url_top = max(top + s.qr_pt + 2.0, text_y + 2.0)
+            url_x = max(pad, qr_x + s.qr_pt - url_w) if not s.large_print else pad
+            layout.text(url_x, url_top + style.size_pt, style, url, s.brand_ink)
+            panel_bottom = max(panel_bottom, url_top + style.leading_pt + pad)
+        layout.shapes.insert(
+            0, Rect(0.0, panel_top, width, panel_bottom - panel_top, fill=SOFT, radius_pt=4.0)
+        )
+        layout.height = panel_bottom + s.gap_pt
+        return layout
+
+    return build
+
+
+def heading_and_text(heading: str, text: str, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    """A heading in the brand's ink over free text (the therapist's notes); cut between lines if long."""
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        y = layout.lines(0.0, 0.0, width, s.heading, heading, cuttable=False) + 2.0
+        y = layout.lines(0.0, y, width, s.body, clean(text))
+        layout.height = y + s.gap_pt
+        return layout
+
+    return build
+
+
+def changes_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout] | None:
+    """What is new, what changed and what stopped since the last handout; None when nothing did.
+
+    A changed dose says what it was and what it is now, item by item.
+    """
+    new = [clean(item.exercise.name) for item in spec.items if item.change == "new"]
+    changed = [
+        (number, item)
+        for number, item in enumerate(spec.items, start=1)
+        if item.change == "dose-changed"
+    ]
+    stopped = [clean(name) for name in spec.stopped]
+    if not (new or changed or stopped):
+        return None
+    rows = []
+    if new:
+        rows.append(("New:", ", ".join(new) + "."))
+    unexplained = [clean(item.exercise.name) for _, item in changed if item.was is None]
+    if unexplained:
+        rows.append(("New dose:", ", ".join(unexplained) + ". Check the amounts on the card."))
+    for number, item in changed:
+        if item.was is not None:
+            rows.append(
+                (
+                    f"{number}. {clean(item.exercise.name)}:",
+                    f"Dose changed: {describe_change(item.was, item.dose)}.",
+                )
+            )
+    if stopped:
+        rows.append(("Stopped:", ", ".join(stopped) + ". You no longer need to do these."))
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        pad = s.pad_pt
+        y = layout.lines(
+            pad,
+            pad,
+            width - 2 * pad,
+            s.heading,
+            "What has changed since your last handout",
+            cuttable=False,
+        )
+        for lead, text in rows:
+            y = layout.lines(pad, y + 2.0, width - 2 * pad, s.body, text, lead=(s.body_bold, lead))
+        layout.height = y + pad
+        return layout
+
+    return build
+
+
+def safety_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    """The pain rule: what soreness is fine, when to ease off, when to stop and call the clinic."""
+    phone = clean(spec.clinic.phone)
+    clinic = clean(spec.clinic.name) or "the clinic"
+    call = f"Stop and call {clinic} on {phone}:" if phone else f"Stop and contact {clinic}:"
+    rows = [
+        (
+            "Fine to carry on:",
+            "a stretch, a mild ache or tired muscles (up to 3 out of 10) "
+            "that settles within a day.",
+        ),
+        (
+            "Ease off:",
+            "pain above 3 out of 10 while you exercise, or soreness that is worse the next "
+            "morning. Do fewer, move less far or hold for less time.",
+        ),
+        (
+            call,
+            "sharp or shooting pain, new numbness, tingling or weakness, swelling, or pain that "
+            "keeps getting worse.",
+        ),
+    ]
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        pad = s.pad_pt
+        bar = 4.0
+        layout.shapes.append(Rect(0.0, 0.0, bar, 0.0, fill=s.brand))  # height set below
+        x = pad + bar
+        y = layout.lines(
+            x,
+            pad,
+            width - x - pad,
+            s.heading,
+            "Stay safe: how much discomfort is OK",
+            cuttable=False,
+        )
+        for lead, text in rows:
+            y = layout.lines(x, y + 3.0, width - x - pad, s.body, text, lead=(s.body_bold, lead))
+        layout.height = y + pad
+        layout.shapes[0].height = layout.height
+        return layout
+
+    return build
+
+
+RED_FLAG_REGIONS = ("back", "hip", "lumbar", "spine", "pelvi", "buttock", "sciatic")
+RED_FLAGS = (
+    "numbness or tingling around your back passage or genitals, or in the area you would sit "
+    "on a saddle",
+    "new trouble passing urine or controlling your bladder or bowels",
+    "weakness or numbness in one or both legs that is getting worse",
+    "back pain with a fever or feeling unwell, or after a fall or an accident",
+)
+
+
+def needs_red_flags(spec: HandoutSpec) -> bool:
+    """True for back and hip programs: any exercise whose body region names the back or hip."""
+    return any(
+        word in item.exercise.body_region.lower()
+        for item in spec.items
+        for word in RED_FLAG_REGIONS
+    )
+
+
+def red_flags_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    """Symptoms that need urgent care (apart from the pain rule), with the emergency number and
+    the out-of-hours advice from the clinic's settings or its country's defaults."""
+    clinic = spec.clinic
+    help_ = urgent_help(clinic.country, clinic.emergency_number, clinic.out_of_hours)
+    number = clean(help_.emergency_number)
+    call = f"Call {number} now" if number else "Call the emergency services now"
+    rows = [(call, "or go to the emergency department if you have any of these:")]
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        pad = s.pad_pt
+        inner = width - 2 * pad
+        y = layout.lines(
+            pad, pad, inner, s.heading, "Get help straight away", cuttable=False, color=INK
+        )
+        for lead, text in rows:
+            y = layout.lines(pad, y + 2.0, inner, s.body, text, lead=(s.body_bold, lead + ","))
+        y = _list(layout, y + 2.0, pad, inner, s.body, RED_FLAGS)
+        y = layout.lines(
+            pad,
+            y + 3.0,
+            inner,
+            s.body,
+            "Do not wait for your next appointment. " + clean(help_.out_of_hours),
+            cuttable=False,
+        )
+        layout.height = y + pad
+        return layout
+
+    return build
+
+
+def _list(layout: BlockLayout, y: float, x: float, width: float, style, items) -> float:
+    gutter = string_width_pt("•", style.font_name, style.size_pt) + 6.0
+    for text in items:
+        layout.text(x, y + style.size_pt, style, "•")
+        y = layout.lines(x + gutter, y, width - gutter, style, text, cuttable=False)
+    return y
+
+
+def overview(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    """Every exercise and its dose on one list: the page to keep on the fridge."""
+    count = len(spec.items)
+    words = "this exercise" if count == 1 else f"these {count} exercises"
+    intro = (
+        f"Do {words} as shown on the cards that follow. Tick each one off in the diary at the end."
+    )
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        y = layout.lines(0.0, 0.0, width, s.heading, "Your exercises at a glance", cuttable=False)
+        y = layout.lines(0.0, y, width, s.small, intro, cuttable=False) + 4.0
+        name_w = width * 0.42
+        gutter = string_width_pt(f"{count}.", s.body_bold.font_name, s.body_bold.size_pt) + 6.0
+        for number, item in enumerate(spec.items, start=1):
+            layout.rule(0.0, y, width, RULE, 0.4)
+            y += 3.0
+            layout.text(0.0, y + s.body_bold.size_pt, s.body_bold, f"{number}.")
+            name = clean(item.exercise.name)
+            if item.change:
+                name += "  (new)" if item.change == "new" else "  (new dose)"
+            left = layout.lines(gutter, y, name_w - gutter - 8.0, s.body_bold, name, cuttable=False)
+            right = layout.lines(
+                name_w, y, width - name_w, s.body, describe_dose(item.dose), cuttable=False
+            )
+            y = max(left, right) + 2.0
+            layout.cuts.append(y)
+        layout.rule(0.0, y, width, RULE, 0.4)
+        layout.height = y + s.gap_pt
+        return layout
+
+    return build
+
+
+def exercises_heading(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
+    count = len(spec.items)
+    words = "this exercise" if count == 1 else f"these {count} exercises"
+    text = f"Do {words} as shown. Tick each one off in the diary at the end when you have done it."
+
+    def build(width: float) -> BlockLayout:
+        layout = BlockLayout(width)
+        y = layout.lines(0.0, 0.0, width, s.heading, "Your exercises", cuttable=False)
+        y = layout.lines(0.0, y, width, s.small, text, cuttable=False)
+        layout.height = y + 6.0
+        return layout
+
+    return build
+
+
+# ---------------------------------------------------------------------------- exercise card

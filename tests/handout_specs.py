@@ -1,0 +1,60 @@
+"""Builders for handout specs (plain data, no database): an exercise, an item, a whole spec."""
+
+LAST_STEP = "Slowly return to where you started and rest for a breath."
+
+
+def make_exercise(number: int = 1, **overrides) -> dict:
+    """An inline exercise (the snapshot form), distinct per number."""
+    exercise = {
+        "slug": f"test-exercise-{number}",
+        "name": f"Test exercise number {number}",
+        "summary": "A made-up exercise for tests.",
+        "category": "mobility",
+        "body_region": "hip",
+        "position": "supine",
+        "steps": [
+            "Lie on your back with both knees bent and your feet flat on the floor.",
+            f"Let exercise {number}'s knee fall gently out to the side, keeping your pelvis still.",
+            LAST_STEP,
+        ],
+        "cues": ["Breathe out as you move.", "Keep your back relaxed on the floor."],
+        "precautions": ["Stop if you feel pinching pain at the front of the hip."],
+    }
+    exercise.update(overrides)
+    return exercise
+
+
+def make_item(number: int = 1, **overrides) -> dict:
+    item = {
+        "exercise": make_exercise(number),
+        "sets": 3,
+        "reps": 10,
+        "hold_seconds": 5,
+        "times_per_day": 2,
+        "days_per_week": 7,
+        "side": "each",
+    }
+    item.update(overrides)
+    return item
+
+
+def make_spec(items: int = 3, **overrides) -> dict:
+    spec = {
+        "clinic": {
+            "name": "Harbour Physio",
+            "address": "1 Quay Street, Galway",
+            "phone": "091 555 0100",
+            "email": "desk@harbour.example",
+            "website": "harbour.example",
+            "brand_color": "#1f6f8b",
+        },
+        "patient": {"name": "Pat Example"},
+        "therapist": {"name": "Sam Rivera", "credentials": "DPT"},
+        "title": "Hip mobility for low back pain",
+        "issued_on": "2026-11-25",
+        "review_on": "2026-12-09",
+        "notes": "Warm up with a short walk first.",
+        "items": [make_item(n) for n in range(1, items + 1)],
+    }
+    spec.update(overrides)
+    return spec

@@ -1,0 +1,248 @@
+"""The handout's type and layout, measured with pdfplumber: sizes per region, every glyph inside
+the page and its box, whole names, the share address on one line, pictures at their size."""
+
+import io
+
+import pdfplumber
+import pytest
+
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.library.loader import load_library
+from hepbuilder.pdf import render_handout
+from hepbuilder.pdf.ink.fonts import string_width_pt
+from hepbuilder.pdf.styles import FRAME_MM
+from tests.handout_specs import make_item, make_spec
+
+MM = 72 / 25.4
+LONG_CLINIC = "Riverside Physiotherapy and Sports Injury Clinic of North Bristol and Somerset Ltd"
+LONG_PHONE = "+44 (0)117 496 0321 extension 4471 (reception, weekdays 8 am to 6 pm)"
+LONG_NAME = "Supine figure four stretch with a towel around the thigh for the deep buttock muscles"
+
+
+def stress_spec(paper: str, large_print: bool) -> dict:
+    """Every library exercise, every side, with the longest names and phone a clinic might have."""
+    library = load_library()
+    sides = ["each", "left", "right", "none"]
+    spec = make_spec(
+        items=0,
+        paper=paper,
+        large_print=large_print,
+        share_url="https://hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD",
+    )
+    spec["clinic"].update(name=LONG_CLINIC, phone=LONG_PHONE, country="GB")
+    spec["clinic"]["address"] = "12 Mill Lane\nBristol BS1 4DJ"
+    spec["items"] = [
+        {"exercise": exercise.to_dict(), "side": sides[index % 4], "times_per_day": 2}
+        for index, exercise in enumerate(library.exercises.values())
+    ]
+    spec["items"][0]["exercise"]["name"] = LONG_NAME
+    return spec
+
+
+@pytest.fixture(scope="module")
+def stress_pdfs():
+    return {
+        (paper, large): render_handout(parse_spec(stress_spec(paper, large)))
+        for paper in ("A4", "letter")
+        for large in (False, True)
+    }
+
+
+def footer_top(page) -> float:
+    """The y (from the top) of the footer's rule: the lowest line across the page."""
+    rules = [line for line in page.lines if line["width"] > page.width * 0.6]
+    return max(line["top"] for line in rules)
+
+
+def regions(pdf: bytes):
+    """(page, content chars, footer chars) for each page."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            bottom = footer_top(page)
+            chars = [c for c in page.chars if c["text"].strip()]
+            yield (
+                page,
+                [c for c in chars if c["top"] < bottom],
+                [c for c in chars if c["top"] >= bottom],
+            )
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize(
+    ("large_print", "least_pt", "footer_pt", "body_pt"),
+    [(False, 9.0, 8.0, 11.5), (True, 12.0, 12.0, 16.0)],
+    ids=["normal", "large"],
+)
+def test_render_handout_type_is_never_smaller_than_the_floor(
+    stress_pdfs, paper, large_print, least_pt, footer_pt, body_pt
+):
+    steps_seen = 0
+    for _, content, footer in regions(stress_pdfs[(paper, large_print)]):
+        assert min(c["size"] for c in content) >= least_pt - 0.01
+        assert min(c["size"] for c in footer) >= footer_pt - 0.01
+        text = "".join(c["text"] for c in content)
+        if "Lieonyourback" in text:  # a step: body text (chars without spaces)
+            start = text.index("Lieonyourback")
+            sizes = {round(c["size"], 2) for c in content[start : start + 16]}
+            assert min(sizes) >= body_pt
+            steps_seen += 1
+    assert steps_seen
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_render_handout_keeps_every_glyph_inside_the_page_and_its_box(
+    stress_pdfs, paper, large_print
+):
+    margin = (12 if large_print else 15) * MM
+    for page, content, footer in regions(stress_pdfs[(paper, large_print)]):
+        boxes = [
+            curve
+            for curve in page.curves + page.rects
+            if curve["width"] > page.width * 0.5 and curve["height"] > 20
+        ]
+        for char in content + footer:
+            assert margin - 0.5 <= char["x0"] and char["x1"] <= page.width - margin + 0.5, char
+            assert 0 <= char["top"] and char["bottom"] <= page.height, char
+            for box in boxes:  # wholly inside a box or wholly outside it, never across its edge
+                inside = (
+                    box["x0"] <= char["x0"]
+                    and char["x1"] <= box["x1"]
+                    and box["top"] <= char["top"]
+                    and char["bottom"] <= box["bottom"]
+                )
+                apart = (
+                    char["x1"] <= box["x0"] + 0.5
+                    or char["x0"] >= box["x1"] - 0.5
+                    or char["bottom"] <= box["top"] + 0.5
+                    or char["top"] >= box["bottom"] - 0.5
+                )
+                assert inside or apart, (char["text"], char["x0"], char["top"], box["x0"])
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_render_handout_prints_long_names_whole(stress_pdfs, paper, large_print):
+    text = ""
+    with pdfplumber.open(io.BytesIO(stress_pdfs[(paper, large_print)])) as document:
+        pages = [" ".join(page.extract_text().split()) for page in document.pages]
+        text = " ".join(pages)
+    assert "…" not in text
+    assert f"Stop and call {LONG_CLINIC} on {LONG_PHONE}:" in text
+    assert "12 Mill Lane · Bristol BS1 4DJ" in text  # a two-line address, with a separator
+    assert f"1 {LONG_NAME} What it is for" in text  # the card
+    diary = next(page for page in pages if "Exercise diary" in page)
+    assert all(word in diary for word in LONG_NAME.split())  # the diary, wrapped, not cut
+    assert "hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD" in pages[0].replace("\n", " ")
+
+
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_render_handout_prints_the_share_address_on_one_line(stress_pdfs, large_print):
+    with pdfplumber.open(io.BytesIO(stress_pdfs[("A4", large_print)])) as document:
+        lines = document.pages[0].extract_text().splitlines()
+    assert "hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD" in lines
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_has_no_mostly_empty_page(paper):
+    spec = stress_spec(paper, True)
+    spec["clinic"] = make_spec()["clinic"]  # ordinary contact details, every library exercise
+    pdf = render_handout(parse_spec(spec))
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        pages = document.pages
+        first_diary = next(i for i, p in enumerate(pages) if "Exercise diary" in p.extract_text())
+        for page in pages[:first_diary]:
+            bottom = footer_top(page)
+            lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
+            assert lowest > bottom * 0.5, page.page_number
+
+
+def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_two():
+    from hepbuilder.library.loader import load_library
+
+    spec = make_spec(items=0)
+    spec["items"] = [{"exercise": load_library().exercises["monster-walk"].to_dict(), "sets": 1}]
+    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
+        first, second = (" ".join(p.extract_text().split()) for p in document.pages[:2])
+    assert "Your exercises at a glance" in first and "What it is for" not in first
+    assert second.index("1 Monster walk What it is for") < 80  # under the running header
+
+
+def test_render_handout_first_page_has_no_big_gap_before_the_first_card():
+    spec = make_spec(items=2, notes="")
+    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
+        page = document.pages[0]
+        bottom = footer_top(page)
+        lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
+    assert bottom - lowest < bottom * 0.25
+
+
+def picture_box_mm(pdf: bytes) -> tuple[float, float]:
+    """Width and height of everything drawn as curves on the card's page (the illustration),
+    leaving out boxes wider than half the page (the card, the panels)."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        page = next(p for p in document.pages if "What it is for" in p.extract_text())
+        curves = [c for c in page.curves if c["width"] < page.width * 0.5]
+    x0, x1 = min(c["x0"] for c in curves), max(c["x1"] for c in curves)
+    top, bottom = min(c["top"] for c in curves), max(c["bottom"] for c in curves)
+    return (x1 - x0) / MM, (bottom - top) / MM
+
+
+@pytest.mark.parametrize("slug", ["banded-lunge", "figure-4-stretch", "psoas-lunge-stretch"])
+def test_render_handout_large_print_pictures_are_half_as_big_again(slug):
+    item = {"exercise": load_library().exercises[slug].to_dict(), "side": "each", "sets": 1}
+    spec = make_spec(items=0)
+    spec["items"] = [item]
+    normal_w, normal_h = picture_box_mm(render_handout(parse_spec(spec)))
+    large_w, large_h = picture_box_mm(render_handout(parse_spec({**spec, "large_print": True})))
+    assert max(large_w / normal_w, large_h / normal_h) >= 1.45
+
+
+def test_render_handout_gives_a_lying_pose_a_frame_about_60_mm_wide():
+    item = {"exercise": load_library().exercises["figure-4-stretch"].to_dict(), "sets": 1}
+    spec = make_spec(items=0)
+    spec["items"] = [item]
+    width_mm, _ = picture_box_mm(render_handout(parse_spec(spec)))
+    assert width_mm >= FRAME_MM[0][0] * 0.85  # the figure fills most of its frame's width
+
+
+def test_render_handout_captions_say_which_side_the_picture_shows():
+    library = load_library().exercises
+    spec = make_spec(items=0)
+    spec["items"] = [
+        {
+            "exercise": library["couch-stretch"].to_dict(),
+            "sets": 2,
+            "hold_seconds": 30,
+            "side": "left",
+        },
+        {"exercise": library["banded-lunge"].to_dict(), "sets": 1, "reps": 10, "side": "each"},
+    ]
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))).pages
+    )
+    assert "Shown: left leg." in text and "Arrow: direction" in text
+    assert "For your left leg only (the one shown in colour)." in text
+    assert "Shown: right leg; do both sides." in text
+
+
+def test_render_handout_card_has_one_dose_sentence_what_it_is_for_and_what_you_need():
+    item = make_item(1, times_per_day=1)
+    item["exercise"]["equipment"] = ["resistance-band", "mat"]
+    spec = make_spec(items=0)
+    spec["items"] = [item]
+    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
+        card = next(p for p in document.pages if "What it is for" in p.extract_text())
+        text = " ".join(card.extract_text().split())
+    assert text.count("3 sets of 10, hold 5 seconds, once a day, each side") == 1
+    assert "What it is for: A made-up exercise for tests." in text
+    assert "You will need: resistance band and mat" in text
+
+
+def test_string_width_measures_fallback_and_joined_text():
+    from hepbuilder.pdf.ink.fonts import BOLD, ensure_fonts
+
+    ensure_fonts(cjk=True)
+    assert string_width_pt("王秀英", BOLD, 10.0) == pytest.approx(30.0, abs=3.0)
+    assert string_width_pt("محمد", BOLD, 10.0) > 0
