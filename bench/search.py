@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -143,8 +144,10 @@ def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.R
                 "defaults": model.defaults,
                 "illustration": model.illustration,
                 "source": model.source,
+                "conditions": model.conditions,
                 "search_text": exercises.search_text_for(
-                    name, model.summary, model.steps, [m.name for m in model.targets]
+                    replace(exercises.to_domain(model), name=name),
+                    [m.name for m in model.targets],
                 ),
             }
         )

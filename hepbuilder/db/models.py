@@ -82,6 +82,9 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(120))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # space-separated: "programs" (patients, programs, handouts, reading the library) and/or
+    # "library" (changing it); tokens made before scopes existed keep "programs"
+    scopes: Mapped[str] = mapped_column(String(100), default="programs", server_default="programs")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -127,7 +130,8 @@ class Exercise(Base):
 
     `library_hash` is the hash of the bundled entry last seeded; `is_customized` is set when an
     admin edits it, so a later `seed` leaves the clinic's own text alone. `search_text` is the
-    lower-cased, accent-folded name, summary, steps and target muscles, for search.
+    lower-cased, accent-folded name, summary, steps, conditions and target muscles, for search.
+    `version` counts saves (the API's PUT sends it back; a stale one is a conflict).
     """
 
     __tablename__ = "exercise"
@@ -147,6 +151,7 @@ class Exercise(Base):
     steps: Mapped[list] = mapped_column(JSON, default=list)
     cues: Mapped[list] = mapped_column(JSON, default=list)
     precautions: Mapped[list] = mapped_column(JSON, default=list)
+    conditions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)
     illustration: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text, default="")
@@ -154,6 +159,7 @@ class Exercise(Base):
     library_hash: Mapped[str] = mapped_column(String(64), default="")
     is_customized: Mapped[bool] = mapped_column(Boolean, default=False)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -168,6 +174,60 @@ class Exercise(Base):
     @property
     def equipment(self) -> list[str]:
         return [row.equipment for row in self.equipment_rows]
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ExerciseVersion(Base):
+    """One saved state of an exercise (its library-entry form), who saved it and when.
+
+    The first edit of a seeded exercise first keeps the state it had, so every save leaves the
+    previous version behind. Rows are never changed; restoring one saves it as a new version.
+    """
+
+    __tablename__ = "exercise_version"
+    __table_args__ = (UniqueConstraint("exercise_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... per exercise
+    entry: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped["User | None"] = relationship()
+    api_token: Mapped["ApiToken | None"] = relationship()
+
+
+class FavouriteExercise(Base):
+    """A user's starred exercise (shown first in the picker)."""
+
+    __tablename__ = "favourite_exercise"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FavouriteProtocol(Base):
+    """A user's starred protocol (offered first when a program is started)."""
+
+    __tablename__ = "favourite_protocol"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    protocol_id: Mapped[int] = mapped_column(
+        ForeignKey("protocol.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Protocol(Base):

@@ -11,6 +11,25 @@ CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
 POSITIONS = ("standing", "supine", "kneeling", "seated", "side-lying", "prone")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_NAME_CHARS = 120
+MAX_LINE_CHARS = 600  # one step, cue or precaution
+MAX_LINES = 30  # steps, cues or precautions in one exercise
+# The one body-region vocabulary: the library, the editor, the filters and search read it.
+BODY_REGIONS = (
+    "neck",
+    "shoulder",
+    "elbow and hand",
+    "upper back",
+    "low back",
+    "trunk",
+    "hip",
+    "hip and buttock",
+    "hip and thigh",
+    "hip and low back",
+    "hip and knee",
+    "knee",
+    "ankle and foot",
+    "whole body",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +47,7 @@ class Exercise:
     steps: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     precautions: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
     defaults: Dose = field(default_factory=Dose)
     illustration: dict | None = None
     source: str = ""
@@ -46,6 +66,7 @@ class Exercise:
             "steps": list(self.steps),
             "cues": list(self.cues),
             "precautions": list(self.precautions),
+            "conditions": list(self.conditions),
             "defaults": self.defaults.to_dict(),
             "illustration": self.illustration,
             "source": self.source,
@@ -77,6 +98,7 @@ class Protocol:
 
 
 def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) -> tuple[str, ...]:
+    """A list of text lines, each at most MAX_LINE_CHARS; at most MAX_LINES of them."""
     value = data.get(key)
     if value is None:
         if required:
@@ -89,7 +111,23 @@ def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) ->
         return ()
     if required and not value:
         errors[key] = "must have at least one entry"
+    if len(value) > MAX_LINES:
+        errors[key] = f"must have at most {MAX_LINES} entries"
+        return ()
+    for index, line in enumerate(value):
+        if len(line.strip()) > MAX_LINE_CHARS:
+            errors[f"{key}[{index}]"] = (
+                f"must be at most {MAX_LINE_CHARS} characters (got {len(line.strip()):,})"
+            )
     return tuple(v.strip() for v in value)
+
+
+def _slug_list(data: dict, key: str, errors: dict) -> tuple[str, ...]:
+    values = _text_list(data, key, errors)
+    for index, value in enumerate(values):
+        if not SLUG_RE.match(value) or len(value) > 80:
+            errors[f"{key}[{index}]"] = "must be lowercase letters, digits and single hyphens"
+    return values
 
 
 def _choice(data: dict, key: str, choices: tuple[str, ...], errors: dict) -> str:
@@ -115,13 +153,14 @@ def parse_exercise(data: object) -> Exercise:
     name = read_text(data, "name", errors, required=True, max_chars=MAX_NAME_CHARS)
     summary = read_text(data, "summary", errors, required=True)
     category = _choice(data, "category", CATEGORIES, errors)
-    body_region = read_text(data, "body_region", errors, required=True, max_chars=80)
+    body_region = _choice(data, "body_region", BODY_REGIONS, errors)
     position = _choice(data, "position", POSITIONS, errors)
     targets = _text_list(data, "targets", errors)
     equipment = _text_list(data, "equipment", errors)
     steps = _text_list(data, "steps", errors, required=True)
     cues = _text_list(data, "cues", errors)
     precautions = _text_list(data, "precautions", errors)
+    conditions = _slug_list(data, "conditions", errors)
     source = read_text(data, "source", errors)
     defaults = Dose()
     raw_defaults = data.get("defaults") or {}
@@ -150,6 +189,7 @@ def parse_exercise(data: object) -> Exercise:
         steps=steps,
         cues=cues,
         precautions=precautions,
+        conditions=conditions,
         defaults=defaults,
         illustration=illustration,
         source=source,

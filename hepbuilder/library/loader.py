@@ -47,6 +47,7 @@ EXERCISE_KEYS = (
     "steps",
     "cues",
     "precautions",
+    "conditions",
     "defaults",
     "illustration",
     "source",
@@ -174,6 +175,41 @@ def _illustration_validator():
     return getattr(illustrations, "validate_illustration", None)
 
 
+def check_entry(
+    data: dict, *, muscle_slugs: Iterable[str] | None = None, validate_illustration=None
+) -> Exercise:
+    """One exercise entry checked by the rules every library file passes; raises ValidationError.
+
+    The rules: only known fields, `parse_exercise`, the illustration validator (default: the
+    illustrations layer's) and, when `muscle_slugs` is given, targets that name known muscles.
+    The loader and the web editor both call this, so an entry is valid in one if in the other.
+    """
+    if validate_illustration is None:
+        validate_illustration = _illustration_validator()
+    errors = _unknown_keys(data, EXERCISE_KEYS, "")
+    exercise = None
+    try:
+        exercise = parse_exercise(data)
+    except ValidationError as error:
+        errors.update(error.fields)
+    if exercise is not None:
+        if exercise.illustration is not None and validate_illustration is not None:
+            try:
+                validate_illustration(exercise.illustration)
+            except ValidationError as error:
+                errors.update(error.prefixed("illustration.").fields)
+        if muscle_slugs is not None:
+            known = set(muscle_slugs)
+            for index, target in enumerate(exercise.targets):
+                if target not in known:
+                    errors[f"targets[{index}]"] = (
+                        f'unknown muscle "{target}" (not in {MUSCLES_FILE})'
+                    )
+    if errors:
+        raise ValidationError(errors)
+    return exercise
+
+
 def _load_exercise(
     path: Path, name: str, problems: list[LibraryProblem], validate_illustration
 ) -> Exercise | None:
@@ -190,22 +226,20 @@ def _load_exercise(
             LibraryProblem(name, "", "must be a mapping of exercise fields at the top level")
         )
         return None
-    errors = _unknown_keys(data, EXERCISE_KEYS, "")
+    errors: dict[str, str] = {}
     exercise = None
     try:
-        exercise = parse_exercise(data)
+        exercise = check_entry(data, validate_illustration=validate_illustration or _no_check)
     except ValidationError as error:
         errors.update(error.fields)
-    if exercise is not None:
-        if exercise.slug != path.stem:
-            errors["slug"] = f'must match the file name "{path.stem}" (got "{exercise.slug}")'
-        if exercise.illustration is not None and validate_illustration is not None:
-            try:
-                validate_illustration(exercise.illustration)
-            except ValidationError as error:
-                errors.update(error.prefixed("illustration.").fields)
+    if exercise is not None and exercise.slug != path.stem:
+        errors["slug"] = f'must match the file name "{path.stem}" (got "{exercise.slug}")'
     _add(problems, name, errors)
     return None if errors else exercise
+
+
+def _no_check(_illustration) -> None:
+    """The illustration check when the illustrations layer offers none."""
 
 
 def _load_muscles(
@@ -437,6 +471,8 @@ def _dose_data(dose: Dose) -> dict:
 def _exercise_data(exercise: Exercise) -> dict:
     data = exercise.to_dict()
     data["defaults"] = _dose_data(exercise.defaults)
+    if not data["conditions"]:
+        del data["conditions"]
     if data["illustration"] is None:
         del data["illustration"]
     if not data["source"]:

@@ -110,14 +110,12 @@ def _copy_fields(row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str,
     row.steps = list(exercise.steps)
     row.cues = list(exercise.cues)
     row.precautions = list(exercise.precautions)
+    row.conditions = list(exercise.conditions)
     row.defaults = exercise.defaults.to_dict()
     row.illustration = exercise.illustration
     row.source = exercise.source
     row.search_text = search_text_for(
-        exercise.name,
-        exercise.summary,
-        exercise.steps,
-        [muscles[s].name for s in exercise.targets if s in muscles],
+        exercise, [muscles[s].name for s in exercise.targets if s in muscles]
     )
 
 
@@ -177,6 +175,14 @@ def _add_exercises(
         _add_targets(session, row, exercise, muscles)
 
 
+def _refresh_search_text(rows) -> None:
+    """Rebuild search texts written by an older rule (kept or unchanged rows included)."""
+    for row in rows:
+        text = search_text_for(to_domain(row), [muscle.name for muscle in row.targets])
+        if row.search_text != text:
+            row.search_text = text
+
+
 def _apply_protocol(row: Protocol, protocol: domain.Protocol) -> None:
     data = _protocol_data(protocol)
     row.name = data["name"]
@@ -221,6 +227,7 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
             row.library_hash = digest
             result.updated.append(exercise.slug)
     _add_exercises(session, clinic.id, new, muscles, from_clinic=from_clinic)
+    _refresh_search_text(rows.values())
 
     protocols = {
         p.slug: p for p in session.scalars(select(Protocol).where(Protocol.clinic_id == clinic.id))
