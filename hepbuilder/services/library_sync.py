@@ -81,7 +81,7 @@ def protocol_hash(protocol: domain.Protocol) -> str:
 
 
 def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Muscle]:
-    rows = {m.slug: m for m in session.scalars(select(Muscle).where(Muscle.clinic_id == clinic_id))}
+    rows = clinic_muscles(session, clinic_id)
     for muscle in library.muscles.values():
         row = rows.get(muscle.slug)
         if row is None:
@@ -135,7 +135,7 @@ def _add_targets(
     )
 
 
-def _update_exercise(
+def update_exercise_row(
     session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
 ) -> None:
     """Overwrite a stored exercise (targets and equipment loaded) with a library entry."""
@@ -148,15 +148,22 @@ def _update_exercise(
         row.equipment_rows = _equipment_rows(exercise)
 
 
-def _add_exercises(
+def clinic_muscles(session: Session, clinic_id: int) -> dict[str, Muscle]:
+    """The clinic's muscles by slug."""
+    return {m.slug: m for m in session.scalars(select(Muscle).where(Muscle.clinic_id == clinic_id))}
+
+
+def add_exercise_rows(
     session: Session,
     clinic_id: int,
     new: list[tuple[domain.Exercise, str]],
     muscles,
     *,
     from_clinic: bool,
-) -> None:
-    """Insert new exercises in one flush, then their targets in another (no query per row)."""
+) -> list[ExerciseRow]:
+    """Insert new exercises (entry, bundled hash) in one flush, then their targets in another.
+
+    `from_clinic`: the clinic's own entries (import, the editor), marked customized."""
     rows = []
     for exercise, digest in new:
         row = ExerciseRow(
@@ -173,6 +180,8 @@ def _add_exercises(
     session.flush()
     for row, exercise in rows:
         _add_targets(session, row, exercise, muscles)
+    session.flush()
+    return [row for row, _ in rows]
 
 
 def _refresh_search_text(rows) -> None:
@@ -215,7 +224,7 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
             if exercise_hash(to_domain(row)) == digest:
                 result.unchanged.append(exercise.slug)
                 continue
-            _update_exercise(session, row, exercise, muscles)
+            update_exercise_row(session, row, exercise, muscles)
             row.is_customized = digest != row.library_hash
             result.updated.append(exercise.slug)
         elif row.is_customized:
@@ -223,10 +232,10 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
         elif row.library_hash == digest:
             result.unchanged.append(exercise.slug)
         else:
-            _update_exercise(session, row, exercise, muscles)
+            update_exercise_row(session, row, exercise, muscles)
             row.library_hash = digest
             result.updated.append(exercise.slug)
-    _add_exercises(session, clinic.id, new, muscles, from_clinic=from_clinic)
+    add_exercise_rows(session, clinic.id, new, muscles, from_clinic=from_clinic)
     _refresh_search_text(rows.values())
 
     protocols = {

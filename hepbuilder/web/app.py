@@ -52,7 +52,7 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, exercises, handouts, patients, programs
+    from . import accounts, admin, exercises, handouts, library, patients, programs
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programs.bp)
     app.register_blueprint(handouts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(library.bp)
     register_api(app)
 
 
