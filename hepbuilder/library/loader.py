@@ -394,13 +394,16 @@ def _stat_signature(directory: str) -> tuple:
     return tuple(signature)
 
 
-def load_library(directory: Path | str | None = None) -> Library:
+def load_library(directory: Path | str | None = None, *, cached: bool = True) -> Library:
     """The checked library in `directory` (default: the bundled one). Raises LibraryError.
 
     Memoised per resolved folder: while no library file changes size, mtime or inode, every call
     returns the same Library object (or raises the same problems) without reading the files again.
+    `cached=False` reads a one-off folder (an unpacked upload) without keeping it.
     """
     key = os.path.realpath(paths.LIBRARY_DIR if directory is None else directory)
+    if not cached:
+        return _load_uncached(Path(key))
     signature = _stat_signature(key)
     cached = _cache.get(key)
     if cached is None or cached[0] != signature:

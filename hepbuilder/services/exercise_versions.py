@@ -24,6 +24,7 @@ from hepbuilder.domain.text import fold
 from .actor import Actor, require_library_editor
 from .audit import record_event
 from .clinics import slugify
+from .exercise_history import add_version, keep_current_state
 from .exercises import find_exercise, get_exercise, to_domain
 from .library_sync import add_exercise_rows, clinic_muscles, exercise_hash, update_exercise_row
 
@@ -80,43 +81,6 @@ def _refuse_name_clash(session: Session, clinic_id: int, name: str, own_id: int 
             )
 
 
-def _latest_version(session: Session, row: ExerciseRow) -> ExerciseVersion | None:
-    return session.scalar(
-        select(ExerciseVersion)
-        .where(ExerciseVersion.exercise_id == row.id)
-        .order_by(ExerciseVersion.number.desc())
-        .limit(1)
-    )
-
-
-def _add_version(session: Session, actor: Actor | None, row: ExerciseRow, note: str, number: int):
-    version = ExerciseVersion(
-        clinic_id=row.clinic_id,
-        exercise_id=row.id,
-        number=number,
-        entry=to_domain(row).to_dict(),
-        note=note[:200],
-        user_id=actor.user_id if actor else None,
-        api_token_id=actor.api_token_id if actor else None,
-    )
-    if actor is None:
-        version.created_at = row.updated_at
-    session.add(version)
-    return version
-
-
-def _keep_current_state(session: Session, row: ExerciseRow) -> int:
-    """Make sure the exercise's present state is a stored version (it may have come from seed or
-    import); the number the next version gets."""
-    latest = _latest_version(session, row)
-    if latest is not None and latest.entry == to_domain(row).to_dict():
-        return latest.number + 1
-    number = latest.number + 1 if latest else 1
-    note = "From the bundled library" if not row.is_customized else "Before this edit"
-    _add_version(session, None, row, note, number)
-    return number + 1
-
-
 def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
     """Add an exercise to the clinic's library from a library-entry dict; the slug is made from
     the name (unique in the clinic, never reused) when the entry gives none. Records
@@ -131,7 +95,7 @@ def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
     _refuse_name_clash(session, actor.clinic_id, exercise.name, None)
     muscles = clinic_muscles(session, actor.clinic_id)
     [row] = add_exercise_rows(session, actor.clinic_id, [(exercise, "")], muscles, from_clinic=True)
-    _add_version(session, actor, row, "Created", 1)
+    add_version(session, actor, row, "Created", 1)
     record_event(session, actor, "exercise.create", slug=row.slug)
     session.flush()
     return row
@@ -139,12 +103,12 @@ def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
 
 def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str) -> ExerciseRow:
     _refuse_name_clash(session, actor.clinic_id, exercise.name, row.id)
-    number = _keep_current_state(session, row)
+    number = keep_current_state(session, row)
     update_exercise_row(session, row, exercise, clinic_muscles(session, actor.clinic_id))
     row.is_customized = exercise_hash(exercise) != row.library_hash
     session.flush()
     session.refresh(row)
-    _add_version(session, actor, row, note, number)
+    add_version(session, actor, row, note, number)
     session.flush()
     return row
 

@@ -15,6 +15,8 @@ from hepbuilder.db.models import Clinic, ExerciseEquipment, ExerciseTarget, Musc
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.domain import exercise as domain
 
+from .actor import Actor
+from .exercise_history import add_version, keep_current_state
 from .exercises import protocol_to_domain, search_text_for, to_domain
 
 
@@ -208,7 +210,9 @@ def _existing_exercises(session: Session, clinic_id: int) -> dict[str, ExerciseR
     return {row.slug: row for row in session.scalars(query)}
 
 
-def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> SeedResult:
+def _merge(
+    session: Session, clinic: Clinic, library, *, from_clinic: bool, actor: Actor | None = None
+) -> SeedResult:
     """Seed (bundled content; customized rows kept) or import (`from_clinic`: the clinic's own)."""
     result = SeedResult()
     muscles = _upsert_muscles(session, clinic.id, library)
@@ -224,8 +228,12 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
             if exercise_hash(to_domain(row)) == digest:
                 result.unchanged.append(exercise.slug)
                 continue
+            number = keep_current_state(session, row)
             update_exercise_row(session, row, exercise, muscles)
             row.is_customized = digest != row.library_hash
+            session.flush()
+            session.refresh(row)
+            add_version(session, actor, row, "Imported", number)
             result.updated.append(exercise.slug)
         elif row.is_customized:
             result.kept_customized.append(exercise.slug)
@@ -282,17 +290,24 @@ def seed_all(session: Session, library) -> dict[str, SeedResult]:
     return {clinic.slug: seed_clinic(session, clinic, library) for clinic in clinics}
 
 
-def import_library(session: Session, clinic: Clinic, library) -> SeedResult:
+def import_library(
+    session: Session, clinic: Clinic, library, actor: Actor | None = None
+) -> SeedResult:
     """Load a clinic's own library (e.g. an edited export) into `clinic`, overwriting its entries.
 
     Entries that now differ from the bundled text last seeded are marked customized, so `seed` keeps
-    them. Nothing is deleted: exercises missing from `library` stay as they are.
+    them; each updated exercise keeps its previous version (saved by `actor`, None: the command
+    line). Nothing is deleted: exercises missing from `library` stay as they are.
     """
-    return _merge(session, clinic, library, from_clinic=True)
+    return _merge(session, clinic, library, from_clinic=True, actor=actor)
 
 
-def export_library(session: Session, clinic_id: int):
-    """The clinic's live library as a hepbuilder.library.Library (for `write_library`)."""
+def export_library(session: Session, clinic_id: int, *, changed_only: bool = False):
+    """The clinic's live library as a hepbuilder.library.Library (for `write_library`).
+
+    `changed_only`: just what the clinic changed (customized exercises and protocols), with the
+    exercises those protocols use and every muscle, so the folder still loads on its own.
+    """
     from types import MappingProxyType
 
     from hepbuilder.library import Library
@@ -303,6 +318,16 @@ def export_library(session: Session, clinic_id: int):
         .order_by(ExerciseRow.name, ExerciseRow.slug)
         .options(selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
     )
+    rows = list(rows)
+    protocol_rows = session.scalars(
+        select(Protocol)
+        .where(Protocol.clinic_id == clinic_id, Protocol.is_archived.is_(False))
+        .order_by(Protocol.id)
+    ).all()
+    if changed_only:
+        protocol_rows = [p for p in protocol_rows if p.is_customized]
+        wanted = {item["exercise"] for p in protocol_rows for item in p.items or ()}
+        rows = [row for row in rows if row.is_customized or row.slug in wanted]
     exercises = {row.slug: to_domain(row) for row in rows}
     muscles = {
         m.slug: domain.Muscle(slug=m.slug, name=m.name, actions=tuple(m.actions))
@@ -310,14 +335,7 @@ def export_library(session: Session, clinic_id: int):
             select(Muscle).where(Muscle.clinic_id == clinic_id).order_by(Muscle.id)
         )
     }
-    protocols = {
-        p.slug: protocol_to_domain(p)
-        for p in session.scalars(
-            select(Protocol)
-            .where(Protocol.clinic_id == clinic_id, Protocol.is_archived.is_(False))
-            .order_by(Protocol.id)
-        )
-    }
+    protocols = {p.slug: protocol_to_domain(p) for p in protocol_rows}
     return Library(
         exercises=MappingProxyType(exercises),
         muscles=MappingProxyType(muscles),

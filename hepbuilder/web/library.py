@@ -6,11 +6,13 @@ The editor is one form; every button posts all of it, so nothing typed is lost. 
 entry with the library's rules and keeps the previous version.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.domain.readability import MAX_GRADE, MAX_WORDS, reading_of
-from hepbuilder.services import exercise_versions, exercises
+from hepbuilder.library import LibraryError
+from hepbuilder.library.archive import MAX_ZIP_BYTES
+from hepbuilder.services import exercise_versions, exercises, library_transfer
 from hepbuilder.services.library_sync import clinic_muscles
 
 from .auth import admin_required, current_actor
@@ -210,3 +212,51 @@ def restore_version(slug: str, number: int):
     db.commit()
     flash(f"Version {number} of “{row.name}” is restored as the newest version.", "success")
     return redirect(url_for("library.versions", slug=slug))
+
+
+# --- import and export -------------------------------------------------------------------------
+
+
+@bp.route("/transfer")
+def transfer():
+    return render_template("admin/library_transfer.html", max_mb=MAX_ZIP_BYTES // 2**20)
+
+
+@bp.route("/export.zip")
+def export():
+    changed_only = request.args.get("changed") == "1"
+    db = get_db()
+    data = library_transfer.export_library_zip(db, current_actor(), changed_only=changed_only)
+    db.commit()
+    response = make_response(data)
+    name = "library-changes.zip" if changed_only else "library.zip"
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/import")
+def import_zip():
+    upload = request.files.get("library")
+    if upload is None or not upload.filename:
+        flash("Choose a library zip file to import.", "error")
+        return redirect(url_for("library.transfer"))
+    data = upload.stream.read(MAX_ZIP_BYTES + 1)
+    db = get_db()
+    try:
+        result = library_transfer.import_library_zip(db, current_actor(), data)
+    except LibraryError as error:
+        db.rollback()
+        return (
+            render_template(
+                "admin/library_transfer.html",
+                max_mb=MAX_ZIP_BYTES // 2**20,
+                problems=error.problems,
+            ),
+            422,
+        )
+    db.commit()
+    return render_template(
+        "admin/library_transfer.html", max_mb=MAX_ZIP_BYTES // 2**20, result=result
+    )
