@@ -89,9 +89,9 @@ def make_program(session, patient, *, protocol=None, created_by=None, **data):
     return programs.create_program(session, actor, patient.id, data, protocol=protocol)
 
 
-def make_token(session, clinic: Clinic, name: str = "PMS"):
+def make_token(session, clinic: Clinic, name: str = "PMS", scopes=("programs",)):
     """An API token for `clinic`: (ApiToken row, secret to send as a bearer token)."""
-    token_and_secret = api_tokens.create_api_token(session, system_actor(clinic.id), name)
+    token_and_secret = api_tokens.create_api_token(session, system_actor(clinic.id), name, scopes)
     _forget_setup_events(session, clinic.id)
     return token_and_secret
 

@@ -5,8 +5,9 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from hepbuilder.db.models import utcnow
+from hepbuilder.domain.errors import PermissionDenied
 from hepbuilder.services.actor import Actor
-from hepbuilder.services.api_tokens import find_api_token
+from hepbuilder.services.api_tokens import find_api_token, token_scopes
 from hepbuilder.web.database import get_db
 
 
@@ -37,6 +38,17 @@ def authenticate() -> Actor:
         api_token_id=token.id,
         role="therapist",
         remote_addr=request.remote_addr or "",
+        scopes=token_scopes(token),
     )
     g.actor = actor
     return actor
+
+
+def require_scope(scope: str) -> None:
+    """403 unless the request's token holds `scope` ("programs" or "library")."""
+    if scope not in g.actor.scopes:
+        raise PermissionDenied(
+            f'This API token may not do that: it needs the "{scope}" scope '
+            f"(it has: {', '.join(g.actor.scopes) or 'none'}). An administrator can create a "
+            "token with it on the admin page or with `hepbuilder token create --scope`."
+        )

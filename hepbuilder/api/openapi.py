@@ -94,6 +94,7 @@ PAGING = [
 ]
 
 TEXT_FILTER = {"type": "string", "maxLength": 200}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
 def build_document() -> dict:
@@ -110,7 +111,10 @@ def build_document() -> dict:
                 'error is `{"error": {"code", "message", "fields"}}`. Request bodies are JSON '
                 "objects in UTF-8; fields not described here are rejected with 422, and so is "
                 "text with a NUL character (\\u0000) anywhere in a body or query. Lists are "
-                "paged: follow `next` until it is null."
+                "paged: follow `next` until it is null. Tokens have scopes: `programs` (patients, "
+                "programs, handouts and reading the library; every token made before scopes has "
+                "it) and `library` (changing the library: POST/PUT of exercises, archive, "
+                "restore, POST /protocols). A call the token's scopes do not allow gets 403."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -121,6 +125,10 @@ def build_document() -> dict:
             "schemas": {
                 "Error": schemas.ERROR,
                 "Exercise": schemas.EXERCISE,
+                "ExerciseCreate": schemas.EXERCISE_CREATE,
+                "ExerciseUpdate": schemas.EXERCISE_UPDATE,
+                "Protocol": schemas.PROTOCOL,
+                "ProtocolCreate": schemas.PROTOCOL_CREATE,
                 "ExercisePage": schemas.page_of({"$ref": "#/components/schemas/Exercise"}),
                 "Patient": schemas.PATIENT,
                 "PatientPage": schemas.page_of({"$ref": "#/components/schemas/Patient"}),
@@ -150,15 +158,80 @@ def _paths() -> dict:
                     *PAGING,
                 ],
                 "responses": _responses({"200": _ok("One page of exercises", "ExercisePage")}, 422),
-            }
+            },
+            "post": {
+                "operationId": "createExercise",
+                "description": (
+                    "Adds an exercise to the clinic's library (scope `library`). It is checked "
+                    "by the same rules as a library file; a name another exercise has is 422."
+                ),
+                "parameters": [IDEMPOTENCY_KEY],
+                "requestBody": _json_body("ExerciseCreate"),
+                "responses": _responses(
+                    {"201": _ok("The new exercise", "Exercise", headers=LOCATION)},
+                    400,
+                    403,
+                    413,
+                    422,
+                ),
+            },
         },
         "/exercises/{slug}": {
             "get": {
                 "operationId": "getExercise",
-                "parameters": [
-                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
+                "parameters": [SLUG],
                 "responses": _responses({"200": _ok("The exercise", "Exercise")}, 404),
+            },
+            "put": {
+                "operationId": "updateExercise",
+                "description": (
+                    "GET the exercise, change fields, PUT them with the `version` you read "
+                    "(scope `library`). Issued handouts never change."
+                ),
+                "parameters": [SLUG],
+                "requestBody": _json_body("ExerciseUpdate"),
+                "responses": _responses(
+                    {"200": _ok("The exercise as saved (its version moved on)", "Exercise")},
+                    400,
+                    403,
+                    404,
+                    409,
+                    413,
+                    422,
+                ),
+            },
+        },
+        "/exercises/{slug}/archive": {
+            "post": {
+                "operationId": "archiveExercise",
+                "description": (
+                    "Retires the exercise (scope `library`): it leaves search and the picker; "
+                    "programs and handouts that use it keep it."
+                ),
+                "parameters": [SLUG],
+                "responses": _responses({"200": _ok("The exercise", "Exercise")}, 403, 404),
+            }
+        },
+        "/exercises/{slug}/restore": {
+            "post": {
+                "operationId": "restoreExercise",
+                "description": "Brings a retired exercise back (scope `library`).",
+                "parameters": [SLUG],
+                "responses": _responses({"200": _ok("The exercise", "Exercise")}, 403, 404),
+            }
+        },
+        "/protocols": {
+            "post": {
+                "operationId": "createProtocol",
+                "description": (
+                    "Adds a protocol (scope `library`); its items name live exercises of the "
+                    "clinic. The slug is made from the name when left out."
+                ),
+                "parameters": [IDEMPOTENCY_KEY],
+                "requestBody": _json_body("ProtocolCreate"),
+                "responses": _responses(
+                    {"201": _ok("The new protocol", "Protocol")}, 400, 403, 413, 422
+                ),
             }
         },
         "/patients": {

@@ -6,16 +6,26 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from hepbuilder.domain.errors import Conflict, NotFound
-from hepbuilder.services import exercises, handouts, patients, programs
+from hepbuilder.services import exercise_versions, exercises, handouts, patients, programs
+from hepbuilder.services import protocols as clinic_protocols
 from hepbuilder.web.database import get_db
 
 from . import idempotency, paging, schemas
-from .auth import authenticate
+from .auth import authenticate, require_scope
 from .openapi import build_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+# Scopes: reading the library needs either; changing it needs "library"; the rest "programs".
+LIBRARY_READS = {"api.list_exercises", "api.get_exercise"}
+LIBRARY_WRITES = {
+    "api.create_exercise",
+    "api.update_exercise",
+    "api.archive_exercise",
+    "api.restore_exercise",
+    "api.create_protocol",
+}
 EXERCISE_FILTERS = ("q", "category", "body_region", "equipment", "target")
 QUERY_PARAMETERS = {
     "api.list_exercises": ("limit", "cursor", *EXERCISE_FILTERS),
@@ -28,6 +38,10 @@ def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return
     authenticate()
+    if request.endpoint in LIBRARY_WRITES:
+        require_scope("library")
+    elif request.endpoint not in LIBRARY_READS:
+        require_scope("programs")
     paging.check_query_names(*QUERY_PARAMETERS.get(request.endpoint, ()))
 
 
@@ -74,10 +88,20 @@ def _id(value: int) -> int:
 def exercise_json(row) -> dict:
     entry = exercises.to_domain(row).to_dict()
     entry.pop("illustration", None)
-    entry.pop("source", None)
     entry["is_archived"] = row.is_archived
+    entry["version"] = row.version
     entry["url"] = f"/exercises/{row.slug}"
     return entry
+
+
+def protocol_json(row) -> dict:
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "description": row.description,
+        "items": list(row.items or ()),
+        "is_archived": row.is_archived,
+    }
 
 
 def patient_json(patient) -> dict:
@@ -125,10 +149,63 @@ def list_exercises():
 
 @bp.get("/exercises/<path:slug>")
 def get_exercise(slug: str):
+    row = exercises.get_exercise(get_db(), g.actor.clinic_id, _exercise_slug(slug))
+    return _json(exercise_json(row))
+
+
+def _exercise_slug(slug: str) -> str:
     if len(slug) > 80 or "\x00" in slug:
         raise NotFound("There is no such exercise in this clinic's library.")
-    row = exercises.get_exercise(get_db(), g.actor.clinic_id, slug)
+    return slug
+
+
+@bp.post("/exercises")
+def create_exercise():
+    data = _body(schemas.EXERCISE_CREATE)
+    session = get_db()
+    replay = idempotency.replay_or_none(session, g.actor, data)
+    if replay is not None:
+        return replay
+    row = exercise_versions.create_exercise(session, g.actor, data)
+    location = url_for("api.get_exercise", slug=row.slug)
+    return _json(exercise_json(row), 201, location)
+
+
+@bp.put("/exercises/<path:slug>")
+def update_exercise(slug: str):
+    """GET-modify-PUT: fields left out keep their value; a stale `version` is a 409."""
+    data = _body(schemas.EXERCISE_UPDATE)
+    session = get_db()
+    row = exercises.get_exercise(session, g.actor.clinic_id, _exercise_slug(slug))
+    entry = {**exercises.to_domain(row).to_dict(), **data}
+    version = entry.pop("version")
+    row = exercise_versions.update_exercise(
+        session, g.actor, row.slug, entry, expected_version=version
+    )
     return _json(exercise_json(row))
+
+
+@bp.post("/exercises/<path:slug>/archive")
+def archive_exercise(slug: str):
+    row = exercise_versions.set_exercise_archived(get_db(), g.actor, _exercise_slug(slug), True)
+    return _json(exercise_json(row))
+
+
+@bp.post("/exercises/<path:slug>/restore")
+def restore_exercise(slug: str):
+    row = exercise_versions.set_exercise_archived(get_db(), g.actor, _exercise_slug(slug), False)
+    return _json(exercise_json(row))
+
+
+@bp.post("/protocols")
+def create_protocol():
+    data = _body(schemas.PROTOCOL_CREATE)
+    session = get_db()
+    replay = idempotency.replay_or_none(session, g.actor, data)
+    if replay is not None:
+        return replay
+    row = clinic_protocols.create_protocol(session, g.actor, data)
+    return _json(protocol_json(row), 201)
 
 
 @bp.get("/patients")

@@ -16,6 +16,7 @@ import re
 
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.errors import DomainError, ValidationError
+from hepbuilder.domain.exercise import BODY_REGIONS, CATEGORIES, POSITIONS
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 
 MAX_DEPTH = 16
@@ -123,6 +124,106 @@ PATIENT_CREATE = {
     "additionalProperties": False,
 }
 
+_LINES = {"type": "array", "items": _text(600, required=True), "maxItems": 30}
+_SLUGS = {"type": "array", "items": _text(80, required=True), "maxItems": 40}
+
+EXERCISE_FIELDS = {
+    "name": _text(120, required=True),
+    "summary": _text(2000, required=True),
+    "category": {"type": "string", "enum": list(CATEGORIES)},
+    "body_region": {"type": "string", "enum": list(BODY_REGIONS)},
+    "position": {"type": "string", "enum": list(POSITIONS)},
+    "targets": {**_SLUGS, "description": "Muscle slugs from the clinic's muscle list"},
+    "equipment": _SLUGS,
+    "steps": {**_LINES, "minItems": 1},
+    "cues": _LINES,
+    "precautions": _LINES,
+    "conditions": {
+        **_SLUGS,
+        "description": "e.g. low-back-pain; search finds the exercise by them",
+    },
+    "defaults": {
+        "type": "object",
+        "properties": {
+            **{
+                name: {"type": ["integer", "null"], "minimum": low, "maximum": high}
+                for name, (low, high) in DOSE_LIMITS.items()
+            },
+            "side": {"type": "string", "enum": list(SIDES)},
+        },
+        "additionalProperties": False,
+    },
+    "illustration": {
+        "type": ["object", "null"],
+        "description": "Pose data, as in the library's YAML `illustration:` block",
+    },
+    "source": _nullable(_text(2000)),
+}
+
+EXERCISE_CREATE = {
+    "type": "object",
+    "description": (
+        "A library entry. `slug` may be left out: it is made from the name, and a slug the "
+        "clinic has used before (even for a retired exercise) is never given again."
+    ),
+    "properties": {"slug": _text(80, pattern="^[a-z0-9]+(-[a-z0-9]+)*$"), **EXERCISE_FIELDS},
+    "required": ["name", "summary", "category", "body_region", "position", "steps"],
+    "additionalProperties": False,
+}
+
+EXERCISE_UPDATE = {
+    "type": "object",
+    "description": (
+        "Fields left out keep their value. `version` is the version you last read (GET): a "
+        "stale one is refused with 409 and the current version in `error.current_version`. "
+        "The previous text is kept as a version."
+    ),
+    "properties": {"version": ID, **EXERCISE_FIELDS},
+    "required": ["version"],
+    "additionalProperties": False,
+}
+
+PROTOCOL_CREATE = {
+    "type": "object",
+    "properties": {
+        "slug": _text(80, pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
+        "name": _text(120, required=True),
+        "description": _nullable(_text(2000)),
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_ITEMS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "exercise": {"type": "string", "minLength": 1, "maxLength": 80},
+                    "dose": {
+                        "type": ["object", "null"],
+                        "description": "Left out: the exercise's default dose",
+                    },
+                    "notes": _nullable(_text(1000)),
+                },
+                "required": ["exercise"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["name", "items"],
+    "additionalProperties": False,
+}
+
+PROTOCOL = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object"}},
+        "is_archived": {"type": "boolean"},
+    },
+    "required": ["slug", "name", "description", "items"],
+}
+
 # Response bodies (documentation only: the server writes them, `to_json` functions below).
 
 ERROR = {
@@ -169,8 +270,11 @@ EXERCISE = {
         "steps": {"type": "array", "items": {"type": "string"}},
         "cues": {"type": "array", "items": {"type": "string"}},
         "precautions": {"type": "array", "items": {"type": "string"}},
+        "conditions": {"type": "array", "items": {"type": "string"}},
         "defaults": {"type": "object", "properties": DOSE_OUT},
+        "source": {"type": "string"},
         "is_archived": {"type": "boolean"},
+        "version": {"type": "integer", "description": "Send it back with PUT"},
         "url": {"type": "string", "description": "The exercise's page in the web app"},
     },
     "required": ["slug", "name", "category", "body_region", "targets", "equipment", "defaults"],
@@ -403,7 +507,9 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
 
 
 def _check_object(value: dict, schema: dict, where: str, errors: dict) -> dict:
-    properties = schema.get("properties", {})
+    if "properties" not in schema:
+        return value  # free-form (pose data, a dose): the service checks it
+    properties = schema["properties"]
     prefix = f"{where}." if where else ""
     checked = {}
     for key, entry in value.items():

@@ -13,6 +13,16 @@ from .actor import Actor, require_admin
 from .audit import record_event
 
 TOKEN_PREFIX_CHARS = 8
+# What a token may do: "programs" is everything the API offered before scopes (patients,
+# programs, handouts, reading the library); "library" is changing the library.
+API_SCOPES = ("programs", "library")
+DEFAULT_SCOPES = ("programs",)
+
+
+def token_scopes(token: ApiToken) -> tuple[str, ...]:
+    """The token's scopes, in API_SCOPES order."""
+    held = set((token.scopes or "").split())
+    return tuple(scope for scope in API_SCOPES if scope in held)
 
 
 def hash_token(secret: str) -> str:
@@ -20,27 +30,39 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_api_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, actor: Actor, name: str, scopes=DEFAULT_SCOPES
+) -> tuple[ApiToken, str]:
     """A new token for the actor's clinic: (row, secret). Show the secret once; only its SHA-256
-    is kept. Admins only (the command line acts as `system_actor`). Records "token.create" (name
-    and prefix, never the secret)."""
+    is kept. `scopes` from API_SCOPES (at least one). Admins only (the command line acts as
+    `system_actor`). Records "token.create" (name, prefix and scopes, never the secret)."""
     require_admin(actor)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "is required"})
     if len(name) > 120:
         raise ValidationError({"name": "must be at most 120 characters"})
+    unknown = [scope for scope in scopes if scope not in API_SCOPES]
+    if unknown or not scopes:
+        raise ValidationError({"scopes": "choose one or more of: " + ", ".join(API_SCOPES)})
     secret = "hep_" + secrets.token_urlsafe(32)
     token = ApiToken(
         clinic_id=actor.clinic_id,
         name=name,
         prefix=secret[:TOKEN_PREFIX_CHARS],
         token_hash=hash_token(secret),
+        scopes=" ".join(scope for scope in API_SCOPES if scope in scopes),
     )
     session.add(token)
     session.flush()
     record_event(
-        session, actor, "token.create", token_id=token.id, name=token.name, prefix=token.prefix
+        session,
+        actor,
+        "token.create",
+        token_id=token.id,
+        name=token.name,
+        prefix=token.prefix,
+        scopes=token.scopes,
     )
     return token, secret
 

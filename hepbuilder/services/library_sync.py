@@ -62,7 +62,7 @@ def exercise_hash(exercise: domain.Exercise) -> str:
     return _digest(exercise.to_dict())
 
 
-def _protocol_data(protocol: domain.Protocol) -> dict:
+def protocol_data(protocol: domain.Protocol) -> dict:
     return {
         "slug": protocol.slug,
         "name": protocol.name,
@@ -79,7 +79,7 @@ def _protocol_data(protocol: domain.Protocol) -> dict:
 
 
 def protocol_hash(protocol: domain.Protocol) -> str:
-    return _digest(_protocol_data(protocol))
+    return _digest(protocol_data(protocol))
 
 
 def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Muscle]:
@@ -195,7 +195,7 @@ def _refresh_search_text(rows) -> None:
 
 
 def _apply_protocol(row: Protocol, protocol: domain.Protocol) -> None:
-    data = _protocol_data(protocol)
+    data = protocol_data(protocol)
     row.name = data["name"]
     row.description = data["description"]
     row.items = data["items"]

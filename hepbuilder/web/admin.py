@@ -40,7 +40,7 @@ from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import PasswordResetForm, add_service_errors
+from .forms import MultiCheckboxField, PasswordResetForm, add_service_errors
 from .layout import safe_color
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -180,6 +180,17 @@ class TokenForm(FlaskForm):
             Length(max=120, message="Use at most 120 characters."),
         ],
         render_kw={"autocomplete": "off"},
+    )
+    scopes = MultiCheckboxField(
+        "What it may do",
+        choices=_choices(
+            [
+                ("programs", "Programs: patients, programs and handouts, and reading the library"),
+                ("library", "Library: add, change, retire and restore exercises and protocols"),
+            ]
+        ),
+        default=["programs"],
+        validators=[DataRequired("Choose at least one.")],
     )
     # A fresh random value in each form shown: sending the same form twice (a reload of the page
     # that shows the new secret) creates one token, not two.
@@ -435,7 +446,7 @@ _TOKEN_FORMS_USED = "token_forms_used"  # session key: the `once` values already
 
 
 def _fresh_token_form() -> TokenForm:
-    form = TokenForm(formdata=None)
+    form = TokenForm(formdata=None, data={"scopes": ["programs"]})
     form.once.data = secrets.token_urlsafe(16)
     return form
 
@@ -467,7 +478,9 @@ def tokens():
         return redirect(url_for("admin.tokens"))
     db = get_db()
     try:
-        token, secret = api_tokens.create_api_token(db, current_actor(), form.name.data)
+        token, secret = api_tokens.create_api_token(
+            db, current_actor(), form.name.data, form.scopes.data
+        )
     except ValidationError as error:
         db.rollback()
         add_service_errors(form, error)

@@ -14,28 +14,22 @@ from wtforms import (
     FieldList,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import DOSE_LIMITS
 from hepbuilder.domain.text import fold
 
+from .forms import MultiCheckboxField
 from .layout import label
 from .program_forms import SIDE_CHOICES, _choices, dose_field
 
 _STEP_KEY = re.compile(r"^steps-(\d+)$")
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 MAX_ILLUSTRATION_CHARS = 100_000
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _lines(text: str | None) -> list[str]:
