@@ -52,7 +52,7 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, exercises, handouts, library, patients, programs
+    from . import accounts, admin, exercises, handouts, library, patients, poses, programs
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(handouts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(library.bp)
+    app.register_blueprint(poses.bp)
     register_api(app)
 
 
