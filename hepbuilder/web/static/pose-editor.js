@@ -50,6 +50,5 @@
     if (shown) { shown.textContent = control.value; }
     redraw();
   });
-  var button = form.querySelector("[data-preview-button]");
-  if (button) { button.hidden = true; }
+  form.querySelectorAll("[data-preview-button]").forEach(function (button) { button.hidden = true; });
 })();
