@@ -142,6 +142,13 @@ EXERCISE_FIELDS = {
         **_SLUGS,
         "description": "e.g. low-back-pain; search finds the exercise by them",
     },
+    "photos": {
+        "type": "array",
+        "items": _text(200, required=True),
+        "maxItems": 4,
+        "description": "Paths of photos already stored for the exercise (uploaded on the web), "
+        "in the order shown; send back what GET gave, or fewer to stop showing one",
+    },
     "defaults": {
         "type": "object",
         "properties": {
@@ -271,6 +278,7 @@ EXERCISE = {
         "cues": {"type": "array", "items": {"type": "string"}},
         "precautions": {"type": "array", "items": {"type": "string"}},
         "conditions": {"type": "array", "items": {"type": "string"}},
+        "photos": {"type": "array", "items": {"type": "string"}},
         "defaults": {"type": "object", "properties": DOSE_OUT},
         "source": {"type": "string"},
         "is_archived": {"type": "boolean"},

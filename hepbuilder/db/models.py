@@ -152,6 +152,7 @@ class Exercise(Base):
     cues: Mapped[list] = mapped_column(JSON, default=list)
     precautions: Mapped[list] = mapped_column(JSON, default=list)
     conditions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    photos: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # image paths
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)
     illustration: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text, default="")
@@ -200,6 +201,24 @@ class ExerciseVersion(Base):
 
     user: Mapped["User | None"] = relationship()
     api_token: Mapped["ApiToken | None"] = relationship()
+
+
+class ExercisePhoto(Base):
+    """An uploaded photo (re-encoded JPEG, no metadata) at a library path such as
+    "images/clam-shell-1.jpg"; an exercise's `photos` lists the paths it shows, in order.
+    Rows are never deleted, so an old version that showed a photo still can."""
+
+    __tablename__ = "exercise_photo"
+    __table_args__ = (UniqueConstraint("clinic_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    path: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    width_px: Mapped[int] = mapped_column(Integer)
+    height_px: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class FavouriteExercise(Base):

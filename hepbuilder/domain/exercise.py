@@ -13,6 +13,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_NAME_CHARS = 120
 MAX_LINE_CHARS = 600  # one step, cue or precaution
 MAX_LINES = 30  # steps, cues or precautions in one exercise
+MAX_PHOTOS = 4  # start, finish and a couple between
+IMAGE_PATH_RE = re.compile(r"^images/[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpg|jpeg)$")
 # The one body-region vocabulary: the library, the editor, the filters and search read it.
 BODY_REGIONS = (
     "neck",
@@ -48,6 +50,7 @@ class Exercise:
     cues: tuple[str, ...] = ()
     precautions: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
+    photos: tuple[str, ...] = ()  # image files of the library ("images/<name>.png"), in order
     defaults: Dose = field(default_factory=Dose)
     illustration: dict | None = None
     source: str = ""
@@ -67,6 +70,7 @@ class Exercise:
             "cues": list(self.cues),
             "precautions": list(self.precautions),
             "conditions": list(self.conditions),
+            "photos": list(self.photos),
             "defaults": self.defaults.to_dict(),
             "illustration": self.illustration,
             "source": self.source,
@@ -161,6 +165,14 @@ def parse_exercise(data: object) -> Exercise:
     cues = _text_list(data, "cues", errors)
     precautions = _text_list(data, "precautions", errors)
     conditions = _slug_list(data, "conditions", errors)
+    photos = _text_list(data, "photos", errors)
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = f"must list at most {MAX_PHOTOS} images"
+    for index, path in enumerate(photos):
+        if not IMAGE_PATH_RE.match(path):
+            errors[f"photos[{index}]"] = (
+                "must name a PNG or JPEG file under images/, e.g. images/step-up-1.png"
+            )
     source = read_text(data, "source", errors)
     defaults = Dose()
     raw_defaults = data.get("defaults") or {}
@@ -190,6 +202,7 @@ def parse_exercise(data: object) -> Exercise:
         cues=cues,
         precautions=precautions,
         conditions=conditions,
+        photos=photos,
         defaults=defaults,
         illustration=illustration,
         source=source,

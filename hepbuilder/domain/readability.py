@@ -2,7 +2,7 @@
 exercise's author is warned about (never refused).
 
 `hepbuilder/web/static/readability.js` counts the same way in the browser while a step is typed;
-`tests/browser/test_library_editor.py` checks that the two agree.
+`tests/browser/test_library_editor_browser.py` checks that the two agree.
 """
 
 import re

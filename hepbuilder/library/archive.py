@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from .loader import (
     EXERCISES_DIR,
+    IMAGES_DIR,
     MUSCLES_FILE,
     PROTOCOLS_FILE,
     Library,
@@ -25,7 +26,6 @@ from .loader import (
 )
 from .loader import LibraryProblem as Problem
 
-IMAGES_DIR = "images"
 MAX_ZIP_BYTES = 20 * 1024 * 1024  # the upload itself
 MAX_MEMBERS = 5_000
 MAX_MEMBER_BYTES = 8 * 1024 * 1024  # one file, uncompressed
@@ -36,7 +36,7 @@ _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 
-def library_to_zip(library: Library, images: dict[str, bytes] | None = None) -> bytes:
+def library_to_zip(library: Library) -> bytes:
     """The library folder (exercises/*.yaml, muscles.yaml, protocols.yaml, images/*) as zip bytes."""
     with tempfile.TemporaryDirectory(prefix="hep-export-") as folder:
         write_library(library, folder)
@@ -45,8 +45,6 @@ def library_to_zip(library: Library, images: dict[str, bytes] | None = None) -> 
             for path in sorted(Path(folder).rglob("*"))
             if path.is_file()
         }
-    for name, data in sorted((images or {}).items()):
-        files[f"{IMAGES_DIR}/{name}"] = data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
@@ -80,8 +78,8 @@ def _member_parts(info: zipfile.ZipInfo) -> tuple[str, ...] | None:
     parts = PurePosixPath(name).parts
     if any(part in ("..", ".") for part in parts):
         raise _refuse(name, "has a path that leaves the library folder; nothing was imported")
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip tool wrote no file type
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         raise _refuse(name, "is a link or a special file, not a plain file; nothing was imported")
     if info.flag_bits & 0x1:
         raise _refuse(name, "is encrypted; export the library again without a password")
@@ -168,15 +166,8 @@ def unpack_library_zip(data: bytes, folder: Path | str) -> None:
                 raise _refuse(info.filename, "is damaged and could not be read") from None
 
 
-def load_library_zip(data: bytes) -> tuple[Library, dict[str, bytes]]:
-    """The checked library in a zip, and its image files by name (LibraryError on any problem)."""
+def load_library_zip(data: bytes) -> Library:
+    """The checked library in a zip, its photos' images included (LibraryError on any problem)."""
     with tempfile.TemporaryDirectory(prefix="hep-import-") as folder:
         unpack_library_zip(data, folder)
-        library = load_library(folder, cached=False)
-        images_dir = Path(folder) / IMAGES_DIR
-        images = (
-            {path.name: path.read_bytes() for path in sorted(images_dir.iterdir())}
-            if images_dir.is_dir()
-            else {}
-        )
-    return library, images
+        return load_library(folder, cached=False)

@@ -10,7 +10,7 @@ render hot path, so the result is cached per folder until a file's size or mtime
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
@@ -31,6 +31,8 @@ from hepbuilder.domain.exercise import (
 from hepbuilder.domain.text import fold
 
 EXERCISES_DIR = "exercises"
+IMAGES_DIR = "images"
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # one image file; the services check its content
 MUSCLES_FILE = "muscles.yaml"
 PROTOCOLS_FILE = "protocols.yaml"
 
@@ -48,6 +50,7 @@ EXERCISE_KEYS = (
     "cues",
     "precautions",
     "conditions",
+    "photos",
     "defaults",
     "illustration",
     "source",
@@ -63,12 +66,14 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Library:
     """A whole library, checked. The mappings are read-only: one object is shared by every caller.
 
-    `exercises` is ordered by name, `muscles` and `protocols` keep their file order.
+    `exercises` is ordered by name, `muscles` and `protocols` keep their file order. `images`
+    holds the bytes of every image an exercise's `photos` names, by path ("images/x.png").
     """
 
     exercises: Mapping[str, Exercise]
     muscles: Mapping[str, Muscle]
     protocols: Mapping[str, Protocol]
+    images: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class LibraryProblem(NamedTuple):
@@ -355,6 +360,7 @@ def _load_uncached(directory: Path) -> Library:
                     LibraryProblem(PROTOCOLS_FILE, field, f'unknown exercise "{item.exercise}"')
                 )
 
+    images = _read_images(directory, exercises, problems)
     if problems:
         raise LibraryError(sorted(problems, key=lambda problem: problem.file))  # stable: per file
     exercises.sort(key=lambda e: (fold(e.name), e.slug))
@@ -362,7 +368,29 @@ def _load_uncached(directory: Path) -> Library:
         exercises=MappingProxyType({e.slug: e for e in exercises}),
         muscles=MappingProxyType(muscles),
         protocols=MappingProxyType(protocols),
+        images=MappingProxyType(images),
     )
+
+
+def _read_images(
+    directory: Path, exercises: list[Exercise], problems: list[LibraryProblem]
+) -> dict[str, bytes]:
+    """The bytes of every image the exercises' `photos` name (their content is checked where
+    they are stored, by the images service)."""
+    images: dict[str, bytes] = {}
+    for exercise in exercises:
+        for index, path in enumerate(exercise.photos):
+            where = LibraryProblem(f"{EXERCISES_DIR}/{exercise.slug}.yaml", f"photos[{index}]", "")
+            file = directory / path
+            try:
+                size = file.stat().st_size
+                if size > MAX_IMAGE_BYTES or file.is_symlink():
+                    problems.append(where._replace(message=f"{path} is too large or a link"))
+                    continue
+                images[path] = file.read_bytes()
+            except OSError:
+                problems.append(where._replace(message=f"{path} is missing"))
+    return images
 
 
 # --- the cache ---------------------------------------------------------------------------------
@@ -474,8 +502,9 @@ def _dose_data(dose: Dose) -> dict:
 def _exercise_data(exercise: Exercise) -> dict:
     data = exercise.to_dict()
     data["defaults"] = _dose_data(exercise.defaults)
-    if not data["conditions"]:
-        del data["conditions"]
+    for optional in ("conditions", "photos"):
+        if not data[optional]:
+            del data[optional]
     if data["illustration"] is None:
         del data["illustration"]
     if not data["source"]:
@@ -524,9 +553,9 @@ def _write_text(path: Path, text: str) -> None:
 def write_library(library: Library, directory: Path | str) -> None:
     """Write `library` as a library folder that `load_library` reads back equal.
 
-    Creates the folder if needed and replaces each file atomically. Other *.yaml files already in
-    `directory/exercises/` are deleted, so the folder holds exactly this library; nothing else in
-    the folder (images, notes) is touched.
+    Creates the folder if needed and replaces each file atomically, the photos' images included.
+    Other *.yaml files already in `directory/exercises/` are deleted, so the folder holds exactly
+    this library; nothing else in the folder (other images, notes) is touched.
     """
     directory = Path(directory)
     exercise_dir = directory / EXERCISES_DIR
@@ -539,3 +568,12 @@ def write_library(library: Library, directory: Path | str) -> None:
             stale.unlink()
     _write_text(directory / MUSCLES_FILE, muscles_to_yaml(library.muscles))
     _write_text(directory / PROTOCOLS_FILE, protocols_to_yaml(library.protocols))
+    for path, data in library.images.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)

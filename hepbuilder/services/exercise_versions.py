@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Exercise as ExerciseRow
-from hepbuilder.db.models import ExerciseVersion
+from hepbuilder.db.models import ExercisePhoto, ExerciseVersion
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
@@ -30,10 +30,27 @@ from .library_sync import add_exercise_rows, clinic_muscles, exercise_hash, upda
 
 
 def check_exercise_entry(session: Session, clinic_id: int, entry: dict) -> domain.Exercise:
-    """`entry` (the library-entry form) checked as a library file is, muscles against the clinic's."""
+    """`entry` (the library-entry form) checked as a library file is, muscles and photos against
+    the clinic's own."""
     from hepbuilder.library import check_entry
 
-    return check_entry(entry, muscle_slugs=clinic_muscles(session, clinic_id).keys())
+    exercise = check_entry(entry, muscle_slugs=clinic_muscles(session, clinic_id).keys())
+    if exercise.photos:
+        stored = set(
+            session.scalars(
+                select(ExercisePhoto.path).where(
+                    ExercisePhoto.clinic_id == clinic_id, ExercisePhoto.path.in_(exercise.photos)
+                )
+            )
+        )
+        missing = {
+            f"photos[{index}]": f"{path} is not a photo of this library (upload it first)"
+            for index, path in enumerate(exercise.photos)
+            if path not in stored
+        }
+        if missing:
+            raise ValidationError(missing)
+    return exercise
 
 
 def step_warnings(exercise: domain.Exercise) -> dict[int, str]:

@@ -55,6 +55,7 @@ def to_domain(row: ExerciseRow) -> domain.Exercise:
         cues=tuple(row.cues or ()),
         precautions=tuple(row.precautions or ()),
         conditions=tuple(row.conditions or ()),
+        photos=tuple(row.photos or ()),
         defaults=parse_dose(row.defaults or {}),
         illustration=row.illustration,
         source=row.source,

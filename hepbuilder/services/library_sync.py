@@ -11,13 +11,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from hepbuilder.db.models import Clinic, ExerciseEquipment, ExerciseTarget, Muscle, Protocol
+from hepbuilder.db.models import (
+    Clinic,
+    ExerciseEquipment,
+    ExercisePhoto,
+    ExerciseTarget,
+    Muscle,
+    Protocol,
+)
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.domain import exercise as domain
+from hepbuilder.domain.errors import ValidationError
 
 from .actor import Actor
 from .exercise_history import add_version, keep_current_state
 from .exercises import protocol_to_domain, search_text_for, to_domain
+from .images import image_size, normalize_photo
 
 
 def load_bundled_library(directory=None):
@@ -113,6 +122,7 @@ def _copy_fields(row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str,
     row.cues = list(exercise.cues)
     row.precautions = list(exercise.precautions)
     row.conditions = list(exercise.conditions)
+    row.photos = list(exercise.photos)
     row.defaults = exercise.defaults.to_dict()
     row.illustration = exercise.illustration
     row.source = exercise.source
@@ -186,6 +196,47 @@ def add_exercise_rows(
     return [row for row, _ in rows]
 
 
+def store_library_images(session: Session, clinic_id: int, library) -> None:
+    """Keep the images the library's exercises show (`photos`), each checked and re-encoded by
+    the images service; a file that is not a good image rejects the whole load, naming it."""
+    from hepbuilder.library import LibraryError, LibraryProblem
+
+    wanted = {path: exercise for exercise in library.exercises.values() for path in exercise.photos}
+    if not wanted:
+        return
+    stored = {
+        photo.path: photo
+        for photo in session.scalars(
+            select(ExercisePhoto).where(
+                ExercisePhoto.clinic_id == clinic_id, ExercisePhoto.path.in_(wanted)
+            )
+        )
+    }
+    ids = dict(
+        session.execute(
+            select(ExerciseRow.slug, ExerciseRow.id).where(ExerciseRow.clinic_id == clinic_id)
+        ).all()
+    )
+    for path, exercise in wanted.items():
+        try:
+            data = normalize_photo(library.images[path])
+        except ValidationError as error:
+            field = f"photos[{exercise.photos.index(path)}]"
+            raise LibraryError(
+                [LibraryProblem(path, field, error.fields.get("photo", error.message))]
+            ) from None
+        photo = stored.get(path)
+        if photo is None:
+            photo = ExercisePhoto(clinic_id=clinic_id, path=path)
+            session.add(photo)
+        elif photo.data == data:
+            continue
+        photo.exercise_id = ids[exercise.slug]
+        photo.data = data
+        photo.width_px, photo.height_px = image_size(data)
+    session.flush()
+
+
 def _refresh_search_text(rows) -> None:
     """Rebuild search texts written by an older rule (kept or unchanged rows included)."""
     for row in rows:
@@ -245,6 +296,7 @@ def _merge(
             result.updated.append(exercise.slug)
     add_exercise_rows(session, clinic.id, new, muscles, from_clinic=from_clinic)
     _refresh_search_text(rows.values())
+    store_library_images(session, clinic.id, library)
 
     protocols = {
         p.slug: p for p in session.scalars(select(Protocol).where(Protocol.clinic_id == clinic.id))
@@ -336,8 +388,21 @@ def export_library(session: Session, clinic_id: int, *, changed_only: bool = Fal
         )
     }
     protocols = {p.slug: protocol_to_domain(p) for p in protocol_rows}
+    paths = [path for exercise in exercises.values() for path in exercise.photos]
+    images = (
+        dict(
+            session.execute(
+                select(ExercisePhoto.path, ExercisePhoto.data).where(
+                    ExercisePhoto.clinic_id == clinic_id, ExercisePhoto.path.in_(paths)
+                )
+            ).all()
+        )
+        if paths
+        else {}
+    )
     return Library(
         exercises=MappingProxyType(exercises),
         muscles=MappingProxyType(muscles),
         protocols=MappingProxyType(protocols),
+        images=MappingProxyType(images),
     )

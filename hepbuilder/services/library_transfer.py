@@ -33,7 +33,7 @@ def import_library_zip(session: Session, actor: Actor, data: bytes) -> SeedResul
     from hepbuilder.library.archive import load_library_zip
 
     require_library_editor(actor)
-    library, _images = load_library_zip(data)
+    library = load_library_zip(data)
     clinic = session.get(Clinic, actor.clinic_id)
     result = import_library(session, clinic, library, actor)
     record_event(

@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from hepbuilder.domain.dose import describe_dose
-from hepbuilder.services import exercises, favourites
+from hepbuilder.services import exercise_photos, exercises, favourites
 
 from .auth import current_actor, is_safe_next
 from .database import get_db
@@ -84,12 +84,33 @@ def detail(slug: str):
         exercise=exercise,
         dose_words=describe_dose(exercise.defaults),
         illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
+        photos=[photo_url(row, path) for path in row.photos or ()],
     )
 
 
 def figure_url(row) -> str:
-    """The address of the exercise's small picture; it changes whenever the exercise does."""
+    """The address of the exercise's small picture (its first photo, else the drawn figure);
+    it changes whenever the exercise does."""
+    if row.photos:
+        return photo_url(row, row.photos[0])
     return url_for("exercises.figure", slug=row.slug, v=row.version)
+
+
+def photo_url(row, path: str) -> str:
+    return url_for("exercises.photo", slug=row.slug, name=path.removeprefix("images/"))
+
+
+@bp.route("/<slug>/photos/<name>")
+def photo(slug: str, name: str):
+    """One of the exercise's photos (PNG, re-encoded without metadata when it was stored)."""
+    actor = current_actor()
+    exercises.get_exercise(get_db(), actor.clinic_id, slug)
+    data = exercise_photos.get_photo(get_db(), actor.clinic_id, f"images/{name[:120]}")
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=86400"  # a path never changes content
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/<slug>/figure.svg")

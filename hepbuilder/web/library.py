@@ -12,7 +12,8 @@ from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.domain.readability import MAX_GRADE, MAX_WORDS, reading_of
 from hepbuilder.library import LibraryError
 from hepbuilder.library.archive import MAX_ZIP_BYTES
-from hepbuilder.services import exercise_versions, exercises, library_transfer
+from hepbuilder.services import exercise_photos, exercise_versions, exercises, library_transfer
+from hepbuilder.services.images import PHOTO
 from hepbuilder.services.library_sync import clinic_muscles
 
 from .auth import admin_required, current_actor
@@ -57,13 +58,15 @@ def index():
     )
 
 
-def _editor(form: ExerciseForm, row=None, *, focus=None, status=200, conflict=None):
+def _editor(form: ExerciseForm, row=None, *, focus=None, status=200, conflict=None, photo_error=""):
     readings = [reading_of(entry.data or "") for entry in form.steps]
     return (
         render_template(
             "admin/library_edit.html",
             form=form,
             row=row,
+            photo_error=photo_error,
+            photo_max_mb=PHOTO.max_bytes // 2**20,
             focus=focus,
             readings=readings,
             max_grade=MAX_GRADE,
@@ -110,8 +113,9 @@ def _submitted(row=None):
             saved = exercise_versions.create_exercise(db, actor, form.to_entry())
         else:
             version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            entry = {**form.to_entry(), "photos": list(row.photos or ())}  # kept: own forms
             saved = exercise_versions.update_exercise(
-                db, actor, row.slug, form.to_entry(), expected_version=version
+                db, actor, row.slug, entry, expected_version=version
             )
     except ValidationError as error:
         db.rollback()
@@ -214,6 +218,52 @@ def restore_version(slug: str, number: int):
     return redirect(url_for("library.versions", slug=slug))
 
 
+def _read_upload(name: str, max_bytes: int) -> bytes:
+    """The uploaded file's bytes, read only up to one byte past the limit ("" when none was
+    chosen); the upload's temporary file is closed at once."""
+    upload = request.files.get(name)
+    if upload is None or not upload.filename:
+        return b""
+    try:
+        return upload.stream.read(max_bytes + 1)
+    finally:
+        upload.close()
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+
+@bp.post("/<slug>/photos")
+def add_photo(slug: str):
+    db = get_db()
+    data = _read_upload("photo", PHOTO.max_bytes)
+    try:
+        row = exercise_photos.add_photo(db, current_actor(), slug, data)
+    except ValidationError as error:
+        db.rollback()
+        row = exercises.get_exercise(db, current_actor().clinic_id, slug)
+        entry = exercises.to_domain(row).to_dict()
+        message = "The photo " + error.fields.get("photo", error.message) + "."
+        form = _form(data=form_data_for(entry, row.version), row=row)
+        return _editor(form, row, status=422, photo_error=message)
+    db.commit()
+    flash(
+        "The photo is added. Pages and handouts show the photos in place of the drawing.", "success"
+    )
+    return redirect(url_for("library.edit", slug=row.slug, _anchor="photos-heading"))
+
+
+@bp.post("/<slug>/photos/remove")
+def remove_photo(slug: str):
+    db = get_db()
+    row = exercise_photos.remove_photo(
+        db, current_actor(), slug, request.form.get("path", "")[:200]
+    )
+    db.commit()
+    flash("The photo is no longer shown; earlier versions keep it.", "success")
+    return redirect(url_for("library.edit", slug=row.slug, _anchor="photos-heading"))
+
+
 # --- import and export -------------------------------------------------------------------------
 
 
@@ -238,11 +288,10 @@ def export():
 
 @bp.post("/import")
 def import_zip():
-    upload = request.files.get("library")
-    if upload is None or not upload.filename:
+    data = _read_upload("library", MAX_ZIP_BYTES)
+    if not data:
         flash("Choose a library zip file to import.", "error")
         return redirect(url_for("library.transfer"))
-    data = upload.stream.read(MAX_ZIP_BYTES + 1)
     db = get_db()
     try:
         result = library_transfer.import_library_zip(db, current_actor(), data)

@@ -184,3 +184,19 @@ def test_cli_token_create_takes_scopes(cli, session):
     assert session.scalar(select(ApiToken).where(ApiToken.name == "Plain")).scopes == "programs"
     bad = cli("token", "create", "--name", "Bad", "--scope", "everything")
     assert bad.exit_code != 0 and "everything" in bad.output
+
+
+def test_api_get_modify_put_sends_back_everything_it_got(editor):
+    current = editor.get("/api/v1/exercises/step-up").get_json()
+    body = {
+        key: value for key, value in current.items() if key not in ("slug", "is_archived", "url")
+    }
+    body["summary"] = "Changed through the API."
+    response = editor.put("/api/v1/exercises/step-up", json=body)
+    assert response.status_code == 200, response.get_json()
+    unknown_photo = editor.put(
+        "/api/v1/exercises/step-up",
+        json={"version": response.get_json()["version"], "photos": ["images/nope.png"]},
+    )
+    assert unknown_photo.status_code == 422
+    assert "photos[0]" in unknown_photo.get_json()["error"]["fields"]

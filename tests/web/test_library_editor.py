@@ -143,6 +143,7 @@ def test_new_exercise_is_saved_with_every_field_and_a_slug_from_its_name(
         "cues": ["Keep your hips still.", "Breathe out as you lift."],
         "precautions": ["Stop if it hurts."],
         "conditions": ["trendelenburg-gait", "hip-instability"],
+        "photos": [],
         "defaults": {
             "sets": 3,
             "reps": 12,

@@ -1,4 +1,5 @@
-"""the library kept on the web: exercise versions and conditions, favourites, API token scopes
+"""the library kept on the web: exercise versions, conditions and photos, favourites, API token
+scopes
 
 Revision ID: 0005
 Revises: 0003_exercise_order
@@ -17,6 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("exercise", schema=None) as batch_op:
         batch_op.add_column(sa.Column("conditions", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(sa.Column("photos", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.add_column(
@@ -51,6 +53,28 @@ def upgrade() -> None:
     with op.batch_alter_table("exercise_version", schema=None) as batch_op:
         batch_op.create_index("ix_exercise_version_clinic_id", ["clinic_id"], unique=False)
         batch_op.create_index("ix_exercise_version_exercise_id", ["exercise_id"], unique=False)
+    op.create_table(
+        "exercise_photo",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), nullable=False),
+        sa.Column("exercise_id", sa.Integer(), nullable=False),
+        sa.Column("path", sa.String(length=200), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("width_px", sa.Integer(), nullable=False),
+        sa.Column("height_px", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["clinic_id"], ["clinic.id"], name="fk_exercise_photo_clinic_id_clinic"
+        ),
+        sa.ForeignKeyConstraint(
+            ["exercise_id"], ["exercise.id"], name="fk_exercise_photo_exercise_id_exercise"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_exercise_photo"),
+        sa.UniqueConstraint("clinic_id", "path", name="uq_exercise_photo_clinic_id"),
+    )
+    with op.batch_alter_table("exercise_photo", schema=None) as batch_op:
+        batch_op.create_index("ix_exercise_photo_clinic_id", ["clinic_id"], unique=False)
+        batch_op.create_index("ix_exercise_photo_exercise_id", ["exercise_id"], unique=False)
     for table, target in (("favourite_exercise", "exercise"), ("favourite_protocol", "protocol")):
         op.create_table(
             table,
@@ -78,9 +102,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("favourite_protocol")
     op.drop_table("favourite_exercise")
+    op.drop_table("exercise_photo")
     op.drop_table("exercise_version")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_column("scopes")
     with op.batch_alter_table("exercise", schema=None) as batch_op:
         batch_op.drop_column("version")
+        batch_op.drop_column("photos")
         batch_op.drop_column("conditions")
