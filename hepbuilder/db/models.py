@@ -250,7 +250,8 @@ class FavouriteProtocol(Base):
 
 
 class Protocol(Base):
-    """A named starting set of items; `items` is [{exercise: slug, dose: {...} | null, notes}]."""
+    """A named starting set of items; `items` is [{exercise: slug, dose: {...} | null, notes}]
+    in their order."""
 
     __tablename__ = "protocol"
     __table_args__ = (UniqueConstraint("clinic_id", "slug"),)
@@ -264,6 +265,9 @@ class Protocol(Base):
     library_hash: Mapped[str] = mapped_column(String(64), default="")
     is_customized: Mapped[bool] = mapped_column(Boolean, default=False)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a therapist's proposal (saved from a program): offered to no one until an admin approves it
+    is_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Patient(Base):

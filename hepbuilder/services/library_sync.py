@@ -373,7 +373,11 @@ def export_library(session: Session, clinic_id: int, *, changed_only: bool = Fal
     rows = list(rows)
     protocol_rows = session.scalars(
         select(Protocol)
-        .where(Protocol.clinic_id == clinic_id, Protocol.is_archived.is_(False))
+        .where(
+            Protocol.clinic_id == clinic_id,
+            Protocol.is_archived.is_(False),
+            Protocol.is_pending.is_(False),
+        )
         .order_by(Protocol.id)
     ).all()
     if changed_only:

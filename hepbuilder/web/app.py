@@ -52,7 +52,17 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, exercises, handouts, library, patients, poses, programs
+    from . import (
+        accounts,
+        admin,
+        exercises,
+        handouts,
+        library,
+        patients,
+        poses,
+        programs,
+        protocols,
+    )
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
@@ -62,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(poses.bp)
+    app.register_blueprint(protocols.bp)
     register_api(app)
 
 

@@ -1,5 +1,5 @@
-"""the library kept on the web: exercise versions, conditions and photos, favourites, API token
-scopes
+"""the library kept on the web: exercise versions, conditions and photos, favourites, proposed
+protocols, API token scopes
 
 Revision ID: 0005
 Revises: 0003_exercise_order
@@ -20,6 +20,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("conditions", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("photos", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("protocol", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("is_pending", sa.Boolean(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_protocol_created_by_id_user_account", "user_account", ["created_by_id"], ["id"]
+        )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("scopes", sa.String(length=100), nullable=False, server_default="programs")
@@ -106,6 +114,10 @@ def downgrade() -> None:
     op.drop_table("exercise_version")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_column("scopes")
+    with op.batch_alter_table("protocol", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_protocol_created_by_id_user_account", type_="foreignkey")
+        batch_op.drop_column("created_by_id")
+        batch_op.drop_column("is_pending")
     with op.batch_alter_table("exercise", schema=None) as batch_op:
         batch_op.drop_column("version")
         batch_op.drop_column("photos")
