@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/illustrations.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/library.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check hepbuilder tests bench

@@ -183,7 +183,8 @@ def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.R
                 "search_text": patients.patient_search_text(first, last, external, dob),
             }
         )
-    session.execute(insert(Patient), people)
+    if people:
+        session.execute(insert(Patient), people)
     session.commit()
 
 

@@ -7,7 +7,7 @@ same way: the database only runs `LIKE '%alternative%'`.
 """
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .text import fold
 
@@ -108,32 +108,47 @@ def parse_query(query: str) -> list[Term]:
     return terms
 
 
-def correct_typos(terms: list[Term], vocabulary: frozenset[str]) -> list[Term]:
+@dataclass(frozen=True)
+class Vocabulary:
+    """The distinct words of a library's search texts, and the same words as one text, so that
+    "does any word contain this?" is one substring search."""
+
+    words: frozenset[str]
+    joined: str
+    _closest: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def contains(self, text: str) -> bool:
+        return text in self.words or text in self.joined
+
+    def closest(self, text: str) -> str:
+        """The library word a typo most likely meant ("" for none), remembered per word."""
+        if text not in self._closest:
+            close = difflib.get_close_matches(text, self.words, n=1, cutoff=TYPO_CUTOFF)
+            if len(self._closest) > 1000:
+                self._closest.clear()
+            self._closest[text] = close[0] if close else ""
+        return self._closest[text]
+
+
+def vocabulary_of(texts) -> Vocabulary:
+    """The vocabulary of some search texts (already folded)."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(text.split())
+    return Vocabulary(words=frozenset(words), joined=" ".join(sorted(words)))
+
+
+def correct_typos(terms: list[Term], vocabulary: Vocabulary) -> list[Term]:
     """Terms whose alternatives occur nowhere in `vocabulary` (the words of the library's search
     text) gain the closest library word, when one is close enough to be a small typo."""
     corrected = []
     for term in terms:
-        if " " in term.text or len(term.text) < MIN_TYPO_CHARS or _occurs(term, vocabulary):
+        occurs = any(vocabulary.contains(a.split()[0]) for a in term.alternatives)
+        if " " in term.text or len(term.text) < MIN_TYPO_CHARS or occurs:
             corrected.append(term)
             continue
-        close = difflib.get_close_matches(term.text, vocabulary, n=1, cutoff=TYPO_CUTOFF)
+        close = vocabulary.closest(term.text)
         if close:
-            term = replace(term, alternatives=(*term.alternatives, close[0]), corrected=close[0])
+            term = replace(term, alternatives=(*term.alternatives, close), corrected=close)
         corrected.append(term)
     return corrected
-
-
-def _occurs(term: Term, vocabulary: frozenset[str]) -> bool:
-    for alternative in term.alternatives:
-        first = alternative.split()[0]
-        if first in vocabulary or any(first in word for word in vocabulary):
-            return True
-    return False
-
-
-def vocabulary_of(texts) -> frozenset[str]:
-    """The distinct words of some search texts (already folded)."""
-    words: set[str] = set()
-    for text in texts:
-        words.update(text.split())
-    return frozenset(words)

@@ -14,7 +14,13 @@ from hepbuilder.db.models import ExerciseEquipment, ExerciseTarget, Muscle, Prot
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import Dose, parse_dose
 from hepbuilder.domain.errors import NotFound
-from hepbuilder.domain.search_terms import Term, correct_typos, parse_query, vocabulary_of
+from hepbuilder.domain.search_terms import (
+    Term,
+    Vocabulary,
+    correct_typos,
+    parse_query,
+    vocabulary_of,
+)
 from hepbuilder.domain.text import fold
 
 DEFAULT_PAGE_SIZE = 50
@@ -100,11 +106,11 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-_vocabulary_cache: dict[int, tuple[tuple, frozenset[str]]] = {}
+_vocabulary_cache: dict[int, tuple[tuple, Vocabulary]] = {}
 _vocabulary_lock = threading.Lock()
 
 
-def _vocabulary(session: Session, clinic_id: int) -> frozenset[str]:
+def _vocabulary(session: Session, clinic_id: int) -> Vocabulary:
     """The words of the clinic's live search texts, cached until an exercise is added or saved."""
     live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived.is_(False))
     key = tuple(
@@ -184,12 +190,21 @@ def search_page(
     **filters,
 ) -> tuple[list[ExerciseRow], int]:
     """One page of `search_exercises` and the total number of matches (for paging links)."""
-    filters["terms"] = query_terms(session, clinic_id, filters.pop("q", ""))
+    _terms_of(session, clinic_id, filters)
     rows = search_exercises(session, clinic_id, limit=limit, offset=offset, **filters)
     if offset == 0 and len(rows) < max(1, min(limit, MAX_PAGE_SIZE)):
         return rows, len(rows)  # one page holds every match: no need to count
     filters.pop("prefer_ids", None)
     return rows, count_exercises(session, clinic_id, **filters)
+
+
+def _order(prefer_ids: Sequence[int]) -> list:
+    """By name; `prefer_ids` (favourites, recently used) first, in their order."""
+    order = [ExerciseRow.name, ExerciseRow.slug]
+    if prefer_ids:
+        ranks = {exercise_id: rank for rank, exercise_id in enumerate(prefer_ids)}
+        order.insert(0, case(ranks, value=ExerciseRow.id, else_=len(ranks)))
+    return order
 
 
 def _rows_by_id(session: Session, ids: list[int]) -> list[ExerciseRow]:
@@ -232,25 +247,24 @@ def search_exercises(
     The matching ids are found first and only the page's rows are loaded whole.
     """
     _terms_of(session, clinic_id, filters)
-    order = [ExerciseRow.name, ExerciseRow.slug]
-    if prefer_ids:
-        ranks = {exercise_id: rank for rank, exercise_id in enumerate(prefer_ids)}
-        order.insert(0, case(ranks, value=ExerciseRow.id, else_=len(ranks)))
     query = (
         _filtered(clinic_id, **filters)
         .with_only_columns(ExerciseRow.id)
-        .order_by(*order)
+        .order_by(*_order(prefer_ids))
         .limit(max(1, min(limit, MAX_PAGE_SIZE)))
         .offset(max(0, offset))
     )
     return _rows_by_id(session, list(session.scalars(query)))
 
 
-def count_exercises(session: Session, clinic_id: int, **filters) -> int:
-    """How many exercises `search_exercises` would find with the same filters, ignoring paging."""
+def count_exercises(session: Session, clinic_id: int, *, at_most: int | None = None, **filters):
+    """How many exercises `search_exercises` would find with the same filters, ignoring paging;
+    with `at_most`, counting stops there (a broad search then costs little)."""
     _terms_of(session, clinic_id, filters)
-    query = _filtered(clinic_id, **filters).with_only_columns(func.count(ExerciseRow.id))
-    return session.scalar(query) or 0
+    matches = _filtered(clinic_id, **filters).with_only_columns(ExerciseRow.id)
+    if at_most is not None:
+        matches = matches.limit(at_most)
+    return session.scalar(select(func.count()).select_from(matches.subquery())) or 0
 
 
 @dataclass(frozen=True)

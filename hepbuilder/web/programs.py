@@ -76,8 +76,10 @@ def _picker_context(actor, picker: dict[str, str], in_program: list[str]) -> dic
         prefer_ids=list(dict.fromkeys([*starred, *recent])),
     )
     total = len(rows)
-    if len(rows) == limit:
-        total = exercises.count_exercises(db, actor.clinic_id, terms=terms, **filters)
+    if len(rows) == limit:  # how many in all, up to what "Show all" can show
+        total = exercises.count_exercises(
+            db, actor.clinic_id, terms=terms, **filters, at_most=exercises.MAX_PAGE_SIZE
+        )
     return {
         "results": [
             PickerResult(
@@ -91,6 +93,7 @@ def _picker_context(actor, picker: dict[str, str], in_program: list[str]) -> dic
         ],
         "picker_more": total - len(rows),
         "picker_total": total,
+        "picker_capped": total >= exercises.MAX_PAGE_SIZE,  # at least this many; maybe more
         "corrections": [term for term in terms if term.corrected],
         "active_filters": [(name, value) for name, value in filters.items() if value],
     }
