@@ -28,12 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select, update  # noqa: E402
 
-from bench.search import PASSWORD, fill, timed  # noqa: E402
-from hepbuilder.db.migrate import upgrade  # noqa: E402
+from bench.search import fill, seeded_database, signed_in_client, timed  # noqa: E402
 from hepbuilder.db.models import Exercise  # noqa: E402
-from hepbuilder.db.session import session_factory  # noqa: E402
-from hepbuilder.services import clinics, favourites, library_sync, patients, programs, users  # noqa: E402
-from hepbuilder.services.actor import Actor, system_actor  # noqa: E402
+from hepbuilder.services import favourites, patients, programs  # noqa: E402
+from hepbuilder.services.actor import Actor  # noqa: E402
 from hepbuilder.web.pose_form import camera_controls, frame_controls  # noqa: E402
 
 BUDGETS_MS = {"picker": 50.0, "list": 100.0, "preview": 30.0}
@@ -76,25 +74,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(11)
 
-    from hepbuilder.web import create_app
-
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        upgrade(url)
-        session = session_factory(url)()
-        clinic = clinics.create_clinic(session, "Bench Clinic")
-        library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
-        user = users.create_user(
-            session,
-            system_actor(clinic.id),
-            {
-                "email": "admin@example.test",
-                "name": "Bench Admin",
-                "role": "admin",
-                "password": PASSWORD,
-            },
-        )
-        session.commit()
+        url, session, clinic, user = seeded_database(tmp, "admin")
         started = time.perf_counter()
         fill(session, clinic, args.exercises, 0, rng)
         vary_poses(session, clinic.id)
@@ -119,20 +100,7 @@ def main() -> None:
         session.commit()
         print(f"filled {len(slugs)} exercises in {time.perf_counter() - started:.1f} s")
 
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "TESTING": True,
-                "PUBLIC_URL": "",
-            }
-        )
-        client = app.test_client()
-        assert (
-            client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code
-            == 302
-        )
+        client = signed_in_client(url, user)
 
         def get(path):
             def fetch():

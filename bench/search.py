@@ -188,6 +188,48 @@ def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.R
     session.commit()
 
 
+def seeded_database(folder: str, role: str):
+    """A migrated SQLite database in `folder` with one clinic, the bundled library and one user
+    of `role` who signs in with PASSWORD: (url, session, clinic, user)."""
+    url = f"sqlite:///{folder}/bench.db"
+    upgrade(url)
+    session = session_factory(url)()
+    clinic = clinics.create_clinic(session, "Bench Clinic")
+    library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
+    user = users.create_user(
+        session,
+        system_actor(clinic.id),
+        {
+            "email": "bench@example.test",
+            "name": "Bench User",
+            "role": role,
+            "password": PASSWORD,
+            "credentials": "DPT",
+        },
+    )
+    session.commit()
+    return url, session, clinic, user
+
+
+def signed_in_client(url: str, user):
+    """A Flask test client of the app on `url`, signed in as `user`."""
+    from hepbuilder.web import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "TESTING": True,
+            "PUBLIC_URL": "",
+        }
+    )
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, "sign-in failed"
+    return client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exercises", type=int, default=2000)
@@ -196,25 +238,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
 
-    from hepbuilder.web import create_app
-
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        upgrade(url)
-        session = session_factory(url)()
-        clinic = clinics.create_clinic(session, "Bench Clinic")
-        library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
-        user = users.create_user(
-            session,
-            system_actor(clinic.id),
-            {
-                "email": "bench@example.test",
-                "name": "Bench Therapist",
-                "role": "therapist",
-                "password": PASSWORD,
-                "credentials": "DPT",
-            },
-        )
+        url, session, clinic, user = seeded_database(tmp, "therapist")
         session.commit()
         started = time.perf_counter()
         fill(session, clinic, args.exercises, args.patients, rng)
@@ -237,18 +262,7 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s ({url})"
         )
 
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "TESTING": True,
-                "PUBLIC_URL": "",
-            }
-        )
-        client = app.test_client()
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, "sign-in failed"
+        client = signed_in_client(url, user)
 
         def page(path):
             def fetch():

@@ -25,6 +25,16 @@ def _signed_in(actor: Actor) -> int:
     return actor.user_id
 
 
+def _set_starred(session: Session, model, column, user_id: int, target_id: int, starred: bool):
+    key = (model.user_id == user_id, column == target_id)
+    present = session.scalar(select(model).where(*key))
+    if starred and present is None:
+        session.add(model(user_id=user_id, **{column.key: target_id}))
+    elif not starred and present is not None:
+        session.execute(delete(model).where(*key))
+    session.flush()
+
+
 def set_exercise_starred(session: Session, actor: Actor, slug: str, starred: bool) -> Exercise:
     """Star (or unstar) one of the clinic's exercises for the acting user."""
     user_id = _signed_in(actor)
@@ -33,13 +43,9 @@ def set_exercise_starred(session: Session, actor: Actor, slug: str, starred: boo
     )
     if exercise is None:
         raise NotFound("There is no such exercise in this clinic's library.")
-    key = (FavouriteExercise.user_id == user_id, FavouriteExercise.exercise_id == exercise.id)
-    present = session.scalar(select(FavouriteExercise).where(*key))
-    if starred and present is None:
-        session.add(FavouriteExercise(user_id=user_id, exercise_id=exercise.id))
-    elif not starred and present is not None:
-        session.execute(delete(FavouriteExercise).where(*key))
-    session.flush()
+    _set_starred(
+        session, FavouriteExercise, FavouriteExercise.exercise_id, user_id, exercise.id, starred
+    )
     return exercise
 
 
@@ -51,13 +57,9 @@ def set_protocol_starred(session: Session, actor: Actor, slug: str, starred: boo
     )
     if protocol is None:
         raise NotFound("There is no such protocol.")
-    key = (FavouriteProtocol.user_id == user_id, FavouriteProtocol.protocol_id == protocol.id)
-    present = session.scalar(select(FavouriteProtocol).where(*key))
-    if starred and present is None:
-        session.add(FavouriteProtocol(user_id=user_id, protocol_id=protocol.id))
-    elif not starred and present is not None:
-        session.execute(delete(FavouriteProtocol).where(*key))
-    session.flush()
+    _set_starred(
+        session, FavouriteProtocol, FavouriteProtocol.protocol_id, user_id, protocol.id, starred
+    )
     return protocol
 
 

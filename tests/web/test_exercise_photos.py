@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hepbuilder.db.models import ExercisePhoto, ExerciseVersion
 from hepbuilder.services import exercises
 from hepbuilder.services.images import MAX_JPEG_SCANS, count_jpeg_scans, normalize_photo
-from tests.builders import make_clinic, make_user, seeded_clinic, sign_in
+from tests.builders import make_clinic, make_user, sign_in
 
 
 def jpeg(size=(640, 480), **save) -> bytes:
@@ -48,21 +48,6 @@ def png_header_only(width: int, height: int) -> bytes:
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
-
-
-@pytest.fixture
-def clinic(session):
-    clinic = seeded_clinic(session)
-    session.commit()
-    return clinic
-
-
-@pytest.fixture
-def signed_in(client, session, clinic):
-    admin = make_user(session, clinic, role="admin")
-    session.commit()
-    sign_in(client, admin)
-    return client
 
 
 def upload(client, data: bytes, name: str = "start.png", slug: str = "step-up"):

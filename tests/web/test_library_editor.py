@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from hepbuilder.db.models import AuditEvent, ExerciseVersion, Handout
 from hepbuilder.services import exercises
 from hepbuilder.services.library_sync import load_bundled_library, seed_clinic
-from tests.builders import make_patient, make_program, make_user, seeded_clinic, sign_in
+from tests.builders import make_patient, make_program, make_user, sign_in
 
 LIBRARY_PAGES = [
     ("GET", "/admin/library"),
@@ -47,26 +47,6 @@ NEW_EXERCISE = {
     "illustration": "",
     "action": "save",
 }
-
-
-@pytest.fixture
-def clinic(session):
-    clinic = seeded_clinic(session)
-    session.commit()
-    return clinic
-
-
-@pytest.fixture
-def admin(session, clinic):
-    user = make_user(session, clinic, role="admin", name="Ada Admin")
-    session.commit()
-    return user
-
-
-@pytest.fixture
-def signed_in(client, admin):
-    sign_in(client, admin)
-    return client
 
 
 def form_of(client, slug: str) -> MultiDict:

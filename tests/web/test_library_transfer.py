@@ -10,22 +10,7 @@ from sqlalchemy import select
 from hepbuilder.db.models import Exercise, ExerciseVersion
 from hepbuilder.library.archive import MAX_MEMBER_BYTES
 from hepbuilder.services import exercises
-from tests.builders import make_clinic, make_user, seeded_clinic, sign_in
-
-
-@pytest.fixture
-def clinic(session):
-    clinic = seeded_clinic(session)
-    session.commit()
-    return clinic
-
-
-@pytest.fixture
-def signed_in(client, session, clinic):
-    admin = make_user(session, clinic, role="admin")
-    session.commit()
-    sign_in(client, admin)
-    return client
+from tests.builders import make_clinic, make_user, sign_in
 
 
 def members(data: bytes) -> dict[str, bytes]:

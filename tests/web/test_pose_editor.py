@@ -7,22 +7,7 @@ import pytest
 
 from hepbuilder.library import load_library
 from hepbuilder.services import exercises
-from tests.builders import make_user, seeded_clinic, sign_in
-
-
-@pytest.fixture
-def clinic(session):
-    clinic = seeded_clinic(session)
-    session.commit()
-    return clinic
-
-
-@pytest.fixture
-def signed_in(client, session, clinic):
-    admin = make_user(session, clinic, role="admin")
-    session.commit()
-    sign_in(client, admin)
-    return client
+from tests.builders import make_user, sign_in
 
 
 def page_form(client, slug: str) -> dict:

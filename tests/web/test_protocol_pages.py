@@ -1,20 +1,12 @@
 """Protocols on the web: admins create, edit, reorder, archive and approve them; a therapist saves
 a program as a protocol that waits for approval, and stars the protocols they use."""
 
-import pytest
 from sqlalchemy import select
 
 from hepbuilder.db.models import Protocol
 from hepbuilder.services import programs
 from hepbuilder.services.actor import Actor
-from tests.builders import make_patient, make_program, make_user, seeded_clinic, sign_in
-
-
-@pytest.fixture
-def clinic(session):
-    clinic = seeded_clinic(session)
-    session.commit()
-    return clinic
+from tests.builders import make_patient, make_program, make_user, sign_in
 
 
 def signed_in_as(client, session, clinic, role):
