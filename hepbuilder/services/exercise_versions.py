@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.db.models import ExercisePhoto, ExerciseVersion
@@ -123,7 +125,14 @@ def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str)
     number = keep_current_state(session, row)
     update_exercise_row(session, row, exercise, clinic_muscles(session, actor.clinic_id))
     row.is_customized = exercise_hash(exercise) != row.library_hash
-    session.flush()
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        # Saved by someone else between our read and our write (the row's version moved, or
+        # their version number was taken first); this transaction can only be rolled back.
+        raise Conflict(
+            "Someone saved this exercise at the same moment; reload it and apply your change again."
+        ) from None
     session.refresh(row)
     add_version(session, actor, row, note, number)
     session.flush()

@@ -305,3 +305,31 @@ def test_archived_exercise_leaves_picker_and_search_but_programs_and_handouts_ke
     assert session.get(Handout, handout.id).spec_json == spec_before  # issued handouts never change
     signed_in.post("/admin/library/figure-4-stretch/restore")
     assert "Figure four stretch" in signed_in.get("/exercises?q=figure").get_data(as_text=True)
+
+
+def test_two_saves_racing_for_one_exercise_keep_one_and_refuse_the_other(db_url, session, clinic):
+    """Two sessions read the same version and both save: one wins, the other gets a conflict."""
+    from hepbuilder.db.session import session_factory
+    from hepbuilder.domain.errors import Conflict
+    from hepbuilder.services import exercise_versions
+    from hepbuilder.services.actor import system_actor
+
+    actor = system_actor(clinic.id)
+    factory = session_factory(db_url)
+    with factory() as first, factory() as second:
+        entries = []
+        for db in (first, second):
+            row = exercises.get_exercise(db, clinic.id, "step-up")
+            entries.append((db, exercises.to_domain(row).to_dict(), row.version))
+        (db1, entry1, version), (db2, entry2, _) = entries
+        exercise_versions.update_exercise(
+            db1, actor, "step-up", {**entry1, "summary": "First."}, expected_version=version
+        )
+        db1.commit()
+        with pytest.raises(Conflict):
+            exercise_versions.update_exercise(
+                db2, actor, "step-up", {**entry2, "summary": "Second."}, expected_version=version
+            )
+        db2.rollback()
+    session.expire_all()
+    assert exercises.get_exercise(session, clinic.id, "step-up").summary == "First."
