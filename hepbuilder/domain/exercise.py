@@ -102,7 +102,6 @@ class Protocol:
 
 
 def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) -> tuple[str, ...]:
-    """A list of text lines, each at most MAX_LINE_CHARS; at most MAX_LINES of them."""
     value = data.get(key)
     if value is None:
         if required:
@@ -115,14 +114,6 @@ def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) ->
         return ()
     if required and not value:
         errors[key] = "must have at least one entry"
-    if len(value) > MAX_LINES:
-        errors[key] = f"must have at most {MAX_LINES} entries"
-        return ()
-    for index, line in enumerate(value):
-        if len(line.strip()) > MAX_LINE_CHARS:
-            errors[f"{key}[{index}]"] = (
-                f"must be at most {MAX_LINE_CHARS} characters (got {len(line.strip()):,})"
-            )
     return tuple(v.strip() for v in value)
 
 
@@ -146,7 +137,9 @@ def parse_exercise(data: object) -> Exercise:
     """Check a library entry (as loaded from YAML or JSON) and build an Exercise.
 
     Raises ValidationError naming each bad field. Muscle slugs and poses are checked by the caller,
-    which knows the muscle list and the figure model.
+    which knows the muscle list and the figure model; what a library entry must also meet today
+    (`library_problems`) is checked by the library, so a handout snapshot issued under older
+    rules still reads.
     """
     if not isinstance(data, dict):
         raise ValidationError({"exercise": "must be a mapping of fields"})
@@ -157,7 +150,7 @@ def parse_exercise(data: object) -> Exercise:
     name = read_text(data, "name", errors, required=True, max_chars=MAX_NAME_CHARS)
     summary = read_text(data, "summary", errors, required=True)
     category = _choice(data, "category", CATEGORIES, errors)
-    body_region = _choice(data, "body_region", BODY_REGIONS, errors)
+    body_region = read_text(data, "body_region", errors, required=True, max_chars=80)
     position = _choice(data, "position", POSITIONS, errors)
     targets = _text_list(data, "targets", errors)
     equipment = _text_list(data, "equipment", errors)
@@ -257,3 +250,29 @@ def parse_protocol(data: object) -> Protocol:
     if errors:
         raise ValidationError(errors)
     return Protocol(slug=slug, name=name, description=description, items=tuple(items))
+
+
+def library_problems(exercise: Exercise) -> dict[str, str]:
+    """What a library entry (a file, the editor, the API) must meet beyond `parse_exercise`: a
+    body region from BODY_REGIONS, at most MAX_LINES steps, tips or precautions of at most
+    MAX_LINE_CHARS each, and at most MAX_PHOTOS photos named as files under images/."""
+    errors: dict[str, str] = {}
+    if exercise.body_region not in BODY_REGIONS:
+        errors["body_region"] = "must be one of: " + ", ".join(BODY_REGIONS)
+    for key in ("steps", "cues", "precautions"):
+        lines = getattr(exercise, key)
+        if len(lines) > MAX_LINES:
+            errors[key] = f"must have at most {MAX_LINES} entries"
+        for index, line in enumerate(lines):
+            if len(line) > MAX_LINE_CHARS:
+                errors[f"{key}[{index}]"] = (
+                    f"must be at most {MAX_LINE_CHARS} characters (got {len(line):,})"
+                )
+    if len(exercise.photos) > MAX_PHOTOS:
+        errors["photos"] = f"must list at most {MAX_PHOTOS} images"
+    for index, path in enumerate(exercise.photos):
+        if not IMAGE_PATH_RE.match(path):
+            errors[f"photos[{index}]"] = (
+                "must name a PNG or JPEG file under images/, e.g. images/step-up-1.png"
+            )
+    return errors

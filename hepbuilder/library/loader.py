@@ -24,6 +24,7 @@ from hepbuilder.domain.exercise import (
     Exercise,
     Muscle,
     Protocol,
+    library_problems,
     parse_exercise,
     parse_muscle,
     parse_protocol,
@@ -185,8 +186,9 @@ def check_entry(
 ) -> Exercise:
     """One exercise entry checked by the rules every library file passes; raises ValidationError.
 
-    The rules: only known fields, `parse_exercise`, the illustration validator (default: the
-    illustrations layer's) and, when `muscle_slugs` is given, targets that name known muscles.
+    The rules: only known fields, `parse_exercise` and `library_problems`, the illustration
+    validator (default: the illustrations layer's) and, when `muscle_slugs` is given, targets
+    that name known muscles.
     The loader and the web editor both call this, so an entry is valid in one if in the other.
     """
     if validate_illustration is None:
@@ -198,6 +200,7 @@ def check_entry(
     except ValidationError as error:
         errors.update(error.fields)
     if exercise is not None:
+        errors.update(library_problems(exercise))
         if exercise.illustration is not None and validate_illustration is not None:
             try:
                 validate_illustration(exercise.illustration)
