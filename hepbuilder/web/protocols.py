@@ -81,21 +81,14 @@ def _form_data(row) -> dict:
 def index():
     db = get_db()
     actor = current_actor()
+    rows = programs.list_protocols(db, actor)
+    slugs = {item["exercise"] for row in rows for item in row.items or ()}
     return render_template(
         "protocols/index.html",
-        protocols=programs.list_protocols(db, actor),
+        protocols=rows,
         starred=favourites.starred_protocol_ids(db, actor),
-        names={
-            row.slug: row.name
-            for row in programs.exercises_by_slug(db, actor, _slugs(db, actor)).values()
-        },
+        names={row.slug: row.name for row in programs.exercises_by_slug(db, actor, slugs).values()},
     )
-
-
-def _slugs(db, actor) -> set[str]:
-    return {
-        item["exercise"] for row in programs.list_protocols(db, actor) for item in row.items or ()
-    }
 
 
 @bp.post("/protocols/<slug>/star")
