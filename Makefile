@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/illustrations.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/library.py
 	$(BIN)/python bench/load.py
 
 lint: $(VENV)/.installed-test

@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -143,8 +144,10 @@ def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.R
                 "defaults": model.defaults,
                 "illustration": model.illustration,
                 "source": model.source,
+                "conditions": model.conditions,
                 "search_text": exercises.search_text_for(
-                    name, model.summary, model.steps, [m.name for m in model.targets]
+                    replace(exercises.to_domain(model), name=name),
+                    [m.name for m in model.targets],
                 ),
             }
         )
@@ -180,8 +183,51 @@ def fill(session, clinic, exercise_count: int, patient_count: int, rng: random.R
                 "search_text": patients.patient_search_text(first, last, external, dob),
             }
         )
-    session.execute(insert(Patient), people)
+    if people:
+        session.execute(insert(Patient), people)
     session.commit()
+
+
+def seeded_database(folder: str, role: str):
+    """A migrated SQLite database in `folder` with one clinic, the bundled library and one user
+    of `role` who signs in with PASSWORD: (url, session, clinic, user)."""
+    url = f"sqlite:///{folder}/bench.db"
+    upgrade(url)
+    session = session_factory(url)()
+    clinic = clinics.create_clinic(session, "Bench Clinic")
+    library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
+    user = users.create_user(
+        session,
+        system_actor(clinic.id),
+        {
+            "email": "bench@example.test",
+            "name": "Bench User",
+            "role": role,
+            "password": PASSWORD,
+            "credentials": "DPT",
+        },
+    )
+    session.commit()
+    return url, session, clinic, user
+
+
+def signed_in_client(url: str, user):
+    """A Flask test client of the app on `url`, signed in as `user`."""
+    from hepbuilder.web import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "TESTING": True,
+            "PUBLIC_URL": "",
+        }
+    )
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, "sign-in failed"
+    return client
 
 
 def main() -> None:
@@ -192,25 +238,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
 
-    from hepbuilder.web import create_app
-
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        upgrade(url)
-        session = session_factory(url)()
-        clinic = clinics.create_clinic(session, "Bench Clinic")
-        library_sync.seed_clinic(session, clinic, library_sync.load_bundled_library())
-        user = users.create_user(
-            session,
-            system_actor(clinic.id),
-            {
-                "email": "bench@example.test",
-                "name": "Bench Therapist",
-                "role": "therapist",
-                "password": PASSWORD,
-                "credentials": "DPT",
-            },
-        )
+        url, session, clinic, user = seeded_database(tmp, "therapist")
         session.commit()
         started = time.perf_counter()
         fill(session, clinic, args.exercises, args.patients, rng)
@@ -233,18 +262,7 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s ({url})"
         )
 
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "TESTING": True,
-                "PUBLIC_URL": "",
-            }
-        )
-        client = app.test_client()
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, "sign-in failed"
+        client = signed_in_client(url, user)
 
         def page(path):
             def fetch():

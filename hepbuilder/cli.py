@@ -271,22 +271,35 @@ def token() -> None:
 @token.command("create")
 @click.option("--name", required=True, help="What the token is for, e.g. the PMS's name.")
 @click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["programs", "library"]),
+    help="What it may do (repeat for both): programs (the default) or library (change it).",
+)
+@click.option(
     "--therapist",
     "therapist_email",
     default=None,
     help="Email of the clinic user named as therapist when a request names none.",
 )
 @clinic_option
-def token_create(name: str, therapist_email: str | None, clinic_slug: str | None) -> None:
+def token_create(
+    name: str, scopes: tuple[str, ...], therapist_email: str | None, clinic_slug: str | None
+) -> None:
     """Create an API token and print it once (only its SHA-256 is kept)."""
     from hepbuilder.services.actor import system_actor
-    from hepbuilder.services.api_tokens import create_api_token
+    from hepbuilder.services.api_tokens import DEFAULT_SCOPES, create_api_token
     from hepbuilder.services.clinics import resolve_clinic
 
     with transaction() as session:
         target = resolve_clinic(session, clinic_slug)
         _row, secret = create_api_token(
-            session, system_actor(target.id), name, therapist_email=therapist_email
+            session,
+            system_actor(target.id),
+            name,
+            scopes or DEFAULT_SCOPES,
+            therapist_email=therapist_email,
         )
     click.echo(secret)
     click.echo("Keep this token now: it cannot be shown again.", err=True)

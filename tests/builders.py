@@ -91,10 +91,16 @@ def make_program(session, patient, *, protocol=None, created_by=None, **data):
     return programs.create_program(session, actor, patient.id, data, protocol=protocol)
 
 
-def make_token(session, clinic: Clinic, name: str = "PMS", therapist_email: str | None = None):
+def make_token(
+    session,
+    clinic: Clinic,
+    name: str = "PMS",
+    therapist_email: str | None = None,
+    scopes=("programs",),
+):
     """An API token for `clinic`: (ApiToken row, secret to send as a bearer token)."""
     token_and_secret = api_tokens.create_api_token(
-        session, system_actor(clinic.id), name, therapist_email=therapist_email
+        session, system_actor(clinic.id), name, scopes, therapist_email=therapist_email
     )
     _forget_setup_events(session, clinic.id)
     return token_and_secret

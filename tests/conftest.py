@@ -93,6 +93,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def cli(db_url, monkeypatch, tmp_path):
+    """Run the `hepbuilder` command on the test database: cli("library", "export", DIR)."""
+    from click.testing import CliRunner
+
+    from hepbuilder.cli import main
+
+    monkeypatch.setenv("HEPBUILDER_DATABASE_URL", db_url)
+    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
 SLOW_SUITES = ("tests/browser/", "tests/api/test_schemathesis.py", "tests/unit/test_pdf_viewers.py")
 
 

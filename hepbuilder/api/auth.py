@@ -10,9 +10,9 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from hepbuilder.db.models import utcnow
-from hepbuilder.domain.errors import RateLimited
+from hepbuilder.domain.errors import PermissionDenied, RateLimited
 from hepbuilder.services.actor import Actor
-from hepbuilder.services.api_tokens import find_api_token, note_token_use
+from hepbuilder.services.api_tokens import find_api_token, note_token_use, token_scopes
 from hepbuilder.services.rate_limits import count_request
 from hepbuilder.web.database import get_db
 
@@ -50,6 +50,7 @@ def authenticate() -> Actor:
         role="therapist",
         remote_addr=request.remote_addr or "",
         therapist_id=token.default_therapist_id,
+        scopes=token_scopes(token),
     )
     g.actor = actor
     g.rate_window = window
@@ -72,3 +73,13 @@ def rate_limit_headers() -> dict[str, str]:
         "RateLimit-Remaining": str(window.remaining),
         "RateLimit-Reset": str(window.reset_seconds),
     }
+
+
+def require_scope(scope: str) -> None:
+    """403 unless the request's token holds `scope` ("programs" or "library")."""
+    if scope not in g.actor.scopes:
+        raise PermissionDenied(
+            f'This API token may not do that: it needs the "{scope}" scope '
+            f"(it has: {', '.join(g.actor.scopes) or 'none'}). An administrator can create a "
+            "token with it on the admin page or with `hepbuilder token create --scope`."
+        )

@@ -225,7 +225,9 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
 
 
 def _check_object(value: dict, schema: dict, where: str, errors: dict) -> dict:
-    properties = schema.get("properties", {})
+    if "properties" not in schema:
+        return value  # free-form (pose data, a dose): the service checks it
+    properties = schema["properties"]
     prefix = f"{where}." if where else ""
     checked = {}
     for key, entry in value.items():

@@ -7,7 +7,7 @@ a date of birth that is not in the future), so the web pages and the API share e
 """
 
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
-from hepbuilder.domain.exercise import SLUG_RE
+from hepbuilder.domain.exercise import BODY_REGIONS, CATEGORIES, POSITIONS, SLUG_RE
 from hepbuilder.domain.limits import ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS, USER_LIMITS
 from hepbuilder.domain.records import TIMESTAMP_PATTERN
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
@@ -201,6 +201,92 @@ PATIENT_PATCH = {
     "additionalProperties": False,
 }
 
+_LINES = {"type": "array", "items": _text(600, required=True), "maxItems": 30}
+_SLUGS = {"type": "array", "items": _text(80, required=True), "maxItems": 40}
+
+EXERCISE_FIELDS = {
+    "name": _text(120, required=True),
+    "summary": _text(2000, required=True),
+    "category": {"type": "string", "enum": list(CATEGORIES)},
+    "body_region": {"type": "string", "enum": list(BODY_REGIONS)},
+    "position": {"type": "string", "enum": list(POSITIONS)},
+    "targets": {**_SLUGS, "description": "Muscle slugs from the clinic's muscle list"},
+    "equipment": _SLUGS,
+    "steps": {**_LINES, "minItems": 1},
+    "cues": _LINES,
+    "precautions": _LINES,
+    "conditions": {
+        **_SLUGS,
+        "description": "e.g. low-back-pain; search finds the exercise by them",
+    },
+    "photos": {
+        "type": "array",
+        "items": _text(200, required=True),
+        "maxItems": 4,
+        "description": "Paths of photos already stored for the exercise (uploaded on the web), "
+        "in the order shown; send back what GET gave, or fewer to stop showing one",
+    },
+    "defaults": {**ref("Dose"), "description": "The exercise's default dose"},
+    "illustration": {
+        "type": ["object", "null"],
+        "description": "Pose data, as in the library's YAML `illustration:` block",
+    },
+    "source": _nullable(_text(2000)),
+}
+
+EXERCISE_CREATE = {
+    "type": "object",
+    "description": (
+        "A library entry. `slug` may be left out: it is made from the name, and a slug the "
+        "clinic has used before (even for a retired exercise) is never given again."
+    ),
+    "properties": {"slug": _text(80, pattern="^[a-z0-9]+(-[a-z0-9]+)*$"), **EXERCISE_FIELDS},
+    "required": ["name", "summary", "category", "body_region", "position", "steps"],
+    "additionalProperties": False,
+}
+
+EXERCISE_UPDATE = {
+    "type": "object",
+    "description": (
+        "Fields left out keep their value. `version` is the version you last read (GET): a "
+        "stale one is refused with 409 and the current version in `error.current_version`. "
+        "The previous text is kept as a version."
+    ),
+    "properties": {"version": ID, **EXERCISE_FIELDS},
+    "required": ["version"],
+    "additionalProperties": False,
+}
+
+PROTOCOL_CREATE = {
+    "type": "object",
+    "properties": {
+        "slug": _text(80, pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
+        "name": _text(120, required=True),
+        "description": _nullable(_text(2000)),
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_ITEMS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "exercise": SLUG,
+                    "dose": {
+                        "type": ["object", "null"],
+                        "description": "Left out: the exercise's default dose",
+                    },
+                    "notes": _nullable(_text(1000)),
+                },
+                "required": ["exercise"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["name", "items"],
+    "additionalProperties": False,
+}
+
+
 # Response bodies (documentation only: the server writes them, in hepbuilder.api.routes).
 
 ERROR_CODES = {
@@ -270,7 +356,11 @@ EXERCISE = {
         "cues": _STRINGS,
         "precautions": _STRINGS,
         "defaults": ref("Dose"),
+        "conditions": _STRINGS,
+        "photos": _STRINGS,
+        "source": {"type": ["string", "null"]},
         "is_archived": {"type": "boolean"},
+        "version": {"type": "integer", "description": "Send it back with PUT"},
         "url": {"type": "string", "description": "The exercise's page in the web app"},
     },
     "required": ["slug", "name", "category", "body_region", "targets", "equipment", "defaults"],

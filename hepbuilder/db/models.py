@@ -108,6 +108,9 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(API_TOKEN_LIMITS["name"]))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # space-separated: "programs" (patients, programs, handouts, reading the library) and/or
+    # "library" (changing it); tokens made before scopes existed keep "programs"
+    scopes: Mapped[str] = mapped_column(String(100), default="programs", server_default="programs")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -167,7 +170,8 @@ class Exercise(Base):
 
     `library_hash` is the hash of the bundled entry last seeded; `is_customized` is set when an
     admin edits it, so a later `seed` leaves the clinic's own text alone. `search_text` is the
-    lower-cased, accent-folded name, summary, steps and target muscles, for search.
+    lower-cased, accent-folded name, summary, steps, conditions and target muscles, for search.
+    `version` counts saves (the API's PUT sends it back; a stale one is a conflict).
     """
 
     __tablename__ = "exercise"
@@ -187,6 +191,8 @@ class Exercise(Base):
     steps: Mapped[list] = mapped_column(JSON, default=list)
     cues: Mapped[list] = mapped_column(JSON, default=list)
     precautions: Mapped[list] = mapped_column(JSON, default=list)
+    conditions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    photos: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # image paths
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)
     illustration: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text, default="")
@@ -194,6 +200,7 @@ class Exercise(Base):
     library_hash: Mapped[str] = mapped_column(String(64), default="")
     is_customized: Mapped[bool] = mapped_column(Boolean, default=False)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -209,9 +216,82 @@ class Exercise(Base):
     def equipment(self) -> list[str]:
         return [row.equipment for row in self.equipment_rows]
 
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ExerciseVersion(Base):
+    """One saved state of an exercise (its library-entry form), who saved it and when.
+
+    The first edit of a seeded exercise first keeps the state it had, so every save leaves the
+    previous version behind. Rows are never changed; restoring one saves it as a new version.
+    """
+
+    __tablename__ = "exercise_version"
+    __table_args__ = (UniqueConstraint("exercise_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... per exercise
+    entry: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped["User | None"] = relationship()
+    api_token: Mapped["ApiToken | None"] = relationship()
+
+
+class ExercisePhoto(Base):
+    """An uploaded photo (re-encoded JPEG, no metadata) at a library path such as
+    "images/clam-shell-1.jpg"; an exercise's `photos` lists the paths it shows, in order.
+    Rows are never deleted, so an old version that showed a photo still can."""
+
+    __tablename__ = "exercise_photo"
+    __table_args__ = (UniqueConstraint("clinic_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    path: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    width_px: Mapped[int] = mapped_column(Integer)
+    height_px: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FavouriteExercise(Base):
+    """A user's starred exercise (shown first in the picker)."""
+
+    __tablename__ = "favourite_exercise"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FavouriteProtocol(Base):
+    """A user's starred protocol (offered first when a program is started)."""
+
+    __tablename__ = "favourite_protocol"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    protocol_id: Mapped[int] = mapped_column(
+        ForeignKey("protocol.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
 
 class Protocol(Base):
-    """A named starting set of items; `items` is [{exercise: slug, dose: {...} | null, notes}]."""
+    """A named starting set of items; `items` is [{exercise: slug, dose: {...} | null, notes}]
+    in their order."""
 
     __tablename__ = "protocol"
     __table_args__ = (UniqueConstraint("clinic_id", "slug"),)
@@ -225,6 +305,9 @@ class Protocol(Base):
     library_hash: Mapped[str] = mapped_column(String(64), default="")
     is_customized: Mapped[bool] = mapped_column(Boolean, default=False)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a therapist's proposal (saved from a program): offered to no one until an admin approves it
+    is_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Patient(Base):

@@ -12,6 +12,27 @@ CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
 POSITIONS = ("standing", "supine", "kneeling", "seated", "side-lying", "prone")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_NAME_CHARS = 120
+MAX_LINE_CHARS = 600  # one step, cue or precaution
+MAX_LINES = 30  # steps, cues or precautions in one exercise
+MAX_PHOTOS = 4  # start, finish and a couple between
+IMAGE_PATH_RE = re.compile(r"^images/[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpg|jpeg)$")
+# The one body-region vocabulary: the library, the editor, the filters and search read it.
+BODY_REGIONS = (
+    "neck",
+    "shoulder",
+    "elbow and hand",
+    "upper back",
+    "low back",
+    "trunk",
+    "hip",
+    "hip and buttock",
+    "hip and thigh",
+    "hip and low back",
+    "hip and knee",
+    "knee",
+    "ankle and foot",
+    "whole body",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +50,8 @@ class Exercise:
     steps: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     precautions: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    photos: tuple[str, ...] = ()  # image files of the library ("images/<name>.png"), in order
     defaults: Dose = field(default_factory=Dose)
     illustration: dict | None = None
     source: str = ""
@@ -47,6 +70,8 @@ class Exercise:
             "steps": list(self.steps),
             "cues": list(self.cues),
             "precautions": list(self.precautions),
+            "conditions": list(self.conditions),
+            "photos": list(self.photos),
             "defaults": self.defaults.to_dict(),
             "illustration": self.illustration,
             "source": self.source,
@@ -93,6 +118,14 @@ def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) ->
     return tuple(v.strip() for v in value)
 
 
+def _slug_list(data: dict, key: str, errors: dict) -> tuple[str, ...]:
+    values = _text_list(data, key, errors)
+    for index, value in enumerate(values):
+        if not SLUG_RE.match(value) or len(value) > 80:
+            errors[f"{key}[{index}]"] = "must be lowercase letters, digits and single hyphens"
+    return values
+
+
 def _choice(data: dict, key: str, choices: tuple[str, ...], errors: dict) -> str:
     value = data.get(key)
     if value not in choices:
@@ -105,7 +138,9 @@ def parse_exercise(data: object) -> Exercise:
     """Check a library entry (as loaded from YAML or JSON) and build an Exercise.
 
     Raises ValidationError naming each bad field. Muscle slugs and poses are checked by the caller,
-    which knows the muscle list and the figure model.
+    which knows the muscle list and the figure model; what a library entry must also meet today
+    (`library_problems`) is checked by the library, so a handout snapshot issued under older
+    rules still reads.
     """
     if not isinstance(data, dict):
         raise ValidationError({"exercise": "must be a mapping of fields"})
@@ -123,6 +158,15 @@ def parse_exercise(data: object) -> Exercise:
     steps = _text_list(data, "steps", errors, required=True)
     cues = _text_list(data, "cues", errors)
     precautions = _text_list(data, "precautions", errors)
+    conditions = _slug_list(data, "conditions", errors)
+    photos = _text_list(data, "photos", errors)
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = f"must list at most {MAX_PHOTOS} images"
+    for index, path in enumerate(photos):
+        if not IMAGE_PATH_RE.match(path):
+            errors[f"photos[{index}]"] = (
+                "must name a PNG or JPEG file under images/, e.g. images/step-up-1.png"
+            )
     source = read_text(data, "source", errors)
     defaults = Dose()
     raw_defaults = data.get("defaults") or {}
@@ -151,6 +195,8 @@ def parse_exercise(data: object) -> Exercise:
         steps=steps,
         cues=cues,
         precautions=precautions,
+        conditions=conditions,
+        photos=photos,
         defaults=defaults,
         illustration=illustration,
         source=source,
@@ -218,3 +264,29 @@ def parse_protocol(data: object) -> Protocol:
     if errors:
         raise ValidationError(errors)
     return Protocol(slug=slug, name=name, description=description, items=tuple(items))
+
+
+def library_problems(exercise: Exercise) -> dict[str, str]:
+    """What a library entry (a file, the editor, the API) must meet beyond `parse_exercise`: a
+    body region from BODY_REGIONS, at most MAX_LINES steps, tips or precautions of at most
+    MAX_LINE_CHARS each, and at most MAX_PHOTOS photos named as files under images/."""
+    errors: dict[str, str] = {}
+    if exercise.body_region not in BODY_REGIONS:
+        errors["body_region"] = "must be one of: " + ", ".join(BODY_REGIONS)
+    for key in ("steps", "cues", "precautions"):
+        lines = getattr(exercise, key)
+        if len(lines) > MAX_LINES:
+            errors[key] = f"must have at most {MAX_LINES} entries"
+        for index, line in enumerate(lines):
+            if len(line) > MAX_LINE_CHARS:
+                errors[f"{key}[{index}]"] = (
+                    f"must be at most {MAX_LINE_CHARS} characters (got {len(line):,})"
+                )
+    if len(exercise.photos) > MAX_PHOTOS:
+        errors["photos"] = f"must list at most {MAX_PHOTOS} images"
+    for index, path in enumerate(exercise.photos):
+        if not IMAGE_PATH_RE.match(path):
+            errors[f"photos[{index}]"] = (
+                "must name a PNG or JPEG file under images/, e.g. images/step-up-1.png"
+            )
+    return errors

@@ -10,7 +10,7 @@ render hot path, so the result is cached per folder until a file's size or mtime
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
@@ -24,6 +24,7 @@ from hepbuilder.domain.exercise import (
     Exercise,
     Muscle,
     Protocol,
+    library_problems,
     parse_exercise,
     parse_muscle,
     parse_protocol,
@@ -32,6 +33,8 @@ from hepbuilder.domain.steps import step_problems
 from hepbuilder.domain.text import fold
 
 EXERCISES_DIR = "exercises"
+IMAGES_DIR = "images"
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # one image file; the services check its content
 MUSCLES_FILE = "muscles.yaml"
 PROTOCOLS_FILE = "protocols.yaml"
 
@@ -48,6 +51,8 @@ EXERCISE_KEYS = (
     "steps",
     "cues",
     "precautions",
+    "conditions",
+    "photos",
     "defaults",
     "illustration",
     "source",
@@ -63,12 +68,14 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Library:
     """A whole library, checked. The mappings are read-only: one object is shared by every caller.
 
-    `exercises` is ordered by name, `muscles` and `protocols` keep their file order.
+    `exercises` is ordered by name, `muscles` and `protocols` keep their file order. `images`
+    holds the bytes of every image an exercise's `photos` names, by path ("images/x.png").
     """
 
     exercises: Mapping[str, Exercise]
     muscles: Mapping[str, Muscle]
     protocols: Mapping[str, Protocol]
+    images: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class LibraryProblem(NamedTuple):
@@ -175,6 +182,45 @@ def _illustration_validator():
     return getattr(illustrations, "validate_illustration", None)
 
 
+def check_entry(
+    data: dict, *, muscle_slugs: Iterable[str] | None = None, validate_illustration=None
+) -> Exercise:
+    """One exercise entry checked by the rules every library file passes; raises ValidationError.
+
+    The rules: only known fields, `parse_exercise` and `library_problems`, steps that cannot
+    contradict a dose (`step_problems`), the illustration
+    validator (default: the illustrations layer's) and, when `muscle_slugs` is given, targets
+    that name known muscles.
+    The loader and the web editor both call this, so an entry is valid in one if in the other.
+    """
+    if validate_illustration is None:
+        validate_illustration = _illustration_validator()
+    errors = _unknown_keys(data, EXERCISE_KEYS, "")
+    exercise = None
+    try:
+        exercise = parse_exercise(data)
+    except ValidationError as error:
+        errors.update(error.fields)
+    if exercise is not None:
+        errors.update(library_problems(exercise))
+        errors.update(step_problems(exercise.steps, exercise.defaults))
+        if exercise.illustration is not None and validate_illustration is not None:
+            try:
+                validate_illustration(exercise.illustration)
+            except ValidationError as error:
+                errors.update(error.prefixed("illustration.").fields)
+        if muscle_slugs is not None:
+            known = set(muscle_slugs)
+            for index, target in enumerate(exercise.targets):
+                if target not in known:
+                    errors[f"targets[{index}]"] = (
+                        f'unknown muscle "{target}" (not in {MUSCLES_FILE})'
+                    )
+    if errors:
+        raise ValidationError(errors)
+    return exercise
+
+
 def _load_exercise(
     path: Path, name: str, problems: list[LibraryProblem], validate_illustration
 ) -> Exercise | None:
@@ -191,23 +237,20 @@ def _load_exercise(
             LibraryProblem(name, "", "must be a mapping of exercise fields at the top level")
         )
         return None
-    errors = _unknown_keys(data, EXERCISE_KEYS, "")
+    errors: dict[str, str] = {}
     exercise = None
     try:
-        exercise = parse_exercise(data)
+        exercise = check_entry(data, validate_illustration=validate_illustration or _no_check)
     except ValidationError as error:
         errors.update(error.fields)
-    if exercise is not None:
-        errors.update(step_problems(exercise.steps, exercise.defaults))
-        if exercise.slug != path.stem:
-            errors["slug"] = f'must match the file name "{path.stem}" (got "{exercise.slug}")'
-        if exercise.illustration is not None and validate_illustration is not None:
-            try:
-                validate_illustration(exercise.illustration)
-            except ValidationError as error:
-                errors.update(error.prefixed("illustration.").fields)
+    if exercise is not None and exercise.slug != path.stem:
+        errors["slug"] = f'must match the file name "{path.stem}" (got "{exercise.slug}")'
     _add(problems, name, errors)
     return None if errors else exercise
+
+
+def _no_check(_illustration) -> None:
+    """The illustration check when the illustrations layer offers none."""
 
 
 def _load_muscles(
@@ -323,6 +366,7 @@ def _load_uncached(directory: Path) -> Library:
                     LibraryProblem(PROTOCOLS_FILE, field, f'unknown exercise "{item.exercise}"')
                 )
 
+    images = _read_images(directory, exercises, problems)
     if problems:
         raise LibraryError(sorted(problems, key=lambda problem: problem.file))  # stable: per file
     exercises.sort(key=lambda e: (fold(e.name), e.slug))
@@ -330,7 +374,29 @@ def _load_uncached(directory: Path) -> Library:
         exercises=MappingProxyType({e.slug: e for e in exercises}),
         muscles=MappingProxyType(muscles),
         protocols=MappingProxyType(protocols),
+        images=MappingProxyType(images),
     )
+
+
+def _read_images(
+    directory: Path, exercises: list[Exercise], problems: list[LibraryProblem]
+) -> dict[str, bytes]:
+    """The bytes of every image the exercises' `photos` name (their content is checked where
+    they are stored, by the images service)."""
+    images: dict[str, bytes] = {}
+    for exercise in exercises:
+        for index, path in enumerate(exercise.photos):
+            where = LibraryProblem(f"{EXERCISES_DIR}/{exercise.slug}.yaml", f"photos[{index}]", "")
+            file = directory / path
+            try:
+                size = file.stat().st_size
+                if size > MAX_IMAGE_BYTES or file.is_symlink():
+                    problems.append(where._replace(message=f"{path} is too large or a link"))
+                    continue
+                images[path] = file.read_bytes()
+            except OSError:
+                problems.append(where._replace(message=f"{path} is missing"))
+    return images
 
 
 # --- the cache ---------------------------------------------------------------------------------
@@ -362,13 +428,16 @@ def _stat_signature(directory: str) -> tuple:
     return tuple(signature)
 
 
-def load_library(directory: Path | str | None = None) -> Library:
+def load_library(directory: Path | str | None = None, *, cached: bool = True) -> Library:
     """The checked library in `directory` (default: the bundled one). Raises LibraryError.
 
     Memoised per resolved folder: while no library file changes size, mtime or inode, every call
     returns the same Library object (or raises the same problems) without reading the files again.
+    `cached=False` reads a one-off folder (an unpacked upload) without keeping it.
     """
     key = os.path.realpath(paths.LIBRARY_DIR if directory is None else directory)
+    if not cached:
+        return _load_uncached(Path(key))
     signature = _stat_signature(key)
     cached = _cache.get(key)
     if cached is None or cached[0] != signature:
@@ -439,6 +508,9 @@ def _dose_data(dose: Dose) -> dict:
 def _exercise_data(exercise: Exercise) -> dict:
     data = exercise.to_dict()
     data["defaults"] = _dose_data(exercise.defaults)
+    for optional in ("conditions", "photos"):
+        if not data[optional]:
+            del data[optional]
     if data["illustration"] is None:
         del data["illustration"]
     if not data["source"]:
@@ -487,9 +559,9 @@ def _write_text(path: Path, text: str) -> None:
 def write_library(library: Library, directory: Path | str) -> None:
     """Write `library` as a library folder that `load_library` reads back equal.
 
-    Creates the folder if needed and replaces each file atomically. Other *.yaml files already in
-    `directory/exercises/` are deleted, so the folder holds exactly this library; nothing else in
-    the folder (images, notes) is touched.
+    Creates the folder if needed and replaces each file atomically, the photos' images included.
+    Other *.yaml files already in `directory/exercises/` are deleted, so the folder holds exactly
+    this library; nothing else in the folder (other images, notes) is touched.
     """
     directory = Path(directory)
     exercise_dir = directory / EXERCISES_DIR
@@ -502,3 +574,12 @@ def write_library(library: Library, directory: Path | str) -> None:
             stale.unlink()
     _write_text(directory / MUSCLES_FILE, muscles_to_yaml(library.muscles))
     _write_text(directory / PROTOCOLS_FILE, protocols_to_yaml(library.protocols))
+    for path, data in library.images.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ class Actor:
     api_token_id: int | None = None
     role: str = "therapist"  # "admin" | "therapist"; API tokens act as "therapist"
     remote_addr: str = ""
+    scopes: tuple[str, ...] = ()  # an API token's scopes ("programs", "library")
     # The therapist named on what this actor creates unless the request names one: the user
     # (when a user acts) or an API token's default therapist.
     therapist_id: int | None = None
@@ -37,3 +38,10 @@ def require_admin(actor: Actor) -> None:
     """Raise PermissionDenied unless `actor` is one of the clinic's administrators."""
     if not actor.is_admin:
         raise PermissionDenied("Only an administrator can change the clinic's settings.")
+
+
+def require_library_editor(actor: Actor) -> None:
+    """Raise PermissionDenied unless `actor` may change the library: an administrator, or an API
+    token with the "library" scope."""
+    if not (actor.is_admin or "library" in actor.scopes):
+        raise PermissionDenied("Only an administrator can change the clinic's exercise library.")

@@ -17,6 +17,16 @@ from .users import resolve_therapist
 
 TOKEN_PREFIX_CHARS = 8
 USE_RECORDED_EVERY = dt.timedelta(minutes=1)
+# What a token may do: "programs" is everything the API offered before scopes (patients,
+# programs, handouts, reading the library); "library" is changing the library.
+API_SCOPES = ("programs", "library")
+DEFAULT_SCOPES = ("programs",)
+
+
+def token_scopes(token: ApiToken) -> tuple[str, ...]:
+    """The token's scopes, in API_SCOPES order."""
+    held = set((token.scopes or "").split())
+    return tuple(scope for scope in API_SCOPES if scope in held)
 
 
 def hash_token(secret: str) -> str:
@@ -25,12 +35,18 @@ def hash_token(secret: str) -> str:
 
 
 def create_api_token(
-    session: Session, actor: Actor, name: str, *, therapist_email: str | None = None
+    session: Session,
+    actor: Actor,
+    name: str,
+    scopes=DEFAULT_SCOPES,
+    *,
+    therapist_email: str | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token for the actor's clinic: (row, secret). Show the secret once; only its SHA-256
-    is kept. Admins only (the command line acts as `system_actor`). `therapist_email` names the
-    clinic user the token's programs and handouts name as therapist unless a request names
-    one. Records "token.create" (name and prefix, never the secret)."""
+    is kept. `scopes` from API_SCOPES (at least one). Admins only (the command line acts as
+    `system_actor`). `therapist_email` names the clinic user the token's programs and handouts
+    name as therapist unless a request names one. Records "token.create" (name, prefix and
+    scopes, never the secret)."""
     require_admin(actor)
     default_therapist_id = None
     if therapist_email:
@@ -43,6 +59,9 @@ def create_api_token(
         raise ValidationError({"name": "is required"})
     if len(name) > API_TOKEN_LIMITS["name"]:
         raise ValidationError({"name": f"must be at most {API_TOKEN_LIMITS['name']} characters"})
+    unknown = [scope for scope in scopes if scope not in API_SCOPES]
+    if unknown or not scopes:
+        raise ValidationError({"scopes": "choose one or more of: " + ", ".join(API_SCOPES)})
     secret = "hep_" + secrets.token_urlsafe(32)
     token = ApiToken(
         clinic_id=actor.clinic_id,
@@ -50,11 +69,18 @@ def create_api_token(
         prefix=secret[:TOKEN_PREFIX_CHARS],
         token_hash=hash_token(secret),
         default_therapist_id=default_therapist_id,
+        scopes=" ".join(scope for scope in API_SCOPES if scope in scopes),
     )
     session.add(token)
     session.flush()
     record_event(
-        session, actor, "token.create", token_id=token.id, name=token.name, prefix=token.prefix
+        session,
+        actor,
+        "token.create",
+        token_id=token.id,
+        name=token.name,
+        prefix=token.prefix,
+        scopes=token.scopes,
     )
     return token, secret
 

@@ -2,9 +2,11 @@
 
 Every query is scoped to one clinic id (library rows are the clinic's own, not patient data)."""
 
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hepbuilder.db.like import contains
@@ -13,6 +15,13 @@ from hepbuilder.db.models import ExerciseEquipment, ExerciseTarget, Muscle, Prot
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import Dose, parse_dose
 from hepbuilder.domain.errors import NotFound
+from hepbuilder.domain.search_terms import (
+    Term,
+    Vocabulary,
+    correct_typos,
+    parse_query,
+    vocabulary_of,
+)
 from hepbuilder.domain.text import fold
 
 DEFAULT_PAGE_SIZE = 50
@@ -22,9 +31,20 @@ MAX_PAGE_SIZE = 500
 MAX_QUERY_CHARS = 200
 
 
-def search_text_for(name: str, summary: str, steps, muscle_names) -> str:
-    """The folded text search matches against: name, summary, steps and target muscle names."""
-    return fold(" ".join([name, summary, *steps, *muscle_names]))
+def search_text_for(exercise: domain.Exercise, muscle_names) -> str:
+    """The folded text search matches against: name, summary, category, body region, equipment,
+    steps, conditions (as words: "low back pain") and target muscle names."""
+    words = [
+        exercise.name,
+        exercise.summary,
+        exercise.category,
+        exercise.body_region,
+        *exercise.equipment,
+        *exercise.steps,
+        *exercise.conditions,
+        *muscle_names,
+    ]
+    return fold(" ".join(words).replace("-", " "))
 
 
 def to_domain(row: ExerciseRow) -> domain.Exercise:
@@ -41,6 +61,8 @@ def to_domain(row: ExerciseRow) -> domain.Exercise:
         steps=tuple(row.steps or ()),
         cues=tuple(row.cues or ()),
         precautions=tuple(row.precautions or ()),
+        conditions=tuple(row.conditions or ()),
+        photos=tuple(row.photos or ()),
         defaults=parse_dose(row.defaults or {}),
         illustration=row.illustration,
         source=row.source,
@@ -80,10 +102,40 @@ def get_exercise(session: Session, clinic_id: int, slug: str) -> ExerciseRow:
     return row
 
 
+_vocabulary_cache: dict[int, tuple[tuple, Vocabulary]] = {}
+_vocabulary_lock = threading.Lock()
+
+
+def _vocabulary(session: Session, clinic_id: int) -> Vocabulary:
+    """The words of the clinic's live search texts, cached until an exercise is added or saved."""
+    live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived.is_(False))
+    key = tuple(
+        session.execute(
+            select(func.count(ExerciseRow.id), func.max(ExerciseRow.updated_at)).where(*live)
+        ).one()
+    )
+    cached = _vocabulary_cache.get(clinic_id)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    words = vocabulary_of(session.scalars(select(ExerciseRow.search_text).where(*live)))
+    with _vocabulary_lock:
+        _vocabulary_cache[clinic_id] = (key, words)
+    return words
+
+
+def query_terms(session: Session, clinic_id: int, q: str) -> list[Term]:
+    """What a search query asks for, with synonyms and small typos read the way a clinician
+    means them (a `Term.corrected` says which word a typo was taken for)."""
+    terms = parse_query((q or "")[:MAX_QUERY_CHARS])
+    if not terms:
+        return terms
+    return correct_typos(terms, _vocabulary(session, clinic_id))
+
+
 def _filtered(
     clinic_id: int,
     *,
-    q: str = "",
+    terms: Sequence[Term] = (),
     category: str = "",
     body_region: str = "",
     equipment: str = "",
@@ -93,8 +145,15 @@ def _filtered(
     query = select(ExerciseRow).where(ExerciseRow.clinic_id == clinic_id)
     if not include_archived:
         query = query.where(ExerciseRow.is_archived.is_(False))
-    for word in fold((q or "")[:MAX_QUERY_CHARS]).split():
-        query = query.where(contains(ExerciseRow.search_text, word))
+    for term in terms:
+        query = query.where(
+            or_(
+                *(
+                    contains(ExerciseRow.search_text, alternative)
+                    for alternative in term.alternatives
+                )
+            )
+        )
     if category:
         query = query.where(ExerciseRow.category == category)
     if body_region:
@@ -122,28 +181,26 @@ def search_page(
     session: Session,
     clinic_id: int,
     *,
-    q: str = "",
-    category: str = "",
-    body_region: str = "",
-    equipment: str = "",
-    target: str = "",
-    include_archived: bool = False,
     limit: int = DEFAULT_PAGE_SIZE,
     offset: int = 0,
+    **filters,
 ) -> tuple[list[ExerciseRow], int]:
     """One page of `search_exercises` and the total number of matches (for paging links)."""
-    filters = {
-        "q": q,
-        "category": category,
-        "body_region": body_region,
-        "equipment": equipment,
-        "target": target,
-        "include_archived": include_archived,
-    }
+    _terms_of(session, clinic_id, filters)
     rows = search_exercises(session, clinic_id, limit=limit, offset=offset, **filters)
     if offset == 0 and len(rows) < max(1, min(limit, MAX_PAGE_SIZE)):
         return rows, len(rows)  # one page holds every match: no need to count
+    filters.pop("prefer_ids", None)
     return rows, count_exercises(session, clinic_id, **filters)
+
+
+def _order(prefer_ids: Sequence[int]) -> list:
+    """By name; `prefer_ids` (favourites, recently used) first, in their order."""
+    order = [ExerciseRow.name, ExerciseRow.slug]
+    if prefer_ids:
+        ranks = {exercise_id: rank for rank, exercise_id in enumerate(prefer_ids)}
+        order.insert(0, case(ranks, value=ExerciseRow.id, else_=len(ranks)))
+    return order
 
 
 def _rows_by_id(session: Session, ids: list[int]) -> list[ExerciseRow]:
@@ -159,47 +216,51 @@ def _rows_by_id(session: Session, ids: list[int]) -> list[ExerciseRow]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def _terms_of(session: Session, clinic_id: int, filters: dict) -> None:
+    """Turn a `q` filter into `terms` (callers may pass either)."""
+    if "q" in filters:
+        q = filters.pop("q")
+        if "terms" not in filters:
+            filters["terms"] = query_terms(session, clinic_id, q)
+
+
 def search_exercises(
     session: Session,
     clinic_id: int,
     *,
-    q: str = "",
-    category: str = "",
-    body_region: str = "",
-    equipment: str = "",
-    target: str = "",
-    include_archived: bool = False,
     limit: int = DEFAULT_PAGE_SIZE,
     offset: int = 0,
+    prefer_ids: Sequence[int] = (),
+    **filters,
 ) -> list[ExerciseRow]:
     """The clinic's exercises matching every given filter, by name, targets and equipment loaded.
 
-    `q` matches name, summary, steps and target muscle names, ignoring case and accents; several
-    words must all match. `target` is a muscle slug. Empty filters are ignored. The matching ids are
-    found first and only the page's rows are loaded whole, so a big library stays quick.
+    Filters: `q` (or `terms` from `query_terms`), `category`, `body_region`, `equipment`,
+    `target` (a muscle slug or name), `include_archived`; empty ones are ignored. `q` is read as
+    a clinician means it (see domain/search_terms.py): every term must match the name, summary,
+    steps, region, conditions or target muscles, ignoring case, accents and plurals.
+    `prefer_ids` (favourites, recently used) come first, in that order, then the rest by name.
+    The matching ids are found first and only the page's rows are loaded whole.
     """
+    _terms_of(session, clinic_id, filters)
     query = (
-        _filtered(
-            clinic_id,
-            q=q,
-            category=category,
-            body_region=body_region,
-            equipment=equipment,
-            target=target,
-            include_archived=include_archived,
-        )
+        _filtered(clinic_id, **filters)
         .with_only_columns(ExerciseRow.id)
-        .order_by(ExerciseRow.name, ExerciseRow.slug)
+        .order_by(*_order(prefer_ids))
         .limit(max(1, min(limit, MAX_PAGE_SIZE)))
         .offset(max(0, offset))
     )
     return _rows_by_id(session, list(session.scalars(query)))
 
 
-def count_exercises(session: Session, clinic_id: int, **filters) -> int:
-    """How many exercises `search_exercises` would find with the same filters, ignoring paging."""
-    query = _filtered(clinic_id, **filters).with_only_columns(func.count(ExerciseRow.id))
-    return session.scalar(query) or 0
+def count_exercises(session: Session, clinic_id: int, *, at_most: int | None = None, **filters):
+    """How many exercises `search_exercises` would find with the same filters, ignoring paging;
+    with `at_most`, counting stops there (a broad search then costs little)."""
+    _terms_of(session, clinic_id, filters)
+    matches = _filtered(clinic_id, **filters).with_only_columns(ExerciseRow.id)
+    if at_most is not None:
+        matches = matches.limit(at_most)
+    return session.scalar(select(func.count()).select_from(matches.subquery())) or 0
 
 
 @dataclass(frozen=True)

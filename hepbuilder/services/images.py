@@ -1,9 +1,11 @@
-"""Uploaded images checked by content, decoded within bounds, re-encoded by Pillow without metadata."""
+"""Uploaded images (logos, exercise photos) checked by content, decoded within bounds of bytes,
+pixels and decoding work, re-encoded by Pillow without metadata."""
 
 import io
 import struct
 import warnings
 import zlib
+from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -26,62 +28,127 @@ _DECODE_ERRORS = (
 )
 
 
-def normalize_logo(upload_bytes: bytes) -> bytes:
-    """An uploaded logo, checked and re-encoded: PNG bytes, at most 600 px on the long side.
+@dataclass(frozen=True, slots=True)
+class ImageRules:
+    """The bounds for one kind of upload: what it is called in messages, its byte and pixel
+    limits (pixels read from the header, before anything is decoded), its stored size and form."""
 
-    The content decides, not the file name: only PNG, JPEG and WebP open. The byte size and the
-    pixel count (from the header, before decoding) are bounded, so decompression bombs are refused
-    unread. The EXIF orientation is applied, colours are converted to sRGB, transparency is kept,
-    and the result carries no metadata at all (no EXIF, ICC profile or text chunks).
-    Raises ValidationError on "logo" with a sentence for the admin.
+    field: str
+    max_bytes: int
+    max_pixels: int
+    max_side_px: int
+    output: str  # "PNG" (transparency kept) or "JPEG"
+
+
+LOGO = ImageRules("logo", MAX_LOGO_BYTES, MAX_LOGO_PIXELS, LOGO_MAX_SIDE_PX, "PNG")
+# Photos are kept as PNG: lossless, so checking an exported photo again on import gives the
+# same bytes (export then import round-trips exactly), and the PDF renderer embeds PNG as is.
+PHOTO = ImageRules("photo", 6 * 1024 * 1024, 40_000_000, 1000, "PNG")
+MAX_JPEG_SCANS = 64  # a progressive JPEG has about 10; thousands make decoding take minutes
+
+
+def normalize_logo(upload_bytes: bytes) -> bytes:
+    """An uploaded logo, checked and re-encoded: PNG bytes, at most 600 px on the long side
+    (see `normalize_image`)."""
+    return normalize_image(upload_bytes, LOGO)
+
+
+def normalize_photo(upload_bytes: bytes) -> bytes:
+    """An uploaded exercise photo, checked and re-encoded: PNG bytes, at most 1,000 px on the
+    long side, no metadata (see `normalize_image`). Checking its own output again changes
+    nothing."""
+    return normalize_image(upload_bytes, PHOTO)
+
+
+def normalize_image(upload_bytes: bytes, rules: ImageRules) -> bytes:
+    """An uploaded image checked and re-encoded by Pillow under `rules`.
+
+    The content decides, not the file name: only PNG, JPEG and WebP open (an SVG, a PDF or a
+    script does not). Bounded before any decoding: the byte size, the pixel count from the
+    header (a 30,000 x 30,000 image is refused unread), and for JPEG the number of scans,
+    counted from the markers (a progressive JPEG with thousands of scans is refused in
+    milliseconds instead of decoded for minutes). A truncated file is refused, not padded. The
+    EXIF orientation is applied, colours are converted to sRGB, and the result carries no
+    metadata at all (no EXIF, GPS, ICC profile or text chunks).
+    Raises ValidationError on `rules.field` with a sentence for the admin.
     """
+    field = rules.field
     if not upload_bytes:
-        raise ValidationError({"logo": "is empty; choose a PNG, JPEG or WebP image"})
-    if len(upload_bytes) > MAX_LOGO_BYTES:
-        raise ValidationError({"logo": f"must be at most {MAX_LOGO_BYTES // (1024 * 1024)} MB"})
-    check_decoding_work(upload_bytes)
+        raise ValidationError({field: "is empty; choose a PNG, JPEG or WebP image"})
+    if len(upload_bytes) > rules.max_bytes:
+        raise ValidationError({field: f"must be at most {rules.max_bytes // (1024 * 1024)} MB"})
+    megapixels = rules.max_pixels // 1_000_000
+    check_decoding_work(upload_bytes, field)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(upload_bytes), formats=LOGO_FORMATS) as image:
                 width, height = image.size
-                if width * height > MAX_LOGO_PIXELS:
-                    raise _too_many_pixels(width, height)
+                if width * height > rules.max_pixels:
+                    raise ValidationError(
+                        {
+                            field: f"is {width} × {height} pixels; that is too many "
+                            f"(at most {megapixels} megapixels)"
+                        }
+                    )
                 if image.format == "JPEG":
-                    image.draft("RGB", (LOGO_MAX_SIDE_PX * 2, LOGO_MAX_SIDE_PX * 2))
+                    image.draft("RGB", (rules.max_side_px * 2, rules.max_side_px * 2))
                 image.load()
-                return _reencode(image)
+                return _reencode(image, rules)
     except UnidentifiedImageError:
         raise ValidationError(
-            {"logo": "is not a PNG, JPEG or WebP image (the file's content decides, not its name)"}
+            {field: "is not a PNG, JPEG or WebP image (the file's content decides, not its name)"}
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
-            {"logo": f"has too many pixels (at most {MAX_LOGO_PIXELS // 1_000_000} megapixels)"}
+            {field: f"has too many pixels (at most {megapixels} megapixels)"}
         ) from None
     except ValidationError:
         raise
     except _DECODE_ERRORS:
         raise ValidationError(
-            {"logo": "could not be read; the file may be damaged, so try exporting it again"}
+            {field: "could not be read; the file may be damaged, so try exporting it again"}
         ) from None
 
 
-def _too_many_pixels(width: int, height: int) -> ValidationError:
-    return ValidationError(
-        {
-            "logo": f"is {width} × {height} pixels; that is too many "
-            f"(at most {MAX_LOGO_PIXELS // 1_000_000} megapixels)"
-        }
-    )
+def count_jpeg_scans(data: bytes) -> int:
+    """How many scans (SOS markers) a JPEG holds, by walking its markers: no pixel is decoded.
+
+    Segments with a length are skipped whole; after each SOS the entropy-coded data is skipped to
+    the next marker (0xFF followed by a byte other than 0x00 or a restart marker)."""
+    scans = 0
+    position = 2  # after SOI
+    end = len(data)
+    while position + 4 <= end:
+        if data[position] != 0xFF:
+            position += 1
+            continue
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0xD9:  # EOI
+            break
+        if marker in (0x01, *range(0xD0, 0xD8)):  # standalone markers
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        position += 2 + length
+        if marker == 0xDA:  # SOS: skip the entropy-coded data that follows
+            scans += 1
+            while position + 1 < end:
+                if data[position] == 0xFF and data[position + 1] not in (0x00, *range(0xD0, 0xD8)):
+                    break
+                position += 1
+    return scans
 
 
 def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
 
 
-def _reencode(image: Image.Image) -> bytes:
-    mode = "RGBA" if _has_alpha(image) else "RGB"
+def _reencode(image: Image.Image, rules: ImageRules) -> bytes:
+    mode = "RGBA" if _has_alpha(image) and rules.output == "PNG" else "RGB"
     icc_profile = image.info.get("icc_profile")
     image = ImageOps.exif_transpose(image) or image
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float grey: scale to 8 bits
@@ -89,10 +156,13 @@ def _reencode(image: Image.Image) -> bytes:
     if icc_profile:
         image = _to_srgb(image, icc_profile, mode)
     image = image.convert(mode)
-    image.thumbnail((LOGO_MAX_SIDE_PX, LOGO_MAX_SIDE_PX), Image.Resampling.LANCZOS)
+    image.thumbnail((rules.max_side_px, rules.max_side_px), Image.Resampling.LANCZOS)
     clean = Image.frombytes(image.mode, image.size, image.tobytes())  # a new image: no metadata
     out = io.BytesIO()
-    clean.save(out, "PNG", optimize=True)
+    if rules.output == "JPEG":
+        clean.save(out, "JPEG", quality=85, optimize=True)
+    else:
+        clean.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
@@ -115,35 +185,15 @@ def image_size(data: bytes) -> tuple[int, int]:
         return image.size
 
 
-MAX_JPEG_SCANS = 64  # real progressive JPEGs have about 10; each scan is a pass over the image
-
-
 def check_decoding_work(data: bytes, field: str = "logo") -> None:
     """Refuse, before decoding, an image whose decoding work is out of proportion to its size:
     a JPEG with more than MAX_JPEG_SCANS scans (a 2 MB progressive JPEG can hold 54,000, each a
-    pass over every pixel). Reads only the JPEG's segment headers; other formats pass (their work
-    is bounded by the pixel count). Raises ValidationError on `field`."""
-    if not data.startswith(b"\xff\xd8"):
-        return
-    scans, position, end = 0, 2, len(data)
-    while position + 4 <= end:
-        if data[position] != 0xFF:
-            position += 1  # inside entropy-coded data: look for the next marker
-            continue
-        marker = data[position + 1]
-        if marker == 0xFF or marker == 0x00 or 0xD0 <= marker <= 0xD7:
-            position += 1 if marker == 0xFF else 2  # fill byte, stuffed FF, restart marker
-            continue
-        if marker == 0xD9:  # end of image
-            return
-        if marker == 0xDA:
-            scans += 1
-            if scans > MAX_JPEG_SCANS:
-                raise ValidationError(
-                    {
-                        field: f"is a JPEG with more than {MAX_JPEG_SCANS} scans; save it again "
-                        "as an ordinary (baseline) JPEG or a PNG"
-                    }
-                )
-        length = int.from_bytes(data[position + 2 : position + 4], "big")
-        position += 2 + max(length, 2)
+    pass over every pixel). Reads only the JPEG's markers; other formats pass (their work is
+    bounded by the pixel count). Raises ValidationError on `field`."""
+    if data.startswith(b"\xff\xd8") and count_jpeg_scans(data) > MAX_JPEG_SCANS:
+        raise ValidationError(
+            {
+                field: f"is a JPEG with more than {MAX_JPEG_SCANS} scans, too many scans to "
+                "decode safely; save it again as an ordinary (baseline) JPEG or a PNG"
+            }
+        )

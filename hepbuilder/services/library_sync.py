@@ -11,11 +11,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from hepbuilder.db.models import Clinic, ExerciseEquipment, ExerciseTarget, Muscle, Protocol
+from hepbuilder.db.models import (
+    Clinic,
+    ExerciseEquipment,
+    ExercisePhoto,
+    ExerciseTarget,
+    Muscle,
+    Protocol,
+)
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.domain import exercise as domain
+from hepbuilder.domain.errors import ValidationError
 
+from .actor import Actor
+from .exercise_history import add_version, keep_current_state
 from .exercises import protocol_to_domain, search_text_for, to_domain
+from .images import image_size, normalize_photo
 
 
 def load_bundled_library(directory=None):
@@ -60,7 +71,7 @@ def exercise_hash(exercise: domain.Exercise) -> str:
     return _digest(exercise.to_dict())
 
 
-def _protocol_data(protocol: domain.Protocol) -> dict:
+def protocol_data(protocol: domain.Protocol) -> dict:
     return {
         "slug": protocol.slug,
         "name": protocol.name,
@@ -77,11 +88,11 @@ def _protocol_data(protocol: domain.Protocol) -> dict:
 
 
 def protocol_hash(protocol: domain.Protocol) -> str:
-    return _digest(_protocol_data(protocol))
+    return _digest(protocol_data(protocol))
 
 
 def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Muscle]:
-    rows = {m.slug: m for m in session.scalars(select(Muscle).where(Muscle.clinic_id == clinic_id))}
+    rows = clinic_muscles(session, clinic_id)
     for muscle in library.muscles.values():
         row = rows.get(muscle.slug)
         if row is None:
@@ -110,14 +121,13 @@ def _copy_fields(row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str,
     row.steps = list(exercise.steps)
     row.cues = list(exercise.cues)
     row.precautions = list(exercise.precautions)
+    row.conditions = list(exercise.conditions)
+    row.photos = list(exercise.photos)
     row.defaults = exercise.defaults.to_dict()
     row.illustration = exercise.illustration
     row.source = exercise.source
     row.search_text = search_text_for(
-        exercise.name,
-        exercise.summary,
-        exercise.steps,
-        [muscles[s].name for s in exercise.targets if s in muscles],
+        exercise, [muscles[s].name for s in exercise.targets if s in muscles]
     )
 
 
@@ -137,7 +147,7 @@ def _add_targets(
     )
 
 
-def _update_exercise(
+def update_exercise_row(
     session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
 ) -> None:
     """Overwrite a stored exercise (targets and equipment loaded) with a library entry."""
@@ -150,15 +160,22 @@ def _update_exercise(
         row.equipment_rows = _equipment_rows(exercise)
 
 
-def _add_exercises(
+def clinic_muscles(session: Session, clinic_id: int) -> dict[str, Muscle]:
+    """The clinic's muscles by slug."""
+    return {m.slug: m for m in session.scalars(select(Muscle).where(Muscle.clinic_id == clinic_id))}
+
+
+def add_exercise_rows(
     session: Session,
     clinic_id: int,
     new: list[tuple[domain.Exercise, str]],
     muscles,
     *,
     from_clinic: bool,
-) -> None:
-    """Insert new exercises in one flush, then their targets in another (no query per row)."""
+) -> list[ExerciseRow]:
+    """Insert new exercises (entry, bundled hash) in one flush, then their targets in another.
+
+    `from_clinic`: the clinic's own entries (import, the editor), marked customized."""
     rows = []
     for exercise, digest in new:
         row = ExerciseRow(
@@ -175,10 +192,61 @@ def _add_exercises(
     session.flush()
     for row, exercise in rows:
         _add_targets(session, row, exercise, muscles)
+    session.flush()
+    return [row for row, _ in rows]
+
+
+def store_library_images(session: Session, clinic_id: int, library) -> None:
+    """Keep the images the library's exercises show (`photos`), each checked and re-encoded by
+    the images service; a file that is not a good image rejects the whole load, naming it."""
+    from hepbuilder.library import LibraryError, LibraryProblem
+
+    wanted = {path: exercise for exercise in library.exercises.values() for path in exercise.photos}
+    if not wanted:
+        return
+    stored = {
+        photo.path: photo
+        for photo in session.scalars(
+            select(ExercisePhoto).where(
+                ExercisePhoto.clinic_id == clinic_id, ExercisePhoto.path.in_(wanted)
+            )
+        )
+    }
+    ids = dict(
+        session.execute(
+            select(ExerciseRow.slug, ExerciseRow.id).where(ExerciseRow.clinic_id == clinic_id)
+        ).all()
+    )
+    for path, exercise in wanted.items():
+        try:
+            data = normalize_photo(library.images[path])
+        except ValidationError as error:
+            field = f"photos[{exercise.photos.index(path)}]"
+            raise LibraryError(
+                [LibraryProblem(path, field, error.fields.get("photo", error.message))]
+            ) from None
+        photo = stored.get(path)
+        if photo is None:
+            photo = ExercisePhoto(clinic_id=clinic_id, path=path)
+            session.add(photo)
+        elif photo.data == data:
+            continue
+        photo.exercise_id = ids[exercise.slug]
+        photo.data = data
+        photo.width_px, photo.height_px = image_size(data)
+    session.flush()
+
+
+def _refresh_search_text(rows) -> None:
+    """Rebuild search texts written by an older rule (kept or unchanged rows included)."""
+    for row in rows:
+        text = search_text_for(to_domain(row), [muscle.name for muscle in row.targets])
+        if row.search_text != text:
+            row.search_text = text
 
 
 def _apply_protocol(row: Protocol, protocol: domain.Protocol) -> None:
-    data = _protocol_data(protocol)
+    data = protocol_data(protocol)
     row.name = data["name"]
     row.description = data["description"]
     row.items = data["items"]
@@ -193,7 +261,9 @@ def _existing_exercises(session: Session, clinic_id: int) -> dict[str, ExerciseR
     return {row.slug: row for row in session.scalars(query)}
 
 
-def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> SeedResult:
+def _merge(
+    session: Session, clinic: Clinic, library, *, from_clinic: bool, actor: Actor | None = None
+) -> SeedResult:
     """Seed (bundled content; customized rows kept) or import (`from_clinic`: the clinic's own)."""
     result = SeedResult()
     muscles = _upsert_muscles(session, clinic.id, library)
@@ -209,18 +279,24 @@ def _merge(session: Session, clinic: Clinic, library, *, from_clinic: bool) -> S
             if exercise_hash(to_domain(row)) == digest:
                 result.unchanged.append(exercise.slug)
                 continue
-            _update_exercise(session, row, exercise, muscles)
+            number = keep_current_state(session, row)
+            update_exercise_row(session, row, exercise, muscles)
             row.is_customized = digest != row.library_hash
+            session.flush()
+            session.refresh(row)
+            add_version(session, actor, row, "Imported", number)
             result.updated.append(exercise.slug)
         elif row.is_customized:
             result.kept_customized.append(exercise.slug)
         elif row.library_hash == digest:
             result.unchanged.append(exercise.slug)
         else:
-            _update_exercise(session, row, exercise, muscles)
+            update_exercise_row(session, row, exercise, muscles)
             row.library_hash = digest
             result.updated.append(exercise.slug)
-    _add_exercises(session, clinic.id, new, muscles, from_clinic=from_clinic)
+    add_exercise_rows(session, clinic.id, new, muscles, from_clinic=from_clinic)
+    _refresh_search_text(rows.values())
+    store_library_images(session, clinic.id, library)
 
     protocols = {
         p.slug: p for p in session.scalars(select(Protocol).where(Protocol.clinic_id == clinic.id))
@@ -266,17 +342,24 @@ def seed_all(session: Session, library) -> dict[str, SeedResult]:
     return {clinic.slug: seed_clinic(session, clinic, library) for clinic in clinics}
 
 
-def import_library(session: Session, clinic: Clinic, library) -> SeedResult:
+def import_library(
+    session: Session, clinic: Clinic, library, actor: Actor | None = None
+) -> SeedResult:
     """Load a clinic's own library (e.g. an edited export) into `clinic`, overwriting its entries.
 
     Entries that now differ from the bundled text last seeded are marked customized, so `seed` keeps
-    them. Nothing is deleted: exercises missing from `library` stay as they are.
+    them; each updated exercise keeps its previous version (saved by `actor`, None: the command
+    line). Nothing is deleted: exercises missing from `library` stay as they are.
     """
-    return _merge(session, clinic, library, from_clinic=True)
+    return _merge(session, clinic, library, from_clinic=True, actor=actor)
 
 
-def export_library(session: Session, clinic_id: int):
-    """The clinic's live library as a hepbuilder.library.Library (for `write_library`)."""
+def export_library(session: Session, clinic_id: int, *, changed_only: bool = False):
+    """The clinic's live library as a hepbuilder.library.Library (for `write_library`).
+
+    `changed_only`: just what the clinic changed (customized exercises and protocols), with the
+    exercises those protocols use and every muscle, so the folder still loads on its own.
+    """
     from types import MappingProxyType
 
     from hepbuilder.library import Library
@@ -287,6 +370,20 @@ def export_library(session: Session, clinic_id: int):
         .order_by(ExerciseRow.name, ExerciseRow.slug)
         .options(selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
     )
+    rows = list(rows)
+    protocol_rows = session.scalars(
+        select(Protocol)
+        .where(
+            Protocol.clinic_id == clinic_id,
+            Protocol.is_archived.is_(False),
+            Protocol.is_pending.is_(False),
+        )
+        .order_by(Protocol.id)
+    ).all()
+    if changed_only:
+        protocol_rows = [p for p in protocol_rows if p.is_customized]
+        wanted = {item["exercise"] for p in protocol_rows for item in p.items or ()}
+        rows = [row for row in rows if row.is_customized or row.slug in wanted]
     exercises = {row.slug: to_domain(row) for row in rows}
     muscles = {
         m.slug: domain.Muscle(slug=m.slug, name=m.name, actions=tuple(m.actions))
@@ -294,16 +391,22 @@ def export_library(session: Session, clinic_id: int):
             select(Muscle).where(Muscle.clinic_id == clinic_id).order_by(Muscle.id)
         )
     }
-    protocols = {
-        p.slug: protocol_to_domain(p)
-        for p in session.scalars(
-            select(Protocol)
-            .where(Protocol.clinic_id == clinic_id, Protocol.is_archived.is_(False))
-            .order_by(Protocol.id)
+    protocols = {p.slug: protocol_to_domain(p) for p in protocol_rows}
+    paths = [path for exercise in exercises.values() for path in exercise.photos]
+    images = (
+        dict(
+            session.execute(
+                select(ExercisePhoto.path, ExercisePhoto.data).where(
+                    ExercisePhoto.clinic_id == clinic_id, ExercisePhoto.path.in_(paths)
+                )
+            ).all()
         )
-    }
+        if paths
+        else {}
+    )
     return Library(
         exercises=MappingProxyType(exercises),
         muscles=MappingProxyType(muscles),
         protocols=MappingProxyType(protocols),
+        images=MappingProxyType(images),
     )

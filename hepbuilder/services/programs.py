@@ -28,6 +28,7 @@ from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event
+from .favourites import starred_protocol_ids
 from .patients import get_patient
 from .users import resolve_therapist
 
@@ -109,19 +110,40 @@ def page_programs(
 
 
 def list_protocols(session: Session, actor: Actor) -> list[Protocol]:
-    """The clinic's protocols (not archived), by name."""
-    return list(
-        session.scalars(
-            select(Protocol)
-            .where(Protocol.clinic_id == actor.clinic_id, Protocol.is_archived.is_(False))
-            .order_by(Protocol.name)
-        )
+    """The protocols a program can start from (approved, not archived): the acting user's
+    starred ones first, then by name."""
+    starred = starred_protocol_ids(session, actor)
+    rows = session.scalars(select(Protocol).where(*_offered(actor)).order_by(Protocol.name))
+    return sorted(rows, key=lambda row: row.id not in starred)
+
+
+def _offered(actor: Actor) -> tuple:
+    return (
+        Protocol.clinic_id == actor.clinic_id,
+        Protocol.is_archived.is_(False),
+        Protocol.is_pending.is_(False),
     )
 
 
 def find_protocol(session: Session, actor: Actor, slug: str) -> Protocol | None:
+    """An approved protocol of the clinic (archived ones too), or None."""
     return session.scalar(
-        select(Protocol).where(Protocol.clinic_id == actor.clinic_id, Protocol.slug == slug)
+        select(Protocol).where(
+            Protocol.clinic_id == actor.clinic_id,
+            Protocol.slug == slug,
+            Protocol.is_pending.is_(False),
+        )
+    )
+
+
+def exercise_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(slug, name) of every live exercise of the clinic, by name (for a select)."""
+    return list(
+        session.execute(
+            select(Exercise.slug, Exercise.name)
+            .where(Exercise.clinic_id == actor.clinic_id, Exercise.is_archived.is_(False))
+            .order_by(Exercise.name)
+        ).all()
     )
 
 

@@ -44,7 +44,7 @@ from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import PasswordResetForm, add_service_errors, at_most, choices_of
+from .forms import MultiCheckboxField, PasswordResetForm, add_service_errors, at_most, choices_of
 from .layout import safe_color
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -227,6 +227,17 @@ class TokenForm(FlaskForm):
             at_most(API_TOKEN_LIMITS["name"]),
         ],
         render_kw={"autocomplete": "off"},
+    )
+    scopes = MultiCheckboxField(
+        "What it may do",
+        choices=choices_of(
+            [
+                ("programs", "Programs: patients, programs and handouts, and reading the library"),
+                ("library", "Library: add, change, retire and restore exercises and protocols"),
+            ]
+        ),
+        default=["programs"],
+        validators=[DataRequired("Choose at least one.")],
     )
     # A fresh random value in each form shown: sending the same form twice (a reload of the page
     # that shows the new secret) creates one token, not two.
@@ -475,7 +486,7 @@ _TOKEN_FORMS_USED = "token_forms_used"  # session key: the `once` values already
 
 
 def _fresh_token_form() -> TokenForm:
-    form = TokenForm(formdata=None)
+    form = TokenForm(formdata=None, data={"scopes": ["programs"]})
     form.once.data = secrets.token_urlsafe(16)
     return form
 
@@ -507,7 +518,9 @@ def tokens():
         return redirect(url_for("admin.tokens"))
     db = get_db()
     try:
-        token, secret = api_tokens.create_api_token(db, current_actor(), form.name.data)
+        token, secret = api_tokens.create_api_token(
+            db, current_actor(), form.name.data, form.scopes.data
+        )
     except ValidationError as error:
         db.rollback()
         add_service_errors(form, error)

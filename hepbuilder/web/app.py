@@ -69,7 +69,19 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, delivery, exercises, handouts, patient_links, patients, programs
+    from . import (
+        accounts,
+        admin,
+        delivery,
+        exercises,
+        handouts,
+        library,
+        patient_links,
+        patients,
+        poses,
+        programs,
+        protocols,
+    )
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
@@ -79,6 +91,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(patient_links.bp)
+    app.register_blueprint(library.bp)
+    app.register_blueprint(poses.bp)
+    app.register_blueprint(protocols.bp)
     register_api(app)
 
 

@@ -1,16 +1,18 @@
-"""The clinic's exercise library: search and filters (plain GET links), and one exercise's page."""
+"""The clinic's exercise library: search and filters (plain GET links), one exercise's page, its
+small picture (an SVG the list, the picker and the builder show), and starring it."""
 
+import hashlib
 import math
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.steps import steps_for_dose
-from hepbuilder.services import exercises
+from hepbuilder.services import exercise_photos, exercises, favourites
 
-from .auth import current_actor
+from .auth import current_actor, is_safe_next
 from .database import get_db
 from .layout import label, requested_page, safe_color
 
@@ -41,6 +43,8 @@ def index():
     return render_template(
         "exercises/index.html",
         exercises=rows,
+        corrections=[t for t in exercises.query_terms(db, actor.clinic_id, q) if t.corrected],
+        starred=set(favourites.starred_exercise_ids(db, actor)),
         doses=doses,
         q=q,
         filters=filters,
@@ -79,8 +83,68 @@ def detail(slug: str):
     return render_template(
         "exercises/detail.html",
         row=row,
+        starred=row.id in favourites.starred_exercise_ids(get_db(), actor),
         exercise=exercise,
         dose_words=describe_dose(exercise.defaults),
         steps=steps_for_dose(exercise.steps, exercise.defaults),
         illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
+        photos=[photo_url(row, path) for path in row.photos or ()],
     )
+
+
+def figure_url(row) -> str:
+    """The address of the exercise's small picture (its first photo, else the drawn figure);
+    it changes whenever the exercise does."""
+    if row.photos:
+        return photo_url(row, row.photos[0])
+    return url_for("exercises.figure", slug=row.slug, v=row.version)
+
+
+def photo_url(row, path: str) -> str:
+    return url_for("exercises.photo", slug=row.slug, name=path.removeprefix("images/"))
+
+
+@bp.route("/<slug>/photos/<name>")
+def photo(slug: str, name: str):
+    """One of the exercise's photos (PNG, re-encoded without metadata when it was stored)."""
+    actor = current_actor()
+    exercises.get_exercise(get_db(), actor.clinic_id, slug)
+    data = exercise_photos.get_photo(get_db(), actor.clinic_id, f"images/{name[:120]}")
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=86400"  # a path never changes content
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<slug>/figure.svg")
+def figure(slug: str):
+    """The exercise's illustration as an SVG image (a placeholder when it has none)."""
+    actor = current_actor()
+    row = exercises.get_exercise(get_db(), actor.clinic_id, slug)
+    accent = safe_color(current_user.clinic.brand_color)
+    svg = illustration_markup(exercises.to_domain(row), accent)
+    body = str(svg) if svg else _PLACEHOLDER_SVG
+    response = make_response(body)
+    response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.set_etag(hashlib.sha256(f"{row.version}:{accent}".encode()).hexdigest()[:16])
+    return response.make_conditional(request)
+
+
+_PLACEHOLDER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 80" role="img" '
+    'aria-label="No picture yet"><rect width="120" height="80" rx="6" fill="#eef1f4"/>'
+    '<text x="60" y="45" font-family="sans-serif" font-size="11" text-anchor="middle" '
+    'fill="#5f6b76">No picture</text></svg>'
+)
+
+
+@bp.post("/<slug>/star")
+def star(slug: str):
+    """Star or unstar the exercise for the signed-in user (`starred` "1" or "0"), then go back."""
+    db = get_db()
+    favourites.set_exercise_starred(db, current_actor(), slug, request.form.get("starred") == "1")
+    db.commit()
+    target = request.form.get("next", "")
+    return redirect(target if is_safe_next(target) else url_for("exercises.detail", slug=slug))

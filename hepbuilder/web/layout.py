@@ -43,10 +43,14 @@ def has_endpoint(name: str) -> bool:
 
 def _layout_context() -> dict:
     clinic = current_user.clinic if current_user.is_authenticated else None
+    from .exercises import figure_url, photo_url
+
     return {
         "clinic": clinic,
         "brand_color": safe_color(clinic.brand_color if clinic else None),
         "has_endpoint": has_endpoint,
+        "figure_url": figure_url,
+        "photo_url": photo_url,
     }
 
 

@@ -37,7 +37,7 @@ SIDE_CHOICES = [
 _ITEM_KEY = re.compile(r"^items-(\d+)-(\w+)$")
 
 
-def _dose_field(label: str, name: str, unit: str = "") -> IntegerField:
+def dose_field(label: str, name: str, unit: str = "") -> IntegerField:
     low, high = DOSE_LIMITS[name]
     return IntegerField(
         label,
@@ -48,11 +48,11 @@ def _dose_field(label: str, name: str, unit: str = "") -> IntegerField:
 
 class ItemForm(Form):
     exercise = HiddenField(validators=[DataRequired()])
-    sets = _dose_field("Sets", "sets")
-    reps = _dose_field("Reps", "reps")
-    hold_seconds = _dose_field("Hold (s)", "hold_seconds", " seconds")
-    times_per_day = _dose_field("Times a day", "times_per_day")
-    days_per_week = _dose_field("Days a week", "days_per_week")
+    sets = dose_field("Sets", "sets")
+    reps = dose_field("Reps", "reps")
+    hold_seconds = dose_field("Hold (s)", "hold_seconds", " seconds")
+    times_per_day = dose_field("Times a day", "times_per_day")
+    days_per_week = dose_field("Days a week", "days_per_week")
     side = SelectField("Side", choices=choices_of(SIDE_CHOICES), default="none")
     notes = StringField("Note", validators=[at_most(ITEM_LIMITS["notes"])])
 

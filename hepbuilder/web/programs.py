@@ -8,6 +8,8 @@ Everything works without JavaScript; builder.js adds drag-and-drop, in-page move
 and live dose wording.
 """
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     flash,
@@ -22,7 +24,7 @@ from flask import (
 from hepbuilder.domain.dose import DOSE_FIELDS, describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, ValidationError
 from hepbuilder.domain.spec import MAX_ITEMS
-from hepbuilder.services import exercises, handouts, programs
+from hepbuilder.services import exercises, favourites, handouts, programs
 
 from .auth import current_actor
 from .database import get_db
@@ -37,22 +39,65 @@ PICKER_LIMIT = 12
 
 
 def _picker_args(source) -> dict[str, str]:
-    return {
+    """The picker's search (q and filters) and "all" ("1": show every match, not the first 12)."""
+    args = {
         name: (source.get(name) or "").strip()[: 200 if name == "q" else 80]
         for name in PICKER_FILTERS
     }
+    args["all"] = "1" if source.get("all") == "1" else ""
+    return args
 
 
-def _picker_context(actor, picker: dict[str, str]) -> dict:
-    """The picker's results (exercise, usual dose in words) and how many more match."""
+@dataclass(frozen=True)
+class PickerResult:
+    """One exercise the picker offers, and what the therapist should see beside it."""
+
+    exercise: object
+    dose_words: str
+    is_starred: bool
+    is_recent: bool
+    times_in_program: int
+
+
+def _picker_context(actor, picker: dict[str, str], in_program: list[str]) -> dict:
+    """The picker's results (the user's starred, then recently used exercises first), how many
+    more match, typos it read as other words, and the filters that narrow it (so nothing is
+    hidden without saying so)."""
     db = get_db()
-    rows = exercises.search_exercises(db, actor.clinic_id, **picker, limit=PICKER_LIMIT)
-    more = 0
-    if len(rows) == PICKER_LIMIT:
-        more = exercises.count_exercises(db, actor.clinic_id, **picker) - PICKER_LIMIT
+    filters = {name: value for name, value in picker.items() if name in PICKER_FILTERS}
+    terms = exercises.query_terms(db, actor.clinic_id, filters.pop("q"))
+    starred = favourites.starred_exercise_ids(db, actor)
+    recent = favourites.recent_exercise_ids(db, actor)
+    limit = exercises.MAX_PAGE_SIZE if picker.get("all") else PICKER_LIMIT
+    rows = exercises.search_exercises(
+        db,
+        actor.clinic_id,
+        terms=terms,
+        **filters,
+        limit=limit,
+        prefer_ids=list(dict.fromkeys([*starred, *recent])),
+    )
+    total = len(rows)
+    if len(rows) == limit:  # how many in all, up to what "Show all" can show
+        total = exercises.count_exercises(
+            db, actor.clinic_id, terms=terms, **filters, at_most=exercises.MAX_PAGE_SIZE
+        )
     return {
-        "results": [(row, describe_dose(exercises.default_dose(row))) for row in rows],
-        "picker_more": more,
+        "results": [
+            PickerResult(
+                exercise=row,
+                dose_words=describe_dose(exercises.default_dose(row)),
+                is_starred=row.id in starred,
+                is_recent=row.id in recent,
+                times_in_program=in_program.count(row.slug),
+            )
+            for row in rows
+        ],
+        "picker_more": total - len(rows),
+        "picker_total": total,
+        "picker_capped": total >= exercises.MAX_PAGE_SIZE,  # at least this many; maybe more
+        "corrections": [term for term in terms if term.corrected],
+        "active_filters": [(name, value) for name, value in filters.items() if value],
     }
 
 
@@ -105,7 +150,15 @@ def _add_service_errors(form: ProgramForm, error: ValidationError) -> None:
 
 
 def _render(
-    program, form: ProgramForm, *, picker, focus=None, conflict=None, preview=False, status=200
+    program,
+    form: ProgramForm,
+    *,
+    picker,
+    focus=None,
+    conflict=None,
+    preview=False,
+    again="",
+    status=200,
 ):
     actor = current_actor()
     db = get_db()
@@ -125,7 +178,8 @@ def _render(
             exercises=items_exercises,
             dose_words=dose_words,
             picker=picker,
-            **_picker_context(actor, picker),
+            **_picker_context(actor, picker, slugs),
+            again=items_exercises.get(again) if again in slugs else None,
             facets=facets,
             filter_options={
                 "category": [(value, label(value)) for value in facets.categories],
@@ -164,6 +218,7 @@ def edit(program_id: int):
             form,
             picker=_picker_args(request.args),
             preview=request.args.get("preview") == "1",
+            again=request.args.get("again", "")[:80],
         )
 
     program = programs.get_program(db, actor, program_id)
@@ -172,6 +227,14 @@ def edit(program_id: int):
     if len(raw_items) > MAX_ITEMS:  # refused before a sub-form is built for each
         raise ValidationError({"items": f"A program holds at most {MAX_ITEMS} exercises."})
     defaults = {}
+    again = ""
+    if action.startswith("add-again-"):  # the therapist said yes: add it a second time
+        action = "add-" + action.removeprefix("add-again-")
+    elif action.startswith("add-") and action.removeprefix("add-") in {
+        item.get("exercise") for item in raw_items
+    }:
+        again = action.removeprefix("add-")  # ask first; the rest of the form is still saved
+        action = "search"
     if action.startswith("add-"):
         slug = action.removeprefix("add-")
         row = programs.exercises_by_slug(db, actor, [slug]).get(slug)
@@ -180,6 +243,11 @@ def edit(program_id: int):
     focus = apply_action(raw_items, action, defaults)
     form = ProgramForm(formdata=rebuild_formdata(request.form, raw_items))
     picker = _picker_args(request.form)
+    if action == "search-all":  # every match, not the first few
+        picker["all"], action = "1", "search"
+    elif action == "clear-filters":
+        picker = {**{name: "" for name in picker}, "q": picker["q"]}
+        action = "search"
     if not form.validate():
         return _render(program, form, picker=picker, focus=focus, status=422)
     try:
@@ -206,6 +274,8 @@ def edit(program_id: int):
         flash(f"Handout {handout.number} was issued.", "success")
         return redirect(url_for("handouts.show", handout_id=handout.id))
     args = {name: value for name, value in picker.items() if value}
+    if again:
+        args["again"] = again
     if action == "preview":
         return redirect(
             url_for("programs.edit", program_id=program.id, preview=1, **args, _anchor="preview")
@@ -220,9 +290,12 @@ def edit(program_id: int):
 def picker(program_id: int):
     """The picker's results as an HTML fragment, for builder.js's live search."""
     actor = current_actor()
-    programs.check_program(get_db(), actor, program_id)
+    program = programs.get_program(get_db(), actor, program_id)
+    in_program = [item.exercise.slug for item in program.items]
     return render_template(
-        "programs/_picker_results.html", **_picker_context(actor, _picker_args(request.args))
+        "programs/_picker_results.html",
+        picker=_picker_args(request.args),
+        **_picker_context(actor, _picker_args(request.args), in_program),
     )
 
 

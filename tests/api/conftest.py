@@ -32,9 +32,9 @@ class ApiClient:
         return self.client.patch(path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
 
-def make_api_client(session, client, clinic=None) -> ApiClient:
+def make_api_client(session, client, clinic=None, scopes=("programs",)) -> ApiClient:
     clinic = clinic or seeded_clinic(session)
-    token, secret = make_token(session, clinic)
+    token, secret = make_token(session, clinic, scopes=scopes)
     session.commit()
     return ApiClient(client=client, secret=secret, clinic_id=clinic.id, token_id=token.id)
 

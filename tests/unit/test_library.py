@@ -477,3 +477,21 @@ def test_load_library_raises_again_until_the_file_is_fixed(library_copy):
 def test_library_mappings_are_read_only(library):
     with pytest.raises(TypeError):
         library.exercises["new"] = library.exercises["step-up"]
+
+
+def test_handout_snapshot_with_a_region_from_before_the_vocabulary_still_reads():
+    """Snapshots issued before the body-region vocabulary keep their words and still parse."""
+    from hepbuilder.domain.exercise import library_problems, parse_exercise
+
+    old = {
+        "slug": "couch-stretch",
+        "name": "Couch stretch",
+        "summary": "A stretch.",
+        "category": "stretch",
+        "body_region": "thigh and hip",
+        "position": "kneeling",
+        "steps": ["Kneel."],
+    }
+    exercise = parse_exercise(old)
+    assert exercise.body_region == "thigh and hip"
+    assert "body_region" in library_problems(exercise)  # but a library file may not say it

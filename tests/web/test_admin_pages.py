@@ -430,7 +430,9 @@ def test_another_clinics_user_is_not_found(admin_client, session):
 
 
 def test_new_token_secret_is_shown_once_and_only_its_hash_is_stored(admin_client, session):
-    response = admin_client.post("/admin/tokens", data={"name": "Cliniko bridge"})
+    response = admin_client.post(
+        "/admin/tokens", data={"name": "Cliniko bridge", "scopes": "programs"}
+    )
     assert response.status_code == 200
     assert "Copy it now: it won't be shown again." in response.text
     secret = shown_secret(response.text)
@@ -453,22 +455,28 @@ def test_new_token_secret_is_shown_once_and_only_its_hash_is_stored(admin_client
 def test_sending_the_token_form_twice_creates_one_token(admin_client, session):
     form = admin_client.get("/admin/tokens").text
     once = re.search(r'name="once" type="hidden" value="([^"]+)"', form).group(1)
-    first = admin_client.post("/admin/tokens", data={"name": "PMS", "once": once})
+    first = admin_client.post(
+        "/admin/tokens", data={"name": "PMS", "once": once, "scopes": "programs"}
+    )
     assert shown_secret(first.text)
     again = admin_client.post(
-        "/admin/tokens", data={"name": "PMS", "once": once}, follow_redirects=True
+        "/admin/tokens",
+        data={"name": "PMS", "once": once, "scopes": "programs"},
+        follow_redirects=True,
     )  # what a reload of the page showing the secret sends
     assert again.status_code == 200
     assert "That form was already sent" in again.text and not shown_secret(again.text)
     assert len(session.scalars(select(ApiToken)).all()) == 1
     next_once = re.search(r'name="once" type="hidden" value="([^"]+)"', first.text).group(1)
     assert next_once != once  # the form under the secret makes another token
-    admin_client.post("/admin/tokens", data={"name": "Second", "once": next_once})
+    admin_client.post(
+        "/admin/tokens", data={"name": "Second", "once": next_once, "scopes": "programs"}
+    )
     assert len(session.scalars(select(ApiToken)).all()) == 2
 
 
 def test_revoked_token_is_refused(admin_client, session):
-    response = admin_client.post("/admin/tokens", data={"name": "PMS"})
+    response = admin_client.post("/admin/tokens", data={"name": "PMS", "scopes": "programs"})
     secret = shown_secret(response.text)
     token = session.scalar(select(ApiToken))
     response = admin_client.post(f"/admin/tokens/{token.id}/revoke", follow_redirects=True)
@@ -540,7 +548,7 @@ def test_audit_page_pages_to_older_events(admin_client, session, clinic):
 
 def test_admin_changes_show_in_the_audit_trail(admin_client):
     post_branding(admin_client)
-    admin_client.post("/admin/tokens", data={"name": "PMS"})
+    admin_client.post("/admin/tokens", data={"name": "PMS", "scopes": "programs"})
     admin_client.post("/admin/users", data=NEW_USER)
     page = admin_client.get("/admin/audit").text
     for action in ("clinic.branding", "token.create", "user.create"):
@@ -583,3 +591,17 @@ def test_admin_post_without_csrf_token_is_refused(csrf_app, session, clinic, adm
     response = client.post("/admin/tokens", data={"name": "Sneaky"})
     assert response.status_code == 400
     assert session.scalar(select(ApiToken)) is None
+
+
+def test_new_token_gets_the_scopes_chosen_on_the_admin_page(admin_client, session):
+    page = admin_client.get("/admin/tokens").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*name="scopes"[^>]*value="programs"', page)
+    response = admin_client.post(
+        "/admin/tokens", data={"name": "Central library", "scopes": ["library"]}
+    )
+    assert response.status_code == 200
+    token = session.scalar(select(ApiToken).where(ApiToken.name == "Central library"))
+    assert token.scopes == "library"
+    assert "Library" in admin_client.get("/admin/tokens").get_data(as_text=True)
+    none = admin_client.post("/admin/tokens", data={"name": "Nothing"})
+    assert none.status_code == 422 and "Choose at least one." in none.get_data(as_text=True)

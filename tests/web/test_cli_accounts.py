@@ -2,29 +2,14 @@
 
 import shutil
 
-import pytest
 import yaml
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from hepbuilder import paths
-from hepbuilder.cli import main
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Exercise, User
 from hepbuilder.library import load_library
 from hepbuilder.services.api_tokens import find_api_token
 from tests.builders import signs_in
-
-
-@pytest.fixture
-def cli(db_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("HEPBUILDER_DATABASE_URL", db_url)
-    monkeypatch.setenv("HEPBUILDER_INSTANCE_DIR", str(tmp_path / "instance"))
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-
-    return run
 
 
 def count(session, model) -> int:

@@ -32,6 +32,10 @@ send one) and `Cache-Control: no-store`.
     + "\n".join(f"- `{code}`: {text}" for code, text in schemas.ERROR_CODES.items())
     + """
 
+**Scopes.** A token has `programs` (patients, programs, handouts and reading the library; every
+token made before scopes has it) and/or `library` (changing the library: POST/PUT of exercises,
+archive, restore, POST /protocols). A call the token's scopes do not allow gets 403.
+
 **Retries.** POSTs take an `Idempotency-Key`. Each token may make a number of requests a minute
 (600 by default); `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` say where it
 stands, and 429 `rate_limited` comes with `Retry-After`.
@@ -42,6 +46,9 @@ COMPONENT_SCHEMAS = {
     **schemas.COMPONENTS,
     "Error": schemas.ERROR,
     "Exercise": schemas.EXERCISE,
+    "ExerciseCreate": schemas.EXERCISE_CREATE,
+    "ExerciseUpdate": schemas.EXERCISE_UPDATE,
+    "ProtocolCreate": schemas.PROTOCOL_CREATE,
     "Patient": schemas.PATIENT,
     "PatientCreate": schemas.PATIENT_CREATE,
     "PatientPatch": schemas.PATIENT_PATCH,
@@ -58,7 +65,7 @@ COMPONENT_SCHEMAS = {
 }
 
 TAGS = [
-    {"name": "Exercises", "description": "The clinic's exercise library (read-only here)."},
+    {"name": "Exercises", "description": "The clinic's exercise library."},
     {"name": "Patients", "description": "The clinic's patients."},
     {"name": "Programs", "description": "What a therapist builds for one patient."},
     {"name": "Protocols", "description": "Named starting sets of items."},

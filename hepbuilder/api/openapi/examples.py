@@ -29,8 +29,31 @@ EXERCISE = {
     "cues": ["Keep your head and shoulders on the floor."],
     "precautions": ["Stop if you feel pain in the knee."],
     "defaults": DOSE,
+    "conditions": ["low-back-pain", "hip-stiffness"],
+    "photos": [],
+    "source": "Adapted for patients from the clinic article.",
     "is_archived": False,
+    "version": 1,
     "url": "/exercises/figure-4-stretch",
+}
+
+EXERCISE_CREATE = {
+    "name": "Glute bridge",
+    "summary": "Strengthens the buttock muscles that support your back.",
+    "category": "strength",
+    "body_region": "hip",
+    "position": "supine",
+    "targets": ["gluteus-maximus"],
+    "steps": ["Lie on your back with your knees bent.", "Lift your hips, then lower slowly."],
+    "defaults": {"sets": 2, "reps": 10, "side": "none"},
+}
+
+EXERCISE_UPDATE = {"version": 1, "summary": "Strengthens the muscles at the back of the hip."}
+
+PROTOCOL_CREATE = {
+    "name": "Hip strength, week 1",
+    "description": "Start here after the first visit.",
+    "items": [{"exercise": "monster-walk"}, {"exercise": "step-up", "notes": "Start low."}],
 }
 
 PATIENT_CREATE = {

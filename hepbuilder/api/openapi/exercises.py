@@ -2,7 +2,7 @@
 
 from .. import schemas
 from . import examples
-from .common import PAGING, TEXT_FILTER, json_response, operation, page, query
+from .common import IDEMPOTENCY_KEY, PAGING, TEXT_FILTER, json_response, operation, page, query
 
 TAG = "Exercises"
 
@@ -59,4 +59,77 @@ PATHS = {
             errors=(404,),
         )
     },
+}
+
+# Library writes (scope `library`)
+SLUG_PATH = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "description": "The exercise's slug, e.g. figure-4-stretch.",
+    "schema": schemas.SLUG,
+}
+EXERCISE_ANSWER = json_response("The exercise", schemas.ref("Exercise"), examples.EXERCISE)
+
+PATHS["/exercises"]["post"] = operation(
+    "createExercise",
+    tag=TAG,
+    summary="Add an exercise to the library",
+    description=(
+        "Adds an exercise to the clinic's library (scope `library`), checked by the same rules "
+        "as a library file; a name another exercise has is 422. `slug` may be left out: it is "
+        "made from the name, and a slug the clinic used before is never given again."
+    ),
+    parameters=(IDEMPOTENCY_KEY,),
+    body=("ExerciseCreate", examples.EXERCISE_CREATE),
+    success=(
+        201,
+        json_response(
+            "The new exercise",
+            schemas.ref("Exercise"),
+            examples.EXERCISE,
+            created=True,
+            replayable=True,
+        ),
+    ),
+)
+PATHS["/exercises/{slug}"]["put"] = operation(
+    "updateExercise",
+    tag=TAG,
+    summary="Change an exercise",
+    description=(
+        "GET the exercise, change fields, PUT them with the `version` you read (scope "
+        "`library`); fields left out keep their value, a stale `version` is 409 "
+        "`version_conflict`, and the previous text is kept as a version. Issued handouts "
+        "never change."
+    ),
+    parameters=(SLUG_PATH,),
+    body=("ExerciseUpdate", examples.EXERCISE_UPDATE),
+    success=(200, EXERCISE_ANSWER),
+    errors=(404, 409),
+)
+PATHS["/exercises/{slug}/archive"] = {
+    "post": operation(
+        "archiveExercise",
+        tag=TAG,
+        summary="Retire an exercise",
+        description=(
+            "Scope `library`. It leaves search and the picker; programs and handouts that use "
+            "it keep it."
+        ),
+        parameters=(SLUG_PATH,),
+        success=(200, EXERCISE_ANSWER),
+        errors=(404,),
+    )
+}
+PATHS["/exercises/{slug}/restore"] = {
+    "post": operation(
+        "restoreExercise",
+        tag=TAG,
+        summary="Bring a retired exercise back",
+        description="Scope `library`.",
+        parameters=(SLUG_PATH,),
+        success=(200, EXERCISE_ANSWER),
+        errors=(404,),
+    )
 }

@@ -109,3 +109,25 @@ PATHS = {
         )
     },
 }
+
+PATHS["/protocols"]["post"] = operation(
+    "createProtocol",
+    tag="Protocols",
+    summary="Add a protocol",
+    description=(
+        "Adds a protocol (scope `library`); its items name live exercises of the clinic. The "
+        "slug is made from the name when left out."
+    ),
+    parameters=(IDEMPOTENCY_KEY,),
+    body=("ProtocolCreate", examples.PROTOCOL_CREATE),
+    success=(
+        201,
+        json_response(
+            "The new protocol",
+            schemas.ref("Protocol"),
+            examples.PROTOCOL,
+            created=True,
+            replayable=True,
+        ),
+    ),
+)

@@ -10,11 +10,20 @@ from hepbuilder.domain.records import check_read_only
 from hepbuilder.web.database import get_db
 
 from .. import body_check, idempotency, paging, schemas
-from ..auth import authenticate
+from ..auth import authenticate, require_scope
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+# Scopes: reading the library needs either; changing it needs "library"; the rest "programs".
+LIBRARY_READS = {"api.list_exercises", "api.get_exercise"}
+LIBRARY_WRITES = {
+    "api.create_exercise",
+    "api.update_exercise",
+    "api.archive_exercise",
+    "api.restore_exercise",
+    "api.create_protocol",
+}
 # Query parameters each list operation knows; any other is refused with 422.
 QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {}
 
@@ -24,6 +33,10 @@ def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return
     authenticate()
+    if request.endpoint in LIBRARY_WRITES:
+        require_scope("library")
+    elif request.endpoint not in LIBRARY_READS:
+        require_scope("programs")
     paging.check_query_names(*QUERY_PARAMETERS.get(request.endpoint, ()))
 
 

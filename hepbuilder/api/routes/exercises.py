@@ -1,13 +1,13 @@
 """GET /exercises (search the clinic's library) and GET /exercises/<slug>."""
 
-from flask import g
+from flask import g, url_for
 
 from hepbuilder.domain.errors import NotFound
-from hepbuilder.services import exercises
+from hepbuilder.services import exercise_versions, exercises
 from hepbuilder.web.database import get_db
 
-from .. import paging
-from .common import QUERY_PARAMETERS, answer, bp
+from .. import idempotency, paging, schemas
+from .common import QUERY_PARAMETERS, answer, bp, read_body
 
 EXERCISE_FILTERS = ("q", "category", "body_region", "equipment", "target")
 QUERY_PARAMETERS["api.list_exercises"] = ("limit", "cursor", *EXERCISE_FILTERS)
@@ -16,8 +16,8 @@ QUERY_PARAMETERS["api.list_exercises"] = ("limit", "cursor", *EXERCISE_FILTERS)
 def exercise_json(row) -> dict:
     entry = exercises.to_domain(row).to_dict()
     entry.pop("illustration", None)
-    entry.pop("source", None)
     entry["is_archived"] = row.is_archived
+    entry["version"] = row.version
     entry["url"] = f"/exercises/{row.slug}"
     return entry
 
@@ -38,7 +38,48 @@ def list_exercises():
 
 @bp.get("/exercises/<path:slug>")
 def get_exercise(slug: str):
+    row = exercises.get_exercise(get_db(), g.actor.clinic_id, _exercise_slug(slug))
+    return answer(exercise_json(row))
+
+
+def _exercise_slug(slug: str) -> str:
     if len(slug) > 80 or "\x00" in slug:
         raise NotFound("There is no such exercise in this clinic's library.")
-    row = exercises.get_exercise(get_db(), g.actor.clinic_id, slug)
+    return slug
+
+
+@bp.post("/exercises")
+def create_exercise():
+    data = read_body(schemas.EXERCISE_CREATE)
+    session = get_db()
+    replay = idempotency.replay_or_none(session, g.actor, data)
+    if replay is not None:
+        return replay
+    row = exercise_versions.create_exercise(session, g.actor, data)
+    return answer(exercise_json(row), 201, url_for("api.get_exercise", slug=row.slug))
+
+
+@bp.put("/exercises/<path:slug>")
+def update_exercise(slug: str):
+    """GET-modify-PUT: fields left out keep their value; a stale `version` is a 409."""
+    data = read_body(schemas.EXERCISE_UPDATE)
+    session = get_db()
+    row = exercises.get_exercise(session, g.actor.clinic_id, _exercise_slug(slug))
+    entry = {**exercises.to_domain(row).to_dict(), **data}
+    version = entry.pop("version")
+    row = exercise_versions.update_exercise(
+        session, g.actor, row.slug, entry, expected_version=version
+    )
+    return answer(exercise_json(row))
+
+
+@bp.post("/exercises/<path:slug>/archive")
+def archive_exercise(slug: str):
+    row = exercise_versions.set_exercise_archived(get_db(), g.actor, _exercise_slug(slug), True)
+    return answer(exercise_json(row))
+
+
+@bp.post("/exercises/<path:slug>/restore")
+def restore_exercise(slug: str):
+    row = exercise_versions.set_exercise_archived(get_db(), g.actor, _exercise_slug(slug), False)
     return answer(exercise_json(row))

@@ -152,6 +152,19 @@
       if (form.dataset.dirty) { event.preventDefault(); event.returnValue = ""; }
     });
 
+    /* Adding an exercise that is already in the program asks first (without JavaScript the
+       server asks, on the next page). */
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-in-program]");
+      if (!button) return;
+      var question = "“" + button.dataset.inProgram + "” is already in this program. Add it again?";
+      if (window.confirm(question)) {
+        button.value = "add-again-" + button.dataset.slug;
+      } else {
+        event.preventDefault();
+      }
+    });
+
     /* Live search in the picker. "Add" buttons still post the whole form. */
     var query = form.querySelector("[data-picker-query]");
     var results = form.querySelector("#picker-results");

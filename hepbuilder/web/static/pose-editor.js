@@ -1,0 +1,54 @@
+/* The pose editor's live preview: as a slider moves, post the form to the preview endpoint and
+   draw the SVG it returns. One request at a time; while one is out, only the latest change is
+   kept and sent next, so the picture follows the slider without a queue of stale drawings. */
+(function () {
+  "use strict";
+  var form = document.getElementById("pose-form");
+  if (!form) { return; }
+  var figure = document.getElementById("pose-preview");
+  var errors = document.getElementById("pose-errors");
+  var url = form.getAttribute("data-preview-url");
+  var busy = false;
+  var pending = false;
+
+  function showErrors(found) {
+    var names = Object.keys(found || {});
+    errors.textContent = "";
+    names.forEach(function (name) {
+      var line = document.createElement("p");
+      line.textContent = name + ": " + found[name];
+      errors.appendChild(line);
+    });
+    errors.hidden = names.length === 0;
+  }
+
+  function redraw() {
+    if (busy) { pending = true; return; }
+    busy = true;
+    pending = false;
+    fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        if (data.svg) {
+          var parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
+          if (parsed && parsed.nodeName === "svg") { figure.replaceChildren(document.importNode(parsed, true)); }
+        }
+        showErrors(data.errors);
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+        if (pending) { redraw(); }
+      });
+  }
+
+  form.addEventListener("input", function (event) {
+    var control = event.target;
+    if (!control.matches("[data-pose-control]")) { return; }
+    var shown = form.querySelector('[data-value-of="' + control.name + '"]');
+    if (shown) { shown.textContent = control.value; }
+    redraw();
+  });
+  form.querySelectorAll("[data-preview-button]").forEach(function (button) { button.hidden = true; });
+})();

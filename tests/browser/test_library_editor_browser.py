@@ -1,0 +1,70 @@
+"""The exercise editor and the pose editor in a real browser: the reading grade while typing,
+steps reordered, and the pose preview redrawn as a slider moves, at desktop and phone width."""
+
+from playwright.sync_api import expect
+
+from hepbuilder.domain.readability import reading_of
+from tests.browser.conftest import PHONE
+from tests.builders import DEFAULT_PASSWORD, make_user, seeded_clinic
+
+HARD_STEP = (
+    "Subsequently, contemporaneously maintaining abdominal stabilisation, articulate the "
+    "contralateral extremity through the available physiological excursion."
+)
+
+
+def sign_in(page, url, user):
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def an_admin(session):
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    admin = make_user(session, clinic, role="admin", name="Ada Admin")
+    session.commit()
+    return admin
+
+
+def test_editor_shows_the_reading_grade_while_typing_as_the_server_counts_it(
+    live_server, page, session, screenshot
+):
+    sign_in(page, live_server.url, an_admin(session))
+    page.goto(live_server.url + "/admin/library/figure-4-stretch/edit")
+    step = page.locator("#steps-1")
+    reading = page.locator("#steps-1-reading")
+    step.fill("Lie down. Bend your knees.")
+    expect(reading).to_have_text(
+        f"Grade {reading_of('Lie down. Bend your knees.').grade:.1f} · 5 words"
+    )
+    step.fill(HARD_STEP)
+    expected = reading_of(HARD_STEP)
+    expect(reading).to_contain_text(f"Grade {expected.grade:.1f} · {expected.words} words")
+    expect(reading).to_have_class("step-reading step-reading--warn")
+    screenshot(page, "library-editor-desktop")
+    page.get_by_role("button", name="Move step 2 up").click()
+    expect(page.locator("#steps-0")).to_have_value(HARD_STEP)
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    expect(page.locator(".flash--warning").first).to_contain_text(
+        "Step 1: This step reads at grade"
+    )
+
+
+def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
+    live_server, page, new_page, session, screenshot
+):
+    admin = an_admin(session)
+    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
+        sign_in(viewport_page, live_server.url, admin)
+        viewport_page.goto(live_server.url + "/admin/library/step-up/pose")
+        figure = viewport_page.locator("#pose-preview svg")
+        expect(figure).to_have_count(1)
+        before = figure.inner_html()
+        with viewport_page.expect_response(lambda r: r.url.endswith("/pose/preview")):
+            viewport_page.locator("#camera-yaw_deg").fill("30")
+        expect(viewport_page.locator('[data-value-of="camera-yaw_deg"]')).to_have_text("30")
+        expect(figure).not_to_have_js_property("innerHTML", before)
+        width = viewport_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport_page.viewport_size["width"], f"{name}: the page scrolls sideways"
+        screenshot(viewport_page, f"pose-editor-{name}")

@@ -1,0 +1,97 @@
+"""The pose editor: sliders for every joint of each frame, a JSON preview endpoint that returns
+the SVG, validation by the illustrations layer, and saving without JavaScript."""
+
+import re
+
+import pytest
+
+from hepbuilder.library import load_library
+from hepbuilder.services import exercises
+from tests.builders import make_user, sign_in
+
+
+def page_form(client, slug: str) -> dict:
+    """The pose form as the page would send it unchanged."""
+    html = client.get(f"/admin/library/{slug}/pose").get_data(as_text=True)
+    data = dict(
+        re.findall(r'<input type="range" id="[^"]+" name="([^"]+)"[^>]*value="([^"]*)"', html)
+    )
+    data["base"] = re.search(r'name="base" value="([^"]*)"', html).group(1).replace("&#34;", '"')
+    data["version"] = re.search(r'name="version" value="(\d+)"', html).group(1)
+    data["view"] = re.search(r'<option value="(\w+)" selected>', html).group(1)
+    return data
+
+
+def test_pose_editor_has_a_slider_for_each_joint_of_each_frame(signed_in, session, clinic):
+    html = signed_in.get("/admin/library/pigeon-stretch/pose").get_data(as_text=True)
+    frames = len(
+        exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration["frames"]
+    )
+    assert html.count('name="f0-knee_near-flex_deg"') == 1
+    assert f'name="f{frames - 1}-hip_far-rotate_deg"' in html
+    assert 'name="camera-yaw_deg"' in html and 'name="view"' in html
+    assert "<svg" in html  # the server drew the preview (works without JavaScript)
+
+
+def test_pose_preview_endpoint_returns_the_svg_and_names_an_angle_out_of_range(signed_in):
+    data = page_form(signed_in, "pigeon-stretch")
+    response = signed_in.post("/admin/library/pigeon-stretch/pose/preview", data=data)
+    body = response.get_json()
+    assert response.status_code == 200 and body["svg"].startswith("<svg") and body["errors"] == {}
+    data["f0-knee_near-flex_deg"] = "400"
+    bad = signed_in.post("/admin/library/pigeon-stretch/pose/preview", data=data).get_json()
+    assert bad["svg"] == ""
+    assert bad["errors"] == {"illustration.frames[0].joints.knee_near": "must be from 0 to 160"}
+
+
+def test_pose_saved_without_javascript_keeps_what_has_no_slider(signed_in, session, clinic):
+    before = exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration
+    data = page_form(signed_in, "pigeon-stretch")
+    data["camera-yaw_deg"] = "20"
+    data["action"] = "save"
+    response = signed_in.post("/admin/library/pigeon-stretch/pose", data=data)
+    assert response.status_code == 302
+    session.expire_all()
+    row = exercises.get_exercise(session, clinic.id, "pigeon-stretch")
+    assert row.illustration["camera"]["yaw_deg"] == 20
+    assert row.illustration["frames"][0].get("contacts") == before["frames"][0].get("contacts")
+    assert row.illustration.get("highlight") == before.get("highlight")
+    assert row.is_customized
+
+
+def test_pose_with_an_angle_out_of_range_is_not_saved(signed_in, session, clinic):
+    before = exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration
+    data = {**page_form(signed_in, "pigeon-stretch"), "f0-knee_near-flex_deg": "400"}
+    response = signed_in.post("/admin/library/pigeon-stretch/pose", data={**data, "action": "save"})
+    assert response.status_code == 422
+    assert "must be from 0 to 160" in response.get_data(as_text=True)
+    session.expire_all()
+    assert exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration == before
+
+
+def test_pose_editor_starts_a_figure_for_an_exercise_without_one(signed_in, session, clinic):
+    row = exercises.get_exercise(session, clinic.id, "step-up")
+    row.illustration = None
+    session.commit()
+    html = signed_in.get("/admin/library/step-up/pose").get_data(as_text=True)
+    assert 'name="f0-hip_near-flex_deg"' in html and "<svg" in html
+
+
+def test_pose_editor_is_for_admins_only(client, session, clinic):
+    therapist = make_user(session, clinic)
+    session.commit()
+    assert client.get("/admin/library/step-up/pose").status_code == 302
+    sign_in(client, therapist)
+    assert client.get("/admin/library/step-up/pose").status_code == 403
+    assert client.post("/admin/library/step-up/pose/preview").status_code == 403
+
+
+@pytest.mark.parametrize("slug", sorted(load_library().exercises))
+def test_pose_form_sent_back_unchanged_changes_nothing(signed_in, session, slug):
+    from sqlalchemy import select
+
+    from hepbuilder.db.models import ExerciseVersion
+
+    data = {**page_form(signed_in, slug), "action": "save"}
+    assert signed_in.post(f"/admin/library/{slug}/pose", data=data).status_code == 302
+    assert session.scalars(select(ExerciseVersion)).all() == []
