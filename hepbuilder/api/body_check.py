@@ -143,6 +143,39 @@ def _matches(value: object, kind: str) -> bool:
     raise AssertionError(kind)
 
 
+# The JSON Schema keywords `check_body` enforces, and those that only describe (documentation,
+# examples, annotations). A request schema using any other keyword would be documented but not
+# checked: tests/api/test_body_check.py walks every request schema against these two sets.
+CHECKED_KEYWORDS = frozenset(
+    {
+        "$ref", "anyOf", "type", "enum", "minimum", "maximum", "minLength", "maxLength",
+        "pattern", "format", "items", "minItems", "maxItems", "properties", "required",
+        "additionalProperties",
+    }
+)  # fmt: skip
+DESCRIBING_KEYWORDS = frozenset({"description", "example", "examples", "title", "readOnly"})
+CHECKED_FORMATS = frozenset({"date", "date-time"})
+
+
+def unchecked_keywords(schema: object, seen: set[int] | None = None) -> set[str]:
+    """The keywords (and formats) in `schema`, followed through `$ref`s, that `check_body` would
+    neither enforce nor treat as description."""
+    seen = set() if seen is None else seen
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return set()
+    seen.add(id(schema))
+    found = set(schema) - CHECKED_KEYWORDS - DESCRIBING_KEYWORDS
+    if "format" in schema and schema["format"] not in CHECKED_FORMATS:
+        found.add(f"format: {schema['format']}")
+    if "$ref" in schema:
+        found |= unchecked_keywords(COMPONENTS[schema["$ref"].rsplit("/", 1)[1]], seen)
+    for child in (*schema.get("properties", {}).values(), *schema.get("anyOf", ())):
+        found |= unchecked_keywords(child, seen)
+    if isinstance(schema.get("items"), dict):
+        found |= unchecked_keywords(schema["items"], seen)
+    return found
+
+
 def _check(value: object, schema: dict, where: str, errors: dict) -> object:
     if "$ref" in schema:
         schema = COMPONENTS[schema["$ref"].rsplit("/", 1)[1]]
@@ -170,6 +203,9 @@ def _check(value: object, schema: dict, where: str, errors: dict) -> object:
     if kind == "array":
         if len(value) > schema.get("maxItems", len(value)):
             errors[name] = f"must have at most {schema['maxItems']} entries"
+            return None
+        if len(value) < schema.get("minItems", 0):
+            errors[name] = f"must have at least {schema['minItems']} entries"
             return None
         return [
             _check(entry, schema["items"], f"{name}[{index}]", errors)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.units import mm
 
+from hepbuilder.domain.color import contrast_with_white
 from hepbuilder.domain.spec import ClinicBrand
 
 from .ink.fonts import BOLD, REGULAR
@@ -66,17 +67,8 @@ class HandoutStyles:
     diary_box_pt: float
 
 
-def _luminance(color: Color) -> float:
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(color.red) + 0.7152 * channel(color.green) + 0.0722 * channel(color.blue)
-    )
-
-
 def _contrast_on_white(color: Color) -> float:
-    return 1.05 / (_luminance(color) + 0.05)
+    return contrast_with_white((color.red, color.green, color.blue))
 
 
 def _mix(color: Color, other: Color, amount: float) -> Color:

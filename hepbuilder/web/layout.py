@@ -1,6 +1,6 @@
 """What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
@@ -36,11 +36,6 @@ def bounded_int_arg(name: str) -> int | None:
     return int(text) or None
 
 
-def has_endpoint(name: str) -> bool:
-    """True when a blueprint provides `name` (e.g. "patients.index"): navigation shows only what exists."""
-    return name in current_app.view_functions
-
-
 def _layout_context() -> dict:
     clinic = current_user.clinic if current_user.is_authenticated else None
     from .exercises import figure_url, photo_url
@@ -48,7 +43,6 @@ def _layout_context() -> dict:
     return {
         "clinic": clinic,
         "brand_color": safe_color(clinic.brand_color if clinic else None),
-        "has_endpoint": has_endpoint,
         "figure_url": figure_url,
         "photo_url": photo_url,
     }
