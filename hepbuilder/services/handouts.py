@@ -22,6 +22,7 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spe
 
 from .actor import Actor
 from .audit import record_event
+from .webhooks import emit_event, handout_ref
 from .exercises import to_domain
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient
@@ -253,6 +254,18 @@ def issue_handout(
         program_id=program.id,
         program_version=program.version,
         number=handout.number,
+    )
+    emit_event(
+        session,
+        actor.clinic_id,
+        "handout.issued",
+        {
+            **handout_ref(handout),
+            "program_id": program.id,
+            "program_version": program.version,
+            "issued_on": handout.issued_on.isoformat(),
+            "pdf_sha256": handout.pdf_sha256,
+        },
     )
     session.flush()
     return handout

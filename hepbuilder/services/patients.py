@@ -22,6 +22,7 @@ from hepbuilder.domain.text import fold
 
 from .actor import Actor
 from .audit import record_event
+from .webhooks import emit_event, patient_ref
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -276,6 +277,9 @@ def update_patient(
     _save(session, actor, patient, values)
     if changed:
         record_event(session, actor, "patient.update", patient_id=patient.id, fields=changed)
+        emit_event(
+            session, actor.clinic_id, "patient.updated", {**patient_ref(patient), "fields": changed}
+        )
     return patient
 
 

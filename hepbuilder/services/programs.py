@@ -28,6 +28,7 @@ from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event
+from .webhooks import emit_event, patient_ref
 from .patients import get_patient
 from .users import resolve_therapist
 
@@ -460,6 +461,12 @@ def update_program(
         patient_id=program.patient_id,
         program_id=program.id,
         version=program.version,
+    )
+    emit_event(
+        session,
+        actor.clinic_id,
+        "program.updated",
+        {"program_id": program.id, "version": program.version, **patient_ref(program.patient)},
     )
     return program
 
