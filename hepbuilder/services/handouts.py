@@ -22,12 +22,12 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spe
 
 from .actor import Actor
 from .audit import record_event
-from .webhooks import emit_event, handout_ref
 from .exercises import to_domain
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient
 from .programs import check_version, get_program, item_dose
 from .users import resolve_therapist
+from .webhooks import emit_event, handout_ref
 
 NUMBER_ATTEMPTS = 5
 

@@ -66,8 +66,10 @@ def register_sender(kind: str, sender: Sender, *, on_failed: FailureHook | None 
 
 def load_senders() -> dict[str, Sender]:
     """Import the modules that register a sender (each registers itself on import)."""
-    from . import handout_emails  # noqa: F401  kind "email"
-    from . import webhook_delivery  # noqa: F401  kind "webhook"
+    from . import (
+        handout_emails,  # noqa: F401  kind "email"
+        webhook_delivery,  # noqa: F401  kind "webhook"
+    )
 
     return SENDERS
 

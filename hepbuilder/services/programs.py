@@ -28,9 +28,9 @@ from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event
-from .webhooks import emit_event, patient_ref
 from .patients import get_patient
 from .users import resolve_therapist
+from .webhooks import emit_event, patient_ref
 
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 

@@ -68,9 +68,7 @@ def post(url: str, body: bytes, headers: dict) -> tuple[int, str]:
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     options = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
-    connection = connection_class(
-        parts.hostname, parts.port, timeout=TIMEOUT_SECONDS, **options
-    )
+    connection = connection_class(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS, **options)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=body, headers=headers)

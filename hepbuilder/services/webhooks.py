@@ -138,9 +138,7 @@ def create_endpoint(
     endpoint.secret_prefix = secret[:SECRET_PREFIX_CHARS]
     session.add(endpoint)
     session.flush()
-    record_event(
-        session, actor, "webhook.create", endpoint_id=endpoint.id, url=url, events=events
-    )
+    record_event(session, actor, "webhook.create", endpoint_id=endpoint.id, url=url, events=events)
     return endpoint, secret
 
 

@@ -506,4 +506,7 @@ def revoke_token(token_id: int):
     return redirect(url_for("admin.tokens"))
 
 
-from . import admin_audit  # noqa: E402,F401  (the audit trail's pages, on this blueprint)
+from . import (
+    admin_audit,  # noqa: E402,F401  (the audit trail's pages, on this blueprint)
+    admin_webhooks,  # noqa: E402,F401  (the webhooks page, on this blueprint)
+)
