@@ -506,7 +506,5 @@ def revoke_token(token_id: int):
     return redirect(url_for("admin.tokens"))
 
 
-from . import (
-    admin_audit,  # noqa: E402,F401  (the audit trail's pages, on this blueprint)
-    admin_webhooks,  # noqa: E402,F401  (the webhooks page, on this blueprint)
-)
+# The audit trail's and the webhooks' pages, on this blueprint.
+from . import admin_audit, admin_webhooks  # noqa: E402,F401
