@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.delivery.conftest import worker_settings
+from tests.delivery.conftest import mail_server, worker_settings  # noqa: F401 (a fixture)
 
 WEBHOOK_KEY = "webhook-test-key"
 
