@@ -2,9 +2,11 @@
 a handout issued and a program changed through the API, a patient changed, a handout emailed
 (aiosmtpd), an email that failed for good."""
 
+import jsonschema_rs  # schemathesis' JSON Schema validator
 import pytest
 from sqlalchemy import select, update
 
+from hepbuilder.api.openapi import webhooks as openapi_webhooks
 from hepbuilder.db.models import Clinic, OutboxMessage
 from hepbuilder.db.session import session_factory
 from hepbuilder.services import outbox, webhooks
@@ -34,9 +36,12 @@ def api_world(session, client, receiver):
 
 
 def events_received(db_url, receiver, secret, port: int = 1) -> list[dict]:
+    """Deliver what is due; every body received is signed and matches its OpenAPI schema."""
     send_due(session_factory(db_url), settings_for(db_url, port))
     for request in receiver.requests:
         assert verify_signature(secret, request.headers["Hepbuilder-Signature"], request.body)
+        schema = openapi_webhooks.event_schema(request.event["type"])
+        jsonschema_rs.validator_for(schema).validate(request.event)
     return [request.event for request in receiver.requests]
 
 
