@@ -70,6 +70,7 @@ def _page(form: WebhookForm, status: int = 200, new_endpoint=None, secret: str |
             endpoints=endpoints,
             urls={endpoint.id: endpoint.url for endpoint in endpoints},
             deliveries=webhooks.list_deliveries(db, actor),
+            event_count=len(webhooks.EVENTS),
             new_endpoint=new_endpoint,
             secret=secret,
         ),
