@@ -2,8 +2,8 @@
 by a worker (`hepbuilder outbox send`, or the loop `hepbuilder serve` starts).
 
 The worker knows nothing of what a message is: it claims due rows, hands each to the sender
-registered for its `kind` (`SENDERS`: "email", "webhook"), and records the outcome. A failed attempt is
-retried after about 1 min, 5 min, 30 min, 2 h and 12 h, then the message is "failed" with its last
+registered for its `kind` (`SENDERS`: "email", "webhook"), and records the outcome. A failed
+attempt is retried after about 1 min, 5 min, 30 min, 2 h and 12 h, then the message is "failed" with its last
 error. Claiming sets status "sending" and a lease (`claimed_until`); on PostgreSQL the rows are
 picked with FOR UPDATE SKIP LOCKED, so several workers at once never take the same row, and the
 rows of a worker that died come back when its lease runs out. Each claim is also a conditional

@@ -204,7 +204,9 @@ def emit_event(session: Session, clinic_id: int, type: str, data: dict) -> list[
     in the caller's transaction (one outbox row each; the body is {id, type, created_at, data}).
 
     `data` holds ids and external ids, never names; a value under a key ending in "url" that
-    starts with "/" is made absolute with HEPBUILDER_PUBLIC_URL when it is sent.
+    starts with "/" is made absolute with HEPBUILDER_PUBLIC_URL when it is sent. The rows point
+    at the patient and handout of `data` (so an erasure finds them), except for
+    "patient.erased", which the erase service emits last, once the patient's rows are gone.
     """
     if type not in EVENTS:
         raise ValueError(f"Unknown webhook event {type!r}")
@@ -219,6 +221,7 @@ def emit_event(session: Session, clinic_id: int, type: str, data: dict) -> list[
         "created_at": rfc3339(utcnow()),
         "data": data,
     }
+    linked = type != "patient.erased"
     queued = []
     for endpoint in endpoints:
         if type in (endpoint.events or []):
@@ -227,8 +230,8 @@ def emit_event(session: Session, clinic_id: int, type: str, data: dict) -> list[
                 clinic_id,
                 KIND,
                 {"endpoint_id": endpoint.id, "event": event},
-                patient_id=data.get("patient_id"),
-                handout_id=data.get("handout_id"),
+                patient_id=data.get("patient_id") if linked else None,
+                handout_id=data.get("handout_id") if linked else None,
             )
             queued.append(message)
     return queued

@@ -5,9 +5,8 @@ import secrets
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from hepbuilder.config import webhook_key
 from hepbuilder.domain.errors import Conflict, ValidationError
@@ -17,16 +16,9 @@ from hepbuilder.services import webhooks
 from .admin import bp
 from .auth import current_actor
 from .database import get_db
-from .forms import add_service_errors, at_most, choices_of
+from .forms import MultiCheckboxField, add_service_errors, at_most, choices_of
 
 _FORMS_USED = "webhook_forms_used"  # session key: the `once` values already turned into endpoints
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as checkboxes (the forms macro draws them as a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class WebhookForm(FlaskForm):
@@ -40,7 +32,7 @@ class WebhookForm(FlaskForm):
         ],
         render_kw={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"},
     )
-    events = CheckboxListField(
+    events = MultiCheckboxField(
         "Events",
         choices=choices_of([(name, f"{name}: {words}") for name, words in webhooks.EVENTS.items()]),
         default=list(webhooks.EVENTS),

@@ -1,8 +1,9 @@
 """Forms for signing in and setting up. They check shape (required, lengths, email form); rules live in services."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hepbuilder.domain.limits import BRAND_LIMITS, USER_LIMITS
 from hepbuilder.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
@@ -25,6 +26,13 @@ _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 def at_most(limit: int) -> Length:
     """The length check for a text field, from one of domain/limits.py's tables."""
     return Length(max=limit, message=f"Use at most {limit:,} characters.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def _new_password_field(label: str) -> PasswordField:

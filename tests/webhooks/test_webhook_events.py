@@ -156,3 +156,19 @@ def test_event_is_queued_only_for_endpoints_subscribed_to_it(session, receiver):
 def test_emit_event_refuses_an_unknown_event_type(session):
     with pytest.raises(ValueError):
         webhooks.emit_event(session, 1, "handout.deleted", {})
+
+
+def test_patient_erased_is_queued_unlinked_from_the_patient(session, db_url, receiver):
+    clinic = seeded_clinic(session)
+    _endpoint, secret = make_endpoint(session, clinic, receiver.url, ["patient.erased"])
+    patient = make_patient(session, clinic, external_id="MRN-9")
+
+    [row] = webhooks.emit_event(
+        session, clinic.id, "patient.erased", webhooks.patient_ref(patient)
+    )  # what the erase service calls, last, in its transaction
+    session.commit()
+
+    assert row.patient_id is None  # nothing ties the event to the erased patient's row
+    [event] = events_received(db_url, receiver, secret)
+    assert event["type"] == "patient.erased"
+    assert event["data"] == {"patient_id": patient.id, "patient_external_id": "MRN-9"}
