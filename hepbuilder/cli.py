@@ -125,7 +125,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.group()
 def outbox() -> None:
-    """Queued email (and other messages) waiting to be delivered."""
+    """Queued handout emails and webhook events waiting to be delivered."""
 
 
 @outbox.command("send")

@@ -90,8 +90,11 @@ def send_webhook(session: Session, message: OutboxMessage, settings) -> None:
         raise Undeliverable("The endpoint of this delivery no longer exists.")
     if not endpoint.is_active:
         raise Undeliverable("The endpoint is switched off.")
+    key = getattr(settings, "webhook_key", "")
+    if not key:
+        raise DeliveryError("The webhook key is not set (HEPBUILDER_WEBHOOK_KEY).")
     body = event_body(payload.get("event") or {}, getattr(settings, "public_url", ""))
-    secret = signing_secret(getattr(settings, "webhook_key", ""), endpoint)
+    secret = signing_secret(key, endpoint)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

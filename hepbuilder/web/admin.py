@@ -1,4 +1,4 @@
-"""The admin area: the clinic's brand (contact, colour, logo), user accounts, API tokens, audit trail.
+"""The admin area: the clinic's brand (contact, colour, logo), user accounts, API tokens, webhooks, audit trail.
 
 Every view is admin-only (`admin_required`; the services check the role again), parses the
 request, calls one clinic_settings service and commits; rule breaks come back as messages

@@ -86,4 +86,4 @@ def _webhook_key(monkeypatch):
 
 def settings_for(db_url: str, smtp_port: int = 1, **overrides):
     """What the outbox worker reads: the test database, the webhook key, a public URL."""
-    return worker_settings(db_url, smtp_port, webhook_key=WEBHOOK_KEY, **overrides)
+    return worker_settings(db_url, smtp_port, **{"webhook_key": WEBHOOK_KEY, **overrides})

@@ -133,3 +133,13 @@ def test_webhook_with_relative_addresses_waits_for_a_public_url(session, db_url,
     [message] = webhook_rows(session)
     assert message.status == "queued" and "HEPBUILDER_PUBLIC_URL" in message.last_error
     assert receiver.requests == []
+
+
+def test_webhook_without_a_webhook_key_waits_and_says_why(session, db_url, receiver):
+    issued(session, receiver.url)
+
+    send_due(session_factory(db_url), settings_for(db_url, webhook_key=""))
+
+    [message] = webhook_rows(session)
+    assert message.status == "queued" and "HEPBUILDER_WEBHOOK_KEY" in message.last_error
+    assert receiver.requests == []
