@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import socket
 import uuid
 from urllib.parse import urlsplit
 
@@ -46,13 +47,25 @@ DELIVERY_LOG_SIZE = 50
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 
 
+def _ip_address(host: str):
+    """The IP address `host` is, in any form a resolver takes (2130706433, 0x7f.1, ::ffff:a.b.c.d),
+    or None for a name."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
+        except OSError:
+            return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
 def _loopback(host: str) -> bool:
     if host.lower() in _LOOPBACK_NAMES:
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    address = _ip_address(host)
+    return address is not None and address.is_loopback
 
 
 def check_url(value: object, field: str = "url") -> str:
@@ -80,10 +93,7 @@ def check_url(value: object, field: str = "url") -> str:
         raise ValidationError(
             {field: "Use https://; plain http:// is only for this computer (localhost)."}
         )
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
+    address = _ip_address(host)
     if address is not None and (address.is_link_local or address.is_unspecified):
         raise ValidationError({field: "That address cannot receive events."})
     if parts.fragment:

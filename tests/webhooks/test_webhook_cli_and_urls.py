@@ -74,6 +74,8 @@ def test_cli_webhook_create_refuses_a_bad_address_in_one_sentence(session, db_ur
         "https://pms.example/" + "a" * 2000,
         "https://169.254.169.254/latest",
         "https://[fe80::1]/hooks",
+        "https://2852039166/latest",  # 169.254.169.254 as one number
+        "https://[::ffff:169.254.169.254]/latest",
         "https://0.0.0.0/hooks",
         "https://pms.example:99999/hooks",
         "https://pms.example/hooks\r\nX: y",
