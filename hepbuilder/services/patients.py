@@ -283,6 +283,15 @@ def update_patient(
     return patient
 
 
+def _announce_archive_change(session: Session, actor: Actor, patient: Patient) -> None:
+    emit_event(
+        session,
+        actor.clinic_id,
+        "patient.updated",
+        {**patient_ref(patient), "fields": ["is_archived"]},
+    )
+
+
 def archive_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
     """Hide a patient from the list; programs and handouts are kept; restore brings them back."""
     patient = get_patient(session, actor, patient_id)
@@ -290,6 +299,7 @@ def archive_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
         patient.is_archived = True
         session.flush()
         record_event(session, actor, "patient.archive", patient_id=patient.id)
+        _announce_archive_change(session, actor, patient)
     return patient
 
 
@@ -300,6 +310,7 @@ def restore_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
         patient.is_archived = False
         session.flush()
         record_event(session, actor, "patient.restore", patient_id=patient.id)
+        _announce_archive_change(session, actor, patient)
     return patient
 
 

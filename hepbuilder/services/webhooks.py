@@ -39,7 +39,7 @@ EVENTS = {
     "handout.emailed": "A handout's email was handed to the mail server.",
     "delivery.failed": "A handout's email could not be delivered after its last attempt.",
     "program.updated": "A program was saved with changes (a new version).",
-    "patient.updated": "A patient's details changed.",
+    "patient.updated": "A patient's details changed, or the patient was archived or restored.",
     "patient.erased": "A patient's data was erased.",
 }
 SECRET_PREFIX_CHARS = 12

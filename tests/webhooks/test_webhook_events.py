@@ -92,6 +92,19 @@ def test_patient_updated_names_the_fields_not_their_values(db_url, api_world, re
     }
 
 
+def test_patient_archived_and_restored_is_a_patient_update(db_url, api_world, receiver):
+    api, secret, patient, _program = api_world
+
+    assert api.post(f"/api/v1/patients/{patient['id']}/archive").status_code == 200
+    assert api.post(f"/api/v1/patients/{patient['id']}/restore").status_code == 200
+
+    events = events_received(db_url, receiver, secret)
+    assert [(e["type"], e["data"]["fields"]) for e in events] == [
+        ("patient.updated", ["is_archived"]),
+        ("patient.updated", ["is_archived"]),
+    ]
+
+
 def test_handout_emailed_is_sent_when_the_mail_server_took_the_email(
     session, db_url, receiver, mail_server
 ):
