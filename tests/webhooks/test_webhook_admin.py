@@ -157,3 +157,16 @@ def test_another_clinics_endpoint_cannot_be_switched_off(admin_client, session, 
     assert admin_client.post(f"/admin/webhooks/{endpoint.id}/disable").status_code == 404
     session.expire_all()
     assert session.get(WebhookEndpoint, endpoint.id).is_active is True
+
+
+def test_sending_the_webhook_form_twice_creates_one_endpoint(admin_client, session):
+    form = admin_client.get("/admin/webhooks").text
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', form).group(1)
+    data = {"url": "https://pms.example/hooks", "events": ["handout.issued"], "once": once}
+
+    first = admin_client.post("/admin/webhooks", data=data)
+    again = admin_client.post("/admin/webhooks", data=data, follow_redirects=True)  # a reload
+
+    assert shown_secret(first.text)
+    assert "That form was already sent" in again.text and not shown_secret(again.text)
+    assert len(session.scalars(select(WebhookEndpoint)).all()) == 1
