@@ -125,7 +125,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.group()
 def outbox() -> None:
-    """Queued email (and other messages) waiting to be delivered."""
+    """Queued handout emails and webhook events waiting to be delivered."""
 
 
 @outbox.command("send")
@@ -303,6 +303,36 @@ def token_create(
         )
     click.echo(secret)
     click.echo("Keep this token now: it cannot be shown again.", err=True)
+
+
+@main.group()
+def webhook() -> None:
+    """Webhook endpoints: where a PMS receives signed events."""
+
+
+@webhook.command("create")
+@click.option("--url", required=True, help="The receiver: https://…, or http:// to localhost.")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    help="An event to send (repeat the option); default: every event.",
+)
+@clinic_option
+def webhook_create(url: str, events: tuple[str, ...], clinic_slug: str | None) -> None:
+    """Subscribe an endpoint to events and print its signing secret once."""
+    from hepbuilder.config import webhook_key
+    from hepbuilder.services.actor import system_actor
+    from hepbuilder.services.clinics import resolve_clinic
+    from hepbuilder.services.webhooks import EVENTS, create_endpoint
+
+    with transaction() as session:
+        target = resolve_clinic(session, clinic_slug)
+        _row, secret = create_endpoint(
+            session, system_actor(target.id), url, list(events or EVENTS), key=webhook_key()
+        )
+    click.echo(secret)
+    click.echo("Keep this signing secret now: it cannot be shown again.", err=True)
 
 
 @main.group()

@@ -57,6 +57,15 @@ def link_key() -> str:
     return os.environ.get(ENV_PREFIX + "LINK_KEY") or generated_secret(instance_dir(), "link_key")
 
 
+def webhook_key() -> str:
+    """HEPBUILDER_WEBHOOK_KEY (derives the webhook endpoints' signing secrets), else one kept in
+    instance/webhook_key. Changing it changes every endpoint's secret at once (receivers then
+    refuse the signatures until each endpoint is created again)."""
+    return os.environ.get(ENV_PREFIX + "WEBHOOK_KEY") or generated_secret(
+        instance_dir(), "webhook_key"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -71,6 +80,7 @@ class Settings:
     smtp_ca_file: str = ""  # a CA bundle to verify the mail server with, instead of the system's
     mail_from: str = ""
     link_key: str = field(default="", repr=False)
+    webhook_key: str = field(default="", repr=False)
     api_rate_limit: int = 0  # requests per token per minute; 0: no limit
     idempotency_ttl_hours: int = 0
 
@@ -154,6 +164,7 @@ def load_settings() -> Settings:
         smtp_ca_file=env(ENV_PREFIX + "SMTP_CA_FILE") or "",
         mail_from=env(ENV_PREFIX + "MAIL_FROM") or "",
         link_key=link_key(),
+        webhook_key=webhook_key(),
         api_rate_limit=api_rate_limit(),
         idempotency_ttl_hours=idempotency_ttl_hours(),
     )

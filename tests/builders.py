@@ -192,3 +192,14 @@ def queue_handout_email(session, handout, *, to=None, once=None, smtp=None, user
         once=once,
     )
     return message
+
+
+def make_endpoint(session, clinic, url: str, events=None, *, key: str = "webhook-test-key"):
+    """A webhook endpoint of `clinic` for `events` (default: all): (row, signing secret)."""
+    from hepbuilder.services import webhooks
+
+    endpoint, secret = webhooks.create_endpoint(
+        session, system_actor(clinic.id), url, list(events or webhooks.EVENTS), key=key
+    )
+    session.flush()
+    return endpoint, secret

@@ -27,6 +27,7 @@ from hepbuilder.domain.limits import (
     PATIENT_LIMITS,
     PROGRAM_LIMITS,
     USER_LIMITS,
+    WEBHOOK_LIMITS,
 )
 
 NAMING_CONVENTION = {
@@ -527,4 +528,26 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebhookEndpoint(Base):
+    """A clinic's subscription: events POSTed, signed, to `url` (HTTPS; HTTP to loopback only).
+
+    No secret is stored: the signing secret is derived from the webhook key (HEPBUILDER_WEBHOOK_KEY
+    or instance/webhook_key) and `secret_salt`, so a database backup alone cannot sign. `events`
+    is the list of event types sent. A receiver that answers 410 Gone switches it off
+    (`is_active` False, `disabled_reason` says why); switched-off endpoints are kept (the log).
+    """
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    url: Mapped[str] = mapped_column(String(WEBHOOK_LIMITS["url"]))
+    events: Mapped[list] = mapped_column(JSON, default=list)
+    secret_salt: Mapped[str] = mapped_column(String(32))
+    secret_prefix: Mapped[str] = mapped_column(String(16))  # shown in lists, e.g. "whsec_Ab12"
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

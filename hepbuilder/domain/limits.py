@@ -26,6 +26,9 @@ BRAND_LIMITS: dict[str, int] = {
 USER_LIMITS: dict[str, int] = {"email": 254, "name": 200, "credentials": 80}
 API_TOKEN_LIMITS: dict[str, int] = {"name": 120}
 
+# A webhook endpoint: the longest URL accepted (a 2,000-character URL is refused).
+WEBHOOK_LIMITS: dict[str, int] = {"url": 500}
+
 # A clinic's logo: what an upload may weigh, and how many pixels its header may declare before
 # anything is decoded (the same bound for the brand page and for a logo inside a handout spec).
 LOGO_MAX_BYTES = 2 * 1024 * 1024

@@ -53,6 +53,7 @@ KINDS = {
     "handout": "Handouts",
     "user": "Users",
     "token": "API tokens",
+    "webhook": "Webhooks",
     "clinic": "Clinic settings",
 }
 

@@ -34,6 +34,9 @@ PHRASES = {
     "user.sign_out_everywhere": "signed {subject} out everywhere",
     "token.create": "created the API token {name}",
     "token.revoke": "revoked the API token {name}",
+    "webhook.create": "subscribed the webhook endpoint {url}",
+    "webhook.disable": "switched off the webhook endpoint {url}",
+    "webhook.retry": "sent webhook delivery {delivery} again",
     "clinic.branding": "changed the clinic's details ({fields})",
     "clinic.logo.set": "set a new logo",
     "clinic.logo.remove": "removed the logo",
@@ -65,5 +68,7 @@ def describe(entry: AuditEntry) -> str:
         role="an administrator" if role == "admin" else "a therapist",
         name=detail.get("name", ""),
         time_zone=detail.get("time_zone", ""),
+        url=detail.get("url", ""),
+        delivery=detail.get("delivery_id", ""),
     )
     return f"{entry.who} {words}"

@@ -31,6 +31,7 @@ from .handouts import get_handout, handout_spec, patient_filename
 from .outbox import DeliveryError, enqueue, register_sender, requeue
 from .patient_links import LinkSigner, link_state
 from .smtp import MISSING_SETTINGS, SmtpSettings, send_message
+from .webhooks import emit_event, handout_ref
 
 KIND = "email"
 MAX_ADDRESS_CHARS = 254
@@ -267,6 +268,21 @@ def send_handout_email(session: Session, message: OutboxMessage, settings) -> No
         delivery_id=message.id,
         attached=attach,
     )
+    emit_event(
+        session,
+        message.clinic_id,
+        "handout.emailed",
+        {**handout_ref(handout), "delivery_id": message.id, "attached": attach},
+    )
 
 
-register_sender(KIND, send_handout_email)
+def announce_failure(session: Session, message: OutboxMessage) -> None:
+    """An email failed for good: tell the clinic's webhooks ("delivery.failed", no address)."""
+    handout = session.get(Handout, message.handout_id) if message.handout_id else None
+    data = {"delivery_id": message.id, "channel": "email", "attempts": message.attempts}
+    if handout is not None:
+        data.update(handout_ref(handout))
+    emit_event(session, message.clinic_id, "delivery.failed", data)
+
+
+register_sender(KIND, send_handout_email, on_failed=announce_failure)

@@ -29,6 +29,7 @@ from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient
 from .programs import check_version, get_program, item_dose
 from .users import resolve_therapist
+from .webhooks import emit_event, handout_ref
 
 NUMBER_ATTEMPTS = 5
 
@@ -314,6 +315,18 @@ def issue_handout(
         program_id=program.id,
         program_version=program.version,
         number=handout.number,
+    )
+    emit_event(
+        session,
+        actor.clinic_id,
+        "handout.issued",
+        {
+            **handout_ref(handout),
+            "program_id": program.id,
+            "program_version": program.version,
+            "issued_on": handout.issued_on.isoformat(),
+            "pdf_sha256": handout.pdf_sha256,
+        },
     )
     session.flush()
     return handout

@@ -2,8 +2,8 @@
 by a worker (`hepbuilder outbox send`, or the loop `hepbuilder serve` starts).
 
 The worker knows nothing of what a message is: it claims due rows, hands each to the sender
-registered for its `kind` (`SENDERS`, e.g. "email"), and records the outcome. A failed attempt is
-retried after about 1 min, 5 min, 30 min, 2 h and 12 h, then the message is "failed" with its last
+registered for its `kind` (`SENDERS`: "email", "webhook"), and records the outcome. A failed
+attempt is retried after about 1 min, 5 min, 30 min, 2 h and 12 h, then the message is "failed" with its last
 error. Claiming sets status "sending" and a lease (`claimed_until`); on PostgreSQL the rows are
 picked with FOR UPDATE SKIP LOCKED, so several workers at once never take the same row, and the
 rows of a worker that died come back when its lease runs out. Each claim is also a conditional
@@ -44,19 +44,32 @@ class DeliveryError(Exception):
     """A sender could not deliver a message; the text (no patient data) is kept as last_error."""
 
 
+class Undeliverable(DeliveryError):
+    """The message can never be delivered (say its webhook endpoint is switched off): it fails
+    at once, with no further attempts, and what the sender wrote before raising is kept."""
+
+
 Sender = Callable[[Session, OutboxMessage, object], None]
+FailureHook = Callable[[Session, OutboxMessage], None]
 SENDERS: dict[str, Sender] = {}
+ON_FAILED: dict[str, FailureHook] = {}
 
 
-def register_sender(kind: str, sender: Sender) -> None:
+def register_sender(kind: str, sender: Sender, *, on_failed: FailureHook | None = None) -> None:
     """Deliver messages of `kind` with `sender(session, message, context)`; it raises
-    DeliveryError (or OSError) when the message should be tried again later."""
+    DeliveryError (or OSError) when the message should be tried again later. `on_failed`, if
+    given, runs in the transaction that marks a message of this kind "failed" for good."""
     SENDERS[kind] = sender
+    if on_failed is not None:
+        ON_FAILED[kind] = on_failed
 
 
 def load_senders() -> dict[str, Sender]:
     """Import the modules that register a sender (each registers itself on import)."""
-    from . import handout_emails  # noqa: F401  kind "email"
+    from . import (
+        handout_emails,  # noqa: F401  kind "email"
+        webhook_delivery,  # noqa: F401  kind "webhook"
+    )
 
     return SENDERS
 
@@ -151,11 +164,11 @@ def claim(session: Session, *, limit: int = CLAIM_BATCH, ignore_backoff: bool = 
     return claimed
 
 
-def _record_failure(message: OutboxMessage, error: str) -> None:
+def _record_failure(message: OutboxMessage, error: str, *, final: bool = False) -> None:
     message.attempts += 1
     message.last_error = error[:MAX_ERROR_CHARS]
     message.claimed_until = None
-    if message.attempts >= MAX_ATTEMPTS:
+    if final or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
     else:
         message.status = "queued"
@@ -173,6 +186,9 @@ def deliver(session: Session, message_id: int, context: object) -> str:
         if sender is None:
             raise DeliveryError(f"No sender for messages of kind {message.kind!r}.")
         sender(session, message, context)
+    except Undeliverable as error:
+        _record_failure(message, str(error), final=True)
+        log.warning("Outbox message %s: undeliverable", message.id)
     except (DeliveryError, OSError) as error:
         session.rollback()
         message = session.get(OutboxMessage, message_id)
@@ -189,6 +205,8 @@ def deliver(session: Session, message_id: int, context: object) -> str:
         message.sent_at = utcnow()
         message.claimed_until = None
         message.last_error = ""
+    if message.status == "failed" and message.kind in ON_FAILED:
+        ON_FAILED[message.kind](session, message)
     status = message.status
     session.commit()
     return status

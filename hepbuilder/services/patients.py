@@ -22,6 +22,7 @@ from hepbuilder.domain.text import fold
 
 from .actor import Actor
 from .audit import record_event
+from .webhooks import emit_event, patient_ref
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -276,7 +277,19 @@ def update_patient(
     _save(session, actor, patient, values)
     if changed:
         record_event(session, actor, "patient.update", patient_id=patient.id, fields=changed)
+        emit_event(
+            session, actor.clinic_id, "patient.updated", {**patient_ref(patient), "fields": changed}
+        )
     return patient
+
+
+def _announce_archive_change(session: Session, actor: Actor, patient: Patient) -> None:
+    emit_event(
+        session,
+        actor.clinic_id,
+        "patient.updated",
+        {**patient_ref(patient), "fields": ["is_archived"]},
+    )
 
 
 def archive_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
@@ -286,6 +299,7 @@ def archive_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
         patient.is_archived = True
         session.flush()
         record_event(session, actor, "patient.archive", patient_id=patient.id)
+        _announce_archive_change(session, actor, patient)
     return patient
 
 
@@ -296,6 +310,7 @@ def restore_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
         patient.is_archived = False
         session.flush()
         record_event(session, actor, "patient.restore", patient_id=patient.id)
+        _announce_archive_change(session, actor, patient)
     return patient
 
 

@@ -31,6 +31,7 @@ from .audit import record_event
 from .favourites import starred_protocol_ids
 from .patients import get_patient
 from .users import resolve_therapist
+from .webhooks import emit_event, patient_ref
 
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
@@ -482,6 +483,12 @@ def update_program(
         patient_id=program.patient_id,
         program_id=program.id,
         version=program.version,
+    )
+    emit_event(
+        session,
+        actor.clinic_id,
+        "program.updated",
+        {"program_id": program.id, "version": program.version, **patient_ref(program.patient)},
     )
     return program
 

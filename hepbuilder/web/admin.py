@@ -1,4 +1,4 @@
-"""The admin area: the clinic's brand (contact, colour, logo), user accounts, API tokens, audit trail.
+"""The admin area: the clinic's brand (contact, colour, logo), user accounts, API tokens, webhooks, audit trail.
 
 Every view is admin-only (`admin_required`; the services check the role again), parses the
 request, calls one clinic_settings service and commits; rule breaks come back as messages
@@ -544,4 +544,5 @@ def revoke_token(token_id: int):
     return redirect(url_for("admin.tokens"))
 
 
-from . import admin_audit  # noqa: E402,F401  (the audit trail's pages, on this blueprint)
+# The audit trail's and the webhooks' pages, on this blueprint.
+from . import admin_audit, admin_webhooks  # noqa: E402,F401

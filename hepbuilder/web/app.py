@@ -52,6 +52,7 @@ def configure(app: Flask, overrides: dict) -> None:
             SMTP_CA_FILE=settings.smtp_ca_file,
             MAIL_FROM=settings.mail_from,
             LINK_KEY=settings.link_key,
+            WEBHOOK_KEY=settings.webhook_key,
             API_RATE_LIMIT=settings.api_rate_limit,
             IDEMPOTENCY_TTL_HOURS=settings.idempotency_ttl_hours,
         )

@@ -116,3 +116,21 @@ def test_openapi_lists_every_error_code_the_server_answers_with():
     from hepbuilder.web.errors import _CODES
 
     assert set(_CODES.values()) <= set(ERROR_CODES)
+
+
+def test_openapi_webhooks_document_every_event_with_a_signed_payload_example():
+    from hepbuilder.services.webhooks import EVENTS
+
+    document = build_document()
+    assert list(document["webhooks"]) == list(EVENTS)
+    for event_type, item in document["webhooks"].items():
+        post = item["post"]
+        assert post["tags"] == ["Webhooks"] and post["summary"] and post["description"]
+        assert post["parameters"][0]["name"] == "Hepbuilder-Signature"
+        body = post["requestBody"]["content"]["application/json"]
+        name = body["schema"]["$ref"].rsplit("/", 1)[1]
+        assert document["components"]["schemas"][name]["properties"]["type"]["enum"] == [event_type]
+        _validate(document, body["schema"], body["example"], event_type)
+        with pytest.raises(AssertionError):  # the schema holds the data to what is documented
+            _validate(document, body["schema"], {**body["example"], "data": {}}, event_type)
+        assert "410" in post["responses"]

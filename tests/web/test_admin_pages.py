@@ -49,6 +49,10 @@ ADMIN_PAGES = [
     ("GET", "/admin/tokens"),
     ("POST", "/admin/tokens"),
     ("POST", "/admin/tokens/1/revoke"),
+    ("GET", "/admin/webhooks"),
+    ("POST", "/admin/webhooks"),
+    ("POST", "/admin/webhooks/1/disable"),
+    ("POST", "/admin/webhooks/deliveries/1/retry"),
     ("GET", "/admin/audit"),
 ]
 

@@ -5,7 +5,7 @@ same name.
 """
 
 from .. import schemas
-from . import exercises, handouts, meta, patients, programs
+from . import exercises, handouts, meta, patients, programs, webhooks
 from .common import HEADERS, PAGED
 
 DESCRIPTION = (
@@ -39,6 +39,9 @@ archive, restore, POST /protocols). A call the token's scopes do not allow gets 
 **Retries.** POSTs take an `Idempotency-Key`. Each token may make a number of requests a minute
 (600 by default); `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` say where it
 stands, and 429 `rate_limited` comes with `Retry-After`.
+
+**Webhooks.** Events (see `webhooks`) are POSTed as `{id, type, created_at, data}` with a
+`Hepbuilder-Signature` header; `data` carries ids and the PMS's external ids, never names.
 """
 )
 
@@ -62,6 +65,7 @@ COMPONENT_SCHEMAS = {
     "DeliveryQueued": schemas.DELIVERY_QUEUED,
     "Delivery": schemas.DELIVERY,
     **{f"{name}Page": schemas.page_of(schemas.ref(name)) for name in PAGED},
+    **webhooks.COMPONENT_SCHEMAS,
 }
 
 TAGS = [
@@ -70,6 +74,11 @@ TAGS = [
     {"name": "Programs", "description": "What a therapist builds for one patient."},
     {"name": "Protocols", "description": "Named starting sets of items."},
     {"name": "Handouts", "description": "Issued, frozen programs and their PDFs."},
+    {
+        "name": "Webhooks",
+        "description": "Events hepbuilder POSTs, signed, to the endpoints a clinic's admin "
+        "subscribed (`hepbuilder webhook create` or the Webhooks admin page).",
+    },
     {"name": "Meta", "description": "This description."},
 ]
 
@@ -96,6 +105,7 @@ def build_document(public_url: str = "") -> dict:
             **handouts.PATHS,
             **meta.PATHS,
         },
+        "webhooks": webhooks.WEBHOOKS,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "headers": HEADERS,

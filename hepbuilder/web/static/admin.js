@@ -1,6 +1,6 @@
 // Admin niceties; every page works without this file.
 // - The brand colour gets a colour picker that stays in step with the text field (and the handout sketch).
-// - A new API token's secret gets a Copy button.
+// - A new API token's (or webhook endpoint's) secret gets a Copy button.
 (function () {
   "use strict";
   var HEX = /^#?[0-9a-fA-F]{6}$/;
