@@ -12,7 +12,7 @@ from hepbuilder.cli import main
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Exercise, User
 from hepbuilder.library import load_library
 from hepbuilder.services.api_tokens import find_api_token
-from tests.builders import signs_in
+from tests.builders import see_committed, signs_in
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def cli(db_url, monkeypatch, tmp_path):
 
 
 def count(session, model) -> int:
-    session.expire_all()
+    see_committed(session)
     return session.scalar(select(func.count()).select_from(model))
 
 
