@@ -115,7 +115,7 @@ def build_document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **_patient_export_path()},
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {
@@ -132,6 +132,40 @@ def build_document() -> dict:
                 "HandoutIssued": schemas.HANDOUT_ISSUED,
             },
         },
+    }
+
+
+def _patient_export_path() -> dict:
+    """GET /patients/{id}/export (patient rights): everything held about one patient as a zip."""
+    return {
+        "/patients/{patient_id}/export": {
+            "get": {
+                "operationId": "exportPatient",
+                "description": (
+                    "Everything held about one patient, for a request under the patient's right "
+                    "of access: a zip of patient.json (the record), programs.json (every program "
+                    "with its items), handouts.json (every handout issued, with its frozen spec), "
+                    "handouts/*.pdf (each handout's PDF), audit_events.json (every recorded "
+                    "access and change, naming the user or token, UTC time and address) and "
+                    "README.txt. The export is recorded in the audit trail as patient.export. "
+                    "An erased patient is not found."
+                ),
+                "parameters": [_path_id("patient_id")],
+                "responses": _responses(
+                    {
+                        "200": {
+                            "description": "A zip archive named patient-<id>-export.zip",
+                            "content": {
+                                "application/zip": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                }
+                            },
+                        }
+                    },
+                    404,
+                ),
+            }
+        }
     }
 
 

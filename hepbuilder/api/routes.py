@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from hepbuilder.domain.errors import Conflict, NotFound
-from hepbuilder.services import exercises, handouts, patients, programs
+from hepbuilder.services import exercises, handouts, patient_records, patients, programs
 from hepbuilder.web.database import get_db
 
 from . import idempotency, paging, schemas
@@ -209,5 +209,17 @@ def handout_pdf(handout_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{handouts.suggested_filename(handout)}"'
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/patients/<int:patient_id>/export")
+def export_patient(patient_id: int):
+    """Everything held about one patient as a zip (patient rights; audited as patient.export)."""
+    session = get_db()
+    filename, data = patient_records.export_patient(session, g.actor, _id(patient_id))
+    session.commit()
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -221,6 +221,9 @@ class Patient(Base):
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Set when the patient's data was erased on request: the row stays, naming no one, for the
+    # audit trail; the patient, programs and handouts are then not found.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     @property
     def full_name(self) -> str:

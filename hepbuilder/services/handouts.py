@@ -22,7 +22,7 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem
 from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
-from .patients import get_patient
+from .patients import get_patient, of_unerased_patient
 from .programs import check_version, get_program, item_dose
 
 NUMBER_ATTEMPTS = 5
@@ -222,7 +222,11 @@ def find_handout(
 ) -> Handout | None:
     """The handout's row in the actor's clinic, or None. Not audited. The PDF bytes and the spec
     snapshot are loaded only when read, except the PDF `with_pdf` (one query for a download)."""
-    query = select(Handout).where(Handout.id == handout_id, Handout.clinic_id == actor.clinic_id)
+    query = select(Handout).where(
+        Handout.id == handout_id,
+        Handout.clinic_id == actor.clinic_id,
+        of_unerased_patient(Handout.patient_id),
+    )
     if with_pdf:
         query = query.options(undefer(Handout.pdf))
     return session.scalar(query)

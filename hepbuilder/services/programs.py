@@ -27,7 +27,7 @@ from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event
-from .patients import get_patient
+from .patients import get_patient, of_unerased_patient
 
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
@@ -46,14 +46,22 @@ def _program_query():
 def find_program(session: Session, actor: Actor, program_id: int) -> Program | None:
     """The program with its items and their exercises loaded, in the actor's clinic, or None."""
     return session.scalar(
-        _program_query().where(Program.id == program_id, Program.clinic_id == actor.clinic_id)
+        _program_query().where(
+            Program.id == program_id,
+            Program.clinic_id == actor.clinic_id,
+            of_unerased_patient(Program.patient_id),
+        )
     )
 
 
 def check_program(session: Session, actor: Actor, program_id: int) -> None:
     """Raise NotFound unless the program exists in the actor's clinic (one light query)."""
     found = session.scalar(
-        select(Program.id).where(Program.id == program_id, Program.clinic_id == actor.clinic_id)
+        select(Program.id).where(
+            Program.id == program_id,
+            Program.clinic_id == actor.clinic_id,
+            of_unerased_patient(Program.patient_id),
+        )
     )
     if found is None:
         raise NotFound("There is no such program.")

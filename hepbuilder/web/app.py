@@ -56,7 +56,7 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, exercises, handouts, patients, programs
+    from . import accounts, admin, exercises, handouts, patient_records, patients, programs
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(exercises.bp)
@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programs.bp)
     app.register_blueprint(handouts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(patient_records.bp)
     register_api(app)
 
 
