@@ -29,6 +29,7 @@ from .actor import Actor
 from .audit import record_event
 from .patients import get_patient, of_unerased_patient
 
+REVIEW_MAX_YEARS_AHEAD = 5  # a later review date is a typing slip (9999-12-31), not a plan
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
 
@@ -158,13 +159,15 @@ def program_to_data(program: Program) -> dict:
 def _review_on(value: object, errors: dict) -> dt.date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors["review_on"] = "must be a date written YYYY-MM-DD"
-        return None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors["review_on"] = "must be a date written YYYY-MM-DD"
+            return None
+    if value > dt.date.today() + dt.timedelta(days=366 * REVIEW_MAX_YEARS_AHEAD):
+        errors["review_on"] = f"must be within {REVIEW_MAX_YEARS_AHEAD} years from today"
+    return value
 
 
 def _resolve_items(
