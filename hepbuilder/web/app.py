@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(handouts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(patient_records.bp)
+    register_second_factor(app)
     register_api(app)
 
 
@@ -73,3 +74,11 @@ def register_api(app: Flask) -> None:
     from hepbuilder.api.routes import bp as api_bp
 
     app.register_blueprint(api_bp)
+
+
+def register_second_factor(app: Flask) -> None:
+    """The code step of sign-in, its account page, the admins' rule, and the set-up wall."""
+    from . import second_factor
+
+    app.register_blueprint(second_factor.bp)
+    app.before_request(second_factor.require_second_factor_setup)
