@@ -7,6 +7,8 @@ from .audit import AuditEntry
 PHRASES = {
     "sign_in.success": "signed in",
     "sign_in.failure": "failed to sign in (wrong password)",
+    "sign_in.code": "gave the second-factor code at sign-in",
+    "sign_in.code_failure": "failed to sign in (wrong second-factor code)",
     "patient.create": "added the record of {patient}",
     "patient.update": "edited the record of {patient} ({fields})",
     "patient.view": "opened the record of {patient}",

@@ -139,8 +139,21 @@ def confirm_enrolment(
     return codes
 
 
-def check_code(session: Session, user: User, code: str, now: float | None = None) -> bool:
-    """At sign-in: a current TOTP code or an unused recovery code (which is then used up)."""
+def check_code(
+    session: Session, user: User, code: str, remote_addr: str = "", now: float | None = None
+) -> bool:
+    """At sign-in: a current TOTP code or an unused recovery code (which is then used up).
+    Records "sign_in.code" or "sign_in.code_failure" with the address."""
+    actor = Actor(
+        clinic_id=user.clinic_id, user_id=user.id, role=user.role, remote_addr=remote_addr
+    )
+    accepted = _use_code(session, user, code, now)
+    record_event(session, actor, "sign_in.code" if accepted else "sign_in.code_failure")
+    session.flush()
+    return accepted
+
+
+def _use_code(session: Session, user: User, code: str, now: float | None) -> bool:
     step = _matching_step(user, code, now)
     if step is not None:
         user.totp_last_step = step
@@ -166,7 +179,7 @@ def turn_off(session: Session, actor: Actor, code: str, now: float | None = None
     user = _user(session, actor)
     if user.role == "admin" and user.clinic.admins_need_second_factor:
         raise Conflict("Your clinic requires administrators to sign in with a second factor.")
-    if not is_enabled(user) or not check_code(session, user, code, now):
+    if not is_enabled(user) or not _use_code(session, user, code, now):
         raise ValidationError({"code": WRONG_CODE})
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     _spend_recovery_codes(session, user)

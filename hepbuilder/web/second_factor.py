@@ -68,15 +68,16 @@ def code():
     if request.method == "POST":
         db = get_db()
         user = db.get(User, pending["user_id"])
-        if (
+        typed = request.form.get("code", "")[:40]
+        accepted = (
             user is not None
             and user.is_active
-            and second_factor.check_code(db, user, request.form.get("code", "")[:40])
-        ):
-            db.commit()
+            and second_factor.check_code(db, user, typed, request.remote_addr or "")
+        )
+        db.commit()  # the code's audit event, right or wrong
+        if accepted:
             session.pop(PENDING_KEY, None)
             return _finish(user, pending.get("next", ""), pending.get("renew", False))
-        db.rollback()
         pending["tries"] = pending.get("tries", 0) + 1
         if pending["tries"] >= MAX_TRIES:
             session.pop(PENDING_KEY, None)

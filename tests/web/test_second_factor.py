@@ -71,8 +71,13 @@ def test_second_factor_set_up_then_sign_in_asks_for_the_code(client, session, ad
     _sign_in_again(client, admin)
     replayed = client.post("/login/code", data={"code": next_code})
     assert replayed.status_code == 422  # the same code never opens twice
-    actions = session.scalars(select(AuditEvent.action)).all()
+    see_committed(session)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.user_id == admin.id)).all()
+    actions = [event.action for event in events]
     assert "user.second_factor_on" in actions
+    assert (actions.count("sign_in.code"), actions.count("sign_in.code_failure")) == (1, 2)
+    failure = next(event for event in events if event.action == "sign_in.code_failure")
+    assert failure.remote_addr == "127.0.0.1"
 
 
 def test_a_recovery_code_signs_in_once(client, session, admin):
