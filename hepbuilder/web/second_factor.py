@@ -89,6 +89,12 @@ def code():
     return render_template("accounts/second_factor_code.html", error=error), status
 
 
+def _enrolment(user: User) -> dict:
+    """What the set-up page shows for the user's new secret: the key and its QR code."""
+    uri = second_factor.provisioning_uri(user, user.totp_secret)
+    return {"secret": user.totp_secret, "qr": second_factor.qr_svg_path(uri)}
+
+
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 def setup():
     """Set up (start, then confirm with a code) or turn off the signed-in user's second factor."""
@@ -98,12 +104,9 @@ def setup():
     page = {"user": current_user.user, "error": None, "codes": None, "qr": None, "secret": None}
     try:
         if action == "start":
-            user, secret = second_factor.start_enrolment(db, actor)
+            user, _secret = second_factor.start_enrolment(db, actor)
             db.commit()
-            page |= {
-                "secret": secret,
-                "qr": second_factor.qr_svg_path(second_factor.provisioning_uri(user, secret)),
-            }
+            page |= _enrolment(user)
         elif action == "confirm":
             page["codes"] = second_factor.confirm_enrolment(
                 db, actor, request.form.get("code", "")[:40]
@@ -120,17 +123,10 @@ def setup():
             error.fields["code"] if isinstance(error, ValidationError) else error.message
         )
         if action == "confirm" and current_user.user.totp_secret:
-            secret = current_user.user.totp_secret
-            page |= {
-                "secret": secret,
-                "qr": second_factor.qr_svg_path(
-                    second_factor.provisioning_uri(current_user.user, secret)
-                ),
-            }
-    page["enabled"] = second_factor.is_enabled(current_user.user)
-    page["required"] = second_factor.must_enrol(current_user.user) or (
-        current_user.user.role == "admin" and current_user.user.clinic.admins_need_second_factor
-    )
+            page |= _enrolment(current_user.user)  # the same QR code again, to try once more
+    user = current_user.user
+    page["enabled"] = second_factor.is_enabled(user)
+    page["required"] = user.role == "admin" and user.clinic.admins_need_second_factor
     page["codes_left"] = second_factor.recovery_codes_left(db, current_user.user)
     status = 422 if page["error"] else 200
     return render_template("accounts/second_factor.html", **page), status
