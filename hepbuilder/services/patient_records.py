@@ -1,8 +1,10 @@
 """Patient rights: everything held about one patient as one zip (export), and erasure on request.
 
 Export gathers the record, the programs with their items, the handouts (what was issued, the
-frozen spec and the PDF) and the audit events about the patient. Erasure removes the personal
-data, the notes, the programs' content and the PDFs; the rows stay as empty shells so that the
+frozen spec and the PDF), the audit events about the patient, and the rows of every other table
+that has a patient_id (a private link, emails: whatever later features keep per patient). Erasure
+removes the personal data, the notes, the programs' content and the PDFs, and deletes those other
+rows (a queued email to an erased patient is never sent); the rows stay as empty shells so that the
 audit trail (append-only) keeps pointing at an id that now names no one, plus a "patient.erase"
 event. An erased patient, their programs and their handouts are then simply not found.
 Both are scoped to the actor's clinic and flush without committing.
@@ -16,7 +18,15 @@ import zipfile
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
-from hepbuilder.db.models import Clinic, Handout, IdempotencyRecord, Program, ProgramItem, utcnow
+from hepbuilder.db.models import (
+    Base,
+    Clinic,
+    Handout,
+    IdempotencyRecord,
+    Program,
+    ProgramItem,
+    utcnow,
+)
 from hepbuilder.domain.errors import PermissionDenied, ValidationError
 from hepbuilder.domain.text import fold
 
@@ -35,7 +45,39 @@ handouts.json      every handout issued: number, date, title and the frozen cont
 handouts/*.pdf     the PDF of each handout, as the patient received it
 audit_events.json  every recorded access to and change of this patient's data: who, what, when
                    (UTC) and from which address
+<other>.json       anything else held about the patient (for example its private link and the
+                   emails sent to it), one file per table
 """
+
+
+# Tables with a patient_id that this module handles itself; every other one (a private link, a
+# queued email: "deliveries") is exported as <table>.json and its rows are deleted on erasure.
+HANDLED_TABLES = {"patient", "program", "program_item", "handout", "audit_event"}
+
+
+def _other_patient_tables():
+    return [
+        table
+        for table in Base.metadata.sorted_tables
+        if "patient_id" in table.c and table.name not in HANDLED_TABLES
+    ]
+
+
+def _rows_of(session: Session, actor: Actor, table, patient_id: int) -> list[dict]:
+    """The table's rows about the patient, as JSON-ready dicts (bytes and secrets' hashes left out)."""
+    query = select(table).where(table.c.patient_id == patient_id)
+    if "clinic_id" in table.c:
+        query = query.where(table.c.clinic_id == actor.clinic_id)
+    rows = []
+    for row in session.execute(query).mappings():
+        rows.append(
+            {
+                key: _iso(value) if isinstance(value, dt.date) else value
+                for key, value in row.items()
+                if not isinstance(value, bytes) and not key.endswith("_hash")
+            }
+        )
+    return rows
 
 
 def _may_export(actor: Actor) -> None:
@@ -130,6 +172,9 @@ def export_patient(session: Session, actor: Actor, patient_id: int) -> tuple[str
         archive.writestr("programs.json", _json_bytes([_program_data(p) for p in programs]))
         archive.writestr("handouts.json", _json_bytes(handouts))
         archive.writestr("audit_events.json", _json_bytes(events))
+        for table in _other_patient_tables():
+            rows = _rows_of(session, actor, table, patient.id)
+            archive.writestr(f"{table.name}.json", _json_bytes(rows))
         readme = EXPORT_README.format(
             clinic=_clinic_name(session, actor),
             patient_id=patient.id,
@@ -180,6 +225,11 @@ def erase_patient(session: Session, actor: Actor, patient_id: int, confirmation:
         .where(Handout.clinic_id == actor.clinic_id, Handout.patient_id == patient.id)
         .values(title="", spec_json="{}", pdf=b"", pdf_sha256="")
     )
+    for table in _other_patient_tables():  # private links, queued and sent emails, ...
+        condition = table.c.patient_id == patient.id
+        if "clinic_id" in table.c:
+            condition &= table.c.clinic_id == actor.clinic_id
+        session.execute(table.delete().where(condition))
     answers_about_patient = [
         IdempotencyRecord.response_body.contains(f'"url":"/patients/{patient.id}"'),
         IdempotencyRecord.response_body.contains(f'"patient_id":{patient.id},'),
