@@ -416,3 +416,44 @@ def illustrations_sheet(output: Path, library_dir: Path | None) -> None:
     pdf = render_contact_sheet(list(library.exercises.values()))
     write_atomically(output, pdf)
     click.echo(f"Wrote {output}: {len(library.exercises)} exercises.")
+
+
+# --- backup and restore -------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def backup(out: Path) -> None:
+    """Write a consistent copy of the database to OUT while the app keeps running.
+
+    SQLite: SQLite's online backup API (OUT is an SQLite file). PostgreSQL: runs
+    `pg_dump --format=custom` (OUT is its archive), which must be installed.
+    """
+    from hepbuilder.config import database_url_from_env
+    from hepbuilder.db.backup import BackupError, backup_database
+
+    try:
+        how = backup_database(database_url_from_env(), out)
+    except (BackupError, OSError) as error:
+        raise fail(str(error)) from None
+    click.echo(f"Wrote a backup of the database to {out} ({how}).")
+
+
+@main.command()
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+def restore(source: Path) -> None:
+    """Restore the backup IN (made by `hepbuilder backup`) into an empty database, then migrate it.
+
+    Refuses a database that holds any row. PostgreSQL: runs `pg_restore`, which must be installed.
+    """
+    from hepbuilder.config import database_url_from_env
+    from hepbuilder.db.backup import BackupError, restore_database
+    from hepbuilder.db.migrate import upgrade
+
+    url = database_url_from_env()
+    try:
+        how = restore_database(url, source)
+    except (BackupError, OSError) as error:
+        raise fail(str(error)) from None
+    upgrade(url)  # a backup made by an older hepbuilder gets this one's schema
+    click.echo(f"Restored {source} ({how}); the schema is up to date.")

@@ -31,6 +31,13 @@ def _forget_setup_events(session, clinic_id: int) -> None:
     )
 
 
+def see_committed(session) -> None:
+    """End the test session's transaction and forget what it loaded, so its next read sees what
+    the app committed since, as a second client would (its snapshot held the old rows)."""
+    session.rollback()
+    session.expire_all()
+
+
 def make_clinic(session, **overrides) -> Clinic:
     """A clinic named "Clinic N"; overrides set any Clinic column (e.g. brand_color)."""
     name = overrides.pop("name", f"Clinic {next(_numbers)}")

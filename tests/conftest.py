@@ -50,8 +50,10 @@ def db_url(database_url):
 
 @pytest.fixture
 def session(db_url):
-    """A session on the test database for arranging data and checking rows."""
-    with session_factory(db_url)() as db_session:
+    """A session on the test database for arranging data and checking rows, as a second client
+    would: it sees what the app committed once it ends its own transaction (commit or rollback).
+    It begins DEFERRED, so merely reading does not take SQLite's write lock from the app."""
+    with session_factory(db_url, begin="DEFERRED")() as db_session:
         yield db_session
 
 

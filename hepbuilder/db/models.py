@@ -62,6 +62,10 @@ class Clinic(Base):
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
     # IANA name; the audit trail shows times in it
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Administrators must sign in with a second factor (TOTP) once this is set
+    admins_need_second_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0"
+    )
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # Delivery: a private link stops working this many days after the patient's last handout;
     # handout emails carry the PDF ("attach") or only the private link ("link").
@@ -95,8 +99,25 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Second factor (TOTP, RFC 6238): the base32 secret, set at enrolment and in use once
+    # `totp_enabled_at` is set; `totp_last_step` is the last 30-second step used (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     clinic: Mapped[Clinic] = relationship(lazy="joined")
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor (a lost phone); only its SHA-256."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class ApiToken(Base):
@@ -331,6 +352,9 @@ class Patient(Base):
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Set when the patient's data was erased on request: the row stays, naming no one, for the
+    # audit trail; the patient, programs and handouts are then not found.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     @property
     def full_name(self) -> str:

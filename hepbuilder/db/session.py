@@ -1,30 +1,64 @@
-"""Engine and session factory. One engine per database URL per process."""
+"""Engine and session factory. One engine per database URL per process.
+
+SQLite: pysqlite's own transaction handling is switched off and SQLAlchemy emits BEGIN itself
+(SQLAlchemy's documented "serializable isolation / savepoints" recipe for pysqlite). Without it,
+pysqlite never opens a transaction before a SELECT or a SAVEPOINT, so a `begin_nested()` savepoint
+became a transaction of its own whose RELEASE committed its rows early (12 concurrent API POSTs
+with one Idempotency-Key stored two patients, one of them without its audit event).
+
+Sessions that may write begin with `BEGIN IMMEDIATE`: they take SQLite's one write lock up front,
+and a second writer waits for it (busy_timeout) instead of failing. Nearly every request writes
+(an audit event for each read, the session's last-seen time), and a plain (deferred) BEGIN that
+reads first and writes later fails at once with "database is locked" when another writer
+committed in between: waiting cannot help there, only re-running the whole request. Readers that
+never write (a report, a test's second client) may ask for `begin="DEFERRED"`: in WAL mode they
+read a consistent snapshot without taking the write lock. PostgreSQL needs none of this.
+"""
 
 from functools import lru_cache
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+SQLITE_BEGIN_OPTION = "hepbuilder_sqlite_begin"
+SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED")
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record):
+
+def _configure_sqlite_connection(dbapi_connection, _record):
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see _begin_sqlite)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    """The shared engine for `url` (SQLite gets foreign keys, WAL and a busy timeout)."""
+    """The shared engine for `url` (SQLite gets foreign keys, WAL, a busy timeout and real
+    transactions that begin IMMEDIATE unless a reader asks otherwise)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
 
 
-def session_factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+def session_factory(url: str, *, begin: str = "IMMEDIATE") -> sessionmaker[Session]:
+    """Sessions on `url`. `begin="DEFERRED"` is for sessions that only read (SQLite only; see the
+    module's docstring); PostgreSQL ignores it."""
+    if begin not in SQLITE_BEGIN_MODES:
+        raise ValueError(f"begin must be one of {SQLITE_BEGIN_MODES}")
+    engine = get_engine(url)
+    if begin != "IMMEDIATE":
+        engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: begin})
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -181,6 +181,14 @@ def iter_audit_events(
         before_id = page.next_before_id
 
 
+def patient_audit_entries(session: Session, actor: Actor, patient_id: int) -> list[AuditEntry]:
+    """Every event about one patient, oldest first, for the patient's data export (the caller
+    checks that the actor may export)."""
+    query = _query(actor, AuditFilter(patient_id=patient_id), clinic_zone(session, actor))
+    rows = session.execute(query.order_by(None).order_by(AuditEvent.id)).all()
+    return _entries(session, actor, rows)
+
+
 def _entries(session: Session, actor: Actor, rows) -> list[AuditEntry]:
     subject_ids = {
         row[0].detail.get("user_id")

@@ -26,7 +26,7 @@ from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
 from .patient_links import LinkSigner, current_link_url, ensure_link
-from .patients import get_patient
+from .patients import get_patient, of_unerased_patient
 from .programs import check_version, get_program, item_dose
 from .users import resolve_therapist
 from .webhooks import emit_event, handout_ref
@@ -337,7 +337,11 @@ def find_handout(
 ) -> Handout | None:
     """The handout's row in the actor's clinic, or None. Not audited. The PDF bytes and the spec
     snapshot are loaded only when read, except the PDF `with_pdf` (one query for a download)."""
-    query = select(Handout).where(Handout.id == handout_id, Handout.clinic_id == actor.clinic_id)
+    query = select(Handout).where(
+        Handout.id == handout_id,
+        Handout.clinic_id == actor.clinic_id,
+        of_unerased_patient(Handout.patient_id),
+    )
     if with_pdf:
         query = query.options(undefer(Handout.pdf))
     return session.scalar(query)

@@ -9,7 +9,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, select, true
+from sqlalchemy import ColumnElement, exists, false, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,7 @@ def search_patients(
     conditions = [
         Patient.clinic_id == actor.clinic_id,
         Patient.is_archived == (true() if archived else false()),
+        Patient.erased_at.is_(None),
     ]
     for term in fold(q or "").split()[:8]:
         conditions.append(contains(Patient.search_text, term))
@@ -116,10 +117,19 @@ def search_patients(
 
 
 def find_patient(session: Session, actor: Actor, patient_id: int) -> Patient | None:
-    """The patient with this id in the actor's clinic (archived or not), or None."""
+    """The patient with this id in the actor's clinic (archived or not, never erased), or None."""
     return session.scalar(
-        select(Patient).where(Patient.id == patient_id, Patient.clinic_id == actor.clinic_id)
+        select(Patient).where(
+            Patient.id == patient_id,
+            Patient.clinic_id == actor.clinic_id,
+            Patient.erased_at.is_(None),
+        )
     )
+
+
+def of_unerased_patient(patient_id_column) -> ColumnElement[bool]:
+    """A condition for a program's or handout's query: its patient has not been erased."""
+    return exists().where(Patient.id == patient_id_column, Patient.erased_at.is_(None))
 
 
 def get_patient(session: Session, actor: Actor, patient_id: int) -> Patient:
@@ -331,7 +341,11 @@ def list_patients(
     `name` (every word in the first or last name, case and accents ignored), `date_of_birth`,
     `since` (changed at or after). Each patient listed gets a "patient.view" audit event.
     """
-    conditions = [Patient.clinic_id == actor.clinic_id, Patient.id > after_id]
+    conditions = [
+        Patient.clinic_id == actor.clinic_id,
+        Patient.id > after_id,
+        Patient.erased_at.is_(None),
+    ]
     if external_id:
         conditions.append(Patient.external_id == external_id.strip())
     for term in fold(name or "").split()[:8]:

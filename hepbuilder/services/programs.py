@@ -29,10 +29,11 @@ from hepbuilder.domain.text import read_text
 from .actor import Actor
 from .audit import record_event
 from .favourites import starred_protocol_ids
-from .patients import get_patient
+from .patients import get_patient, of_unerased_patient
 from .users import resolve_therapist
 from .webhooks import emit_event, patient_ref
 
+REVIEW_MAX_YEARS_AHEAD = 5  # a later review date is a typing slip (9999-12-31), not a plan
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
 
@@ -51,14 +52,22 @@ def _program_query():
 def find_program(session: Session, actor: Actor, program_id: int) -> Program | None:
     """The program with its items and their exercises loaded, in the actor's clinic, or None."""
     return session.scalar(
-        _program_query().where(Program.id == program_id, Program.clinic_id == actor.clinic_id)
+        _program_query().where(
+            Program.id == program_id,
+            Program.clinic_id == actor.clinic_id,
+            of_unerased_patient(Program.patient_id),
+        )
     )
 
 
 def check_program(session: Session, actor: Actor, program_id: int) -> None:
     """Raise NotFound unless the program exists in the actor's clinic (one light query)."""
     found = session.scalar(
-        select(Program.id).where(Program.id == program_id, Program.clinic_id == actor.clinic_id)
+        select(Program.id).where(
+            Program.id == program_id,
+            Program.clinic_id == actor.clinic_id,
+            of_unerased_patient(Program.patient_id),
+        )
     )
     if found is None:
         raise NotFound("There is no such program.")
@@ -209,13 +218,15 @@ READ_ONLY_FIELDS = ("patient_id", "created_at", "updated_at")
 def _review_on(value: object, errors: dict) -> dt.date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors["review_on"] = "must be a date written YYYY-MM-DD"
-        return None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors["review_on"] = "must be a date written YYYY-MM-DD"
+            return None
+    if value > dt.date.today() + dt.timedelta(days=366 * REVIEW_MAX_YEARS_AHEAD):
+        errors["review_on"] = f"must be within {REVIEW_MAX_YEARS_AHEAD} years from today"
+    return value
 
 
 def _resolve_items(

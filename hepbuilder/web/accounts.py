@@ -29,6 +29,7 @@ from .auth import (
 )
 from .database import get_db
 from .forms import LoginForm, PasswordChangeForm, SetupForm, add_service_errors
+from .second_factor import continue_sign_in
 
 bp = Blueprint("accounts", __name__)
 
@@ -134,11 +135,7 @@ def _throttled(form: LoginForm, next_url: str, retry_after_seconds: int):
 
 
 def _signed_in(user, next_url: str, needs_new_password: bool):
-    sign_in_user(user)
-    if needs_new_password:
-        session[MUST_CHANGE_PASSWORD_KEY] = True
-        return redirect(url_for("accounts.change_password"))
-    return redirect(next_url or url_for("index"))
+    return continue_sign_in(user, next_url, needs_new_password)
 
 
 @bp.route("/login/clinic", methods=["GET", "POST"])

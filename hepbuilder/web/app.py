@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         handouts,
         library,
         patient_links,
+        patient_records,
         patients,
         poses,
         programs,
@@ -95,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(library.bp)
     app.register_blueprint(poses.bp)
     app.register_blueprint(protocols.bp)
+    app.register_blueprint(patient_records.bp)
+    register_second_factor(app)
     register_api(app)
 
 
@@ -103,3 +106,11 @@ def register_api(app: Flask) -> None:
     from hepbuilder.api import register_api as register
 
     register(app)
+
+
+def register_second_factor(app: Flask) -> None:
+    """The code step of sign-in, its account page, the admins' rule, and the set-up wall."""
+    from . import second_factor
+
+    app.register_blueprint(second_factor.bp)
+    app.before_request(second_factor.require_second_factor_setup)

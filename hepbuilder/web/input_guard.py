@@ -6,9 +6,13 @@
   before it is parsed into anything bigger (multipart forms: Flask's MAX_FORM_PARTS).
 - Ids in addresses have at most MAX_ID_DIGITS digits (`<int:...>` matches nothing longer, so a
   25-digit id is a 404, never a database overflow).
-- NUL characters in a page's query or form are refused with 400; the JSON API checks its own
-  input and names the field (422), so /api/ is left to it there.
+- NUL characters in a page's query or form are refused with 400, and so are bytes that are not
+  UTF-8 (a lone surrogate's encoding among them), which the form parser would otherwise turn into
+  U+FFFD and store; the JSON API checks its own input and names the field (422), so /api/ is left
+  to it there.
 """
+
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
@@ -18,6 +22,18 @@ from .layout import MAX_ID_DIGITS
 MAX_URL_CHARS = 4096
 MAX_FORM_BYTES = 1024 * 1024
 MAX_FORM_FIELDS = 2000
+
+
+NOT_UTF8 = "The request contains characters that are not valid text (not UTF-8)."
+
+
+def _is_utf8(encoded: bytes) -> bool:
+    """True when the url-encoded `encoded` decodes to UTF-8 text (surrogates are not UTF-8)."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -36,11 +52,19 @@ def register_input_guard(app: Flask) -> None:
         target = request.environ.get("RAW_URI") or request.full_path
         if len(target) > MAX_URL_CHARS:
             abort(414)
+        page = not request.path.startswith("/api/")
+        if page and not _is_utf8(request.query_string):
+            abort(400, description=NOT_UTF8)
         if request.mimetype == "application/x-www-form-urlencoded":
             if (request.content_length or 0) > MAX_FORM_BYTES:
                 abort(413, description="That form is too large.")
-            # The API reads JSON only (and answers a form with 415): never parse one there.
-            if not request.path.startswith("/api/") and len(request.form) > MAX_FORM_FIELDS:
+            if page:  # the API reads JSON only (and answers a form with 415): never parse one
+                body = request.get_data(cache=True)  # the form is parsed from this copy
+                if len(body) > MAX_FORM_BYTES:
+                    abort(413, description="That form is too large.")
+                if not _is_utf8(body):
+                    abort(400, description=NOT_UTF8)
+            if page and len(request.form) > MAX_FORM_FIELDS:
                 abort(413, description="That form has too many fields.")
 
     @app.before_request

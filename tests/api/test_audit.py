@@ -3,10 +3,11 @@
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent
+from tests.builders import see_committed
 
 
 def _events(session) -> list[tuple[str, int | None, int | None, int | None]]:
-    session.expire_all()
+    see_committed(session)
     rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
     return [(e.action, e.patient_id, e.api_token_id, e.user_id) for e in rows]
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from hepbuilder.db.models import ApiToken
 from hepbuilder.services import api_tokens
 from hepbuilder.services.actor import system_actor
+from tests.builders import see_committed
 
 ENDPOINTS = [
     ("get", "/api/v1/exercises"),
@@ -45,7 +46,7 @@ def test_api_revoked_token_is_401(session, api):
 
 
 def _last_used(session, token_id):
-    session.expire_all()
+    see_committed(session)
     return session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token_id))
 
 

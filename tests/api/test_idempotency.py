@@ -4,10 +4,11 @@ from sqlalchemy import func, select
 
 from hepbuilder.db.models import Handout, Patient, Program
 from tests.api.conftest import PATIENT, make_api_client
+from tests.builders import see_committed
 
 
 def _count(session, model) -> int:
-    session.expire_all()
+    see_committed(session)
     return session.scalar(select(func.count()).select_from(model))
 
 

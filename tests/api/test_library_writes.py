@@ -6,6 +6,7 @@ from sqlalchemy import select, text
 
 from hepbuilder.db.models import ApiToken, AuditEvent, ExerciseVersion
 from tests.api.conftest import make_api_client
+from tests.builders import see_committed
 
 NEW = {
     "name": "Clam shell",
@@ -68,7 +69,7 @@ def test_api_put_exercise_keeps_its_illustration(editor, session):
     before = exercises.get_exercise(session, editor.clinic_id, "step-up").illustration
     current = editor.get("/api/v1/exercises/step-up").get_json()
     editor.put("/api/v1/exercises/step-up", json={"version": current["version"], "name": "Step up"})
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, editor.clinic_id, "step-up").illustration == before
 
 
@@ -180,7 +181,7 @@ def test_cli_token_create_takes_scopes(cli, session):
     assert token.scopes == "programs library"
     plain = cli("token", "create", "--name", "Plain")
     assert plain.exit_code == 0
-    session.expire_all()
+    see_committed(session)
     assert session.scalar(select(ApiToken).where(ApiToken.name == "Plain")).scopes == "programs"
     bad = cli("token", "create", "--name", "Bad", "--scope", "everything")
     assert bad.exit_code != 0 and "everything" in bad.output

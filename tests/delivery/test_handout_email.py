@@ -12,6 +12,7 @@ from tests.builders import (
     make_patient,
     make_user,
     queue_handout_email,
+    see_committed,
     seeded_clinic,
 )
 from tests.delivery.conftest import MAIL_FROM, signer, worker_settings
@@ -69,7 +70,7 @@ def test_handout_email_arrives_with_headers_both_parts_and_the_stored_pdf(
     assert attachment.get_filename() == f"exercise-program-{handout.issued_on.isoformat()}.pdf"
     stored = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
     assert attachment.get_content() == stored
-    session.expire_all()
+    see_committed(session)
     row = session.get(OutboxMessage, message.id)
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, "")
     assert row.sent_at is not None

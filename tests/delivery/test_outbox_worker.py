@@ -12,7 +12,13 @@ from hepbuilder.db.models import OutboxMessage, utcnow
 from hepbuilder.db.session import session_factory
 from hepbuilder.services import outbox
 from hepbuilder.services.outbox import RETRY_DELAYS, send_due
-from tests.builders import make_handout, make_patient, queue_handout_email, seeded_clinic
+from tests.builders import (
+    make_handout,
+    make_patient,
+    queue_handout_email,
+    see_committed,
+    seeded_clinic,
+)
 from tests.delivery.conftest import (
     LINK_KEY,
     MAIL_FROM,
@@ -38,7 +44,7 @@ def nothing_listens_on(port: int) -> bool:
 
 
 def row(session, message_id: int) -> OutboxMessage:
-    session.expire_all()
+    see_committed(session)
     return session.get(OutboxMessage, message_id)
 
 

@@ -5,7 +5,13 @@ import pytest
 from hepbuilder.db.models import OutboxMessage
 from hepbuilder.db.session import session_factory
 from hepbuilder.services.outbox import send_due
-from tests.builders import make_handout, make_patient, queue_handout_email, seeded_clinic
+from tests.builders import (
+    make_handout,
+    make_patient,
+    queue_handout_email,
+    see_committed,
+    seeded_clinic,
+)
 from tests.delivery.conftest import signer, start_server, worker_settings
 
 
@@ -39,7 +45,7 @@ def test_mail_server_with_an_unknown_certificate_is_refused(session, db_url, tls
 
     assert result.counts == {"queued": 1}
     assert server.inbox.envelopes == []
-    session.expire_all()
+    see_committed(session)
     error = session.get(OutboxMessage, message.id).last_error
     assert "certificate we cannot verify" in error
 

@@ -9,7 +9,7 @@ from hepbuilder.db.models import AuditEvent, Clinic, Exercise, User
 from hepbuilder.web import create_app
 from hepbuilder.web.accounts import BAD_SIGN_IN
 from hepbuilder.web.auth import CSRF_MESSAGE, admin_required, current_actor
-from tests.builders import DEFAULT_PASSWORD, make_clinic, make_user, sign_in
+from tests.builders import DEFAULT_PASSWORD, make_clinic, make_user, see_committed, sign_in
 from tests.pages import field_error
 
 SETUP = {
@@ -296,7 +296,7 @@ def test_change_password_needs_the_current_one_and_two_matching_new_ones(app, cl
     assert "Use 12 to 200 characters." in field_error(short.text, "new_password")
     same = change_password(client, new=DEFAULT_PASSWORD)
     assert "must differ" in field_error(same.text, "new_password").lower()
-    session.expire_all()
+    see_committed(session)
     assert (
         client.application.test_client()
         .post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})

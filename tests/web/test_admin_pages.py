@@ -20,6 +20,7 @@ from tests.builders import (
     make_clinic,
     make_patient,
     make_user,
+    see_committed,
     sign_in,
 )
 from tests.pages import field_error
@@ -105,7 +106,7 @@ def post_branding(client, logo: bytes | None = None, filename="logo.png", **chan
 
 
 def stored_logo(session, clinic) -> bytes | None:
-    session.expire_all()
+    see_committed(session)
     return session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id))
 
 
@@ -160,7 +161,7 @@ def test_branding_saves_and_shows(admin_client, session, clinic):
     assert input_value(page, "brand_color") == "#2a9d8f"
     assert 'type="color"' in page and 'value="#2a9d8f"' in page
     assert "/brand/2a9d8f.css" in page  # the site picks up the colour too
-    session.expire_all()
+    see_committed(session)
     saved = session.get(Clinic, clinic.id)
     assert (saved.name, saved.address, saved.website) == (
         "Riverside Physio & Rehab",
@@ -177,7 +178,7 @@ def test_branding_page_sets_how_handouts_reach_patients(admin_client, session, c
     assert "Send only the private link, no attachment" in admin_client.get("/admin/branding").text
     response = post_branding(admin_client, email_mode="link", link_expiry_days="90")
     assert response.status_code == 302
-    session.expire_all()
+    see_committed(session)
     saved = session.get(Clinic, clinic.id)
     assert (saved.email_mode, saved.link_expiry_days) == ("link", 90)
     for bad in ("0", "3651", "ninety"):
@@ -200,7 +201,7 @@ def test_bad_colour_is_shown_beside_the_field_and_input_is_kept(admin_client, se
     assert "#1f6f8b" in field_error(response.text, "brand_color")
     assert input_value(response.text, "brand_color") == "#12g"
     assert input_value(response.text, "name") == "Kept Name"
-    session.expire_all()
+    see_committed(session)
     assert session.get(Clinic, clinic.id).name == "Riverside Physio"  # nothing saved
 
 
@@ -265,7 +266,7 @@ def test_bad_logo_is_refused_beside_the_field(
     assert words in field_error(response.text, "logo")
     assert input_value(response.text, "name") == "Kept Name"
     assert stored_logo(session, clinic) is None
-    session.expire_all()
+    see_committed(session)
     assert session.get(Clinic, clinic.id).name == "Riverside Physio"  # nothing half-saved
 
 
@@ -333,7 +334,7 @@ def test_bad_new_user_fields_are_shown_beside_them(admin_client):
 def test_admin_cannot_deactivate_themself(admin_client, session, admin):
     response = admin_client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account" in response.text
-    session.expire_all()
+    see_committed(session)
     assert session.get(User, admin.id).is_active
     assert f"/admin/users/{admin.id}/deactivate" not in response.text  # no button for yourself
 
@@ -388,7 +389,7 @@ def test_last_admin_cannot_step_down(admin_client, session, admin):
         f"/admin/users/{admin.id}/role", data={"role": "therapist"}, follow_redirects=True
     )
     assert "last active administrator" in response.text
-    session.expire_all()
+    see_committed(session)
     assert session.get(User, admin.id).role == "admin"
 
 
@@ -416,10 +417,10 @@ def test_make_administrator_and_back(admin_client, session, clinic):
     user = make_user(session, clinic)
     session.commit()
     admin_client.post(f"/admin/users/{user.id}/role", data={"role": "admin"})
-    session.expire_all()
+    see_committed(session)
     assert session.get(User, user.id).role == "admin"
     admin_client.post(f"/admin/users/{user.id}/role", data={"role": "therapist"})
-    session.expire_all()
+    see_committed(session)
     assert session.get(User, user.id).role == "therapist"
 
 
@@ -470,12 +471,14 @@ def test_sending_the_token_form_twice_creates_one_token(admin_client, session):
     )  # what a reload of the page showing the secret sends
     assert again.status_code == 200
     assert "That form was already sent" in again.text and not shown_secret(again.text)
+    see_committed(session)
     assert len(session.scalars(select(ApiToken)).all()) == 1
     next_once = re.search(r'name="once" type="hidden" value="([^"]+)"', first.text).group(1)
     assert next_once != once  # the form under the secret makes another token
     admin_client.post(
         "/admin/tokens", data={"name": "Second", "once": next_once, "scopes": "programs"}
     )
+    see_committed(session)
     assert len(session.scalars(select(ApiToken)).all()) == 2
 
 
@@ -485,7 +488,7 @@ def test_revoked_token_is_refused(admin_client, session):
     token = session.scalar(select(ApiToken))
     response = admin_client.post(f"/admin/tokens/{token.id}/revoke", follow_redirects=True)
     assert "is revoked" in response.text and "Revoked" in response.text
-    session.expire_all()
+    see_committed(session)
     assert api_tokens.find_api_token(session, secret) is None
     api = admin_client.application.test_client()
     assert (

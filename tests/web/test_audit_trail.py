@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent
-from tests.builders import make_user, patient_world, sign_in
+from tests.builders import make_user, patient_world, see_committed, sign_in
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_every_web_read_of_patient_data_is_audited(client, session, world):
     for path, expected in reads:
         before = len(events_for(session, patient.id))
         assert client.get(path).status_code == 200, path
-        session.expire_all()
+        see_committed(session)
         assert events_for(session, patient.id)[before:] == [expected], path
 
 

@@ -9,11 +9,11 @@ from hepbuilder import paths
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Exercise, User
 from hepbuilder.library import load_library
 from hepbuilder.services.api_tokens import find_api_token
-from tests.builders import signs_in
+from tests.builders import see_committed, signs_in
 
 
 def count(session, model) -> int:
-    session.expire_all()
+    see_committed(session)
     return session.scalar(select(func.count()).select_from(model))
 
 
@@ -140,7 +140,7 @@ def test_token_create_with_therapist_names_the_default_therapist(cli, session):
     )
     result = cli("token", "create", "--name", "PMS", "--therapist", "sam@riverside.example")
     assert result.exit_code == 0, result.output
-    session.expire_all()
+    see_committed(session)
     assert session.scalar(select(ApiToken)).default_therapist_id == session.scalar(select(User)).id
     refused = cli("token", "create", "--name", "PMS 2", "--therapist", "nobody@example.test")
     assert one_sentence_error(refused) == "Error: therapist: is not an active user of this clinic"

@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, OutboxMessage
 from hepbuilder.services.patient_links import LinkSigner
-from tests.builders import make_handout, make_patient, make_user, seeded_clinic, sign_in
+from tests.builders import (
+    make_handout,
+    make_patient,
+    make_user,
+    see_committed,
+    seeded_clinic,
+    sign_in,
+)
 from tests.conftest import _test_app
 
 LINK_KEY = "web-test-link-key"
@@ -45,7 +52,7 @@ def form_of(page_text: str, **fields) -> dict:
 
 
 def outbox_rows(session):
-    session.expire_all()
+    see_committed(session)
     return session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hepbuilder.db.models import ExercisePhoto, ExerciseVersion
 from hepbuilder.services import exercises
 from hepbuilder.services.images import MAX_JPEG_SCANS, count_jpeg_scans, normalize_photo
-from tests.builders import make_clinic, make_user, sign_in
+from tests.builders import make_clinic, make_user, see_committed, sign_in
 
 
 def jpeg(size=(640, 480), **save) -> bytes:
@@ -121,11 +121,11 @@ def test_photo_check_is_idempotent_so_export_and_import_round_trip():
 def test_photo_is_removed_from_the_exercise_but_kept_for_old_versions(signed_in, session, clinic):
     upload(signed_in, jpeg())
     signed_in.post("/admin/library/step-up/photos/remove", data={"path": "images/step-up-1.png"})
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "step-up").photos == []
     assert signed_in.get("/exercises/step-up/photos/step-up-1.png").status_code == 200
     upload(signed_in, jpeg())
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "step-up").photos == [
         "images/step-up-2.png"
     ]  # a path is never given to another photo
@@ -176,5 +176,5 @@ def test_import_with_a_photo_that_is_not_an_image_rejects_everything(signed_in, 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<code>images/step-up-1.png</code>, <code>photos[0]</code>" in html
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "pigeon-stretch").name == "Pigeon stretch"

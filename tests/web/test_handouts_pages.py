@@ -7,7 +7,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Handout
-from tests.builders import make_patient, make_program, make_user, seeded_clinic, sign_in
+from tests.builders import (
+    make_patient,
+    make_program,
+    make_user,
+    see_committed,
+    seeded_clinic,
+    sign_in,
+)
 from tests.web.test_programs_pages import builder_form, reload
 
 
@@ -58,6 +65,7 @@ def test_second_issue_marks_changes_against_the_first(client, session):
     )
     program = reload(session, program.id)
     response = client.post(f"/programs/{program.id}", data=builder_form(program, action="issue"))
+    see_committed(session)
     second = session.scalar(select(Handout).where(Handout.number == 2))
     spec = json.loads(second.spec_json)
     changes = {item["exercise"]["slug"]: item.get("change") for item in spec["items"]}
@@ -90,6 +98,7 @@ def test_view_download_and_print_are_audited(client, session):
     client.get(f"/handouts/{handout.id}/download")
     printing = client.get(f"/handouts/{handout.id}/print")
     assert f'src="/handouts/{handout.id}/pdf"' in printing.text and "print-frame" in printing.text
+    see_committed(session)
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.handout_id == handout.id).order_by(AuditEvent.id)
     ).all()
@@ -100,6 +109,7 @@ def test_view_download_and_print_are_audited(client, session):
         ("handout.view", "print"),
     ]
     client.get(f"/handouts/{handout.id}")
+    see_committed(session)
     page_view = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (page_view.action, page_view.detail) == ("handout.view", {"shown": "page"})
     assert {(e.user_id, e.patient_id, e.remote_addr) for e in events} == {

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from hepbuilder.db.models import AuditEvent, ExerciseVersion, Handout
 from hepbuilder.services import exercises
 from hepbuilder.services.library_sync import load_bundled_library, seed_clinic
-from tests.builders import make_patient, make_program, make_user, sign_in
+from tests.builders import make_patient, make_program, make_user, see_committed, sign_in
 
 LIBRARY_PAGES = [
     ("GET", "/admin/library"),
@@ -163,7 +163,7 @@ def test_editor_name_colliding_with_another_exercise_is_refused_and_nothing_save
     response = signed_in.post("/admin/library/pigeon-stretch/edit", data=data)
     assert response.status_code == 422
     assert "another exercise is already called" in response.get_data(as_text=True).lower()
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "pigeon-stretch").name == "Pigeon stretch"
 
 
@@ -261,7 +261,7 @@ def test_versions_page_shows_who_and_a_readable_difference_and_restores(signed_i
     assert "Added: </span>Cross one ankle over the other knee." in page
     response = signed_in.post("/admin/library/figure-4-stretch/versions/1/restore")
     assert response.status_code == 302
-    session.expire_all()
+    see_committed(session)
     row = exercises.get_exercise(session, clinic.id, "figure-4-stretch")
     assert row.steps[1] == original_step
     assert not row.is_customized  # back to the bundled text, so seed may update it again
@@ -301,35 +301,37 @@ def test_archived_exercise_leaves_picker_and_search_but_programs_and_handouts_ke
     data = form_of(signed_in, "figure-4-stretch")
     data["name"] = "Figure four stretch"
     signed_in.post("/admin/library/figure-4-stretch/edit", data=data)
-    session.expire_all()
+    see_committed(session)
     assert session.get(Handout, handout.id).spec_json == spec_before  # issued handouts never change
     signed_in.post("/admin/library/figure-4-stretch/restore")
     assert "Figure four stretch" in signed_in.get("/exercises?q=figure").get_data(as_text=True)
 
 
 def test_two_saves_racing_for_one_exercise_keep_one_and_refuse_the_other(db_url, session, clinic):
-    """Two sessions read the same version and both save: one wins, the other gets a conflict."""
+    """Two editors opened the same version and both save: one wins, the other gets a conflict.
+
+    (On SQLite a writing session takes the write lock when it begins, so the two saves cannot
+    interleave in one thread; both start from the version the two editors read.)"""
     from hepbuilder.db.session import session_factory
     from hepbuilder.domain.errors import Conflict
     from hepbuilder.services import exercise_versions
     from hepbuilder.services.actor import system_actor
 
     actor = system_actor(clinic.id)
+    row = exercises.get_exercise(session, clinic.id, "step-up")
+    entry, version = exercises.to_domain(row).to_dict(), row.version
+    see_committed(session)
     factory = session_factory(db_url)
-    with factory() as first, factory() as second:
-        entries = []
-        for db in (first, second):
-            row = exercises.get_exercise(db, clinic.id, "step-up")
-            entries.append((db, exercises.to_domain(row).to_dict(), row.version))
-        (db1, entry1, version), (db2, entry2, _) = entries
+    with factory() as first:
         exercise_versions.update_exercise(
-            db1, actor, "step-up", {**entry1, "summary": "First."}, expected_version=version
+            first, actor, "step-up", {**entry, "summary": "First."}, expected_version=version
         )
-        db1.commit()
+        first.commit()
+    with factory() as second:
         with pytest.raises(Conflict):
             exercise_versions.update_exercise(
-                db2, actor, "step-up", {**entry2, "summary": "Second."}, expected_version=version
+                second, actor, "step-up", {**entry, "summary": "Second."}, expected_version=version
             )
-        db2.rollback()
-    session.expire_all()
+        second.rollback()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "step-up").summary == "First."

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hepbuilder.db.models import Exercise, ExerciseVersion
 from hepbuilder.library.archive import MAX_MEMBER_BYTES
 from hepbuilder.services import exercises
-from tests.builders import make_clinic, make_user, sign_in
+from tests.builders import make_clinic, make_user, see_committed, sign_in
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -96,7 +96,7 @@ def test_import_adds_new_updates_changed_touches_nothing_else_and_reports(
     assert page.status_code == 200
     assert "1 added" in html and "1 updated" in html
     assert 'href="/admin/library/clam-shell/edit"' in html
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "step-up").name == "Step-up onto a low step"
     assert exercises.get_exercise(session, clinic.id, "clam-shell").is_customized
     assert (
@@ -122,7 +122,7 @@ def test_import_of_an_invalid_file_rejects_everything_naming_file_and_field(
     html = page.get_data(as_text=True)
     assert "Nothing was imported" in html
     assert "<code>exercises/pigeon-stretch.yaml</code>, <code>defaults.sets</code>" in html
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "step-up").name == "Step-up"
 
 

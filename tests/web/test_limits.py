@@ -9,7 +9,7 @@ from PIL import Image
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import MAX_ITEMS
 from hepbuilder.services.images import MAX_JPEG_SCANS, check_decoding_work, normalize_logo
-from tests.builders import make_token, patient_world, sign_in
+from tests.builders import make_token, patient_world, see_committed, sign_in
 
 HUGE = "9" * 25
 
@@ -44,7 +44,7 @@ def test_more_items_than_a_program_holds_are_refused_with_a_sentence(client, ses
     )
     assert response.status_code == 422
     assert f"A program holds at most {MAX_ITEMS} exercises." in response.text
-    session.expire_all()
+    see_committed(session)
     assert len(program.items) == items_before
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from hepbuilder.library import load_library
 from hepbuilder.services import exercises
-from tests.builders import make_user, sign_in
+from tests.builders import make_user, see_committed, sign_in
 
 
 def page_form(client, slug: str) -> dict:
@@ -51,7 +51,7 @@ def test_pose_saved_without_javascript_keeps_what_has_no_slider(signed_in, sessi
     data["action"] = "save"
     response = signed_in.post("/admin/library/pigeon-stretch/pose", data=data)
     assert response.status_code == 302
-    session.expire_all()
+    see_committed(session)
     row = exercises.get_exercise(session, clinic.id, "pigeon-stretch")
     assert row.illustration["camera"]["yaw_deg"] == 20
     assert row.illustration["frames"][0].get("contacts") == before["frames"][0].get("contacts")
@@ -65,7 +65,7 @@ def test_pose_with_an_angle_out_of_range_is_not_saved(signed_in, session, clinic
     response = signed_in.post("/admin/library/pigeon-stretch/pose", data={**data, "action": "save"})
     assert response.status_code == 422
     assert "must be from 0 to 160" in response.get_data(as_text=True)
-    session.expire_all()
+    see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration == before
 
 

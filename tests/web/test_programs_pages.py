@@ -12,6 +12,7 @@ from tests.builders import (
     make_patient,
     make_program,
     make_user,
+    see_committed,
     seeded_clinic,
     sign_in,
 )
@@ -49,7 +50,7 @@ def world(client, session, **patient):
 
 
 def reload(session, program_id):
-    session.expire_all()
+    see_committed(session)
     return programs.get_program(
         session, Actor(clinic_id=session.get(Program, program_id).clinic_id), program_id
     )

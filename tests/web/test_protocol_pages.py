@@ -6,7 +6,7 @@ from sqlalchemy import select
 from hepbuilder.db.models import Protocol
 from hepbuilder.services import programs
 from hepbuilder.services.actor import Actor
-from tests.builders import make_patient, make_program, make_user, sign_in
+from tests.builders import make_patient, make_program, make_user, see_committed, sign_in
 
 
 def signed_in_as(client, session, clinic, role):
@@ -17,7 +17,7 @@ def signed_in_as(client, session, clinic, role):
 
 
 def protocol(session, clinic, slug):
-    session.expire_all()
+    see_committed(session)
     return session.scalar(
         select(Protocol).where(Protocol.clinic_id == clinic.id, Protocol.slug == slug)
     )
@@ -74,12 +74,15 @@ def test_admin_edits_and_archives_a_protocol(client, session, clinic):
         "action": "save",
     }
     assert client.post(f"/admin/library/protocols/{slug}", data=data).status_code == 302
+    see_committed(session)
     row = protocol(session, clinic, slug)
     assert row.name == "Unstable hips" and row.is_customized
     client.post(f"/admin/library/protocols/{slug}/archive")
+    see_committed(session)
     actor = Actor(clinic_id=clinic.id)
     assert slug not in [p.slug for p in programs.list_protocols(session, actor)]
     client.post(f"/admin/library/protocols/{slug}/restore")
+    see_committed(session)
     assert slug in [p.slug for p in programs.list_protocols(session, actor)]
 
 
@@ -144,6 +147,7 @@ def test_starred_protocols_come_first_when_a_program_is_started(client, session,
     actor = Actor(clinic_id=clinic.id, user_id=user.id)
     last = programs.list_protocols(session, actor)[-1]
     client.post(f"/protocols/{last.slug}/star", data={"starred": "1"})
+    see_committed(session)
     assert programs.list_protocols(session, actor)[0].slug == last.slug
     page = client.get("/protocols").get_data(as_text=True)
     assert "★ Starred" in page and 'href="/exercises/step-up"' in page

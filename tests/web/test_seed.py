@@ -17,7 +17,7 @@ from hepbuilder.services.library_sync import (
     seed_all,
     seed_clinic,
 )
-from tests.builders import make_clinic
+from tests.builders import make_clinic, see_committed
 
 
 def table_snapshot(session):
@@ -115,7 +115,7 @@ def test_seed_updates_edited_entries_but_keeps_the_clinics_own(session, library_
 
     assert result.updated == ["figure-4-stretch"]
     assert result.kept_customized == ["pigeon-stretch"]
-    session.expire_all()
+    see_committed(session)
     updated = get_exercise(session, clinic.id, "figure-4-stretch")
     assert updated.summary == "A new summary mentioning quokkas."
     assert updated.equipment == ["mat", "towel"]

@@ -14,6 +14,7 @@ from tests.builders import (
     make_handout,
     make_patient,
     make_user,
+    see_committed,
     seeded_clinic,
     sign_in,
 )
@@ -84,7 +85,7 @@ def test_admin_switches_an_endpoint_off_and_it_gets_no_more_events(
     assert (
         "is switched off" in response.text and "Switched off by an administrator." in response.text
     )
-    session.expire_all()
+    see_committed(session)
     assert session.get(WebhookEndpoint, endpoint.id).is_active is False
     make_handout(session, make_patient(session, clinic))
     assert session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook")).all() == []
@@ -113,6 +114,7 @@ def test_failed_delivery_is_in_the_log_and_send_again_delivers_it(
     )
     assert "queued again" in response.text
     send_due(session_factory(db_url), settings_for(db_url))
+    see_committed(session)
     session.refresh(message)
     assert (message.status, len(receiver.requests)) == ("sent", 2)
     assert "Delivered" in admin_client.get("/admin/webhooks").text
@@ -155,7 +157,7 @@ def test_another_clinics_endpoint_cannot_be_switched_off(admin_client, session, 
     session.commit()
 
     assert admin_client.post(f"/admin/webhooks/{endpoint.id}/disable").status_code == 404
-    session.expire_all()
+    see_committed(session)
     assert session.get(WebhookEndpoint, endpoint.id).is_active is True
 
 

@@ -7,7 +7,7 @@ from hepbuilder.db.models import OutboxMessage, WebhookEndpoint
 from hepbuilder.db.session import session_factory
 from hepbuilder.services.outbox import send_due
 from hepbuilder.services.webhook_delivery import EXCERPT_CHARS
-from tests.builders import make_endpoint, make_handout, make_patient, seeded_clinic
+from tests.builders import make_endpoint, make_handout, make_patient, see_committed, seeded_clinic
 from tests.delivery.conftest import PUBLIC_URL, free_port
 from tests.webhooks.conftest import settings_for, verify_signature
 
@@ -24,7 +24,7 @@ def issued(session, url, events=("handout.issued",)):
 
 
 def webhook_rows(session) -> list[OutboxMessage]:
-    session.expire_all()
+    see_committed(session)
     return list(
         session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "webhook").order_by(OutboxMessage.id)

@@ -17,6 +17,7 @@ from tests.builders import (
     make_handout,
     make_patient,
     queue_handout_email,
+    see_committed,
     seeded_clinic,
 )
 from tests.delivery.conftest import PUBLIC_URL, free_port, signer
@@ -142,7 +143,7 @@ def test_delivery_failed_is_sent_when_an_email_fails_for_good(session, db_url, r
 
     [event] = events_received(db_url, receiver, secret, smtp_down)  # email fails, event sent
 
-    session.expire_all()
+    see_committed(session)
     assert session.get(OutboxMessage, message.id).status == "failed"
     assert event["type"] == "delivery.failed"
     assert event["data"]["delivery_id"] == message.id

@@ -61,7 +61,7 @@ PATIENT_CREATE = {
     "first_name": "Zoë",
     "last_name": "Łukasiewicz",
     "email": "zoe@example.com",
-    "date_of_birth": "1961-04-09",
+    "date_of_birth": "1958-07-21",
 }
 
 PATIENT = {
@@ -70,7 +70,7 @@ PATIENT = {
     "first_name": "Zoë",
     "last_name": "Łukasiewicz",
     "email": "zoe@example.com",
-    "date_of_birth": "1961-04-09",
+    "date_of_birth": "1958-07-21",
     "phone": None,
     "notes": None,
     "is_archived": False,

@@ -118,3 +118,28 @@ PATHS = {
         )
     },
 }
+
+PATHS["/patients/{patient_id}/export"] = {
+    "get": operation(
+        "exportPatient",
+        tag=TAG,
+        summary="Everything held about one patient, as a zip",
+        description=(
+            "For a request under the patient's right of access: a zip of patient.json (the "
+            "record), programs.json (every program with its items), handouts.json (every "
+            "handout issued, with its frozen spec), handouts/*.pdf (each handout's PDF), "
+            "audit_events.json (every recorded access and change, naming the user or token, UTC "
+            "time and address), the patient's private link and deliveries, and README.txt. "
+            "Recorded in the audit trail as patient.export. An erased patient is not found."
+        ),
+        parameters=(PATIENT_ID,),
+        success=(
+            200,
+            {
+                "description": "A zip archive named patient-<id>-export.zip",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            },
+        ),
+        errors=(404,),
+    )
+}

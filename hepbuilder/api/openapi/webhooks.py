@@ -32,7 +32,7 @@ _HANDOUT_EXAMPLE = {
     "url": f"{EXAMPLE_URL}/handouts/7",
     "pdf_url": f"{EXAMPLE_URL}/handouts/7.pdf",
     "patient_id": 3,
-    "patient_external_id": "MRN-884422",
+    "patient_external_id": "PMS-4711",
 }
 _DELIVERY_ID = {**_ID, "description": "The email's delivery id (GET /deliveries/{delivery_id})."}
 
@@ -73,7 +73,7 @@ EVENT_DATA = {
     "program.updated": (
         {"program_id": _ID, "version": {**_ID, "description": "The new version."}, **_PATIENT},
         ["program_id", "version", *_PATIENT],
-        {"program_id": 4, "version": 4, "patient_id": 3, "patient_external_id": "MRN-884422"},
+        {"program_id": 4, "version": 4, "patient_id": 3, "patient_external_id": "PMS-4711"},
     ),
     "patient.updated": (
         {
@@ -85,12 +85,12 @@ EVENT_DATA = {
             },
         },
         [*_PATIENT, "fields"],
-        {"patient_id": 3, "patient_external_id": "MRN-884422", "fields": ["email"]},
+        {"patient_id": 3, "patient_external_id": "PMS-4711", "fields": ["email"]},
     ),
     "patient.erased": (
         _PATIENT,
         list(_PATIENT),
-        {"patient_id": 3, "patient_external_id": "MRN-884422"},
+        {"patient_id": 3, "patient_external_id": "PMS-4711"},
     ),
 }
 

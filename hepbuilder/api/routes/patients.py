@@ -1,9 +1,9 @@
-"""Patients: list and search, create, read, PATCH, archive and restore."""
+"""Patients: list and search, create, read, PATCH, archive and restore, and export (patient rights)."""
 
-from flask import g, url_for
+from flask import Response, g, url_for
 
 from hepbuilder.domain.records import rfc3339, text_or_null
-from hepbuilder.services import patients
+from hepbuilder.services import patient_records, patients
 from hepbuilder.web.database import get_db
 
 from .. import idempotency, paging, schemas
@@ -91,3 +91,14 @@ def archive_patient(patient_id: int):
 def restore_patient(patient_id: int):
     patient = patients.restore_patient(get_db(), g.actor, checked_id(patient_id))
     return answer(patient_json(patient))
+
+
+@bp.get("/patients/<int:patient_id>/export")
+def export_patient(patient_id: int):
+    """Everything held about one patient as a zip (patient rights; audited as patient.export)."""
+    session = get_db()
+    filename, data = patient_records.export_patient(session, g.actor, checked_id(patient_id))
+    session.commit()
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
