@@ -41,6 +41,12 @@ class FrameGrid:
     def width(self) -> float:
         return self.columns * self.cell_w + (self.columns - 1) * FRAME_GAP_PT
 
+    @property
+    def last_row_width(self) -> float:
+        """The width of the frames in the last row (less than `width` when it is not full)."""
+        frames = self.count - (self.rows - 1) * self.columns
+        return frames * self.cell_w + (frames - 1) * FRAME_GAP_PT
+
 
 def _columns_for(count: int, room_pt: float, frame_w_pt: float, least_w_pt: float):
     columns = count
@@ -136,8 +142,9 @@ def place_picture(
     grid: FrameGrid,
     accent_hex: str,
     s: HandoutStyles,
-) -> float:
-    """Add the picture's frames and labels to `layout` at (x, y); returns the y below it."""
+) -> list[float]:
+    """Add the picture's frames and labels to `layout` at (x, y); returns the y below each row
+    of frames (with its labels), the last being the y below the whole picture."""
     bare, labels = _unlabelled(exercise)
     count = grid.count
     labels = (labels + [""] * count)[:count]
@@ -159,7 +166,7 @@ def place_picture(
         layout.pictures.append(Picture(x + offset, y, row_w, grid.cell_h, draw_row))
         for label, centre in zip(labels, centres, strict=True):
             _label(layout, label, x + offset + centre, y + grid.cell_h, s)
-        return y + grid.cell_h + label_h
+        return [y + grid.cell_h + label_h]
     for index, centre in enumerate(centres):
         row, column = divmod(index, grid.columns)
         cell_x = x + column * (grid.cell_w + FRAME_GAP_PT)
@@ -187,7 +194,8 @@ def place_picture(
             cell_y + grid.cell_h,
             s,
         )
-    return y + grid.rows * (grid.cell_h + label_h) + (grid.rows - 1) * FRAME_GAP_PT
+    row_pitch = grid.cell_h + label_h + FRAME_GAP_PT
+    return [y + row * row_pitch + grid.cell_h + label_h for row in range(grid.rows)]
 
 
 def _label(layout: BlockLayout, text: str, centre_x: float, top: float, s: HandoutStyles) -> None:
