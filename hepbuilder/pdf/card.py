@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from hepbuilder.domain.dose import describe_dose, dose_chips
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.domain.steps import steps_for_dose
+from hepbuilder.illustrations import illustration_caption
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
@@ -14,7 +15,6 @@ from .layout import BlockLayout, Rect
 from .picture import (
     FRAME_GAP_PT,
     arrange_frames,
-    caption,
     frame_count,
     limb_word,
     place_picture,
@@ -229,7 +229,7 @@ def _card_layout(
     )
     picture_bottom = row_bottoms[-1]
     beside_top = top if grid.rows == 1 else row_bottoms[-2] + FRAME_GAP_PT
-    words = caption(exercise, dose.side)
+    words = illustration_caption(exercise.illustration, dose.side)
     if words and facts_beside:
         picture_bottom = layout.lines(
             picture_x, picture_bottom, beside_picture_w, s.small, words, cuttable=False

@@ -1,5 +1,6 @@
 """An exercise card's picture: its frames (start, finish, and sometimes a middle one) arranged in
-rows at a readable size, each frame's label under it, and the caption that says which side is shown.
+rows at a readable size, each frame's label under it (the caption's words are the illustrations
+layer's `illustration_caption`).
 
 Frames sit side by side when they fit at their size (at least about 60 mm wide in normal print,
 1.5 times that in large print), else they stack in rows. All frames of one exercise share one
@@ -76,50 +77,12 @@ def frame_count(exercise: Exercise) -> int:
     return max(1, len(data.get("frames") or ()))
 
 
-def drawing_side(exercise: Exercise, side: str) -> str:
-    """The side to draw so the worked limb is the dose's side.
-
-    A pose is written for the right side, usually working its near limb; a pose whose highlight
-    is only on the far limb (the straight, stretched leg of a side lunge) is mirrored the other
-    way round, so "right only" shows the right leg in colour either way.
-    """
-    near, far = _highlighted(exercise)
-    if far and not near and side in ("left", "right"):
-        return "right" if side == "left" else "left"
-    return side
-
-
-def _highlighted(exercise: Exercise) -> tuple[bool, bool]:
-    parts = (exercise.illustration or {}).get("highlight") or ()
-    return any(p.endswith("_near") for p in parts), any(p.endswith("_far") for p in parts)
-
-
 def limb_word(exercise: Exercise) -> str:
     """ "leg" or "arm": what the highlighted part of the picture is (else "side")."""
     parts = (exercise.illustration or {}).get("highlight") or ()
     if not parts:
         return "side"
     return "arm" if any(p.startswith(_ARM_PARTS) for p in parts) else "leg"
-
-
-def caption(exercise: Exercise, side: str) -> str:
-    """ "Shown: right leg. Arrow: direction of movement." — or the parts of it that apply."""
-    data = exercise.illustration or {}
-    if not data.get("frames"):
-        return ""
-    near, far = _highlighted(exercise)
-    limb = limb_word(exercise)
-    parts = []
-    if side in ("left", "right"):
-        parts.append(f"Shown: {side} {limb}.")
-    elif side == "each":
-        drawn = "right" if near or not far else "left"
-        parts.append(f"Shown: {drawn} {limb}; do both sides.")
-    elif near and far:
-        parts.append(f"Shown: both {limb}s.")
-    if data.get("arrows"):
-        parts.append("Arrow: direction of movement.")
-    return " ".join(parts)
 
 
 def _unlabelled(exercise: Exercise) -> tuple[Exercise, list[str]]:
@@ -149,9 +112,7 @@ def place_picture(
     count = grid.count
     labels = (labels + [""] * count)[:count]
     row_w = count * grid.cell_w + (count - 1) * FRAME_GAP_PT  # every frame in one row
-    flowable = illustration_flowable(
-        bare, drawing_side(exercise, side), row_w, grid.cell_h, accent_hex, font_name=REGULAR
-    )
+    flowable = illustration_flowable(bare, side, row_w, grid.cell_h, accent_hex, font_name=REGULAR)
     flowable.wrap(row_w, grid.cell_h)
     spans = _frame_spans(flowable, row_w, grid.cell_h, count)
     centres = [(left + right) / 2 for left, right in spans]

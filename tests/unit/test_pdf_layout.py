@@ -249,7 +249,7 @@ def test_render_handout_captions_say_which_side_the_picture_shows():
     )
     assert "Shown: left leg." in text and "Arrow: direction" in text
     assert "For your left leg only (the one shown in colour)." in text
-    assert "Shown: right leg; do both sides." in text
+    assert "Shown: right leg (then the same with the left)." in text
 
 
 def test_render_handout_card_has_one_dose_sentence_what_it_is_for_and_what_you_need():
