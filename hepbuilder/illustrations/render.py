@@ -89,7 +89,7 @@ def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b")
             canv.rect(x + 2, top - cell_h + 4, cell_w - 4, cell_h - 4, stroke=1, fill=0)
             paint(
                 canv,
-                _art(exercise, "right"),
+                _art(exercise, "none"),
                 x + 6,
                 top - cell_h + 8,
                 cell_w - 12,
