@@ -6,7 +6,7 @@ outlines), scenery and compose (one frame as flat shapes), then the pens: palett
 pdf_pen, svg_pen; render holds what the rest of hepbuilder calls.
 """
 
-from .caption import illustration_caption
+from .caption import illustration_caption, side_to_draw
 from .compose import build_illustration
 from .pose import validate_illustration
 from .render import illustration_flowable, illustration_svg, render_contact_sheet
@@ -17,5 +17,6 @@ __all__ = [
     "illustration_flowable",
     "illustration_svg",
     "render_contact_sheet",
+    "side_to_draw",
     "validate_illustration",
 ]

@@ -1,7 +1,8 @@
 """The words under a picture: which side it shows and what its arrows mean.
 
-A pose is written for the right side, and a "left only" dose draws its mirror image, so the side
-a picture shows follows from the dose's side. The handout prints this line under each picture.
+A pose is written for the right side, and `side_to_draw` says which way round to draw it for a
+dose, so the side a picture shows follows from the dose's side. The handout, the web pages and
+the private link print this line under each picture.
 """
 
 LIMB_WORDS = {"thigh": "leg", "shin": "leg", "foot": "leg", "buttock": "buttock"}
@@ -13,36 +14,61 @@ def _part_word(part: str) -> str:
     return "arm" if kind in ARM_PARTS else LIMB_WORDS.get(kind, "")
 
 
+def _highlighted(data: dict) -> tuple[list[str], list[str]]:
+    highlight = [h for h in data.get("highlight") or () if _part_word(h)]
+    return [h for h in highlight if h.endswith("_near")], [
+        h for h in highlight if h.endswith("_far")
+    ]
+
+
+def side_to_draw(data: dict | None, side: str) -> str:
+    """The side to draw a pose for so that the limb in colour is the dose's `side`.
+
+    A pose is written for the right side and usually colours its near limb, so "left" draws the
+    mirror image; a pose that colours only its far limb (the straight, stretched leg of a side
+    lunge) is mirrored the other way round, so "right only" shows the right leg in colour either
+    way. Every pen and the caption draw and describe this one side.
+    """
+    if not data or side not in ("left", "right"):
+        return side
+    near, far = _highlighted(data)
+    if far and not near:
+        return "right" if side == "left" else "left"
+    return side
+
+
 def illustration_caption(data: dict | None, side: str) -> str:
     """The caption for a pose illustration drawn for a dose's `side` (each, left, right, none).
 
-    "Shown: right leg. Arrow: direction of movement." The limb named is the highlighted one;
-    its side is the dose's ("left" draws the mirror image, anything else the pose as written).
-    Both sides highlighted name both limbs; no highlight names none. Returns "" for an image
-    or a missing illustration (no drawing the words could describe).
+    "Shown: right leg. Arrow: direction of movement." The limb named is the highlighted one, on
+    the side `side_to_draw` draws it. Both sides highlighted name both limbs; no highlight names
+    none. Returns "" for an image or a missing illustration (no drawing the words could describe).
     """
     if not data or not data.get("frames"):
         return ""
-    shown_side = "left" if side == "left" else "right"
-    other_side = "right" if shown_side == "left" else "left"
-    highlight = [h for h in data.get("highlight") or () if _part_word(h)]
-    near = [h for h in highlight if h.endswith("_near")]
-    far = [h for h in highlight if h.endswith("_far")]
+    near_side = "left" if side_to_draw(data, side) == "left" else "right"
+    far_side = "right" if near_side == "left" else "left"
+    near, far = _highlighted(data)
     sentences = []
     near_words = list(dict.fromkeys(_part_word(h) for h in near))
     far_words = list(dict.fromkeys(_part_word(h) for h in far))
-    then = f" (then the same with the {other_side})" if side == "each" else ""
+
+    def then(shown: str) -> str:
+        other = "right" if shown == "left" else "left"
+        return f" (then the same with the {other})" if side == "each" else ""
+
     if near and far:
         both = [w for w in near_words if w in far_words]
         if both:
             sentences.append("Shown: both " + " and ".join(w + "s" for w in both) + ".")
     elif near:
-        sentences.append(f"Shown: {shown_side} " + " and ".join(near_words) + then + ".")
+        words = " and ".join(near_words)
+        sentences.append(f"Shown: {near_side} {words}{then(near_side)}.")
     elif far:
-        # the colour marks where a stretch is felt, in the other leg (the reverse warrior's
-        # straight leg); the side is still the one the pose is written for
+        # the colour marks where a stretch is felt, in the far leg (the reverse warrior's
+        # straight leg), which side_to_draw puts on the dose's side
         felt = " and ".join(far_words)
-        sentences.append(f"Shown: {shown_side} side, stretch in the {other_side} {felt}{then}.")
+        sentences.append(f"Shown: stretch in the {far_side} {felt}{then(far_side)}.")
     arrows = data.get("arrows") or ()
     heads = {int(a.get("heads", 1)) for a in arrows}
     if 1 in heads:

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable
 
 from hepbuilder.domain.exercise import Exercise
 
+from .caption import side_to_draw
 from .compose import Illustration, build_illustration
 from .palette import FONT, FONT_BOLD, LABEL_HEX, OUTLINE_HEX, palette
 from .pdf_pen import IllustrationFlowable, color, paint
@@ -22,7 +23,7 @@ def _art(exercise: Exercise, side: str) -> Illustration | None:
     data = exercise.illustration
     if not data or not data.get("frames"):
         return None
-    return build_illustration(data, side)
+    return build_illustration(data, side_to_draw(data, side))
 
 
 def _position_word(exercise: Exercise) -> str:
@@ -88,7 +89,7 @@ def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b")
             canv.rect(x + 2, top - cell_h + 4, cell_w - 4, cell_h - 4, stroke=1, fill=0)
             paint(
                 canv,
-                _art(exercise, "right"),
+                _art(exercise, "none"),
                 x + 6,
                 top - cell_h + 8,
                 cell_w - 12,

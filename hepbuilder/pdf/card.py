@@ -7,11 +7,18 @@ from reportlab.lib.units import mm
 from hepbuilder.domain.dose import describe_dose, dose_chips
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.domain.steps import steps_for_dose
+from hepbuilder.illustrations import illustration_caption
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
 from .layout import BlockLayout, Rect
-from .picture import arrange_frames, caption, frame_count, limb_word, place_picture
+from .picture import (
+    FRAME_GAP_PT,
+    arrange_frames,
+    frame_count,
+    limb_word,
+    place_picture,
+)
 from .styles import INK, RULE, HandoutStyles, TextStyle
 
 CHANGE_WORDS = {"new": "NEW", "dose-changed": "DOSE CHANGED"}
@@ -200,24 +207,32 @@ def _card_layout(
     size = 1 if s.large_print else 0
     top = _card_header(layout, item, number, s, width)
     full_x, full_w = pad, width - 2 * pad
-    top = layout.lines(
-        full_x, top, full_w, body, clean(exercise.summary), lead=(s.body_bold, "What it is for:")
-    )
-    top += s.pad_pt * 0.6
     grid = arrange_frames(frame_count(exercise), full_w, s)
-    beside_x = full_x + grid.width + PICTURE_GUTTER_PT
+    # text sits beside the picture, or beside a last row of frames the frames do not fill (the
+    # third of three frames in large print), so that row's free half carries the dose and steps
+    beside_picture_w = grid.width if grid.rows == 1 else grid.last_row_width
+    beside_x = full_x + beside_picture_w + PICTURE_GUTTER_PT
     beside_w = width - pad - beside_x
     facts_beside = beside_w >= FACTS_BESIDE_MIN_MM[size] * mm
     steps_beside = beside_w >= STEPS_BESIDE_MIN_MM[size] * mm
+    # what the exercise is for comes first after the title: at the top of the text beside a
+    # one-row picture (so a card needs less than half a page to start), else over the picture
+    text_top = top
+    if facts_beside and grid.rows == 1:
+        text_top = _summary(layout, beside_x, top, beside_w, exercise, s) + LINE_GAP_PT
+    else:
+        top = _summary(layout, full_x, top, full_w, exercise, s) + s.pad_pt * 0.6
     # with nothing beside it, the picture is centred in the card
     picture_x = full_x if facts_beside else full_x + (full_w - grid.width) / 2
-    picture_bottom = place_picture(
+    row_bottoms = place_picture(
         layout, exercise, dose.side, picture_x, top, grid, spec.clinic.brand_color, s
     )
-    words = caption(exercise, dose.side)
+    picture_bottom = row_bottoms[-1]
+    beside_top = top if grid.rows == 1 else row_bottoms[-2] + FRAME_GAP_PT
+    words = illustration_caption(exercise.illustration, dose.side)
     if words and facts_beside:
         picture_bottom = layout.lines(
-            picture_x, picture_bottom, grid.width, s.small, words, cuttable=False
+            picture_x, picture_bottom, beside_picture_w, s.small, words, cuttable=False
         )
     elif words:  # centred under the centred picture
         middle = picture_x + grid.width / 2
@@ -228,11 +243,11 @@ def _card_layout(
             picture_bottom += s.small.leading_pt
 
     def column(at_y: float) -> tuple[float, float]:
-        if facts_beside and at_y < picture_bottom + 2.0:
+        if facts_beside and beside_top <= at_y < picture_bottom + 2.0:
             return beside_x, beside_w
         return full_x, full_w
 
-    y = top if facts_beside else picture_bottom + pad * 0.6
+    y = max(text_top, beside_top) if facts_beside else picture_bottom + pad * 0.6
     x, w = column(y)
     y = layout.lines(x, y, w, s.body_bold, describe_dose(dose), cuttable=False) + LINE_GAP_PT
     chips = dose_chips(dose)
@@ -274,12 +289,22 @@ def _card_layout(
         layout.shapes.append(Rect(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
     layout.height = max(y, picture_bottom) + pad
     cuts = [cut for cut in layout.cuts if cut > picture_bottom]
+    if s.large_print:
+        # a large-print card whose frames stack in rows (two rows of frames and a title are more
+        # than half a page) may go on over the page between them, under "(continued)", rather
+        # than leave the page before it half empty or its section heading alone
+        cuts[:0] = [bottom + FRAME_GAP_PT / 2 for bottom in row_bottoms[:-1]]
     if s.large_print and not facts_beside:
         # a large-print card may go on over the page right under its picture, so that a card
         # after a long one starts on the same page rather than leave most of it empty
         cuts.insert(0, picture_bottom + pad * 0.3)
     layout.cuts = cuts
     return layout
+
+
+def _summary(layout: BlockLayout, x: float, y: float, width: float, exercise, s) -> float:
+    lead = (s.body_bold, "What it is for:")
+    return layout.lines(x, y, width, s.body, clean(exercise.summary), lead=lead, cuttable=False)
 
 
 def equipment_words(equipment: tuple[str, ...]) -> str:

@@ -1,5 +1,6 @@
 """An exercise card's picture: its frames (start, finish, and sometimes a middle one) arranged in
-rows at a readable size, each frame's label under it, and the caption that says which side is shown.
+rows at a readable size, each frame's label under it (the caption's words are the illustrations
+layer's `illustration_caption`).
 
 Frames sit side by side when they fit at their size (at least about 60 mm wide in normal print,
 1.5 times that in large print), else they stack in rows. All frames of one exercise share one
@@ -41,6 +42,12 @@ class FrameGrid:
     def width(self) -> float:
         return self.columns * self.cell_w + (self.columns - 1) * FRAME_GAP_PT
 
+    @property
+    def last_row_width(self) -> float:
+        """The width of the frames in the last row (less than `width` when it is not full)."""
+        frames = self.count - (self.rows - 1) * self.columns
+        return frames * self.cell_w + (frames - 1) * FRAME_GAP_PT
+
 
 def _columns_for(count: int, room_pt: float, frame_w_pt: float, least_w_pt: float):
     columns = count
@@ -70,50 +77,12 @@ def frame_count(exercise: Exercise) -> int:
     return max(1, len(data.get("frames") or ()))
 
 
-def drawing_side(exercise: Exercise, side: str) -> str:
-    """The side to draw so the worked limb is the dose's side.
-
-    A pose is written for the right side, usually working its near limb; a pose whose highlight
-    is only on the far limb (the straight, stretched leg of a side lunge) is mirrored the other
-    way round, so "right only" shows the right leg in colour either way.
-    """
-    near, far = _highlighted(exercise)
-    if far and not near and side in ("left", "right"):
-        return "right" if side == "left" else "left"
-    return side
-
-
-def _highlighted(exercise: Exercise) -> tuple[bool, bool]:
-    parts = (exercise.illustration or {}).get("highlight") or ()
-    return any(p.endswith("_near") for p in parts), any(p.endswith("_far") for p in parts)
-
-
 def limb_word(exercise: Exercise) -> str:
     """ "leg" or "arm": what the highlighted part of the picture is (else "side")."""
     parts = (exercise.illustration or {}).get("highlight") or ()
     if not parts:
         return "side"
     return "arm" if any(p.startswith(_ARM_PARTS) for p in parts) else "leg"
-
-
-def caption(exercise: Exercise, side: str) -> str:
-    """ "Shown: right leg. Arrow: direction of movement." — or the parts of it that apply."""
-    data = exercise.illustration or {}
-    if not data.get("frames"):
-        return ""
-    near, far = _highlighted(exercise)
-    limb = limb_word(exercise)
-    parts = []
-    if side in ("left", "right"):
-        parts.append(f"Shown: {side} {limb}.")
-    elif side == "each":
-        drawn = "right" if near or not far else "left"
-        parts.append(f"Shown: {drawn} {limb}; do both sides.")
-    elif near and far:
-        parts.append(f"Shown: both {limb}s.")
-    if data.get("arrows"):
-        parts.append("Arrow: direction of movement.")
-    return " ".join(parts)
 
 
 def _unlabelled(exercise: Exercise) -> tuple[Exercise, list[str]]:
@@ -136,15 +105,14 @@ def place_picture(
     grid: FrameGrid,
     accent_hex: str,
     s: HandoutStyles,
-) -> float:
-    """Add the picture's frames and labels to `layout` at (x, y); returns the y below it."""
+) -> list[float]:
+    """Add the picture's frames and labels to `layout` at (x, y); returns the y below each row
+    of frames (with its labels), the last being the y below the whole picture."""
     bare, labels = _unlabelled(exercise)
     count = grid.count
     labels = (labels + [""] * count)[:count]
     row_w = count * grid.cell_w + (count - 1) * FRAME_GAP_PT  # every frame in one row
-    flowable = illustration_flowable(
-        bare, drawing_side(exercise, side), row_w, grid.cell_h, accent_hex, font_name=REGULAR
-    )
+    flowable = illustration_flowable(bare, side, row_w, grid.cell_h, accent_hex, font_name=REGULAR)
     flowable.wrap(row_w, grid.cell_h)
     spans = _frame_spans(flowable, row_w, grid.cell_h, count)
     centres = [(left + right) / 2 for left, right in spans]
@@ -159,7 +127,7 @@ def place_picture(
         layout.pictures.append(Picture(x + offset, y, row_w, grid.cell_h, draw_row))
         for label, centre in zip(labels, centres, strict=True):
             _label(layout, label, x + offset + centre, y + grid.cell_h, s)
-        return y + grid.cell_h + label_h
+        return [y + grid.cell_h + label_h]
     for index, centre in enumerate(centres):
         row, column = divmod(index, grid.columns)
         cell_x = x + column * (grid.cell_w + FRAME_GAP_PT)
@@ -187,7 +155,8 @@ def place_picture(
             cell_y + grid.cell_h,
             s,
         )
-    return y + grid.rows * (grid.cell_h + label_h) + (grid.rows - 1) * FRAME_GAP_PT
+    row_pitch = grid.cell_h + label_h + FRAME_GAP_PT
+    return [y + row * row_pitch + grid.cell_h + label_h for row in range(grid.rows)]
 
 
 def _label(layout: BlockLayout, text: str, centre_x: float, top: float, s: HandoutStyles) -> None:

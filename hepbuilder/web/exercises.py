@@ -75,6 +75,13 @@ def illustration_markup(exercise, accent_hex: str, side: str = "none") -> Markup
     return Markup(svg) if svg else None
 
 
+def illustration_words(exercise, side: str = "none") -> str:
+    """The caption the handout prints under the same picture ("Shown: right leg. ...")."""
+    from hepbuilder.illustrations import illustration_caption
+
+    return illustration_caption(exercise.illustration, side)
+
+
 @bp.route("/<slug>")
 def detail(slug: str):
     actor = current_actor()
@@ -89,6 +96,7 @@ def detail(slug: str):
         steps=steps_for_dose(exercise.steps, exercise.defaults),
         illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
         photos=[photo_url(row, path) for path in row.photos or ()],
+        caption=illustration_words(exercise),
     )
 
 

@@ -51,6 +51,12 @@ def _illustration(item, accent_hex: str):
     return illustration_markup(item.exercise, accent_hex, side=item.dose.side)
 
 
+def _caption(item) -> str:
+    from .exercises import illustration_words
+
+    return illustration_words(item.exercise, side=item.dose.side)
+
+
 @bp.get("/<token>")
 def show(token: str):
     db = get_db()
@@ -70,6 +76,7 @@ def show(token: str):
             "item": item,
             "dose_words": describe_dose(item.dose),
             "illustration": _illustration(item, accent),
+            "caption": _caption(item),
         }
         for item in spec.items
     ]

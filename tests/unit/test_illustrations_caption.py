@@ -1,6 +1,6 @@
 """The caption under a picture names the side it shows and what its arrows mean."""
 
-from hepbuilder.illustrations import illustration_caption
+from hepbuilder.illustrations import illustration_caption, side_to_draw
 
 LEG = {"frames": [{}], "highlight": ["thigh_near", "shin_near"], "arrows": [{"at": "knee_near"}]}
 
@@ -24,9 +24,19 @@ def test_caption_names_both_limbs_when_both_sides_are_highlighted():
     assert illustration_caption(both, "none") == "Shown: both legs."
 
 
-def test_caption_for_a_stretch_felt_in_the_other_leg_names_both_sides():
+def test_caption_for_a_stretch_felt_in_the_far_leg_names_the_dose_side():
     warrior = {"frames": [{}], "highlight": ["thigh_far"]}
-    assert illustration_caption(warrior, "left") == "Shown: left side, stretch in the right leg."
+    assert illustration_caption(warrior, "left") == "Shown: stretch in the left leg."
+    assert illustration_caption(warrior, "each") == (
+        "Shown: stretch in the left leg (then the same with the right)."
+    )
+
+
+def test_side_to_draw_mirrors_a_far_limb_pose_the_other_way_round():
+    warrior = {"frames": [{}], "highlight": ["thigh_far"]}
+    lunge = {"frames": [{}], "highlight": ["thigh_near"]}
+    assert side_to_draw(warrior, "right") == "left" and side_to_draw(warrior, "each") == "each"
+    assert side_to_draw(lunge, "left") == "left"
 
 
 def test_caption_explains_a_double_arrow():

@@ -157,6 +157,31 @@ def test_render_handout_large_print_has_no_mostly_empty_page(paper):
             assert lowest > bottom * 0.5, page.page_number
 
 
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_keeps_the_exercises_heading_with_the_first_card(
+    stress_pdfs, paper
+):
+    with pdfplumber.open(io.BytesIO(stress_pdfs[(paper, True)])) as document:
+        page = next(p for p in document.pages if "Your exercises\n" in p.extract_text() + "\n")
+        text = " ".join(page.extract_text().split())
+    assert "Your exercises Do these 13 exercises" in text
+    assert "1 Supine figure four stretch" in text and "What it is for" in text
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
+    spec = make_spec(items=0, large_print=True, paper=paper)
+    spec["items"] = [{"exercise": load_library().exercises["active-90-90"].to_dict(), "sets": 1}]
+    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
+        words = [w for page in document.pages for w in page.extract_words()]
+    label = next(w for w in words if w["text"] == "Then")  # "Then the other side", frame 3
+    dose = next(w for w in words if w["text"] == "set")  # "1 set of 10 ..."
+    start = next(w for w in words if w["text"] == "Start")
+    assert dose["x0"] > label["x1"]  # beside the frame, not under it
+    assert dose["top"] < label["top"]
+    assert start["top"] < dose["top"]  # the first row of frames is above both
+
+
 def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_two():
     from hepbuilder.library.loader import load_library
 
@@ -224,7 +249,7 @@ def test_render_handout_captions_say_which_side_the_picture_shows():
     )
     assert "Shown: left leg." in text and "Arrow: direction" in text
     assert "For your left leg only (the one shown in colour)." in text
-    assert "Shown: right leg; do both sides." in text
+    assert "Shown: right leg (then the same with the left)." in text
 
 
 def test_render_handout_card_has_one_dose_sentence_what_it_is_for_and_what_you_need():

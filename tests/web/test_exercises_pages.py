@@ -113,6 +113,16 @@ def test_detail_shows_steps_dose_and_target_actions(signed_in, library):
     assert "Mat" in html  # equipment
 
 
+def test_detail_captions_the_picture_as_the_handout_does(signed_in, library):
+    from hepbuilder.illustrations import illustration_caption
+
+    exercise = library.exercises["banded-lunge"]
+    html = signed_in.get("/exercises/banded-lunge").text
+    words = illustration_caption(exercise.illustration, "none")
+    assert words.startswith("Shown: right leg")
+    assert f'<figcaption class="illustration__caption">{words}</figcaption>' in html
+
+
 def test_detail_lists_targets_in_the_library_order(signed_in, library):
     html = signed_in.get("/exercises/figure-4-stretch").text
     names = [library.muscles[slug].name for slug in library.exercises["figure-4-stretch"].targets]

@@ -70,6 +70,20 @@ def test_private_link_shows_the_latest_handout_made_for_reading_alone(session, v
     assert 'href="/p/brand/7b2d8e.css"' in text
 
 
+def test_private_link_captions_each_picture_as_the_handout_does(session, visitor):
+    from hepbuilder.illustrations import illustration_caption
+
+    _clinic, _patient, handout = issued(session)
+    text = visitor.get(path_of(handout)).text
+    captions = [
+        illustration_caption(item["exercise"]["illustration"], item.get("side", "none"))
+        for item in handout_spec(handout)["items"]
+    ]
+    assert any(captions)
+    for words in filter(None, captions):
+        assert f'<figcaption class="exercise__caption">{words}</figcaption>' in text
+
+
 def test_private_link_page_loads_nothing_from_elsewhere_and_has_no_inline_code(session, visitor):
     _clinic, _patient, handout = issued(session)
     text = visitor.get(path_of(handout)).text
