@@ -245,14 +245,23 @@ EXERCISE_CREATE = {
     "additionalProperties": False,
 }
 
+EXERCISE_READ_ONLY = {
+    "slug": _read_only("The exercise's slug (its address).", SLUG),
+    "url": _read_only("The exercise's page.", _text(200)),
+    "is_archived": _read_only(
+        "Retired or not (archive and restore have their own calls).", {"type": "boolean"}
+    ),
+}
+
 EXERCISE_UPDATE = {
     "type": "object",
     "description": (
         "Fields left out keep their value. `version` is the version you last read (GET): a "
         "stale one is refused with 409 and the current version in `error.current_version`. "
-        "The previous text is kept as a version."
+        "What GET returned may be sent back whole: its read-only fields are accepted when "
+        "unchanged. The previous text is kept as a version."
     ),
-    "properties": {"version": ID, **EXERCISE_FIELDS},
+    "properties": {"version": ID, **EXERCISE_FIELDS, **EXERCISE_READ_ONLY},
     "required": ["version"],
     "additionalProperties": False,
 }

@@ -189,12 +189,16 @@ def test_cli_token_create_takes_scopes(cli, session):
 
 def test_api_get_modify_put_sends_back_everything_it_got(editor):
     current = editor.get("/api/v1/exercises/step-up").get_json()
-    body = {
-        key: value for key, value in current.items() if key not in ("slug", "is_archived", "url")
-    }
-    body["summary"] = "Changed through the API."
+    body = {**current, "summary": "Changed through the API."}  # read-only fields included
     response = editor.put("/api/v1/exercises/step-up", json=body)
     assert response.status_code == 200, response.get_json()
+    assert response.get_json()["summary"] == "Changed through the API."
+    moved = editor.put(
+        "/api/v1/exercises/step-up",
+        json={**response.get_json(), "slug": "step-down", "is_archived": True},
+    )
+    assert moved.status_code == 422
+    assert set(moved.get_json()["error"]["fields"]) == {"slug", "is_archived"}
     unknown_photo = editor.put(
         "/api/v1/exercises/step-up",
         json={"version": response.get_json()["version"], "photos": ["images/nope.png"]},

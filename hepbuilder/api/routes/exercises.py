@@ -3,6 +3,7 @@
 from flask import g, url_for
 
 from hepbuilder.domain.errors import NotFound
+from hepbuilder.domain.records import check_read_only
 from hepbuilder.services import exercise_versions, exercises
 from hepbuilder.web.database import get_db
 
@@ -11,6 +12,9 @@ from .common import QUERY_PARAMETERS, answer, bp, read_body
 
 EXERCISE_FILTERS = ("q", "category", "body_region", "equipment", "target")
 QUERY_PARAMETERS["api.list_exercises"] = ("limit", "cursor", *EXERCISE_FILTERS)
+
+
+READ_ONLY = ("slug", "url", "is_archived")  # what GET gives that a PUT may send back unchanged
 
 
 def exercise_json(row) -> dict:
@@ -65,6 +69,8 @@ def update_exercise(slug: str):
     data = read_body(schemas.EXERCISE_UPDATE)
     session = get_db()
     row = exercises.get_exercise(session, g.actor.clinic_id, _exercise_slug(slug))
+    current = exercise_json(row)
+    check_read_only(current, {key: data.pop(key) for key in READ_ONLY if key in data})
     entry = {**exercises.to_domain(row).to_dict(), **data}
     version = entry.pop("version")
     row = exercise_versions.update_exercise(
