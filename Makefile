@@ -30,6 +30,7 @@ quicktest: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/first_handout.py
 	$(BIN)/python bench/illustrations.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/library.py
