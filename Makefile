@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/first_handout.py
 	$(BIN)/python bench/illustrations.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/load.py
 
