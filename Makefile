@@ -30,8 +30,10 @@ quicktest: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/first_handout.py
 	$(BIN)/python bench/illustrations.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/load.py
 

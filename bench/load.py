@@ -164,6 +164,7 @@ def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
         "HEPBUILDER_SECRET_KEY": "bench-secret",
         "HEPBUILDER_INSTANCE_DIR": str(instance),
         "HEPBUILDER_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "HEPBUILDER_API_RATE_LIMIT": "0",  # measure the server, not the per-token limit
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "hepbuilder", "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -1,7 +1,9 @@
 """Running the app: gunicorn with one outbox delivery loop beside it (`hepbuilder serve`), and the
 loop itself (`hepbuilder outbox send --loop`). A command-line adapter, like cli.py.
 
-`serve` runs gunicorn in this process (its master) and, once it listens, starts exactly one child
+`serve` runs gunicorn in this process (its master), which loads the app and warms it (fonts, the
+bundled library, its illustrations: pdf/warm.py) before forking the workers, so a new worker's
+first handout costs about what any other does. Once it listens, the master starts exactly one child
 process, `python -m hepbuilder outbox send --loop`, which gunicorn's exit hook stops. The child also
 stops by itself when its parent is gone, so a killed server leaves no loop behind. Larger
 deployments run `hepbuilder outbox send --loop` on their own instead (several at once on
@@ -100,28 +102,56 @@ def _gunicorn_settings() -> dict:
     }
 
 
+def _forget_inherited_connections(_server, worker) -> None:
+    """gunicorn's post_fork: a forked worker must not share the master's database sockets."""
+    sessions = worker.app.callable.extensions["hepbuilder.sessions"]
+    sessions.kw["bind"].dispose(close=False)
+
+
+def load_warm_app():
+    """The app, created and warmed (the master does this once; workers inherit it)."""
+    from hepbuilder.pdf.warm import warm_up
+    from hepbuilder.web import create_app
+
+    app = create_app()
+    started = time.perf_counter()
+    warmed = warm_up()
+    seconds = time.perf_counter() - started
+    print(
+        f"Warmed up: {warmed.exercises} exercises, {warmed.illustrations} illustrations"
+        f" in {seconds * 1000:.0f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
+    return app
+
+
+def server_options(host: str, port: int, workers: int, child: _DeliveryChild) -> dict:
+    """gunicorn's settings for `serve`: the app preloaded in the master, the loop beside it."""
+    return {
+        **_gunicorn_settings(),  # the redacted access log and request-line limit
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "preload_app": True,
+        "post_fork": _forget_inherited_connections,
+        "when_ready": child.start,
+        "on_exit": child.stop,
+    }
+
+
 def run_server(host: str, port: int, workers: int) -> None:
-    """gunicorn serving `create_app()` on host:port, with the delivery loop beside it."""
+    """gunicorn serving the warmed `create_app()` on host:port, with the delivery loop beside it."""
     from gunicorn.app.base import BaseApplication
 
     child = _DeliveryChild()
 
     class HepbuilderServer(BaseApplication):
         def load_config(self):
-            options = {
-                **_gunicorn_settings(),  # the redacted access log and request-line limit
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "when_ready": child.start,
-                "on_exit": child.stop,
-            }
-            for name, value in options.items():
+            for name, value in server_options(host, port, workers, child).items():
                 self.cfg.set(name, value)
 
         def load(self):
-            from hepbuilder.web import create_app
-
-            return create_app()
+            return load_warm_app()
 
     try:
         HepbuilderServer().run()

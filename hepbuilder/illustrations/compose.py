@@ -12,9 +12,9 @@ of a handout's ten exercises is computed once per process.
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import model as m
+from .cache import LRUCache
 from .kinematics import Body, Vec
 from .paths import (
     Camera,
@@ -424,8 +424,14 @@ def mirror_frame(art: FrameArt) -> FrameArt:
     )
 
 
-@lru_cache(maxsize=256)
+_BUILT = LRUCache()  # (pose data as canonical JSON, side) -> Illustration
+
+
 def _build(key: str, side: str) -> Illustration:
+    return _BUILT.get_or_make((key, side), lambda: _draw(key, side))
+
+
+def _draw(key: str, side: str) -> Illustration:
     data = json.loads(key)
     frames = tuple(draw_frame(data, i) for i in range(len(data["frames"])))
     if side == "left":

@@ -12,6 +12,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from .cache import LRUCache
 from .compose import Illustration
 from .layout import FrameLayout, layout
 from .palette import FONT, LABEL_HEX, STROKES, hex_rgb, palette
@@ -69,21 +70,19 @@ def _path_ops(ops: list[tuple]) -> str:
     )
 
 
-# (id(art), width, height) -> (art, per-frame lists of path operator strings). The art itself
-# is kept in the entry so its id cannot be reused while the entry lives.
-_PATHS: dict[tuple, tuple[Illustration, tuple[tuple[str, ...], ...]]] = {}
-_OPS: dict[tuple, tuple[Illustration, str]] = {}
-_CACHE_MAX = 256
+# (id(art), width, height) -> (art, per-frame lists of path operator strings), and with the
+# accent -> (art, the drawing's operators). The art itself is kept in the entry so its id cannot
+# be reused while the entry lives. Least recently used entries go first (cache.py).
+_PATHS = LRUCache()
+_OPS = LRUCache()
 
 
-def _cached(cache: dict, key: tuple, art: Illustration, make):
+def _cached(cache: LRUCache, key: tuple, art: Illustration, make):
     hit = cache.get(key)
     if hit is not None and hit[0] is art:
         return hit[1]
     value = make()
-    if len(cache) >= _CACHE_MAX:
-        cache.clear()
-    cache[key] = (art, value)
+    cache.put(key, (art, value))
     return value
 
 

@@ -89,6 +89,7 @@ def test_serve_delivers_queued_email_with_one_loop_that_stops_with_it(tmp_path, 
     assert len(mail_server.inbox.envelopes) == 1
     logged = log.read_text()
     assert "GET /p/- HTTP/1.1" in logged and token not in logged
+    assert "Warmed up: " in logged and logged.index("Warmed up: ") < logged.index("GET /p/-")
 
 
 def _get(url: str) -> str | None:

@@ -34,9 +34,11 @@ def list_exercises():
     rows = exercises.search_exercises(
         session, g.actor.clinic_id, **filters, limit=page.limit, offset=page.cursor
     )
-    total = exercises.count_exercises(session, g.actor.clinic_id, **filters)
     after = page.cursor + len(rows)
-    next_cursor = after if rows and after < total else None
+    next_cursor = None
+    if len(rows) == page.limit:  # a full page: is there one more match? (count no further)
+        more = exercises.count_exercises(session, g.actor.clinic_id, **filters, at_most=after + 1)
+        next_cursor = after if more > after else None
     return answer(paging.page_body([exercise_json(row) for row in rows], next_cursor, page.limit))
 
 

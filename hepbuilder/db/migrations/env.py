@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from hepbuilder.db.models import Base
+from hepbuilder.db.models import Base, schema_object_filter
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,7 +31,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=schema_object_filter(connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,160 @@
+"""Patient search at group scale: 1,000,000 patients over 50 clinics on PostgreSQL (not a test).
+
+Fills the PostgreSQL database given by --url (default: the local `hb_scale`, made with
+`createdb -h 127.0.0.1 -U postgres hb_scale`) with 50 clinics of 20,000 patients each by COPY,
+the search text made by the service's own rule (services.patients.patient_search_text), with the
+indexes dropped during the load and built after it. A database already holding that many
+patients is reused (--refill loads it again). Then it times `services.patients.search_patients`
+(what `/patients?q=` calls: the query, the count when the page needs it, the audit rows),
+server side, for terms a receptionist types, each in a random clinic, and prints p50/p95.
+
+Goal (issue 13): p95 under 20 ms.
+
+    .venv/bin/python bench/search_scale.py [--url URL] [--repeat 200] [--refill]
+"""
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select, text  # noqa: E402
+
+from hepbuilder.db.migrate import upgrade  # noqa: E402
+from hepbuilder.db.models import Clinic, Patient  # noqa: E402
+from hepbuilder.db.session import get_engine, session_factory  # noqa: E402
+from hepbuilder.services import patients  # noqa: E402
+from hepbuilder.services.actor import system_actor  # noqa: E402
+
+CLINICS = 50
+PER_CLINIC = 20_000
+FIRST = "Zoë María Jan Ana Søren Chloé Mohammed Aiko Łucja Peter Grace José Olivia Noah".split()
+FIRST += "Émile Ingrid Tomás Yara Ben Ruth Kwame Priya Dmitri Fatima Liam Mei Oskar Nia".split()
+SYLLABLES = "ba ko ri su mel dan vik tor lin has ew ost par gri nu sel mar wen fi zo".split()
+SYLLABLES += "kel bru an tes ho lam qui dor ves pin".split()
+INDEXES = ("ix_patient_search_trgm", "ix_patient_clinic_search", "ix_patient_clinic_id")
+
+
+def last_name(rng: random.Random) -> str:
+    """A made-up surname of 2-3 syllables (about 27,000 of them), capitalised."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 3, 3)))).capitalize()
+
+
+def fill(url: str, rng: random.Random) -> float:
+    """Load CLINICS x PER_CLINIC patients by COPY; the seconds it took."""
+    started = time.perf_counter()
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE patient, clinic RESTART IDENTITY CASCADE"))
+        for number in range(CLINICS):
+            connection.execute(
+                Clinic.__table__.insert().values(name=f"Clinic {number}", slug=f"clinic-{number}")
+            )
+        clinic_ids = list(connection.scalars(select(Clinic.id).order_by(Clinic.id)))
+        for index in INDEXES:
+            connection.execute(text(f"DROP INDEX IF EXISTS {index}"))
+    raw = engine.raw_connection()
+    try:
+        now = dt.datetime(2026, 12, 1, 9, 0)
+        columns = "clinic_id, external_id, first_name, last_name, date_of_birth, email, phone,"
+        columns += " notes, search_text, is_archived, created_at, updated_at"
+        with raw.cursor() as cursor, cursor.copy(f"COPY patient ({columns}) FROM STDIN") as copy:
+            serial = 0
+            for clinic_id in clinic_ids:
+                for _ in range(PER_CLINIC):
+                    serial += 1
+                    first, last = rng.choice(FIRST), last_name(rng)
+                    external = f"PMS-{100000 + serial}"
+                    born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(30000))
+                    search = patients.patient_search_text(first, last, external, born)
+                    copy.write_row(
+                        (clinic_id, external, first, last, born, "", "", "", search)
+                        + (serial % 50 == 0, now, now)
+                    )
+        raw.commit()
+    finally:
+        raw.close()
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE INDEX ix_patient_clinic_id ON patient (clinic_id)"),
+        )
+        connection.execute(
+            text(
+                "CREATE INDEX ix_patient_clinic_search"
+                " ON patient (clinic_id, is_archived, search_text)"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE INDEX ix_patient_search_trgm ON patient USING gin (search_text gin_trgm_ops)"
+            )
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE patient"))
+    return time.perf_counter() - started
+
+
+def searches(rng: random.Random, sessions) -> list[tuple[str, str]]:
+    """(what, q) pairs: terms that occur in the data, picked from real rows."""
+    with sessions() as session:
+        sample = session.execute(
+            select(
+                Patient.first_name, Patient.last_name, Patient.external_id, Patient.date_of_birth
+            ).where(Patient.id.in_([rng.randrange(1, CLINICS * PER_CLINIC) for _ in range(3)]))
+        ).all()
+    first, last, external, born = sample[0]
+    return [
+        ("a surname (5 letters)", last[:5].lower()),
+        ("a whole surname and first name", f"{sample[1][1]} {sample[1][0]}"),
+        ("a common first name", first),
+        ("an external id", external.lower()),
+        ("a date of birth", born.isoformat()),
+        ("two letters (no trigram)", "ma"),
+        ("a name that is nowhere", "qqxyzzy"),
+    ]
+
+
+def timed(sessions, q: str, repeat: int, rng: random.Random) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        actor = system_actor(rng.randint(1, CLINICS))
+        with sessions() as session:
+            start = time.perf_counter()
+            patients.search_patients(session, actor, q)
+            session.flush()
+            times.append((time.perf_counter() - start) * 1000)
+            session.rollback()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/hb_scale")
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--refill", action="store_true")
+    args = parser.parse_args()
+    rng = random.Random(13)
+    upgrade(args.url)
+    sessions = session_factory(args.url)
+    with sessions() as session:
+        present = session.scalar(select(func.count()).select_from(Patient))
+    if args.refill or present != CLINICS * PER_CLINIC:
+        print(f"Loading {CLINICS * PER_CLINIC:,} patients over {CLINICS} clinics...")
+        print(f"  loaded and indexed in {fill(args.url, rng):.0f} s")
+    else:
+        print(f"Reusing {present:,} patients over {CLINICS} clinics")
+    print(f"search_patients, {args.repeat} runs each in random clinics, server time:")
+    print("| search | q | p50 | p95 |\n| --- | --- | --- | --- |")
+    for what, q in searches(rng, sessions):
+        times = timed(sessions, q, args.repeat, rng)
+        p95 = statistics.quantiles(times, n=20)[-1]
+        print(f"| {what} | `{q}` | {statistics.median(times):.1f} ms | {p95:.1f} ms |")
+
+
+if __name__ == "__main__":
+    main()
