@@ -555,8 +555,10 @@ DELIVERY = {
             "type": ["string", "null"],
             "description": "When the mail server took it",
         },
+        "created_at": {**TIMESTAMP, "description": "When it was queued"},
+        "updated_at": {**TIMESTAMP, "description": "When its status or attempts last changed"},
     },
-    "required": ["id", "status", "attempts", "last_error", "sent_at"],
+    "required": ["id", "status", "attempts", "last_error", "sent_at", "created_at", "updated_at"],
 }
 
 

@@ -45,7 +45,9 @@ def test_email_is_queued_with_202_and_its_status_can_be_read(session, mail_api):
     assert response.headers["Location"] == f"/api/v1/deliveries/{delivery_id}"
     status = mail_api.get(f"/api/v1/deliveries/{delivery_id}")
     assert status.status_code == 200
-    assert status.json == {
+    body = status.json
+    assert body["created_at"].endswith("Z") and body["updated_at"] >= body["created_at"]
+    assert {key: body[key] for key in ("id", "status", "attempts", "last_error", "sent_at")} == {
         "id": delivery_id,
         "status": "queued",
         "attempts": 0,
@@ -114,4 +116,12 @@ def test_openapi_describes_the_delivery_calls(client):
     document = client.get("/api/v1/openapi.json").json
     assert "202" in document["paths"]["/handouts/{handout_id}/email"]["post"]["responses"]
     delivery = document["components"]["schemas"]["Delivery"]
-    assert set(delivery["required"]) == {"id", "status", "attempts", "last_error", "sent_at"}
+    assert set(delivery["required"]) == {
+        "id",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "created_at",
+        "updated_at",
+    }

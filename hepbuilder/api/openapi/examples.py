@@ -230,4 +230,6 @@ DELIVERY = {
     "attempts": 1,
     "last_error": None,
     "sent_at": "2026-12-01T09:00:12Z",
+    "created_at": "2026-12-01T09:00:10Z",
+    "updated_at": "2026-12-01T09:00:12Z",
 }

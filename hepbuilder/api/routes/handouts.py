@@ -28,6 +28,8 @@ def delivery_json(message) -> dict:
         "attempts": message.attempts,
         "last_error": message.last_error or None,
         "sent_at": rfc3339(message.sent_at) if message.sent_at else None,
+        "created_at": rfc3339(message.created_at),
+        "updated_at": rfc3339(message.updated_at),
     }
 
 
