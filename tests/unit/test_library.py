@@ -331,9 +331,9 @@ def test_duplicate_protocol_slug_is_named(library_copy):
 def test_bad_muscle_entry_is_named(library_copy):
     path = library_copy / "muscles.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8") + "soleus:\n  name: Soleus\n", encoding="utf-8"
+        path.read_text(encoding="utf-8") + "popliteus:\n  name: Popliteus\n", encoding="utf-8"
     )
-    assert str(load_problems(library_copy)) == "muscles.yaml: soleus.actions: is required"
+    assert str(load_problems(library_copy)) == "muscles.yaml: popliteus.actions: is required"
 
 
 def test_missing_muscles_file_is_named(library_copy):
