@@ -78,7 +78,14 @@ def protocol_to_domain(row: Protocol) -> domain.Protocol:
         )
         for item in row.items or ()
     )
-    return domain.Protocol(slug=row.slug, name=row.name, description=row.description, items=items)
+    return domain.Protocol(
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        items=items,
+        conditions=tuple(row.conditions or ()),
+        progression=row.progression or "",
+    )
 
 
 def default_dose(row: ExerciseRow) -> Dose:
