@@ -28,7 +28,8 @@ def _worker_database(url: str) -> str:
         return url
     given = make_url(url)
     name = f"{given.database}_{worker}"
-    with get_engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    server = given.set(database="postgres").render_as_string(hide_password=False)
+    with get_engine(server).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         exists = connection.scalar(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
         )
