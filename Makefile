@@ -21,12 +21,14 @@ run: $(VENV)/.installed-run
 	$(BIN)/hepbuilder seed
 	$(BIN)/hepbuilder serve --host 127.0.0.1 --port 5000
 
+# One pytest-xdist worker per core, each with its own database; a test file stays on one worker
+# (its module fixtures, such as a live server, start once).
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest --durations=10
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=10
 
 # Everything but the slow suites (browser, schemathesis, pdf.js): for before every commit.
 quicktest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not slow" --durations=5
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow" --durations=5
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py

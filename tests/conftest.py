@@ -1,6 +1,9 @@
 """Shared fixtures: a migrated database (SQLite, or HEPBUILDER_TEST_DATABASE_URL), the app, its clients.
 
 The schema is migrated once per run; each test that touches the database starts from empty tables.
+Under pytest-xdist (`make test` runs one worker per core) every worker has its own database: its
+own SQLite file, or on PostgreSQL a database named after the given one and the worker
+("test_gw0"), created when missing.
 """
 
 import os
@@ -10,17 +13,36 @@ import os
 os.environ["HEPBUILDER_PASSWORD_HASH"] = "pbkdf2:sha256:1000"
 
 import pytest  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import make_url, text  # noqa: E402
 
 from hepbuilder.db.migrate import upgrade  # noqa: E402
 from hepbuilder.db.models import Base  # noqa: E402
 from hepbuilder.db.session import get_engine, session_factory  # noqa: E402
 
 
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this xdist worker (`url` itself outside xdist), created if
+    missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    server = given.set(database="postgres").render_as_string(hide_password=False)
+    with get_engine(server).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("HEPBUILDER_TEST_DATABASE_URL")
     if url:
+        url = _worker_database(url)
         with get_engine(url).begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))

@@ -8,7 +8,13 @@ a date of birth that is not in the future), so the web pages and the API share e
 
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.exercise import BODY_REGIONS, CATEGORIES, POSITIONS, SLUG_RE
-from hepbuilder.domain.limits import ITEM_LIMITS, PATIENT_LIMITS, PROGRAM_LIMITS, USER_LIMITS
+from hepbuilder.domain.limits import (
+    ITEM_LIMITS,
+    PATIENT_LIMITS,
+    PROGRAM_LIMITS,
+    PROTOCOL_LIMITS,
+    USER_LIMITS,
+)
 from hepbuilder.domain.records import TIMESTAMP_PATTERN
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.services.outbox import STATUSES as OUTBOX_STATUSES
@@ -271,7 +277,14 @@ PROTOCOL_CREATE = {
     "properties": {
         "slug": _text(80, pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
         "name": _text(120, required=True),
-        "description": _nullable(_text(2000)),
+        "description": _nullable(_text(PROTOCOL_LIMITS["description"])),
+        "conditions": {
+            "type": "array",
+            "maxItems": 20,
+            "items": SLUG,
+            "description": "Condition slugs, as an exercise's (whom the protocol is for)",
+        },
+        "progression": _nullable(_text(PROTOCOL_LIMITS["progression"])),
         "items": {
             "type": "array",
             "minItems": 1,
@@ -496,6 +509,15 @@ PROTOCOL = {
         "slug": {"type": "string"},
         "name": {"type": "string"},
         "description": _OPTIONAL_TEXT,
+        "conditions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Condition slugs: whom the protocol is for",
+        },
+        "progression": {
+            "type": ["string", "null"],
+            "description": "When and how to move the patient on; null when empty",
+        },
         "items": {
             "type": "array",
             "items": {
@@ -512,7 +534,7 @@ PROTOCOL = {
             },
         },
     },
-    "required": ["slug", "name", "description", "items"],
+    "required": ["slug", "name", "description", "conditions", "progression", "items"],
 }
 
 

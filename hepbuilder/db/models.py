@@ -348,6 +348,9 @@ class Protocol(Base):
     slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    # condition slugs (as an exercise's) and when to move the patient on
+    conditions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    progression: Mapped[str] = mapped_column(Text, default="", server_default="")
     items: Mapped[list] = mapped_column(JSON, default=list)
     library_hash: Mapped[str] = mapped_column(String(64), default="")
     is_customized: Mapped[bool] = mapped_column(Boolean, default=False)

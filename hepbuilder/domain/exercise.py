@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 
 from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
+from .limits import PROTOCOL_LIMITS
 from .steps import needs_hold
 from .text import read_text
 
@@ -96,10 +97,15 @@ class ProtocolItem:
 
 @dataclass(frozen=True, slots=True)
 class Protocol:
+    """A named starting set of items. `conditions` (slugs, as an exercise's) say whom it is for;
+    `progression` tells the therapist when and how to move the patient on."""
+
     slug: str
     name: str
     description: str
     items: tuple[ProtocolItem, ...]
+    conditions: tuple[str, ...] = ()
+    progression: str = ""
 
 
 def _text_list(data: dict, key: str, errors: dict, *, required: bool = False) -> tuple[str, ...]:
@@ -238,7 +244,9 @@ def parse_protocol(data: object) -> Protocol:
     if slug and not SLUG_RE.match(slug):
         errors["slug"] = "must be lowercase letters, digits and single hyphens"
     name = read_text(data, "name", errors, required=True, max_chars=MAX_NAME_CHARS)
-    description = read_text(data, "description", errors)
+    description = read_text(data, "description", errors, max_chars=PROTOCOL_LIMITS["description"])
+    conditions = _slug_list(data, "conditions", errors)
+    progression = read_text(data, "progression", errors, max_chars=PROTOCOL_LIMITS["progression"])
     items = []
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -263,7 +271,14 @@ def parse_protocol(data: object) -> Protocol:
         items.append(ProtocolItem(exercise=raw["exercise"], dose=dose, notes=str(notes)))
     if errors:
         raise ValidationError(errors)
-    return Protocol(slug=slug, name=name, description=description, items=tuple(items))
+    return Protocol(
+        slug=slug,
+        name=name,
+        description=description,
+        items=tuple(items),
+        conditions=conditions,
+        progression=progression,
+    )
 
 
 def library_problems(exercise: Exercise) -> dict[str, str]:

@@ -25,6 +25,8 @@ BRAND_LIMITS: dict[str, int] = {
 }
 USER_LIMITS: dict[str, int] = {"email": 254, "name": 200, "credentials": 80}
 API_TOKEN_LIMITS: dict[str, int] = {"name": 120}
+# A protocol (protocols.yaml, the protocol page, the API): what it is for and when to move on.
+PROTOCOL_LIMITS: dict[str, int] = {"description": 2000, "progression": 2000}
 
 # A webhook endpoint: the longest URL accepted (a 2,000-character URL is refused).
 WEBHOOK_LIMITS: dict[str, int] = {"url": 500}

@@ -9,7 +9,7 @@ same way: the database only runs `LIKE '%alternative%'`.
 import difflib
 from dataclasses import dataclass, field, replace
 
-from .text import fold
+from .text import fold_for_search
 
 # A folded word or phrase a clinician types -> what the library text says instead. Keys of
 # several words are matched as a phrase before single words.
@@ -111,7 +111,7 @@ def _term(words: list[str]) -> Term:
 
 def parse_query(query: str) -> list[Term]:
     """The query's terms: the longest synonym phrases first, then single words."""
-    words = fold(query).split()
+    words = fold_for_search(query).split()
     terms: list[Term] = []
     index = 0
     while index < len(words):

@@ -15,6 +15,12 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+def fold_for_search(text: str) -> str:
+    """`fold`, with hyphens read as spaces: "Step-up" and "step up" are the same words to the
+    exercise search (its stored text and every query)."""
+    return fold(text.replace("-", " "))
+
+
 def read_text(
     data: dict,
     key: str,

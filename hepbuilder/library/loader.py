@@ -58,7 +58,7 @@ EXERCISE_KEYS = (
     "source",
 )
 MUSCLE_KEYS = ("name", "actions")
-PROTOCOL_KEYS = ("slug", "name", "description", "items")
+PROTOCOL_KEYS = ("slug", "name", "description", "conditions", "items", "progression")
 PROTOCOL_ITEM_KEYS = ("exercise", "dose", "notes")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -535,6 +535,8 @@ def protocols_to_yaml(protocols: Mapping[str, Protocol]) -> str:
         entry: dict = {"slug": protocol.slug, "name": protocol.name}
         if protocol.description:
             entry["description"] = protocol.description
+        if protocol.conditions:
+            entry["conditions"] = list(protocol.conditions)
         entry["items"] = []
         for item in protocol.items:
             item_data: dict = {"exercise": item.exercise}
@@ -543,6 +545,8 @@ def protocols_to_yaml(protocols: Mapping[str, Protocol]) -> str:
             if item.notes:
                 item_data["notes"] = item.notes
             entry["items"].append(item_data)
+        if protocol.progression:
+            entry["progression"] = protocol.progression
         data.append(entry)
     return _dump(data)
 

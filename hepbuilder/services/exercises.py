@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hepbuilder.db.like import contains
@@ -22,7 +22,7 @@ from hepbuilder.domain.search_terms import (
     parse_query,
     vocabulary_of,
 )
-from hepbuilder.domain.text import fold
+from hepbuilder.domain.text import fold_for_search
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -44,7 +44,7 @@ def search_text_for(exercise: domain.Exercise, muscle_names) -> str:
         *exercise.conditions,
         *muscle_names,
     ]
-    return fold(" ".join(words).replace("-", " "))
+    return fold_for_search(" ".join(words))
 
 
 def to_domain(row: ExerciseRow) -> domain.Exercise:
@@ -78,7 +78,14 @@ def protocol_to_domain(row: Protocol) -> domain.Protocol:
         )
         for item in row.items or ()
     )
-    return domain.Protocol(slug=row.slug, name=row.name, description=row.description, items=items)
+    return domain.Protocol(
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        items=items,
+        conditions=tuple(row.conditions or ()),
+        progression=row.progression or "",
+    )
 
 
 def default_dose(row: ExerciseRow) -> Dose:
@@ -194,12 +201,28 @@ def search_page(
     return rows, count_exercises(session, clinic_id, **filters)
 
 
-def _order(prefer_ids: Sequence[int]) -> list:
-    """By name; `prefer_ids` (favourites, recently used) first, in their order."""
+def _named(terms: Sequence[Term]):
+    """True where the exercise's name itself matches every term (the search text begins with the
+    folded name)."""
+    name_part = func.substr(ExerciseRow.search_text, 1, func.length(ExerciseRow.name) + 1)
+    return and_(
+        *(
+            or_(*(contains(name_part, alternative) for alternative in term.alternatives))
+            for term in terms
+        )
+    )
+
+
+def _order(prefer_ids: Sequence[int], terms: Sequence[Term] = ()) -> list:
+    """By name; `prefer_ids` (favourites, recently used) first, in their order. A search puts
+    the exercises whose name matches first ("lunge": the lunges before the stretches whose steps
+    say "lunge"), favourites first within each group."""
     order = [ExerciseRow.name, ExerciseRow.slug]
     if prefer_ids:
         ranks = {exercise_id: rank for rank, exercise_id in enumerate(prefer_ids)}
         order.insert(0, case(ranks, value=ExerciseRow.id, else_=len(ranks)))
+    if terms:
+        order.insert(0, case((_named(terms), 0), else_=1))
     return order
 
 
@@ -246,7 +269,7 @@ def search_exercises(
     query = (
         _filtered(clinic_id, **filters)
         .with_only_columns(ExerciseRow.id)
-        .order_by(*_order(prefer_ids))
+        .order_by(*_order(prefer_ids, filters.get("terms") or ()))
         .limit(max(1, min(limit, MAX_PAGE_SIZE)))
         .offset(max(0, offset))
     )

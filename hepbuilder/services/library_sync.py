@@ -76,6 +76,8 @@ def protocol_data(protocol: domain.Protocol) -> dict:
         "slug": protocol.slug,
         "name": protocol.name,
         "description": protocol.description,
+        "conditions": list(protocol.conditions),
+        "progression": protocol.progression,
         "items": [
             {
                 "exercise": item.exercise,
@@ -249,6 +251,8 @@ def _apply_protocol(row: Protocol, protocol: domain.Protocol) -> None:
     data = protocol_data(protocol)
     row.name = data["name"]
     row.description = data["description"]
+    row.conditions = data["conditions"]
+    row.progression = data["progression"]
     row.items = data["items"]
 
 

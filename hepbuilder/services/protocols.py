@@ -75,6 +75,8 @@ def create_protocol(
         slug=protocol.slug,
         name=fields["name"],
         description=fields["description"],
+        conditions=fields["conditions"],
+        progression=fields["progression"],
         items=fields["items"],
         is_customized=True,
         is_pending=pending,
@@ -126,13 +128,14 @@ def list_all_protocols(session: Session, actor: Actor) -> list[Protocol]:
 
 
 def update_protocol(session: Session, actor: Actor, slug: str, data: dict) -> Protocol:
-    """Replace a protocol's name, description and items (in their new order); an admin's save
+    """Replace a protocol's name, description, conditions, progression and items (in their new order); an admin's save
     approves a pending proposal. Records "protocol.update"."""
     require_library_editor(actor)
     row = get_protocol(session, actor, slug)
     protocol = check_protocol(session, actor.clinic_id, {**data, "slug": row.slug})
     fields = protocol_data(protocol)
     row.name, row.description, row.items = fields["name"], fields["description"], fields["items"]
+    row.conditions, row.progression = fields["conditions"], fields["progression"]
     row.is_customized = True
     row.is_pending = False
     session.flush()

@@ -36,7 +36,7 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _slugs(text: str | None) -> list[str]:
+def slugs_from_text(text: str | None) -> list[str]:
     """ "Foam roller, mat" -> ["foam-roller", "mat"]."""
     return ["-".join(fold(part).split()) for part in (text or "").split(",") if part.strip()]
 
@@ -149,11 +149,11 @@ class ExerciseForm(FlaskForm):
             "body_region": self.body_region.data,
             "position": self.position.data,
             "targets": list(self.targets.data or []),
-            "equipment": _slugs(self.equipment.data),
+            "equipment": slugs_from_text(self.equipment.data),
             "steps": [entry.data for entry in self.steps if (entry.data or "").strip()],
             "cues": _lines(self.cues.data),
             "precautions": _lines(self.precautions.data),
-            "conditions": _slugs(self.conditions.data),
+            "conditions": slugs_from_text(self.conditions.data),
             "defaults": {
                 **{name: self[name].data for name in DOSE_LIMITS},
                 "side": self.side.data or "none",

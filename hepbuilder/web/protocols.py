@@ -11,12 +11,14 @@ from wtforms.validators import DataRequired, Length
 
 from hepbuilder.domain.dose import DOSE_LIMITS
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.limits import PROTOCOL_LIMITS
 from hepbuilder.services import favourites, programs
 from hepbuilder.services import protocols as clinic_protocols
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .library_forms import add_entry_errors
+from .layout import label
+from .library_forms import add_entry_errors, slugs_from_text
 from .program_forms import ItemForm, apply_action, rebuild_formdata, submitted_items
 
 bp = Blueprint("protocols", __name__)
@@ -32,7 +34,28 @@ class ProtocolForm(FlaskForm):
     )
     description = TextAreaField(
         "What it is for",
-        validators=[Length(max=2000, message="Use at most 2,000 characters.")],
+        validators=[
+            Length(
+                max=PROTOCOL_LIMITS["description"],
+                message=f"Use at most {PROTOCOL_LIMITS['description']:,} characters.",
+            )
+        ],
+        render_kw={"rows": 2},
+    )
+    conditions = StringField(
+        "Conditions",
+        description="Whom it is for, separated by commas, e.g. knee osteoarthritis.",
+        validators=[Length(max=500, message="Use at most 500 characters.")],
+    )
+    progression = TextAreaField(
+        "Progression",
+        description="When and how to move the patient on.",
+        validators=[
+            Length(
+                max=PROTOCOL_LIMITS["progression"],
+                message=f"Use at most {PROTOCOL_LIMITS['progression']:,} characters.",
+            )
+        ],
         render_kw={"rows": 2},
     )
     items = FieldList(FormField(ItemForm), min_entries=0)
@@ -55,6 +78,8 @@ class ProtocolForm(FlaskForm):
         return {
             "name": (self.name.data or "").strip(),
             "description": (self.description.data or "").strip(),
+            "conditions": slugs_from_text(self.conditions.data),
+            "progression": (self.progression.data or "").strip(),
             "items": items,
         }
 
@@ -71,7 +96,13 @@ def _form_data(row) -> dict:
                 "notes": item.get("notes") or "",
             }
         )
-    return {"name": row.name, "description": row.description, "items": items}
+    return {
+        "name": row.name,
+        "description": row.description,
+        "conditions": ", ".join(label(c).lower() for c in row.conditions or ()),
+        "progression": row.progression or "",
+        "items": items,
+    }
 
 
 # --- therapists ------------------------------------------------------------------------------

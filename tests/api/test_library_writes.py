@@ -116,6 +116,29 @@ def test_api_create_protocol_checks_its_exercises(editor):
     assert "items[0].exercise" in bad.get_json()["error"]["fields"]
 
 
+def test_api_protocol_carries_its_conditions_and_progression(editor):
+    body = {
+        "name": "Knee basics",
+        "conditions": ["knee-osteoarthritis"],
+        "progression": "Add a set each week.",
+        "items": [{"exercise": "step-up"}],
+    }
+    created = editor.post("/api/v1/protocols", json=body).get_json()
+    assert created["conditions"] == ["knee-osteoarthritis"]
+    assert created["progression"] == "Add a set each week."
+    listed = {p["slug"]: p for p in editor.get("/api/v1/protocols").get_json()["items"]}
+    assert listed["knee-basics"]["progression"] == "Add a set each week."
+    assert listed["unstable-hips-trendelenburg"]["conditions"] == [
+        "hip-instability",
+        "trendelenburg-gait",
+    ]
+    bad = editor.post(
+        "/api/v1/protocols", json={**body, "name": "K2", "conditions": ["Not A Slug"]}
+    )
+    assert bad.status_code == 422
+    assert "conditions[0]" in bad.get_json()["error"]["fields"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [

@@ -2,6 +2,9 @@
 linked to their exercise, adding one twice asks first, and nothing hidden without a word."""
 
 import re
+import urllib.parse
+
+from sqlalchemy import select
 
 from hepbuilder.db.models import Exercise, ExerciseEquipment
 from tests.builders import make_patient, make_program, make_user, seeded_clinic, sign_in
@@ -140,3 +143,28 @@ def test_star_refuses_another_clinics_exercise_and_an_unsafe_next(client, sessio
         "/exercises/step-up/star", data={"starred": "1", "next": "https://evil.example/"}
     )
     assert response.headers["Location"].endswith("/exercises/step-up")
+
+
+def test_picker_search_puts_exercises_named_for_the_words_first(client, session):
+    clinic, user, program = world(client, session)
+    client.post("/exercises/couch-stretch/star", data={"starred": "1"})  # its steps say "lunge"
+    names = result_names(
+        client.get(f"/programs/{program.id}/picker?q=lunge").get_data(as_text=True)
+    )
+    named = [name for name in names if "lunge" in name.lower()]
+    assert len(named) >= 2 and len(names) > len(named)
+    assert names[: len(named)] == named  # the lunges first, the starred couch stretch after
+    assert "Couch stretch" in names
+
+
+def test_every_library_exercise_is_found_by_the_first_words_of_its_name(client, session):
+    clinic, user, program = world(client, session)
+    missed = []
+    for exercise in session.scalars(select(Exercise).where(Exercise.clinic_id == clinic.id)):
+        words = re.sub(r"[^\w\s-]", " ", exercise.name).split()[:2]
+        query = urllib.parse.quote(" ".join(words))
+        html = client.get(f"/programs/{program.id}/picker?q={query}").get_data(as_text=True)
+        names = result_names(html)
+        if exercise.name not in names[:5]:
+            missed.append((" ".join(words), exercise.name, names[:5]))
+    assert missed == []

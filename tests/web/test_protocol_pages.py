@@ -46,6 +46,28 @@ def test_admin_creates_a_protocol_with_doses_and_defaults(client, session, clini
     assert not row.is_pending
 
 
+def test_protocol_conditions_and_progression_are_saved_and_shown_to_therapists(
+    client, session, clinic
+):
+    signed_in_as(client, session, clinic, "admin")
+    data = {
+        **NEW,
+        "conditions": "Hip instability, gluteal tendinopathy",
+        "progression": "Add a set when 3 x 10 is easy <b>not bold</b>.",
+    }
+    assert client.post("/admin/library/protocols/new", data=data).status_code == 302
+    row = protocol(session, clinic, "glute-medius-basics")
+    assert row.conditions == ["hip-instability", "gluteal-tendinopathy"]
+    assert row.progression == "Add a set when 3 x 10 is easy <b>not bold</b>."
+    edit_page = client.get("/admin/library/protocols/glute-medius-basics").get_data(as_text=True)
+    assert 'value="hip instability, gluteal tendinopathy"' in edit_page
+    signed_in_as(client, session, clinic, "therapist")
+    page = client.get("/protocols").get_data(as_text=True)
+    assert "For: Hip instability, Gluteal tendinopathy" in page
+    assert "Add a set when 3 x 10 is easy &lt;b&gt;not bold&lt;/b&gt;." in page
+    assert "For: Hip instability, Trendelenburg gait" in page  # the bundled protocol's
+
+
 def test_admin_reorders_adds_and_removes_items_without_javascript(client, session, clinic):
     signed_in_as(client, session, clinic, "admin")
     page = client.post("/admin/library/protocols/new", data={**NEW, "action": "down-0"})

@@ -53,6 +53,8 @@ EXERCISE_UPDATE = {"version": 1, "summary": "Strengthens the muscles at the back
 PROTOCOL_CREATE = {
     "name": "Hip strength, week 1",
     "description": "Start here after the first visit.",
+    "conditions": ["hip-instability"],
+    "progression": "Add a second set when 10 steps each way feel easy.",
     "items": [{"exercise": "monster-walk"}, {"exercise": "step-up", "notes": "Start low."}],
 }
 
@@ -133,6 +135,8 @@ PROTOCOL = {
     "slug": "unstable-hips-trendelenburg",
     "name": "Unstable hips / Trendelenburg gait",
     "description": "Glute medius stability work.",
+    "conditions": ["hip-instability", "trendelenburg-gait"],
+    "progression": "Move to a higher step when 3 sets of 10 step-ups are easy.",
     "items": [
         {"exercise": "monster-walk", "dose": None, "notes": None},
         {"exercise": "step-up", "dose": {**DOSE, "sets": 3, "reps": 8}, "notes": "Start low."},

@@ -27,6 +27,8 @@ def protocol_json(protocol) -> dict:
         "slug": protocol.slug,
         "name": protocol.name,
         "description": text_or_null(protocol.description),
+        "conditions": list(protocol.conditions or ()),
+        "progression": text_or_null(protocol.progression),
         "items": items,
     }
 
