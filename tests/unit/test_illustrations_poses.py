@@ -11,6 +11,7 @@ import yaml
 
 from hepbuilder.illustrations import build_illustration, checks
 from hepbuilder.illustrations import model as m
+from hepbuilder.illustrations.compose import hidden_share
 from hepbuilder.illustrations.kinematics import lerp
 from hepbuilder.illustrations.world import place_scene
 from hepbuilder.paths import LIBRARY_DIR
@@ -112,7 +113,7 @@ def test_active_90_90_turns_from_one_side_through_knees_up_to_the_other():
     assert illustration["camera"]["pitch_deg"] >= 20  # the mat seen as a floor, not a wall
 
 
-def test_figure_4_rests_the_ankle_on_the_other_knee_and_pulls_that_thigh():
+def test_figure_4_rests_the_ankle_on_the_other_knee_and_holds_that_thigh_from_behind():
     (scene,) = scenes("figure-4-stretch")
     body = scene.body
     thigh = body.limbs["thigh_far"]
@@ -121,13 +122,24 @@ def test_figure_4_rests_the_ankle_on_the_other_knee_and_pulls_that_thigh():
     assert math.dist(body.points["ankle_near"], body.points["knee_far"]) < 160
     # the crossed knee turned out, toward its own side
     assert body.points["knee_near"][2] > body.points["hip_near"][2] + 150
-    # both hands behind the far thigh (toward the head), close to it
+    # the ankle rests on the front of the lower thigh, both hands hold its back: on the
+    # opposite side of the thigh's axis (in the body's side plane), close to it
+    hip, knee = body.points["hip_far"], body.points["knee_far"]
+    along = (knee[0] - hip[0], knee[1] - hip[1])
+
+    def side_of_thigh(point) -> float:
+        return along[0] * (point[1] - hip[1]) - along[1] * (point[0] - hip[0])
+
+    front = side_of_thigh(body.points["ankle_near"])
     for side in ("near", "far"):
         hand = body.points[f"hand_{side}"]
         assert axis_distance(hand, thigh) < 130
-        assert hand[0] < body.points["knee_far"][0]
-    (arrow,) = entry("figure-4-stretch")["illustration"]["arrows"]
+        assert side_of_thigh(hand) * front < 0, side
     frame = drawing("figure-4-stretch").frames[0]
+    for part in ("hand_near", "hand_far"):  # and the viewer sees them
+        assert hidden_share(frame, part) <= 0.2, part
+    assert hidden_share(frame, "thigh_far") < 0.6  # the lower thigh shows, not only the V
+    (arrow,) = entry("figure-4-stretch")["illustration"]["arrows"]
     assert arrow["at"] == "knee_far"
     toward_head = frame.joints["head"][0] - frame.joints["knee_far"][0]
     assert arrow["vector_mm"][0] * toward_head > 0
