@@ -223,6 +223,11 @@ def test_foam_roller_outer_hip_sits_on_the_roller_propped_with_the_top_foot_plan
     beside = min(leg, key=lambda p: abs(p[2] - foot[2]))
     assert foot[0] > beside[0] + 60
     assert any(a.get("heads") == 2 for a in illustration["arrows"])  # roll up and back
+    # the bottom leg shows beyond the crossed top leg, the roller under it
+    (frame,) = drawing("foam-roller-lateral-hip").frames
+    assert hidden_share(frame, "thigh_near") <= 0.3
+    for part in ("shin_near", "foot_near", "forearm_near", "foot_far"):
+        assert hidden_share(frame, part) <= 0.4, part
 
 
 def test_massage_ball_sits_under_one_highlighted_buttock_with_feet_flat():
