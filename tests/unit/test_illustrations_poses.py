@@ -111,6 +111,22 @@ def test_active_90_90_turns_from_one_side_through_knees_up_to_the_other():
         assert up.body.points[f"knee_{side}"][1] > 350
     illustration = entry("active-90-90")["illustration"]
     assert illustration["camera"]["pitch_deg"] >= 20  # the mat seen as a floor, not a wall
+    # the arrows: knees up from the start, then down to the side the last frame shows
+    first, middle, last = drawing("active-90-90").frames
+    lift = next(a for a in illustration["arrows"] if a["frame"] == 0)
+    assert lift["vector_mm"][1] > 2 * abs(lift["vector_mm"][0])
+    down = next(a for a in illustration["arrows"] if a["frame"] == 1)
+
+    def knees_x(frame) -> float:
+        return (frame.joints["knee_near"][0] + frame.joints["knee_far"][0]) / 2
+
+    assert down["vector_mm"][1] < 0
+    assert down["vector_mm"][0] * (knees_x(last) - knees_x(middle)) > 0
+    for frame in (first, middle, last):  # both legs show in every frame
+        for part in ("thigh_near", "shin_near", "thigh_far", "shin_far"):
+            if frame is middle and part == "thigh_near":
+                continue  # seen end on, the upright front thigh hides behind its own shin
+            assert hidden_share(frame, part) <= 0.4, part
 
 
 def test_figure_4_rests_the_ankle_on_the_other_knee_and_holds_that_thigh_from_behind():
