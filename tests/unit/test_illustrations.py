@@ -271,7 +271,8 @@ def test_render_contact_sheet_names_every_exercise(exercises):
     text = "".join(page.extract_text() for page in reader.pages)
     for exercise in exercises:
         assert exercise.name in text
-    assert len(reader.pages) == math.ceil(len(exercises) / 8)
+    wide = sum(len(e.illustration["frames"]) >= 3 for e in exercises)  # a whole row each
+    assert len(reader.pages) >= math.ceil((len(exercises) + wide) / 8)
 
 
 def test_validate_illustration_refuses_hip_extension_past_thirty_degrees():
@@ -371,3 +372,26 @@ def test_step_is_placed_under_the_whole_foot():
     (step,) = scene.boxes
     for point in ("heel_near", "toe_near"):
         assert step.lo[0] < scene.body.points[point][0] < step.hi[0]
+
+
+def test_render_contact_sheet_gives_a_three_frame_picture_a_whole_row(exercises):
+    import pdfplumber
+
+    pdf = render_contact_sheet(exercises)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            words = page.extract_words()
+            title = next((w for w in words if w["text"] == "90/90"), None)
+            if title is None:
+                continue
+            below = [w for w in words if 0 < w["top"] - title["top"] < page.height / 4]
+            start = next(w for w in below if w["text"] == "Start")
+            other = next(w for w in below if w["text"] == "Then")
+            # the three frames spread over more than half the page, not one column of two
+            assert other["x1"] - start["x0"] > page.width / 2
+            beside = [
+                w for w in words if abs(w["top"] - title["top"]) < 2 and w["x0"] > start["x1"]
+            ]
+            assert not [w for w in beside if w["x0"] > page.width / 2]  # no name beside it
+            return
+    raise AssertionError("no Active 90/90 on the sheet")
