@@ -395,3 +395,32 @@ def test_render_contact_sheet_gives_a_three_frame_picture_a_whole_row(exercises)
             assert not [w for w in beside if w["x0"] > page.width / 2]  # no name beside it
             return
     raise AssertionError("no Active 90/90 on the sheet")
+
+
+def test_validate_illustration_refuses_a_contact_sunk_into_the_floor():
+    tipped = standing_pose(pelvis={"roll_deg": 12})  # leaning onto the near leg: it sinks
+    tipped["frames"][0]["contacts"] = [
+        {"part": "foot_far", "surface": "floor"},
+        {"part": "foot_near", "surface": "floor"},
+    ]
+    (_, _, _), (_, _, gap) = place_scene(tipped["frames"][0], []).contacts
+    assert gap < -m.CONTACT_TOLERANCE_MM
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(tipped)
+    assert "mm into the floor" in error.value.fields["frames[0].contacts[1]"]
+
+
+def test_validate_illustration_refuses_a_body_below_the_floor():
+    upright = standing_pose(contacts=[{"part": "head", "surface": "floor"}])  # head down to it
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(upright)
+    assert "below the floor" in error.value.fields["frames[0]"]
+
+
+def test_pose_editor_preview_refuses_what_the_library_refuses():
+    from hepbuilder.services.poses import preview_pose
+
+    exercise = load_exercise(EXERCISE_FILES[0])
+    upright = standing_pose(contacts=[{"part": "head", "surface": "floor"}])
+    preview = preview_pose(exercise, upright, "#1f6f8b")
+    assert preview.svg == "" and "below the floor" in preview.errors["illustration.frames[0]"]
