@@ -329,3 +329,10 @@ def test_psoas_lunge_keeps_the_front_knee_over_the_heel_and_the_back_knee_down()
         assert abs(points["knee_far"][0] - points["heel_far"][0]) < 90
         gaps = {part: gap for part, _, gap in scene.contacts}
         assert abs(gaps["knee_near"]) < m.CONTACT_TOLERANCE_MM
+    illustration = entry("psoas-lunge-stretch")["illustration"]
+    assert {"kind": "mat"} in illustration["props"]  # the knee down on a mat, as the steps say
+    # the tuck-and-shift cue: an arrow behind the pelvis pushing it forward, towards the front foot
+    (shift,) = [a for a in illustration["arrows"] if a["at"] == "pelvis"]
+    start = drawing("psoas-lunge-stretch").frames[shift["frame"]]
+    forward = start.joints["ankle_far"][0] - start.joints["pelvis"][0]
+    assert shift["vector_mm"][0] * forward > 0 and shift["offset_mm"][0] * forward < 0
