@@ -253,6 +253,29 @@ def _without_hidden(parts: list[tuple[float, PathShape]]) -> list[tuple[float, P
     return [item for k, item in enumerate(parts) if k >= at or not hidden(item[1])]
 
 
+_NOT_COVERING = ("arrow", "prop", "floor", "mat", "eye", "nose", "band", "footprint")
+
+
+def hidden_share(art: "FrameArt", limb: str, samples: int = 10) -> float:
+    """How much of a limb's axis (0 to 1) lies under body parts drawn after it in a frame: a
+    key part (the hands holding a thigh, a leg on a roller) must show, so tests and pose
+    authors can measure what the viewer sees rather than guess. A limb not drawn at all
+    (wholly behind the trunk) counts as hidden."""
+    names = [shape.name for shape in art.shapes]
+    if limb not in names:
+        return 1.0
+    later = [
+        _on_curve(shape.path)
+        for shape in art.shapes[names.index(limb) + 1 :]
+        if not shape.name.startswith(_NOT_COVERING)
+    ]
+    (x0, y0), (x1, y1) = art.limbs[limb]
+    points = [
+        (x0 + (x1 - x0) * k / samples, y0 + (y1 - y0) * k / samples) for k in range(samples + 1)
+    ]
+    return sum(any(_inside(p, outline, 0.0) for outline in later) for p in points) / len(points)
+
+
 def camera_for(data: dict) -> Camera:
     yaw, pitch = m.VIEWS[data.get("view", "side")]
     camera = data.get("camera") or {}

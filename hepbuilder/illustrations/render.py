@@ -59,8 +59,34 @@ def illustration_svg(
     )
 
 
+WIDE_FRAMES = 3  # a picture of this many frames takes a whole row of the contact sheet
+
+
+def _sheet_slots(exercises: list[Exercise], columns: int) -> list[tuple[int, int, Exercise]]:
+    """(cell index, cells wide, exercise) in reading order: a picture of WIDE_FRAMES or more
+    frames takes a whole row, so its frames are as readable as the others; a one-cell picture
+    that follows fills the gap a wide one left."""
+    slots: list[tuple[int, int, Exercise]] = []
+    taken: set[int] = set()
+    cell = 0
+    for exercise in exercises:
+        wide = len((exercise.illustration or {}).get("frames") or ()) >= WIDE_FRAMES
+        span = columns if wide else 1
+        while cell in taken:
+            cell += 1
+        at = cell
+        while wide and (at % columns or any(c in taken for c in range(at, at + span))):
+            at += 1  # the next whole free row; a gap left stays for the next one-cell picture
+        slots.append((at, span, exercise))
+        taken.update(range(at, at + span))
+        while cell in taken:
+            cell += 1
+    return slots
+
+
 def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b") -> bytes:
-    """A4 PDF pages with every exercise's illustration in a grid, each under its name."""
+    """A4 pages with every exercise's illustration in a grid, each under its name; a picture of
+    three or more frames gets a whole row."""
     buffer = io.BytesIO()
     canv = Canvas(buffer, pagesize=A4, invariant=1)
     canv.setTitle("Exercise illustrations")
@@ -70,13 +96,18 @@ def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b")
     cell_h = (page_h - 2 * margin - 20.0) / rows
     per_page = columns * rows
     ordered = sorted(exercises, key=lambda e: e.name.lower())
-    for page_start in range(0, max(len(ordered), 1), per_page):
+    slots = _sheet_slots(ordered, columns)
+    pages = max((at // per_page for at, _, _ in slots), default=0) + 1
+    for page in range(pages):
         canv.setFont(FONT_BOLD, 12)
         canv.setFillColor(color(OUTLINE_HEX))
         canv.drawString(margin, page_h - margin, "Exercise illustrations")
-        for i, exercise in enumerate(ordered[page_start : page_start + per_page]):
-            col, row = i % columns, i // columns
+        for at, span, exercise in slots:
+            if at // per_page != page:
+                continue
+            col, row = at % columns, (at % per_page) // columns
             x = margin + col * cell_w
+            width = cell_w * span
             top = page_h - margin - 20.0 - row * cell_h
             canv.setFont(FONT_BOLD, 9)
             canv.setFillColor(color(OUTLINE_HEX))
@@ -86,13 +117,13 @@ def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b")
             canv.drawString(x + 6, top - 22, f"{exercise.slug} · {exercise.position}")
             canv.setStrokeColor(color("#d5dadd"))
             canv.setLineWidth(0.5)
-            canv.rect(x + 2, top - cell_h + 4, cell_w - 4, cell_h - 4, stroke=1, fill=0)
+            canv.rect(x + 2, top - cell_h + 4, width - 4, cell_h - 4, stroke=1, fill=0)
             paint(
                 canv,
                 _art(exercise, "none"),
                 x + 6,
                 top - cell_h + 8,
-                cell_w - 12,
+                width - 12,
                 cell_h - 34,
                 accent_hex,
                 _position_word(exercise),

@@ -21,7 +21,8 @@ from .layout import BlockLayout, Picture
 from .styles import FRAME_MM, PAD_PT, HandoutStyles
 
 FRAME_GAP_PT = 4 * mm  # between frames in a row, and between rows
-FRAME_MIN_SHARE = 0.92  # frames shrink to this share of their size before a row wraps
+FRAME_MIN_SHARE = 1.0  # frames keep their whole size (about 60 mm wide in normal print): a row that
+# cannot hold them all at that size wraps, so a three-frame picture is two rows on A4
 LARGE_PRINT_FACTOR = 1.5  # a large-print frame is at least this many times its normal size
 LABEL_GAP_PT = 2.0  # between a frame and its label
 _ARM_PARTS = ("arm", "hand", "forearm", "shoulder", "elbow", "wrist")

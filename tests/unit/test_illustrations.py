@@ -271,7 +271,8 @@ def test_render_contact_sheet_names_every_exercise(exercises):
     text = "".join(page.extract_text() for page in reader.pages)
     for exercise in exercises:
         assert exercise.name in text
-    assert len(reader.pages) == math.ceil(len(exercises) / 8)
+    wide = sum(len(e.illustration["frames"]) >= 3 for e in exercises)  # a whole row each
+    assert len(reader.pages) >= math.ceil((len(exercises) + wide) / 8)
 
 
 def test_validate_illustration_refuses_hip_extension_past_thirty_degrees():
@@ -371,3 +372,55 @@ def test_step_is_placed_under_the_whole_foot():
     (step,) = scene.boxes
     for point in ("heel_near", "toe_near"):
         assert step.lo[0] < scene.body.points[point][0] < step.hi[0]
+
+
+def test_render_contact_sheet_gives_a_three_frame_picture_a_whole_row(exercises):
+    import pdfplumber
+
+    pdf = render_contact_sheet(exercises)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            words = page.extract_words()
+            title = next((w for w in words if w["text"] == "90/90"), None)
+            if title is None:
+                continue
+            below = [w for w in words if 0 < w["top"] - title["top"] < page.height / 4]
+            start = next(w for w in below if w["text"] == "Start")
+            other = next(w for w in below if w["text"] == "Then")
+            # the three frames spread over more than half the page, not one column of two
+            assert other["x1"] - start["x0"] > page.width / 2
+            beside = [
+                w for w in words if abs(w["top"] - title["top"]) < 2 and w["x0"] > start["x1"]
+            ]
+            assert not [w for w in beside if w["x0"] > page.width / 2]  # no name beside it
+            return
+    raise AssertionError("no Active 90/90 on the sheet")
+
+
+def test_validate_illustration_refuses_a_contact_sunk_into_the_floor():
+    tipped = standing_pose(pelvis={"roll_deg": 12})  # leaning onto the near leg: it sinks
+    tipped["frames"][0]["contacts"] = [
+        {"part": "foot_far", "surface": "floor"},
+        {"part": "foot_near", "surface": "floor"},
+    ]
+    (_, _, _), (_, _, gap) = place_scene(tipped["frames"][0], []).contacts
+    assert gap < -m.CONTACT_TOLERANCE_MM
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(tipped)
+    assert "mm into the floor" in error.value.fields["frames[0].contacts[1]"]
+
+
+def test_validate_illustration_refuses_a_body_below_the_floor():
+    upright = standing_pose(contacts=[{"part": "head", "surface": "floor"}])  # head down to it
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(upright)
+    assert "below the floor" in error.value.fields["frames[0]"]
+
+
+def test_pose_editor_preview_refuses_what_the_library_refuses():
+    from hepbuilder.services.poses import preview_pose
+
+    exercise = load_exercise(EXERCISE_FILES[0])
+    upright = standing_pose(contacts=[{"part": "head", "surface": "floor"}])
+    preview = preview_pose(exercise, upright, "#1f6f8b")
+    assert preview.svg == "" and "below the floor" in preview.errors["illustration.frames[0]"]

@@ -11,6 +11,7 @@ import yaml
 
 from hepbuilder.illustrations import build_illustration, checks
 from hepbuilder.illustrations import model as m
+from hepbuilder.illustrations.compose import hidden_share
 from hepbuilder.illustrations.kinematics import lerp
 from hepbuilder.illustrations.world import place_scene
 from hepbuilder.paths import LIBRARY_DIR
@@ -110,9 +111,25 @@ def test_active_90_90_turns_from_one_side_through_knees_up_to_the_other():
         assert up.body.points[f"knee_{side}"][1] > 350
     illustration = entry("active-90-90")["illustration"]
     assert illustration["camera"]["pitch_deg"] >= 20  # the mat seen as a floor, not a wall
+    # the arrows: knees up from the start, then down to the side the last frame shows
+    first, middle, last = drawing("active-90-90").frames
+    lift = next(a for a in illustration["arrows"] if a["frame"] == 0)
+    assert lift["vector_mm"][1] > 2 * abs(lift["vector_mm"][0])
+    down = next(a for a in illustration["arrows"] if a["frame"] == 1)
+
+    def knees_x(frame) -> float:
+        return (frame.joints["knee_near"][0] + frame.joints["knee_far"][0]) / 2
+
+    assert down["vector_mm"][1] < 0
+    assert down["vector_mm"][0] * (knees_x(last) - knees_x(middle)) > 0
+    for frame in (first, middle, last):  # both legs show in every frame
+        for part in ("thigh_near", "shin_near", "thigh_far", "shin_far"):
+            if frame is middle and part == "thigh_near":
+                continue  # seen end on, the upright front thigh hides behind its own shin
+            assert hidden_share(frame, part) <= 0.4, part
 
 
-def test_figure_4_rests_the_ankle_on_the_other_knee_and_pulls_that_thigh():
+def test_figure_4_rests_the_ankle_on_the_other_knee_and_holds_that_thigh_from_behind():
     (scene,) = scenes("figure-4-stretch")
     body = scene.body
     thigh = body.limbs["thigh_far"]
@@ -121,13 +138,24 @@ def test_figure_4_rests_the_ankle_on_the_other_knee_and_pulls_that_thigh():
     assert math.dist(body.points["ankle_near"], body.points["knee_far"]) < 160
     # the crossed knee turned out, toward its own side
     assert body.points["knee_near"][2] > body.points["hip_near"][2] + 150
-    # both hands behind the far thigh (toward the head), close to it
+    # the ankle rests on the front of the lower thigh, both hands hold its back: on the
+    # opposite side of the thigh's axis (in the body's side plane), close to it
+    hip, knee = body.points["hip_far"], body.points["knee_far"]
+    along = (knee[0] - hip[0], knee[1] - hip[1])
+
+    def side_of_thigh(point) -> float:
+        return along[0] * (point[1] - hip[1]) - along[1] * (point[0] - hip[0])
+
+    front = side_of_thigh(body.points["ankle_near"])
     for side in ("near", "far"):
         hand = body.points[f"hand_{side}"]
         assert axis_distance(hand, thigh) < 130
-        assert hand[0] < body.points["knee_far"][0]
-    (arrow,) = entry("figure-4-stretch")["illustration"]["arrows"]
+        assert side_of_thigh(hand) * front < 0, side
     frame = drawing("figure-4-stretch").frames[0]
+    for part in ("hand_near", "hand_far"):  # and the viewer sees them
+        assert hidden_share(frame, part) <= 0.2, part
+    assert hidden_share(frame, "thigh_far") < 0.6  # the lower thigh shows, not only the V
+    (arrow,) = entry("figure-4-stretch")["illustration"]["arrows"]
     assert arrow["at"] == "knee_far"
     toward_head = frame.joints["head"][0] - frame.joints["knee_far"][0]
     assert arrow["vector_mm"][0] * toward_head > 0
@@ -211,6 +239,11 @@ def test_foam_roller_outer_hip_sits_on_the_roller_propped_with_the_top_foot_plan
     beside = min(leg, key=lambda p: abs(p[2] - foot[2]))
     assert foot[0] > beside[0] + 60
     assert any(a.get("heads") == 2 for a in illustration["arrows"])  # roll up and back
+    # the bottom leg shows beyond the crossed top leg, the roller under it
+    (frame,) = drawing("foam-roller-lateral-hip").frames
+    assert hidden_share(frame, "thigh_near") <= 0.3
+    for part in ("shin_near", "foot_near", "forearm_near", "foot_far"):
+        assert hidden_share(frame, part) <= 0.4, part
 
 
 def test_massage_ball_sits_under_one_highlighted_buttock_with_feet_flat():
@@ -296,3 +329,10 @@ def test_psoas_lunge_keeps_the_front_knee_over_the_heel_and_the_back_knee_down()
         assert abs(points["knee_far"][0] - points["heel_far"][0]) < 90
         gaps = {part: gap for part, _, gap in scene.contacts}
         assert abs(gaps["knee_near"]) < m.CONTACT_TOLERANCE_MM
+    illustration = entry("psoas-lunge-stretch")["illustration"]
+    assert {"kind": "mat"} in illustration["props"]  # the knee down on a mat, as the steps say
+    # the tuck-and-shift cue: an arrow behind the pelvis pushing it forward, towards the front foot
+    (shift,) = [a for a in illustration["arrows"] if a["at"] == "pelvis"]
+    start = drawing("psoas-lunge-stretch").frames[shift["frame"]]
+    forward = start.joints["ankle_far"][0] - start.joints["pelvis"][0]
+    assert shift["vector_mm"][0] * forward > 0 and shift["offset_mm"][0] * forward < 0

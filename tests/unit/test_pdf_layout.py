@@ -182,6 +182,26 @@ def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
     assert start["top"] < dose["top"]  # the first row of frames is above both
 
 
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_render_handout_gives_each_of_three_frames_its_full_width(paper, large_print):
+    spec = make_spec(items=0, large_print=large_print, paper=paper)
+    spec["items"] = [{"exercise": load_library().exercises["active-90-90"].to_dict(), "sets": 1}]
+    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
+        words = [w for page in document.pages for w in page.extract_words()]
+    start, up, other = (
+        next(w for w in words if w["text"] == text) for text in ("Start", "Both", "Then")
+    )
+    # the second label is "Both knees up": its centre, like the first's, is its frame's centre
+    up_right = next(w for w in words if w["text"] == "up" and abs(w["top"] - up["top"]) < 1)
+    pitch_mm = ((up["x0"] + up_right["x1"]) / 2 - (start["x0"] + start["x1"]) / 2) / MM
+    normal_mm = FRAME_MM[0][0]
+    least = normal_mm * (1.5 if large_print else 1.0)
+    assert abs(start["top"] - up["top"]) < 1  # one row of two frames
+    assert pitch_mm >= least  # each frame at least its full width apart
+    assert other["top"] > start["top"] + 20 * MM  # the third frame in a row of its own
+
+
 def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_two():
     from hepbuilder.library.loader import load_library
 
