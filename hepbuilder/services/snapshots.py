@@ -13,7 +13,7 @@ import json
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.parts import fetch_parts, store_parts
-from hepbuilder.domain.snapshot import join_snapshot, split_spec
+from hepbuilder.domain.snapshot import join_snapshot, part_body, split_spec
 
 
 def store_snapshot(session: Session, spec: dict) -> str:
@@ -21,7 +21,7 @@ def store_snapshot(session: Session, spec: dict) -> str:
     refers to that the database does not hold yet."""
     snapshot, parts = split_spec(spec)
     store_parts(session, parts)
-    return json.dumps(snapshot, ensure_ascii=False)
+    return part_body(snapshot).decode("utf-8")
 
 
 def spec_of_snapshot(session: Session, snapshot_json: str, read: dict | None = None) -> dict:

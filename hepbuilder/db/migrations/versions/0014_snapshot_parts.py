@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from hepbuilder.db.parts import fetch_parts, store_parts
-from hepbuilder.domain.snapshot import join_snapshot, references, split_spec
+from hepbuilder.domain.snapshot import join_snapshot, part_body, references, split_spec
 
 revision = "0014"
 down_revision = "0013"
@@ -67,7 +67,7 @@ def upgrade() -> None:
         if join_snapshot(snapshot, lambda hashes, parts=parts: parts) != spec:
             continue  # kept inline rather than changed
         store_parts(connection, parts)
-        _set(connection, "snapshot_json", handout_id, json.dumps(snapshot, ensure_ascii=False))
+        _set(connection, "snapshot_json", handout_id, part_body(snapshot).decode("utf-8"))
 
 
 def downgrade() -> None:
