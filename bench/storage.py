@@ -6,7 +6,8 @@ with the bundled library and a logo, gives --patients patients a program of 10 e
 (drawn from the library, so handouts share some exercises and not others) and issues --handouts
 handouts round-robin, rendering each for real. Then it prints, per handout: the database bytes
 of the `handout` table (row, PDF, indexes) and of the shared parts (`snapshot_part`, where the
-schema has it), the PDF's own bytes, and what is left over the PDF.
+schema has it), the PDF's own bytes, what is left over the PDF, the snapshot text, and what each
+handout of the second half added (one more handout's cost once the parts are held).
 
 Runs on any schema since 0013 (without `snapshot_part` its part is 0), so the same script
 measures a build before and after the change. Not run by the tests.
@@ -95,6 +96,8 @@ def storage_figures(url: str) -> dict[str, float]:
     with engine.connect() as connection:
         count = connection.scalar(select(func.count()).select_from(Handout)) or 0
         pdf = connection.scalar(select(func.sum(func.length(Handout.pdf)))) or 0
+        column = "snapshot_json" if hasattr(Handout, "snapshot_json") else "spec_json"
+        snapshot = connection.scalar(text(f"SELECT SUM(LENGTH({column})) FROM handout")) or 0
     if not count:
         return {}
     return {
@@ -102,11 +105,12 @@ def storage_figures(url: str) -> dict[str, float]:
         "handout_table": sizes["handout"] / count,
         "parts": sizes["snapshot_part"] / count,
         "pdf": pdf / count,
+        "snapshot": snapshot / count,
     }
 
 
-def fill(url: str, handout_count: int, patient_count: int) -> float:
-    """Seed and issue; returns the seconds the issuing took."""
+def seed(url: str, patient_count: int) -> tuple[Actor, list[int]]:
+    """A migrated database with one clinic (library, logo, contact) and its patients' programs."""
     upgrade(url)
     session = session_factory(url)()
     clinic = clinics.create_clinic(session, "Storage Bench Physio")
@@ -127,8 +131,15 @@ def fill(url: str, handout_count: int, patient_count: int) -> float:
         )
         program_ids.append(program.id)
     session.commit()
+    session.close()
+    return actor, program_ids
+
+
+def issue(url: str, actor: Actor, program_ids: list[int], count: int, start: int = 0) -> float:
+    """Issue `count` handouts round-robin over the programs; returns the seconds it took."""
+    session = session_factory(url)()
     started = time.perf_counter()
-    for number in range(handout_count):
+    for number in range(start, start + count):
         handouts.issue_handout(session, actor, program_ids[number % len(program_ids)])
         if number % 20 == 19:
             session.commit()
@@ -138,15 +149,23 @@ def fill(url: str, handout_count: int, patient_count: int) -> float:
 
 
 def report(name: str, url: str, args) -> None:
-    seconds = fill(url, args.handouts, args.patients)
+    actor, program_ids = seed(url, args.patients)
+    half = args.handouts // 2
+    seconds = issue(url, actor, program_ids, half)
+    at_half = table_bytes(url)
+    seconds += issue(url, actor, program_ids, args.handouts - half, start=half)
     figures = storage_figures(url)
     total = figures["handout_table"] + figures["parts"]
+    at_end = table_bytes(url)
+    marginal = (sum(at_end.values()) - sum(at_half.values())) / (args.handouts - half)
     print(f"\n== {name}: {figures['handouts']} handouts issued in {seconds:.1f} s")
     print(f"  handout table per handout       {figures['handout_table'] / 1024:8.1f} KB")
     print(f"  shared parts per handout        {figures['parts'] / 1024:8.1f} KB")
     print(f"  database bytes per handout      {total / 1024:8.1f} KB")
     print(f"  of it the PDF                   {figures['pdf'] / 1024:8.1f} KB")
     print(f"  over the PDF                    {(total - figures['pdf']) / 1024:8.1f} KB")
+    print(f"  snapshot (row text) per handout {figures['snapshot'] / 1024:8.1f} KB")
+    print(f"  the second half's handouts, each {marginal / 1024:7.1f} KB (what one more costs)")
 
 
 def main() -> None:
