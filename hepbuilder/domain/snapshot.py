@@ -97,18 +97,24 @@ def split_spec(spec: dict) -> tuple[dict, Parts]:
     return snapshot, parts
 
 
-def references(value: object) -> set[str]:
-    """Every part hash `value` refers to (not those inside the parts themselves)."""
-    if is_reference(value):
-        return {value[PART_KEY]}
-    if isinstance(value, dict):
-        return set().union(*(references(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(references(v) for v in value))
-    return set()
+def _item_exercises(snapshot: dict) -> list:
+    items = snapshot.get("items")
+    if not isinstance(items, list):
+        return []
+    return [item.get("exercise") if isinstance(item, dict) else None for item in items]
 
 
-def _value_of(digest: str, kind: str, body: bytes) -> object:
+def references(snapshot: dict) -> set[str]:
+    """The part hashes a snapshot refers to directly: its brand and its items' exercises (a
+    brand's logo is referred to from the brand part)."""
+    found = [snapshot.get("clinic"), *_item_exercises(snapshot)]
+    return {value[PART_KEY] for value in found if is_reference(value)}
+
+
+def _value_of(digest: str, found: Mapping[str, tuple[str, bytes]]) -> object:
+    if digest not in found:
+        raise SnapshotError(f"The stored part {digest} is missing.")
+    kind, body = found[digest]
     if part_hash(body) != digest:
         raise SnapshotError(f"The stored part {digest} is damaged (its hash does not match).")
     if kind == LOGO:
@@ -116,29 +122,32 @@ def _value_of(digest: str, kind: str, body: bytes) -> object:
     return json.loads(body)
 
 
-def _substitute(value: object, loaded: Mapping[str, object]) -> object:
-    if is_reference(value):
-        return _substitute(loaded[value[PART_KEY]], loaded)  # a part may refer to another
-    if isinstance(value, dict):
-        return {key: _substitute(v, loaded) for key, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, loaded) for v in value]
-    return value
-
-
 def join_snapshot(snapshot: dict, fetch: PartFetcher) -> dict:
-    """The full spec a snapshot stands for: every reference replaced by its part, including
-    references inside parts (a brand's logo). `fetch(hashes)` gives {hash: (kind, body)} for
-    those it has; one call per level of nesting (two at most today). SnapshotError when a part
-    is missing or its bytes do not match its hash."""
-    loaded: dict[str, object] = {}
+    """The full spec a snapshot stands for: its brand (and the brand's logo) and its exercises
+    put back where their references are. `fetch(hashes)` gives {hash: (kind, body)} for those it
+    has: called once, and once more for a logo. SnapshotError when a part is missing or its
+    bytes do not match its hash. A snapshot with no references comes back as it is."""
+    spec = dict(snapshot)
     wanted = references(snapshot)
-    while wanted:
-        found = fetch(sorted(wanted))
-        missing = wanted - set(found)
-        if missing:
-            raise SnapshotError(f"The stored part {min(missing)} is missing.")
-        fresh = {digest: _value_of(digest, *found[digest]) for digest in wanted}
-        loaded.update(fresh)
-        wanted = references(list(fresh.values())) - set(loaded)
-    return _substitute(snapshot, loaded)
+    if not wanted:
+        return spec
+    found = fetch(sorted(wanted))
+    clinic = snapshot.get("clinic")
+    if is_reference(clinic):
+        brand = _value_of(clinic[PART_KEY], found)
+        logo = brand.get("logo")
+        if is_reference(logo):
+            brand["logo"] = _value_of(logo[PART_KEY], fetch([logo[PART_KEY]]))
+        spec["clinic"] = brand
+    exercises = {}
+    for exercise in _item_exercises(snapshot):
+        if is_reference(exercise) and exercise[PART_KEY] not in exercises:
+            exercises[exercise[PART_KEY]] = _value_of(exercise[PART_KEY], found)
+    if exercises:
+        spec["items"] = [
+            {**item, "exercise": exercises[item["exercise"][PART_KEY]]}
+            if isinstance(item, dict) and is_reference(item.get("exercise"))
+            else item
+            for item in snapshot["items"]
+        ]
+    return spec

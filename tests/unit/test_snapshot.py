@@ -45,7 +45,10 @@ def test_split_spec_leaves_only_the_handouts_own_fields_and_references():
     kinds = sorted(kind for kind, _body in parts.values())
     assert kinds == [BRAND, EXERCISE, EXERCISE, EXERCISE, LOGO]
     assert all(part_hash(body) == digest for digest, (_kind, body) in parts.items())
-    assert parts[references(snapshot["clinic"]).pop()][0] == BRAND
+    assert parts[snapshot["clinic"][PART_KEY]][0] == BRAND
+    assert references(snapshot) == {snapshot["clinic"][PART_KEY]} | {
+        item["exercise"][PART_KEY] for item in snapshot["items"]
+    }
     assert LOGO_PNG in [body for kind, body in parts.values() if kind == LOGO]
 
 
@@ -74,7 +77,7 @@ def test_split_spec_stores_an_inline_exercise_whole_whatever_it_holds():
     snapshot, parts = split_spec(
         {"patient": {"name": "P"}, "items": [make_item(1) | {"exercise": exercise}]}
     )
-    (digest,) = references(snapshot["items"][0])
+    digest = snapshot["items"][0]["exercise"][PART_KEY]
     assert json.loads(parts[digest][1]) == exercise
     assert join_snapshot(snapshot, from_parts(parts))["items"][0]["exercise"] == exercise
 
