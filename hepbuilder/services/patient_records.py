@@ -151,7 +151,6 @@ def export_patient(session: Session, actor: Actor, patient_id: int) -> tuple[str
         for entry in patient_audit_entries(session, actor, patient.id)
     ]
     handouts = []
-    parts_read: dict = {}  # each shared exercise, brand and logo read once for all handouts
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for row in handout_rows:
@@ -167,7 +166,7 @@ def export_patient(session: Session, actor: Actor, patient_id: int) -> tuple[str
                     "issued_by_id": row.issued_by_id,
                     "pdf": pdf_name,
                     "pdf_sha256": row.pdf_sha256,
-                    "spec": spec_of_snapshot(session, row.snapshot_json, parts_read),
+                    "spec": spec_of_snapshot(session, row.snapshot_json),
                 }
             )
         archive.writestr("patient.json", _json_bytes(_patient_data(patient)))

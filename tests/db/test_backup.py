@@ -16,6 +16,7 @@ from hepbuilder.db.session import get_engine, session_factory
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
 from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.snapshots import PARTS_READ
 from tests.builders import make_patient, patient_world
 
 
@@ -62,6 +63,7 @@ def test_a_restored_handout_gives_back_its_spec_and_renders_its_pdf_byte_for_byt
     out = tmp_path / "hepbuilder.backup"
     assert _hepbuilder(db_url, "backup", str(out), monkeypatch=monkeypatch).exit_code == 0
     assert _hepbuilder(empty_target, "restore", str(out), monkeypatch=monkeypatch).exit_code == 0
+    PARTS_READ.clear()  # read the parts from the restored database, not this process's cache
     with session_factory(empty_target)() as restored:
         again = restored.get(Handout, handout.id)
         assert handout_spec(again) == spec  # its exercises, brand and logo came back with it

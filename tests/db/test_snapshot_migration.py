@@ -17,6 +17,7 @@ from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
 from hepbuilder.services import handouts
 from hepbuilder.services.library_sync import load_bundled_library
+from hepbuilder.services.snapshots import PARTS_READ
 from tests.builders import image_bytes
 from tests.handout_specs import make_item, make_spec
 
@@ -111,6 +112,7 @@ def issue_on_schema_0013(url: str) -> list[dict]:
 def test_migration_splits_old_snapshots_and_leaves_every_pdf_as_it_was(empty_database):
     before = issue_on_schema_0013(empty_database)
     upgrade(empty_database)
+    PARTS_READ.clear()  # every part from the migrated database
     with session_factory(empty_database)() as session:
         kinds = dict(
             session.execute(sa.text("SELECT kind, COUNT(*) FROM snapshot_part GROUP BY kind")).all()

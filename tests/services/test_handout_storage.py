@@ -5,7 +5,7 @@ import hashlib
 import json
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from hepbuilder.db.models import Clinic, Handout, SnapshotPart
 from hepbuilder.db.session import session_factory
@@ -13,6 +13,7 @@ from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
 from hepbuilder.services import handouts, patient_records
 from hepbuilder.services.actor import Actor
+from hepbuilder.services.snapshots import PARTS_READ
 from tests.builders import (
     image_bytes,
     issue_program,
@@ -152,3 +153,30 @@ def test_erasing_a_patient_leaves_their_data_in_no_shared_part_and_others_handou
         )
     spec = handouts.handout_spec(session.get(Handout, kept.id))
     assert render_handout(parse_spec(spec)) == stored_pdf(session, kept)
+
+
+def test_handouts_sharing_parts_read_them_from_the_database_once_per_process(session):
+    clinic = clinic_with_logo(session)
+    issued = [
+        issue_program(
+            session, make_program(session, make_patient(session, clinic), protocol=PROTOCOL)
+        )
+        for _ in range(2)
+    ]
+    session.commit()
+    PARTS_READ.clear()
+    assert all(handout.snapshot_json for handout in issued)  # the rows are read before counting
+    reads = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "snapshot_part" in statement:
+            reads.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first, second = (handouts.handout_spec(handout) for handout in issued)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) == 2  # the first handout's brand and exercises, then its logo
+    assert second["clinic"] == first["clinic"] and second["items"] == first["items"]
