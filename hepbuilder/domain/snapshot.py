@@ -23,8 +23,6 @@ from .spec import data_uri
 
 PART_KEY = "$part"
 EXERCISE, BRAND, LOGO = "exercise", "brand", "logo"
-JSON_KINDS = (EXERCISE, BRAND)
-PART_KINDS = (EXERCISE, BRAND, LOGO)
 
 # (kind, body) by hash
 Parts = dict[str, tuple[str, bytes]]

@@ -3,7 +3,8 @@
 `issue_handout` compares the program with the previous handout of the same program (its stored
 snapshot), item by item, and marks new exercises, changed doses (with the dose they were) and
 stopped exercises; it stores the spec snapshot (its exercises, brand and logo held once, by
-content hash: services/snapshots.py), the PDF and its SHA-256, and never changes them again. Reading a handout's PDF leaves an audit event.
+content hash: services/snapshots.py), the PDF and its SHA-256, and never changes them again.
+Reading a handout's PDF leaves an audit event.
 All functions are scoped to the actor's clinic and flush without committing.
 """
 
