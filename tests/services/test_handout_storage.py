@@ -2,8 +2,10 @@
 still give back their whole spec, which renders to the very PDF that was stored."""
 
 import hashlib
+import io
 import json
 import threading
+import zipfile
 
 from sqlalchemy import event, func, select
 
@@ -180,3 +182,21 @@ def test_handouts_sharing_parts_read_them_from_the_database_once_per_process(ses
         event.remove(engine, "before_cursor_execute", count)
     assert len(reads) == 2  # the first handout's brand and exercises, then its logo
     assert second["clinic"] == first["clinic"] and second["items"] == first["items"]
+
+
+def test_a_patients_export_holds_each_handouts_spec_whole(session):
+    clinic = clinic_with_logo(session)
+    admin = make_user(session, clinic, role="admin")
+    patient = make_patient(session, clinic)
+    issued = [
+        issue_program(session, make_program(session, patient, protocol=PROTOCOL)) for _ in range(2)
+    ]
+    actor = Actor(clinic_id=clinic.id, user_id=admin.id, role="admin")
+    _name, data = patient_records.export_patient(session, actor, patient.id)
+    exported = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("handouts.json"))
+    assert [entry["spec"] for entry in exported] == [handouts.handout_spec(h) for h in issued]
+    first = exported[0]["spec"]
+    assert first["clinic"]["name"] == "Riverside Physio"
+    assert first["clinic"]["logo"].startswith("data:image/png;base64,")
+    assert all(item["exercise"]["steps"] for item in first["items"])
+    assert "$part" not in json.dumps(exported)
