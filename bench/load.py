@@ -133,22 +133,19 @@ def seed(url: str, patient_count: int, history: int) -> dict:
 
 
 def bytes_per_handout(url: str) -> float | None:
-    """The database bytes handouts take, divided by their number."""
+    """The database bytes handouts take (their table and the snapshot parts they share),
+    divided by their number."""
+    from storage import table_bytes  # bench/storage.py: the same count of a table's bytes
+
     engine = get_engine(url)
     with engine.connect() as connection:
         count = connection.scalar(select(func.count()).select_from(Handout)) or 0
-        if not count:
-            return None
-        if engine.dialect.name == "postgresql":
-            size = connection.scalar(text("SELECT pg_total_relation_size('handout')"))
-        else:
-            try:
-                size = connection.scalar(
-                    text("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE '%handout%'")
-                )
-            except Exception:  # dbstat is not compiled into every SQLite
-                return None
-    return size / count
+    if not count:
+        return None
+    try:
+        return sum(table_bytes(url).values()) / count
+    except Exception:  # dbstat is not compiled into every SQLite
+        return None
 
 
 def free_port() -> int:

@@ -441,8 +441,26 @@ class ProgramItem(Base):
     exercise: Mapped[Exercise] = relationship()
 
 
+class SnapshotPart(Base):
+    """A part of handout snapshots, held once however many handouts print it: an inline exercise,
+    a brand or a logo (`hepbuilder.domain.snapshot`), named by the SHA-256 of `body`.
+
+    Written once (insert if absent), never changed, never deleted: handouts refer to parts from
+    their `snapshot_json`. Parts hold library and brand content only, never patient data, and
+    are shared by every clinic that prints the same bytes.
+    """
+
+    __tablename__ = "snapshot_part"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # exercise | brand | logo
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # JSON (UTF-8) or the image's bytes
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Handout(Base):
-    """An issued, frozen program: the spec snapshot (JSON) and its PDF. Never changes after insert."""
+    """An issued, frozen program: the spec snapshot (JSON, its shared parts by content hash in
+    `snapshot_part`) and its PDF. Never changes after insert."""
 
     __tablename__ = "handout"
     __table_args__ = (UniqueConstraint("patient_id", "number"),)
@@ -454,7 +472,8 @@ class Handout(Base):
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... per patient
     title: Mapped[str] = mapped_column(String(200), default="")
     # Both deferred: listing handouts reads neither; a download reads only the PDF.
-    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    # The spec with its exercises, brand and logo as {"$part": sha256} (services/snapshots.py).
+    snapshot_json: Mapped[str] = mapped_column(Text, deferred=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -89,7 +89,7 @@ class HandoutSpec:
             if getattr(self.clinic, key):
                 clinic[key] = getattr(self.clinic, key)
         if self.clinic.logo_bytes:
-            clinic["logo"] = _data_uri(self.clinic.logo_bytes)
+            clinic["logo"] = data_uri(self.clinic.logo_bytes)
         data = {
             "clinic": clinic,
             "patient": {"name": self.patient_name},
@@ -119,7 +119,8 @@ class HandoutSpec:
         return data
 
 
-def _data_uri(image: bytes) -> str:
+def data_uri(image: bytes) -> str:
+    """An image as the data: URI a snapshot holds (JPEG or PNG, by its first bytes)."""
     kind = "image/jpeg" if image[:3] == b"\xff\xd8\xff" else "image/png"
     return f"data:{kind};base64," + base64.b64encode(image).decode("ascii")
 

@@ -27,7 +27,7 @@ from hepbuilder.paths import TEMPLATES_DIR
 
 from .actor import Actor, system_actor
 from .audit import record_event
-from .handouts import get_handout, handout_spec, patient_filename
+from .handouts import get_handout, handout_own_fields, patient_filename
 from .outbox import DeliveryError, enqueue, register_sender, requeue
 from .patient_links import LinkSigner, link_state
 from .smtp import MISSING_SETTINGS, SmtpSettings, send_message
@@ -191,7 +191,7 @@ def build_message(
     link_url: str,
 ) -> EmailMessage:
     """The email for one handout: headers, text and HTML parts, the PDF when `pdf` is given."""
-    spec = handout_spec(handout)
+    spec = handout_own_fields(handout)  # therapist and review date: the handout's own
     therapist = (spec.get("therapist") or {}).get("name") or ""
     context = {
         "clinic": clinic,

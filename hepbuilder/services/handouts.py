@@ -2,19 +2,19 @@
 
 `issue_handout` compares the program with the previous handout of the same program (its stored
 snapshot), item by item, and marks new exercises, changed doses (with the dose they were) and
-stopped exercises; it stores the spec JSON, the PDF and
-its SHA-256, and never changes them again. Reading a handout's PDF leaves an audit event.
+stopped exercises; it stores the spec snapshot (its exercises, brand and logo held once, by
+content hash: services/snapshots.py), the PDF and its SHA-256, and never changes them again.
+Reading a handout's PDF leaves an audit event.
 All functions are scoped to the actor's clinic and flush without committing.
 """
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, object_session, undefer
 
 from hepbuilder.db.models import Clinic, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
@@ -28,6 +28,7 @@ from .exercises import to_domain
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient, of_unerased_patient
 from .programs import check_version, get_program, item_dose
+from .snapshots import own_fields, spec_of_snapshot, store_snapshot
 from .users import resolve_therapist
 from .webhooks import emit_event, handout_ref
 
@@ -60,7 +61,7 @@ def _snapshot_items(handout: Handout | None) -> list[tuple[str, str, Dose | None
     if handout is None:
         return []
     items = []
-    for item in json.loads(handout.spec_json).get("items", []):
+    for item in handout_spec(handout).get("items", []):
         exercise = item.get("exercise")
         if isinstance(exercise, dict):
             slug, name = exercise.get("slug", ""), exercise.get("name", "")
@@ -280,9 +281,9 @@ def issue_handout(
         share_url = current_link_url(session, actor, program.patient_id, links)
         spec = build_spec(session, actor, program, therapist_id, share_url)
         pdf = render_pdf(spec)
-    spec_json = json.dumps(spec.to_dict(), ensure_ascii=False)
     # Serialise issuing per patient where the database can (PostgreSQL); SQLite has one writer.
     session.scalar(select(Patient.id).where(Patient.id == program.patient_id).with_for_update())
+    snapshot_json = store_snapshot(session, spec.to_dict())
     for attempt in range(NUMBER_ATTEMPTS):
         handout = Handout(
             clinic_id=actor.clinic_id,
@@ -290,7 +291,7 @@ def issue_handout(
             program_id=program.id,
             number=_next_number(session, program.patient_id),
             title=program.title or "",
-            spec_json=spec_json,
+            snapshot_json=snapshot_json,
             pdf=pdf,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             issued_by_id=therapist_id,
@@ -406,8 +407,16 @@ def list_handouts(session: Session, actor: Actor, patient_id: int) -> list[Hando
 
 
 def handout_spec(handout: Handout) -> dict:
-    """The stored spec snapshot of a handout, as a dict (the DESIGN.md handout spec form)."""
-    return json.loads(handout.spec_json)
+    """The handout's frozen spec, whole (the DESIGN.md snapshot form: exercises inline, the logo
+    a data: URI), put back together from its snapshot and parts in the handout's own session."""
+    return spec_of_snapshot(object_session(handout), handout.snapshot_json)
+
+
+def handout_own_fields(handout: Handout) -> dict:
+    """What the handout's snapshot holds of its own (patient, therapist, title, dates, share
+    link, items' doses and notes) without reading its parts: exercises and the clinic there
+    are {"$part": hash} references."""
+    return own_fields(handout.snapshot_json)
 
 
 def suggested_filename(handout: Handout) -> str:

@@ -36,6 +36,7 @@ from .audit_words import describe
 from .handouts import suggested_filename
 from .patients import get_patient
 from .programs import list_programs, program_to_data
+from .snapshots import spec_of_snapshot
 
 EXPORT_README = """Everything {clinic} holds about patient {patient_id}, exported {exported_at} UTC.
 
@@ -130,7 +131,7 @@ def export_patient(session: Session, actor: Actor, patient_id: int) -> tuple[str
     handout_rows = list(
         session.scalars(
             select(Handout)
-            .options(undefer(Handout.pdf), undefer(Handout.spec_json))
+            .options(undefer(Handout.pdf), undefer(Handout.snapshot_json))
             .where(Handout.clinic_id == actor.clinic_id, Handout.patient_id == patient.id)
             .order_by(Handout.number)
         )
@@ -165,7 +166,7 @@ def export_patient(session: Session, actor: Actor, patient_id: int) -> tuple[str
                     "issued_by_id": row.issued_by_id,
                     "pdf": pdf_name,
                     "pdf_sha256": row.pdf_sha256,
-                    "spec": json.loads(row.spec_json),
+                    "spec": spec_of_snapshot(session, row.snapshot_json),
                 }
             )
         archive.writestr("patient.json", _json_bytes(_patient_data(patient)))
@@ -220,10 +221,12 @@ def erase_patient(session: Session, actor: Actor, patient_id: int, confirmation:
         .where(Program.clinic_id == actor.clinic_id, Program.patient_id == patient.id)
         .values(title="", notes="", review_on=None, is_archived=True)
     )
+    # The snapshot goes whole; the shared parts it referred to (exercises, the brand, the logo)
+    # hold no patient data and stay for the other handouts that print them.
     session.execute(
         update(Handout)
         .where(Handout.clinic_id == actor.clinic_id, Handout.patient_id == patient.id)
-        .values(title="", spec_json="{}", pdf=b"", pdf_sha256="")
+        .values(title="", snapshot_json="{}", pdf=b"", pdf_sha256="")
     )
     for table in _other_patient_tables():  # private links, queued and sent emails, ...
         condition = table.c.patient_id == patient.id

@@ -4,8 +4,6 @@ Every read of a handout's PDF goes through `handouts.get_handout_pdf`, which lea
 ("handout.view" or "handout.download") in the same transaction, committed here.
 """
 
-import json
-
 from flask import Blueprint, make_response, render_template, request
 
 from hepbuilder.domain.dose import describe_dose, parse_dose
@@ -25,7 +23,7 @@ def show(handout_id: int):
     actor = current_actor()
     handout = handouts.open_handout(db, actor, handout_id)
     db.commit()
-    spec = json.loads(handout.spec_json)
+    spec = handouts.handout_spec(handout)
     return render_template(
         "handouts/show.html",
         handout=handout,

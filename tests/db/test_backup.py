@@ -3,16 +3,20 @@ row, a backup taken while a writer holds an open transaction is consistent, and 
 holds data is never restored over."""
 
 import os
-import shutil
 import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
 from hepbuilder.cli import main
-from hepbuilder.db.session import get_engine
+from hepbuilder.db.models import Handout
+from hepbuilder.db.session import get_engine, session_factory
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.pdf import render_handout
+from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.snapshots import PARTS_READ
 from tests.builders import make_patient, patient_world
 
 
@@ -33,27 +37,6 @@ def _every_row(url: str) -> dict[str, list[tuple]]:
     return tables
 
 
-@pytest.fixture
-def empty_target(db_url, tmp_path):
-    """The URL of a second, empty database of the same kind as the test database."""
-    if make_url(db_url).get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("needs pg_dump and pg_restore (PostgreSQL's client tools) on PATH")
-    server = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"{make_url(db_url).database}_restore"
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(db_url).set(database=name).render_as_string(hide_password=False)
-    yield url
-    get_engine(url).dispose()
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
-
-
 def test_backup_and_restore_give_back_every_table_row_by_row(
     session, db_url, empty_target, tmp_path, monkeypatch
 ):
@@ -70,6 +53,22 @@ def test_backup_and_restore_give_back_every_table_row_by_row(
     assert before["handout"] and before["exercise"] and before["audit_event"]
     for table in before:
         assert after[table] == before[table], table
+
+
+def test_a_restored_handout_gives_back_its_spec_and_renders_its_pdf_byte_for_byte(
+    session, db_url, empty_target, tmp_path, monkeypatch
+):
+    _user, _patient, _program, handout = patient_world(session)
+    spec = handout_spec(handout)
+    out = tmp_path / "hepbuilder.backup"
+    assert _hepbuilder(db_url, "backup", str(out), monkeypatch=monkeypatch).exit_code == 0
+    assert _hepbuilder(empty_target, "restore", str(out), monkeypatch=monkeypatch).exit_code == 0
+    PARTS_READ.clear()  # read the parts from the restored database, not this process's cache
+    with session_factory(empty_target)() as restored:
+        again = restored.get(Handout, handout.id)
+        assert handout_spec(again) == spec  # its exercises, brand and logo came back with it
+        pdf = restored.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+        assert render_handout(parse_spec(handout_spec(again))) == pdf
 
 
 def test_backup_while_a_writer_is_busy_holds_only_what_was_committed(

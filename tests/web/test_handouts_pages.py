@@ -1,12 +1,12 @@
 """Issuing from the builder, the handout page, download, print view; audited and scoped."""
 
 import io
-import json
 
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Handout
+from hepbuilder.services import handouts
 from tests.builders import (
     make_patient,
     make_program,
@@ -67,7 +67,7 @@ def test_second_issue_marks_changes_against_the_first(client, session):
     response = client.post(f"/programs/{program.id}", data=builder_form(program, action="issue"))
     see_committed(session)
     second = session.scalar(select(Handout).where(Handout.number == 2))
-    spec = json.loads(second.spec_json)
+    spec = handouts.handout_spec(second)
     changes = {item["exercise"]["slug"]: item.get("change") for item in spec["items"]}
     assert changes["monster-walk"] == "dose-changed" and changes["figure-4-stretch"] == "new"
     assert spec["stopped"] == ["Foam roller for the outer hip"]

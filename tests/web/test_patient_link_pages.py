@@ -12,7 +12,7 @@ from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.services import patient_links
 from hepbuilder.services.actor import Actor
 from hepbuilder.services.audit import PATIENT_ACTIONS
-from hepbuilder.services.handouts import handout_spec
+from hepbuilder.services.handouts import handout_own_fields, handout_spec
 from hepbuilder.services.patient_links import LinkSigner, token_hash
 from tests.builders import make_handout, make_patient, make_user, seeded_clinic
 from tests.conftest import _test_app
@@ -44,7 +44,7 @@ def issued(session, **patient):
 
 
 def path_of(handout) -> str:
-    return handout_spec(handout)["share_url"].removeprefix("https://hep.example.test")
+    return handout_own_fields(handout)["share_url"].removeprefix("https://hep.example.test")
 
 
 def test_private_link_shows_the_latest_handout_made_for_reading_alone(session, visitor):

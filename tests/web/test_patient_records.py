@@ -147,7 +147,7 @@ def test_erase_removes_personal_data_programs_and_pdfs_and_keeps_an_anonymous_au
     erased_handout = session.scalar(
         select(Handout).where(Handout.id == handout.id).execution_options(populate_existing=True)
     )
-    assert (erased_handout.pdf, erased_handout.spec_json) == (b"", "{}")
+    assert (erased_handout.pdf, erased_handout.snapshot_json) == (b"", "{}")
     for path in (
         f"/patients/{patient.id}",
         f"/patients/{patient.id}/export",

@@ -40,7 +40,8 @@ def deliveries_json(handout) -> list[dict]:
 
 
 def handout_json(handout) -> dict:
-    therapist = handouts.handout_spec(handout).get("therapist") or {}
+    own = handouts.handout_own_fields(handout)  # no exercise or brand is needed here
+    therapist = own.get("therapist") or {}
     issued_at = rfc3339(handout.created_at)
     return {
         "id": handout.id,
@@ -62,7 +63,7 @@ def handout_json(handout) -> dict:
         else None,
         "pdf_url": url_for("api.handout_pdf", handout_id=handout.id),
         "fhir_url": url_for("api.handout_fhir", handout_id=handout.id),
-        "share_url": handouts.handout_spec(handout).get("share_url") or None,
+        "share_url": own.get("share_url") or None,
         "deliveries": deliveries_json(handout),
     }
 
