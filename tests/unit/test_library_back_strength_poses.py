@@ -1,0 +1,34 @@
+"""The low back and trunk strength exercises (issue #17) show their key element, checked from the geometry.
+
+World millimetres: x forward as the pose is written, y up, z toward the working (near, right)
+side. The checks every picture passes are in test_illustrations_poses.py.
+"""
+
+import math
+
+from hepbuilder.illustrations import checks
+from hepbuilder.illustrations import model as m
+from tests.unit.test_illustrations_poses import FLAT_MM, entry, scenes
+
+
+def line_distance(point, a, b) -> float:
+    """Distance from a point to the straight line through a and b, in the side view (x, y)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    return abs(dx * (point[1] - a[1]) - dy * (point[0] - a[0])) / math.hypot(dx, dy)
+
+
+def gap(scene, part: str) -> float:
+    return next(g for p, _, g in scene.contacts if p == part)
+
+
+def test_glute_bridge_lifts_the_hips_in_line_with_knees_and_shoulders():
+    start, top = scenes("glute-bridge")
+    points = top.body.points
+    assert line_distance(points["hip_near"], points["shoulder_near"], points["knee_near"]) < 30
+    assert points["hip_near"][1] > start.body.points["hip_near"][1] + 120  # the hips go up
+    for scene in (start, top):
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # feet flat throughout
+        assert abs(gap(scene, "torso")) < m.CONTACT_TOLERANCE_MM  # shoulders stay down
+    (arrow,) = entry("glute-bridge")["illustration"]["arrows"]
+    assert arrow["at"] == "pelvis" and arrow["vector_mm"][1] > 0
