@@ -32,3 +32,16 @@ def test_glute_bridge_lifts_the_hips_in_line_with_knees_and_shoulders():
         assert abs(gap(scene, "torso")) < m.CONTACT_TOLERANCE_MM  # shoulders stay down
     (arrow,) = entry("glute-bridge")["illustration"]["arrows"]
     assert arrow["at"] == "pelvis" and arrow["vector_mm"][1] > 0
+
+
+def test_single_leg_bridge_lifts_on_one_foot_with_the_other_leg_straight_in_line():
+    start, top = scenes("single-leg-bridge")
+    points = top.body.points
+    assert line_distance(points["hip_near"], points["shoulder_near"], points["knee_near"]) < 30
+    # the lifted leg straight and in line with the body, thighs level
+    assert line_distance(points["ankle_far"], points["shoulder_far"], points["hip_far"]) < 30
+    assert abs(points["knee_far"][1] - points["knee_near"][1]) < 30
+    assert points["hip_near"][1] > start.body.points["hip_near"][1] + 120
+    for scene in (start, top):
+        assert checks.foot_on(scene, "near", 0.0) < FLAT_MM  # the working foot stays flat
+        assert scene.body.points["heel_far"][1] > 300  # the other foot is off the floor
