@@ -45,3 +45,18 @@ def test_single_leg_bridge_lifts_on_one_foot_with_the_other_leg_straight_in_line
     for scene in (start, top):
         assert checks.foot_on(scene, "near", 0.0) < FLAT_MM  # the working foot stays flat
         assert scene.body.points["heel_far"][1] > 300  # the other foot is off the floor
+
+
+def test_bird_dog_reaches_the_opposite_arm_and_leg_level_with_a_still_back():
+    start, reach = scenes("bird-dog")
+    points = reach.body.points
+    # opposite limbs: the near (right) leg back and the far (left) arm forward, both level
+    assert abs(points["ankle_near"][1] - points["hip_near"][1]) < 60
+    assert points["ankle_near"][0] < points["hip_near"][0] - 700  # straight back
+    assert abs(points["wrist_far"][1] - points["shoulder_far"][1]) < 60
+    assert points["wrist_far"][0] > points["shoulder_far"][0] + 450  # straight forward
+    # the other hand and knee stay on the floor, and the back does not move
+    assert abs(gap(reach, "hand_near")) < m.CONTACT_TOLERANCE_MM
+    assert abs(gap(reach, "knee_far")) < m.CONTACT_TOLERANCE_MM
+    for joint in ("hip_near", "shoulder_near", "neck_base"):
+        assert math.dist(points[joint], start.body.points[joint]) < 30
