@@ -8,6 +8,7 @@ import math
 
 from hepbuilder.illustrations import checks
 from hepbuilder.illustrations import model as m
+from hepbuilder.illustrations.kinematics import lerp
 from tests.unit.test_illustrations_poses import FLAT_MM, entry, scenes
 
 
@@ -19,6 +20,14 @@ def line_distance(point, a, b) -> float:
 
 def gap(scene, part: str) -> float:
     return next(g for p, _, g in scene.contacts if p == part)
+
+
+def off_body_line(scene, end: str) -> float:
+    """How far the pelvis is from the straight line from the base of the neck to the middle of
+    both knees or both ankles (`end`), in 3D: a plank's straight body has it near zero."""
+    points = scene.body.points
+    middle = lerp(points[f"{end}_near"], points[f"{end}_far"], 0.5)
+    return checks.closest_points(points["pelvis"], points["pelvis"], points["neck_base"], middle)[0]
 
 
 def test_glute_bridge_lifts_the_hips_in_line_with_knees_and_shoulders():
@@ -60,3 +69,16 @@ def test_bird_dog_reaches_the_opposite_arm_and_leg_level_with_a_still_back():
     assert abs(gap(reach, "knee_far")) < m.CONTACT_TOLERANCE_MM
     for joint in ("hip_near", "shoulder_near", "neck_base"):
         assert math.dist(points[joint], start.body.points[joint]) < 30
+
+
+def test_side_plank_on_the_knees_lifts_the_hips_into_a_straight_line_over_the_elbow():
+    start, plank = scenes("side-plank-knees")
+    assert off_body_line(plank, "knee") < 25  # head, hips and knees in a line
+    assert off_body_line(start, "knee") > 80  # the hips start down
+    assert plank.body.points["pelvis"][1] > start.body.points["pelvis"][1] + 100
+    points = plank.body.points
+    assert checks.horizontal_offset(points["elbow_near"], points["shoulder_near"]) < 60
+    for part in ("elbow_near", "knee_near"):
+        assert abs(gap(plank, part)) < m.CONTACT_TOLERANCE_MM
+    knee = entry("side-plank-knees")["illustration"]["frames"][1]["joints"]["knee_near"]
+    assert knee >= 60  # on the knees, feet behind
