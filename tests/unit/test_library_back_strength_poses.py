@@ -82,3 +82,16 @@ def test_side_plank_on_the_knees_lifts_the_hips_into_a_straight_line_over_the_el
         assert abs(gap(plank, part)) < m.CONTACT_TOLERANCE_MM
     knee = entry("side-plank-knees")["illustration"]["frames"][1]["joints"]["knee_near"]
     assert knee >= 60  # on the knees, feet behind
+
+
+def test_side_plank_holds_head_hips_and_feet_in_one_line_on_the_forearm():
+    start, plank = scenes("side-plank")
+    assert off_body_line(plank, "ankle") < 25  # head, hips and feet in a line
+    assert off_body_line(start, "ankle") > 80  # the hips start down
+    assert plank.body.points["pelvis"][1] > start.body.points["pelvis"][1] + 150
+    points = plank.body.points
+    assert checks.horizontal_offset(points["elbow_near"], points["shoulder_near"]) < 60
+    for part in ("elbow_near", "foot_near"):
+        assert abs(gap(plank, part)) < m.CONTACT_TOLERANCE_MM
+    joints = entry("side-plank")["illustration"]["frames"][1]["joints"]
+    assert joints["knee_near"] == 0 and joints["knee_far"] == 0  # legs straight
