@@ -348,6 +348,12 @@ def draw_frame(data: dict, index: int) -> FrameArt:
                 ),
             )
         )
+    for stick in world.sticks:
+        top, bottom = cam.project(stick.top), cam.project(stick.bottom)
+        outline = capsule_path(top[:2], m.STICK_RADIUS_MM, bottom[:2], m.STICK_RADIUS_MM)
+        prop_shapes.append(
+            (min(top[2], bottom[2]), PathShape("prop:stick", outline, "prop_dark", "thin"))
+        )
     prop_shapes.sort(key=lambda item: item[0])
 
     front: list[PathShape] = []

@@ -38,7 +38,9 @@ shoulder_* {flex_deg, abduct_deg, rotate_deg (+ external)}, elbow_*, wrist_*. Ev
 0 in the standing anatomical position. A contact names a body part (model.CONTACT_PARTS) and
 the surface it rests on: `floor` or a prop's kind. Props are placed under the part resting on
 them in each frame; a step, chair or couch without `height_mm` that is not the first contact is
-fitted to the part resting on it. `surface:` is used instead of `on:` because YAML reads a bare
+fitted to the part resting on it. A `{kind: stick}` (a broom handle held along the back, for a hip hinge) needs no contact: it
+is laid through the back of the head and the sacrum, and the pose decides whether the upper
+back touches it too. `surface:` is used instead of `on:` because YAML reads a bare
 `on` as true. `buttock_near` / `buttock_far` are contact parts (a ball under one buttock, not
 the sacrum) and can be highlighted (drawn as a patch over the pelvis).
 
@@ -348,7 +350,7 @@ def _check_geometry(data: dict, props: list[dict], errors: dict) -> None:
             )
         for p, prop in enumerate(props):
             kind = prop["kind"]
-            if kind in ("band", "mat"):
+            if kind in ("band", "mat", "stick"):
                 continue
             if not any(c.get("surface") == kind for c in contacts):
                 errors[f"props[{p}]"] = (

@@ -117,6 +117,45 @@ def _band(body: Body, prop: dict) -> tuple[Band, list[Box]]:
 
 
 @dataclass
+class Stick:
+    """A straight stick resting along the back: its two ends and the three points it touches
+    (back of the head, upper back, sacrum), as placed."""
+
+    top: Vec
+    bottom: Vec
+    touches: dict[str, Vec]
+
+
+def _back_point(body: Body, level: int) -> Vec:
+    centre, _, half_depth = body.levels[level]
+    return tuple(centre[i] - half_depth[i] for i in range(3))  # type: ignore[return-value]
+
+
+STICK_LEVELS = {"sacrum": 2, "upper_back": len(m.PELVIS_LEVELS_MM) + 2}  # torso sections
+
+
+def _stick(body: Body, prop: dict) -> Stick:
+    """Along the back, through the back of the head and the sacrum, one stick radius behind them."""
+    head = body.points["head"]
+    touches = {
+        "head": tuple(head[i] - body.head_forward[i] * m.HEAD_RADIUS_MM for i in range(3)),
+        **{name: _back_point(body, level) for name, level in STICK_LEVELS.items()},
+    }
+    low, high = touches["sacrum"], touches["head"]
+    axis = tuple(high[i] - low[i] for i in range(3))
+    length = math.sqrt(sum(c * c for c in axis)) or 1.0
+    unit = tuple(c / length for c in axis)
+    back = tuple(-c for c in body.levels[2][2])
+    depth = math.sqrt(sum(c * c for c in back)) or 1.0
+    out = tuple(c / depth * m.STICK_RADIUS_MM for c in back)
+    total = _opt(prop, "length_mm")
+    above = 150.0  # past the head; the rest hangs below the sacrum
+    top = tuple(high[i] + out[i] + unit[i] * above for i in range(3))
+    bottom = tuple(top[i] - unit[i] * total for i in range(3))
+    return Stick(top, bottom, touches)  # type: ignore[arg-type]
+
+
+@dataclass
 class Scene:
     body: Body
     boxes: list[Box]
@@ -127,6 +166,7 @@ class Scene:
     contacts: list[tuple[str, str, float]]  # (part, surface, gap in mm: + floating, - sunk)
     sunk_mm: float  # how far the lowest body part is below the floor (0 when nothing sinks)
     tops: dict[str, float]  # surface kind -> its height (the wall: its x)
+    sticks: tuple[Stick, ...] = ()
 
 
 def place_scene(frame: dict, props: list[dict]) -> Scene:
@@ -150,6 +190,7 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
     cylinders: list[Cylinder] = []
     balls: list[Ball] = []
     bands: list[Band] = []
+    sticks: list[Stick] = []
     tops: dict[str, float] = {"floor": 0.0}
     floor_y = 0.0
     pelvis_x = body.points["pelvis"][0]
@@ -162,6 +203,9 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
             continue
         if kind == "mat":
             floor_y = -_opt(prop, "thickness_mm")
+            continue
+        if kind == "stick":
+            sticks.append(_stick(body, prop))
             continue
         resting = next((c for c in contacts if c["surface"] == kind), None)
         if resting is None:
@@ -219,4 +263,5 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         contacts=checked,
         sunk_mm=max(0.0, -body_low(body)),
         tops=tops,
+        sticks=tuple(sticks),
     )

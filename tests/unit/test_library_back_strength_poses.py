@@ -95,3 +95,23 @@ def test_side_plank_holds_head_hips_and_feet_in_one_line_on_the_forearm():
         assert abs(gap(plank, part)) < m.CONTACT_TOLERANCE_MM
     joints = entry("side-plank")["illustration"]["frames"][1]["joints"]
     assert joints["knee_near"] == 0 and joints["knee_far"] == 0  # legs straight
+
+
+def test_hip_hinge_keeps_the_stick_on_head_upper_back_and_sacrum_while_the_hips_go_back():
+    start, hinge = scenes("hip-hinge-stick")
+    for scene in (start, hinge):
+        (stick,) = scene.sticks
+        for point in ("head", "upper_back", "sacrum"):
+            touch = stick.touches[point]
+            distance, _, _ = checks.closest_points(touch, touch, stick.top, stick.bottom)
+            assert abs(distance - m.STICK_RADIUS_MM) < 12, point  # resting on it, not through
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+
+    def hips_behind_heels(scene):
+        return scene.body.points["heel_near"][0] - scene.body.points["pelvis"][0]
+
+    assert hips_behind_heels(hinge) > hips_behind_heels(start) + 150  # the hips push back
+    frames = entry("hip-hinge-stick")["illustration"]["frames"]
+    assert frames[1]["pelvis"]["lean_deg"] >= 40  # the chest goes forward from the hips
+    assert 10 <= frames[1]["joints"]["knee_near"] <= 35  # soft knees, not a squat
