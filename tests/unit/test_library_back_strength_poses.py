@@ -115,3 +115,19 @@ def test_hip_hinge_keeps_the_stick_on_head_upper_back_and_sacrum_while_the_hips_
     frames = entry("hip-hinge-stick")["illustration"]["frames"]
     assert frames[1]["pelvis"]["lean_deg"] >= 40  # the chest goes forward from the hips
     assert 10 <= frames[1]["joints"]["knee_near"] <= 35  # soft knees, not a squat
+
+
+def test_wall_sit_keeps_the_back_on_the_wall_and_the_knees_behind_the_toes():
+    start, hold = scenes("wall-sit")
+    for scene in (start, hold):
+        assert abs(gap(scene, "torso")) < m.CONTACT_TOLERANCE_MM  # back on the wall
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+    points = hold.body.points
+    facing = -1.0  # turned with the back to the wall: the toes point toward -x
+    for side in ("near", "far"):
+        knee, toe, ankle = points[f"knee_{side}"], points[f"toe_{side}"], points[f"ankle_{side}"]
+        assert (toe[0] - knee[0]) * facing > 100  # the knee stays well behind the toes
+        assert abs(knee[0] - ankle[0]) < 80  # over the ankle
+    assert points["pelvis"][1] < start.body.points["pelvis"][1] - 200  # slid down the wall
+    assert points["pelvis"][1] > points["knee_near"][1]  # no lower than thighs level
