@@ -29,7 +29,7 @@ from .paths import (
     torso_path,
 )
 from .scenery import band_shapes, box_shapes, cylinder_shapes, ground_shapes
-from .world import place_scene
+from .world import place_frames, place_scene
 
 ARROW_HEAD_MM = 85.0
 EYE_RADIUS_MM = 17.0
@@ -265,7 +265,7 @@ def draw_frame(data: dict, index: int) -> FrameArt:
     """Shapes for one frame of a (validated) illustration, as the pose describes it (right side)."""
     frame = data["frames"][index]
     props = list(data.get("props") or [])
-    world = place_scene(frame, props)
+    world = place_frames({"frames": data["frames"][: index + 1], "props": props})[index]
     cam = camera_for(data)
     body = world.body
     highlight = set(data.get("highlight") or ())

@@ -7,7 +7,7 @@ validator and the tests check).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import model as m
 from .kinematics import Body, Vec, body_low, lerp, part_front, part_low, pose_body
@@ -167,11 +167,15 @@ class Scene:
     sunk_mm: float  # how far the lowest body part is below the floor (0 when nothing sinks)
     tops: dict[str, float]  # surface kind -> its height (the wall: its x)
     sticks: tuple[Stick, ...] = ()
+    placed: dict[str, tuple[Box, ...]] = field(default_factory=dict)  # prop kind -> its boxes
 
 
-def place_scene(frame: dict, props: list[dict]) -> Scene:
+def place_scene(frame: dict, props: list[dict], before: Scene | None = None) -> Scene:
     """Pose the figure, rest its first contact on its surface, move it by the frame's `shift_mm`
-    (forward, toward the near side: where it stands in a walk), and put the props where it touches."""
+    (forward, toward the near side: where it stands in a walk), and put the props where it touches.
+
+    A step, chair, couch or wall that nothing touches in this frame stays where it stood in
+    `before` (the frame before): the chair a patient has just stood up from."""
     body = pose_body(frame.get("pelvis") or {}, frame.get("joints") or {})
     contacts = frame.get("contacts") or []
     by_kind = {p["kind"]: p for p in props}
@@ -191,6 +195,7 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
     balls: list[Ball] = []
     bands: list[Band] = []
     sticks: list[Stick] = []
+    placed: dict[str, tuple[Box, ...]] = {}
     tops: dict[str, float] = {"floor": 0.0}
     floor_y = 0.0
     pelvis_x = body.points["pelvis"][0]
@@ -209,12 +214,18 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
             continue
         resting = next((c for c in contacts if c["surface"] == kind), None)
         if resting is None:
+            if before is not None and kind in before.placed:
+                boxes.extend(before.placed[kind])
+                placed[kind] = before.placed[kind]
+                tops[kind] = before.tops[kind]
             continue
+        first_box = len(boxes)
         low = _contact_point(body, resting, kind)
         if kind == "wall":
             x = low[0]
             boxes.append(Box((x, 0.0, -900.0), (x + 70.0, _opt(prop, "height_mm"), 900.0), "wall"))
             tops["wall"] = x
+            placed[kind] = tuple(boxes[first_box:])
             continue
         fitted = (
             contacts[0] is not resting
@@ -244,6 +255,8 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
             cylinders.append(Cylinder((low[0] + shift, top / 2.0, low[2]), axis, top / 2.0, 600.0))
         elif kind == "massage-ball":
             balls.append(Ball((low[0] + shift, top / 2.0, low[2]), top / 2.0))
+        if len(boxes) > first_box:
+            placed[kind] = tuple(boxes[first_box:])
 
     checked = []
     for contact in contacts:
@@ -264,4 +277,14 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         sunk_mm=max(0.0, -body_low(body)),
         tops=tops,
         sticks=tuple(sticks),
+        placed=placed,
     )
+
+
+def place_frames(data: dict) -> list[Scene]:
+    """Every frame of an illustration placed in order, each after the one before it."""
+    props = data.get("props") or []
+    scenes: list[Scene] = []
+    for frame in data["frames"]:
+        scenes.append(place_scene(frame, props, scenes[-1] if scenes else None))
+    return scenes

@@ -151,3 +151,20 @@ def test_standing_back_extension_leans_back_over_straight_knees_with_hands_on_th
 
     assert head_over_heels(lean) < head_over_heels(start) - 250  # the head goes back
     assert all(frames[1]["joints"].get(f"knee_{side}", 0) <= 5 for side in ("near", "far"))
+
+
+def test_sit_to_stand_rises_from_the_chair_over_feet_that_stay_put():
+    seated, standing = scenes("sit-to-stand")
+    assert abs(gap(seated, "pelvis")) < m.CONTACT_TOLERANCE_MM  # sitting on the seat
+    assert standing.placed["chair"] == seated.placed["chair"]  # the same chair, behind
+    for side in ("near", "far"):
+        for scene in (seated, standing):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+        heel0, heel1 = seated.body.points[f"heel_{side}"], standing.body.points[f"heel_{side}"]
+        assert math.dist(heel0, heel1) < 20  # the feet do not move
+    start = seated.body.points
+    assert start["ankle_near"][0] < start["knee_near"][0]  # feet a little behind the knees
+    assert start["head"][0] > start["pelvis"][0] + 150  # leaning forward, nose toward the toes
+    seat_front = max(box.hi[0] for box in seated.placed["chair"])
+    top = standing.body.points
+    assert top["pelvis"][1] > start["pelvis"][1] + 300 and top["pelvis"][0] > seat_front
