@@ -168,3 +168,23 @@ def test_sit_to_stand_rises_from_the_chair_over_feet_that_stay_put():
     seat_front = max(box.hi[0] for box in seated.placed["chair"])
     top = standing.body.points
     assert top["pelvis"][1] > start["pelvis"][1] + 300 and top["pelvis"][0] > seat_front
+
+
+def test_thread_the_needle_slides_the_arm_under_past_the_other_hand_and_lowers_the_head():
+    start, threaded = scenes("thread-the-needle")
+    points = threaded.body.points
+    across = [points["hip_far"][i] - points["hip_near"][i] for i in range(3)]  # toward far side
+    length = math.sqrt(sum(c * c for c in across))
+
+    def toward_far_side(point):
+        return sum(point[i] * across[i] for i in range(3)) / length
+
+    # the working hand reaches under the chest and out past the hand that stays down
+    assert toward_far_side(points["hand_near"]) > toward_far_side(points["hand_far"]) + 150
+    for joint in ("elbow_near", "wrist_near"):
+        assert points[joint][1] < 130  # the arm lies along the floor
+    for part in ("hand_far", "knee_near", "knee_far"):
+        assert abs(gap(threaded, part)) < m.CONTACT_TOLERANCE_MM
+    assert points["head"][1] < start.body.points["head"][1] - 250  # shoulder and head come down
+    knees = lerp(points["knee_near"], points["knee_far"], 0.5)
+    assert checks.horizontal_offset(points["pelvis"], knees) < 150  # hips stay over the knees
