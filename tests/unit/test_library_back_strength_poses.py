@@ -9,7 +9,6 @@ import math
 from hepbuilder.illustrations import checks
 from hepbuilder.illustrations import model as m
 from hepbuilder.illustrations.kinematics import lerp
-from hepbuilder.illustrations.world import _back_point
 from tests.unit.test_illustrations_poses import FLAT_MM, entry, scenes
 
 
@@ -132,25 +131,6 @@ def test_wall_sit_keeps_the_back_on_the_wall_and_the_knees_behind_the_toes():
         assert abs(knee[0] - ankle[0]) < 80  # over the ankle
     assert points["pelvis"][1] < start.body.points["pelvis"][1] - 200  # slid down the wall
     assert points["pelvis"][1] > points["knee_near"][1]  # no lower than thighs level
-
-
-def test_standing_back_extension_leans_back_over_straight_knees_with_hands_on_the_low_back():
-    start, lean = scenes("standing-back-extension")
-    frames = entry("standing-back-extension")["illustration"]["frames"]
-    assert frames[1]["joints"]["spine"] <= -15  # the bend is in the back, backward
-    for scene in (start, lean):
-        points = scene.body.points
-        for side in ("near", "far"):
-            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
-            hand = lerp(points[f"wrist_{side}"], points[f"hand_{side}"], 0.5)
-            low_back = _back_point(scene.body, len(m.PELVIS_LEVELS_MM) - 1)
-            assert math.dist(hand, low_back) < 160 and hand[0] < low_back[0]  # behind, on it
-
-    def head_over_heels(scene):
-        return scene.body.points["head"][0] - scene.body.points["heel_near"][0]
-
-    assert head_over_heels(lean) < head_over_heels(start) - 250  # the head goes back
-    assert all(frames[1]["joints"].get(f"knee_{side}", 0) <= 5 for side in ("near", "far"))
 
 
 def test_sit_to_stand_rises_from_the_chair_over_feet_that_stay_put():
