@@ -6,7 +6,10 @@ side. The checks every picture passes are in test_illustrations_poses.py.
 
 import math
 
-from hepbuilder.illustrations import checks
+import pytest
+
+from hepbuilder.domain.errors import ValidationError
+from hepbuilder.illustrations import checks, validate_illustration
 from hepbuilder.illustrations import model as m
 from hepbuilder.illustrations.kinematics import lerp
 from tests.unit.test_illustrations_poses import FLAT_MM, entry, scenes
@@ -168,3 +171,12 @@ def test_thread_the_needle_slides_the_arm_under_past_the_other_hand_and_lowers_t
     assert points["head"][1] < start.body.points["head"][1] - 250  # shoulder and head come down
     knees = lerp(points["knee_near"], points["knee_far"], 0.5)
     assert checks.horizontal_offset(points["pelvis"], knees) < 150  # hips stay over the knees
+
+
+def test_validator_keeps_the_chair_from_the_frame_before_but_refuses_one_nobody_used():
+    illustration = entry("sit-to-stand")["illustration"]
+    validate_illustration(illustration)  # the standing frame keeps the chair it rose from
+    standing_only = {**illustration, "frames": illustration["frames"][1:]}
+    with pytest.raises(ValidationError) as raised:
+        validate_illustration(standing_only)
+    assert "nothing rests on the chair" in raised.value.fields["props[0]"]
