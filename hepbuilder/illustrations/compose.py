@@ -29,7 +29,7 @@ from .paths import (
     torso_path,
 )
 from .scenery import band_shapes, box_shapes, cylinder_shapes, ground_shapes
-from .world import place_scene
+from .world import place_frames, place_scene
 
 ARROW_HEAD_MM = 85.0
 EYE_RADIUS_MM = 17.0
@@ -288,7 +288,7 @@ def draw_frame(data: dict, index: int) -> FrameArt:
     """Shapes for one frame of a (validated) illustration, as the pose describes it (right side)."""
     frame = data["frames"][index]
     props = list(data.get("props") or [])
-    world = place_scene(frame, props)
+    world = place_frames({"frames": data["frames"][: index + 1], "props": props})[index]
     cam = camera_for(data)
     body = world.body
     highlight = set(data.get("highlight") or ())
@@ -370,6 +370,12 @@ def draw_frame(data: dict, index: int) -> FrameArt:
                     "prop:massage-ball", circle_path(c[0], c[1], ball.radius), "ball", "thin"
                 ),
             )
+        )
+    for stick in world.sticks:
+        top, bottom = cam.project(stick.top), cam.project(stick.bottom)
+        outline = capsule_path(top[:2], m.STICK_RADIUS_MM, bottom[:2], m.STICK_RADIUS_MM)
+        prop_shapes.append(
+            (min(top[2], bottom[2]), PathShape("prop:stick", outline, "prop_dark", "thin"))
         )
     prop_shapes.sort(key=lambda item: item[0])
 

@@ -139,6 +139,7 @@ PROP_OPTIONS: dict[str, dict[str, tuple]] = {
     "foam-roller": {"diameter_mm": (100.0, 200.0), "shift_mm": (-300.0, 300.0)},
     "massage-ball": {"diameter_mm": (40.0, 130.0), "shift_mm": (-300.0, 300.0)},
     "wall": {"height_mm": (1200.0, 2400.0)},
+    "stick": {"length_mm": (900.0, 1600.0)},  # a broom handle held along the back (hip hinge)
     "band": {
         "around": ("knees", "ankles", "thigh_near", "thigh_far"),
         "post_at_mm": (
@@ -155,7 +156,9 @@ PROP_DEFAULTS: dict[str, dict[str, float]] = {
     "foam-roller": {"diameter_mm": 150.0, "shift_mm": 0.0},
     "massage-ball": {"diameter_mm": 70.0, "shift_mm": 0.0},
     "wall": {"height_mm": 1900.0},
+    "stick": {"length_mm": 1250.0},
 }
+STICK_RADIUS_MM = 16.0
 SURFACE_KINDS = ("floor", "step", "chair", "couch", "foam-roller", "massage-ball", "wall")
 PROP_KINDS = tuple(PROP_OPTIONS)
 

@@ -38,7 +38,11 @@ shoulder_* {flex_deg, abduct_deg, rotate_deg (+ external)}, elbow_*, wrist_*. Ev
 0 in the standing anatomical position. A contact names a body part (model.CONTACT_PARTS) and
 the surface it rests on: `floor` or a prop's kind. Props are placed under the part resting on
 them in each frame; a step, chair or couch without `height_mm` that is not the first contact is
-fitted to the part resting on it. `surface:` is used instead of `on:` because YAML reads a bare
+fitted to the part resting on it. A step, chair, couch or wall that nothing touches in a later
+frame stays where it was in the frame before (standing up from a chair). A `{kind: stick}` (a
+broom handle held along the back, for a hip hinge) needs no contact: it is laid through the back
+of the head and the sacrum, and the pose decides whether the upper back touches it too.
+`surface:` is used instead of `on:` because YAML reads a bare
 `on` as true. `buttock_near` / `buttock_far` are contact parts (a ball under one buttock, not
 the sacrum) and can be highlighted (drawn as a patch over the pelvis).
 
@@ -55,7 +59,7 @@ from hepbuilder.domain.errors import ValidationError
 
 from . import model as m
 from .checks import limb_collisions, torso_intrusions
-from .world import place_scene
+from .world import place_frames
 
 TOP_KEYS = ("view", "camera", "frames", "props", "arrows", "highlight", "footprints")
 FRAME_KEYS = ("label", "pelvis", "shift_mm", "joints", "contacts")
@@ -329,8 +333,7 @@ def _check_arrow(arrow: object, where: str, frame_count: int, errors: dict) -> N
 
 def _check_geometry(data: dict, props: list[dict], errors: dict) -> None:
     tolerance = m.CONTACT_TOLERANCE_MM
-    for i, frame in enumerate(data["frames"]):
-        world = place_scene(frame, props)
+    for i, (frame, world) in enumerate(zip(data["frames"], place_frames(data), strict=True)):
         crossing = [f"{a} passes through {b}" for a, b, _ in limb_collisions(world.body)]
         crossing += [f"{limb} passes into the trunk" for limb, _ in torso_intrusions(world.body)]
         if crossing:
@@ -348,9 +351,9 @@ def _check_geometry(data: dict, props: list[dict], errors: dict) -> None:
             )
         for p, prop in enumerate(props):
             kind = prop["kind"]
-            if kind in ("band", "mat"):
+            if kind in ("band", "mat", "stick"):
                 continue
-            if not any(c.get("surface") == kind for c in contacts):
+            if kind not in world.placed and not any(c.get("surface") == kind for c in contacts):
                 errors[f"props[{p}]"] = (
                     f"nothing rests on the {kind} in frames[{i}] (add a contact on it)"
                 )

@@ -7,7 +7,7 @@ validator and the tests check).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import model as m
 from .kinematics import Body, Vec, body_low, lerp, part_front, part_low, pose_body
@@ -117,6 +117,45 @@ def _band(body: Body, prop: dict) -> tuple[Band, list[Box]]:
 
 
 @dataclass
+class Stick:
+    """A straight stick resting along the back: its two ends and the three points it touches
+    (back of the head, upper back, sacrum), as placed."""
+
+    top: Vec
+    bottom: Vec
+    touches: dict[str, Vec]
+
+
+def _back_point(body: Body, level: int) -> Vec:
+    centre, _, half_depth = body.levels[level]
+    return tuple(centre[i] - half_depth[i] for i in range(3))  # type: ignore[return-value]
+
+
+STICK_LEVELS = {"sacrum": 2, "upper_back": len(m.PELVIS_LEVELS_MM) + 2}  # torso sections
+
+
+def _stick(body: Body, prop: dict) -> Stick:
+    """Along the back, through the back of the head and the sacrum, one stick radius behind them."""
+    head = body.points["head"]
+    touches = {
+        "head": tuple(head[i] - body.head_forward[i] * m.HEAD_RADIUS_MM for i in range(3)),
+        **{name: _back_point(body, level) for name, level in STICK_LEVELS.items()},
+    }
+    low, high = touches["sacrum"], touches["head"]
+    axis = tuple(high[i] - low[i] for i in range(3))
+    length = math.sqrt(sum(c * c for c in axis)) or 1.0
+    unit = tuple(c / length for c in axis)
+    back = tuple(-c for c in body.levels[2][2])
+    depth = math.sqrt(sum(c * c for c in back)) or 1.0
+    out = tuple(c / depth * m.STICK_RADIUS_MM for c in back)
+    total = _opt(prop, "length_mm")
+    above = 150.0  # past the head; the rest hangs below the sacrum
+    top = tuple(high[i] + out[i] + unit[i] * above for i in range(3))
+    bottom = tuple(top[i] - unit[i] * total for i in range(3))
+    return Stick(top, bottom, touches)  # type: ignore[arg-type]
+
+
+@dataclass
 class Scene:
     body: Body
     boxes: list[Box]
@@ -127,11 +166,16 @@ class Scene:
     contacts: list[tuple[str, str, float]]  # (part, surface, gap in mm: + floating, - sunk)
     sunk_mm: float  # how far the lowest body part is below the floor (0 when nothing sinks)
     tops: dict[str, float]  # surface kind -> its height (the wall: its x)
+    sticks: tuple[Stick, ...] = ()
+    placed: dict[str, tuple[Box, ...]] = field(default_factory=dict)  # prop kind -> its boxes
 
 
-def place_scene(frame: dict, props: list[dict]) -> Scene:
+def place_scene(frame: dict, props: list[dict], before: Scene | None = None) -> Scene:
     """Pose the figure, rest its first contact on its surface, move it by the frame's `shift_mm`
-    (forward, toward the near side: where it stands in a walk), and put the props where it touches."""
+    (forward, toward the near side: where it stands in a walk), and put the props where it touches.
+
+    A step, chair, couch or wall that nothing touches in this frame stays where it stood in
+    `before` (the frame before): the chair a patient has just stood up from."""
     body = pose_body(frame.get("pelvis") or {}, frame.get("joints") or {})
     contacts = frame.get("contacts") or []
     by_kind = {p["kind"]: p for p in props}
@@ -150,6 +194,8 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
     cylinders: list[Cylinder] = []
     balls: list[Ball] = []
     bands: list[Band] = []
+    sticks: list[Stick] = []
+    placed: dict[str, tuple[Box, ...]] = {}
     tops: dict[str, float] = {"floor": 0.0}
     floor_y = 0.0
     pelvis_x = body.points["pelvis"][0]
@@ -163,14 +209,23 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         if kind == "mat":
             floor_y = -_opt(prop, "thickness_mm")
             continue
+        if kind == "stick":
+            sticks.append(_stick(body, prop))
+            continue
         resting = next((c for c in contacts if c["surface"] == kind), None)
         if resting is None:
+            if before is not None and kind in before.placed:
+                boxes.extend(before.placed[kind])
+                placed[kind] = before.placed[kind]
+                tops[kind] = before.tops[kind]
             continue
+        first_box = len(boxes)
         low = _contact_point(body, resting, kind)
         if kind == "wall":
             x = low[0]
             boxes.append(Box((x, 0.0, -900.0), (x + 70.0, _opt(prop, "height_mm"), 900.0), "wall"))
             tops["wall"] = x
+            placed[kind] = tuple(boxes[first_box:])
             continue
         fitted = (
             contacts[0] is not resting
@@ -200,6 +255,8 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
             cylinders.append(Cylinder((low[0] + shift, top / 2.0, low[2]), axis, top / 2.0, 600.0))
         elif kind == "massage-ball":
             balls.append(Ball((low[0] + shift, top / 2.0, low[2]), top / 2.0))
+        if len(boxes) > first_box:
+            placed[kind] = tuple(boxes[first_box:])
 
     checked = []
     for contact in contacts:
@@ -219,4 +276,15 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         contacts=checked,
         sunk_mm=max(0.0, -body_low(body)),
         tops=tops,
+        sticks=tuple(sticks),
+        placed=placed,
     )
+
+
+def place_frames(data: dict) -> list[Scene]:
+    """Every frame of an illustration placed in order, each after the one before it."""
+    props = data.get("props") or []
+    scenes: list[Scene] = []
+    for frame in data["frames"]:
+        scenes.append(place_scene(frame, props, scenes[-1] if scenes else None))
+    return scenes

@@ -13,7 +13,7 @@ from hepbuilder.illustrations import build_illustration, checks
 from hepbuilder.illustrations import model as m
 from hepbuilder.illustrations.compose import hidden_share
 from hepbuilder.illustrations.kinematics import lerp
-from hepbuilder.illustrations.world import place_scene
+from hepbuilder.illustrations.world import place_frames
 from hepbuilder.paths import LIBRARY_DIR
 
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
@@ -26,8 +26,7 @@ def entry(slug: str) -> dict:
 
 
 def scenes(slug: str) -> list:
-    data = entry(slug)["illustration"]
-    return [place_scene(frame, data.get("props") or []) for frame in data["frames"]]
+    return place_frames(entry(slug)["illustration"])
 
 
 def drawing(slug: str):
