@@ -11,8 +11,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from hepbuilder.db.models import ExercisePhoto, ExerciseVersion
+from hepbuilder.domain.image_bytes import MAX_JPEG_SCANS, count_jpeg_scans
 from hepbuilder.services import exercises
-from hepbuilder.services.images import MAX_JPEG_SCANS, count_jpeg_scans, normalize_photo
+from hepbuilder.services.images import normalize_photo
 from tests.builders import make_clinic, make_user, see_committed, sign_in
 
 
