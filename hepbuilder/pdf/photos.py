@@ -48,13 +48,13 @@ def print_photo(data: bytes, large_print: bool = False) -> PrintReady:
     if too_many_scans(data):
         raise PhotoRefused(f"is a JPEG with more than {MAX_JPEG_SCANS} scans, too many to decode")
     side_px = PHOTO_PRINT_SIDE_PX[1 if large_print else 0]
+    too_many_pixels = f"has too many pixels (at most {SPEC_PHOTO_MAX_PIXELS // 10**6} megapixels)"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as image:
                 if image.width * image.height > SPEC_PHOTO_MAX_PIXELS:
-                    megapixels = SPEC_PHOTO_MAX_PIXELS // 10**6
-                    raise PhotoRefused(f"has too many pixels (at most {megapixels} megapixels)")
+                    raise PhotoRefused(too_many_pixels)
                 upright = image.getexif().get(EXIF_ORIENTATION, 1) == 1
                 image.load()  # the whole image decodes: a truncated file is refused here
                 if (
@@ -68,13 +68,9 @@ def print_photo(data: bytes, large_print: bool = False) -> PrintReady:
                 rgba = image.convert("RGBA")
     except PhotoRefused:
         raise
-    except (
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRefused(too_many_pixels) from None
+    except (OSError, ValueError, SyntaxError):
         raise PhotoRefused("is not a readable PNG or JPEG image") from None
     flat = Image.new("RGB", rgba.size, (255, 255, 255))
     flat.paste(rgba, mask=rgba.getchannel("A"))
