@@ -103,7 +103,11 @@ def _refuse_name_clash(session: Session, clinic_id: int, name: str, own_id: int 
 def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
     """Add an exercise to the clinic's library from a library-entry dict; the slug is made from
     the name (unique in the clinic, never reused) when the entry gives none. Records
-    "exercise.create" and version 1."""
+    "exercise.create" and version 1.
+
+    Two admins adding the same exercise at once can both pass the checks; the database's unique
+    slug then refuses the second, inside a savepoint, and it gets Conflict (nothing saved, the
+    transaction still usable) instead of a failed transaction."""
     require_library_editor(actor)
     entry = dict(entry)
     if not entry.get("slug") and isinstance(entry.get("name"), str) and entry["name"].strip():
@@ -113,8 +117,18 @@ def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
         raise ValidationError({"slug": f'"{exercise.slug}" is already used in this library'})
     _refuse_name_clash(session, actor.clinic_id, exercise.name, None)
     muscles = clinic_muscles(session, actor.clinic_id)
-    [row] = add_exercise_rows(session, actor.clinic_id, [(exercise, "")], muscles, from_clinic=True)
-    add_version(session, actor, row, "Created", 1)
+    try:
+        with session.begin_nested():
+            [row] = add_exercise_rows(
+                session, actor.clinic_id, [(exercise, "")], muscles, from_clinic=True
+            )
+            add_version(session, actor, row, "Created", 1)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"Another exercise called “{exercise.name}” was added at the same moment, so this "
+            "one was not saved: open that one in the library, or give this one another name."
+        ) from None
     record_event(session, actor, "exercise.create", slug=row.slug)
     session.flush()
     return row
