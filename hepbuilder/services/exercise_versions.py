@@ -21,6 +21,7 @@ from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.readability import reading_of
+from hepbuilder.domain.records import check_read_only
 from hepbuilder.domain.text import fold
 
 from .actor import Actor, require_library_editor
@@ -153,6 +154,14 @@ def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str)
     return row
 
 
+READ_ONLY_FIELDS = ("slug", "url", "is_archived")  # read with an exercise, never changed by a save
+
+
+def exercise_read_only(row: ExerciseRow) -> dict:
+    """The exercise's READ_ONLY_FIELDS as a client reads them (`url`: its page, /exercises/<slug>)."""
+    return {"slug": row.slug, "url": f"/exercises/{row.slug}", "is_archived": row.is_archived}
+
+
 def update_exercise(
     session: Session,
     actor: Actor,
@@ -160,10 +169,13 @@ def update_exercise(
     entry: dict,
     *,
     expected_version: int | None = None,
+    read_only: dict | None = None,
 ) -> ExerciseRow:
     """Replace an exercise's fields with `entry` (its slug stays). With `expected_version`, a
-    save on top of someone else's is refused (Conflict with the current version). The previous
-    state is kept as a version. Records "exercise.update"."""
+    save on top of someone else's is refused (Conflict with the current version). `read_only`
+    holds READ_ONLY_FIELDS the caller sent back as it read them: each must equal the current
+    value (ValidationError naming it otherwise; archive and restore change `is_archived`). The
+    previous state is kept as a version. Records "exercise.update"."""
     require_library_editor(actor)
     row = get_exercise(session, actor.clinic_id, slug)
     if expected_version is not None and expected_version != row.version:
@@ -171,6 +183,8 @@ def update_exercise(
             "This exercise was changed since you opened it; reload it and apply your change again.",
             current_version=row.version,
         )
+    if read_only:
+        check_read_only(exercise_read_only(row), read_only)
     exercise = check_exercise_entry(session, actor.clinic_id, {**entry, "slug": row.slug})
     if exercise_hash(exercise) == exercise_hash(to_domain(row)):
         return row  # nothing changed: no new version

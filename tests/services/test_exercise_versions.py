@@ -98,3 +98,30 @@ def test_create_exercise_refused_by_the_unique_slug_is_a_conflict_and_the_transa
     assert session.scalar(events) == 1  # still usable, and nothing of the second recorded
     session.commit()
     assert _clam_shells(session) == (1, 1)
+
+
+def test_update_exercise_takes_read_only_fields_back_unchanged_and_names_a_changed_one(
+    session, admin
+):
+    row = exercise_versions.create_exercise(session, admin, CLAM_SHELL)
+    as_read = exercise_versions.exercise_read_only(row)
+    assert as_read == {"slug": "clam-shell", "url": "/exercises/clam-shell", "is_archived": False}
+    entry = {**CLAM_SHELL, "summary": "Lying on your side, open and close your knees."}
+    saved = exercise_versions.update_exercise(
+        session, admin, "clam-shell", entry, read_only=as_read
+    )
+    assert saved.summary == entry["summary"]
+    for field, value in (("slug", "clam"), ("url", "/exercises/clam"), ("is_archived", True)):
+        with pytest.raises(ValidationError) as caught:
+            exercise_versions.update_exercise(
+                session,
+                admin,
+                "clam-shell",
+                {**entry, "summary": "Lost."},
+                read_only={field: value},
+            )
+        assert list(caught.value.fields) == [field] and "read-only" in caught.value.fields[field]
+    assert (
+        exercise_versions.find_exercise(session, row.clinic_id, "clam-shell").summary
+        == (entry["summary"])
+    )
