@@ -32,6 +32,7 @@ class PrintReady(NamedTuple):
     jpeg: bytes
     width_px: int
     height_px: int
+    is_grey: bool = False
 
 
 @lru_cache(maxsize=32)
@@ -63,7 +64,7 @@ def print_photo(data: bytes, large_print: bool = False) -> PrintReady:
                     and upright
                     and max(image.size) <= side_px
                 ):
-                    return PrintReady(data, *image.size)
+                    return PrintReady(data, *image.size, image.mode == "L")
                 image = ImageOps.exif_transpose(image) or image
                 rgba = image.convert("RGBA")
     except PhotoRefused:

@@ -12,20 +12,19 @@ scale: the whole illustration is drawn once per row as the illustrations layer l
 frame moved to a row of its own is the same drawing shifted and clipped to its cell.
 """
 
-import io
 from dataclasses import dataclass, replace
 
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 
 from hepbuilder.domain.exercise import Exercise
 from hepbuilder.illustrations import illustration_caption, illustration_flowable
 from hepbuilder.illustrations.layout import layout as frame_layout
 
 from .ink.fonts import REGULAR, string_width_pt
+from .ink.images import draw_jpeg
 from .ink.lines import clean, wrap
 from .layout import BlockLayout, Picture
-from .photos import print_photo
+from .photos import PrintReady, print_photo
 from .styles import FRAME_MM, PAD_PT, RULE, HandoutStyles
 
 FRAME_GAP_PT = 4 * mm  # between frames in a row, and between rows
@@ -273,7 +272,7 @@ def place_photos(
                     top + row_h - height,
                     width,
                     height,
-                    _photo_drawing(ready.jpeg, width, height),
+                    _photo_drawing(ready, width, height),
                 )
             )
             style = s.small
@@ -292,9 +291,11 @@ def place_photos(
     return bottoms
 
 
-def _photo_drawing(jpeg: bytes, width: float, height: float):
+def _photo_drawing(ready: PrintReady, width: float, height: float):
+    size_px = (ready.width_px, ready.height_px)
+
     def draw(canvas, left, bottom):
-        canvas.drawImage(ImageReader(io.BytesIO(jpeg)), left, bottom, width, height)
+        draw_jpeg(canvas, ready.jpeg, size_px, ready.is_grey, left, bottom, width, height)
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(PHOTO_LINE_PT)

@@ -11,48 +11,17 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from PIL import Image
 
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import SPEC_PHOTO_MAX_BYTES
 from hepbuilder.domain.spec import parse_spec
-from hepbuilder.library.loader import load_library
 from hepbuilder.pdf import print_photo, render_handout, render_spec
 from hepbuilder.pdf.photos import PHOTO_PRINT_SIDE_PX
 from hepbuilder.pdf.styles import FRAME_MM
-from tests.handout_specs import make_spec
+from tests.handout_specs import data_uri, make_spec, photo_bytes, photo_spec
 
 MM = 72 / 25.4
 LIBRARY_DIR = Path(__file__).parents[2] / "exercise_library"
-
-
-def photo_bytes(size=(1000, 750), kind="PNG", shade=0) -> bytes:
-    """A photo-like picture: a gradient with a few marks, so it compresses like a photo."""
-    image = Image.linear_gradient("L").resize(size).convert("RGB")
-    for x in range(0, size[0], 7):
-        image.putpixel((x, (x * 3 + shade) % size[1]), (200, 40 + shade, 40))
-    out = io.BytesIO()
-    image.save(out, kind)
-    return out.getvalue()
-
-
-def data_uri(data: bytes) -> str:
-    kind = "jpeg" if data[:2] == b"\xff\xd8" else "png"
-    return f"data:image/{kind};base64," + base64.b64encode(data).decode()
-
-
-def photo_spec(*, paper="A4", large_print=False, photos=None, slug="step-up") -> dict:
-    """One library exercise (drawn figure and all) whose inline form carries photos."""
-    exercise = load_library().exercises[slug].to_dict()
-    if photos is None:
-        photos = [
-            {"data": data_uri(photo_bytes(shade=0)), "label": "Start"},
-            {"data": data_uri(photo_bytes(shade=9)), "label": "Finish"},
-        ]
-    exercise["photos"] = photos
-    spec = make_spec(items=0, paper=paper, large_print=large_print, notes="")
-    spec["items"] = [{"exercise": exercise, "sets": 2, "reps": 10, "side": "each"}]
-    return spec
 
 
 def card_page(pdf: bytes):
