@@ -7,7 +7,7 @@ Every response here is no-store, no-referrer and noindex; the page loads only th
 stylesheet, logo and PDFs, with no inline script or style.
 """
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.errors import NotFound, ValidationError
@@ -75,10 +75,14 @@ def show(token: str):
         {
             "item": item,
             "dose_words": describe_dose(item.dose),
-            "illustration": _illustration(item, accent),
-            "caption": _caption(item),
+            "photos": [
+                (url_for("patient_links.photo", token=token, item=index, number=number), photo)
+                for number, photo in enumerate(item.exercise.printed_photos, start=1)
+            ],
+            "illustration": None if item.exercise.printed_photos else _illustration(item, accent),
+            "caption": "" if item.exercise.printed_photos else _caption(item),
         }
-        for item in spec.items
+        for index, item in enumerate(spec.items, start=1)
     ]
     return render_template(
         "patient_links/show.html",
@@ -120,6 +124,23 @@ def logo(token: str):
         return not_found()
     kind = "image/jpeg" if spec.clinic.logo_bytes[:2] == b"\xff\xd8" else "image/png"
     return Response(spec.clinic.logo_bytes, mimetype=kind)
+
+
+@bp.get("/<token>/photos/<int:item>/<int:number>.jpg")
+def photo(token: str, item: int, number: int):
+    """Photo `number` of exercise `item` (both from 1) as the latest handout printed it (from
+    its snapshot), for the page's exercises."""
+    db = get_db()
+    try:
+        opened = patient_links.resolve_token(db, token, link_signer())
+    except NotFound:
+        return not_found()
+    spec = parse_spec(handout_spec(opened.handouts[0]))
+    if item > len(spec.items) or number > len(spec.items[item - 1].exercise.printed_photos):
+        return not_found()
+    data = spec.items[item - 1].exercise.printed_photos[number - 1].data
+    kind = "image/jpeg" if data[:2] == b"\xff\xd8" else "image/png"
+    return Response(data, mimetype=kind)
 
 
 @bp.get("/brand/<color>.css")
