@@ -36,12 +36,10 @@ PHOTO_LINE_PT = 0.5  # the hairline round a photo, so a white background keeps i
 _ARM_PARTS = ("arm", "hand", "forearm", "shoulder", "elbow", "wrist")
 
 
-@dataclass(frozen=True, slots=True)
-class FrameGrid:
-    count: int
-    columns: int
-    cell_w: float
-    cell_h: float
+class _Cells:
+    """Rows of `columns` cells `cell_w` wide (a grid's `count`, `columns` and `cell_w`)."""
+
+    __slots__ = ()
 
     @property
     def rows(self) -> int:
@@ -53,9 +51,17 @@ class FrameGrid:
 
     @property
     def last_row_width(self) -> float:
-        """The width of the frames in the last row (less than `width` when it is not full)."""
-        frames = self.count - (self.rows - 1) * self.columns
-        return frames * self.cell_w + (frames - 1) * FRAME_GAP_PT
+        """The width of the cells in the last row (less than `width` when it is not full)."""
+        cells = self.count - (self.rows - 1) * self.columns
+        return cells * self.cell_w + (cells - 1) * FRAME_GAP_PT
+
+
+@dataclass(frozen=True, slots=True)
+class FrameGrid(_Cells):
+    count: int
+    columns: int
+    cell_w: float
+    cell_h: float
 
 
 def _columns_for(count: int, room_pt: float, frame_w_pt: float, least_w_pt: float):
@@ -82,7 +88,7 @@ def arrange_frames(count: int, room_pt: float, s: HandoutStyles) -> FrameGrid:
 
 
 @dataclass(frozen=True, slots=True)
-class PhotoGrid:
+class PhotoGrid(_Cells):
     """Where an exercise's photos go: `sizes` (width, height) in points as each is drawn, in
     cells `cell_w` wide, `columns` to a row; `labels` wrapped to a cell's width."""
 
@@ -95,19 +101,6 @@ class PhotoGrid:
     @property
     def count(self) -> int:
         return len(self.sizes)
-
-    @property
-    def rows(self) -> int:
-        return -(-self.count // self.columns)
-
-    @property
-    def width(self) -> float:
-        return self.columns * self.cell_w + (self.columns - 1) * FRAME_GAP_PT
-
-    @property
-    def last_row_width(self) -> float:
-        photos = self.count - (self.rows - 1) * self.columns
-        return photos * self.cell_w + (photos - 1) * FRAME_GAP_PT
 
     def row(self, row: int) -> range:
         return range(row * self.columns, min(self.count, (row + 1) * self.columns))
