@@ -15,7 +15,7 @@ import pytest
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import SPEC_PHOTO_MAX_BYTES
 from hepbuilder.domain.spec import parse_spec
-from hepbuilder.pdf import print_photo, render_handout, render_spec
+from hepbuilder.pdf import print_photo, printing_problems, render_handout, render_spec
 from hepbuilder.pdf.photos import PHOTO_PRINT_SIDE_PX
 from hepbuilder.pdf.styles import FRAME_MM
 from tests.handout_specs import data_uri, make_spec, photo_bytes, photo_spec
@@ -178,3 +178,11 @@ def test_render_spec_reads_photo_files_and_a_librarys_images(tmp_path):
     spec["items"] = [{"exercise": "step-up", "sets": 2, "reps": 10}]
     page, _, images = card_page(render_spec(spec, library_dir=library))
     assert len(images) == 2 and "Start" in page.extract_text() and "Finish" in page.extract_text()
+
+
+def test_photo_labels_in_any_script_are_printed_or_named_before_issuing():
+    photos = [{"data": data_uri(photo_bytes()), "label": "开始"}, {"data": data_uri(photo_bytes()), "label": "नमस्ते"}]  # fmt: skip
+    spec = parse_spec(photo_spec(photos=photos))
+    assert list(printing_problems(spec)) == ["items[0].exercise.photos[1].label"]
+    page, _box, _images = card_page(render_handout(spec))
+    assert "开始" in page.extract_text()  # the CJK font is loaded for a label
