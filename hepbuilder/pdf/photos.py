@@ -7,9 +7,11 @@ very bytes and a re-render embeds them unchanged; a spec written by hand may hol
 JPEG within the spec's bounds, and is prepared the same way at render time.
 """
 
+import hashlib
 import io
+import threading
 import warnings
-from functools import lru_cache
+from collections import OrderedDict
 from typing import NamedTuple
 
 from hepbuilder.domain.errors import ValidationError
@@ -22,6 +24,7 @@ from hepbuilder.domain.spec import HandoutSpec
 PHOTO_PRINT_SIDE_PX = (800, 1200)
 PHOTO_JPEG_QUALITY = 85
 EXIF_ORIENTATION = 0x0112
+PRINT_CACHE_SIZE = 32  # photos made ready, kept by their SHA-256 (about 100-300 KB each)
 
 
 class PhotoRefused(ValueError):
@@ -35,13 +38,31 @@ class PrintReady(NamedTuple):
     is_grey: bool = False
 
 
-@lru_cache(maxsize=32)
+_ready: OrderedDict[tuple[bytes, bool], PrintReady] = OrderedDict()
+_ready_lock = threading.Lock()
+
+
 def print_photo(data: bytes, large_print: bool = False) -> PrintReady:
     """`data` (PNG or JPEG bytes) as a JPEG sized for print: unchanged when it already is one
     (a baseline or progressive JPEG in RGB or grey, upright, no bigger than print needs), else
     decoded, turned upright, flattened onto white, scaled down and re-encoded without metadata.
-    The same bytes always give the same result. Raises PhotoRefused with a sentence ("is not a
+    The same bytes always give the same result, kept for the next call by the bytes' SHA-256
+    (the bytes themselves are not held). Raises PhotoRefused with a sentence ("is not a
     readable PNG or JPEG image") when `data` is not a bounded, whole PNG or JPEG."""
+    key = (hashlib.sha256(data).digest(), large_print)
+    with _ready_lock:
+        if key in _ready:
+            _ready.move_to_end(key)
+            return _ready[key]
+    ready = _prepare(data, large_print)
+    with _ready_lock:
+        _ready[key] = ready
+        while len(_ready) > PRINT_CACHE_SIZE:
+            _ready.popitem(last=False)
+    return ready
+
+
+def _prepare(data: bytes, large_print: bool) -> PrintReady:
     from PIL import Image, ImageOps
 
     if image_kind(data) is None:
