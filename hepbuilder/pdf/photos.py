@@ -77,26 +77,31 @@ def _prepare(data: bytes, large_print: bool) -> PrintReady:
             with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as image:
                 if image.width * image.height > SPEC_PHOTO_MAX_PIXELS:
                     raise PhotoRefused(too_many_pixels)
-                upright = image.getexif().get(EXIF_ORIENTATION, 1) == 1
-                image.load()  # the whole image decodes: a truncated file is refused here
-                if (
+                as_it_is = (
                     image.format == "JPEG"
                     and image.mode in ("RGB", "L")
-                    and upright
+                    and image.getexif().get(EXIF_ORIENTATION, 1) == 1
                     and max(image.size) <= side_px
-                ):
+                )
+                if image.format == "JPEG" and not as_it_is:
+                    image.draft("RGB", (side_px, side_px))  # decode a big JPEG at a fraction
+                image.load()  # the whole image decodes: a truncated file is refused here
+                if as_it_is:
                     return PrintReady(data, *image.size, image.mode == "L")
                 image = ImageOps.exif_transpose(image) or image
-                rgba = image.convert("RGBA")
+                if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                    rgba = image.convert("RGBA")
+                    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+                    flat.paste(rgba, mask=rgba.getchannel("A"))
+                else:
+                    flat = image.convert("RGB")
     except PhotoRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoRefused(too_many_pixels) from None
     except (OSError, ValueError, SyntaxError):
         raise PhotoRefused("is not a readable PNG or JPEG image") from None
-    flat = Image.new("RGB", rgba.size, (255, 255, 255))
-    flat.paste(rgba, mask=rgba.getchannel("A"))
-    flat.thumbnail((side_px, side_px), Image.Resampling.LANCZOS)
+    flat.thumbnail((side_px, side_px), Image.Resampling.LANCZOS, reducing_gap=2.0)
     out = io.BytesIO()
     flat.save(out, "JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True)
     return PrintReady(out.getvalue(), *flat.size)
