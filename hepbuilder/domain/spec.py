@@ -1,9 +1,9 @@
 """The handout spec: a plain, serialisable description of one handout (DESIGN.md, "Handout spec").
 
 `parse_spec` turns untrusted JSON-like data into a frozen HandoutSpec, naming the field of every
-error; `HandoutSpec.to_dict()` gives the stored snapshot form, with every exercise inline (its photos as
-objects holding each image as a data: URI) and the logo as a data: URI, so a snapshot renders the
-same forever without the library or any file.
+error; `HandoutSpec.to_dict()` gives the stored snapshot form, with every exercise inline (its
+photos as objects holding each image as a data: URI) and the logo as a data: URI, so a snapshot
+renders the same forever without the library or any file.
 """
 
 import base64

@@ -114,9 +114,7 @@ class PhotoGrid(_Cells):
         return lines * self.label_leading_pt + LABEL_GAP_PT if lines else 0.0
 
 
-def arrange_picture(
-    exercise: Exercise, room_pt: float, s: HandoutStyles
-) -> "FrameGrid | PhotoGrid":
+def arrange_picture(exercise: Exercise, room_pt: float, s: HandoutStyles) -> FrameGrid | PhotoGrid:
     """The grid of the card's picture: its photos when it has any, else its drawn frames."""
     if exercise.printed_photos:
         return arrange_photos(exercise, room_pt, s)
@@ -186,7 +184,7 @@ def place_picture(
     side: str,
     x: float,
     y: float,
-    grid: "FrameGrid | PhotoGrid",
+    grid: FrameGrid | PhotoGrid,
     accent_hex: str,
     s: HandoutStyles,
 ) -> list[float]:
