@@ -132,11 +132,10 @@ def build_spec(
 
     Brand from the clinic row (with its logo and urgent-care settings), therapist `therapist_id`
     (default: `handout_therapist_id`), exercises inline (with their photos, `printed_photos`),
-    each item's dose as
-    printed (the exercise's default amounts when it gives none; ValidationError naming
-    "items[i].sets" when there is none to take), and changes marked item by item against the
-    previous handout of the same program: "new", "dose-changed" with the dose it `was`, and
-    `stopped` names. A first handout marks nothing.
+    each item's dose as printed (the exercise's default amounts when it gives none;
+    ValidationError naming "items[i].sets" when there is none to take), and changes marked item
+    by item against the previous handout of the same program: "new", "dose-changed" with the
+    dose it `was`, and `stopped` names. A first handout marks nothing.
     """
     if program.clinic_id != actor.clinic_id:
         raise NotFound("There is no such program.")
