@@ -1,4 +1,12 @@
-"""Builders for handout specs (plain data, no database): an exercise, an item, a whole spec."""
+"""Builders for handout specs (plain data, no database): an exercise, an item, a whole spec, and
+one whose exercise carries photos."""
+
+import base64
+import io
+
+from PIL import Image
+
+from hepbuilder.library.loader import load_library
 
 LAST_STEP = "Slowly return to where you started and rest for a breath."
 
@@ -57,4 +65,33 @@ def make_spec(items: int = 3, **overrides) -> dict:
         "items": [make_item(n) for n in range(1, items + 1)],
     }
     spec.update(overrides)
+    return spec
+
+
+def photo_bytes(size=(1000, 750), kind="PNG", shade=0) -> bytes:
+    """A photo-like picture: a gradient with a few marks, so it compresses like a photo."""
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    for x in range(0, size[0], 7):
+        image.putpixel((x, (x * 3 + shade) % size[1]), (200, 40 + shade, 40))
+    out = io.BytesIO()
+    image.save(out, kind)
+    return out.getvalue()
+
+
+def data_uri(data: bytes) -> str:
+    kind = "jpeg" if data[:2] == b"\xff\xd8" else "png"
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode()
+
+
+def photo_spec(*, paper="A4", large_print=False, photos=None, slug="step-up") -> dict:
+    """One library exercise (drawn figure and all) whose inline form carries photos."""
+    exercise = load_library().exercises[slug].to_dict()
+    if photos is None:
+        photos = [
+            {"data": data_uri(photo_bytes(shade=0)), "label": "Start"},
+            {"data": data_uri(photo_bytes(shade=9)), "label": "Finish"},
+        ]
+    exercise["photos"] = photos
+    spec = make_spec(items=0, paper=paper, large_print=large_print, notes="")
+    spec["items"] = [{"exercise": exercise, "sets": 2, "reps": 10, "side": "each"}]
     return spec

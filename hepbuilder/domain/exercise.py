@@ -37,6 +37,23 @@ BODY_REGIONS = (
 
 
 @dataclass(frozen=True, slots=True)
+class PrintedPhoto:
+    """One photo as a handout carries it: the image itself (PNG or JPEG bytes, sized for print)
+    and the words printed under it ("Start", "Finish", or none)."""
+
+    data: bytes
+    label: str = ""
+
+
+def photo_labels(count: int) -> tuple[str, ...]:
+    """The words under `count` photos of one exercise, in order: "Start" and "Finish" when there
+    are two or more (nothing under those between), nothing under a single photo."""
+    if count < 2:
+        return ("",) * count
+    return ("Start", *("",) * (count - 2), "Finish")
+
+
+@dataclass(frozen=True, slots=True)
 class Exercise:
     """One library entry. `illustration` is plain data (poses or an image reference), drawn by illustrations/."""
 
@@ -56,9 +73,13 @@ class Exercise:
     defaults: Dose = field(default_factory=Dose)
     illustration: dict | None = None
     source: str = ""
+    # the photos themselves, when the exercise travels in a handout spec (the library names them
+    # in `photos`; a handout prints these in place of the figure). Not part of the library form.
+    printed_photos: tuple[PrintedPhoto, ...] = ()
 
     def to_dict(self) -> dict:
-        """The library-entry form (same keys as a YAML file), JSON-serialisable."""
+        """The library-entry form (same keys as a YAML file), JSON-serialisable; the printed
+        photos are the handout spec's to write (`HandoutSpec.to_dict`)."""
         return {
             "slug": self.slug,
             "name": self.name,

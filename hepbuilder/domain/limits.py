@@ -35,3 +35,10 @@ WEBHOOK_LIMITS: dict[str, int] = {"url": 500}
 # anything is decoded (the same bound for the brand page and for a logo inside a handout spec).
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 20_000_000
+
+# A photo inside a handout spec (an exercise's `photos`): what one may weigh, how many pixels its
+# header may declare, and how long the words under it may be. The handout service puts far
+# smaller ones there (sized for print by the renderer); these bound a spec written by hand.
+SPEC_PHOTO_MAX_BYTES = 2 * 1024 * 1024
+SPEC_PHOTO_MAX_PIXELS = 20_000_000
+PHOTO_LABEL_MAX_CHARS = 60

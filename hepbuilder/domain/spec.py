@@ -1,26 +1,30 @@
 """The handout spec: a plain, serialisable description of one handout (DESIGN.md, "Handout spec").
 
 `parse_spec` turns untrusted JSON-like data into a frozen HandoutSpec, naming the field of every
-error; `HandoutSpec.to_dict()` gives the stored snapshot form, with every exercise inline and the
-logo as a data: URI, so a snapshot renders the same forever without the library or any file.
+error; `HandoutSpec.to_dict()` gives the stored snapshot form, with every exercise inline (its
+photos as objects holding each image as a data: URI) and the logo as a data: URI, so a snapshot
+renders the same forever without the library or any file.
 """
 
 import base64
 import binascii
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .color import DEFAULT_BRAND_COLOR, is_hex_color
 from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
-from .exercise import Exercise, dose_for, parse_exercise
+from .exercise import MAX_PHOTOS, Exercise, PrintedPhoto, dose_for, parse_exercise
+from .image_bytes import MAX_JPEG_SCANS, image_kind, too_many_scans
 from .limits import (
     BRAND_LIMITS,
     ITEM_LIMITS,
     LOGO_MAX_BYTES,
     PATIENT_LIMITS,
+    PHOTO_LABEL_MAX_CHARS,
     PROGRAM_LIMITS,
+    SPEC_PHOTO_MAX_BYTES,
     USER_LIMITS,
 )
 from .text import read_text
@@ -106,8 +110,14 @@ class HandoutSpec:
         if self.share_url:
             data["share_url"] = self.share_url
         for item in self.items:
+            exercise = item.exercise.to_dict()
+            if item.exercise.printed_photos:
+                exercise["photos"] = [
+                    {"data": data_uri(photo.data), "label": photo.label}
+                    for photo in item.exercise.printed_photos
+                ]
             entry = {
-                "exercise": item.exercise.to_dict(),
+                "exercise": exercise,
                 **item.dose.to_dict(),
                 "notes": item.notes,
             }
@@ -121,7 +131,7 @@ class HandoutSpec:
 
 def data_uri(image: bytes) -> str:
     """An image as the data: URI a snapshot holds (JPEG or PNG, by its first bytes)."""
-    kind = "image/jpeg" if image[:3] == b"\xff\xd8\xff" else "image/png"
+    kind = "image/jpeg" if image_kind(image) == "jpeg" else "image/png"
     return f"data:{kind};base64," + base64.b64encode(image).decode("ascii")
 
 
@@ -148,11 +158,15 @@ def _mapping(data: dict, key: str, errors: dict) -> dict:
     return value
 
 
-def _logo(value: object, errors: dict, load_file: FileLoader | None) -> bytes | None:
+def _image(
+    value: object, field: str, errors: dict, load_file: FileLoader | None, max_bytes: int
+) -> bytes | None:
+    """A PNG or JPEG given as a data: URI or (when files can be read) a file name: at most
+    `max_bytes`, and no JPEG whose decoding would take minutes. Records errors on `field`."""
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        errors["clinic.logo"] = "must be a file name or a data: URI"
+        errors[field] = "must be a file name or a data: URI"
         return None
     if value.startswith("data:"):
         try:
@@ -161,24 +175,57 @@ def _logo(value: object, errors: dict, load_file: FileLoader | None) -> bytes | 
                 raise ValueError
             image = base64.b64decode(encoded, validate=True)
         except (ValueError, binascii.Error):
-            errors["clinic.logo"] = "is not a valid base64 data: URI"
+            errors[field] = "is not a valid base64 data: URI"
             return None
     elif load_file is None:
-        errors["clinic.logo"] = "must be a data: URI here (no files can be read)"
+        errors[field] = "must be a data: URI here (no files can be read)"
         return None
     else:
         try:
             image = load_file(value)
         except OSError as exc:
-            errors["clinic.logo"] = f"cannot be read ({exc.strerror or exc})"
+            errors[field] = f"cannot be read ({exc.strerror or exc})"
             return None
-    if len(image) > MAX_LOGO_BYTES:
-        errors["clinic.logo"] = f"must be at most {MAX_LOGO_BYTES // (1024 * 1024)} MB"
+    if len(image) > max_bytes:
+        errors[field] = f"must be at most {max_bytes // (1024 * 1024)} MB"
         return None
-    if not (image[:8] == b"\x89PNG\r\n\x1a\n" or image[:3] == b"\xff\xd8\xff"):
-        errors["clinic.logo"] = "is not a PNG or JPEG image"
+    if image_kind(image) is None:
+        errors[field] = "is not a PNG or JPEG image"
+        return None
+    if too_many_scans(image):
+        errors[field] = f"is a JPEG with more than {MAX_JPEG_SCANS} scans, too many to decode"
         return None
     return image
+
+
+def _logo(value: object, errors: dict, load_file: FileLoader | None) -> bytes | None:
+    return _image(value, "clinic.logo", errors, load_file, MAX_LOGO_BYTES)
+
+
+def _printed_photos(
+    value: list, field: str, errors: dict, load_file: FileLoader | None
+) -> tuple[PrintedPhoto, ...]:
+    """An inline exercise's `photos` written as photo objects, {"data": <data: URI or file>,
+    "label": "Start"}: at most MAX_PHOTOS, each image bounded as `_image` says."""
+    if len(value) > MAX_PHOTOS:
+        errors[field] = f"must list at most {MAX_PHOTOS} photos"
+        return ()
+    photos = []
+    for index, entry in enumerate(value):
+        where = f"{field}[{index}]"
+        if not isinstance(entry, dict):
+            errors[where] = 'must be a photo object like the others: {"data": ..., "label": ...}'
+            continue
+        label = read_text(
+            entry, "label", errors, field=where + ".label", max_chars=PHOTO_LABEL_MAX_CHARS
+        )
+        if entry.get("data") in (None, ""):
+            errors[where + ".data"] = "is required (a data: URI of a PNG or JPEG image)"
+            continue
+        data = _image(entry["data"], where + ".data", errors, load_file, SPEC_PHOTO_MAX_BYTES)
+        if data is not None:
+            photos.append(PrintedPhoto(data=data, label=label))
+    return tuple(photos)
 
 
 def _color(value: object, errors: dict) -> str:
@@ -200,7 +247,11 @@ def _country(value: object, errors: dict) -> str:
 
 
 def _item(
-    raw: object, where: str, resolve: ExerciseResolver | None, errors: dict
+    raw: object,
+    where: str,
+    resolve: ExerciseResolver | None,
+    errors: dict,
+    load_file: FileLoader | None = None,
 ) -> SpecItem | None:
     if not isinstance(raw, dict):
         errors[where.rstrip(".")] = "must be an object"
@@ -212,8 +263,14 @@ def _item(
         if exercise is None:
             errors[where + "exercise"] = f'unknown exercise "{ref[:80]}"'
     elif isinstance(ref, dict):
+        printed = ()
+        photos = ref.get("photos")
+        if isinstance(photos, list) and any(isinstance(photo, dict) for photo in photos):
+            # photo objects, as a snapshot holds them; a list of file names is the library's
+            printed = _printed_photos(photos, where + "exercise.photos", errors, load_file)
+            ref = {**ref, "photos": []}
         try:
-            exercise = parse_exercise(ref)
+            exercise = replace(parse_exercise(ref), printed_photos=printed)
         except ValidationError as exc:
             errors.update(exc.prefixed(where + "exercise.").fields)
     else:
@@ -255,7 +312,10 @@ def parse_spec(
     """Check a handout spec and build a HandoutSpec, or raise ValidationError naming every bad field.
 
     `resolve(slug)` looks up library exercises (None when unknown); `load_file(name)` reads a
-    logo given as a file name. Without them, only inline exercises and data: URIs are accepted.
+    logo or a photo given as a file name. Without them, only inline exercises and data: URIs are
+    accepted. An inline exercise's `photos` is either the library's list of file names (kept, not
+    printed) or a list of 1-4 photo objects, {"data": "data:image/jpeg;base64,...", "label":
+    "Start"}, printed in place of the figure.
     """
     if not isinstance(data, dict):
         raise ValidationError({"spec": "must be a JSON object"})
@@ -323,7 +383,7 @@ def parse_spec(
         errors["items"] = f"must have at most {MAX_ITEMS} exercises"
         raw_items = []
     for index, raw in enumerate(raw_items):
-        item = _item(raw, f"items[{index}].", resolve, errors)
+        item = _item(raw, f"items[{index}].", resolve, errors, load_file)
         if item is not None:
             items.append(item)
     stopped = data.get("stopped") or []

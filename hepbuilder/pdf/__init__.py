@@ -1,23 +1,34 @@
 """PDF layer: handout spec in, PDF bytes out (reportlab). Imports domain, library and illustrations only; never Flask, the database or app config."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.exercise import PrintedPhoto, photo_labels
+from hepbuilder.domain.limits import SPEC_PHOTO_MAX_BYTES
 from hepbuilder.domain.spec import MAX_LOGO_BYTES, HandoutSpec, parse_spec
 
+from .photos import print_photo
 from .printable import printing_problems
 from .render import render_handout, suggested_filename
 
-__all__ = ["printing_problems", "render_handout", "render_spec", "suggested_filename"]
+__all__ = [
+    "print_photo",
+    "printing_problems",
+    "render_handout",
+    "render_spec",
+    "suggested_filename",
+]
 
 
 def render_spec(spec: dict | str | bytes, library_dir=None, base_dir=None) -> bytes:
     """Check a handout spec and render it, as `hepbuilder render` does, in memory.
 
     `spec` is the parsed JSON object (or the JSON text itself). Exercise slugs are looked up in
-    the library at `library_dir` (default: the bundled one); a logo given as a file name is read
-    relative to `base_dir` (default: the working directory). Every mistake in the spec raises
+    the library at `library_dir` (default: the bundled one), with the photos its `images/` holds
+    for them; a logo or photo given as a file name is read relative to `base_dir` (default: the
+    working directory). Every mistake in the spec raises
     ValidationError naming the field, e.g. {"items[2].sets": "must be from 1 to 20 (got 50)"}.
     """
     if isinstance(spec, str | bytes):
@@ -47,11 +58,19 @@ def _parse(data: object, library_dir, base_dir) -> HandoutSpec:
                 raise ValidationError(
                     {"library": f"cannot be read ({exc.strerror or exc})"}
                 ) from None
-        return library.exercises.get(slug)
+        exercise = library.exercises.get(slug)
+        if exercise is None or not exercise.photos:
+            return exercise
+        shown = [path for path in exercise.photos if path in library.images]
+        photos = tuple(
+            PrintedPhoto(data=library.images[path], label=label)
+            for path, label in zip(shown, photo_labels(len(shown)), strict=True)
+        )
+        return replace(exercise, printed_photos=photos)
 
     def load_file(name: str) -> bytes:
         path = Path(base_dir or ".") / name
         with path.open("rb") as handle:
-            return handle.read(MAX_LOGO_BYTES + 1)
+            return handle.read(max(MAX_LOGO_BYTES, SPEC_PHOTO_MAX_BYTES) + 1)
 
     return parse_spec(data, resolve, load_file)

@@ -7,16 +7,15 @@ from reportlab.lib.units import mm
 from hepbuilder.domain.dose import describe_dose, dose_chips
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.domain.steps import steps_for_dose
-from hepbuilder.illustrations import illustration_caption
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
 from .layout import BlockLayout, Rect
 from .picture import (
     FRAME_GAP_PT,
-    arrange_frames,
-    frame_count,
+    arrange_picture,
     limb_word,
+    picture_caption,
     place_picture,
 )
 from .styles import INK, RULE, HandoutStyles, TextStyle
@@ -207,7 +206,7 @@ def _card_layout(
     size = 1 if s.large_print else 0
     top = _card_header(layout, item, number, s, width)
     full_x, full_w = pad, width - 2 * pad
-    grid = arrange_frames(frame_count(exercise), full_w, s)
+    grid = arrange_picture(exercise, full_w, s)
     # text sits beside the picture, or beside a last row of frames the frames do not fill (the
     # third of three frames in large print), so that row's free half carries the dose and steps
     beside_picture_w = grid.width if grid.rows == 1 else grid.last_row_width
@@ -229,7 +228,7 @@ def _card_layout(
     )
     picture_bottom = row_bottoms[-1]
     beside_top = top if grid.rows == 1 else row_bottoms[-2] + FRAME_GAP_PT
-    words = illustration_caption(exercise.illustration, dose.side)
+    words = picture_caption(exercise, dose.side)
     if words and facts_beside:
         picture_bottom = layout.lines(
             picture_x, picture_bottom, beside_picture_w, s.small, words, cuttable=False
@@ -264,8 +263,9 @@ def _card_layout(
     if dose.side in ("left", "right"):
         x, w = column(y)
         limb = limb_word(exercise)
+        in_colour = limb != "side" and not exercise.printed_photos  # photos are as taken
         only = f"For your {dose.side} {limb} only" + (
-            " (the one shown in colour)." if limb != "side" else "."
+            " (the one shown in colour)." if in_colour else "."
         )
         y = layout.lines(x, y, w, s.body_bold, only, cuttable=False) + LINE_GAP_PT
     y = _list(layout, y, column, body, marks, steps)
@@ -289,10 +289,11 @@ def _card_layout(
         layout.shapes.append(Rect(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
     layout.height = max(y, picture_bottom) + pad
     cuts = [cut for cut in layout.cuts if cut > picture_bottom]
-    if s.large_print:
+    if s.large_print or exercise.printed_photos:
         # a large-print card whose frames stack in rows (two rows of frames and a title are more
         # than half a page) may go on over the page between them, under "(continued)", rather
-        # than leave the page before it half empty or its section heading alone
+        # than leave the page before it half empty or its section heading alone; so may a card
+        # whose rows of photos are together taller than a page
         cuts[:0] = [bottom + FRAME_GAP_PT / 2 for bottom in row_bottoms[:-1]]
     if s.large_print and not facts_beside:
         # a large-print card may go on over the page right under its picture, so that a card

@@ -1,6 +1,10 @@
-"""An exercise card's picture: its frames (start, finish, and sometimes a middle one) arranged in
-rows at a readable size, each frame's label under it (the caption's words are the illustrations
-layer's `illustration_caption`).
+"""An exercise card's picture: its photos when the exercise has any, else its drawn frames (start,
+finish, and sometimes a middle one), arranged in rows at a readable size, each one's label under
+it (the caption's words under a drawing are the illustrations layer's `illustration_caption`).
+
+Photos (1-4) keep their shape: each as wide as a frame (about 60 mm, 1.5 times that in large
+print) unless it is taller than PHOTO_MAX_TALL times that, when it is drawn narrower; side by side
+when they fit, else in rows, bottoms aligned in a row so their labels line up.
 
 Frames sit side by side when they fit at their size (at least about 60 mm wide in normal print,
 1.5 times that in large print), else they stack in rows. All frames of one exercise share one
@@ -13,27 +17,30 @@ from dataclasses import dataclass, replace
 from reportlab.lib.units import mm
 
 from hepbuilder.domain.exercise import Exercise
-from hepbuilder.illustrations import illustration_flowable
+from hepbuilder.illustrations import illustration_caption, illustration_flowable
 from hepbuilder.illustrations.layout import layout as frame_layout
 
 from .ink.fonts import REGULAR, string_width_pt
+from .ink.images import draw_jpeg
+from .ink.lines import clean, wrap
 from .layout import BlockLayout, Picture
-from .styles import FRAME_MM, PAD_PT, HandoutStyles
+from .photos import PrintReady, print_photo
+from .styles import FRAME_MM, PAD_PT, RULE, HandoutStyles
 
 FRAME_GAP_PT = 4 * mm  # between frames in a row, and between rows
 FRAME_MIN_SHARE = 1.0  # frames keep their whole size (about 60 mm wide in normal print): a row that
 # cannot hold them all at that size wraps, so a three-frame picture is two rows on A4
 LARGE_PRINT_FACTOR = 1.5  # a large-print frame is at least this many times its normal size
 LABEL_GAP_PT = 2.0  # between a frame and its label
+PHOTO_MAX_TALL = 1.6  # a photo is at most this many times as tall as its cell is wide
+PHOTO_LINE_PT = 0.5  # the hairline round a photo, so a white background keeps its edge
 _ARM_PARTS = ("arm", "hand", "forearm", "shoulder", "elbow", "wrist")
 
 
-@dataclass(frozen=True, slots=True)
-class FrameGrid:
-    count: int
-    columns: int
-    cell_w: float
-    cell_h: float
+class _Cells:
+    """Rows of `columns` cells `cell_w` wide (a grid's `count`, `columns` and `cell_w`)."""
+
+    __slots__ = ()
 
     @property
     def rows(self) -> int:
@@ -45,9 +52,17 @@ class FrameGrid:
 
     @property
     def last_row_width(self) -> float:
-        """The width of the frames in the last row (less than `width` when it is not full)."""
-        frames = self.count - (self.rows - 1) * self.columns
-        return frames * self.cell_w + (frames - 1) * FRAME_GAP_PT
+        """The width of the cells in the last row (less than `width` when it is not full)."""
+        cells = self.count - (self.rows - 1) * self.columns
+        return cells * self.cell_w + (cells - 1) * FRAME_GAP_PT
+
+
+@dataclass(frozen=True, slots=True)
+class FrameGrid(_Cells):
+    count: int
+    columns: int
+    cell_w: float
+    cell_h: float
 
 
 def _columns_for(count: int, room_pt: float, frame_w_pt: float, least_w_pt: float):
@@ -71,6 +86,73 @@ def arrange_frames(count: int, room_pt: float, s: HandoutStyles) -> FrameGrid:
     least = LARGE_PRINT_FACTOR * normal_cell if s.large_print else s.frame_w_pt * FRAME_MIN_SHARE
     columns, cell_w = _columns_for(count, room_pt, s.frame_w_pt, min(least, room_pt))
     return FrameGrid(count, columns, cell_w, cell_w * s.frame_h_pt / s.frame_w_pt)
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoGrid(_Cells):
+    """Where an exercise's photos go: `sizes` (width, height) in points as each is drawn, in
+    cells `cell_w` wide, `columns` to a row; `labels` wrapped to a cell's width."""
+
+    columns: int
+    cell_w: float
+    sizes: tuple[tuple[float, float], ...]
+    labels: tuple[tuple[str, ...], ...]
+    label_leading_pt: float
+
+    @property
+    def count(self) -> int:
+        return len(self.sizes)
+
+    def row(self, row: int) -> range:
+        return range(row * self.columns, min(self.count, (row + 1) * self.columns))
+
+    def row_height(self, row: int) -> float:
+        """The tallest photo of the row."""
+        return max(self.sizes[index][1] for index in self.row(row))
+
+    def label_height(self, row: int) -> float:
+        lines = max(len(self.labels[index]) for index in self.row(row))
+        return lines * self.label_leading_pt + LABEL_GAP_PT if lines else 0.0
+
+
+def arrange_picture(exercise: Exercise, room_pt: float, s: HandoutStyles) -> FrameGrid | PhotoGrid:
+    """The grid of the card's picture: its photos when it has any, else its drawn frames."""
+    if exercise.printed_photos:
+        return arrange_photos(exercise, room_pt, s)
+    return arrange_frames(frame_count(exercise), room_pt, s)
+
+
+def arrange_photos(exercise: Exercise, room_pt: float, s: HandoutStyles) -> PhotoGrid:
+    """Cells as wide as a frame (as many to a row as fit in `room_pt`), each photo its own shape
+    in its cell: the cell's width, or narrower when that would make it taller than
+    PHOTO_MAX_TALL times the cell's width."""
+    photos = exercise.printed_photos
+    cell_w = min(s.frame_w_pt, room_pt)
+    columns = len(photos)
+    while columns > 1 and columns * cell_w + (columns - 1) * FRAME_GAP_PT > room_pt:
+        columns -= 1
+    sizes = []
+    for photo in photos:
+        ready = print_photo(photo.data, s.large_print)
+        tall = ready.height_px / ready.width_px
+        width = min(cell_w, PHOTO_MAX_TALL * cell_w / tall)
+        sizes.append((width, width * tall))
+    style = s.small
+    labels = tuple(
+        tuple(wrap(clean(photo.label), style.font_name, style.size_pt, cell_w))
+        if photo.label
+        else ()
+        for photo in photos
+    )
+    return PhotoGrid(columns, cell_w, tuple(sizes), labels, style.leading_pt)
+
+
+def picture_caption(exercise: Exercise, side: str) -> str:
+    """The line under the picture: what the drawing shows ("Shown: right leg. Arrow: ..."); none
+    under photos, which are printed as taken (never mirrored, no arrows)."""
+    if exercise.printed_photos:
+        return ""
+    return illustration_caption(exercise.illustration, side)
 
 
 def frame_count(exercise: Exercise) -> int:
@@ -103,12 +185,14 @@ def place_picture(
     side: str,
     x: float,
     y: float,
-    grid: FrameGrid,
+    grid: FrameGrid | PhotoGrid,
     accent_hex: str,
     s: HandoutStyles,
 ) -> list[float]:
-    """Add the picture's frames and labels to `layout` at (x, y); returns the y below each row
-    of frames (with its labels), the last being the y below the whole picture."""
+    """Add the picture's photos or frames and labels to `layout` at (x, y); returns the y below
+    each row (with its labels), the last being the y below the whole picture."""
+    if isinstance(grid, PhotoGrid):
+        return place_photos(layout, exercise, x, y, grid, s)
     bare, labels = _unlabelled(exercise)
     count = grid.count
     labels = (labels + [""] * count)[:count]
@@ -158,6 +242,59 @@ def place_picture(
         )
     row_pitch = grid.cell_h + label_h + FRAME_GAP_PT
     return [y + row * row_pitch + grid.cell_h + label_h for row in range(grid.rows)]
+
+
+def place_photos(
+    layout: BlockLayout, exercise: Exercise, x: float, y: float, grid: PhotoGrid, s: HandoutStyles
+) -> list[float]:
+    """Add the photos, each with a hairline round it and its label under it, row by row; returns
+    the y below each row (with its labels)."""
+    bottoms = []
+    top = y
+    for row in range(grid.rows):
+        row_h = grid.row_height(row)
+        for column, index in enumerate(grid.row(row)):
+            width, height = grid.sizes[index]
+            cell_x = x + column * (grid.cell_w + FRAME_GAP_PT)
+            left = cell_x + (grid.cell_w - width) / 2
+            ready = print_photo(exercise.printed_photos[index].data, s.large_print)
+            layout.pictures.append(
+                Picture(
+                    left,
+                    top + row_h - height,
+                    width,
+                    height,
+                    _photo_drawing(ready, width, height),
+                )
+            )
+            style = s.small
+            for line_number, line in enumerate(grid.labels[index]):
+                line_w = string_width_pt(line, style.font_name, style.size_pt)
+                baseline = top + row_h + LABEL_GAP_PT + style.size_pt
+                layout.text(
+                    cell_x + (grid.cell_w - line_w) / 2,
+                    baseline + line_number * style.leading_pt,
+                    style,
+                    line,
+                )
+        top += row_h + grid.label_height(row)
+        bottoms.append(top)
+        top += FRAME_GAP_PT
+    return bottoms
+
+
+def _photo_drawing(ready: PrintReady, width: float, height: float):
+    size_px = (ready.width_px, ready.height_px)
+
+    def draw(canvas, left, bottom):
+        draw_jpeg(canvas, ready.jpeg, size_px, ready.is_grey, left, bottom, width, height)
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(PHOTO_LINE_PT)
+        canvas.rect(left, bottom, width, height, stroke=1, fill=0)
+        canvas.restoreState()
+
+    return draw
 
 
 def _label(layout: BlockLayout, text: str, centre_x: float, top: float, s: HandoutStyles) -> None:

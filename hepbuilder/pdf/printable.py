@@ -27,6 +27,8 @@ def spec_texts(spec: HandoutSpec) -> Iterator[tuple[str, str]]:
         for key in ("steps", "cues", "precautions", "equipment"):
             for number, text in enumerate(getattr(exercise, key)):
                 yield f"{where}.exercise.{key}[{number}]", text
+        for number, photo in enumerate(exercise.printed_photos):
+            yield f"{where}.exercise.photos[{number}].label", photo.label
     for index, name in enumerate(spec.stopped):
         yield f"stopped[{index}]", name
 

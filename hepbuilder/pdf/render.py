@@ -20,6 +20,7 @@ from .ink.fonts import REGULAR, ensure_fonts
 from .ink.lines import clean
 from .layout import BoxStyle
 from .pages import canvas_maker, page_furniture, running_header
+from .photos import check_photos
 from .printable import uses_cjk
 from .styles import INK, RULE, HandoutStyles, styles_for
 
@@ -159,9 +160,11 @@ def _story(
 def render_handout(spec: HandoutSpec) -> bytes:
     """Render a checked HandoutSpec to PDF bytes; the same spec always gives the same bytes.
 
-    Raises ValidationError on "clinic.logo" when the logo does not decode as an image.
+    Raises ValidationError on "clinic.logo" when the logo does not decode as an image, and on
+    "items[N].exercise.photos[K].data" for each photo that does not.
     """
     logo = prepare_logo(spec.clinic.logo_bytes) if spec.clinic.logo_bytes else None
+    check_photos(spec)
     ensure_fonts(cjk=uses_cjk(spec))
     s = styles_for(spec.clinic, spec.large_print)
     page_w, page_h = PAPER_SIZES[spec.paper]

@@ -21,6 +21,7 @@ from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.readability import reading_of
+from hepbuilder.domain.records import check_read_only
 from hepbuilder.domain.text import fold
 
 from .actor import Actor, require_library_editor
@@ -103,7 +104,11 @@ def _refuse_name_clash(session: Session, clinic_id: int, name: str, own_id: int 
 def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
     """Add an exercise to the clinic's library from a library-entry dict; the slug is made from
     the name (unique in the clinic, never reused) when the entry gives none. Records
-    "exercise.create" and version 1."""
+    "exercise.create" and version 1.
+
+    Two admins adding the same exercise at once can both pass the checks; the database's unique
+    slug then refuses the second, inside a savepoint, and it gets Conflict (nothing saved, the
+    transaction still usable) instead of a failed transaction."""
     require_library_editor(actor)
     entry = dict(entry)
     if not entry.get("slug") and isinstance(entry.get("name"), str) and entry["name"].strip():
@@ -113,8 +118,18 @@ def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
         raise ValidationError({"slug": f'"{exercise.slug}" is already used in this library'})
     _refuse_name_clash(session, actor.clinic_id, exercise.name, None)
     muscles = clinic_muscles(session, actor.clinic_id)
-    [row] = add_exercise_rows(session, actor.clinic_id, [(exercise, "")], muscles, from_clinic=True)
-    add_version(session, actor, row, "Created", 1)
+    try:
+        with session.begin_nested():
+            [row] = add_exercise_rows(
+                session, actor.clinic_id, [(exercise, "")], muscles, from_clinic=True
+            )
+            add_version(session, actor, row, "Created", 1)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"Another exercise called “{exercise.name}” was added at the same moment, so this "
+            "one was not saved: open that one in the library, or give this one another name."
+        ) from None
     record_event(session, actor, "exercise.create", slug=row.slug)
     session.flush()
     return row
@@ -139,6 +154,14 @@ def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str)
     return row
 
 
+READ_ONLY_FIELDS = ("slug", "url", "is_archived")  # read with an exercise, never changed by a save
+
+
+def exercise_read_only(row: ExerciseRow) -> dict:
+    """The exercise's READ_ONLY_FIELDS as a client reads them (`url`: its page, /exercises/<slug>)."""
+    return {"slug": row.slug, "url": f"/exercises/{row.slug}", "is_archived": row.is_archived}
+
+
 def update_exercise(
     session: Session,
     actor: Actor,
@@ -146,10 +169,13 @@ def update_exercise(
     entry: dict,
     *,
     expected_version: int | None = None,
+    read_only: dict | None = None,
 ) -> ExerciseRow:
     """Replace an exercise's fields with `entry` (its slug stays). With `expected_version`, a
-    save on top of someone else's is refused (Conflict with the current version). The previous
-    state is kept as a version. Records "exercise.update"."""
+    save on top of someone else's is refused (Conflict with the current version). `read_only`
+    holds READ_ONLY_FIELDS the caller sent back as it read them: each must equal the current
+    value (ValidationError naming it otherwise; archive and restore change `is_archived`). The
+    previous state is kept as a version. Records "exercise.update"."""
     require_library_editor(actor)
     row = get_exercise(session, actor.clinic_id, slug)
     if expected_version is not None and expected_version != row.version:
@@ -157,6 +183,8 @@ def update_exercise(
             "This exercise was changed since you opened it; reload it and apply your change again.",
             current_version=row.version,
         )
+    if read_only:
+        check_read_only(exercise_read_only(row), read_only)
     exercise = check_exercise_entry(session, actor.clinic_id, {**entry, "slug": row.slug})
     if exercise_hash(exercise) == exercise_hash(to_domain(row)):
         return row  # nothing changed: no new version

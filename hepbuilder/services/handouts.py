@@ -10,16 +10,16 @@ All functions are scoped to the actor's clinic and flush without committing.
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, undefer
 
-from hepbuilder.db.models import Clinic, Handout, Patient, Program, User
+from hepbuilder.db.models import Clinic, ExercisePhoto, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.domain.exercise import dose_for
+from hepbuilder.domain.exercise import Exercise, PrintedPhoto, dose_for, photo_labels
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
@@ -33,6 +33,35 @@ from .users import resolve_therapist
 from .webhooks import emit_event, handout_ref
 
 NUMBER_ATTEMPTS = 5
+
+
+def printed_photos(
+    session: Session, clinic_id: int, exercises: list[Exercise], large_print: bool
+) -> list[Exercise]:
+    """The exercises with the photos they show inside them (`printed_photos`), each re-encoded
+    by the pdf layer as a JPEG sized for the handout's print (so the snapshot holds exactly what
+    the PDF embeds) and labelled "Start" ... "Finish". One query for all of them."""
+    from hepbuilder.pdf import print_photo
+
+    paths = {path for exercise in exercises for path in exercise.photos}
+    if not paths:
+        return exercises
+    stored = dict(
+        session.execute(
+            select(ExercisePhoto.path, ExercisePhoto.data).where(
+                ExercisePhoto.clinic_id == clinic_id, ExercisePhoto.path.in_(paths)
+            )
+        ).all()
+    )
+    result = []
+    for exercise in exercises:
+        shown = [path for path in exercise.photos if path in stored]
+        photos = tuple(
+            PrintedPhoto(data=print_photo(stored[path], large_print).jpeg, label=label)
+            for path, label in zip(shown, photo_labels(len(shown)), strict=True)
+        )
+        result.append(replace(exercise, printed_photos=photos) if photos else exercise)
+    return result
 
 
 def render_pdf(spec: HandoutSpec) -> bytes:
@@ -103,11 +132,11 @@ def build_spec(
     """The handout spec for `program` as it would be issued today (nothing is stored).
 
     Brand from the clinic row (with its logo and urgent-care settings), therapist `therapist_id`
-    (default: `handout_therapist_id`), exercises inline, each item's dose as
-    printed (the exercise's default amounts when it gives none; ValidationError naming
-    "items[i].sets" when there is none to take), and changes marked item by item against the
-    previous handout of the same program: "new", "dose-changed" with the dose it `was`, and
-    `stopped` names. A first handout marks nothing.
+    (default: `handout_therapist_id`), exercises inline (with their photos, `printed_photos`),
+    each item's dose as printed (the exercise's default amounts when it gives none;
+    ValidationError naming "items[i].sets" when there is none to take), and changes marked item
+    by item against the previous handout of the same program: "new", "dose-changed" with the
+    dose it `was`, and `stopped` names. A first handout marks nothing.
     """
     if program.clinic_id != actor.clinic_id:
         raise NotFound("There is no such program.")
@@ -131,8 +160,16 @@ def build_spec(
     matches = _match_items(previous_items, [item.exercise.slug for item in program.items])
     items = []
     errors = {}
-    for index, (item, match) in enumerate(zip(program.items, matches, strict=True)):
-        exercise = to_domain(item.exercise)
+    large_print = bool(program.large_print)
+    exercises = printed_photos(
+        session,
+        actor.clinic_id,
+        [to_domain(item.exercise) for item in program.items],
+        large_print,
+    )
+    for index, (item, match, exercise) in enumerate(
+        zip(program.items, matches, exercises, strict=True)
+    ):
         dose = dose_for(exercise, item_dose(item))
         if not has_amount(dose):
             errors[f"items[{index}].sets"] = (
@@ -175,7 +212,7 @@ def build_spec(
         review_on=program.review_on,
         notes=program.notes or "",
         paper=program.paper or "A4",
-        large_print=bool(program.large_print),
+        large_print=large_print,
         share_url=share_url,
         stopped=stopped,
     )

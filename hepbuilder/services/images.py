@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.image_bytes import MAX_JPEG_SCANS, too_many_scans
 from hepbuilder.domain.limits import LOGO_MAX_BYTES, LOGO_MAX_PIXELS
 
 MAX_LOGO_BYTES = LOGO_MAX_BYTES
@@ -44,7 +45,6 @@ LOGO = ImageRules("logo", MAX_LOGO_BYTES, MAX_LOGO_PIXELS, LOGO_MAX_SIDE_PX, "PN
 # Photos are kept as PNG: lossless, so checking an exported photo again on import gives the
 # same bytes (export then import round-trips exactly), and the PDF renderer embeds PNG as is.
 PHOTO = ImageRules("photo", 6 * 1024 * 1024, 40_000_000, 1000, "PNG")
-MAX_JPEG_SCANS = 64  # a progressive JPEG has about 10; thousands make decoding take minutes
 
 
 def normalize_logo(upload_bytes: bytes) -> bytes:
@@ -111,38 +111,6 @@ def normalize_image(upload_bytes: bytes, rules: ImageRules) -> bytes:
         ) from None
 
 
-def count_jpeg_scans(data: bytes) -> int:
-    """How many scans (SOS markers) a JPEG holds, by walking its markers: no pixel is decoded.
-
-    Segments with a length are skipped whole; after each SOS the entropy-coded data is skipped to
-    the next marker (0xFF followed by a byte other than 0x00 or a restart marker)."""
-    scans = 0
-    position = 2  # after SOI
-    end = len(data)
-    while position + 4 <= end:
-        if data[position] != 0xFF:
-            position += 1
-            continue
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-            continue
-        if marker == 0xD9:  # EOI
-            break
-        if marker in (0x01, *range(0xD0, 0xD8)):  # standalone markers
-            position += 2
-            continue
-        length = int.from_bytes(data[position + 2 : position + 4], "big")
-        position += 2 + length
-        if marker == 0xDA:  # SOS: skip the entropy-coded data that follows
-            scans += 1
-            while position + 1 < end:
-                if data[position] == 0xFF and data[position + 1] not in (0x00, *range(0xD0, 0xD8)):
-                    break
-                position += 1
-    return scans
-
-
 def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
 
@@ -186,11 +154,10 @@ def image_size(data: bytes) -> tuple[int, int]:
 
 
 def check_decoding_work(data: bytes, field: str = "logo") -> None:
-    """Refuse, before decoding, an image whose decoding work is out of proportion to its size:
-    a JPEG with more than MAX_JPEG_SCANS scans (a 2 MB progressive JPEG can hold 54,000, each a
-    pass over every pixel). Reads only the JPEG's markers; other formats pass (their work is
-    bounded by the pixel count). Raises ValidationError on `field`."""
-    if data.startswith(b"\xff\xd8") and count_jpeg_scans(data) > MAX_JPEG_SCANS:
+    """Refuse, before decoding, an image whose decoding work is out of proportion to its size
+    (`too_many_scans`). Reads only the JPEG's markers; other formats pass (their work is bounded
+    by the pixel count). Raises ValidationError on `field`."""
+    if too_many_scans(data):
         raise ValidationError(
             {
                 field: f"is a JPEG with more than {MAX_JPEG_SCANS} scans, too many scans to "

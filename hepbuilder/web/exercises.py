@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from hepbuilder.domain.dose import describe_dose
+from hepbuilder.domain.exercise import photo_labels
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.services import exercise_photos, exercises, favourites
 
@@ -95,7 +96,13 @@ def detail(slug: str):
         dose_words=describe_dose(exercise.defaults),
         steps=steps_for_dose(exercise.steps, exercise.defaults),
         illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
-        photos=[photo_url(row, path) for path in row.photos or ()],
+        photos=list(
+            zip(
+                [photo_url(row, path) for path in row.photos or ()],
+                photo_labels(len(row.photos or ())),
+                strict=True,
+            )
+        ),
         caption=illustration_words(exercise),
     )
 

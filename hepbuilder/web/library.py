@@ -58,7 +58,16 @@ def index():
     )
 
 
-def _editor(form: ExerciseForm, row=None, *, focus=None, status=200, conflict=None, photo_error=""):
+def _editor(
+    form: ExerciseForm,
+    row=None,
+    *,
+    focus=None,
+    status=200,
+    conflict=None,
+    added_meanwhile="",
+    photo_error="",
+):
     readings = [reading_of(entry.data or "") for entry in form.steps]
     return (
         render_template(
@@ -72,6 +81,7 @@ def _editor(form: ExerciseForm, row=None, *, focus=None, status=200, conflict=No
             max_grade=MAX_GRADE,
             max_words=MAX_WORDS,
             conflict=conflict,
+            added_meanwhile=added_meanwhile,
         ),
         status,
     )
@@ -121,8 +131,10 @@ def _submitted(row=None):
         db.rollback()
         add_entry_errors(form, error.fields)
         return _editor(form, row, status=422)
-    except Conflict:
+    except Conflict as error:
         db.rollback()
+        if row is None:  # another admin added the same exercise at that moment
+            return _editor(form, status=409, added_meanwhile=error.message)
         current = exercises.get_exercise(db, actor.clinic_id, row.slug)
         form.version.data = str(current.version)  # saving again on purpose replaces it
         return _editor(form, current, status=409, conflict=current)

@@ -7,10 +7,11 @@ Every response here is no-store, no-referrer and noindex; the page loads only th
 stylesheet, logo and PDFs, with no inline script or style.
 """
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.errors import NotFound, ValidationError
+from hepbuilder.domain.image_bytes import image_kind
 from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.services import patient_links
@@ -75,10 +76,14 @@ def show(token: str):
         {
             "item": item,
             "dose_words": describe_dose(item.dose),
-            "illustration": _illustration(item, accent),
-            "caption": _caption(item),
+            "photos": [
+                (url_for("patient_links.photo", token=token, item=index, number=number), photo)
+                for number, photo in enumerate(item.exercise.printed_photos, start=1)
+            ],
+            "illustration": None if item.exercise.printed_photos else _illustration(item, accent),
+            "caption": "" if item.exercise.printed_photos else _caption(item),
         }
-        for item in spec.items
+        for index, item in enumerate(spec.items, start=1)
     ]
     return render_template(
         "patient_links/show.html",
@@ -107,19 +112,39 @@ def download(token: str, number: int):
     return pdf_response(pdf, patient_filename(handout))
 
 
+def _latest_spec(token: str):
+    """The parsed snapshot of the latest handout `token` opens, or None (the logo and photos)."""
+    try:
+        opened = patient_links.resolve_token(get_db(), token, link_signer())
+    except NotFound:
+        return None
+    return parse_spec(handout_spec(opened.handouts[0]))
+
+
+def _image_response(data: bytes) -> Response:
+    return Response(data, mimetype=f"image/{image_kind(data) or 'png'}")
+
+
 @bp.get("/<token>/logo.png")
 def logo(token: str):
     """The logo printed on the latest handout (its snapshot), for the page's header."""
-    db = get_db()
-    try:
-        opened = patient_links.resolve_token(db, token, link_signer())
-    except NotFound:
+    spec = _latest_spec(token)
+    if spec is None or not spec.clinic.logo_bytes:
         return not_found()
-    spec = parse_spec(handout_spec(opened.handouts[0]))
-    if not spec.clinic.logo_bytes:
+    return _image_response(spec.clinic.logo_bytes)
+
+
+@bp.get("/<token>/photos/<int:item>/<int:number>.jpg")
+def photo(token: str, item: int, number: int):
+    """Photo `number` of exercise `item` (both from 1) as the latest handout printed it (from
+    its snapshot), for the page's exercises."""
+    spec = _latest_spec(token)
+    if spec is None or item > len(spec.items):
         return not_found()
-    kind = "image/jpeg" if spec.clinic.logo_bytes[:2] == b"\xff\xd8" else "image/png"
-    return Response(spec.clinic.logo_bytes, mimetype=kind)
+    photos = spec.items[item - 1].exercise.printed_photos
+    if number > len(photos):
+        return not_found()
+    return _image_response(photos[number - 1].data)
 
 
 @bp.get("/brand/<color>.css")

@@ -228,3 +228,17 @@ def test_api_get_modify_put_sends_back_everything_it_got(editor):
     )
     assert unknown_photo.status_code == 422
     assert "photos[0]" in unknown_photo.get_json()["error"]["fields"]
+
+
+def test_api_create_exercise_added_by_another_client_at_that_moment_is_409(editor, monkeypatch):
+    from hepbuilder.services import exercise_versions
+
+    assert editor.post("/api/v1/exercises", json=NEW).status_code == 201
+    # the second request's checks ran before the first's commit: they saw no "Clam shell"
+    monkeypatch.setattr(exercise_versions, "_new_slug", lambda _s, _c, _name: "clam-shell")
+    monkeypatch.setattr(exercise_versions, "find_exercise", lambda *_args: None)
+    monkeypatch.setattr(exercise_versions, "_refuse_name_clash", lambda *_args: None)
+    response = editor.post("/api/v1/exercises", json=NEW)
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "conflict" and "at the same moment" in error["message"]

@@ -1,11 +1,14 @@
 """Handout services: freeze a program into a numbered, immutable snapshot with changes marked."""
 
+import base64
 import hashlib
 import io
 import json
 
+import pdfplumber
 import pypdf
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -13,7 +16,8 @@ from hepbuilder.db.models import AuditEvent, Clinic, Handout
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
-from hepbuilder.services import handouts, patients, programs
+from hepbuilder.services import exercise_photos, handouts, patients, programs
+from tests.builders import make_user
 
 from ._data import actor_for, clinic_and_user, library_rows
 
@@ -228,3 +232,31 @@ def test_issue_handout_compares_an_exercise_that_appears_twice_item_by_item(sess
     assert spec["items"][1]["was"]["reps"] == 10
     # the third step-up gave no amounts: it takes the exercise's default dose
     assert (spec["items"][2]["sets"], spec["items"][2]["reps"]) == (1, 10)
+
+
+def test_issue_handout_prints_the_exercises_photos_and_freezes_them_in_the_snapshot(session):
+    clinic, user = clinic_and_user(session, seeded=True)
+    admin = actor_for(make_user(session, clinic, role="admin"))
+    for shade in (40, 200):
+        upload = io.BytesIO()
+        Image.linear_gradient("L").resize((1000, 750)).point(lambda v, s=shade: (v + s) % 256).save(
+            upload, "PNG"
+        )
+        exercise_photos.add_photo(session, admin, "step-up", upload.getvalue())
+    actor = actor_for(user)
+    patient = patients.create_patient(session, actor, {"first_name": "Pat", "last_name": "Lee"})
+    program = programs.create_program(session, actor, patient.id)
+    _save(session, actor, program, [{"exercise": "step-up", "sets": 2, "reps": 8}])
+    handout = handouts.issue_handout(session, actor, program.id)
+    spec = handouts.handout_spec(handout)
+    photos = spec["items"][0]["exercise"]["photos"]
+    assert [photo["label"] for photo in photos] == ["Start", "Finish"]
+    for photo in photos:  # sized for print when frozen, as JPEG
+        assert photo["data"].startswith("data:image/jpeg;base64,")
+        with Image.open(io.BytesIO(base64.b64decode(photo["data"].split(",", 1)[1]))) as image:
+            assert image.format == "JPEG" and image.size == (800, 600)
+    pdf = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        images = [image for page in document.pages for image in page.images]
+    assert [image["srcsize"] for image in images] == [(800, 600), (800, 600)]
+    assert render_handout(parse_spec(spec)) == pdf  # the stored snapshot alone gives the same bytes

@@ -64,3 +64,22 @@ def test_illustrations_sheet_shows_every_exercise_by_name(tmp_path):
     text = pdf_text(tmp_path / "sheet.pdf")
     for exercise in load_library().exercises.values():
         assert exercise.name in text
+
+
+def test_render_prints_a_specs_photos_read_beside_it_and_refuses_a_bad_one(tmp_path):
+    from tests.handout_specs import photo_bytes, photo_spec
+
+    (tmp_path / "start.png").write_bytes(photo_bytes())
+    (tmp_path / "finish.txt").write_text("not a picture")
+    spec = tmp_path / "plan.json"
+    spec.write_text(json.dumps(photo_spec(photos=[{"data": "start.png", "label": "Start"}])))
+    result = run("render", str(spec), "-o", str(tmp_path / "out.pdf"))
+    assert result.exit_code == 0, result.output
+    pages = PdfReader(io.BytesIO((tmp_path / "out.pdf").read_bytes())).pages
+    assert sum(len(page.images) for page in pages) == 1
+    bad = photo_spec(photos=[{"data": "start.png"}, {"data": "finish.txt", "label": "Finish"}])
+    spec.write_text(json.dumps(bad))
+    result = run("render", str(spec), "-o", str(tmp_path / "bad.pdf"))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "items[0].exercise.photos[1].data" in result.output
+    assert not (tmp_path / "bad.pdf").exists()

@@ -88,3 +88,30 @@ def test_platypus_still_marks_a_postponed_flowable():
         doc.build([Spacer(10, 100), TooTall()])
     # refused once where it stood, then platypus marks it `_postponed` on the fresh page
     assert seen[:2] == [False, True], "platypus no longer sets flowable._postponed"
+
+
+def test_reportlab_document_still_takes_our_jpeg_xobject_once_and_as_it_is():
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from hepbuilder.pdf.ink.images import draw_jpeg
+
+    canvas = Canvas(io.BytesIO())
+    for name in ("getXObjectName", "Reference", "addForm"):
+        assert callable(getattr(canvas._doc, name, None)), f"PDFDocument.{name} is gone"
+    assert isinstance(canvas._doc.idToObject, dict), "PDFDocument.idToObject is gone"
+    assert isinstance(canvas._code, list) and isinstance(canvas._formsinuse, list)
+    assert hasattr(canvas, "_currentPageHasImages"), "canvas._currentPageHasImages is gone"
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (31, 111, 139)).save(out, "JPEG")
+    jpeg = out.getvalue()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    draw_jpeg(canvas, jpeg, (40, 30), False, 10, 10, 80, 60)
+    draw_jpeg(canvas, jpeg, (40, 30), False, 100, 10, 40, 30)  # the same image again
+    canvas.showPage()
+    canvas.save()
+    (image,) = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]["/Resources"]["/XObject"].values()
+    image = image.get_object()
+    assert image["/Filter"] == ["/DCTDecode"] and (image["/Width"], image["/Height"]) == (40, 30)
+    assert image.get_data() == jpeg  # embedded byte for byte, not re-encoded

@@ -123,3 +123,12 @@ def test_pdfjs_reads_names_in_other_scripts_in_the_order_typed(tmp_path, name):
     assert seen["warnings"] == []
     first = unicodedata.normalize("NFKC", seen["text"][0])
     assert name in first
+
+
+def test_pdfjs_reads_a_handout_with_photos_without_a_warning(tmp_path):
+    from tests.handout_specs import photo_spec
+
+    pdf = render_spec(photo_spec())
+    seen = read_with_pdfjs(pdf, tmp_path)
+    assert seen["warnings"] == []
+    assert "Start" in " ".join(seen["text"]) and "Finish" in " ".join(seen["text"])

@@ -2,6 +2,7 @@
 decoding work, re-encoded without metadata, shown in place of the figure, exported and imported."""
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -11,8 +12,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from hepbuilder.db.models import ExercisePhoto, ExerciseVersion
+from hepbuilder.domain.image_bytes import MAX_JPEG_SCANS, count_jpeg_scans
 from hepbuilder.services import exercises
-from hepbuilder.services.images import MAX_JPEG_SCANS, count_jpeg_scans, normalize_photo
+from hepbuilder.services.images import normalize_photo
 from tests.builders import make_clinic, make_user, see_committed, sign_in
 
 
@@ -178,3 +180,10 @@ def test_import_with_a_photo_that_is_not_an_image_rejects_everything(signed_in, 
     assert "<code>images/step-up-1.png</code>, <code>photos[0]</code>" in html
     see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "pigeon-stretch").name == "Pigeon stretch"
+
+
+def test_exercise_page_labels_the_first_photo_start_and_the_last_finish(signed_in):
+    for _ in range(3):
+        upload(signed_in, jpeg())
+    page = signed_in.get("/exercises/step-up").get_data(as_text=True)
+    assert re.findall(r"<figcaption>([^<]*)</figcaption>", page) == ["Start", "", "Finish"]

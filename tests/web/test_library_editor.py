@@ -336,3 +336,27 @@ def test_two_saves_racing_for_one_exercise_keep_one_and_refuse_the_other(db_url,
         second.rollback()
     see_committed(session)
     assert exercises.get_exercise(session, clinic.id, "step-up").summary == "First."
+
+
+def test_new_exercise_added_by_another_admin_at_that_moment_answers_the_page_with_409(
+    signed_in, session, clinic, monkeypatch
+):
+    from hepbuilder.services import exercise_versions
+
+    assert signed_in.post("/admin/library/new", data=NEW_EXERCISE).status_code == 302
+    # the second admin's checks ran before the first's commit: they saw no "Clam shell"
+    monkeypatch.setattr(exercise_versions, "_new_slug", lambda _s, _c, _name: "clam-shell")
+    monkeypatch.setattr(exercise_versions, "find_exercise", lambda *_args: None)
+    monkeypatch.setattr(exercise_versions, "_refuse_name_clash", lambda *_args: None)
+    mine = "My own words for the same exercise."
+    response = signed_in.post("/admin/library/new", data={**NEW_EXERCISE, "summary": mine})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Another exercise called “Clam shell” was added at the same moment" in page
+    assert mine in page  # what the admin typed is kept
+    see_committed(session)
+    assert (
+        exercises.get_exercise(session, clinic.id, "clam-shell").summary
+        == (NEW_EXERCISE["summary"])
+    )
+    assert exercises.find_exercise(session, clinic.id, "clam-shell-2") is None

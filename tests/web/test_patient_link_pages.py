@@ -216,3 +216,41 @@ def test_a_new_handout_turns_an_expired_link_on_again(session, visitor):
     make_handout(session, patient, links=SIGNER)
     session.commit()
     assert visitor.get(path_of(handout)).status_code == 200
+
+
+def test_private_link_shows_the_photos_the_handout_printed(session, visitor):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from hepbuilder.services import exercise_photos
+
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    admin = make_user(session, clinic, role="admin")
+    for shade in (40, 200):
+        upload = io.BytesIO()
+        Image.new("RGB", (400, 300), (shade, 120, 90)).save(upload, "PNG")
+        exercise_photos.add_photo(
+            session, Actor(clinic_id=clinic.id, user_id=admin.id, role="admin"), "monster-walk",
+            upload.getvalue(),
+        )  # fmt: skip
+    patient = make_patient(session, clinic)
+    handout = make_handout(session, patient, user=admin, links=SIGNER)
+    session.commit()
+    spec = handout_spec(handout)
+    index = [item["exercise"]["slug"] for item in spec["items"]].index("monster-walk") + 1
+    text = visitor.get(path_of(handout)).text
+    for number, label in enumerate(("Start", "Finish"), start=1):
+        address = f"{path_of(handout)}/photos/{index}/{number}.jpg"
+        assert f'<img src="{address}"' in text and f"<figcaption>{label}</figcaption>" in text
+        served = visitor.get(address)
+        assert served.status_code == 200 and served.mimetype == "image/jpeg"
+        printed = spec["items"][index - 1]["exercise"]["photos"][number - 1]["data"]
+        printed = printed.split(",", 1)[1]
+        assert served.data == base64.b64decode(printed)
+        assert served.headers["Cache-Control"] == "no-store"
+    assert text.count("<svg") == len(spec["items"]) - 1  # the others keep their drawing
+    assert visitor.get(f"{path_of(handout)}/photos/{index}/3.jpg").status_code == 404
+    assert visitor.get(f"{path_of(handout)}/photos/99/1.jpg").status_code == 404
+    assert visitor.get(f"/p/{'x' * 32}/photos/{index}/1.jpg").status_code == 404

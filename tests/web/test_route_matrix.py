@@ -146,6 +146,7 @@ ROUTES = {
     "GET /p/<token>": NOT_FOUND,
     "GET /p/<token>/handouts/<int:number>.pdf": NOT_FOUND,
     "GET /p/<token>/logo.png": NOT_FOUND,
+    "GET /p/<token>/photos/<int:item>/<int:number>.jpg": NOT_FOUND,
     "GET /p/brand/<color>.css": PUBLIC,
     "POST /patients/<int:patient_id>/link/renew": CLINIC_OBJECT,
     # Email from the web: not set up in the tests, so it redirects back with that message.
@@ -265,6 +266,7 @@ def world(app, session) -> World:
         "filename": "app.css",
         "token": "A" * 32,
         "anything": "anything",
+        "item": 1,
         "number": 1,
         "name": "step-up-1.png",
         "delivery_id": 1,

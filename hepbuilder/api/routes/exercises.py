@@ -3,7 +3,6 @@
 from flask import g, url_for
 
 from hepbuilder.domain.errors import NotFound
-from hepbuilder.domain.records import check_read_only
 from hepbuilder.services import exercise_versions, exercises
 from hepbuilder.web.database import get_db
 
@@ -14,15 +13,10 @@ EXERCISE_FILTERS = ("q", "category", "body_region", "equipment", "target")
 QUERY_PARAMETERS["api.list_exercises"] = ("limit", "cursor", *EXERCISE_FILTERS)
 
 
-READ_ONLY = ("slug", "url", "is_archived")  # what GET gives that a PUT may send back unchanged
-
-
 def exercise_json(row) -> dict:
     entry = exercises.to_domain(row).to_dict()
     entry.pop("illustration", None)
-    entry["is_archived"] = row.is_archived
-    entry["version"] = row.version
-    entry["url"] = f"/exercises/{row.slug}"
+    entry.update(exercise_versions.exercise_read_only(row), version=row.version)
     return entry
 
 
@@ -71,12 +65,11 @@ def update_exercise(slug: str):
     data = read_body(schemas.EXERCISE_UPDATE)
     session = get_db()
     row = exercises.get_exercise(session, g.actor.clinic_id, _exercise_slug(slug))
-    current = exercise_json(row)
-    check_read_only(current, {key: data.pop(key) for key in READ_ONLY if key in data})
+    read_only = {key: data.pop(key) for key in exercise_versions.READ_ONLY_FIELDS if key in data}
     entry = {**exercises.to_domain(row).to_dict(), **data}
     version = entry.pop("version")
     row = exercise_versions.update_exercise(
-        session, g.actor, row.slug, entry, expected_version=version
+        session, g.actor, row.slug, entry, expected_version=version, read_only=read_only
     )
     return answer(exercise_json(row))
 
