@@ -5,13 +5,16 @@ flowable. README.md lists what each reads and how test_pdf_ink.py guards it."""
 from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 
+from .packed import packed_pdf
+
 
 class HeldPagesCanvas(Canvas):
     """A Canvas that keeps every page until `save`, then draws `draw_furniture(number, total)`
     on each (footer, page numbers) and writes them.
 
     Reads reportlab internals: the canvas's `__dict__` is the page's state (saved per page and
-    restored) and `_startPage()` begins the next page without writing the last one.
+    restored) and `_startPage()` begins the next page without writing the last one; the
+    document's `format` is replaced by `packed_pdf` (small objects in one object stream).
     """
 
     def __init__(self, *args, **kwargs):
@@ -32,6 +35,8 @@ class HeldPagesCanvas(Canvas):
             self.draw_furniture(number, total)
             Canvas.showPage(self)
         compress_page_streams(self)
+        doc = self._doc
+        doc.format = lambda: packed_pdf(doc)  # what GetPDFData calls to write the file
         Canvas.save(self)
 
 
