@@ -11,7 +11,7 @@ from hepbuilder.domain.spec import HandoutSpec
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
-from .ink.pages import HeldPagesCanvas
+from .ink.pages import HeldPagesCanvas, draw_shared
 from .ink.writer import TextWriter
 from .styles import RULE, HandoutStyles
 
@@ -89,20 +89,27 @@ def _draw_footer(canvas, page: int, total: int, s: HandoutStyles, furniture: Pag
     left, right = s.margin_x_pt, furniture.page_w_pt - s.margin_x_pt
     style = s.footer
     top = FOOTER_EDGE_MM * mm + furniture.footer_h_pt
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.line(left, top, right, top)
-    canvas.restoreState()
+    baseline = top - FOOTER_RULE_GAP_PT - style.size_pt
     page_text = f"Page {page} of {total}"
     page_w = string_width_pt(page_text, style.font_name, style.size_pt)
     text = TextWriter(canvas)
-    baseline = top - FOOTER_RULE_GAP_PT - style.size_pt
     text.text(right - page_w, baseline, style, page_text)
-    for line in furniture.patient_lines + furniture.contact_lines:
-        text.text(left, baseline, style, line)
-        baseline -= style.leading_pt
     text.flush()
+
+    def draw():  # the same on every page: written once, then listed in each page's contents
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(left, top, right, top)
+        canvas.restoreState()
+        lines = TextWriter(canvas)
+        y = baseline
+        for line in furniture.patient_lines + furniture.contact_lines:
+            lines.text(left, y, style, line)
+            y -= style.leading_pt
+        lines.flush()
+
+    draw_shared(canvas, "footer", draw)  # last on the page, so no stream of its own follows
 
 
 def canvas_maker(s: HandoutStyles, furniture: PageFurniture):
@@ -121,17 +128,20 @@ def running_header(s: HandoutStyles, furniture: PageFurniture):
     left, right = s.margin_x_pt, furniture.page_w_pt - s.margin_x_pt
 
     def draw(canvas, doc):
-        baseline = furniture.page_h_pt - s.margin_top_pt - style.size_pt
-        writer = TextWriter(canvas)
-        for line in furniture.header_lines:
-            writer.text(left, baseline, style, line)
-            baseline -= style.leading_pt
-        writer.flush()
-        rule_y = baseline + style.leading_pt - HEADER_RULE_GAP_PT
-        canvas.saveState()
-        canvas.setStrokeColor(s.brand)
-        canvas.setLineWidth(1.0)
-        canvas.line(left, rule_y, right, rule_y)
-        canvas.restoreState()
+        def header():  # the same on every page: written once, then listed in its contents
+            baseline = furniture.page_h_pt - s.margin_top_pt - style.size_pt
+            writer = TextWriter(canvas)
+            for line in furniture.header_lines:
+                writer.text(left, baseline, style, line)
+                baseline -= style.leading_pt
+            writer.flush()
+            rule_y = baseline + style.leading_pt - HEADER_RULE_GAP_PT
+            canvas.saveState()
+            canvas.setStrokeColor(s.brand)
+            canvas.setLineWidth(1.0)
+            canvas.line(left, rule_y, right, rule_y)
+            canvas.restoreState()
+
+        draw_shared(canvas, "header", header)
 
     return draw

@@ -2,7 +2,11 @@
 can say "page N of M"), page streams compressed with zlib alone, and whether platypus postponed a
 flowable. README.md lists what each reads and how test_pdf_ink.py guards it."""
 
-from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
+import re
+import weakref
+from collections.abc import Callable
+
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 
 from .packed import packed_pdf
@@ -48,11 +52,73 @@ def compress_page_streams(canvas) -> None:
     `canvas._doc.Pages.pages` and each page's `stream` and `compression`, and sets `Contents`,
     which PDFPage.check_format then leaves as it is.
     """
+    shared = _shared_streams(canvas._doc)
     for page in canvas._doc.Pages.pages:
         if page.compression and not page.Contents:
-            stream = PDFStream(content=page.stream, filters=[PDFZCompress])
-            stream.__Comment__ = "page stream"
-            page.Contents = stream
+            page.Contents = _page_contents(page.stream, shared)
+
+
+SHARED_MARK = "%shared:"  # a comment line marking where a shared stream goes in a page
+
+
+def _shared_streams(doc) -> dict[str, PDFStream]:
+    shared = _SHARED.get(doc)
+    if shared is None:
+        shared = _SHARED[doc] = {}
+    return shared
+
+
+_SHARED: "weakref.WeakKeyDictionary[object, dict[str, PDFStream]]" = weakref.WeakKeyDictionary()
+
+
+def draw_shared(canvas, name: str, draw: Callable[[], None]) -> None:
+    """Put here what `draw()` puts on the canvas, written once per document as a content stream
+    of its own that every page using it lists among its `/Contents` (which a reader joins into
+    one stream): for what repeats unchanged on every page (the running header, the footer's
+    lines), so each later page costs one reference instead of its operators. Unlike a Form
+    XObject it is no separate text run, so viewers keep its words apart from the page's.
+
+    `draw` must leave the graphics state as it found it. Reads reportlab internals:
+    `canvas._code` (the page's operators, swapped while `draw` runs) and `canvas._doc`.
+    """
+    shared = _shared_streams(canvas._doc)
+    if name not in shared:
+        page_code = canvas._code
+        canvas._code = []
+        try:
+            draw()
+            content = "\n".join(canvas._code) + "\n"
+        finally:
+            canvas._code = page_code
+        stream = PDFStream(content=content, filters=[PDFZCompress])
+        stream.__Comment__ = f"shared page stream {name}"
+        shared[name] = stream
+    canvas.addLiteral(SHARED_MARK + name)
+
+
+_SHARED_LINE = re.compile("^" + re.escape(SHARED_MARK) + r"(\S+)$", re.M)
+_NO_OP = ("", "1 0 0 1 0 0 cm")  # what may stand between shared streams: nothing to draw
+
+
+def _page_contents(stream: str, shared: dict[str, PDFStream]):
+    """The page's own operators as one stream or, where it places shared streams, an array of
+    its pieces and those streams in order."""
+    pieces = _SHARED_LINE.split(stream)
+    if len(pieces) == 1:
+        return _own_stream(stream)
+    contents = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            contents.append(shared[piece])
+        elif piece.strip() not in _NO_OP:
+            contents.append(_own_stream(piece))
+    return PDFArray(contents)
+
+
+def _own_stream(content: str) -> PDFStream:
+    stream = PDFStream(content=content, filters=[PDFZCompress])
+    stream.__Comment__ = "page stream"
+    return stream
 
 
 def was_postponed(flowable) -> bool:
