@@ -108,8 +108,8 @@ def test_packed_pdf_keeps_every_page_and_text_and_drops_ascii85(tmp_path):
         canvas.showPage()
     canvas.save()
     data = buffer.getvalue()
-    assert data.startswith(b"%PDF-1.5") and b"/Type /ObjStm" in data and b"/Type /XRef" in data
-    assert b"ASCII85Decode" not in data and b"/Type /Page\n" not in data  # pages are packed
+    assert data.startswith(b"%PDF-1.5") and b"/Type/ObjStm" in data and b"/Type/XRef" in data
+    assert b"ASCII85Decode" not in data and b"/Type/Page" not in data  # pages are packed
     reader = PdfReader(io.BytesIO(data))
     assert [page.extract_text().strip() for page in reader.pages] == ["page 1", "page 2", "page 3"]
     image = next(iter(reader.pages[0].images))
@@ -135,3 +135,25 @@ def test_platypus_still_marks_a_postponed_flowable():
         doc.build([Spacer(10, 100), TooTall()])
     # refused once where it stood, then platypus marks it `_postponed` on the fresh page
     assert seen[:2] == [False, True], "platypus no longer sets flowable._postponed"
+
+
+def test_packed_pdf_text_of_more_than_a_hundred_characters_copies_back_exactly():
+    ensure_fonts()
+    letters = "".join(chr(code) for code in range(0x41, 0x5B))  # A-Z
+    text = (
+        letters
+        + letters.lower()
+        + "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝàáâãäåæçèéêëìíîïñòóôõöøùúûüý"
+        + "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ"
+        + "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ"
+    )
+    assert len(set(text)) > 150  # two ranges of the ToUnicode map at least
+    buffer = io.BytesIO()
+    canvas = HeldPagesCanvas(buffer, pageCompression=1)
+    canvas.setFont(REGULAR, 6)
+    for start in range(0, len(text), 40):
+        canvas.drawString(10, 800 - start, text[start : start + 40])
+    canvas.showPage()
+    canvas.save()
+    page = PdfReader(buffer).pages[0]
+    assert "".join(page.extract_text().split()) == text

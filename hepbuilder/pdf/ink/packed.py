@@ -4,13 +4,13 @@ object stream, and the cross-reference table becomes a compressed cross-referenc
 
 A handout's ~30 small objects are ~5 KB of dictionaries that reportlab writes uncompressed,
 plus a ~1 KB text cross-reference table; packed they cost ~1.3 KB. Streams (page content,
-font files, ToUnicode maps, forms) are written exactly as reportlab formats them; images lose
-the ASCII85 layer reportlab adds.
+font files, forms) are written exactly as reportlab formats them; images lose the ASCII85
+layer reportlab adds, and ToUnicode maps list their codes as ranges.
 
 Reads reportlab internals (README.md lists them; test_pdf_ink.py guards them): the document's
 `numberToId`, `idToObject`, `Catalog`, `info`, `Reference`, `ID()` and `encrypt`, and
-`pdfdoc.format`, the function that formats one object's body, and an image's `streamContent`
-and `_filters`.
+`pdfdoc.format`, the function that formats one object's body, an image's `streamContent`
+and `_filters`, and the name and text of the ToUnicode maps `TTFont.addObjects` makes.
 """
 
 import re
@@ -37,8 +37,14 @@ def packed_pdf(doc) -> bytes:
         obj = doc.idToObject[doc.numberToId[number]]
         if isinstance(obj, pdfdoc.PDFImageXObject):
             _binary(obj)
+        elif doc.numberToId[number].startswith(_TO_UNICODE) and isinstance(obj, pdfdoc.PDFStream):
+            obj.content = _ranged(obj.content)
         body = pdfdoc.format(obj, doc, toplevel=1).strip()
-        (streams if body.endswith(b"endstream") else small).append((number, body))
+        if body.endswith(b"endstream"):
+            head, data = body.split(b"\nstream\n", 1)
+            streams.append((number, _compact(head) + b"stream\n" + data))
+        else:
+            small.append((number, _compact(body)))
     object_stream, xref_stream = number + 1, number + 2
 
     out = bytearray(HEADER)
@@ -56,7 +62,7 @@ def packed_pdf(doc) -> bytes:
     head = b" ".join(offsets) + b"\n"
     packed = zlib.compress(head + b"\n".join(bodies), 9)
     where[object_stream] = (1, len(out), 0)
-    out += b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n" % (
+    out += b"%d 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>" % (
         object_stream,
         len(small),
         len(head),
@@ -76,13 +82,37 @@ def packed_pdf(doc) -> bytes:
     table = zlib.compress(table, 9)
     file_id = re.search(rb"\[.*?\]", doc.ID()).group()
     out += (
-        b"%d 0 obj\n<< /Type /XRef /Size %d /W [ %d %d %d ] /Root %s /Info %s /ID %s"
-        b" /Filter /FlateDecode /Length %d >>\nstream\n"
+        b"%d 0 obj\n<</Type/XRef/Size %d/W[%d %d %d]/Root %s/Info %s/ID%s"
+        b"/Filter/FlateDecode/Length %d>>stream\n"
         % (xref_stream, size, *widths, _ref(root, doc), _ref(info, doc), file_id, len(table))
     )
     out += table + b"\nendstream\nendobj\n"
     out += b"startxref\n%d\n%%%%EOF\n" % where[xref_stream][1]
     return bytes(out)
+
+
+_TO_UNICODE = "toUnicodeCMap:"  # the name reportlab registers a font subset's ToUnicode map by
+_BFCHAR = re.compile(r"\d+ beginbfchar\n(.*?)\nendbfchar", re.S)
+
+
+def _ranged(cmap: str) -> str:
+    """A ToUnicode map reportlab writes as one `<code> <unicode>` pair per code (0, 1, 2, ...)
+    rewritten as ranges of up to 100 codes with their characters listed (`<00> <63> [...]`):
+    the same map, a third smaller. Left as it is if it is not in that form."""
+    found = _BFCHAR.search(cmap)
+    if found is None:
+        return cmap
+    pairs = [line.split() for line in found.group(1).split("\n")]
+    if any(len(pair) != 2 for pair in pairs) or [pair[0] for pair in pairs] != [
+        f"<{code:02X}>" for code in range(len(pairs))
+    ]:
+        return cmap
+    ranges = []
+    for start in range(0, len(pairs), 100):  # a CMap section holds at most 100 entries
+        chunk = [unicode for _, unicode in pairs[start : start + 100]]
+        end = start + len(chunk) - 1
+        ranges.append(f"1 beginbfrange\n<{start:02X}> <{end:02X}> [{''.join(chunk)}]\nendbfrange")
+    return cmap[: found.start()] + "\n".join(ranges) + cmap[found.end() :]
 
 
 def _binary(image) -> None:
@@ -91,6 +121,19 @@ def _binary(image) -> None:
     if image._filters[:1] == ("ASCII85Decode",):
         image.streamContent = asciiBase85Decode(image.streamContent)
         image._filters = image._filters[1:]
+
+
+# A literal string (kept as it is; reportlab escapes its parentheses) or a run of whitespace.
+_STRING_OR_SPACE = re.compile(rb"\((?:[^\\()]|\\.)*\)|\s+")
+# A string, or a space that a delimiter on either side makes unnecessary.
+_STRING_OR_LOOSE_SPACE = re.compile(rb"\((?:[^\\()]|\\.)*\)| (?=[/\[\]<>()])|(?<=[\[\]<>()]) ")
+
+
+def _compact(body: bytes) -> bytes:
+    """An object (or a stream's dictionary) with reportlab's line breaks and padding removed:
+    whitespace runs become one space, and none is left beside a delimiter. Strings untouched."""
+    body = _STRING_OR_SPACE.sub(lambda m: m[0] if m[0][:1] == b"(" else b" ", body)
+    return _STRING_OR_LOOSE_SPACE.sub(lambda m: m[0] if m[0][:1] == b"(" else b"", body)
 
 
 def _ref(reference, doc) -> bytes:
