@@ -19,7 +19,7 @@ from .first_page import needs_red_flags
 from .ink.fonts import REGULAR, ensure_fonts
 from .ink.lines import clean
 from .layout import BoxStyle
-from .pages import canvas_maker, page_furniture, running_header
+from .pages import CONTINUES, canvas_maker, page_furniture, running_header
 from .printable import uses_cjk
 from .styles import INK, RULE, HandoutStyles, styles_for
 
@@ -80,11 +80,14 @@ def _story(
     # no page cut leaves less than two lines of body text (and a box's padding) on either side
     least = max(MIN_PIECE_PT, 2 * s.body.leading_pt + s.pad_pt)
 
-    def block(build, **kwargs):
-        return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
-
     boxed = BoxStyle(stroke=RULE, fill=None)
     continued_style = s.small
+
+    def block(build, **kwargs):
+        if "continued" in kwargs:  # whatever may go on over a page says so at the page foot
+            kwargs["foot_mark"] = CONTINUES
+        return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
+
     story = [
         block(first_page.brand_header(spec, s, logo)),
         block(first_page.title_and_people(spec, s)),

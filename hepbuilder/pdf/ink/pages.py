@@ -24,12 +24,14 @@ class HeldPagesCanvas(Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._held_pages: list[dict] = []
+        self.page_marks: set[str] = set()  # what this page's furniture should say (mark_page)
 
     def draw_furniture(self, number: int, total: int) -> None:
         """Drawn on every page at the end, when the page count is known."""
 
     def showPage(self):
         self._held_pages.append(dict(self.__dict__))
+        self.page_marks = set()
         self._startPage()
 
     def save(self):
@@ -42,6 +44,14 @@ class HeldPagesCanvas(Canvas):
         doc = self._doc
         doc.format = lambda: packed_pdf(doc)  # what GetPDFData calls to write the file
         Canvas.save(self)
+
+
+def mark_page(canvas, mark: str) -> None:
+    """Note `mark` on the page being drawn, for its furniture (a HeldPagesCanvas's
+    `page_marks` when `draw_furniture` runs); ignored on any other canvas."""
+    marks = getattr(canvas, "page_marks", None)
+    if marks is not None:
+        marks.add(mark)
 
 
 def compress_page_streams(canvas) -> None:
