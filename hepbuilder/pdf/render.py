@@ -130,12 +130,19 @@ def _story(
             )
         )
     else:
-        # the heading stays with the first card's name and picture: a new page unless they fit
-        # (reportlab's keepWithNext would move a card taller than a page, leaving a gap)
+        # the heading stays with the first card: a new page unless they fit (reportlab's
+        # keepWithNext would move a card taller than a page, leaving a gap). A large-print card
+        # may go on under its name and picture; a normal-print one comes whole. Where the two
+        # cannot share even a fresh page (a long card under a tall running header), the heading
+        # ends the page it falls on rather than stand alone on one
         heading = first_page.exercises_heading(spec, s)
         first = card.exercise_card(spec.items[0], 1, spec, s)(frame_w_pt)
-        first_piece = min(first.cuts, default=first.height)
-        story.append(CondPageBreak(heading(frame_w_pt).height + first_piece + least))
+        if s.large_print:
+            needed = heading(frame_w_pt).height + min(first.cuts, default=first.height) + least
+        else:
+            needed = heading(frame_w_pt).height + first.height
+        if needed <= page_height_pt:
+            story.append(CondPageBreak(needed))
         story.append(block(heading))
     for number, item in enumerate(spec.items, start=1):
         name = clean(item.exercise.name)
