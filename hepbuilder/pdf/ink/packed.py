@@ -95,6 +95,15 @@ _TO_UNICODE = "toUnicodeCMap:"  # the name reportlab registers a font subset's T
 _BFCHAR = re.compile(r"\d+ beginbfchar\n(.*?)\nendbfchar", re.S)
 
 
+# reportlab names each map after its font subset; a ToUnicode map's usual names are shorter
+_CMAP_NAMES = re.compile(
+    r"/Registry \(([^()]*)\)\n/Ordering \(\1\)\n/Supplement 0\n>> def\n/CMapName /\1 def"
+)
+_STANDARD_NAMES = (
+    "/Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n/CMapName /Adobe-Identity-UCS def"
+)
+
+
 def _ranged(cmap: str) -> str:
     """A ToUnicode map reportlab writes as one `<code> <unicode>` pair per code (0, 1, 2, ...)
     rewritten as ranges of up to 100 codes with their characters listed (`<00> <63> [...]`):
@@ -112,7 +121,8 @@ def _ranged(cmap: str) -> str:
         chunk = [unicode for _, unicode in pairs[start : start + 100]]
         end = start + len(chunk) - 1
         ranges.append(f"1 beginbfrange\n<{start:02X}> <{end:02X}> [{''.join(chunk)}]\nendbfrange")
-    return cmap[: found.start()] + "\n".join(ranges) + cmap[found.end() :]
+    head = _CMAP_NAMES.sub(_STANDARD_NAMES, cmap[: found.start()])
+    return head + "\n".join(ranges) + cmap[found.end() :]
 
 
 def _binary(image) -> None:

@@ -64,8 +64,17 @@ def compress_page_streams(canvas) -> None:
     """
     shared = _shared_streams(canvas._doc)
     for page in canvas._doc.Pages.pages:
+        # what reportlab writes on every page that says nothing: no rotation, no transition
+        if not page.Rotate:
+            page.Rotate = None
+        if page.Trans is not None and not page.Trans.dict:
+            page.Trans = None
         if page.compression and not page.Contents:
             page.Contents = _page_contents(page.stream, shared)
+            if isinstance(page.Contents, PDFArray):
+                # the array in the page itself, not an object of its own: PDFPage would
+                # reference every entry of its `__Refs__` (Contents among them)
+                page.__Refs__ = [name for name in page.__Refs__ if name != "Contents"]
 
 
 SHARED_MARK = "%shared:"  # a comment line marking where a shared stream goes in a page
