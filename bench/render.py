@@ -67,33 +67,48 @@ def text_lines(pdf: bytes) -> tuple[list[str], int, tuple[float, float]]:
 
 
 def size_breakdown(pdf: bytes) -> str:
-    """Where the bytes go: embedded fonts (files, widths, ToUnicode maps), page content, the rest."""
+    """Where the bytes go: embedded fonts (font files and ToUnicode maps), page content (each
+    page's own streams and the shared header and footer streams), the one object stream that
+    packs every small object (pages, font dictionaries and widths, catalog), and the rest
+    (images, stream and file overhead, cross-reference stream)."""
     import re
 
     from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, IndirectObject
 
     reader = PdfReader(io.BytesIO(pdf))
     objects = {
         int(m.group(1)): len(m.group(0)) for m in re.finditer(rb"(?s)\n(\d+) 0 obj\n.*?endobj", pdf)
     }
+    packed = {int(m.group(1)) for m in re.finditer(rb"\n(\d+) 0 obj\n<</Type/ObjStm", pdf)}
     content, fonts = set(), set()
     for page in reader.pages:
-        contents = page.get("/Contents")
-        refs = contents if isinstance(contents, list) else [contents]
+        contents = page.raw_get("/Contents")
+        if isinstance(contents, IndirectObject) and isinstance(contents.get_object(), ArrayObject):
+            contents = contents.get_object()
+        refs = contents if isinstance(contents, ArrayObject) else [contents]
         content.update(ref.idnum for ref in refs)
         for ref in page["/Resources"].get("/Font", {}).values():
             font = ref.get_object()
-            fonts.add(ref.idnum)
-            descriptor = font.get("/FontDescriptor")
-            for key, owner in (("/ToUnicode", font), ("/FontDescriptor", font)):
-                if key in owner:
-                    fonts.add(owner.raw_get(key).idnum)
-            if descriptor is not None and "/FontFile2" in descriptor.get_object():
-                fonts.add(descriptor.get_object().raw_get("/FontFile2").idnum)
-    font_kb = sum(objects.get(n, 0) for n in fonts) / 1024
-    content_kb = sum(objects.get(n, 0) for n in content) / 1024
-    other_kb = len(pdf) / 1024 - font_kb - content_kb
-    return f"fonts {font_kb:.1f} KB, page content {content_kb:.1f} KB, the rest {other_kb:.1f} KB"
+            if "/ToUnicode" in font:
+                fonts.add(font.raw_get("/ToUnicode").idnum)
+            descriptors = [font.get("/FontDescriptor")] + [
+                descendant.get_object().get("/FontDescriptor")
+                for descendant in font.get("/DescendantFonts", [])
+            ]
+            for descriptor in descriptors:
+                if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                    fonts.add(descriptor.get_object().raw_get("/FontFile2").idnum)
+
+    def kb(numbers) -> float:
+        return sum(objects.get(n, 0) for n in numbers) / 1024
+
+    font_kb, content_kb, packed_kb = kb(fonts), kb(content), kb(packed)
+    other_kb = len(pdf) / 1024 - font_kb - content_kb - packed_kb
+    return (
+        f"fonts {font_kb:.1f} KB, page content {content_kb:.1f} KB, small objects packed "
+        f"{packed_kb:.1f} KB, the rest {other_kb:.1f} KB"
+    )
 
 
 def floor(lines: list[str], pages: int, pagesize: tuple[float, float]) -> bytes:

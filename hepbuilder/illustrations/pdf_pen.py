@@ -104,6 +104,16 @@ def _frame_paths(art: Illustration, lay: FrameLayout) -> tuple[tuple[str, ...], 
     return tuple(frames)
 
 
+def _painted(path: str, shape) -> str:
+    """`path` painted as `shape` says; a closed path filled (and stroked) with the operators
+    that close it themselves ("b" is "h B"; "f" closes any open path)."""
+    if not shape.fill:
+        return path + " S"
+    if path.endswith(" h"):
+        return path[:-2] + (" b" if shape.stroke else " f")
+    return path + (" B" if shape.stroke else " f")
+
+
 def _drawing_ops(art: Illustration, lay: FrameLayout, width: float, height: float, accent_hex: str):
     """The whole drawing as one string of PDF operators, cached per (art, box, accent).
 
@@ -139,7 +149,7 @@ def _drawing_ops(art: Illustration, lay: FrameLayout, width: float, height: floa
                     if line != width_op:
                         width_op = line
                         ops.append(line)
-                ops.append(path + (" B" if shape.stroke else " f") if shape.fill else path + " S")
+                ops.append(_painted(path, shape))
         ops.append("Q")
         return "\n".join(ops)
 

@@ -1,6 +1,7 @@
 """`Block`: the flowable that shows a BlockLayout. It keeps itself whole (moving to the next page) unless
 it is taller than a page, and only then splits at the deepest allowed cut, drawing "(continued)"
-on the next page.
+on the next page; given a `foot_mark`, it marks the page it leaves so that the page's footer says
+it goes on.
 """
 
 from collections.abc import Callable
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from reportlab.platypus.flowables import Flowable
 
 from .ink.lines import wrap
-from .ink.pages import was_postponed
+from .ink.pages import mark_page, was_postponed
 from .ink.paths import path_ops
 from .ink.writer import TextWriter
 from .layout import BlockLayout, BoxStyle, draw_layout
@@ -34,6 +35,7 @@ class Block(Flowable):
         page_height_pt: float,
         frame: BoxStyle | None = None,
         continued: tuple[TextStyle, str] | None = None,
+        foot_mark: str | None = None,
         keep_whole: bool = True,
         space_after_pt: float = 0.0,
         min_piece_pt: float = MIN_PIECE_PT,
@@ -46,6 +48,7 @@ class Block(Flowable):
         self._page_height_pt = page_height_pt
         self._box = frame
         self._continued = continued
+        self._foot_mark = foot_mark
         self._keep_whole = keep_whole
         self._min_piece_pt = min_piece_pt
         self._layout = _layout
@@ -86,6 +89,7 @@ class Block(Flowable):
             page_height_pt=self._page_height_pt,
             frame=self._box,
             continued=self._continued,
+            foot_mark=self._foot_mark,
             keep_whole=self._keep_whole,
             space_after_pt=self.spaceAfter if end is None else 0.0,
             min_piece_pt=self._min_piece_pt,
@@ -144,6 +148,8 @@ class Block(Flowable):
                 text.text(pad, baseline, style, line)
                 baseline -= style.leading_pt
             text.flush()
+        if self._foot_mark and self._end is not None:
+            mark_page(canvas, self._foot_mark)  # the page's footer says the block goes on
         sliced = self._start > 0 or self._end is not None
         if sliced:
             canvas.saveState()

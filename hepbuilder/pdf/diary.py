@@ -247,8 +247,10 @@ class DiaryGrid(Flowable):
         style = self._name_style()
         size = style.size_pt
         line_pt = size * 1.15
-        shapes = [f"{color_op(RULE, 'RG')} .6 w 0 {num(y)} m {num(self.width)} {num(y)} l S"]
-        boxes_ops: list[str] = []
+        # One path per look (rules, session boxes, pain boxes): its colour and width set once.
+        rules = [f"0 {num(y)} m {num(self.width)} {num(y)} l"]
+        boxes: list[str] = []
+        pain_boxes: list[str] = []
         rows = list(self._rows[self._first : self._last])
         lines = [(row.name, row) for row in rows]
         if self._with_pain:
@@ -262,7 +264,7 @@ class DiaryGrid(Flowable):
             for day in range(len(self._days)):
                 left = name_col + day_col * day
                 if row is None:
-                    boxes_ops.append(_pain_box(left, y, day_col, row_h, box, s))
+                    pain_boxes.append(_pain_box(left, y, day_col, row_h, box))
                     continue
                 if day % DAYS_A_WEEK not in row.planned:
                     mark_w = string_width_pt(REST_MARK, label.font_name, label.size_pt)
@@ -273,30 +275,34 @@ class DiaryGrid(Flowable):
                         REST_MARK,
                     )
                     continue
-                boxes_ops.append(
-                    _session_boxes(left, y, day_col, row_h, box, per_line, row, s, text)
-                )
+                boxes.extend(_session_boxes(left, y, day_col, row_h, box, per_line, row, s, text))
             y -= row_h
-            shapes.append(f"0 {num(y)} m {num(self.width)} {num(y)} l S")
+            rules.append(f"0 {num(y)} m {num(self.width)} {num(y)} l")
+        shapes = [f"{color_op(RULE, 'RG')} .6 w", *rules, "S"]
+        if boxes:
+            shapes += [f"{color_op(MUTED, 'RG')} .9 w", *boxes, "S"]
+        if pain_boxes:
+            shapes += [f"{color_op(s.brand, 'RG')} 1.2 w", *pain_boxes, "S"]
         canvas.saveState()
-        canvas.addLiteral("\n".join(shapes + boxes_ops))
+        canvas.addLiteral("\n".join(shapes))
         canvas.restoreState()
         text.flush()
 
 
-def _pain_box(left, top, day_col, row_h, box, s) -> str:
+def _pain_box(left, top, day_col, row_h, box) -> str:
     x = left + (day_col - box) / 2
     y = top - (row_h + box) / 2
-    return f"{color_op(s.brand, 'RG')} 1.2 w {path_ops(x, y, box, box)} S"
+    return path_ops(x, y, box, box)
 
 
-def _session_boxes(left, top, day_col, row_h, box, per_line, row, s, text) -> str:
-    """A day's boxes for one exercise: sessions x sides, in lines of `per_line`, centred."""
+def _session_boxes(left, top, day_col, row_h, box, per_line, row, s, text) -> list[str]:
+    """A day's boxes for one exercise (paths to stroke): sessions x sides, in lines of
+    `per_line`, centred; the side letters in them go to `text`."""
     labels = [side for _ in range(row.sessions) for side in row.sides]
     box_lines = [labels[k : k + per_line] for k in range(0, len(labels), per_line)]
     block_h = len(box_lines) * box + (len(box_lines) - 1) * BOX_GAP_PT
     y = top - (row_h - block_h) / 2 - box
-    ops = [f"{color_op(MUTED, 'RG')} .9 w"]
+    ops = []
     letter = s.label
     for line in box_lines:
         line_w = len(line) * box + (len(line) - 1) * BOX_GAP_PT
@@ -310,7 +316,7 @@ def _session_boxes(left, top, day_col, row_h, box, per_line, row, s, text) -> st
                 )
             x += box + BOX_GAP_PT
         y -= box + BOX_GAP_PT
-    return " ".join(ops) + " S"
+    return ops
 
 
 def _day_headings(days, style: TextStyle, column_pt: float):

@@ -3,15 +3,15 @@ a running header (clinic and title). Both wrap rather than cut a name short, and
 are sized from them, so nothing they print runs into the content or off the paper.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib.units import mm
 
 from hepbuilder.domain.spec import HandoutSpec
 
-from .ink.fonts import string_width_pt
+from .ink.fonts import BOLD, string_width_pt
 from .ink.lines import clean, wrap
-from .ink.pages import HeldPagesCanvas
+from .ink.pages import HeldPagesCanvas, draw_shared
 from .ink.writer import TextWriter
 from .styles import RULE, HandoutStyles
 
@@ -22,6 +22,10 @@ HEADER_RULE_GAP_PT = 6.0  # between the running header's last line and its rule
 HEADER_CLEARANCE_PT = 10.0  # between that rule and the content
 SEPARATOR = "  ·  "
 PAGE_NUMBER_GAP_PT = 20.0  # between "For <patient>" and "Page N of M"
+# A page that a card (or another block) goes on from says so in its footer, before its number.
+CONTINUES = "continues"  # the page mark (ink.pages.mark_page) asking for it
+CONTINUED_MARK = "Continued on the next page →"
+MARK_GAP_PT = 12.0  # between the mark and "Page N of M"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +69,12 @@ def page_furniture(
     style = s.footer
     width = page_w - 2 * s.margin_x_pt
     page_w_pt = string_width_pt("Page 99 of 99", style.font_name, style.size_pt)
+    mark_w_pt = string_width_pt(CONTINUED_MARK, BOLD, style.size_pt) + MARK_GAP_PT
     who = wrap(
         f"For {clean(spec.patient_name)}",
         style.font_name,
         style.size_pt,
-        width - page_w_pt - PAGE_NUMBER_GAP_PT,
+        width - page_w_pt - mark_w_pt - PAGE_NUMBER_GAP_PT,
     )
     contact = _packed(contact_parts(spec), style, width)
     header = _packed(
@@ -89,20 +94,31 @@ def _draw_footer(canvas, page: int, total: int, s: HandoutStyles, furniture: Pag
     left, right = s.margin_x_pt, furniture.page_w_pt - s.margin_x_pt
     style = s.footer
     top = FOOTER_EDGE_MM * mm + furniture.footer_h_pt
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.line(left, top, right, top)
-    canvas.restoreState()
+    baseline = top - FOOTER_RULE_GAP_PT - style.size_pt
     page_text = f"Page {page} of {total}"
     page_w = string_width_pt(page_text, style.font_name, style.size_pt)
     text = TextWriter(canvas)
-    baseline = top - FOOTER_RULE_GAP_PT - style.size_pt
     text.text(right - page_w, baseline, style, page_text)
-    for line in furniture.patient_lines + furniture.contact_lines:
-        text.text(left, baseline, style, line)
-        baseline -= style.leading_pt
+    if CONTINUES in canvas.page_marks:
+        mark = replace(style, font_name=BOLD)
+        mark_w = string_width_pt(CONTINUED_MARK, BOLD, style.size_pt)
+        text.text(right - page_w - MARK_GAP_PT - mark_w, baseline, mark, CONTINUED_MARK)
     text.flush()
+
+    def draw():  # the same on every page: written once, then listed in each page's contents
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(left, top, right, top)
+        canvas.restoreState()
+        lines = TextWriter(canvas)
+        y = baseline
+        for line in furniture.patient_lines + furniture.contact_lines:
+            lines.text(left, y, style, line)
+            y -= style.leading_pt
+        lines.flush()
+
+    draw_shared(canvas, "footer", draw)  # last on the page, so no stream of its own follows
 
 
 def canvas_maker(s: HandoutStyles, furniture: PageFurniture):
@@ -121,17 +137,20 @@ def running_header(s: HandoutStyles, furniture: PageFurniture):
     left, right = s.margin_x_pt, furniture.page_w_pt - s.margin_x_pt
 
     def draw(canvas, doc):
-        baseline = furniture.page_h_pt - s.margin_top_pt - style.size_pt
-        writer = TextWriter(canvas)
-        for line in furniture.header_lines:
-            writer.text(left, baseline, style, line)
-            baseline -= style.leading_pt
-        writer.flush()
-        rule_y = baseline + style.leading_pt - HEADER_RULE_GAP_PT
-        canvas.saveState()
-        canvas.setStrokeColor(s.brand)
-        canvas.setLineWidth(1.0)
-        canvas.line(left, rule_y, right, rule_y)
-        canvas.restoreState()
+        def header():  # the same on every page: written once, then listed in its contents
+            baseline = furniture.page_h_pt - s.margin_top_pt - style.size_pt
+            writer = TextWriter(canvas)
+            for line in furniture.header_lines:
+                writer.text(left, baseline, style, line)
+                baseline -= style.leading_pt
+            writer.flush()
+            rule_y = baseline + style.leading_pt - HEADER_RULE_GAP_PT
+            canvas.saveState()
+            canvas.setStrokeColor(s.brand)
+            canvas.setLineWidth(1.0)
+            canvas.line(left, rule_y, right, rule_y)
+            canvas.restoreState()
+
+        draw_shared(canvas, "header", header)
 
     return draw

@@ -19,7 +19,7 @@ from .first_page import needs_red_flags
 from .ink.fonts import REGULAR, ensure_fonts
 from .ink.lines import clean
 from .layout import BoxStyle
-from .pages import canvas_maker, page_furniture, running_header
+from .pages import CONTINUES, canvas_maker, page_furniture, running_header
 from .photos import check_photos
 from .printable import uses_cjk
 from .styles import INK, RULE, HandoutStyles, styles_for
@@ -81,11 +81,14 @@ def _story(
     # no page cut leaves less than two lines of body text (and a box's padding) on either side
     least = max(MIN_PIECE_PT, 2 * s.body.leading_pt + s.pad_pt)
 
-    def block(build, **kwargs):
-        return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
-
     boxed = BoxStyle(stroke=RULE, fill=None)
     continued_style = s.small
+
+    def block(build, **kwargs):
+        if "continued" in kwargs:  # whatever may go on over a page says so at the page foot
+            kwargs["foot_mark"] = CONTINUES
+        return Block(build, page_height_pt=page_height_pt, min_piece_pt=least, **kwargs)
+
     story = [
         block(first_page.brand_header(spec, s, logo)),
         block(first_page.title_and_people(spec, s)),
@@ -128,12 +131,19 @@ def _story(
             )
         )
     else:
-        # the heading stays with the first card's name and picture: a new page unless they fit
-        # (reportlab's keepWithNext would move a card taller than a page, leaving a gap)
+        # the heading stays with the first card: a new page unless they fit (reportlab's
+        # keepWithNext would move a card taller than a page, leaving a gap). A large-print card
+        # may go on under its name and picture; a normal-print one comes whole. Where the two
+        # cannot share even a fresh page (a long card under a tall running header), the heading
+        # ends the page it falls on rather than stand alone on one
         heading = first_page.exercises_heading(spec, s)
         first = card.exercise_card(spec.items[0], 1, spec, s)(frame_w_pt)
-        first_piece = min(first.cuts, default=first.height)
-        story.append(CondPageBreak(heading(frame_w_pt).height + first_piece + least))
+        if s.large_print:
+            needed = heading(frame_w_pt).height + min(first.cuts, default=first.height) + least
+        else:
+            needed = heading(frame_w_pt).height + first.height
+        if needed <= page_height_pt:
+            story.append(CondPageBreak(needed))
         story.append(block(heading))
     for number, item in enumerate(spec.items, start=1):
         name = clean(item.exercise.name)

@@ -356,3 +356,40 @@ def test_render_handout_sets_a_bold_lead_on_the_same_baseline_as_its_text(tmp_pa
     start = sequence.index("Ease")
     assert sequence[start : start + 4] == ["Ease", "off:", "pain", "above"]
     assert len({round(float(y), 1) for y, _ in words[start : start + 4]}) == 1
+
+
+def test_render_handout_large_print_card_going_on_over_a_page_says_so_at_foot_and_top():
+    import pdfplumber
+
+    spec = make_spec(items=2, large_print=True)
+    spec["items"][0]["notes"] = " ".join(["Keep it slow and even, breathing out as you go."] * 14)
+    mark = "Continued on the next page"
+    with pdfplumber.open(io.BytesIO(render(spec))) as pdf:
+        marked = [index for index, page in enumerate(pdf.pages) if page.search(mark)]
+        assert marked, "no page says the card goes on"
+        page, following = pdf.pages[marked[0]], pdf.pages[marked[0] + 1]
+        (found,) = page.search(mark)
+        (number,) = page.search(f"Page {marked[0] + 1} of {len(pdf.pages)}")
+        (patient,) = page.search("For Pat Example")
+        # in the footer's first line, between the patient's name and the page number, under
+        # everything on the card, in type as large as the footer's
+        assert abs(found["bottom"] - number["bottom"]) < 0.5
+        assert patient["x1"] < found["x0"] and found["x1"] < number["x0"]
+        card = [w for w in page.extract_words() if w["bottom"] < patient["top"]]
+        assert card and max(w["bottom"] for w in card) < found["top"]
+        sizes = {
+            round(c["size"], 1) for c in page.chars if found["top"] <= c["top"] < found["bottom"]
+        }
+        assert min(sizes) >= 12
+        # and the next page opens the card again under its name, before anything else of it
+        (again,) = following.search("1. Test exercise number 1 (continued)", regex=False)
+        header_rule = following.search("Hip mobility for low back pain")[0]["bottom"]
+        below_header = [w for w in following.extract_words() if w["top"] > header_rule]
+        assert min(w["top"] for w in below_header) >= again["top"] - 0.5
+        # a page that ends with a card ending carries no mark
+        assert not following.search(mark)
+
+
+def test_render_handout_cards_kept_whole_carry_no_continued_mark():
+    pages = pages_text(render(make_spec(items=3)))
+    assert not any("Continued on the next page" in page for page in pages)

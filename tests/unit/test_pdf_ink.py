@@ -4,6 +4,8 @@ a reportlab upgrade that changes one fails here, loudly, rather than in a handou
 import io
 
 import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
@@ -66,7 +68,52 @@ def test_held_pages_canvas_numbers_every_page_at_the_end():
         canvas.showPage()
     canvas.save()
     assert seen == [(1, 3), (2, 3), (3, 3)]
-    assert buffer.getvalue().count(b"/Type /Page\n") == 3
+    assert len(PdfReader(buffer).pages) == 3
+
+
+def test_reportlab_document_still_lists_its_objects_for_packing():
+    canvas = Canvas(io.BytesIO())
+    canvas.drawString(10, 10, "x")
+    canvas.showPage()
+    doc = canvas._doc
+    assert callable(doc.ID) and doc.Catalog is not None and doc.info is not None
+    assert not doc.encrypt.info(), "a plain document now has an encryption dictionary"
+    doc.Reference(doc.Catalog)
+    assert doc.numberToId and all(n in doc.numberToId for n in range(1, len(doc.numberToId)))
+    assert doc.numberToId[1] in doc.idToObject, "numberToId/idToObject changed shape"
+    body = pdfdoc.format(doc.Catalog, doc, toplevel=1)
+    assert body.lstrip().startswith(b"<<"), "pdfdoc.format no longer formats an object's body"
+
+
+def test_reportlab_image_still_carries_its_filters_and_content(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "dot.png"
+    Image.new("RGB", (4, 4), "teal").save(path)
+    image = pdfdoc.PDFImageXObject("dot", str(path))
+    assert image._filters[0] in ("ASCII85Decode", "FlateDecode"), "image _filters changed"
+    assert isinstance(image.streamContent, str | bytes), "image streamContent changed"
+
+
+def test_packed_pdf_keeps_every_page_and_text_and_drops_ascii85(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (40, 20), "teal").save(path)
+    buffer = io.BytesIO()
+    canvas = HeldPagesCanvas(buffer, pageCompression=1)
+    for number in range(1, 4):
+        canvas.drawString(10, 10, f"page {number}")
+        canvas.drawImage(str(path), 10, 30, 40, 20)
+        canvas.showPage()
+    canvas.save()
+    data = buffer.getvalue()
+    assert data.startswith(b"%PDF-1.5") and b"/Type/ObjStm" in data and b"/Type/XRef" in data
+    assert b"ASCII85Decode" not in data and b"/Type/Page" not in data  # pages are packed
+    reader = PdfReader(io.BytesIO(data))
+    assert [page.extract_text().strip() for page in reader.pages] == ["page 1", "page 2", "page 3"]
+    image = next(iter(reader.pages[0].images))
+    assert image.image.size == (40, 20) and image.image.getpixel((5, 5)) == (0, 128, 128)
 
 
 def test_platypus_still_marks_a_postponed_flowable():
@@ -115,3 +162,25 @@ def test_reportlab_document_still_takes_our_jpeg_xobject_once_and_as_it_is():
     image = image.get_object()
     assert image["/Filter"] == ["/DCTDecode"] and (image["/Width"], image["/Height"]) == (40, 30)
     assert image.get_data() == jpeg  # embedded byte for byte, not re-encoded
+
+
+def test_packed_pdf_text_of_more_than_a_hundred_characters_copies_back_exactly():
+    ensure_fonts()
+    letters = "".join(chr(code) for code in range(0x41, 0x5B))  # A-Z
+    text = (
+        letters
+        + letters.lower()
+        + "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝàáâãäåæçèéêëìíîïñòóôõöøùúûüý"
+        + "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ"
+        + "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ"
+    )
+    assert len(set(text)) > 150  # two ranges of the ToUnicode map at least
+    buffer = io.BytesIO()
+    canvas = HeldPagesCanvas(buffer, pageCompression=1)
+    canvas.setFont(REGULAR, 6)
+    for start in range(0, len(text), 40):
+        canvas.drawString(10, 800 - start, text[start : start + 40])
+    canvas.showPage()
+    canvas.save()
+    page = PdfReader(buffer).pages[0]
+    assert "".join(page.extract_text().split()) == text

@@ -291,3 +291,17 @@ def test_string_width_measures_fallback_and_joined_text():
     ensure_fonts(cjk=True)
     assert string_width_pt("王秀英", BOLD, 10.0) == pytest.approx(30.0, abs=3.0)
     assert string_width_pt("محمد", BOLD, 10.0) > 0
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_exercises_heading_never_stands_alone_on_a_page(stress_pdfs, paper):
+    # 13 exercises (no overview), a two-line running header and a three-line footer: the heading
+    # and the whole first card do not fit one letter page together
+    with pdfplumber.open(io.BytesIO(stress_pdfs[(paper, False)])) as document:
+        page = next(p for p in document.pages if "Your exercises\n" in p.extract_text() + "\n")
+        lowest = max(c["bottom"] for c in page.chars if c["top"] < footer_top(page))
+        assert lowest > footer_top(page) * 0.5, page.page_number
+        after = document.pages[page.page_number]  # the next page
+        assert "1 Supine figure four stretch" in " ".join(
+            (page.extract_text() + after.extract_text()).split()
+        )

@@ -105,3 +105,36 @@ def test_text_writer_handles_more_characters_than_one_font_subset_holds():
     font = getFont(REGULAR)
     expected = b"".join(data for text in lines for _, data in font.splitString(text, canvas._doc))
     assert b"".join(_unescape(literal) for literal in literals) == expected
+
+
+def test_text_writer_text_after_a_bold_label_lands_where_laid_out_with_its_space():
+    import pdfplumber
+
+    from hepbuilder.pdf.ink.fonts import string_width_pt
+
+    ensure_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=1)
+    writer = TextWriter(canvas)
+    label, rest, size = "What it is for:", "A lying stretch", 11.5
+    after_space = 50 + string_width_pt(label + " ", BOLD, size)
+    right_after = after_space + string_width_pt(rest, REGULAR, size)
+    writer.line(50, 700, BOLD, size, 14.7, INK, label)
+    writer.line(after_space, 700, REGULAR, size, 14.7, INK, rest)
+    writer.line(right_after, 700, BOLD, size, 14.7, INK, "!")
+    writer.line(50, 700 - 14.7, REGULAR, size, 14.7, INK, "next line")
+    ops = "\n".join(writer.ops)
+    assert ops.count("Td") == 1, ops  # the runs go on from each other; the next line is `'`
+    writer.flush()
+    canvas.showPage()
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        page = pdf.pages[0]
+        chars = page.chars
+        assert page.extract_text().splitlines() == ["What it is for: A lying stretch!", "next line"]
+    first_of_rest = next(c for c in chars if c["text"] == "A")
+    bang = next(c for c in chars if c["text"] == "!")
+    assert abs(first_of_rest["x0"] - after_space) < 0.02
+    assert abs(bang["x0"] - right_after) < 0.02
+    next_line = [c for c in chars if c["top"] > first_of_rest["bottom"]]
+    assert abs(next_line[0]["x0"] - 50) < 0.02 and next_line[0]["text"] == "n"

@@ -49,37 +49,81 @@ def color_op(color: Color, op: str) -> str:
     return fill_op(color)[:-2] + op
 
 
+def _is_pill(shape) -> bool:
+    thickness = min(shape.width, shape.height)
+    return shape.fill is not None and shape.radius_pt * 2 >= thickness - 0.01 and thickness > 0
+
+
+def _pill_segment(shape, left: float, bottom: float) -> str:
+    """A fully rounded shape as the centre line a round-capped stroke of its thickness draws."""
+    r = min(shape.width, shape.height) / 2
+    if shape.width >= shape.height:
+        y_mid = num(bottom + r)
+        return f"{num(left + r)} {y_mid} m {num(left + shape.width - r)} {y_mid} l"
+    x_mid = num(left + r)
+    return f"{x_mid} {num(bottom + r)} m {x_mid} {num(bottom + shape.height - r)} l"
+
+
+def _pill_look(shape) -> tuple:
+    return (shape.fill, shape.stroke, min(shape.width, shape.height), shape.line_pt)
+
+
+def _apart(shapes) -> bool:
+    """No two of `shapes` overlap (so drawing all their borders before all their fills looks the
+    same as drawing them one by one)."""
+    for index, a in enumerate(shapes):
+        for b in shapes[:index]:
+            if a.x < b.x + b.width and b.x < a.x + a.width:
+                if a.y < b.y + b.height and b.y < a.y + a.height:
+                    return False
+    return True
+
+
+def _pill_runs(shapes):
+    """`shapes` in order, runs of consecutive pills that look alike and lie apart grouped."""
+    run: list = []
+    for shape in shapes:
+        if _is_pill(shape):
+            if run and _pill_look(shape) == _pill_look(run[0]) and _apart([*run, shape]):
+                run.append(shape)
+                continue
+            if run:
+                yield run
+            run = [shape]
+            continue
+        if run:
+            yield run
+            run = []
+        yield shape
+    if run:
+        yield run
+
+
 def shape_ops(shapes, x: float, y_top: float) -> str:
     """All of a layout's shapes as one string of PDF operators, inside q/Q.
 
     Colours and widths are written only when they change. A fully rounded shape (a pill or
     a round badge) is drawn as a straight stroke with round caps, which is exactly that shape:
-    two short strokes (border, then fill) instead of eight curve segments.
+    two short strokes (border, then fill) instead of eight curve segments; a row of alike pills
+    (the dose chips) is one path per layer, all borders, then all fills.
     """
     ops = ["q"]
     fill = stroke = width = cap = None
-    for shape in shapes:
-        bottom = y_top - shape.y - shape.height
-        left = x + shape.x
-        thickness = min(shape.width, shape.height)
-        if shape.fill is not None and shape.radius_pt * 2 >= thickness - 0.01 and thickness > 0:
+    for item in _pill_runs(shapes):
+        if isinstance(item, list):
             if cap != 1:
                 cap = 1
                 ops.append("1 J")
-            r = thickness / 2
-            if shape.width >= shape.height:
-                y_mid = num(bottom + r)
-                segment = f"{num(left + r)} {y_mid} m {num(left + shape.width - r)} {y_mid} l S"
-            else:
-                x_mid = num(left + r)
-                segment = (
-                    f"{x_mid} {num(bottom + r)} m {x_mid} {num(bottom + shape.height - r)} l S"
-                )
-            layers = [(shape.fill, thickness)]
-            if shape.stroke is not None:
+            first = item[0]
+            thickness = min(first.width, first.height)
+            path = " ".join(
+                _pill_segment(pill, x + pill.x, y_top - pill.y - pill.height) for pill in item
+            )
+            layers = [(first.fill, thickness)]
+            if first.stroke is not None:
                 layers = [
-                    (shape.stroke, thickness + shape.line_pt),
-                    (shape.fill, thickness - shape.line_pt),
+                    (first.stroke, thickness + first.line_pt),
+                    (first.fill, thickness - first.line_pt),
                 ]
             for color, line in layers:
                 op = color_op(color, "RG")
@@ -89,8 +133,11 @@ def shape_ops(shapes, x: float, y_top: float) -> str:
                 if line != width:
                     width = line
                     ops.append(f"{num(line)} w")
-                ops.append(segment)
+                ops.append(path + " S")
             continue
+        shape = item
+        bottom = y_top - shape.y - shape.height
+        left = x + shape.x
         if shape.fill is not None:
             op = fill_op(shape.fill)
             if op != fill:

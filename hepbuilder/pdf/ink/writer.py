@@ -16,7 +16,7 @@ import weakref
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import getFont
 
-from .fonts import font_pieces
+from .fonts import font_pieces, string_width_pt
 from .scripts import visual
 
 
@@ -163,6 +163,9 @@ class TextWriter:
         # Positions in whole hundredths of a point, so moves add up exactly.
         self._leading = -1  # the text leading (TL) now in force
         self._line: tuple[int, int] | None = None  # where the current line starts
+        # The last line shown, when it was one simple piece: (x100, y100, text, font, size,
+        # index of its show op), so a run that goes on from its end needs no positioning.
+        self._shown: tuple[int, int, str, str, float, int] | None = None
 
     def line(
         self,
@@ -191,21 +194,25 @@ class TextWriter:
                 ops.append(fill_op(color))
         x100, y100 = round(x * 100), round(y * 100)
         show = "Tj"
-        if self._line is None:
-            ops.append(f"{x100 / 100:g} {y100 / 100:g} Td")
-        else:
-            line_x, line_y = self._line
-            leading = round(leading_pt * 100)
-            if x100 == line_x and y100 == line_y - leading:
-                if leading != self._leading:
-                    self._leading = leading
-                    ops.append(f"{leading / 100:g} TL")
-                show = "'"  # T* and Tj in one operator
+        if not self._goes_on(x100, y100):
+            if self._line is None:
+                ops.append(f"{x100 / 100:g} {y100 / 100:g} Td")
             else:
-                ops.append(f"{(x100 - line_x) / 100:g} {(y100 - line_y) / 100:g} Td")
-        self._line = (x100, y100)
+                line_x, line_y = self._line
+                leading = round(leading_pt * 100)
+                if x100 == line_x and y100 == line_y - leading:
+                    if leading != self._leading:
+                        self._leading = leading
+                        ops.append(f"{leading / 100:g} TL")
+                    show = "'"  # T* and Tj in one operator
+                else:
+                    ops.append(f"{(x100 - line_x) / 100:g} {(y100 - line_y) / 100:g} Td")
+            self._line = (x100, y100)
+        self._shown = None
         if text.isascii():
             self._show(self._coder, font_name, size_pt, text, show)
+            if self.ops[-1][0] == "(":  # one piece: the next run may go on from its end
+                self._shown = (x100, y100, text, font_name, size_pt, len(self.ops) - 1)
             return
         logical = text
         text = visual(text)
@@ -217,6 +224,28 @@ class TextWriter:
             show = "Tj"
         if text != logical:
             ops.append("EMC")
+
+    def _goes_on(self, x100: int, y100: int) -> bool:
+        """True when a run at (x100, y100) starts where the last line shown ended, so it is
+        shown from the text position as it stands (a bold label's text after it): with the
+        space between them added to the label's string when that is the gap. The line start
+        (and so the next line's `'`) stays where it was."""
+        shown = self._shown
+        if shown is None or shown[1] != y100:
+            return False
+        x0, _, text, font_name, size_pt, index = shown
+        end = x0 + string_width_pt(text, font_name, size_pt) * 100
+        if abs(x100 - end) <= 1:
+            return True
+        if abs(x100 - end - string_width_pt(" ", font_name, size_pt) * 100) > 1:
+            return False
+        ((subset, space),) = _coder(self.canvas, font_name).encode(" ")
+        if subset:
+            return False
+        op = self.ops[index]
+        cut = op.rindex(")")
+        self.ops[index] = op[:cut] + space + op[cut:]
+        return True
 
     def _show(self, coder: "_FontCoder", font_name: str, size_pt: float, text: str, show: str):
         ops = self.ops
