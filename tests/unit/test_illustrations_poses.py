@@ -133,10 +133,14 @@ def test_figure_4_rests_the_ankle_on_the_other_knee_and_holds_that_thigh_from_be
     body = scene.body
     thigh = body.limbs["thigh_far"]
     resting = m.LIMB_RADII_MM["thigh"][1] + m.LIMB_RADII_MM["shin"][1]
-    assert axis_distance(body.points["ankle_near"], thigh) < resting + 40
-    assert math.dist(body.points["ankle_near"], body.points["knee_far"]) < 160
-    # the crossed knee turned out, toward its own side
-    assert body.points["knee_near"][2] > body.points["hip_near"][2] + 150
+    # the crossed ankle lies on the lower thigh (touching, not sunk in), by its knee
+    assert abs(axis_distance(body.points["ankle_near"], thigh) - resting) < 20
+    assert math.dist(body.points["ankle_near"], body.points["knee_far"]) < 130
+    # the crossed foot reaches past the outside of the lower thigh: the shin lies across it
+    assert body.points["toe_near"][2] < body.points["knee_far"][2]
+    # the crossed knee turned out, well out to its own side, not tipped toward the head
+    assert body.points["knee_near"][2] > body.points["hip_near"][2] + 200
+    assert body.points["knee_near"][0] > body.points["hip_near"][0] - 100
     # the ankle rests on the front of the lower thigh, both hands hold its back: on the
     # opposite side of the thigh's axis (in the body's side plane), close to it
     hip, knee = body.points["hip_far"], body.points["knee_far"]
@@ -148,15 +152,24 @@ def test_figure_4_rests_the_ankle_on_the_other_knee_and_holds_that_thigh_from_be
     front = side_of_thigh(body.points["ankle_near"])
     for side in ("near", "far"):
         hand = body.points[f"hand_{side}"]
-        assert axis_distance(hand, thigh) < 130
+        distance, _, at = checks.closest_points(hand, hand, thigh[0], thigh[1])
+        assert distance < 130 and 0.3 < at < 0.9, side  # on the thigh, not the shin or hip
         assert side_of_thigh(hand) * front < 0, side
     frame = drawing("figure-4-stretch").frames[0]
-    for part in ("hand_near", "hand_far"):  # and the viewer sees them
-        assert hidden_share(frame, part) <= 0.2, part
-    assert hidden_share(frame, "thigh_far") < 0.6  # the lower thigh shows, not only the V
+    for part in ("hand_near", "hand_far"):  # and the viewer sees both, apart
+        assert hidden_share(frame, part) < 0.2, part
+    assert math.dist(frame.joints["hand_near"], frame.joints["hand_far"]) > 50
+    assert hidden_share(frame, "thigh_far") < 0.4  # the lower thigh shows, not only the 4
+    assert hidden_share(frame, "thigh_near") < 0.2 and hidden_share(frame, "shin_near") < 0.3
+    # seen from the feet and the crossed leg's side: the "4" is drawn flat, the crossed
+    # knee to the head's side of the lower knee on the drawing, the head clear of it
+    joints = frame.joints
+    assert joints["knee_near"][0] < joints["knee_far"][0] - 200
+    clear = m.HEAD_RADIUS_MM + m.LIMB_RADII_MM["thigh"][1] + 30  # a gap between their outlines
+    assert math.dist(joints["knee_near"], joints["head"]) > clear
     (arrow,) = entry("figure-4-stretch")["illustration"]["arrows"]
     assert arrow["at"] == "knee_far"
-    toward_head = frame.joints["head"][0] - frame.joints["knee_far"][0]
+    toward_head = joints["head"][0] - joints["knee_far"][0]
     assert arrow["vector_mm"][0] * toward_head > 0
 
 
