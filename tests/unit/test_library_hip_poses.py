@@ -1,0 +1,27 @@
+"""The hip group's pictures (core library, issue #17) show the one thing that makes each right.
+
+Checked from the geometry like tests/unit/test_illustrations_poses.py: world millimetres (x
+forward as the pose is written, y up, z toward the working side) and screen millimetres of the
+drawing (x to the right, y up).
+"""
+
+import math
+
+from tests.unit.test_illustrations_poses import drawing, scenes
+
+
+def test_clamshell_keeps_the_feet_together_while_the_top_knee_opens_in_view():
+    start, finish = scenes("clamshell")
+    for scene in (start, finish):
+        points = scene.body.points
+        assert math.dist(points["ankle_near"], points["ankle_far"]) < 110  # feet together
+    assert math.dist(start.body.points["ankle_near"], finish.body.points["ankle_near"]) < 40
+    lift = finish.body.points["knee_near"][1] - start.body.points["knee_near"][1]
+    assert lift > 200  # the top knee opens upward, the pelvis stays put
+    assert math.dist(start.body.points["hip_near"], finish.body.points["hip_near"]) < 5
+    # seen from in front: on the page the knees part, they do not hide behind each other
+    frame0, frame1 = drawing("clamshell").frames
+    gap0 = frame0.joints["knee_near"][1] - frame0.joints["knee_far"][1]
+    gap1 = frame1.joints["knee_near"][1] - frame1.joints["knee_far"][1]
+    assert gap1 - gap0 > 150
+    assert sum(s.name == "eye" for s in frame1.shapes) >= 1  # the face turned to us
