@@ -7,7 +7,7 @@ drawing (x to the right, y up).
 
 import math
 
-from tests.unit.test_illustrations_poses import drawing, scenes
+from tests.unit.test_illustrations_poses import FLAT_MM, drawing, entry, flex, scenes
 
 
 def test_clamshell_keeps_the_feet_together_while_the_top_knee_opens_in_view():
@@ -25,3 +25,17 @@ def test_clamshell_keeps_the_feet_together_while_the_top_knee_opens_in_view():
     gap1 = frame1.joints["knee_near"][1] - frame1.joints["knee_far"][1]
     assert gap1 - gap0 > 150
     assert sum(s.name == "eye" for s in frame1.shapes) >= 1  # the face turned to us
+
+
+def test_side_lying_hip_abduction_lifts_the_straight_top_leg_above_the_bent_bottom_one():
+    start, finish = scenes("side-lying-hip-abduction")
+    illustration = entry("side-lying-hip-abduction")["illustration"]
+    for frame in illustration["frames"]:
+        assert flex(frame["joints"]["knee_near"]) <= 5  # the top leg straight
+        assert flex(frame["joints"]["knee_far"]) >= 60  # the bottom knee bent for balance
+        assert flex(frame["joints"]["hip_near"]) <= 0  # in line with the body or a little back
+    lift = finish.body.points["ankle_near"][1] - start.body.points["ankle_near"][1]
+    assert 250 < lift < 500  # about a foot, not a high kick
+    assert math.dist(start.body.points["hip_near"], finish.body.points["hip_near"]) < 5
+    (arrow,) = illustration["arrows"]
+    assert arrow["at"] == "ankle_near" and arrow["vector_mm"][1] > 0
