@@ -7,6 +7,8 @@ drawing (x to the right, y up).
 
 import math
 
+from hepbuilder.illustrations import checks
+from hepbuilder.illustrations import model as m
 from tests.unit.test_illustrations_poses import FLAT_MM, drawing, entry, flex, scenes
 
 
@@ -39,3 +41,14 @@ def test_side_lying_hip_abduction_lifts_the_straight_top_leg_above_the_bent_bott
     assert math.dist(start.body.points["hip_near"], finish.body.points["hip_near"]) < 5
     (arrow,) = illustration["arrows"]
     assert arrow["at"] == "ankle_near" and arrow["vector_mm"][1] > 0
+
+
+def test_single_leg_balance_stands_on_one_flat_foot_with_the_other_foot_clear_and_hips_level():
+    (scene,) = scenes("single-leg-balance")
+    body = scene.body
+    assert checks.foot_on(scene, "near", 0.0) < FLAT_MM
+    lifted = min(body.points["heel_far"][1], body.points["toe_far"][1]) - m.LIMB_RADII_MM["foot"][1]
+    assert lifted > 100  # clearly off the floor
+    assert abs(body.points["hip_near"][1] - body.points["hip_far"][1]) < 10  # pelvis level
+    cues = " ".join(entry("single-leg-balance")["cues"]).lower()
+    assert "eyes closed" in cues and ("cushion" in cues or "soft" in cues)  # the progressions
