@@ -52,3 +52,15 @@ def test_single_leg_balance_stands_on_one_flat_foot_with_the_other_foot_clear_an
     assert abs(body.points["hip_near"][1] - body.points["hip_far"][1]) < 10  # pelvis level
     cues = " ".join(entry("single-leg-balance")["cues"]).lower()
     assert "eyes closed" in cues and ("cushion" in cues or "soft" in cues)  # the progressions
+
+
+def test_standing_march_lifts_one_knee_toward_hip_height_on_a_flat_standing_foot():
+    start, finish = scenes("standing-march")
+    for side in ("near", "far"):
+        assert checks.foot_on(start, side, 0.0) < FLAT_MM  # standing on both feet
+    assert checks.foot_on(finish, "far", 0.0) < FLAT_MM
+    points = finish.body.points
+    assert points["knee_near"][1] > points["hip_near"][1] - 120  # the knee up near hip height
+    assert points["knee_near"][0] > points["hip_near"][0] + 300  # in front of the body
+    (arrow,) = entry("standing-march")["illustration"]["arrows"]
+    assert arrow["at"] == "knee_near" and arrow["vector_mm"][1] > 0
