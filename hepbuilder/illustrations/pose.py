@@ -21,7 +21,7 @@ draw it as written.
           - {part: foot_near, surface: step}
           - {part: thigh_near, surface: foam-roller, along: 0.25}   # along: 0 = hip .. 1 = knee
     props:
-      - {kind: step, height_mm: 220, shift_mm: 30}
+      - {kind: step, height_mm: 220, shift_mm: 30}   # width_mm (across the body): narrow for a foot hanging beside it
       - {kind: band, around: thigh_near, post_at_mm: [0, -650]}
     arrows:                    # in the drawing's plane, mm, from a body point
       - {frame: 0, at: pelvis, offset_mm: [-230, -60], vector_mm: [60, 330], bend_deg: -12, heads: 1}

@@ -182,11 +182,14 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
         shift = float(prop.get("shift_mm", 0.0))
         if kind == "step":
             half = _opt(prop, "depth_mm") / 2.0
+            half_width = _opt(prop, "width_mm") / 2.0
             cx = low[0] + shift
             if resting["part"].startswith("foot"):  # the whole foot on the step, heel to toe
                 side = resting["part"].rsplit("_", 1)[1]
                 cx = (body.points[f"heel_{side}"][0] + body.points[f"toe_{side}"][0]) / 2 + shift
-            boxes.append(Box((cx - half, 0.0, low[2] - 300.0), (cx + half, top, low[2] + 300.0)))
+            boxes.append(
+                Box((cx - half, 0.0, low[2] - half_width), (cx + half, top, low[2] + half_width))
+            )
         elif kind in ("chair", "couch"):
             toward = 1.0 if pelvis_x >= low[0] else -1.0
             boxes.extend(_chair_boxes(low, top, toward, shift, kind == "couch"))
