@@ -64,3 +64,23 @@ def test_standing_march_lifts_one_knee_toward_hip_height_on_a_flat_standing_foot
     assert points["knee_near"][0] > points["hip_near"][0] + 300  # in front of the body
     (arrow,) = entry("standing-march")["illustration"]["arrows"]
     assert arrow["at"] == "knee_near" and arrow["vector_mm"][1] > 0
+
+
+def test_hip_hitch_stands_on_the_step_while_the_free_side_of_the_pelvis_rises():
+    start, finish = scenes("hip-hitch")
+    for scene in (start, finish):
+        (step,) = [box for box in scene.boxes if box.role == "prop"]
+        points = scene.body.points
+        assert checks.foot_on(scene, "near", step.hi[1]) < FLAT_MM  # standing foot flat on it
+        for point in ("heel_near", "toe_near"):
+            assert step.lo[0] <= points[point][0] <= step.hi[0]
+        # the free foot hangs beside the step, clear of its edge
+        clear = step.lo[2] - (points["ankle_far"][2] + m.LIMB_RADII_MM["foot"][0])
+        assert clear > 0
+    drop, hitch = start.body.points, finish.body.points
+    assert hitch["hip_far"][1] - drop["hip_far"][1] > 40  # the free side of the pelvis rises
+    assert abs(hitch["hip_near"][1] - drop["hip_near"][1]) < 5  # about the standing hip
+    sole = m.LIMB_RADII_MM["foot"][0]
+    assert drop["heel_far"][1] - sole < step.hi[1] < hitch["heel_far"][1] - sole
+    (arrow,) = entry("hip-hitch")["illustration"]["arrows"]
+    assert arrow["at"] == "hip_far" and arrow["vector_mm"][1] > 0
