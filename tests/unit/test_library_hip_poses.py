@@ -84,3 +84,16 @@ def test_hip_hitch_stands_on_the_step_while_the_free_side_of_the_pelvis_rises():
     assert drop["heel_far"][1] - sole < step.hi[1] < hitch["heel_far"][1] - sole
     (arrow,) = entry("hip-hitch")["illustration"]["arrows"]
     assert arrow["at"] == "hip_far" and arrow["vector_mm"][1] > 0
+
+
+def test_heel_slides_keep_the_heel_on_the_floor_as_it_slides_toward_the_buttock():
+    start, finish = scenes("heel-slides")
+    for scene in (start, finish):
+        heel = scene.body.points["heel_near"][1] - m.LIMB_RADII_MM["foot"][0]
+        assert abs(heel) < m.CONTACT_TOLERANCE_MM  # the heel stays on the floor
+    slid = start.body.points["heel_near"][0] - finish.body.points["heel_near"][0]
+    assert slid > 350  # toward the buttock
+    assert finish.body.points["knee_near"][1] > start.body.points["knee_near"][1] + 250
+    assert math.dist(start.body.points["ankle_far"], finish.body.points["ankle_far"]) < 5
+    (arrow,) = entry("heel-slides")["illustration"]["arrows"]
+    assert arrow["at"] == "heel_near" and arrow["vector_mm"][0] < 0  # toward the head
