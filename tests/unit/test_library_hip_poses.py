@@ -97,3 +97,16 @@ def test_heel_slides_keep_the_heel_on_the_floor_as_it_slides_toward_the_buttock(
     assert math.dist(start.body.points["ankle_far"], finish.body.points["ankle_far"]) < 5
     (arrow,) = entry("heel-slides")["illustration"]["arrows"]
     assert arrow["at"] == "heel_near" and arrow["vector_mm"][0] < 0  # toward the head
+
+
+def test_butterfly_stretch_sits_with_the_soles_together_and_both_knees_out():
+    (scene,) = scenes("butterfly-stretch")
+    points = scene.body.points
+    assert math.dist(points["ankle_near"], points["ankle_far"]) < 200  # feet together
+    for side, sign in (("near", 1), ("far", -1)):
+        assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # the feet rest on the mat
+        assert sign * (points[f"knee_{side}"][2] - points[f"hip_{side}"][2]) > 250  # knee out
+        assert points[f"ankle_{side}"][0] > points["pelvis"][0] + 200  # feet in front
+        assert math.dist(points[f"hand_{side}"], points[f"toe_{side}"]) < 150  # holding them
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    assert abs(gaps["buttock_near"]) < 5 and abs(gaps["buttock_far"]) < 5  # sitting
