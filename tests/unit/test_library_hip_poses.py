@@ -110,3 +110,19 @@ def test_butterfly_stretch_sits_with_the_soles_together_and_both_knees_out():
         assert math.dist(points[f"hand_{side}"], points[f"toe_{side}"]) < 150  # holding them
     gaps = {part: gap for part, _, gap in scene.contacts}
     assert abs(gaps["buttock_near"]) < 5 and abs(gaps["buttock_far"]) < 5  # sitting
+
+
+def test_seated_hamstring_stretch_leans_forward_over_a_straight_leg_with_the_heel_down():
+    illustration = entry("seated-hamstring-stretch")["illustration"]
+    frame = illustration["frames"][0]
+    assert flex(frame["joints"]["knee_near"]) <= 10  # the stretched leg straight
+    assert frame["pelvis"]["lean_deg"] >= 15  # leaning forward from the hips ...
+    assert abs(flex(frame["joints"].get("spine", 0))) <= 10  # ... with the back straight
+    (scene,) = scenes("seated-hamstring-stretch")
+    points = scene.body.points
+    heel = points["heel_near"][1] - m.LIMB_RADII_MM["foot"][0]
+    assert abs(heel) < m.CONTACT_TOLERANCE_MM  # the heel on the floor
+    assert points["toe_near"][1] > points["heel_near"][1] + 100  # toes pointing up
+    assert checks.foot_on(scene, "far", 0.0) < FLAT_MM  # the other foot flat
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    assert abs(gaps["buttock_near"]) < 5  # sitting on the chair
