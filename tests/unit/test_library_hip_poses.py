@@ -126,3 +126,23 @@ def test_seated_hamstring_stretch_leans_forward_over_a_straight_leg_with_the_hee
     assert checks.foot_on(scene, "far", 0.0) < FLAT_MM  # the other foot flat
     gaps = {part: gap for part, _, gap in scene.contacts}
     assert abs(gaps["buttock_near"]) < 5  # sitting on the chair
+
+
+def test_quadruped_hip_extension_lifts_the_bent_knee_until_the_thigh_is_level_with_the_back():
+    start, finish = scenes("quadruped-hip-extension")
+    for scene in (start, finish):
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        for part in ("hand_near", "hand_far", "knee_far"):
+            assert abs(gaps[part]) < m.CONTACT_TOLERANCE_MM  # on hands and knees
+        points = scene.body.points
+        for side in ("near", "far"):  # hands under the shoulders
+            hand, shoulder = points[f"hand_{side}"], points[f"shoulder_{side}"]
+            assert abs(hand[0] - shoulder[0]) < 120
+    hip, knee = finish.body.points["hip_near"], finish.body.points["knee_near"]
+    assert knee[0] < hip[0] - 350  # the thigh reaches back ...
+    assert abs(knee[1] - hip[1]) < 120  # ... level with the back, not higher
+    assert (
+        flex(entry("quadruped-hip-extension")["illustration"]["frames"][1]["joints"]["knee_near"])
+        >= 70
+    )
+    assert finish.body.points["ankle_near"][1] > knee[1] + 300  # the sole toward the ceiling
