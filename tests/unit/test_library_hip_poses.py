@@ -146,3 +146,22 @@ def test_quadruped_hip_extension_lifts_the_bent_knee_until_the_thigh_is_level_wi
         >= 70
     )
     assert finish.body.points["ankle_near"][1] > knee[1] + 300  # the sole toward the ceiling
+
+
+def test_standing_hip_abduction_moves_the_straight_leg_out_against_the_ankle_band():
+    illustration = entry("standing-hip-abduction-band")["illustration"]
+    assert {"kind": "band", "around": "ankles"} in illustration["props"]
+    start, finish = scenes("standing-hip-abduction-band")
+    for scene in (start, finish):
+        assert checks.foot_on(scene, "far", 0.0) < FLAT_MM  # the standing foot flat
+        points = scene.body.points
+        assert abs(points["head"][2] - points["pelvis"][2]) < 30  # the body upright
+    out = finish.body.points["ankle_near"][2] - start.body.points["ankle_near"][2]
+    assert out > 250  # the leg moves out to the side
+    assert flex(illustration["frames"][1]["joints"]["knee_near"]) <= 5  # kept straight
+    (band,) = finish.bands
+    assert math.dist(band.start, band.end) > math.dist(start.bands[0].start, start.bands[0].end)  # stretched
+    (arrow,) = illustration["arrows"]
+    frame0, frame1 = drawing("standing-hip-abduction-band").frames
+    moved = frame1.joints["ankle_near"][0] - frame0.joints["ankle_near"][0]
+    assert arrow["at"] == "ankle_near" and arrow["vector_mm"][0] * moved > 0
