@@ -160,8 +160,26 @@ def test_standing_hip_abduction_moves_the_straight_leg_out_against_the_ankle_ban
     assert out > 250  # the leg moves out to the side
     assert flex(illustration["frames"][1]["joints"]["knee_near"]) <= 5  # kept straight
     (band,) = finish.bands
-    assert math.dist(band.start, band.end) > math.dist(start.bands[0].start, start.bands[0].end)  # stretched
+    assert math.dist(band.start, band.end) > math.dist(
+        start.bands[0].start, start.bands[0].end
+    )  # stretched
     (arrow,) = illustration["arrows"]
     frame0, frame1 = drawing("standing-hip-abduction-band").frames
     moved = frame1.joints["ankle_near"][0] - frame0.joints["ankle_near"][0]
     assert arrow["at"] == "ankle_near" and arrow["vector_mm"][0] * moved > 0
+
+
+def test_single_leg_romanian_deadlift_tips_the_straight_back_and_back_leg_over_one_flat_foot():
+    illustration = entry("single-leg-romanian-deadlift")["illustration"]
+    start, finish = scenes("single-leg-romanian-deadlift")
+    for scene in (start, finish):
+        assert checks.foot_on(scene, "near", 0.0) < FLAT_MM  # on one flat foot
+        far = scene.body.points
+        assert min(far["heel_far"][1], far["toe_far"][1]) > 40  # the other foot off the floor
+    joints = illustration["frames"][1]["joints"]
+    assert 10 <= flex(joints["knee_near"]) <= 30  # the standing knee a little bent
+    assert flex(joints["knee_far"]) <= 10 and abs(flex(joints["hip_far"])) <= 10  # leg in line
+    assert abs(flex(joints.get("spine", 0))) <= 5  # the back straight
+    points = finish.body.points
+    assert points["head"][1] < start.body.points["head"][1] - 400  # tipped well forward
+    assert points["ankle_far"][1] > points["knee_near"][1]  # the back leg reaches up behind
