@@ -9,7 +9,7 @@ import math
 
 from hepbuilder.illustrations import checks
 from hepbuilder.illustrations import model as m
-from tests.unit.test_illustrations_poses import FLAT_MM, drawing, entry, flex, scenes
+from tests.unit.test_illustrations_poses import FLAT_MM, axis_distance, drawing, entry, flex, scenes
 
 
 def test_clamshell_keeps_the_feet_together_while_the_top_knee_opens_in_view():
@@ -183,3 +183,18 @@ def test_single_leg_romanian_deadlift_tips_the_straight_back_and_back_leg_over_o
     points = finish.body.points
     assert points["head"][1] < start.body.points["head"][1] - 400  # tipped well forward
     assert points["ankle_far"][1] > points["knee_near"][1]  # the back leg reaches up behind
+
+
+def test_seated_glute_stretch_rests_the_ankle_on_the_other_knee_with_the_crossed_knee_out():
+    (scene,) = scenes("seated-glute-stretch")
+    body = scene.body
+    points = body.points
+    resting = m.LIMB_RADII_MM["thigh"][1] + m.LIMB_RADII_MM["shin"][1]
+    assert axis_distance(points["ankle_near"], body.limbs["thigh_far"]) < resting + 40
+    assert math.dist(points["ankle_near"], points["knee_far"]) < 180  # near the knee
+    assert points["knee_near"][2] > points["hip_near"][2] + 150  # the crossed knee turned out
+    assert checks.foot_on(scene, "far", 0.0) < FLAT_MM  # the other foot flat
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    assert abs(gaps["buttock_near"]) < 5 and abs(gaps["buttock_far"]) < 5  # sitting
+    assert entry("seated-glute-stretch")["illustration"]["frames"][0]["pelvis"]["lean_deg"] >= 15
+    assert math.dist(points["hand_near"], points["knee_near"]) < 150  # a hand on the crossed leg
