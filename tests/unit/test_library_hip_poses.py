@@ -198,3 +198,18 @@ def test_seated_glute_stretch_rests_the_ankle_on_the_other_knee_with_the_crossed
     assert abs(gaps["buttock_near"]) < 5 and abs(gaps["buttock_far"]) < 5  # sitting
     assert entry("seated-glute-stretch")["illustration"]["frames"][0]["pelvis"]["lean_deg"] >= 15
     assert math.dist(points["hand_near"], points["knee_near"]) < 150  # a hand on the crossed leg
+
+
+def test_standing_tfl_stretch_crosses_the_leg_behind_and_pushes_that_hip_out():
+    (scene,) = scenes("standing-tfl-stretch")
+    points = scene.body.points
+    for side in ("near", "far"):
+        assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # both feet flat
+    assert points["ankle_near"][2] < points["ankle_far"][2]  # crossed over ...
+    assert points["ankle_near"][0] < points["ankle_far"][0] - 100  # ... behind the other foot
+    feet = (points["ankle_near"][2] + points["ankle_far"][2]) / 2
+    assert points["pelvis"][2] - feet > 120  # the hip pushed out to the stretching side
+    assert points["head"][2] < points["pelvis"][2] - 150  # the body leans the other way
+    assert points["hand_near"][1] > points["head"][1]  # that arm reaches over the head
+    precautions = " ".join(entry("standing-tfl-stretch")["precautions"]).lower()
+    assert "outer side of the hip" in precautions and "not for" in precautions
