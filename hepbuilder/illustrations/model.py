@@ -151,6 +151,7 @@ PROP_OPTIONS: dict[str, dict[str, tuple]] = {
             1500.0,
         ),  # [forward, toward the near side] from the band on the thigh
     },
+    "strap": {"around": ("foot_near", "foot_far")},  # held in both hands, looped over the sole
 }
 PROP_DEFAULTS: dict[str, dict[str, float]] = {
     "mat": {"thickness_mm": 15.0},

@@ -116,6 +116,22 @@ def _band(body: Body, prop: dict) -> tuple[Band, list[Box]]:
     return Band(at[0], post, at[2], 0.0, (at,)), [box]
 
 
+def _strap(body: Body, prop: dict) -> list[Band]:
+    """A strap held in both hands and looped over the sole of one foot: one strand per hand."""
+    side = prop["around"].rsplit("_", 1)[1]
+    heel, toe = body.points[f"heel_{side}"], body.points[f"toe_{side}"]
+    knee, ankle = body.points[f"knee_{side}"], body.points[f"ankle_{side}"]
+    out = tuple(a - k for a, k in zip(ankle, knee, strict=True))  # the sole faces along the shin
+    length = math.sqrt(sum(c * c for c in out)) or 1.0
+    radius = m.LIMB_RADII_MM["foot"][0]
+    sole = tuple(p + c / length * radius for p, c in zip(lerp(heel, toe, 0.55), out, strict=True))
+    strands = []
+    for hand in ("near", "far"):
+        grip = body.points[f"hand_{hand}"]
+        strands.append(Band(grip, sole, 1e-3, 1e-3, ()))  # type: ignore[arg-type]
+    return strands
+
+
 @dataclass
 class Scene:
     body: Body
@@ -159,6 +175,9 @@ def place_scene(frame: dict, props: list[dict]) -> Scene:
             band, posts = _band(body, prop)
             bands.append(band)
             boxes.extend(posts)
+            continue
+        if kind == "strap":
+            bands.extend(_strap(body, prop))
             continue
         if kind == "mat":
             floor_y = -_opt(prop, "thickness_mm")
