@@ -7,8 +7,12 @@ drawing (x to the right, y up).
 
 import math
 
-from hepbuilder.illustrations import checks
+import pytest
+
+from hepbuilder.domain.errors import ValidationError
+from hepbuilder.illustrations import checks, validate_illustration
 from hepbuilder.illustrations import model as m
+from hepbuilder.illustrations.world import place_scene
 from tests.unit.test_illustrations_poses import FLAT_MM, axis_distance, drawing, entry, flex, scenes
 
 
@@ -213,3 +217,37 @@ def test_standing_tfl_stretch_crosses_the_leg_behind_and_pushes_that_hip_out():
     assert points["hand_near"][1] > points["head"][1]  # that arm reaches over the head
     precautions = " ".join(entry("standing-tfl-stretch")["precautions"]).lower()
     assert "outer side of the hip" in precautions and "not for" in precautions
+
+
+def test_supine_hamstring_stretch_raises_the_straight_leg_with_a_strap_over_its_sole():
+    illustration = entry("supine-hamstring-stretch-strap")["illustration"]
+    assert {"kind": "strap", "around": "foot_near"} in illustration["props"]
+    joints = illustration["frames"][0]["joints"]
+    assert flex(joints["knee_near"]) <= 10 and flex(joints["hip_near"]) >= 60  # straight, raised
+    (scene,) = scenes("supine-hamstring-stretch-strap")
+    body = scene.body
+    assert len(scene.bands) == 2  # one strand from each hand
+    for strand, hand in zip(scene.bands, ("near", "far"), strict=True):
+        assert math.dist(strand.start, body.points[f"hand_{hand}"]) < 1
+        assert axis_distance(strand.end, body.limbs["foot_near"]) < m.LIMB_RADII_MM["foot"][0] + 5
+    heel = body.points["heel_far"][1] - m.LIMB_RADII_MM["foot"][0]
+    assert abs(heel) < m.CONTACT_TOLERANCE_MM  # the other leg flat on the floor
+
+
+def test_strap_prop_names_the_foot_it_loops_over():
+    illustration = entry("supine-hamstring-stretch-strap")["illustration"]
+    broken = {**illustration, "props": [{"kind": "mat"}, {"kind": "strap"}]}
+    with pytest.raises(ValidationError) as raised:
+        validate_illustration(broken)
+    assert "props[1].around" in raised.value.fields
+
+
+def test_narrow_step_leaves_room_for_a_foot_beside_it():
+    frame = entry("hip-hitch")["illustration"]["frames"][0]
+    wide, narrow = (
+        place_scene(frame, [{"kind": "step", "height_mm": 250, **extra}])
+        for extra in ({}, {"width_mm": 250})
+    )
+    (wide_box,), (narrow_box,) = ([b for b in s.boxes if b.role == "prop"] for s in (wide, narrow))
+    assert wide_box.hi[2] - wide_box.lo[2] == 600  # the default, as before
+    assert narrow_box.hi[2] - narrow_box.lo[2] == 250
