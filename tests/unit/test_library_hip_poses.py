@@ -251,3 +251,23 @@ def test_narrow_step_leaves_room_for_a_foot_beside_it():
     (wide_box,), (narrow_box,) = ([b for b in s.boxes if b.role == "prop"] for s in (wide, narrow))
     assert wide_box.hi[2] - wide_box.lo[2] == 600  # the default, as before
     assert narrow_box.hi[2] - narrow_box.lo[2] == 250
+
+
+def test_copenhagen_plank_holds_a_straight_body_between_the_forearm_and_the_knee_on_the_seat():
+    illustration = entry("copenhagen-plank-short-lever")["illustration"]
+    contacts = illustration["frames"][0]["contacts"]
+    assert {"part": "forearm_far", "surface": "floor"} in contacts
+    (on_seat,) = [c for c in contacts if c["surface"] == "chair"]
+    assert on_seat["part"] == "shin_near" and on_seat["along"] <= 0.35  # short lever: the knee
+    (scene,) = scenes("copenhagen-plank-short-lever")
+    points = scene.body.points
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    assert abs(gaps["forearm_far"]) < m.CONTACT_TOLERANCE_MM
+    assert abs(gaps["shin_near"]) < m.CONTACT_TOLERANCE_MM
+    assert checks.horizontal_offset(points["elbow_far"], points["shoulder_far"]) < 60
+    # the hips lifted in line: the pelvis on the line from the shoulder to the top knee
+    shoulder, knee, pelvis = points["shoulder_far"], points["knee_near"], points["pelvis"]
+    assert axis_distance(pelvis, (shoulder, knee, 0, 0)) < 220  # the trunk's own half width
+    assert pelvis[1] > 400  # well off the floor
+    low = min(points["heel_far"][1], points["toe_far"][1]) - m.LIMB_RADII_MM["foot"][0]
+    assert low > 50  # the bottom leg hangs free under the seat
