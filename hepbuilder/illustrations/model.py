@@ -133,7 +133,12 @@ VIEWS: dict[str, tuple[float, float]] = {  # view -> (camera yaw, camera pitch)
 # rests on; `None` defaults mean "fitted to the body part resting on it".
 PROP_OPTIONS: dict[str, dict[str, tuple]] = {
     "mat": {"thickness_mm": (5.0, 40.0)},
-    "step": {"height_mm": (100.0, 450.0), "depth_mm": (250.0, 600.0), "shift_mm": (-400.0, 400.0)},
+    "step": {
+        "height_mm": (100.0, 450.0),
+        "depth_mm": (250.0, 600.0),
+        "width_mm": (250.0, 900.0),  # narrow enough for the other foot to hang beside it
+        "shift_mm": (-400.0, 400.0),
+    },
     "chair": {"height_mm": (380.0, 520.0), "shift_mm": (-300.0, 300.0)},
     "couch": {"height_mm": (350.0, 500.0), "shift_mm": (-400.0, 400.0)},
     "foam-roller": {"diameter_mm": (100.0, 200.0), "shift_mm": (-300.0, 300.0)},
@@ -147,10 +152,11 @@ PROP_OPTIONS: dict[str, dict[str, tuple]] = {
             1500.0,
         ),  # [forward, toward the near side] from the band on the thigh
     },
+    "strap": {"around": ("foot_near", "foot_far")},  # held in both hands, looped over the sole
 }
 PROP_DEFAULTS: dict[str, dict[str, float]] = {
     "mat": {"thickness_mm": 15.0},
-    "step": {"height_mm": 200.0, "depth_mm": 350.0, "shift_mm": 0.0},
+    "step": {"height_mm": 200.0, "depth_mm": 350.0, "width_mm": 600.0, "shift_mm": 0.0},
     "chair": {"height_mm": 450.0, "shift_mm": 0.0},
     "couch": {"height_mm": 420.0, "shift_mm": 0.0},
     "foam-roller": {"diameter_mm": 150.0, "shift_mm": 0.0},

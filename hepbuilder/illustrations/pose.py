@@ -21,8 +21,9 @@ draw it as written.
           - {part: foot_near, surface: step}
           - {part: thigh_near, surface: foam-roller, along: 0.25}   # along: 0 = hip .. 1 = knee
     props:
-      - {kind: step, height_mm: 220, shift_mm: 30}
+      - {kind: step, height_mm: 220, shift_mm: 30}   # width_mm (across the body): narrow for a foot hanging beside it
       - {kind: band, around: thigh_near, post_at_mm: [0, -650]}
+      - {kind: strap, around: foot_near}   # a strap or towel from both hands over that sole
     arrows:                    # in the drawing's plane, mm, from a body point
       - {frame: 0, at: pelvis, offset_mm: [-230, -60], vector_mm: [60, 330], bend_deg: -12, heads: 1}
     highlight: [thigh_near, shin_near]   # the limbs that move or stretch, drawn in the accent
@@ -210,6 +211,8 @@ def _check_prop(prop: object, where: str, errors: dict) -> str | None:
             _number(prop[key], *rule, f"{where}.{key}", errors)
     if kind == "band" and "around" not in prop:
         errors[f"{where}.around"] = "is required (knees, ankles, thigh_near or thigh_far)"
+    if kind == "strap" and "around" not in prop:
+        errors[f"{where}.around"] = "is required (foot_near or foot_far)"
     if (
         kind == "band"
         and "post_at_mm" in prop
@@ -351,7 +354,7 @@ def _check_geometry(data: dict, props: list[dict], errors: dict) -> None:
             )
         for p, prop in enumerate(props):
             kind = prop["kind"]
-            if kind in ("band", "mat", "stick"):
+            if kind in ("band", "mat", "stick", "strap"):
                 continue
             if kind not in world.placed and not any(c.get("surface") == kind for c in contacts):
                 errors[f"props[{p}]"] = (

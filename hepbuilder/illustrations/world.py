@@ -116,6 +116,22 @@ def _band(body: Body, prop: dict) -> tuple[Band, list[Box]]:
     return Band(at[0], post, at[2], 0.0, (at,)), [box]
 
 
+def _strap(body: Body, prop: dict) -> list[Band]:
+    """A strap held in both hands and looped over the sole of one foot: one strand per hand."""
+    side = prop["around"].rsplit("_", 1)[1]
+    heel, toe = body.points[f"heel_{side}"], body.points[f"toe_{side}"]
+    knee, ankle = body.points[f"knee_{side}"], body.points[f"ankle_{side}"]
+    out = tuple(a - k for a, k in zip(ankle, knee, strict=True))  # the sole faces along the shin
+    length = math.sqrt(sum(c * c for c in out)) or 1.0
+    radius = m.LIMB_RADII_MM["foot"][0]
+    sole = tuple(p + c / length * radius for p, c in zip(lerp(heel, toe, 0.55), out, strict=True))
+    strands = []
+    for hand in ("near", "far"):
+        grip = body.points[f"hand_{hand}"]
+        strands.append(Band(grip, sole, 1e-3, 1e-3, ()))  # type: ignore[arg-type]
+    return strands
+
+
 @dataclass
 class Stick:
     """A straight stick resting along the back: its two ends and the three points it touches
@@ -206,6 +222,9 @@ def place_scene(frame: dict, props: list[dict], before: Scene | None = None) -> 
             bands.append(band)
             boxes.extend(posts)
             continue
+        if kind == "strap":
+            bands.extend(_strap(body, prop))
+            continue
         if kind == "mat":
             floor_y = -_opt(prop, "thickness_mm")
             continue
@@ -237,11 +256,14 @@ def place_scene(frame: dict, props: list[dict], before: Scene | None = None) -> 
         shift = float(prop.get("shift_mm", 0.0))
         if kind == "step":
             half = _opt(prop, "depth_mm") / 2.0
+            half_width = _opt(prop, "width_mm") / 2.0
             cx = low[0] + shift
             if resting["part"].startswith("foot"):  # the whole foot on the step, heel to toe
                 side = resting["part"].rsplit("_", 1)[1]
                 cx = (body.points[f"heel_{side}"][0] + body.points[f"toe_{side}"][0]) / 2 + shift
-            boxes.append(Box((cx - half, 0.0, low[2] - 300.0), (cx + half, top, low[2] + 300.0)))
+            boxes.append(
+                Box((cx - half, 0.0, low[2] - half_width), (cx + half, top, low[2] + half_width))
+            )
         elif kind in ("chair", "couch"):
             toward = 1.0 if pelvis_x >= low[0] else -1.0
             boxes.extend(_chair_boxes(low, top, toward, shift, kind == "couch"))
