@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from hepbuilder.db.like import contains
+from hepbuilder.db.like import contains, contains_any
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.db.models import ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.domain import exercise as domain
@@ -153,14 +153,7 @@ def _filtered(
     if not include_archived:
         query = query.where(ExerciseRow.is_archived.is_(False))
     for term in terms:
-        query = query.where(
-            or_(
-                *(
-                    contains(ExerciseRow.search_text, alternative)
-                    for alternative in term.alternatives
-                )
-            )
-        )
+        query = query.where(contains_any(ExerciseRow.search_text, term.alternatives))
     if category:
         query = query.where(ExerciseRow.category == category)
     if body_region:
