@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from sqlalchemy import delete, event, select, text
 
-from hepbuilder.db.like import contains, contains_any
+from hepbuilder.db.like import search_in_clinic
 from hepbuilder.db.migrate import alembic_config, upgrade
 from hepbuilder.db.models import AuditEvent, Clinic, Exercise, Patient
 from hepbuilder.db.session import get_engine, session_factory
@@ -63,21 +63,25 @@ def _patients(session, clinic, names=NAMES):
     session.flush()
 
 
-def _found(session, term: str) -> list[int]:
-    query = select(Patient.id).where(contains(Patient.search_text, term)).order_by(Patient.id)
-    return list(session.scalars(query))
+def _found(session, clinic, term: str) -> list[int]:
+    conditions = search_in_clinic(Patient, clinic.id, [term.split()] if term.strip() else [])
+    return list(session.scalars(select(Patient.id).where(*conditions).order_by(Patient.id)))
 
 
-def _substring_of(session, term: str) -> list[int]:
-    """What `LIKE '%term%'` means, worked out in Python over every row."""
-    rows = session.execute(select(Patient.id, Patient.search_text).order_by(Patient.id))
-    return [patient_id for patient_id, search_text in rows if term in search_text]
+def _substring_of(session, clinic, term: str) -> list[int]:
+    """What `LIKE '%term%'` (any of its words) means, worked out in Python over the clinic."""
+    rows = session.execute(
+        select(Patient.id, Patient.search_text)
+        .where(Patient.clinic_id == clinic.id)
+        .order_by(Patient.id)
+    )
+    return [i for i, search_text in rows if any(word in search_text for word in term.split())]
 
 
 @pytest.mark.parametrize("model", [Patient, Exercise])
 def test_search_text_match_reads_the_fts5_index_on_sqlite(session, model):
     _sqlite_only(session)
-    plan = _plan(session, select(model.id).where(contains(model.search_text, "ame1")))
+    plan = _plan(session, select(model.id).where(*search_in_clinic(model, 1, [["ame1"]])))
     assert f"SCAN {model.__tablename__}_fts VIRTUAL TABLE" in plan, plan
 
 
@@ -100,12 +104,15 @@ def test_the_patient_search_starts_from_the_fts5_index(session):
         event.remove(session.bind, "before_cursor_execute", keep)
     statement, parameters = next(s for s in statements if "FROM patient" in s[0])
     plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-    assert "SCAN patient_fts VIRTUAL TABLE" in "\n".join(row[-1] for row in plan)
+    steps = "\n".join(row[-1] for row in plan)
+    assert "SCAN patient_fts VIRTUAL TABLE" in steps, steps
+    # it starts from what the index found, not from the clinic's rows in name order
+    assert "SEARCH patient USING INTEGER PRIMARY KEY" in steps, steps
 
 
 def test_a_two_letter_term_is_plain_like_without_the_index(session):
     _sqlite_only(session)
-    plan = _plan(session, select(Patient.id).where(contains(Patient.search_text, "ma")))
+    plan = _plan(session, select(Patient.id).where(*search_in_clinic(Patient, 1, [["ma"]])))
     assert "patient_fts" not in plan, plan
 
 
@@ -113,8 +120,15 @@ def test_a_two_letter_term_is_plain_like_without_the_index(session):
 def test_search_text_match_finds_exactly_the_rows_like_finds(session, q):
     clinic = make_clinic(session)
     _patients(session, clinic)
+    other = make_clinic(session)
+    _patients(session, other)  # the same names in another clinic are not found
     for term in fold(q).split():
-        assert _found(session, term) == _substring_of(session, term), term
+        assert _found(session, clinic, term) == _substring_of(session, clinic, term), term
+    page = patients.search_patients(session, Actor(clinic_id=clinic.id), q)
+    expected = set(_substring_of(session, clinic, fold(q).split()[0]))
+    for word in fold(q).split()[1:]:
+        expected &= set(_substring_of(session, clinic, word))
+    assert {p.id for p in page.items} == expected
 
 
 def test_the_index_follows_every_insert_edit_and_delete(session):
@@ -124,16 +138,16 @@ def test_the_index_follows_every_insert_edit_and_delete(session):
     renamed = make_patient(session, clinic, first_name="Quentin", last_name="Quixley")
     gone = make_patient(session, clinic, first_name="Vera", last_name="Vondrakova")
     session.flush()
-    assert _found(session, "quixl") == [renamed.id]
+    assert _found(session, clinic, "quixl") == [renamed.id]
     patients.update_patient(session, actor, renamed.id, {"last_name": "Zanetti"})
     session.execute(delete(AuditEvent).where(AuditEvent.patient_id == gone.id))
     session.delete(gone)
     session.flush()
-    assert _found(session, "quixl") == []
-    assert _found(session, "zanet") == [renamed.id]
-    assert _found(session, "vondra") == []
+    assert _found(session, clinic, "quixl") == []
+    assert _found(session, clinic, "zanet") == [renamed.id]
+    assert _found(session, clinic, "vondra") == []
     for term in ("nun", "man", "zanetti quentin", "quentin"):
-        assert _found(session, term) == _substring_of(session, term)
+        assert _found(session, clinic, term) == _substring_of(session, clinic, term)
 
 
 def test_exercise_alternatives_match_as_like_does(session):
@@ -146,9 +160,7 @@ def test_exercise_alternatives_match_as_like_does(session):
     some_word = next(iter(texts.values())).split()[0]
     found_any = False
     for alternatives in (["glute", "hip"], [some_word], ["lunge", "ab"], ["%", "knee"], ["zzq"]):
-        query = select(Exercise.id).where(
-            Exercise.clinic_id == clinic.id, contains_any(Exercise.search_text, alternatives)
-        )
+        query = select(Exercise.id).where(*search_in_clinic(Exercise, clinic.id, [alternatives]))
         expected = {i for i, t in texts.items() if any(a in t for a in alternatives)}
         assert set(session.scalars(query)) == expected, alternatives
         found_any = found_any or bool(expected)
@@ -171,8 +183,8 @@ def test_an_erased_patients_name_leaves_no_trigram_in_the_index(session):
     actor = Actor(clinic_id=clinic.id, user_id=admin.id, role="admin")
     patient_records.erase_patient(session, actor, erased.id, "Qwxyzvbk Jorunnhvit")
     assert [t for t in trigrams if t in _index_bytes(session)] == []
-    assert _found(session, "qwxyz") == []
-    assert _found(session, "nunez") == _substring_of(session, "nunez") != []
+    assert _found(session, clinic, "qwxyz") == []
+    assert _found(session, clinic, "nunez") == _substring_of(session, clinic, "nunez") != []
 
 
 def test_the_migration_indexes_the_patients_already_there(tmp_path):
@@ -195,7 +207,7 @@ def test_the_migration_indexes_the_patients_already_there(tmp_path):
         page = patients.search_patients(session, Actor(clinic_id=clinic_id), "Núñez")
         assert [p.first_name for p in page.items] == ["Zoë"]
         assert "patient_fts" in _plan(
-            session, select(Patient.id).where(contains(Patient.search_text, "nunez"))
+            session, select(Patient.id).where(*search_in_clinic(Patient, clinic_id, [["nunez"]]))
         )
     command.downgrade(alembic_config(url), "0015")
     with get_engine(url).connect() as connection:

@@ -1,9 +1,11 @@
 """FTS5 trigram indexes for patient and exercise search, on SQLite only
 
-An external-content FTS5 table per searched table (`patient_fts`, `exercise_fts`) over its
-folded `search_text`, with `tokenize='trigram'`, kept in step by triggers on insert, on an update
-of search_text and on delete, and filled here for the rows already there. The index holds no
-text of its own (content= the table): only trigrams and row ids. db/like.py reads it.
+A contentless FTS5 table per searched table (`patient_fts`, `exercise_fts`) over its folded
+`search_text`, with `tokenize='trigram'`, kept in step by triggers on insert, on an update of
+search_text (or clinic_id) and on delete, and filled here for the rows already there. Its row id
+is clinic_id * 2^32 + the row's id, so a search reads only its clinic's part of each trigram's
+list (db/like.py, CLINIC_ROWID_SPAN). The index holds no text of its own (content=''): only
+trigrams and row ids.
 A later migration that rebuilds patient or exercise on SQLite (batch_alter_table copies the
 table and drops the old one, triggers and all) must create these triggers again.
 PostgreSQL has pg_trgm GIN indexes instead (migration 0012): nothing to do there.
@@ -21,6 +23,11 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("patient", "exercise")
+SPAN = 2**32  # db/like.py CLINIC_ROWID_SPAN, frozen here as this migration made it
+
+
+def rowid(row: str) -> str:
+    return f"{row}.clinic_id * {SPAN} + {row}.id"
 
 
 def upgrade() -> None:
@@ -29,21 +36,23 @@ def upgrade() -> None:
     for table in TABLES:
         fts = f"{table}_fts"
         op.execute(
-            f"CREATE VIRTUAL TABLE {fts} USING fts5("
-            f"search_text, content='{table}', content_rowid='id', tokenize='trigram')"
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='', tokenize='trigram')"
         )
         remove_old = (
             f"INSERT INTO {fts}({fts}, rowid, search_text)"
-            " VALUES ('delete', old.id, old.search_text);"
+            f" VALUES ('delete', {rowid('old')}, old.search_text);"
         )
-        add_new = f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);"
+        add_new = f"INSERT INTO {fts}(rowid, search_text) VALUES ({rowid('new')}, new.search_text);"
         op.execute(f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {add_new} END")
         op.execute(f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {remove_old} END")
         op.execute(
-            f"CREATE TRIGGER {fts}_update AFTER UPDATE OF search_text ON {table}"
+            f"CREATE TRIGGER {fts}_update AFTER UPDATE OF search_text, clinic_id ON {table}"
             f" BEGIN {remove_old} {add_new} END"
         )
-        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        op.execute(
+            f"INSERT INTO {fts}(rowid, search_text)"
+            f" SELECT {rowid(table)}, search_text FROM {table} ORDER BY 1"
+        )
 
 
 def downgrade() -> None:
