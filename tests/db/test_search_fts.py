@@ -214,3 +214,13 @@ def test_the_migration_indexes_the_patients_already_there(tmp_path):
         left = connection.scalars(text("SELECT name FROM sqlite_master WHERE name LIKE '%fts%'"))
         assert list(left) == []
     get_engine(url).dispose()
+
+
+def test_every_searched_table_has_its_three_index_triggers_at_head(session):
+    """A later migration that rebuilds patient or exercise (batch_alter_table on SQLite) drops
+    its triggers with it; the index would then miss new rows and mistake edited ones."""
+    _sqlite_only(session)
+    triggers = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    for table_name in ("patient", "exercise"):
+        for change in ("insert", "update", "delete"):
+            assert f"{table_name}_fts_{change}" in triggers
