@@ -3,14 +3,16 @@
 Fills the PostgreSQL database given by --url (default: the local `hb_scale`, made with
 `createdb -h 127.0.0.1 -U postgres hb_scale`) with 50 clinics of 20,000 patients each by COPY,
 the search text made by the service's own rule (services.patients.patient_search_text), with the
-indexes dropped during the load and built after it. A database already holding that many
+indexes dropped during the load and built after it. An SQLite URL (`--url sqlite:///scale.db`)
+gets the same rows by plain inserts, its indexes (the FTS5 one too, through its triggers) kept
+as they go; `--clinics` makes a smaller group (the same 20,000 patients a clinic). A database already holding that many
 patients is reused (--refill loads it again). Then it times `services.patients.search_patients`
 (what `/patients?q=` calls: the query, the count when the page needs it, the audit rows),
 server side, for terms a receptionist types, each in a random clinic, and prints p50/p95.
 
 Goal (issue 13): p95 under 20 ms.
 
-    .venv/bin/python bench/search_scale.py [--url URL] [--repeat 200] [--refill]
+    .venv/bin/python bench/search_scale.py [--url URL] [--repeat 200] [--refill] [--clinics 50]
 """
 
 import argparse
@@ -45,13 +47,69 @@ def last_name(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 3, 3)))).capitalize()
 
 
-def fill(url: str, rng: random.Random) -> float:
+def patient_rows(rng: random.Random, clinic_ids: list[int]):
+    """(clinic_id, external, first, last, born, search_text, is_archived) for every patient."""
+    serial = 0
+    for clinic_id in clinic_ids:
+        for _ in range(PER_CLINIC):
+            serial += 1
+            first, last = rng.choice(FIRST), last_name(rng)
+            external = f"PMS-{100000 + serial}"
+            born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(30000))
+            search = patients.patient_search_text(first, last, external, born)
+            yield clinic_id, external, first, last, born, search, serial % 50 == 0
+
+
+def fill_sqlite(url: str, rng: random.Random, clinics: int) -> float:
+    """Load clinics x PER_CLINIC patients into SQLite; the seconds it took."""
+    started = time.perf_counter()
+    engine = get_engine(url)
+    now = dt.datetime(2026, 12, 1, 9, 0)
+    with engine.begin() as connection:
+        connection.execute(Patient.__table__.delete())
+        connection.execute(Clinic.__table__.delete())
+        for number in range(clinics):
+            connection.execute(
+                Clinic.__table__.insert().values(name=f"Clinic {number}", slug=f"clinic-{number}")
+            )
+        clinic_ids = list(connection.scalars(select(Clinic.id).order_by(Clinic.id)))
+        rows = []
+        for clinic_id, external, first, last, born, search, archived in patient_rows(
+            rng, clinic_ids
+        ):
+            rows.append(
+                dict(
+                    clinic_id=clinic_id,
+                    external_id=external,
+                    first_name=first,
+                    last_name=last,
+                    date_of_birth=born,
+                    email="",
+                    phone="",
+                    notes="",
+                    search_text=search,
+                    is_archived=archived,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            if len(rows) == PER_CLINIC:
+                connection.execute(Patient.__table__.insert(), rows)
+                rows = []
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    return time.perf_counter() - started
+
+
+def fill(url: str, rng: random.Random, clinics: int = CLINICS) -> float:
     """Load CLINICS x PER_CLINIC patients by COPY; the seconds it took."""
+    if url.startswith("sqlite"):
+        return fill_sqlite(url, rng, clinics)
     started = time.perf_counter()
     engine = get_engine(url)
     with engine.begin() as connection:
         connection.execute(text("TRUNCATE patient, clinic RESTART IDENTITY CASCADE"))
-        for number in range(CLINICS):
+        for number in range(clinics):
             connection.execute(
                 Clinic.__table__.insert().values(name=f"Clinic {number}", slug=f"clinic-{number}")
             )
@@ -64,18 +122,13 @@ def fill(url: str, rng: random.Random) -> float:
         columns = "clinic_id, external_id, first_name, last_name, date_of_birth, email, phone,"
         columns += " notes, search_text, is_archived, created_at, updated_at"
         with raw.cursor() as cursor, cursor.copy(f"COPY patient ({columns}) FROM STDIN") as copy:
-            serial = 0
-            for clinic_id in clinic_ids:
-                for _ in range(PER_CLINIC):
-                    serial += 1
-                    first, last = rng.choice(FIRST), last_name(rng)
-                    external = f"PMS-{100000 + serial}"
-                    born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(30000))
-                    search = patients.patient_search_text(first, last, external, born)
-                    copy.write_row(
-                        (clinic_id, external, first, last, born, "", "", "", search)
-                        + (serial % 50 == 0, now, now)
-                    )
+            for clinic_id, external, first, last, born, search, archived in patient_rows(
+                rng, clinic_ids
+            ):
+                copy.write_row(
+                    (clinic_id, external, first, last, born, "", "", "", search)
+                    + (archived, now, now)
+                )
         raw.commit()
     finally:
         raw.close()
@@ -99,13 +152,13 @@ def fill(url: str, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def searches(rng: random.Random, sessions) -> list[tuple[str, str]]:
+def searches(rng: random.Random, sessions, clinics: int) -> list[tuple[str, str]]:
     """(what, q) pairs: terms that occur in the data, picked from real rows."""
     with sessions() as session:
         sample = session.execute(
             select(
                 Patient.first_name, Patient.last_name, Patient.external_id, Patient.date_of_birth
-            ).where(Patient.id.in_([rng.randrange(1, CLINICS * PER_CLINIC) for _ in range(3)]))
+            ).where(Patient.id.in_([rng.randrange(1, clinics * PER_CLINIC) for _ in range(3)]))
         ).all()
     first, last, external, born = sample[0]
     return [
@@ -119,10 +172,10 @@ def searches(rng: random.Random, sessions) -> list[tuple[str, str]]:
     ]
 
 
-def timed(sessions, q: str, repeat: int, rng: random.Random) -> list[float]:
+def timed(sessions, q: str, repeat: int, rng: random.Random, clinics: int) -> list[float]:
     times = []
     for _ in range(repeat):
-        actor = system_actor(rng.randint(1, CLINICS))
+        actor = system_actor(rng.randint(1, clinics))
         with sessions() as session:
             start = time.perf_counter()
             patients.search_patients(session, actor, q)
@@ -137,21 +190,23 @@ def main() -> None:
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/hb_scale")
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--refill", action="store_true")
+    parser.add_argument("--clinics", type=int, default=CLINICS)
     args = parser.parse_args()
+    clinics = args.clinics
     rng = random.Random(13)
     upgrade(args.url)
     sessions = session_factory(args.url)
     with sessions() as session:
         present = session.scalar(select(func.count()).select_from(Patient))
-    if args.refill or present != CLINICS * PER_CLINIC:
-        print(f"Loading {CLINICS * PER_CLINIC:,} patients over {CLINICS} clinics...")
-        print(f"  loaded and indexed in {fill(args.url, rng):.0f} s")
+    if args.refill or present != clinics * PER_CLINIC:
+        print(f"Loading {clinics * PER_CLINIC:,} patients over {clinics} clinics...")
+        print(f"  loaded and indexed in {fill(args.url, rng, clinics):.0f} s")
     else:
-        print(f"Reusing {present:,} patients over {CLINICS} clinics")
+        print(f"Reusing {present:,} patients over {clinics} clinics")
     print(f"search_patients, {args.repeat} runs each in random clinics, server time:")
     print("| search | q | p50 | p95 |\n| --- | --- | --- | --- |")
-    for what, q in searches(rng, sessions):
-        times = timed(sessions, q, args.repeat, rng)
+    for what, q in searches(rng, sessions, clinics):
+        times = timed(sessions, q, args.repeat, rng, clinics)
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"| {what} | `{q}` | {statistics.median(times):.1f} ms | {p95:.1f} ms |")
 

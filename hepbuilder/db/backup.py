@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from .like import is_search_index_table
 from .session import get_engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -84,10 +85,15 @@ def backup_database(url: str, out: Path) -> str:
 
 
 def table_names_with_rows(url: str) -> list[str]:
-    """The tables of the database at `url` that hold at least one row (alembic's aside)."""
+    """The tables of the database at `url` that hold at least one row (alembic's and SQLite's
+    FTS5 search index tables aside: a freshly migrated index holds its own bookkeeping rows)."""
     engine = get_engine(url)
     with engine.connect() as connection:
-        names = [n for n in inspect(connection).get_table_names() if n not in KEPT_WHEN_EMPTY]
+        names = [
+            name
+            for name in inspect(connection).get_table_names()
+            if name not in KEPT_WHEN_EMPTY and not is_search_index_table(name)
+        ]
         preparer = engine.dialect.identifier_preparer
         return [
             name

@@ -30,6 +30,8 @@ from hepbuilder.domain.limits import (
     WEBHOOK_LIMITS,
 )
 
+from .like import is_search_index_table
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -50,7 +52,7 @@ class Base(DeclarativeBase):
 def trigram_index(name: str, column: str) -> Index:
     """A pg_trgm GIN index on a folded search column, so `LIKE '%term%'` (terms of 3 or more
     characters) reads the index instead of every row of the clinic. PostgreSQL only: SQLite
-    has no such index and scans the clinic's rows through its (clinic_id, ...) index."""
+    has an FTS5 trigram table instead (migration 0016, read by db/like.py)."""
     return Index(
         name,
         column,
@@ -62,9 +64,13 @@ def trigram_index(name: str, column: str) -> Index:
 
 def schema_object_filter(dialect_name: str):
     """Alembic's include_object for `dialect_name`: leaves out what the models create only on
-    another database (an index with info["only_on"]), so autogenerate compares like with like."""
+    another database (an index with info["only_on"]), so autogenerate compares like with like,
+    and SQLite's FTS5 search tables (migration 0016): indexes made of virtual and shadow tables,
+    which no model describes."""
 
-    def include(obj, _name, _type, reflected, _compare_to) -> bool:
+    def include(obj, name, type_, reflected, _compare_to) -> bool:
+        if reflected and type_ == "table" and is_search_index_table(name):
+            return False
         only_on = getattr(obj, "info", {}).get("only_on")
         return reflected or only_on in (None, dialect_name)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from hepbuilder.db.like import contains
+from hepbuilder.db.like import contains, search_in_clinic
 from hepbuilder.db.models import Exercise as ExerciseRow
 from hepbuilder.db.models import ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.domain import exercise as domain
@@ -149,18 +149,10 @@ def _filtered(
     target: str = "",
     include_archived: bool = False,
 ):
-    query = select(ExerciseRow).where(ExerciseRow.clinic_id == clinic_id)
+    alternatives = [term.alternatives for term in terms]
+    query = select(ExerciseRow).where(*search_in_clinic(ExerciseRow, clinic_id, alternatives))
     if not include_archived:
         query = query.where(ExerciseRow.is_archived.is_(False))
-    for term in terms:
-        query = query.where(
-            or_(
-                *(
-                    contains(ExerciseRow.search_text, alternative)
-                    for alternative in term.alternatives
-                )
-            )
-        )
     if category:
         query = query.where(ExerciseRow.category == category)
     if body_region:

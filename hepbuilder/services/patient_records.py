@@ -18,6 +18,7 @@ import zipfile
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
+from hepbuilder.db.like import forget_replaced_search_text
 from hepbuilder.db.models import (
     Base,
     Clinic,
@@ -250,6 +251,7 @@ def erase_patient(session: Session, actor: Actor, patient_id: int, confirmation:
     patient.is_archived = True
     patient.erased_at = utcnow()
     session.flush()
+    forget_replaced_search_text(session, "patient")  # no trace of the name in the search index
     record_event(session, actor, "patient.erase", patient_id=patient.id)
     session.flush()
     session.expire_all()  # programs and handouts loaded before the bulk changes are stale

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, exists, false, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.like import contains
+from hepbuilder.db.like import search_in_clinic
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
@@ -91,13 +91,12 @@ def search_patients(
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
     # "= true/false" (not "IS"), so PostgreSQL can use the (clinic_id, is_archived, search_text) index
+    terms = [[term] for term in fold(q or "").split()[:8]]
     conditions = [
-        Patient.clinic_id == actor.clinic_id,
+        *search_in_clinic(Patient, actor.clinic_id, terms),
         Patient.is_archived == (true() if archived else false()),
         Patient.erased_at.is_(None),
     ]
-    for term in fold(q or "").split()[:8]:
-        conditions.append(contains(Patient.search_text, term))
     items = list(
         session.scalars(
             select(Patient)
@@ -341,15 +340,14 @@ def list_patients(
     `name` (every word in the first or last name, case and accents ignored), `date_of_birth`,
     `since` (changed at or after). Each patient listed gets a "patient.view" audit event.
     """
+    terms = [[term] for term in fold(name or "").split()[:8]]
     conditions = [
-        Patient.clinic_id == actor.clinic_id,
+        *search_in_clinic(Patient, actor.clinic_id, terms),
         Patient.id > after_id,
         Patient.erased_at.is_(None),
     ]
     if external_id:
         conditions.append(Patient.external_id == external_id.strip())
-    for term in fold(name or "").split()[:8]:
-        conditions.append(contains(Patient.search_text, term))
     if date_of_birth is not None:
         conditions.append(Patient.date_of_birth == date_of_birth)
     if since is not None:
