@@ -1,0 +1,25 @@
+"""The knee and lower-leg pictures of the core library (#17) each show their key element,
+checked from the geometry, not by eye.
+
+World millimetres: x forward as the pose is written, y up, z toward the working (near, right)
+side. The generic checks every picture passes are in test_illustrations_poses.py.
+"""
+
+from hepbuilder.illustrations import checks
+from tests.unit.test_illustrations_poses import FLAT_MM, entry, flex, scenes
+
+
+def frame_joints(slug: str) -> list[dict]:
+    return [frame["joints"] for frame in entry(slug)["illustration"]["frames"]]
+
+
+def test_straight_leg_raise_lifts_a_locked_knee_level_with_the_bent_one():
+    start, finish = scenes("straight-leg-raise")
+    for joints in frame_joints("straight-leg-raise"):
+        assert flex(joints["knee_near"]) == 0  # the lifted knee stays straight
+        assert flex(joints["knee_far"]) >= 90  # the other knee bent
+    for scene in (start, finish):
+        assert checks.foot_on(scene, "far", 0.0) < FLAT_MM  # its foot flat
+    assert start.body.points["heel_near"][1] < 80  # the leg starts on the floor
+    near, far = finish.body.points["knee_near"], finish.body.points["knee_far"]
+    assert abs(near[1] - far[1]) < 60  # lifted until the knees are level
