@@ -23,3 +23,15 @@ def test_straight_leg_raise_lifts_a_locked_knee_level_with_the_bent_one():
     assert start.body.points["heel_near"][1] < 80  # the leg starts on the floor
     near, far = finish.body.points["knee_near"], finish.body.points["knee_far"]
     assert abs(near[1] - far[1]) < 60  # lifted until the knees are level
+
+
+def test_quad_set_presses_the_knee_straight_onto_a_towel_roll_under_it():
+    relaxed, tight = scenes("quad-sets")
+    relaxed_joints, tight_joints = frame_joints("quad-sets")
+    for scene in (relaxed, tight):
+        knee = scene.body.points["knee_near"]
+        assert checks.prop_under(scene, knee) < 40  # the roll under the knee, not the calf
+    assert flex(relaxed_joints["knee_near"]) > 5 and flex(tight_joints["knee_near"]) == 0
+    assert tight.body.points["heel_near"][1] > relaxed.body.points["heel_near"][1] + 60
+    (arrow,) = entry("quad-sets")["illustration"]["arrows"]
+    assert arrow["at"] == "knee_near" and arrow["vector_mm"][1] < 0  # pressed down
