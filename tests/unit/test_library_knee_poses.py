@@ -5,7 +5,10 @@ World millimetres: x forward as the pose is written, y up, z toward the working 
 side. The generic checks every picture passes are in test_illustrations_poses.py.
 """
 
+import math
+
 from hepbuilder.illustrations import checks
+from hepbuilder.illustrations import model as m
 from tests.unit.test_illustrations_poses import FLAT_MM, entry, flex, scenes
 
 
@@ -35,3 +38,15 @@ def test_quad_set_presses_the_knee_straight_onto_a_towel_roll_under_it():
     assert tight.body.points["heel_near"][1] > relaxed.body.points["heel_near"][1] + 60
     (arrow,) = entry("quad-sets")["illustration"]["arrows"]
     assert arrow["at"] == "knee_near" and arrow["vector_mm"][1] < 0  # pressed down
+
+
+def test_short_arc_quad_straightens_the_knee_over_a_roll_with_the_thigh_still():
+    start, finish = scenes("short-arc-quad")
+    start_joints, finish_joints = frame_joints("short-arc-quad")
+    for scene in (start, finish):
+        assert checks.prop_under(scene, scene.body.points["knee_near"]) < 50
+    heel_radius = m.LIMB_RADII_MM["foot"][0]
+    assert start.body.points["heel_near"][1] - heel_radius < FLAT_MM  # the heel starts down
+    assert flex(start_joints["knee_near"]) >= 30 and flex(finish_joints["knee_near"]) == 0
+    assert finish.body.points["heel_near"][1] > start.body.points["heel_near"][1] + 150
+    assert math.dist(start.body.points["knee_near"], finish.body.points["knee_near"]) < 5
