@@ -50,3 +50,16 @@ def test_short_arc_quad_straightens_the_knee_over_a_roll_with_the_thigh_still():
     assert flex(start_joints["knee_near"]) >= 30 and flex(finish_joints["knee_near"]) == 0
     assert finish.body.points["heel_near"][1] > start.body.points["heel_near"][1] + 150
     assert math.dist(start.body.points["knee_near"], finish.body.points["knee_near"]) < 5
+
+
+def test_seated_knee_extension_lifts_the_foot_to_a_straight_knee_from_the_seat():
+    start, finish = scenes("seated-knee-extension")
+    for scene in (start, finish):
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        assert abs(gaps["pelvis"]) < m.CONTACT_TOLERANCE_MM  # sitting on the chair
+        assert checks.foot_on(scene, "far", 0.0) < FLAT_MM
+    assert checks.foot_on(start, "near", 0.0) < FLAT_MM  # both feet flat to start
+    assert flex(frame_joints("seated-knee-extension")[1]["knee_near"]) == 0
+    knee, ankle = finish.body.points["knee_near"], finish.body.points["ankle_near"]
+    assert ankle[1] > knee[1] - 120  # the foot lifted to about knee height
+    assert math.dist(start.body.points["knee_near"], knee) < 5  # the thigh stays on the seat
