@@ -63,3 +63,17 @@ def test_seated_knee_extension_lifts_the_foot_to_a_straight_knee_from_the_seat()
     knee, ankle = finish.body.points["knee_near"], finish.body.points["ankle_near"]
     assert ankle[1] > knee[1] - 120  # the foot lifted to about knee height
     assert math.dist(start.body.points["knee_near"], knee) < 5  # the thigh stays on the seat
+
+
+def test_mini_squat_sends_the_hips_back_with_heels_down_and_knees_over_the_toes():
+    start, finish = scenes("mini-squat")
+    for scene in (start, finish):
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # heels down
+    points = finish.body.points
+    for side in ("near", "far"):
+        knee = flex(frame_joints("mini-squat")[1][f"knee_{side}"])
+        assert 30 <= knee <= 70  # a partial squat, not a deep one
+        assert points[f"heel_{side}"][0] < points[f"knee_{side}"][0] <= points[f"toe_{side}"][0]
+        assert abs(points[f"knee_{side}"][2] - points[f"ankle_{side}"][2]) < 30  # not inward
+    assert points["pelvis"][0] < points["heel_near"][0]  # the hips pushed back
