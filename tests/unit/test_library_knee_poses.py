@@ -77,3 +77,30 @@ def test_mini_squat_sends_the_hips_back_with_heels_down_and_knees_over_the_toes(
         assert points[f"heel_{side}"][0] < points[f"knee_{side}"][0] <= points[f"toe_{side}"][0]
         assert abs(points[f"knee_{side}"][2] - points[f"ankle_{side}"][2]) < 30  # not inward
     assert points["pelvis"][0] < points["heel_near"][0]  # the hips pushed back
+
+
+def the_step(scene):
+    (step,) = [box for box in scene.boxes if box.role == "prop"]
+    return step
+
+
+def whole_foot_on(scene, side: str, step) -> bool:
+    points = scene.body.points
+    on = all(
+        step.lo[0] + 20 <= points[f"{p}_{side}"][0] <= step.hi[0] - 20 for p in ("heel", "toe")
+    )
+    return on and checks.foot_on(scene, side, step.hi[1]) < FLAT_MM
+
+
+def test_forward_step_down_keeps_the_whole_foot_on_the_step_and_the_knee_over_the_toes():
+    start, finish = scenes("forward-step-down")
+    for scene in (start, finish):
+        assert whole_foot_on(scene, "near", the_step(scene))
+        assert scene.body.points["heel_far"][0] > the_step(scene).hi[0]  # hangs off the front
+    points = finish.body.points
+    step = the_step(finish)
+    assert points["heel_far"][1] - m.LIMB_RADII_MM["foot"][0] < FLAT_MM  # heel touches down
+    assert points["knee_near"][1] < start.body.points["knee_near"][1] - 150  # the knee bends
+    assert abs(points["knee_near"][0] - points["toe_near"][0]) < 110  # over the toes
+    assert abs(points["knee_near"][2] - points["ankle_near"][2]) < 30  # not falling inward
+    assert points["knee_near"][0] < step.hi[0] + 120
