@@ -9,7 +9,7 @@ import math
 
 from hepbuilder.illustrations import checks
 from hepbuilder.illustrations import model as m
-from tests.unit.test_illustrations_poses import FLAT_MM, entry, flex, scenes
+from tests.unit.test_illustrations_poses import FLAT_MM, entry, flex, heading, scenes
 
 
 def frame_joints(slug: str) -> list[dict]:
@@ -104,3 +104,29 @@ def test_forward_step_down_keeps_the_whole_foot_on_the_step_and_the_knee_over_th
     assert abs(points["knee_near"][0] - points["toe_near"][0]) < 110  # over the toes
     assert abs(points["knee_near"][2] - points["ankle_near"][2]) < 30  # not falling inward
     assert points["knee_near"][0] < step.hi[0] + 120
+
+
+def calf_stretch_stance(slug: str):
+    """The shared wall stance of the two calf stretches: hands on the wall, the back foot
+    flat with its toes toward the wall, behind the front foot; returns the joints."""
+    (scene,) = scenes(slug)
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    for side in ("near", "far"):
+        assert abs(gaps[f"hand_{side}"]) < m.CONTACT_TOLERANCE_MM  # both hands on the wall
+        assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # the back heel down too
+    assert heading(scene.body, "near")[0] > 0.95  # back toes point at the wall
+    assert scene.body.points["heel_near"][0] < scene.body.points["heel_far"][0] - 300
+    (joints,) = frame_joints(slug)
+    assert flex(joints["ankle_near"]) >= 20  # the back ankle bent up: the calf stretched
+    return joints
+
+
+def test_standing_calf_stretch_keeps_the_back_heel_down_and_the_back_knee_straight():
+    joints = calf_stretch_stance("standing-calf-stretch")
+    assert flex(joints["knee_near"]) == 0  # straight: the gastrocnemius
+    assert flex(joints["knee_far"]) >= 20
+
+
+def test_soleus_stretch_keeps_the_back_heel_down_with_the_back_knee_bent():
+    joints = calf_stretch_stance("soleus-stretch")
+    assert flex(joints["knee_near"]) >= 20  # bent: the soleus
