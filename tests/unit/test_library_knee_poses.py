@@ -130,3 +130,27 @@ def test_standing_calf_stretch_keeps_the_back_heel_down_and_the_back_knee_straig
 def test_soleus_stretch_keeps_the_back_heel_down_with_the_back_knee_bent():
     joints = calf_stretch_stance("soleus-stretch")
     assert flex(joints["knee_near"]) >= 20  # bent: the soleus
+
+
+def rises_onto_the_toes(slug: str, sides: tuple[str, ...]):
+    """Start flat, finish with the heel high and the ball of the foot still down, knees straight."""
+    start, finish = scenes(slug)
+    toe_radius = m.LIMB_RADII_MM["foot"][1]
+    for side in sides:
+        assert checks.foot_on(start, side, 0.0) < FLAT_MM
+        assert finish.body.points[f"toe_{side}"][1] - toe_radius < FLAT_MM
+        assert finish.body.points[f"heel_{side}"][1] > start.body.points[f"heel_{side}"][1] + 100
+        for joints in frame_joints(slug):
+            assert flex(joints.get(f"knee_{side}", 0)) == 0
+    return start, finish
+
+
+def test_calf_raise_lifts_both_heels_high_with_the_knees_straight():
+    rises_onto_the_toes("calf-raise", ("near", "far"))
+
+
+def test_single_leg_calf_raise_lifts_one_heel_with_the_other_foot_off_the_floor():
+    for scene in rises_onto_the_toes("single-leg-calf-raise", ("near",)):
+        heel, toe = scene.body.points["heel_far"], scene.body.points["toe_far"]
+        assert min(heel[1], toe[1]) > 150  # the other foot held up behind
+        assert heel[0] < scene.body.points["heel_near"][0]
