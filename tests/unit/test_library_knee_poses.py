@@ -154,3 +154,21 @@ def test_single_leg_calf_raise_lifts_one_heel_with_the_other_foot_off_the_floor(
         heel, toe = scene.body.points["heel_far"], scene.body.points["toe_far"]
         assert min(heel[1], toe[1]) > 150  # the other foot held up behind
         assert heel[0] < scene.body.points["heel_near"][0]
+
+
+def test_spanish_squat_holds_the_shins_upright_against_a_band_anchored_in_front():
+    props = entry("spanish-squat")["illustration"]["props"]
+    (band,) = [p for p in props if p["kind"] == "band"]
+    assert band["post_at_mm"][0] >= 400  # the anchor in front of the knees
+    start, hold = scenes("spanish-squat")
+    for scene in (start, hold):
+        (post,) = [box for box in scene.boxes if box.role == "post"]
+        points = scene.body.points
+        assert post.lo[0] > points["toe_near"][0] + 150  # in front, beyond the toes
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+    points = hold.body.points
+    for side in ("near", "far"):
+        assert flex(frame_joints("spanish-squat")[1][f"knee_{side}"]) >= 60
+        assert abs(points[f"knee_{side}"][0] - points[f"ankle_{side}"][0]) < 40  # shins upright
+    assert points["pelvis"][0] < points["heel_near"][0] - 200  # sitting back into the band
