@@ -172,3 +172,17 @@ def test_spanish_squat_holds_the_shins_upright_against_a_band_anchored_in_front(
         assert flex(frame_joints("spanish-squat")[1][f"knee_{side}"]) >= 60
         assert abs(points[f"knee_{side}"][0] - points[f"ankle_{side}"][0]) < 40  # shins upright
     assert points["pelvis"][0] < points["heel_near"][0] - 200  # sitting back into the band
+
+
+def test_terminal_knee_extension_pushes_the_knee_straight_back_against_a_band_from_in_front():
+    illustration = entry("terminal-knee-extension-band")["illustration"]
+    (band,) = [p for p in illustration["props"] if p["kind"] == "band"]
+    assert band["around"] == "thigh_near" and band["post_at_mm"][0] >= 400  # anchored in front
+    start, finish = scenes("terminal-knee-extension-band")
+    start_joints, finish_joints = frame_joints("terminal-knee-extension-band")
+    assert flex(start_joints["knee_near"]) >= 20 and flex(finish_joints["knee_near"]) == 0
+    for scene in (start, finish):
+        assert checks.foot_on(scene, "near", 0.0) < FLAT_MM  # the heel stays down
+    assert finish.body.points["knee_near"][0] < start.body.points["knee_near"][0] - 80
+    (arrow,) = illustration["arrows"]
+    assert arrow["at"] == "knee_near" and arrow["vector_mm"][0] < 0  # back, away from the post
