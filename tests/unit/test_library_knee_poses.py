@@ -186,3 +186,19 @@ def test_terminal_knee_extension_pushes_the_knee_straight_back_against_a_band_fr
     assert finish.body.points["knee_near"][0] < start.body.points["knee_near"][0] - 80
     (arrow,) = illustration["arrows"]
     assert arrow["at"] == "knee_near" and arrow["vector_mm"][0] < 0  # back, away from the post
+
+
+def test_lateral_step_down_lowers_the_heel_beside_the_step_with_the_knee_over_the_foot():
+    start, finish = scenes("lateral-step-down")
+    for scene in (start, finish):
+        step = the_step(scene)
+        assert whole_foot_on(scene, "near", step)
+        heel = scene.body.points["heel_far"]
+        assert heel[0] > step.hi[0] and step.lo[2] < heel[2] < step.hi[2]  # beside, not in front
+    points = finish.body.points
+    assert points["heel_far"][1] - m.LIMB_RADII_MM["foot"][0] < FLAT_MM  # the heel touches
+    assert points["pelvis"][1] < start.body.points["pelvis"][1] - 100
+    # the figure stands side-on (turned 90 degrees): sideways is x, so the knee over the foot
+    # means the same x as the ankle while the knee travels forward over the toes
+    assert abs(points["knee_near"][0] - points["ankle_near"][0]) < 30
+    assert points["knee_near"][2] > points["ankle_near"][2] + 150
