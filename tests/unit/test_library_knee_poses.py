@@ -202,3 +202,16 @@ def test_lateral_step_down_lowers_the_heel_beside_the_step_with_the_knee_over_th
     # means the same x as the ankle while the knee travels forward over the toes
     assert abs(points["knee_near"][0] - points["ankle_near"][0]) < 30
     assert points["knee_near"][2] > points["ankle_near"][2] + 150
+
+
+def test_reverse_lunge_steps_back_onto_the_ball_of_the_foot_with_the_front_knee_over_the_ankle():
+    start, finish = scenes("reverse-lunge")
+    for side in ("near", "far"):
+        assert checks.foot_on(start, side, 0.0) < FLAT_MM  # standing on both feet
+    points = finish.body.points
+    assert checks.foot_on(finish, "near", 0.0) < FLAT_MM  # the front heel flat
+    assert abs(points["knee_near"][0] - points["ankle_near"][0]) < 80
+    assert points["toe_far"][1] - m.LIMB_RADII_MM["foot"][1] < FLAT_MM  # the ball of the foot
+    assert points["heel_far"][1] > 100  # ... with the back heel up
+    assert points["ankle_far"][0] < points["ankle_near"][0] - 500  # a big step back
+    assert points["knee_far"][1] - m.LIMB_RADII_MM["thigh"][1] < 200  # the back knee low
