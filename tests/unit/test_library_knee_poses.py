@@ -215,3 +215,16 @@ def test_reverse_lunge_steps_back_onto_the_ball_of_the_foot_with_the_front_knee_
     assert points["heel_far"][1] > 100  # ... with the back heel up
     assert points["ankle_far"][0] < points["ankle_near"][0] - 500  # a big step back
     assert points["knee_far"][1] - m.LIMB_RADII_MM["thigh"][1] < 200  # the back knee low
+
+
+def test_standing_hamstring_curl_lifts_the_heel_behind_with_the_thigh_pointing_down():
+    start, finish = scenes("standing-hamstring-curl")
+    for scene in (start, finish):
+        assert checks.foot_on(scene, "far", 0.0) < FLAT_MM
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        assert abs(gaps["hand_near"]) < m.CONTACT_TOLERANCE_MM  # holding the wall
+    points = finish.body.points
+    assert flex(frame_joints("standing-hamstring-curl")[1]["knee_near"]) >= 80
+    assert abs(points["knee_near"][0] - points["hip_near"][0]) < 40  # the thigh straight down
+    assert abs(points["knee_near"][0] - points["knee_far"][0]) < 40  # knees side by side
+    assert points["ankle_near"][0] < points["knee_near"][0] - 300  # the heel up behind
