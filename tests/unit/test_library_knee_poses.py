@@ -228,3 +228,15 @@ def test_standing_hamstring_curl_lifts_the_heel_behind_with_the_thigh_pointing_d
     assert abs(points["knee_near"][0] - points["hip_near"][0]) < 40  # the thigh straight down
     assert abs(points["knee_near"][0] - points["knee_far"][0]) < 40  # knees side by side
     assert points["ankle_near"][0] < points["knee_near"][0] - 300  # the heel up behind
+
+
+def test_ankle_pumps_point_both_feet_up_then_down_with_the_heels_resting():
+    up, down = scenes("ankle-pumps")
+    up_joints, down_joints = frame_joints("ankle-pumps")
+    heel_radius = m.LIMB_RADII_MM["foot"][0]
+    for side in ("near", "far"):
+        assert flex(up_joints[f"ankle_{side}"]) >= 10 and flex(down_joints[f"ankle_{side}"]) <= -30
+        assert flex(up_joints.get(f"knee_{side}", 0)) == 0  # legs out straight
+        assert up.body.points[f"toe_{side}"][1] > down.body.points[f"toe_{side}"][1] + 100
+        for scene in (up, down):
+            assert scene.body.points[f"heel_{side}"][1] - heel_radius < FLAT_MM  # heels down
