@@ -131,7 +131,7 @@ def test_render_handout_prints_long_names_whole(stress_pdfs, paper, large_print)
     assert f"Stop and call {LONG_CLINIC} on {LONG_PHONE}:" in text
     assert "12 Mill Lane · Bristol BS1 4DJ" in text  # a two-line address, with a separator
     assert f"1 {LONG_NAME} What it is for" in text  # the card
-    diary = next(page for page in pages if "Exercise diary" in page)
+    diary = text[text.index("Exercise diary") :]  # with a big library it runs over pages
     assert all(word in diary for word in LONG_NAME.split())  # the diary, wrapped, not cut
     assert "hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD" in pages[0].replace("\n", " ")
 
