@@ -1,0 +1,32 @@
+"""The low back and trunk floor exercises (#17): each picture shows what makes the exercise right,
+checked from the geometry.
+
+World millimetres as in test_illustrations_poses: x forward as the pose is written (for a figure
+lying on its back, from the head toward the feet), y up, z toward the working (near, right) side.
+"""
+
+import math
+
+from hepbuilder.illustrations import checks
+from hepbuilder.illustrations import model as m
+from tests.unit.test_illustrations_poses import FLAT_MM, axis_distance, entry, scenes
+
+GRIP_MM = 110.0  # a hand holding a limb: its tip this close to the limb's axis
+
+
+def test_knee_to_chest_single_hugs_one_knee_with_both_hands_and_keeps_the_other_foot_down():
+    start, hug = scenes("knee-to-chest-single")
+    for side in ("near", "far"):
+        assert checks.foot_on(start, side, 0.0) < FLAT_MM
+    assert checks.foot_on(hug, "far", 0.0) < FLAT_MM
+    points = hug.body.points
+    # the knee drawn up past the hip toward the chest
+    assert points["knee_near"][0] < points["hip_near"][0] - 100
+    assert points["knee_near"][1] > points["hip_near"][1] + 250
+    shin = hug.body.limbs["shin_near"]
+    for side in ("near", "far"):
+        hand = points[f"hand_{side}"]
+        assert axis_distance(hand, shin) < GRIP_MM
+        assert math.dist(hand, points["knee_near"]) < 0.4 * m.SHIN_MM  # just below the knee
+    (arrow,) = entry("knee-to-chest-single")["illustration"]["arrows"]
+    assert arrow["at"] == "knee_near" and arrow["vector_mm"][0] < 0  # toward the head
