@@ -30,3 +30,19 @@ def test_knee_to_chest_single_hugs_one_knee_with_both_hands_and_keeps_the_other_
         assert math.dist(hand, points["knee_near"]) < 0.4 * m.SHIN_MM  # just below the knee
     (arrow,) = entry("knee-to-chest-single")["illustration"]["arrows"]
     assert arrow["at"] == "knee_near" and arrow["vector_mm"][0] < 0  # toward the head
+
+
+def test_knee_to_chest_double_hugs_both_knees_up_with_the_low_back_rounded():
+    start, hug = scenes("knee-to-chest-double")
+    for side in ("near", "far"):
+        assert checks.foot_on(start, side, 0.0) < FLAT_MM
+    points = hug.body.points
+    for side in ("near", "far"):
+        assert points[f"knee_{side}"][0] < points[f"hip_{side}"][0] - 100
+        assert points[f"knee_{side}"][1] > points[f"hip_{side}"][1] + 250
+        hand, shin = points[f"hand_{side}"], hug.body.limbs[f"shin_{side}"]
+        assert axis_distance(hand, shin) < GRIP_MM
+    frame = entry("knee-to-chest-double")["illustration"]["frames"][1]
+    assert frame["joints"]["spine"] > 0  # the low back rounds (flexes), it does not arch
+    gaps = {part: gap for part, _, gap in hug.contacts}
+    assert abs(gaps["head"]) < m.CONTACT_TOLERANCE_MM  # the head stays down
