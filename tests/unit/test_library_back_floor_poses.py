@@ -46,3 +46,15 @@ def test_knee_to_chest_double_hugs_both_knees_up_with_the_low_back_rounded():
     assert frame["joints"]["spine"] > 0  # the low back rounds (flexes), it does not arch
     gaps = {part: gap for part, _, gap in hug.contacts}
     assert abs(gaps["head"]) < m.CONTACT_TOLERANCE_MM  # the head stays down
+
+
+def test_lower_trunk_rotation_rolls_both_knees_each_way_with_the_shoulders_flat():
+    one_way, middle, other_way = scenes("lower-trunk-rotation")
+    for side in ("near", "far"):
+        assert checks.foot_on(middle, side, 0.0) < FLAT_MM
+    for scene, sign in ((one_way, 1), (other_way, -1)):
+        points = scene.body.points
+        for side in ("near", "far"):  # both knees go the same way, together
+            assert sign * (points[f"knee_{side}"][2] - middle.body.points[f"knee_{side}"][2]) > 100
+        assert math.dist(points["knee_near"], points["knee_far"]) < 200
+        assert abs(points["shoulder_near"][1] - points["shoulder_far"][1]) < 30
