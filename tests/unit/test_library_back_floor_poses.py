@@ -58,3 +58,19 @@ def test_lower_trunk_rotation_rolls_both_knees_each_way_with_the_shoulders_flat(
             assert sign * (points[f"knee_{side}"][2] - middle.body.points[f"knee_{side}"][2]) > 100
         assert math.dist(points["knee_near"], points["knee_far"]) < 200
         assert abs(points["shoulder_near"][1] - points["shoulder_far"][1]) < 30
+
+
+def test_prone_press_up_straightens_the_arms_with_the_hips_left_on_the_floor():
+    start, up = scenes("prone-press-up")
+    frame = entry("prone-press-up")["illustration"]["frames"][1]
+    for scene in (start, up):
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        for part in ("pelvis", "hand_near", "hand_far"):
+            assert abs(gaps[part]) < m.CONTACT_TOLERANCE_MM  # hips down, hands flat
+    for side in ("near", "far"):
+        assert frame["joints"][f"elbow_{side}"] <= 20  # the arms do the lifting, nearly straight
+    assert frame["joints"]["spine"] <= -30  # the low back bends backwards
+    rise = up.body.points["shoulder_near"][1] - start.body.points["shoulder_near"][1]
+    assert rise > 200
+    (arrow,) = entry("prone-press-up")["illustration"]["arrows"]
+    assert arrow["frame"] == 1 and arrow["vector_mm"][1] > 0  # up
