@@ -74,3 +74,15 @@ def test_prone_press_up_straightens_the_arms_with_the_hips_left_on_the_floor():
     assert rise > 200
     (arrow,) = entry("prone-press-up")["illustration"]["arrows"]
     assert arrow["frame"] == 1 and arrow["vector_mm"][1] > 0  # up
+
+
+def test_sphinx_props_on_the_forearms_with_elbows_under_the_shoulders_and_hips_down():
+    (scene,) = scenes("sphinx")
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    for part in ("pelvis", "elbow_near", "elbow_far", "hand_near", "hand_far"):
+        assert abs(gaps[part]) < m.CONTACT_TOLERANCE_MM  # hips down, forearms flat on the floor
+    points = scene.body.points
+    for side in ("near", "far"):
+        assert abs(points[f"elbow_{side}"][0] - points[f"shoulder_{side}"][0]) < 80
+    frame = entry("sphinx")["illustration"]["frames"][0]
+    assert frame["joints"]["spine"] <= -20  # the low back eases backwards
