@@ -86,3 +86,18 @@ def test_sphinx_props_on_the_forearms_with_elbows_under_the_shoulders_and_hips_d
         assert abs(points[f"elbow_{side}"][0] - points[f"shoulder_{side}"][0]) < 80
     frame = entry("sphinx")["illustration"]["frames"][0]
     assert frame["joints"]["spine"] <= -20  # the low back eases backwards
+
+
+def test_cat_camel_rounds_the_back_up_then_lets_it_sag_on_hands_and_knees():
+    frames = entry("cat-camel")["illustration"]["frames"]
+    round_up, sag_down = (frame["joints"]["spine"] for frame in frames)
+    assert round_up >= 20 and sag_down <= -15  # flexes, then extends
+    for scene in scenes("cat-camel"):
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        for part in ("knee_near", "knee_far", "hand_near", "hand_far"):
+            assert abs(gaps[part]) < m.CONTACT_TOLERANCE_MM  # on hands and knees
+        points = scene.body.points
+        for side in ("near", "far"):  # knees under the hips
+            assert abs(points[f"knee_{side}"][0] - points[f"hip_{side}"][0]) < 120
+    up, down = entry("cat-camel")["illustration"]["arrows"]
+    assert up["vector_mm"][1] > 0 and down["vector_mm"][1] < 0
