@@ -101,3 +101,15 @@ def test_cat_camel_rounds_the_back_up_then_lets_it_sag_on_hands_and_knees():
             assert abs(points[f"knee_{side}"][0] - points[f"hip_{side}"][0]) < 120
     up, down = entry("cat-camel")["illustration"]["arrows"]
     assert up["vector_mm"][1] > 0 and down["vector_mm"][1] < 0
+
+
+def test_childs_pose_sits_back_over_the_heels_with_arms_long_and_head_down():
+    (scene,) = scenes("childs-pose")
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    for part in ("shin_near", "shin_far", "hand_near", "hand_far", "head"):
+        assert abs(gaps[part]) < m.CONTACT_TOLERANCE_MM
+    points = scene.body.points
+    assert abs(points["buttock_near"][0] - points["heel_near"][0]) < 150  # sitting back
+    assert points["hand_near"][0] > points["head"][0] + 300  # arms reach out in front
+    frame = entry("childs-pose")["illustration"]["frames"][0]
+    assert frame["joints"]["spine"] > 0  # the back rounds
