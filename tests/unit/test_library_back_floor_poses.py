@@ -113,3 +113,22 @@ def test_childs_pose_sits_back_over_the_heels_with_arms_long_and_head_down():
     assert points["hand_near"][0] > points["head"][0] + 300  # arms reach out in front
     frame = entry("childs-pose")["illustration"]["frames"][0]
     assert frame["joints"]["spine"] > 0  # the back rounds
+
+
+def test_dead_bug_lowers_one_arm_and_the_opposite_leg_from_the_table_top():
+    start, reach = scenes("dead-bug")
+    for scene in (start, reach):
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        assert abs(gaps["torso"]) < m.CONTACT_TOLERANCE_MM  # the back stays down
+    before, after = start.body.points, reach.body.points
+    for side in ("near", "far"):  # table top: knees over the hips, arms up over the shoulders
+        assert abs(before[f"knee_{side}"][0] - before[f"hip_{side}"][0]) < 60
+        assert before[f"hand_{side}"][1] > before[f"shoulder_{side}"][1] + 450
+    # the near leg stretches out low, the far arm reaches back past the head
+    assert after["heel_near"][1] < before["heel_near"][1] - 100
+    assert after["heel_near"][0] > before["heel_near"][0] + 300
+    assert after["hand_far"][0] < after["head"][0]
+    # the other arm and leg stay where they were
+    for point in ("knee_far", "hand_near"):
+        assert math.dist(before[point], after[point]) < 20
+    assert "hold your breath" in " ".join(entry("dead-bug")["precautions"])
