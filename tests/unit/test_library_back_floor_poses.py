@@ -132,3 +132,17 @@ def test_dead_bug_lowers_one_arm_and_the_opposite_leg_from_the_table_top():
     for point in ("knee_far", "hand_near"):
         assert math.dist(before[point], after[point]) < 20
     assert "hold your breath" in " ".join(entry("dead-bug")["precautions"])
+
+
+def test_pelvic_tilt_rocks_the_pelvis_in_crook_lying_with_a_double_arrow_at_the_pelvis():
+    (scene,) = scenes("pelvic-tilt-lying")
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    for part in ("torso", "head"):
+        assert abs(gaps[part]) < m.CONTACT_TOLERANCE_MM
+    for side in ("near", "far"):
+        assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # knees bent, feet flat
+        assert scene.body.points[f"knee_{side}"][1] > 350
+    (arrow,) = entry("pelvic-tilt-lying")["illustration"]["arrows"]
+    assert arrow["at"] == "pelvis" and arrow["heads"] == 2 and arrow["bend_deg"]  # rock, curved
+    steps = " ".join(entry("pelvic-tilt-lying")["steps"])
+    assert "flat" in steps and "arch" in steps  # both ways of the rock are written out
