@@ -146,3 +146,19 @@ def test_pelvic_tilt_rocks_the_pelvis_in_crook_lying_with_a_double_arrow_at_the_
     assert arrow["at"] == "pelvis" and arrow["heads"] == 2 and arrow["bend_deg"]  # rock, curved
     steps = " ".join(entry("pelvic-tilt-lying")["steps"])
     assert "flat" in steps and "arch" in steps  # both ways of the rock are written out
+
+
+def test_abdominal_bracing_rests_the_fingertips_on_the_lower_tummy_and_keeps_breathing():
+    data = entry("abdominal-bracing")
+    (scene,) = scenes("abdominal-bracing")
+    points = scene.body.points
+    for side in ("near", "far"):
+        assert checks.foot_on(scene, side, 0.0) < FLAT_MM
+        hand = points[f"hand_{side}"]
+        # on the front of the tummy just above the pelvis, on its own side of the midline
+        assert abs(hand[0] - points["pelvis"][0]) < 150
+        assert hand[1] > points["pelvis"][1] + 90
+        assert (hand[2] > 20) == (side == "near")
+    assert not data["illustration"].get("arrows")  # a held brace: nothing moves
+    assert "{hold}" in " ".join(data["steps"]) and "breath" in " ".join(data["steps"])
+    assert any("hold your breath" in p for p in data["precautions"])
