@@ -81,10 +81,14 @@ def test_picture_feet_are_drawn_long_enough_to_show_their_direction(path):
 def test_picture_of_a_moving_exercise_shows_start_and_finish_apart(path):
     data = entry(path.stem)
     frames = scenes(path.stem)
-    rolled = data["category"] == "soft-tissue" and any(
-        a.get("heads") == 2 for a in data["illustration"].get("arrows") or ()
-    )  # rolling back and forth over a few centimetres: one frame and a double arrow
-    if data["defaults"].get("reps") and not rolled:
+    arrows = data["illustration"].get("arrows") or ()
+    rolled = data["category"] in ("soft-tissue", "mobility") and any(
+        a.get("heads") == 2 for a in arrows
+    )  # rolling or rocking back and forth over a few centimetres (a roller, a pelvic tilt):
+    # one frame and a double arrow, since two frames a few centimetres apart look the same
+    held = data["category"] == "stability" and data["defaults"].get("hold_seconds") and not arrows
+    # a contraction held and repeated with nothing moving (abdominal bracing): one frame, no arrow
+    if data["defaults"].get("reps") and not rolled and not held:
         assert len(frames) >= 2, "the exercise moves: draw where it starts and where it ends"
     for before, after in zip(frames, frames[1:], strict=False):
         assert checks.frames_differ(before, after) > FRAMES_DIFFER_MM
