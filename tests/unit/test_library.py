@@ -309,7 +309,7 @@ def test_unknown_target_muscle_is_named(library_copy):
 def test_unknown_protocol_exercise_is_named(library_copy):
     path = library_copy / "protocols.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("exercise: step-up\n", "exercise: step-upp\n"),
+        path.read_text(encoding="utf-8").replace("exercise: step-up\n", "exercise: step-upp\n", 1),
         encoding="utf-8",
     )
     assert str(load_problems(library_copy)) == (
@@ -495,3 +495,41 @@ def test_handout_snapshot_with_a_region_from_before_the_vocabulary_still_reads()
     exercise = parse_exercise(old)
     assert exercise.body_region == "thigh and hip"
     assert "body_region" in library_problems(exercise)  # but a library file may not say it
+
+
+CORE_PROTOCOLS = (
+    "acute-low-back-pain",
+    "persistent-low-back-pain-strength",
+    "hip-osteoarthritis",
+    "lateral-hip-pain",
+    "knee-osteoarthritis",
+    "patellofemoral-pain",
+    "return-to-running",
+)
+
+
+def test_bundled_protocols_say_whom_they_suit_and_when_to_move_on(library):
+    assert set(CORE_PROTOCOLS) <= set(library.protocols)
+    for protocol in library.protocols.values():
+        assert protocol.conditions, protocol.slug
+        assert len(protocol.progression.split()) >= 15, protocol.slug
+    for slug in CORE_PROTOCOLS:
+        assert 1 <= len(library.protocols[slug].items) <= 6, slug
+
+
+def test_lateral_hip_pain_protocol_has_nothing_that_squeezes_the_outer_hip_and_says_why(library):
+    protocol = library.protocols["lateral-hip-pain"]
+    compressing = {
+        "clamshell",
+        "standing-tfl-stretch",
+        "figure-4-stretch",
+        "pigeon-stretch",
+        "seated-glute-stretch",
+        "foam-roller-lateral-hip",
+    }
+    assert not compressing & {item.exercise for item in protocol.items}
+    assert "no clamshells" in protocol.description
+    assert "across the body" in protocol.description and "squeeze" in protocol.description
+    for item in protocol.items:  # no exercise in it warns people with this condition off
+        precautions = " ".join(library.exercises[item.exercise].precautions).lower()
+        assert "outer side of the hip" not in precautions, item.exercise
