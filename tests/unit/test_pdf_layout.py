@@ -154,7 +154,10 @@ def test_render_handout_large_print_has_no_mostly_empty_page(paper):
         for page in pages[:first_diary]:
             bottom = footer_top(page)
             lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
-            assert lowest > bottom * 0.5, page.page_number
+            # A page may end a little before half way: a card's title, picture and dose never
+            # part, and in large print on letter they take more than half a page. Less than
+            # 40 % filled would be a layout bug (a heading or a short tail left alone).
+            assert lowest > bottom * 0.4, page.page_number
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])

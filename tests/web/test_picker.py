@@ -3,6 +3,7 @@ linked to their exercise, adding one twice asks first, and nothing hidden withou
 
 import re
 import urllib.parse
+from html import unescape
 
 from sqlalchemy import select
 
@@ -26,7 +27,9 @@ def world(client, session):
 
 
 def result_names(html: str) -> list[str]:
-    return re.findall(r'class="picker-result__name"[^>]*>([^<]+)</a>', html)
+    return [
+        unescape(name) for name in re.findall(r'class="picker-result__name"[^>]*>([^<]+)</a>', html)
+    ]
 
 
 def test_picker_shows_starred_then_recent_exercises_first(client, session):
