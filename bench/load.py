@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from databases import on_each_database  # noqa: E402  (bench/databases.py)
+from sqlalchemy import func, select  # noqa: E402
 
 from hepbuilder.db.migrate import upgrade  # noqa: E402
 from hepbuilder.db.models import Exercise, Handout  # noqa: E402
@@ -54,26 +55,8 @@ from hepbuilder.services import (  # noqa: E402
 from hepbuilder.services.actor import Actor, system_actor  # noqa: E402
 
 PASSWORD = "benchmark password 123"
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hb_bench"
 CONCURRENCY = (1, 8, 32)
 MAX_REQUESTS_PER_RUN = 20_000
-
-
-def postgres_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-        return True
-    except OSError:
-        return False
-
-
-def fresh_postgres() -> str:
-    engine = get_engine(POSTGRES_ADMIN_URL)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS hb_bench WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE hb_bench"))
-    return POSTGRES_URL
 
 
 def seed(url: str, patient_count: int, history: int) -> dict:
@@ -318,14 +301,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=200)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    if args.only != "sqlite":
-        if postgres_answers():
-            bench_database("PostgreSQL (127.0.0.1:5432)", fresh_postgres(), args)
-        else:
-            print("No PostgreSQL at 127.0.0.1:5432: only SQLite is measured.")
-    if args.only != "postgresql":
-        with tempfile.TemporaryDirectory() as tmp:
-            bench_database("SQLite", f"sqlite:///{tmp}/bench.db", args)
+    on_each_database(lambda label, url: bench_database(label, url, args), "hb_bench", args.only)
 
 
 if __name__ == "__main__":

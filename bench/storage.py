@@ -17,14 +17,13 @@ measures a build before and after the change. Not run by the tests.
 
 import argparse
 import random
-import socket
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from databases import on_each_database  # noqa: E402  (bench/databases.py)
 from sqlalchemy import func, inspect, select, text  # noqa: E402
 
 from hepbuilder.db.migrate import upgrade  # noqa: E402
@@ -33,26 +32,9 @@ from hepbuilder.db.session import get_engine, session_factory  # noqa: E402
 from hepbuilder.services import clinics, handouts, library_sync, patients, programs  # noqa: E402
 from hepbuilder.services.actor import Actor  # noqa: E402
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "hb_storage_bench"
 LOGO = Path(__file__).resolve().parent.parent / "docs" / "illustrations.png"
 TABLES = ("handout", "snapshot_part")
-
-
-def postgres_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-        return True
-    except OSError:
-        return False
-
-
-def fresh_postgres(name: str) -> str:
-    engine = get_engine(POSTGRES_ADMIN_URL)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def small_logo() -> bytes:
@@ -174,14 +156,7 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    if args.only != "sqlite":
-        if postgres_answers():
-            report("PostgreSQL", fresh_postgres(POSTGRES_DATABASE), args)
-        else:
-            print("No PostgreSQL at 127.0.0.1:5432: only SQLite is measured.")
-    if args.only != "postgresql":
-        with tempfile.TemporaryDirectory() as tmp:
-            report("SQLite", f"sqlite:///{Path(tmp) / 'storage.db'}", args)
+    on_each_database(lambda label, url: report(label, url, args), POSTGRES_DATABASE, args.only)
 
 
 if __name__ == "__main__":

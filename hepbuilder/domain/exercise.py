@@ -54,7 +54,7 @@ def photo_labels(count: int) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Exercise:
+class LibraryExercise:
     """One library entry. `illustration` is plain data (poses or an image reference), drawn by illustrations/."""
 
     slug: str
@@ -101,7 +101,7 @@ class Exercise:
 
 
 @dataclass(frozen=True, slots=True)
-class Muscle:
+class LibraryMuscle:
     slug: str
     name: str
     actions: tuple[str, ...]
@@ -117,7 +117,7 @@ class ProtocolItem:
 
 
 @dataclass(frozen=True, slots=True)
-class Protocol:
+class LibraryProtocol:
     """A named starting set of items. `conditions` (slugs, as an exercise's) say whom it is for;
     `progression` tells the therapist when and how to move the patient on."""
 
@@ -161,8 +161,8 @@ def _choice(data: dict, key: str, choices: tuple[str, ...], errors: dict) -> str
     return value
 
 
-def parse_exercise(data: object) -> Exercise:
-    """Check a library entry (as loaded from YAML or JSON) and build an Exercise.
+def parse_exercise(data: object) -> LibraryExercise:
+    """Check a library entry (as loaded from YAML or JSON) and build a LibraryExercise.
 
     Raises ValidationError naming each bad field. Muscle slugs and poses are checked by the caller,
     which knows the muscle list and the figure model; what a library entry must also meet today
@@ -210,7 +210,7 @@ def parse_exercise(data: object) -> Exercise:
         illustration = None
     if errors:
         raise ValidationError(errors)
-    return Exercise(
+    return LibraryExercise(
         slug=slug,
         name=name,
         summary=summary,
@@ -230,7 +230,7 @@ def parse_exercise(data: object) -> Exercise:
     )
 
 
-def dose_for(exercise: Exercise, dose: Dose) -> Dose:
+def dose_for(exercise: LibraryExercise, dose: Dose) -> Dose:
     """The dose an item is printed with: `dose`, with the exercise's default sets, reps and hold
     when it gives none of them, and the default hold when the steps print a hold ({hold})."""
     defaults = exercise.defaults
@@ -243,7 +243,7 @@ def dose_for(exercise: Exercise, dose: Dose) -> Dose:
     return dose
 
 
-def parse_muscle(slug: str, data: object) -> Muscle:
+def parse_muscle(slug: str, data: object) -> LibraryMuscle:
     if not isinstance(data, dict):
         raise ValidationError({slug: "must be a mapping with name and actions"})
     errors: dict[str, str] = {}
@@ -253,10 +253,10 @@ def parse_muscle(slug: str, data: object) -> Muscle:
         errors["slug"] = "must be lowercase letters, digits and single hyphens"
     if errors:
         raise ValidationError(errors).prefixed(f"{slug}.")
-    return Muscle(slug=slug, name=name, actions=actions)
+    return LibraryMuscle(slug=slug, name=name, actions=actions)
 
 
-def parse_protocol(data: object) -> Protocol:
+def parse_protocol(data: object) -> LibraryProtocol:
     """Check one protocol entry; exercise slugs are checked against the library by the caller."""
     if not isinstance(data, dict):
         raise ValidationError({"protocol": "must be a mapping"})
@@ -292,7 +292,7 @@ def parse_protocol(data: object) -> Protocol:
         items.append(ProtocolItem(exercise=raw["exercise"], dose=dose, notes=str(notes)))
     if errors:
         raise ValidationError(errors)
-    return Protocol(
+    return LibraryProtocol(
         slug=slug,
         name=name,
         description=description,
@@ -302,7 +302,7 @@ def parse_protocol(data: object) -> Protocol:
     )
 
 
-def library_problems(exercise: Exercise) -> dict[str, str]:
+def library_problems(exercise: LibraryExercise) -> dict[str, str]:
     """What a library entry (a file, the editor, the API) must meet beyond `parse_exercise`: a
     body region from BODY_REGIONS, at most MAX_LINES steps, tips or precautions of at most
     MAX_LINE_CHARS each, and at most MAX_PHOTOS photos named as files under images/."""

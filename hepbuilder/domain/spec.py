@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from .color import DEFAULT_BRAND_COLOR, is_hex_color
 from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
-from .exercise import MAX_PHOTOS, Exercise, PrintedPhoto, dose_for, parse_exercise
+from .exercise import MAX_PHOTOS, LibraryExercise, PrintedPhoto, dose_for, parse_exercise
 from .image_bytes import MAX_JPEG_SCANS, image_kind, too_many_scans
 from .limits import (
     BRAND_LIMITS,
@@ -36,7 +36,7 @@ MAX_ITEMS = 100
 PATIENT_NAME_CHARS = PATIENT_LIMITS["first_name"] + 1 + PATIENT_LIMITS["last_name"]
 MAX_LOGO_BYTES = LOGO_MAX_BYTES
 
-ExerciseResolver = Callable[[str], Exercise | None]
+ExerciseResolver = Callable[[str], LibraryExercise | None]
 FileLoader = Callable[[str], bytes]
 
 
@@ -56,7 +56,7 @@ class ClinicBrand:
 
 @dataclass(frozen=True, slots=True)
 class SpecItem:
-    exercise: Exercise
+    exercise: LibraryExercise
     dose: Dose
     notes: str = ""
     change: str | None = None  # "new" | "dose-changed" | None

@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from hepbuilder.domain.exercise import Exercise
+from hepbuilder.domain.exercise import LibraryExercise
 
 from .caption import side_to_draw
 from .compose import Illustration, build_illustration
@@ -19,19 +19,19 @@ from .pdf_pen import IllustrationFlowable, color, paint
 from .svg_pen import svg_document
 
 
-def _art(exercise: Exercise, side: str) -> Illustration | None:
+def _art(exercise: LibraryExercise, side: str) -> Illustration | None:
     data = exercise.illustration
     if not data or not data.get("frames"):
         return None
     return build_illustration(data, side_to_draw(data, side))
 
 
-def _position_word(exercise: Exercise) -> str:
+def _position_word(exercise: LibraryExercise) -> str:
     return (exercise.position or "exercise").replace("-", " ").capitalize()
 
 
 def illustration_flowable(
-    exercise: Exercise,
+    exercise: LibraryExercise,
     side: str,
     width_pt: float,
     height_pt: float,
@@ -51,7 +51,10 @@ def illustration_flowable(
 
 
 def illustration_svg(
-    exercise: Exercise, side: str = "none", accent_hex: str = "#1f6f8b", width_px: int | None = None
+    exercise: LibraryExercise,
+    side: str = "none",
+    accent_hex: str = "#1f6f8b",
+    width_px: int | None = None,
 ) -> str:
     """A standalone `<svg role="img">` with a `<title>` naming the exercise (escaped), same geometry as the PDF."""
     return svg_document(
@@ -62,11 +65,13 @@ def illustration_svg(
 WIDE_FRAMES = 3  # a picture of this many frames takes a whole row of the contact sheet
 
 
-def _sheet_slots(exercises: list[Exercise], columns: int) -> list[tuple[int, int, Exercise]]:
+def _sheet_slots(
+    exercises: list[LibraryExercise], columns: int
+) -> list[tuple[int, int, LibraryExercise]]:
     """(cell index, cells wide, exercise) in reading order: a picture of WIDE_FRAMES or more
     frames takes a whole row, so its frames are as readable as the others; a one-cell picture
     that follows fills the gap a wide one left."""
-    slots: list[tuple[int, int, Exercise]] = []
+    slots: list[tuple[int, int, LibraryExercise]] = []
     taken: set[int] = set()
     cell = 0
     for exercise in exercises:
@@ -84,7 +89,7 @@ def _sheet_slots(exercises: list[Exercise], columns: int) -> list[tuple[int, int
     return slots
 
 
-def render_contact_sheet(exercises: list[Exercise], accent_hex: str = "#1f6f8b") -> bytes:
+def render_contact_sheet(exercises: list[LibraryExercise], accent_hex: str = "#1f6f8b") -> bytes:
     """A4 pages with every exercise's illustration in a grid, each under its name; a picture of
     three or more frames gets a whole row."""
     buffer = io.BytesIO()

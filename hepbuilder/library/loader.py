@@ -21,9 +21,9 @@ from hepbuilder import paths
 from hepbuilder.domain.dose import Dose
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.exercise import (
-    Exercise,
-    Muscle,
-    Protocol,
+    LibraryExercise,
+    LibraryMuscle,
+    LibraryProtocol,
     library_problems,
     parse_exercise,
     parse_muscle,
@@ -72,9 +72,9 @@ class Library:
     holds the bytes of every image an exercise's `photos` names, by path ("images/x.png").
     """
 
-    exercises: Mapping[str, Exercise]
-    muscles: Mapping[str, Muscle]
-    protocols: Mapping[str, Protocol]
+    exercises: Mapping[str, LibraryExercise]
+    muscles: Mapping[str, LibraryMuscle]
+    protocols: Mapping[str, LibraryProtocol]
     images: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -184,7 +184,7 @@ def _illustration_validator():
 
 def check_entry(
     data: dict, *, muscle_slugs: Iterable[str] | None = None, validate_illustration=None
-) -> Exercise:
+) -> LibraryExercise:
     """One exercise entry checked by the rules every library file passes; raises ValidationError.
 
     The rules: only known fields, `parse_exercise` and `library_problems`, steps that cannot
@@ -223,7 +223,7 @@ def check_entry(
 
 def _load_exercise(
     path: Path, name: str, problems: list[LibraryProblem], validate_illustration
-) -> Exercise | None:
+) -> LibraryExercise | None:
     data = _read_yaml(path, name, problems)
     if data is _UNREADABLE:
         return None
@@ -255,7 +255,7 @@ def _no_check(_illustration) -> None:
 
 def _load_muscles(
     path: Path, problems: list[LibraryProblem]
-) -> tuple[dict[str, Muscle], set[str] | None]:
+) -> tuple[dict[str, LibraryMuscle], set[str] | None]:
     """The valid muscles, and every slug the file names (None when the file could not be read)."""
     data = _read_yaml(path, MUSCLES_FILE, problems)
     if data is _UNREADABLE:
@@ -265,7 +265,7 @@ def _load_muscles(
             LibraryProblem(MUSCLES_FILE, "", "must be a mapping of muscle slugs at the top level")
         )
         return {}, None
-    muscles: dict[str, Muscle] = {}
+    muscles: dict[str, LibraryMuscle] = {}
     for slug, entry in data.items():
         if not isinstance(slug, str):
             problems.append(LibraryProblem(MUSCLES_FILE, str(slug), "must be a muscle slug (text)"))
@@ -279,7 +279,9 @@ def _load_muscles(
     return muscles, {slug for slug in data if isinstance(slug, str)}
 
 
-def _load_protocols(path: Path, problems: list[LibraryProblem]) -> list[tuple[str, Protocol]]:
+def _load_protocols(
+    path: Path, problems: list[LibraryProblem]
+) -> list[tuple[str, LibraryProtocol]]:
     """(field prefix, protocol) pairs; no protocols.yaml means a library without protocols."""
     if not path.exists():
         return []
@@ -329,7 +331,7 @@ def _load_uncached(directory: Path) -> Library:
         problems.append(
             LibraryProblem(f"{EXERCISES_DIR}/", "", "is missing (a folder of <slug>.yaml files)")
         )
-    exercises: list[Exercise] = []
+    exercises: list[LibraryExercise] = []
     for path in exercise_paths:
         exercise = _load_exercise(
             path, f"{EXERCISES_DIR}/{path.name}", problems, validate_illustration
@@ -350,7 +352,7 @@ def _load_uncached(directory: Path) -> Library:
                         )
                     )
 
-    protocols: dict[str, Protocol] = {}
+    protocols: dict[str, LibraryProtocol] = {}
     exercise_slugs = {path.stem for path in exercise_paths}
     for prefix, protocol in _load_protocols(directory / PROTOCOLS_FILE, problems):
         if protocol.slug in protocols:
@@ -379,7 +381,7 @@ def _load_uncached(directory: Path) -> Library:
 
 
 def _read_images(
-    directory: Path, exercises: list[Exercise], problems: list[LibraryProblem]
+    directory: Path, exercises: list[LibraryExercise], problems: list[LibraryProblem]
 ) -> dict[str, bytes]:
     """The bytes of every image the exercises' `photos` name (their content is checked where
     they are stored, by the images service)."""
@@ -505,7 +507,7 @@ def _dose_data(dose: Dose) -> dict:
     return {key: value for key, value in dose.to_dict().items() if value is not None}
 
 
-def _exercise_data(exercise: Exercise) -> dict:
+def _exercise_data(exercise: LibraryExercise) -> dict:
     data = exercise.to_dict()
     data["defaults"] = _dose_data(exercise.defaults)
     for optional in ("conditions", "photos"):
@@ -518,17 +520,17 @@ def _exercise_data(exercise: Exercise) -> dict:
     return {key: data[key] for key in EXERCISE_KEYS if key in data}
 
 
-def exercise_to_yaml(exercise: Exercise) -> str:
+def exercise_to_yaml(exercise: LibraryExercise) -> str:
     """One exercise as the text of exercises/<slug>.yaml, with keys in DESIGN.md's order."""
     return _dump(_exercise_data(exercise))
 
 
-def muscles_to_yaml(muscles: Mapping[str, Muscle]) -> str:
+def muscles_to_yaml(muscles: Mapping[str, LibraryMuscle]) -> str:
     """The text of muscles.yaml: slug -> {name, actions}."""
     return _dump({m.slug: {"name": m.name, "actions": list(m.actions)} for m in muscles.values()})
 
 
-def protocols_to_yaml(protocols: Mapping[str, Protocol]) -> str:
+def protocols_to_yaml(protocols: Mapping[str, LibraryProtocol]) -> str:
     """The text of protocols.yaml; an item's dose is written only when it overrides the default."""
     data = []
     for protocol in protocols.values():

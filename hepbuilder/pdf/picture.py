@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from reportlab.lib.units import mm
 
-from hepbuilder.domain.exercise import Exercise
+from hepbuilder.domain.exercise import LibraryExercise
 from hepbuilder.illustrations import illustration_caption, illustration_flowable
 from hepbuilder.illustrations.layout import layout as frame_layout
 
@@ -115,14 +115,16 @@ class PhotoGrid(_Cells):
         return lines * self.label_leading_pt + LABEL_GAP_PT if lines else 0.0
 
 
-def arrange_picture(exercise: Exercise, room_pt: float, s: HandoutStyles) -> FrameGrid | PhotoGrid:
+def arrange_picture(
+    exercise: LibraryExercise, room_pt: float, s: HandoutStyles
+) -> FrameGrid | PhotoGrid:
     """The grid of the card's picture: its photos when it has any, else its drawn frames."""
     if exercise.printed_photos:
         return arrange_photos(exercise, room_pt, s)
     return arrange_frames(frame_count(exercise), room_pt, s)
 
 
-def arrange_photos(exercise: Exercise, room_pt: float, s: HandoutStyles) -> PhotoGrid:
+def arrange_photos(exercise: LibraryExercise, room_pt: float, s: HandoutStyles) -> PhotoGrid:
     """Cells as wide as a frame (as many to a row as fit in `room_pt`), each photo its own shape
     in its cell: the cell's width, or narrower when that would make it taller than
     PHOTO_MAX_TALL times the cell's width."""
@@ -147,7 +149,7 @@ def arrange_photos(exercise: Exercise, room_pt: float, s: HandoutStyles) -> Phot
     return PhotoGrid(columns, cell_w, tuple(sizes), labels, style.leading_pt)
 
 
-def picture_caption(exercise: Exercise, side: str) -> str:
+def picture_caption(exercise: LibraryExercise, side: str) -> str:
     """The line under the picture: what the drawing shows ("Shown: right leg. Arrow: ..."); none
     under photos, which are printed as taken (never mirrored, no arrows)."""
     if exercise.printed_photos:
@@ -155,12 +157,12 @@ def picture_caption(exercise: Exercise, side: str) -> str:
     return illustration_caption(exercise.illustration, side)
 
 
-def frame_count(exercise: Exercise) -> int:
+def frame_count(exercise: LibraryExercise) -> int:
     data = exercise.illustration or {}
     return max(1, len(data.get("frames") or ()))
 
 
-def limb_word(exercise: Exercise) -> str:
+def limb_word(exercise: LibraryExercise) -> str:
     """ "leg" or "arm": what the highlighted part of the picture is (else "side")."""
     parts = (exercise.illustration or {}).get("highlight") or ()
     if not parts:
@@ -168,7 +170,7 @@ def limb_word(exercise: Exercise) -> str:
     return "arm" if any(p.startswith(_ARM_PARTS) for p in parts) else "leg"
 
 
-def _unlabelled(exercise: Exercise) -> tuple[Exercise, list[str]]:
+def _unlabelled(exercise: LibraryExercise) -> tuple[LibraryExercise, list[str]]:
     """The exercise with its frame labels taken out (the card sets them at its own type size)."""
     data = exercise.illustration or {}
     frames = data.get("frames") or []
@@ -181,7 +183,7 @@ def _unlabelled(exercise: Exercise) -> tuple[Exercise, list[str]]:
 
 def place_picture(
     layout: BlockLayout,
-    exercise: Exercise,
+    exercise: LibraryExercise,
     side: str,
     x: float,
     y: float,
@@ -245,7 +247,12 @@ def place_picture(
 
 
 def place_photos(
-    layout: BlockLayout, exercise: Exercise, x: float, y: float, grid: PhotoGrid, s: HandoutStyles
+    layout: BlockLayout,
+    exercise: LibraryExercise,
+    x: float,
+    y: float,
+    grid: PhotoGrid,
+    s: HandoutStyles,
 ) -> list[float]:
     """Add the photos, each with a hairline round it and its label under it, row by row; returns
     the y below each row (with its labels)."""

@@ -32,7 +32,7 @@ from .exercises import find_exercise, get_exercise, to_domain
 from .library_sync import add_exercise_rows, clinic_muscles, exercise_hash, update_exercise_row
 
 
-def check_exercise_entry(session: Session, clinic_id: int, entry: dict) -> domain.Exercise:
+def check_exercise_entry(session: Session, clinic_id: int, entry: dict) -> domain.LibraryExercise:
     """`entry` (the library-entry form) checked as a library file is, muscles and photos against
     the clinic's own."""
     from hepbuilder.library import check_entry
@@ -56,7 +56,7 @@ def check_exercise_entry(session: Session, clinic_id: int, entry: dict) -> domai
     return exercise
 
 
-def step_warnings(exercise: domain.Exercise) -> dict[int, str]:
+def step_warnings(exercise: domain.LibraryExercise) -> dict[int, str]:
     """Steps (by index) that read above the patients' grade or run long: warnings, not refusals."""
     warnings = {}
     for index, step in enumerate(exercise.steps):

@@ -31,7 +31,7 @@ MAX_PAGE_SIZE = 500
 MAX_QUERY_CHARS = 200
 
 
-def search_text_for(exercise: domain.Exercise, muscle_names) -> str:
+def search_text_for(exercise: domain.LibraryExercise, muscle_names) -> str:
     """The folded text search matches against: name, summary, category, body region, equipment,
     steps, conditions (as words: "low back pain") and target muscle names."""
     words = [
@@ -47,9 +47,9 @@ def search_text_for(exercise: domain.Exercise, muscle_names) -> str:
     return fold_for_search(" ".join(words))
 
 
-def to_domain(row: ExerciseRow) -> domain.Exercise:
+def to_domain(row: ExerciseRow) -> domain.LibraryExercise:
     """The library-entry form of a clinic's exercise (what the PDF, the API and export use)."""
-    return domain.Exercise(
+    return domain.LibraryExercise(
         slug=row.slug,
         name=row.name,
         summary=row.summary,
@@ -69,7 +69,7 @@ def to_domain(row: ExerciseRow) -> domain.Exercise:
     )
 
 
-def protocol_to_domain(row: Protocol) -> domain.Protocol:
+def protocol_to_domain(row: Protocol) -> domain.LibraryProtocol:
     items = tuple(
         domain.ProtocolItem(
             exercise=item["exercise"],
@@ -78,7 +78,7 @@ def protocol_to_domain(row: Protocol) -> domain.Protocol:
         )
         for item in row.items or ()
     )
-    return domain.Protocol(
+    return domain.LibraryProtocol(
         slug=row.slug,
         name=row.name,
         description=row.description,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, object_session, undefer
 from hepbuilder.db.models import Clinic, ExercisePhoto, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.domain.exercise import Exercise, PrintedPhoto, dose_for, photo_labels
+from hepbuilder.domain.exercise import LibraryExercise, PrintedPhoto, dose_for, photo_labels
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
@@ -36,8 +36,8 @@ NUMBER_ATTEMPTS = 5
 
 
 def printed_photos(
-    session: Session, clinic_id: int, exercises: list[Exercise], large_print: bool
-) -> list[Exercise]:
+    session: Session, clinic_id: int, exercises: list[LibraryExercise], large_print: bool
+) -> list[LibraryExercise]:
     """The exercises with the photos they show inside them (`printed_photos`), each re-encoded
     by the pdf layer as a JPEG sized for the handout's print (so the snapshot holds exactly what
     the PDF embeds) and labelled "Start" ... "Finish". One query for all of them."""

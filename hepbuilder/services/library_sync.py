@@ -67,11 +67,11 @@ def _digest(data: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def exercise_hash(exercise: domain.Exercise) -> str:
+def exercise_hash(exercise: domain.LibraryExercise) -> str:
     return _digest(exercise.to_dict())
 
 
-def protocol_data(protocol: domain.Protocol) -> dict:
+def protocol_data(protocol: domain.LibraryProtocol) -> dict:
     return {
         "slug": protocol.slug,
         "name": protocol.name,
@@ -89,7 +89,7 @@ def protocol_data(protocol: domain.Protocol) -> dict:
     }
 
 
-def protocol_hash(protocol: domain.Protocol) -> str:
+def protocol_hash(protocol: domain.LibraryProtocol) -> str:
     return _digest(protocol_data(protocol))
 
 
@@ -113,7 +113,9 @@ def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Musc
     return rows
 
 
-def _copy_fields(row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]) -> None:
+def _copy_fields(
+    row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
+) -> None:
     """Copy a library entry's own fields onto a row (not its targets or equipment)."""
     row.name = exercise.name
     row.summary = exercise.summary
@@ -133,7 +135,7 @@ def _copy_fields(row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str,
     )
 
 
-def _equipment_rows(exercise: domain.Exercise) -> list[ExerciseEquipment]:
+def _equipment_rows(exercise: domain.LibraryExercise) -> list[ExerciseEquipment]:
     return [
         ExerciseEquipment(equipment=name, position=position)
         for position, name in enumerate(exercise.equipment)
@@ -141,7 +143,7 @@ def _equipment_rows(exercise: domain.Exercise) -> list[ExerciseEquipment]:
 
 
 def _add_targets(
-    session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
+    session: Session, row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
 ) -> None:
     session.add_all(
         ExerciseTarget(exercise_id=row.id, muscle_id=muscles[slug].id, position=position)
@@ -150,7 +152,7 @@ def _add_targets(
 
 
 def update_exercise_row(
-    session: Session, row: ExerciseRow, exercise: domain.Exercise, muscles: dict[str, Muscle]
+    session: Session, row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
 ) -> None:
     """Overwrite a stored exercise (targets and equipment loaded) with a library entry."""
     _copy_fields(row, exercise, muscles)
@@ -170,7 +172,7 @@ def clinic_muscles(session: Session, clinic_id: int) -> dict[str, Muscle]:
 def add_exercise_rows(
     session: Session,
     clinic_id: int,
-    new: list[tuple[domain.Exercise, str]],
+    new: list[tuple[domain.LibraryExercise, str]],
     muscles,
     *,
     from_clinic: bool,
@@ -247,7 +249,7 @@ def _refresh_search_text(rows) -> None:
             row.search_text = text
 
 
-def _apply_protocol(row: Protocol, protocol: domain.Protocol) -> None:
+def _apply_protocol(row: Protocol, protocol: domain.LibraryProtocol) -> None:
     data = protocol_data(protocol)
     row.name = data["name"]
     row.description = data["description"]
@@ -272,7 +274,7 @@ def _merge(
     result = SeedResult()
     muscles = _upsert_muscles(session, clinic.id, library)
     rows = _existing_exercises(session, clinic.id)
-    new: list[tuple[domain.Exercise, str]] = []
+    new: list[tuple[domain.LibraryExercise, str]] = []
     for exercise in library.exercises.values():
         digest = exercise_hash(exercise)
         row = rows.get(exercise.slug)
@@ -390,7 +392,7 @@ def export_library(session: Session, clinic_id: int, *, changed_only: bool = Fal
         rows = [row for row in rows if row.is_customized or row.slug in wanted]
     exercises = {row.slug: to_domain(row) for row in rows}
     muscles = {
-        m.slug: domain.Muscle(slug=m.slug, name=m.name, actions=tuple(m.actions))
+        m.slug: domain.LibraryMuscle(slug=m.slug, name=m.name, actions=tuple(m.actions))
         for m in session.scalars(
             select(Muscle).where(Muscle.clinic_id == clinic_id).order_by(Muscle.id)
         )

@@ -15,7 +15,7 @@ class PosePreview:
     errors: dict[str, str]
 
 
-def preview_pose(exercise: domain.Exercise, pose: dict, accent_hex: str) -> PosePreview:
+def preview_pose(exercise: domain.LibraryExercise, pose: dict, accent_hex: str) -> PosePreview:
     """`exercise` drawn with `pose` as its illustration, or the pose's problems (field paths
     under "illustration.", as the editor and the API name them)."""
     from hepbuilder.illustrations import illustration_svg, validate_illustration

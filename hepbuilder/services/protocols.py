@@ -28,7 +28,7 @@ def _new_slug(session: Session, clinic_id: int, name: str) -> str:
     return slug
 
 
-def check_protocol(session: Session, clinic_id: int, data: dict) -> domain.Protocol:
+def check_protocol(session: Session, clinic_id: int, data: dict) -> domain.LibraryProtocol:
     """`data` as a protocol entry, checked as protocols.yaml is, against the clinic's exercises."""
     protocol = domain.parse_protocol(data)
     live = set(

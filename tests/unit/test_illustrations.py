@@ -13,7 +13,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 
 from hepbuilder.domain.errors import ValidationError
-from hepbuilder.domain.exercise import Exercise, parse_exercise
+from hepbuilder.domain.exercise import LibraryExercise, parse_exercise
 from hepbuilder.illustrations import (
     build_illustration,
     illustration_flowable,
@@ -30,11 +30,11 @@ EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def load_exercise(path: Path) -> Exercise:
+def load_exercise(path: Path) -> LibraryExercise:
     return parse_exercise(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def make_exercise(illustration: dict | None = None, **overrides) -> Exercise:
+def make_exercise(illustration: dict | None = None, **overrides) -> LibraryExercise:
     fields = dict(
         slug="test-pose",
         name="Test pose",
@@ -46,7 +46,7 @@ def make_exercise(illustration: dict | None = None, **overrides) -> Exercise:
         illustration=illustration,
     )
     fields.update(overrides)
-    return Exercise(**fields)
+    return LibraryExercise(**fields)
 
 
 def standing_pose(**frame) -> dict:
@@ -54,7 +54,7 @@ def standing_pose(**frame) -> dict:
 
 
 @pytest.fixture(scope="module")
-def exercises() -> list[Exercise]:
+def exercises() -> list[LibraryExercise]:
     return [load_exercise(path) for path in EXERCISE_FILES]
 
 

@@ -8,7 +8,13 @@ import pytest
 
 from hepbuilder import paths
 from hepbuilder.domain.dose import Dose
-from hepbuilder.domain.exercise import CATEGORIES, POSITIONS, Exercise, Protocol, ProtocolItem
+from hepbuilder.domain.exercise import (
+    CATEGORIES,
+    POSITIONS,
+    LibraryExercise,
+    LibraryProtocol,
+    ProtocolItem,
+)
 from hepbuilder.library import (
     Library,
     LibraryError,
@@ -378,7 +384,7 @@ def test_export_then_load_round_trips_the_bundled_library(library, tmp_path):
 
 
 def test_export_then_load_round_trips_every_kind_of_value(tmp_path):
-    exercise = Exercise(
+    exercise = LibraryExercise(
         slug="wall-sit",
         name="Wall sit: Zoë's version",
         summary="Line one.\nLine two, with # and 'quotes' and \"more\".",
@@ -396,7 +402,7 @@ def test_export_then_load_round_trips_every_kind_of_value(tmp_path):
         exercises={"wall-sit": exercise},
         muscles=load_library().muscles,
         protocols={
-            "knees": Protocol(
+            "knees": LibraryProtocol(
                 slug="knees",
                 name="Knees",
                 description="",
