@@ -106,6 +106,14 @@ def _ball_joint(parent: Mat, joints: dict, name: str, s: float) -> Mat:
     )
 
 
+def _foot_turned(shin: Mat, joints: dict, name: str, s: float) -> Mat:
+    """The shin's frame turned about its long axis by the ankle's `rotate_deg` (+ toe out, as
+    the hip's external rotation turns it; `s` mirrors it for the far side). No turn, no change:
+    every pose written before the foot could turn draws exactly as it did."""
+    turn = _dof(joints, name, "rotate_deg")
+    return _mul(shin, _rot("y", -s * turn)) if turn else shin
+
+
 def pose_body(pelvis: dict, joints: dict) -> Body:
     """Forward kinematics: the root (between the hip joints) at the origin, then down each chain."""
     frame = _mul(
@@ -150,7 +158,10 @@ def pose_body(pelvis: dict, joints: dict) -> Body:
         knee = _at(hip, thigh, (0.0, -m.THIGH_MM, 0.0))
         shin = _mul(thigh, _rot("z", -_dof(joints, f"knee_{side}", "flex_deg")))
         ankle = _at(knee, shin, (0.0, -m.SHIN_MM, 0.0))
-        foot = _mul(shin, _rot("z", _dof(joints, f"ankle_{side}", "flex_deg")))
+        foot = _mul(
+            _foot_turned(shin, joints, f"ankle_{side}", s),
+            _rot("z", _dof(joints, f"ankle_{side}", "flex_deg")),
+        )
         heel = _at(ankle, foot, (m.HEEL_MM[0], m.HEEL_MM[1], 0.0))
         toe = _at(ankle, foot, (m.TOE_MM[0], m.TOE_MM[1], 0.0))
         shoulder = _at(spine, chest, (m.SHOULDER_MM[0], m.SHOULDER_MM[1], s * m.SHOULDER_MM[2]))

@@ -18,7 +18,7 @@ JOINT_DOFS: dict[str, dict[str, tuple[float, float]]] = {
     "neck": {"flex_deg": (-60.0, 70.0), "rotate_deg": (-80.0, 80.0)},
     "hip": {"flex_deg": (-30.0, 150.0), "abduct_deg": (-35.0, 95.0), "rotate_deg": (-60.0, 95.0)},
     "knee": {"flex_deg": (0.0, 160.0)},
-    "ankle": {"flex_deg": (-70.0, 40.0)},
+    "ankle": {"flex_deg": (-70.0, 40.0), "rotate_deg": (-40.0, 40.0)},  # rotate: + toe out
     "shoulder": {
         "flex_deg": (-70.0, 190.0),
         "abduct_deg": (-30.0, 190.0),

@@ -16,6 +16,7 @@ draw it as written.
           hip_near: 70                                  # a bare number is the joint's flex_deg
           hip_far: {flex_deg: 90, abduct_deg: 45, rotate_deg: -90}
           knee_near: 95
+          ankle_far: {flex_deg: 10, rotate_deg: -15}   # the foot turned 15 degrees toe in
         contacts:              # parts resting on a surface; the first one places the figure
           - {part: foot_far, surface: floor}
           - {part: foot_near, surface: step}
@@ -34,9 +35,11 @@ The root is the point between the hip joints. `pelvis.lean_deg` tips the whole b
 the near side (+); `roll_deg` rolls it onto the near side (+90 is side-lying on the right).
 Joints (see model.JOINT_DOFS for ranges): spine {flex_deg, side_bend_deg (+ toward the near
 side), rotate_deg (+ chest toward the near side)}, neck {flex_deg, rotate_deg}, hip_*
-{flex_deg, abduct_deg, rotate_deg (+ external)}, knee_* (flexion), ankle_* (+ dorsiflexion),
-shoulder_* {flex_deg, abduct_deg, rotate_deg (+ external)}, elbow_*, wrist_*. Every angle is
-0 in the standing anatomical position. A contact names a body part (model.CONTACT_PARTS) and
+{flex_deg, abduct_deg, rotate_deg (+ external)}, knee_* (flexion), ankle_* {flex_deg
+(+ dorsiflexion), rotate_deg (+ toe out: the foot turned about the shin's long axis, so a foot
+can point forward under a hip turned out, as in a lateral lunge)}, shoulder_* {flex_deg,
+abduct_deg, rotate_deg (+ external)}, elbow_*, wrist_*. Every angle is 0 in the standing
+anatomical position; a bare number is the joint's first movement (an ankle's flex_deg). A contact names a body part (model.CONTACT_PARTS) and
 the surface it rests on: `floor` or a prop's kind. Props are placed under the part resting on
 them in each frame; a step, chair or couch without `height_mm` that is not the first contact is
 fitted to the part resting on it. A step, chair, couch or wall that nothing touches in a later

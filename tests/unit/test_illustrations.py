@@ -424,3 +424,73 @@ def test_pose_editor_preview_refuses_what_the_library_refuses():
     upright = standing_pose(contacts=[{"part": "head", "surface": "floor"}])
     preview = preview_pose(exercise, upright, "#1f6f8b")
     assert preview.svg == "" and "below the floor" in preview.errors["illustration.frames[0]"]
+
+
+def with_ankles_written_out(data: dict) -> dict:
+    """The same pose with every ankle spelled out as {flex_deg, rotate_deg: 0}."""
+    out = copy.deepcopy(data)
+    for frame in out["frames"]:
+        joints = frame.get("joints") or {}
+        for side in ("near", "far"):
+            value = joints.get(f"ankle_{side}", 0)
+            flex_deg = value.get("flex_deg", 0) if isinstance(value, dict) else value
+            joints[f"ankle_{side}"] = {"flex_deg": flex_deg, "rotate_deg": 0}
+        frame["joints"] = joints
+    return out
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_bundled_illustration_draws_the_same_with_the_foot_turn_written_as_zero(path):
+    data = load_exercise(path).illustration
+    if any(
+        isinstance(value, dict) and value.get("rotate_deg")
+        for frame in data["frames"]
+        for name, value in (frame.get("joints") or {}).items()
+        if name.startswith("ankle")
+    ):
+        pytest.skip("this pose turns a foot")
+    for side in ("right", "left"):
+        written = build_illustration(with_ankles_written_out(data), side)
+        assert written.frames == build_illustration(data, side).frames
+
+
+def test_ankle_rotation_turns_each_toe_out_about_the_shin_mirrored_for_the_far_side():
+    def points(turn_deg: float) -> dict:
+        joints = {
+            f"ankle_{side}": {"flex_deg": 0, "rotate_deg": turn_deg} for side in ("near", "far")
+        }
+        frame = {"joints": joints, "contacts": [{"part": "foot_near", "surface": "floor"}]}
+        return place_scene(frame, []).body.points
+
+    straight, out, inward = points(0), points(30), points(-30)
+    for side, outward in (("near", 1.0), ("far", -1.0)):
+        ankle, toe = straight[f"ankle_{side}"], straight[f"toe_{side}"]
+        assert out[f"ankle_{side}"] == ankle and out[f"knee_{side}"] == straight[f"knee_{side}"]
+        # the toe swings out sideways (z toward the near side), the heel the other way
+        assert (out[f"toe_{side}"][2] - toe[2]) * outward > 80.0
+        assert (out[f"heel_{side}"][2] - straight[f"heel_{side}"][2]) * outward < 0.0
+        assert (inward[f"toe_{side}"][2] - toe[2]) * outward < -80.0
+        # the foot turns about the upright shin: it stays at its height, at the same length
+        assert out[f"toe_{side}"][1] == pytest.approx(toe[1])
+        assert math.dist(out[f"toe_{side}"], ankle) == pytest.approx(math.dist(toe, ankle))
+        dx, dz = out[f"toe_{side}"][0] - ankle[0], out[f"toe_{side}"][2] - ankle[2]
+        assert math.degrees(math.atan2(dz * outward, dx)) == pytest.approx(30.0, abs=8.0)
+
+
+def test_ankle_rotation_turns_the_foot_back_under_a_hip_turned_out():
+    hip = {"flex_deg": 0, "rotate_deg": 30}
+    frame = {
+        "joints": {"hip_near": hip, "ankle_near": {"flex_deg": 0, "rotate_deg": -30}},
+        "contacts": [{"part": "foot_near", "surface": "floor"}],
+    }
+    body = place_scene(frame, []).body
+    heel, toe = body.points["heel_near"], body.points["toe_near"]
+    assert abs(toe[2] - heel[2]) < 1.0  # pointing straight forward again
+
+
+def test_validate_illustration_refuses_a_foot_turned_past_its_range():
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(
+            standing_pose(joints={"ankle_far": {"flex_deg": 5, "rotate_deg": 55}})
+        )
+    assert error.value.fields == {"frames[0].joints.ankle_far.rotate_deg": "must be from -40 to 40"}

@@ -240,3 +240,27 @@ def test_ankle_pumps_point_both_feet_up_then_down_with_the_heels_resting():
         assert up.body.points[f"toe_{side}"][1] > down.body.points[f"toe_{side}"][1] + 100
         for scene in (up, down):
             assert scene.body.points[f"heel_{side}"][1] - heel_radius < FLAT_MM  # heels down
+
+
+def test_lateral_lunge_steps_wide_with_the_knee_over_a_forward_foot_and_the_other_leg_straight():
+    start, finish = scenes("lateral-lunge")
+    for scene in (start, finish):
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # both feet flat
+            # pointing forward, or a little out: within 20 degrees of straight ahead
+            forward, _ = heading(scene.body, side)
+            assert forward > math.cos(math.radians(20))
+    points, before = finish.body.points, start.body.points
+    assert points["ankle_near"][2] > before["ankle_near"][2] + 450  # a wide step to the side
+    assert math.dist(points["ankle_far"], before["ankle_far"]) < 60  # the other foot stays put
+    # the bent knee over the foot on the floor plan: in line with the foot (the second toe)
+    heel, toe, knee = points["heel_near"], points["toe_near"], points["knee_near"]
+    ux, uz = heading(finish.body, "near")
+    across = -uz * (knee[0] - heel[0]) + ux * (knee[2] - heel[2])
+    along = ux * (knee[0] - heel[0]) + uz * (knee[2] - heel[2])
+    assert abs(across) < 40 and 0 < along < math.dist(heel, toe) + 40
+    joints = frame_joints("lateral-lunge")[1]
+    assert flex(joints["knee_near"]) >= 60
+    assert flex(joints.get("knee_far", 0)) <= 5  # the other knee straight
+    assert points["pelvis"][0] < points["ankle_near"][0] - 150  # the hips sit back
+    assert points["pelvis"][1] < before["pelvis"][1] - 150

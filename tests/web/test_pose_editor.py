@@ -95,3 +95,21 @@ def test_pose_form_sent_back_unchanged_changes_nothing(signed_in, session, slug)
     data = {**page_form(signed_in, slug), "action": "save"}
     assert signed_in.post(f"/admin/library/{slug}/pose", data=data).status_code == 302
     assert session.scalars(select(ExerciseVersion)).all() == []
+
+
+def test_pose_editor_has_a_foot_turn_slider_that_saves_into_the_ankle(signed_in, session, clinic):
+    html = signed_in.get("/admin/library/lateral-lunge/pose").get_data(as_text=True)
+    assert 'name="f1-ankle_near-rotate_deg"' in html and 'name="f0-ankle_far-rotate_deg"' in html
+    data = page_form(signed_in, "lateral-lunge")
+    assert data["f1-ankle_near-rotate_deg"] == "-28.3"
+    too_far = {**data, "f1-ankle_near-rotate_deg": "55"}
+    bad = signed_in.post("/admin/library/lateral-lunge/pose/preview", data=too_far).get_json()
+    assert bad["errors"] == {
+        "illustration.frames[1].joints.ankle_near.rotate_deg": "must be from -40 to 40"
+    }
+    data["f1-ankle_near-rotate_deg"] = "-26"
+    response = signed_in.post("/admin/library/lateral-lunge/pose", data={**data, "action": "save"})
+    assert response.status_code == 302
+    see_committed(session)
+    finish = exercises.get_exercise(session, clinic.id, "lateral-lunge").illustration["frames"][1]
+    assert finish["joints"]["ankle_near"] == {"flex_deg": 10.4, "rotate_deg": -26}
