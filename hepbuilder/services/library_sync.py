@@ -95,9 +95,10 @@ def protocol_hash(protocol: domain.LibraryProtocol) -> str:
 
 
 class _Derived:
-    """What one loaded library's entries give every seed, computed once per library object (the
-    bundled library is one cached, read-only object; a seed per clinic re-used to recompute these):
-    each entry's hash, and its search text for the muscle names it is stored with."""
+    """What a loaded library's entries give every seed, computed once per library object (the
+    bundled library is one cached, read-only object, seeded into every new clinic): each entry's
+    hash, and its search text for the muscle names it is stored with. An exercise that is not the
+    library's own object (an edited copy) is computed afresh each time."""
 
     def __init__(self, library) -> None:
         self.exercises = library.exercises
@@ -187,13 +188,17 @@ def _equipment_rows(exercise: domain.LibraryExercise) -> list[ExerciseEquipment]
 
 
 def _add_targets(
-    session: Session, row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
+    session: Session,
+    rows: list[tuple[ExerciseRow, domain.LibraryExercise]],
+    muscles: dict[str, Muscle],
 ) -> None:
+    """The target muscles of stored exercises (row, its library entry), in one bulk INSERT."""
     targets = [
         {"exercise_id": row.id, "muscle_id": muscles[slug].id, "position": position}
+        for row, exercise in rows
         for position, slug in enumerate(exercise.targets)
     ]
-    if targets:  # one bulk INSERT
+    if targets:
         session.execute(insert(ExerciseTarget), targets)
 
 
@@ -208,7 +213,7 @@ def update_exercise_row(
     _copy_fields(row, exercise, muscles, derived)
     if [m.slug for m in row.targets] != list(exercise.targets):
         session.execute(delete(ExerciseTarget).where(ExerciseTarget.exercise_id == row.id))
-        _add_targets(session, row, exercise, muscles)
+        _add_targets(session, [(row, exercise)], muscles)
         session.expire(row, ["targets"])
     if row.equipment != list(exercise.equipment):
         row.equipment_rows = _equipment_rows(exercise)
@@ -228,7 +233,7 @@ def add_exercise_rows(
     from_clinic: bool,
     derived: _Derived | None = None,
 ) -> list[ExerciseRow]:
-    """Insert new exercises (entry, bundled hash) in one flush, then their targets in another.
+    """Insert new exercises (entry, bundled hash) in one flush, then all their targets in one INSERT.
 
     `from_clinic`: the clinic's own entries (import, the editor), marked customized."""
     rows = []
@@ -245,8 +250,7 @@ def add_exercise_rows(
         session.add(row)
         rows.append((row, exercise))
     session.flush()
-    for row, exercise in rows:
-        _add_targets(session, row, exercise, muscles)
+    _add_targets(session, rows, muscles)
     session.flush()
     return [row for row, _ in rows]
 
