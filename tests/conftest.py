@@ -137,10 +137,32 @@ def cli(db_url, monkeypatch, tmp_path):
 SLOW_SUITES = ("tests/browser/", "tests/api/test_schemathesis.py", "tests/unit/test_pdf_viewers.py")
 
 
+# The longest files (tens of seconds each), handed out first: `--dist loadfile` gives each worker
+# the next whole file in collection order, so a long file collected last keeps one worker busy
+# while the other has nothing left to do.
+LONG_FILES = (
+    "tests/api/test_schemathesis.py",
+    "tests/unit/test_pdf_layout.py",
+    "tests/browser/",
+    "tests/unit/test_pdf_handout.py",
+    "tests/web/test_library_transfer.py",
+    "tests/web/test_logs_redacted.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark the slow suites (a real browser, schemathesis, pdf.js) `slow`, so that
-    `make quicktest` (pytest -m "not slow") runs the rest before every commit."""
+    `make quicktest` (pytest -m "not slow") runs the rest before every commit; put the longest
+    files first (the order within each file and among the rest unchanged)."""
     for item in items:
         path = item.nodeid.split("::")[0]
         if path.startswith(SLOW_SUITES):
             item.add_marker(pytest.mark.slow)
+
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next(
+            (i for i, long in enumerate(LONG_FILES) if path.startswith(long)), len(LONG_FILES)
+        )
+
+    items.sort(key=rank)

@@ -6,9 +6,10 @@ what changed. Every query here is scoped to one clinic id."""
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from hepbuilder.db.models import (
@@ -93,6 +94,46 @@ def protocol_hash(protocol: domain.LibraryProtocol) -> str:
     return _digest(protocol_data(protocol))
 
 
+class _Derived:
+    """What a loaded library's entries give every seed, computed once per library object (the
+    bundled library is one cached, read-only object, seeded into every new clinic): each entry's
+    hash, and its search text for the muscle names it is stored with. An exercise that is not the
+    library's own object (an edited copy) is computed afresh each time."""
+
+    def __init__(self, library) -> None:
+        self.exercises = library.exercises
+        self.digests: dict[str, str] = {}
+        self.search_texts: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def digest(self, exercise: domain.LibraryExercise) -> str:
+        if self.exercises.get(exercise.slug) is not exercise:
+            return exercise_hash(exercise)
+        if exercise.slug not in self.digests:
+            self.digests[exercise.slug] = exercise_hash(exercise)
+        return self.digests[exercise.slug]
+
+    def search_text(self, exercise: domain.LibraryExercise, muscle_names: tuple[str, ...]) -> str:
+        if self.exercises.get(exercise.slug) is not exercise:
+            return search_text_for(exercise, muscle_names)
+        key = (exercise.slug, muscle_names)
+        if key not in self.search_texts:
+            self.search_texts[key] = search_text_for(exercise, muscle_names)
+        return self.search_texts[key]
+
+
+_derived: dict[int, _Derived] = {}
+
+
+def _derived_for(library) -> _Derived:
+    """The library's _Derived, dropped when the library object is (so its id is never reused)."""
+    key = id(library)
+    derived = _derived.get(key)
+    if derived is None:
+        derived = _derived[key] = _Derived(library)
+        weakref.finalize(library, _derived.pop, key, None)
+    return derived
+
+
 def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Muscle]:
     rows = clinic_muscles(session, clinic_id)
     for muscle in library.muscles.values():
@@ -114,7 +155,10 @@ def _upsert_muscles(session: Session, clinic_id: int, library) -> dict[str, Musc
 
 
 def _copy_fields(
-    row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
+    row: ExerciseRow,
+    exercise: domain.LibraryExercise,
+    muscles: dict[str, Muscle],
+    derived: _Derived | None = None,
 ) -> None:
     """Copy a library entry's own fields onto a row (not its targets or equipment)."""
     row.name = exercise.name
@@ -130,8 +174,9 @@ def _copy_fields(
     row.defaults = exercise.defaults.to_dict()
     row.illustration = exercise.illustration
     row.source = exercise.source
-    row.search_text = search_text_for(
-        exercise, [muscles[s].name for s in exercise.targets if s in muscles]
+    names = tuple(muscles[s].name for s in exercise.targets if s in muscles)
+    row.search_text = (
+        derived.search_text(exercise, names) if derived else search_text_for(exercise, names)
     )
 
 
@@ -143,22 +188,32 @@ def _equipment_rows(exercise: domain.LibraryExercise) -> list[ExerciseEquipment]
 
 
 def _add_targets(
-    session: Session, row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
+    session: Session,
+    rows: list[tuple[ExerciseRow, domain.LibraryExercise]],
+    muscles: dict[str, Muscle],
 ) -> None:
-    session.add_all(
-        ExerciseTarget(exercise_id=row.id, muscle_id=muscles[slug].id, position=position)
+    """The target muscles of stored exercises (row, its library entry), in one bulk INSERT."""
+    targets = [
+        {"exercise_id": row.id, "muscle_id": muscles[slug].id, "position": position}
+        for row, exercise in rows
         for position, slug in enumerate(exercise.targets)
-    )
+    ]
+    if targets:
+        session.execute(insert(ExerciseTarget), targets)
 
 
 def update_exercise_row(
-    session: Session, row: ExerciseRow, exercise: domain.LibraryExercise, muscles: dict[str, Muscle]
+    session: Session,
+    row: ExerciseRow,
+    exercise: domain.LibraryExercise,
+    muscles: dict[str, Muscle],
+    derived: _Derived | None = None,
 ) -> None:
     """Overwrite a stored exercise (targets and equipment loaded) with a library entry."""
-    _copy_fields(row, exercise, muscles)
+    _copy_fields(row, exercise, muscles, derived)
     if [m.slug for m in row.targets] != list(exercise.targets):
         session.execute(delete(ExerciseTarget).where(ExerciseTarget.exercise_id == row.id))
-        _add_targets(session, row, exercise, muscles)
+        _add_targets(session, [(row, exercise)], muscles)
         session.expire(row, ["targets"])
     if row.equipment != list(exercise.equipment):
         row.equipment_rows = _equipment_rows(exercise)
@@ -176,8 +231,9 @@ def add_exercise_rows(
     muscles,
     *,
     from_clinic: bool,
+    derived: _Derived | None = None,
 ) -> list[ExerciseRow]:
-    """Insert new exercises (entry, bundled hash) in one flush, then their targets in another.
+    """Insert new exercises (entry, bundled hash) in one flush, then all their targets in one INSERT.
 
     `from_clinic`: the clinic's own entries (import, the editor), marked customized."""
     rows = []
@@ -189,13 +245,12 @@ def add_exercise_rows(
             is_customized=from_clinic,
             is_archived=False,
         )
-        _copy_fields(row, exercise, muscles)
+        _copy_fields(row, exercise, muscles, derived)
         row.equipment_rows = _equipment_rows(exercise)
         session.add(row)
         rows.append((row, exercise))
     session.flush()
-    for row, exercise in rows:
-        _add_targets(session, row, exercise, muscles)
+    _add_targets(session, rows, muscles)
     session.flush()
     return [row for row, _ in rows]
 
@@ -272,11 +327,12 @@ def _merge(
 ) -> SeedResult:
     """Seed (bundled content; customized rows kept) or import (`from_clinic`: the clinic's own)."""
     result = SeedResult()
+    derived = _derived_for(library)
     muscles = _upsert_muscles(session, clinic.id, library)
     rows = _existing_exercises(session, clinic.id)
     new: list[tuple[domain.LibraryExercise, str]] = []
     for exercise in library.exercises.values():
-        digest = exercise_hash(exercise)
+        digest = derived.digest(exercise)
         row = rows.get(exercise.slug)
         if row is None:
             new.append((exercise, digest))
@@ -286,7 +342,7 @@ def _merge(
                 result.unchanged.append(exercise.slug)
                 continue
             number = keep_current_state(session, row)
-            update_exercise_row(session, row, exercise, muscles)
+            update_exercise_row(session, row, exercise, muscles, derived)
             row.is_customized = digest != row.library_hash
             session.flush()
             session.refresh(row)
@@ -297,10 +353,10 @@ def _merge(
         elif row.library_hash == digest:
             result.unchanged.append(exercise.slug)
         else:
-            update_exercise_row(session, row, exercise, muscles)
+            update_exercise_row(session, row, exercise, muscles, derived)
             row.library_hash = digest
             result.updated.append(exercise.slug)
-    add_exercise_rows(session, clinic.id, new, muscles, from_clinic=from_clinic)
+    add_exercise_rows(session, clinic.id, new, muscles, from_clinic=from_clinic, derived=derived)
     _refresh_search_text(rows.values())
     store_library_images(session, clinic.id, library)
 

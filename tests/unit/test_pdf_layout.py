@@ -2,6 +2,7 @@
 the page and its box, whole names, the share address on one line, pictures at their size."""
 
 import io
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -48,23 +49,47 @@ def stress_pdfs():
     }
 
 
+def parsed_pages(pdf: bytes) -> list[SimpleNamespace]:
+    """Each page of `pdf` as pdfplumber reads it (size, number, chars, lines, curves, rects and
+    extracted text), read once: the stress handouts run to 100+ pages and several tests walk them."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [
+            SimpleNamespace(
+                page_number=page.page_number,
+                width=page.width,
+                height=page.height,
+                chars=page.chars,
+                lines=page.lines,
+                curves=page.curves,
+                rects=page.rects,
+                text=page.extract_text(),
+            )
+            for page in document.pages
+        ]
+
+
+@pytest.fixture(scope="module")
+def stress_pages(stress_pdfs):
+    """The stress handouts' pages, parsed once per module: {(paper, large_print): pages}."""
+    return {key: parsed_pages(pdf) for key, pdf in stress_pdfs.items()}
+
+
 def footer_top(page) -> float:
     """The y (from the top) of the footer's rule: the lowest line across the page."""
     rules = [line for line in page.lines if line["width"] > page.width * 0.6]
     return max(line["top"] for line in rules)
 
 
-def regions(pdf: bytes):
-    """(page, content chars, footer chars) for each page."""
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            bottom = footer_top(page)
-            chars = [c for c in page.chars if c["text"].strip()]
-            yield (
-                page,
-                [c for c in chars if c["top"] < bottom],
-                [c for c in chars if c["top"] >= bottom],
-            )
+def regions(pages):
+    """(page, content chars, footer chars) for each parsed page."""
+    for page in pages:
+        bottom = footer_top(page)
+        chars = [c for c in page.chars if c["text"].strip()]
+        yield (
+            page,
+            [c for c in chars if c["top"] < bottom],
+            [c for c in chars if c["top"] >= bottom],
+        )
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
@@ -74,10 +99,10 @@ def regions(pdf: bytes):
     ids=["normal", "large"],
 )
 def test_render_handout_type_is_never_smaller_than_the_floor(
-    stress_pdfs, paper, large_print, least_pt, footer_pt, body_pt
+    stress_pages, paper, large_print, least_pt, footer_pt, body_pt
 ):
     steps_seen = 0
-    for _, content, footer in regions(stress_pdfs[(paper, large_print)]):
+    for _, content, footer in regions(stress_pages[(paper, large_print)]):
         assert min(c["size"] for c in content) >= least_pt - 0.01
         assert min(c["size"] for c in footer) >= footer_pt - 0.01
         text = "".join(c["text"] for c in content)
@@ -92,10 +117,10 @@ def test_render_handout_type_is_never_smaller_than_the_floor(
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
 def test_render_handout_keeps_every_glyph_inside_the_page_and_its_box(
-    stress_pdfs, paper, large_print
+    stress_pages, paper, large_print
 ):
     margin = (12 if large_print else 15) * MM
-    for page, content, footer in regions(stress_pdfs[(paper, large_print)]):
+    for page, content, footer in regions(stress_pages[(paper, large_print)]):
         boxes = [
             curve
             for curve in page.curves + page.rects
@@ -122,11 +147,9 @@ def test_render_handout_keeps_every_glyph_inside_the_page_and_its_box(
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
-def test_render_handout_prints_long_names_whole(stress_pdfs, paper, large_print):
-    text = ""
-    with pdfplumber.open(io.BytesIO(stress_pdfs[(paper, large_print)])) as document:
-        pages = [" ".join(page.extract_text().split()) for page in document.pages]
-        text = " ".join(pages)
+def test_render_handout_prints_long_names_whole(stress_pages, paper, large_print):
+    pages = [" ".join(page.text.split()) for page in stress_pages[(paper, large_print)]]
+    text = " ".join(pages)
     assert "…" not in text
     assert f"Stop and call {LONG_CLINIC} on {LONG_PHONE}:" in text
     assert "12 Mill Lane · Bristol BS1 4DJ" in text  # a two-line address, with a separator
@@ -137,9 +160,8 @@ def test_render_handout_prints_long_names_whole(stress_pdfs, paper, large_print)
 
 
 @pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
-def test_render_handout_prints_the_share_address_on_one_line(stress_pdfs, large_print):
-    with pdfplumber.open(io.BytesIO(stress_pdfs[("A4", large_print)])) as document:
-        lines = document.pages[0].extract_text().splitlines()
+def test_render_handout_prints_the_share_address_on_one_line(stress_pages, large_print):
+    lines = stress_pages[("A4", large_print)][0].text.splitlines()
     assert "hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD" in lines
 
 
@@ -162,11 +184,10 @@ def test_render_handout_large_print_has_no_mostly_empty_page(paper):
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_render_handout_large_print_keeps_the_exercises_heading_with_the_first_card(
-    stress_pdfs, paper
+    stress_pages, paper
 ):
-    with pdfplumber.open(io.BytesIO(stress_pdfs[(paper, True)])) as document:
-        page = next(p for p in document.pages if "Your exercises\n" in p.extract_text() + "\n")
-        text = " ".join(page.extract_text().split())
+    page = next(p for p in stress_pages[(paper, True)] if "Your exercises\n" in p.text + "\n")
+    text = " ".join(page.text.split())
     assert f"Your exercises Do these {len(load_library().exercises)} exercises" in text
     assert "1 Supine figure four stretch" in text and "What it is for" in text
 
@@ -297,14 +318,12 @@ def test_string_width_measures_fallback_and_joined_text():
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
-def test_render_handout_exercises_heading_never_stands_alone_on_a_page(stress_pdfs, paper):
+def test_render_handout_exercises_heading_never_stands_alone_on_a_page(stress_pages, paper):
     # 13 exercises (no overview), a two-line running header and a three-line footer: the heading
     # and the whole first card do not fit one letter page together
-    with pdfplumber.open(io.BytesIO(stress_pdfs[(paper, False)])) as document:
-        page = next(p for p in document.pages if "Your exercises\n" in p.extract_text() + "\n")
-        lowest = max(c["bottom"] for c in page.chars if c["top"] < footer_top(page))
-        assert lowest > footer_top(page) * 0.5, page.page_number
-        after = document.pages[page.page_number]  # the next page
-        assert "1 Supine figure four stretch" in " ".join(
-            (page.extract_text() + after.extract_text()).split()
-        )
+    pages = stress_pages[(paper, False)]
+    page = next(p for p in pages if "Your exercises\n" in p.text + "\n")
+    lowest = max(c["bottom"] for c in page.chars if c["top"] < footer_top(page))
+    assert lowest > footer_top(page) * 0.5, page.page_number
+    after = pages[page.page_number]  # the next page
+    assert "1 Supine figure four stretch" in " ".join((page.text + after.text).split())
