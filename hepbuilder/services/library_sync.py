@@ -102,30 +102,32 @@ class _Derived:
 
     def __init__(self, library) -> None:
         self.exercises = library.exercises
-        self.digests: dict[str, str] = {}
-        self.search_texts: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.memo: dict[tuple, str] = {}
+
+    def _once(self, exercise: domain.LibraryExercise, key: tuple, compute) -> str:
+        if self.exercises.get(exercise.slug) is not exercise:
+            return compute()
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def digest(self, exercise: domain.LibraryExercise) -> str:
-        if self.exercises.get(exercise.slug) is not exercise:
-            return exercise_hash(exercise)
-        if exercise.slug not in self.digests:
-            self.digests[exercise.slug] = exercise_hash(exercise)
-        return self.digests[exercise.slug]
+        return self._once(exercise, (exercise.slug,), lambda: exercise_hash(exercise))
 
     def search_text(self, exercise: domain.LibraryExercise, muscle_names: tuple[str, ...]) -> str:
-        if self.exercises.get(exercise.slug) is not exercise:
-            return search_text_for(exercise, muscle_names)
-        key = (exercise.slug, muscle_names)
-        if key not in self.search_texts:
-            self.search_texts[key] = search_text_for(exercise, muscle_names)
-        return self.search_texts[key]
+        return self._once(
+            exercise,
+            (exercise.slug, muscle_names),
+            lambda: search_text_for(exercise, muscle_names),
+        )
 
 
 _derived: dict[int, _Derived] = {}
 
 
 def _derived_for(library) -> _Derived:
-    """The library's _Derived, dropped when the library object is (so its id is never reused)."""
+    """The library's _Derived, dropped when the library object is (so its id is never reused;
+    a frozen Library is not hashable, so a WeakKeyDictionary cannot hold it)."""
     key = id(library)
     derived = _derived.get(key)
     if derived is None:
