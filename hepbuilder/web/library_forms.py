@@ -41,6 +41,16 @@ def slugs_from_text(text: str | None) -> list[str]:
     return ["-".join(fold(part).split()) for part in (text or "").split(",") if part.strip()]
 
 
+def conditions_field(description: str) -> StringField:
+    """The conditions an exercise or a protocol is for, typed as words separated by commas (read
+    back with `slugs_from_text`)."""
+    return StringField(
+        "Conditions",
+        description=description,
+        validators=[Length(max=500, message="Use at most 500 characters.")],
+    )
+
+
 class ExerciseForm(FlaskForm):
     version = HiddenField()
     name = StringField(
@@ -98,11 +108,8 @@ class ExerciseForm(FlaskForm):
         validators=[Length(max=10_000, message="Use at most 10,000 characters.")],
         render_kw={"rows": 3},
     )
-    conditions = StringField(
-        "Conditions",
-        description="What search should find it for, separated by commas, e.g. low back pain, "
-        "hip stiffness.",
-        validators=[Length(max=500, message="Use at most 500 characters.")],
+    conditions = conditions_field(
+        "What search should find it for, separated by commas, e.g. low back pain, hip stiffness."
     )
     sets = dose_field("Sets", "sets")
     reps = dose_field("Reps", "reps")

@@ -18,7 +18,7 @@ from hepbuilder.services import protocols as clinic_protocols
 from .auth import admin_required, current_actor
 from .database import get_db
 from .layout import label
-from .library_forms import add_entry_errors, slugs_from_text
+from .library_forms import add_entry_errors, conditions_field, slugs_from_text
 from .program_forms import ItemForm, apply_action, rebuild_formdata, submitted_items
 
 bp = Blueprint("protocols", __name__)
@@ -42,11 +42,7 @@ class ProtocolForm(FlaskForm):
         ],
         render_kw={"rows": 2},
     )
-    conditions = StringField(
-        "Conditions",
-        description="Whom it is for, separated by commas, e.g. knee osteoarthritis.",
-        validators=[Length(max=500, message="Use at most 500 characters.")],
-    )
+    conditions = conditions_field("Whom it is for, separated by commas, e.g. knee osteoarthritis.")
     progression = TextAreaField(
         "Progression",
         description="When and how to move the patient on.",
