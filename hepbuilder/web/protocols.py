@@ -7,16 +7,18 @@ button posts the whole form, so nothing typed is lost."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from hepbuilder.domain.dose import DOSE_LIMITS
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.exercise import MAX_NAME_CHARS
 from hepbuilder.domain.limits import PROTOCOL_LIMITS
 from hepbuilder.services import favourites, programs
 from hepbuilder.services import protocols as clinic_protocols
 
 from .auth import admin_required, current_actor
 from .database import get_db
+from .forms import at_most
 from .layout import label
 from .library_forms import add_entry_errors, conditions_field, slugs_from_text
 from .program_forms import ItemForm, apply_action, rebuild_formdata, submitted_items
@@ -29,29 +31,19 @@ class ProtocolForm(FlaskForm):
         "Name",
         validators=[
             DataRequired("Name the protocol."),
-            Length(max=120, message="Use at most 120 characters."),
+            at_most(MAX_NAME_CHARS),
         ],
     )
     description = TextAreaField(
         "What it is for",
-        validators=[
-            Length(
-                max=PROTOCOL_LIMITS["description"],
-                message=f"Use at most {PROTOCOL_LIMITS['description']:,} characters.",
-            )
-        ],
+        validators=[at_most(PROTOCOL_LIMITS["description"])],
         render_kw={"rows": 2},
     )
     conditions = conditions_field("Whom it is for, separated by commas, e.g. knee osteoarthritis.")
     progression = TextAreaField(
         "Progression",
         description="When and how to move the patient on.",
-        validators=[
-            Length(
-                max=PROTOCOL_LIMITS["progression"],
-                message=f"Use at most {PROTOCOL_LIMITS['progression']:,} characters.",
-            )
-        ],
+        validators=[at_most(PROTOCOL_LIMITS["progression"])],
         render_kw={"rows": 2},
     )
     items = FieldList(FormField(ItemForm), min_entries=0)
