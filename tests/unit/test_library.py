@@ -539,3 +539,35 @@ def test_lateral_hip_pain_protocol_has_nothing_that_squeezes_the_outer_hip_and_s
     for item in protocol.items:  # no exercise in it warns people with this condition off
         precautions = " ".join(library.exercises[item.exercise].precautions).lower()
         assert "outer side of the hip" not in precautions, item.exercise
+
+
+# The clinic article's exercises; every other bundled exercise is the core library's (#17).
+ARTICLE_EXERCISES = {
+    "active-90-90",
+    "banded-lunge",
+    "couch-stretch",
+    "figure-4-stretch",
+    "foam-roller-lateral-hip",
+    "foam-roller-quads",
+    "hip-internal-rotator-stretch",
+    "massage-ball-glute-release",
+    "monster-walk",
+    "pigeon-stretch",
+    "psoas-lunge-stretch",
+    "reverse-warrior-adductor-stretch",
+    "step-up",
+}
+
+
+def test_core_library_steps_read_at_grade_six_or_below_and_stay_short(library):
+    from hepbuilder.domain.readability import reading_of
+
+    core = [e for slug, e in library.exercises.items() if slug not in ARTICLE_EXERCISES]
+    assert len(core) >= 50
+    hard = [
+        (exercise.slug, number, reading_of(step))
+        for exercise in core
+        for number, step in enumerate(exercise.steps, 1)
+        if reading_of(step).too_hard or reading_of(step).too_long
+    ]
+    assert hard == []
