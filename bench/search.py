@@ -271,6 +271,18 @@ def main() -> None:
 
             return fetch
 
+        def service(call):
+            """A service call on the bench's session, its transaction ended at once: SQLite
+            sessions begin IMMEDIATE, and the app's requests after it must write."""
+
+            def run():
+                try:
+                    call()
+                finally:
+                    session.rollback()
+
+            return run
+
         cases = [
             ("GET /patients (first page, no query)", page("/patients")),
             ("GET /patients?q=nunez", page("/patients?q=nunez")),
@@ -281,7 +293,7 @@ def main() -> None:
             ("GET /patients?q=nobody (no match)", page("/patients?q=nobody")),
             (
                 "service search_patients('smith')",
-                lambda: patients.search_patients(session, actor, "smith"),
+                service(lambda: patients.search_patients(session, actor, "smith")),
             ),
             (
                 f"GET /programs/{program.id}/picker (no query)",
@@ -296,8 +308,10 @@ def main() -> None:
             ("GET picker?equipment=mat", page(f"/programs/{program.id}/picker?equipment=mat")),
             (
                 "service search_exercises('piriformis')",
-                lambda: exercises.search_exercises(
-                    session, actor.clinic_id, q="piriformis", limit=12
+                service(
+                    lambda: exercises.search_exercises(
+                        session, actor.clinic_id, q="piriformis", limit=12
+                    )
                 ),
             ),
         ]
