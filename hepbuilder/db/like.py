@@ -35,9 +35,20 @@ def is_search_index_table(name: str) -> bool:
     )
 
 
+def _escaped(text: str) -> str:
+    """`text` with LIKE's wildcards (and the escape character) taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(column_: ColumnElement, text: str) -> ColumnElement[bool]:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column_.like(f"%{escaped}%", escape="\\")
+    return column_.like(f"%{_escaped(text)}%", escape="\\")
+
+
+def starts_with(column_: ColumnElement, prefix: str) -> ColumnElement[bool]:
+    """`column` begins with `prefix`, every character literal ("sign_in." matches no
+    "signXin."): a LIKE with a fixed prefix, which a btree with pattern ops serves as a range
+    (the audit trail's kind index, migration 0021)."""
+    return column_.like(f"{_escaped(prefix)}%", escape="\\")
 
 
 def _phrase(text: str) -> str:

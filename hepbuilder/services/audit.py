@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from hepbuilder.db.like import starts_with
 from hepbuilder.db.models import ApiToken, AuditEvent, Clinic, Handout, Patient, User
 
 from .actor import Actor, require_admin
@@ -138,7 +139,7 @@ def _query(actor: Actor, filters: AuditFilter, zone: ZoneInfo):
     if filters.user_id is not None:
         query = query.where(AuditEvent.user_id == filters.user_id)
     if filters.kind in KINDS:
-        query = query.where(AuditEvent.action.like(filters.kind + ".%"))
+        query = query.where(starts_with(AuditEvent.action, filters.kind + "."))
     if filters.date_from is not None:
         query = query.where(AuditEvent.created_at >= _utc_bound(filters.date_from, zone))
     if filters.date_to is not None:

@@ -33,7 +33,7 @@ from tests.delivery.test_serve import children_of, wait_for
 
 pytestmark = pytest.mark.slow
 DATABASE = "hb_scale_two"
-EMAILS = 50
+EMAILS = 200
 RATE_LIMIT = 6
 
 
