@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from databases import POSTGRES_SERVER  # noqa: E402  (bench/databases.py)
 from sqlalchemy import func, inspect, select, text  # noqa: E402
 
 from hepbuilder.db.migrate import upgrade  # noqa: E402
@@ -33,8 +34,6 @@ from hepbuilder.db.models import AuditEvent, Clinic, Patient, User  # noqa: E402
 from hepbuilder.db.session import get_engine, session_factory  # noqa: E402
 from hepbuilder.services.actor import Actor  # noqa: E402
 from hepbuilder.services.audit import AuditFilter, iter_audit_events, list_audit_events  # noqa: E402
-
-from databases import POSTGRES_SERVER  # noqa: E402  (bench/databases.py)
 
 CLINICS = 50
 USERS = 4  # a clinic's: the first is its admin
