@@ -66,7 +66,7 @@ def test_every_audit_page_query_reads_an_index_on_postgresql(session, narrowed_b
     clinic = make_clinic(session)
     admin = make_user(session, clinic, role="admin")
     patient = make_patient(session, clinic)
-    for number in range(40):
+    for _ in range(40):
         _event(session, clinic, "patient.view", patient_id=patient.id, user_id=admin.id)
         _event(session, clinic, "sign_in.success", user_id=admin.id)
     session.flush()
