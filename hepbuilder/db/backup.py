@@ -88,10 +88,14 @@ def backup_database(url: str, out: Path) -> str:
 
 
 def pdfs_outside_database(url: str) -> int:
-    """How many handouts keep their PDF outside the database (in the S3 store). Only reads,
-    so on SQLite it does not wait for another writer's lock."""
+    """How many handouts keep their PDF outside the database (in the S3 store); 0 for a
+    database from before migration 0018. Only reads, so on SQLite it does not wait for another
+    writer's lock."""
     engine = get_engine(url).execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
     with engine.connect() as connection:
+        columns = {column["name"] for column in inspect(connection).get_columns("handout")}
+        if "pdf_store" not in columns:
+            return 0
         return connection.scalar(text("SELECT count(*) FROM handout WHERE pdf_store <> 'database'"))
 
 

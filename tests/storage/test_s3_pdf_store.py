@@ -24,6 +24,7 @@ from tests.builders import (
     make_patient,
     make_program,
     make_user,
+    queue_handout_email,
     see_committed,
     seeded_clinic,
     sign_in,
@@ -136,6 +137,29 @@ def test_erasing_a_patient_deletes_their_objects_once_the_erasure_committed(
     assert bucket.keys() == [bucket.key(clinic.id, neighbours.pdf_sha256)]
     assert kept.pdf_store == "database"
     assert client.get(f"/handouts/{handout.id}/download").status_code == 404
+
+
+def test_the_emailed_handout_attaches_the_pdf_from_the_bucket(s3_app, session, bucket):
+    from tests.delivery.conftest import start_server, worker_settings
+
+    clinic, user, patient, program = _world(session)
+    patient.email = "zoe@example.com"
+    session.commit()
+    client = s3_app.test_client()
+    sign_in(client, user)
+    handout = _issue_on_the_web(client, session, program)
+    queue_handout_email(session, handout)
+    session.commit()
+    server = start_server()
+    try:
+        settings = worker_settings(session.get_bind().url.render_as_string(False), server.port)
+        result = send_due(s3_app.extensions["hepbuilder.sessions"], settings)
+    finally:
+        server.stop()
+    assert result.counts == {"sent": 1}
+    (mail,) = server.inbox.messages
+    (attachment,) = mail.iter_attachments()
+    assert attachment.get_content() == bucket.read(bucket.key(clinic.id, handout.pdf_sha256))
 
 
 def test_a_damaged_or_missing_object_is_a_clear_503_logged_without_patient_data(
