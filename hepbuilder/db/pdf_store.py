@@ -42,8 +42,9 @@ class PdfStore(Protocol):
 
     name: str
 
-    def write(self, handout: Handout, pdf: bytes) -> None:
-        """Keep `pdf` for `handout` (its clinic_id set) and record where in the row."""
+    def write(self, clinic_id: int, pdf: bytes) -> dict:
+        """Keep `pdf`, a new handout's of the clinic; the handout row's columns that say where
+        it is (`pdf`, `pdf_sha256`, `pdf_store`), to give the row when it is made."""
 
     def read(self, handout: Handout) -> bytes:
         """The handout's PDF bytes, exactly as issued (Unavailable when they cannot be had)."""
@@ -57,10 +58,8 @@ class DatabasePdfStore:
 
     name = "database"
 
-    def write(self, handout: Handout, pdf: bytes) -> None:
-        handout.pdf = pdf
-        handout.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        handout.pdf_store = self.name
+    def write(self, clinic_id: int, pdf: bytes) -> dict:
+        return {"pdf": pdf, "pdf_sha256": hashlib.sha256(pdf).hexdigest(), "pdf_store": self.name}
 
     def read(self, handout: Handout) -> bytes:
         return handout.pdf
@@ -120,10 +119,8 @@ class S3PdfStore:
     def key(self, clinic_id: int, pdf_sha256: str) -> str:
         return object_key(self.settings.key_prefix, clinic_id, pdf_sha256)
 
-    def write(self, handout: Handout, pdf: bytes) -> None:
-        handout.pdf_sha256 = self.put(handout.clinic_id, pdf)
-        handout.pdf = b""
-        handout.pdf_store = self.name
+    def write(self, clinic_id: int, pdf: bytes) -> dict:
+        return {"pdf": b"", "pdf_sha256": self.put(clinic_id, pdf), "pdf_store": self.name}
 
     def read(self, handout: Handout) -> bytes:
         return self.get(handout.clinic_id, handout.pdf_sha256, handout_id=handout.id)

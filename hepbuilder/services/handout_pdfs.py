@@ -25,10 +25,11 @@ log = logging.getLogger(__name__)
 DELETE_KIND = "pdf.delete"
 
 
-def keep_pdf(session: Session, handout: Handout, pdf: bytes) -> None:
-    """Store the new handout's PDF with the store new handouts go to, before its row is
-    committed; sets `pdf`, `pdf_sha256` and `pdf_store` on the row (its clinic_id set)."""
-    pdf_stores(session).writing.write(handout, pdf)
+def keep_pdf(session: Session, clinic_id: int, pdf: bytes) -> dict:
+    """Store a new handout's PDF with the store new handouts go to (an S3 object is written
+    now, before the row that names it exists); the row's `pdf`, `pdf_sha256` and `pdf_store`.
+    Unavailable when the store cannot take it."""
+    return pdf_stores(session).writing.write(clinic_id, pdf)
 
 
 def read_pdf(session: Session, handout: Handout) -> bytes:

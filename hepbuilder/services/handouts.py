@@ -319,6 +319,9 @@ def issue_handout(
         share_url = current_link_url(session, actor, program.patient_id, links)
         spec = build_spec(session, actor, program, therapist_id, share_url)
         pdf = render_pdf(spec)
+    # The PDF goes to its store before the row exists (an S3 object: before any row lock is
+    # taken, and never a row without its object); a rollback leaves at most an orphan object.
+    stored_pdf = keep_pdf(session, actor.clinic_id, pdf)
     # Serialise issuing per patient where the database can (PostgreSQL); SQLite has one writer.
     session.scalar(select(Patient.id).where(Patient.id == program.patient_id).with_for_update())
     snapshot_json = store_snapshot(session, spec.to_dict())
@@ -333,8 +336,8 @@ def issue_handout(
             issued_by_id=therapist_id,
             issued_on=spec.issued_on,
             program_version=program.version,
+            **stored_pdf,
         )
-        keep_pdf(session, handout, pdf)  # an S3 object is written now, before the row is
         try:
             with session.begin_nested():
                 session.add(handout)
