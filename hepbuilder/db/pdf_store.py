@@ -190,7 +190,8 @@ class PdfStores:
     s3: S3PdfStore | None = None
 
     def for_row(self, handout: Handout) -> PdfStore:
-        """The adapter that holds this row's PDF (Unavailable for an S3 row with no S3 store)."""
+        """The adapter that holds this row's PDF (Unavailable for an S3 row with no S3 store,
+        or a store this version does not know)."""
         if handout.pdf_store == "s3":
             if self.s3 is None:
                 log.error(
@@ -200,7 +201,10 @@ class PdfStores:
                 )
                 raise Unavailable(UNAVAILABLE_MESSAGE)
             return self.s3
-        return DATABASE_STORE
+        if handout.pdf_store == DATABASE_STORE.name:
+            return DATABASE_STORE
+        log.error("Handout %s: unknown PDF store %r", handout.id, handout.pdf_store)
+        raise Unavailable(UNAVAILABLE_MESSAGE)
 
 
 SESSION_INFO_KEY = "hepbuilder.pdf_stores"
