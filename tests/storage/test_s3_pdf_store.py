@@ -280,3 +280,29 @@ def test_a_wrong_pdf_store_setting_stops_the_app_and_the_worker_naming_it(cli, m
     assert "HEPBUILDER_PDF_STORE=s3 needs HEPBUILDER_S3_BUCKET." in worker.output
     with pytest.raises(SettingError, match="HEPBUILDER_S3_BUCKET"):
         create_app()
+
+
+def test_move_to_s3_leaves_a_pdf_that_does_not_match_its_sha256_in_the_database(
+    session, db_url, bucket, monkeypatch, tmp_path, caplog
+):
+    from sqlalchemy import update
+
+    _clinic, _user, patient, _program = _world(session)
+    good, damaged = make_handout(session, patient), make_handout(session, patient)
+    session.commit()
+    session.execute(update(Handout).where(Handout.id == damaged.id).values(pdf=b"%PDF damaged"))
+    session.commit()
+    monkeypatch.setenv("HEPBUILDER_DATABASE_URL", db_url)
+    for name, value in bucket.environment.items():
+        monkeypatch.setenv(name, value)
+
+    with caplog.at_level(logging.ERROR, logger="hepbuilder.services.handout_pdfs"):
+        moved = CliRunner().invoke(main, ["pdfs", "move-to-s3"])
+    assert moved.exit_code == 1
+    assert "Moved 1 handout PDFs" in moved.output
+    assert "1 PDFs do not match their recorded SHA-256 and stay in the database" in moved.output
+    assert f"Handout {damaged.id}: its stored PDF does not match" in caplog.text
+    see_committed(session)
+    stores = dict(session.execute(select(Handout.id, Handout.pdf_store)).all())
+    assert stores == {good.id: "s3", damaged.id: "database"}
+    assert _stored_bytes(session, damaged.id) == b"%PDF damaged"
