@@ -1,6 +1,7 @@
 """A real S3-compatible server for the PDF store's tests: moto's server on a free port of
 127.0.0.1, started once for this folder, and a fresh bucket per test. Skipped, with the reason,
-where moto or boto3 cannot be imported (`pip install -e '.[test]'` brings both)."""
+where moto or boto3 cannot be imported (`pip install -e '.[test]'` brings both): the test
+modules call `needs_moto_and_boto3()` at import, which skips them whole."""
 
 import socket
 import uuid
@@ -8,10 +9,19 @@ from dataclasses import dataclass
 
 import pytest
 
-moto_server = pytest.importorskip(
-    "moto.server", reason="moto[server] is not installed: the S3 store tests need its server"
-)
-boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (pip install '.[s3]')")
+
+def needs_moto_and_boto3() -> tuple:
+    """(moto.server, boto3), or the calling test module or fixture is skipped, saying why."""
+    moto_server = pytest.importorskip(
+        "moto.server",
+        reason="moto[server] cannot be imported: the S3 store tests need its server",
+        exc_type=ImportError,
+    )
+    boto3 = pytest.importorskip(
+        "boto3", reason="boto3 cannot be imported (pip install '.[s3]')", exc_type=ImportError
+    )
+    return moto_server, boto3
+
 
 KEY_PREFIX = "hb"
 
@@ -25,6 +35,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="package")
 def s3_endpoint():
     """The address of a moto S3 server running in this process until the folder's tests end."""
+    moto_server, _boto3 = needs_moto_and_boto3()
     port = _free_port()
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -70,6 +81,7 @@ class Bucket:
 
 @pytest.fixture
 def bucket(s3_endpoint) -> Bucket:
+    _moto_server, boto3 = needs_moto_and_boto3()
     client = boto3.session.Session().client(
         "s3",
         endpoint_url=s3_endpoint,

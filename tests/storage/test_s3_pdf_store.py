@@ -29,7 +29,10 @@ from tests.builders import (
     seeded_clinic,
     sign_in,
 )
+from tests.storage.conftest import needs_moto_and_boto3
 from tests.web.test_programs_pages import builder_form
+
+needs_moto_and_boto3()
 
 PATIENT_NAME = ("Zoë", "Łukasiewicz")
 
