@@ -25,13 +25,30 @@ def error_sentence(error: DomainError) -> str:
     return getattr(error, "message", None) or str(error)
 
 
-@contextmanager
-def transaction():
-    """A session on the configured database, committed when the block ends without error."""
+def pdf_store_info() -> dict:
+    """The session `info` naming the configured PDF stores (HEPBUILDER_PDF_STORE, _S3_*); a
+    wrong setting is one sentence naming it."""
+    from hepbuilder.config import SettingError, pdf_store_settings_from_env
+    from hepbuilder.db.pdf_store import session_info
+
+    try:
+        return session_info(pdf_store_settings_from_env())
+    except SettingError as error:
+        raise fail(str(error)) from None
+
+
+def sessions_from_env():
+    """The session factory of the configured database and PDF stores."""
     from hepbuilder.config import database_url_from_env
     from hepbuilder.db.session import session_factory
 
-    session = session_factory(database_url_from_env())()
+    return session_factory(database_url_from_env(), info=pdf_store_info())
+
+
+@contextmanager
+def transaction():
+    """A session on the configured database, committed when the block ends without error."""
+    session = sessions_from_env()()
     try:
         yield session
         session.commit()
@@ -120,6 +137,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web app with gunicorn, and deliver queued email while it runs."""
     from hepbuilder.serve import run_server
 
+    pdf_store_info()  # a wrong HEPBUILDER_PDF_STORE / _S3_* setting stops here, named
     run_server(host, port, workers)
 
 
@@ -142,12 +160,16 @@ def outbox_send(loop: bool, now: bool, interval: float) -> None:
     """Deliver the queued messages that are due (one pass, or with --loop until stopped)."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from hepbuilder.config import load_settings
+    from hepbuilder.config import SettingError, load_settings
+    from hepbuilder.db.pdf_store import session_info
     from hepbuilder.db.session import session_factory
     from hepbuilder.services.outbox import send_due
 
-    settings = load_settings()
-    sessions = session_factory(settings.database_url)
+    try:
+        settings = load_settings()
+    except SettingError as error:
+        raise fail(str(error)) from None
+    sessions = session_factory(settings.database_url, info=session_info(settings.pdf_store))
     if not loop:
         try:
             result = send_due(sessions, settings, ignore_backoff=now)
@@ -427,16 +449,56 @@ def backup(out: Path) -> None:
     """Write a consistent copy of the database to OUT while the app keeps running.
 
     SQLite: SQLite's online backup API (OUT is an SQLite file). PostgreSQL: runs
-    `pg_dump --format=custom` (OUT is its archive), which must be installed.
+    `pg_dump --format=custom` (OUT is its archive), which must be installed. It covers the
+    database only: PDFs kept in the S3 store are not in it, and the command says how many.
     """
     from hepbuilder.config import database_url_from_env
-    from hepbuilder.db.backup import BackupError, backup_database
+    from hepbuilder.db.backup import BackupError, backup_database, pdfs_outside_database
 
+    url = database_url_from_env()
     try:
-        how = backup_database(database_url_from_env(), out)
+        how = backup_database(url, out)
     except (BackupError, OSError) as error:
         raise fail(str(error)) from None
     click.echo(f"Wrote a backup of the database to {out} ({how}).")
+    outside = pdfs_outside_database(url)
+    if outside:
+        click.echo(
+            f"It does not hold the PDFs of {outside} handouts kept in the S3 store "
+            "(HEPBUILDER_S3_BUCKET): back that bucket up as well."
+        )
+    else:
+        click.echo("It holds every handout's PDF (none is kept in the S3 store).")
+
+
+@main.group()
+def pdfs() -> None:
+    """Where issued handouts' PDFs are kept (the database, or an S3 store)."""
+
+
+@pdfs.command("move-to-s3")
+@click.option(
+    "--batch",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Handouts moved per transaction.",
+)
+def pdfs_move_to_s3(batch: int) -> None:
+    """Move the PDFs the database holds into the S3 store (HEPBUILDER_S3_*), each written, read
+    back and checked before the database gives up its bytes. Safe to stop and run again."""
+    from hepbuilder.services.handout_pdfs import move_to_s3
+
+    try:
+        moved, left = move_to_s3(sessions_from_env(), batch=batch)
+    except DomainError as error:
+        raise fail(error_sentence(error)) from None
+    click.echo(f"Moved {moved} handout PDFs to the S3 store.")
+    if left:
+        raise fail(
+            f"{left} PDFs do not match their recorded SHA-256 and stay in the database "
+            "(the log names each handout)."
+        )
 
 
 @main.command()

@@ -1,7 +1,9 @@
 """Settings from the environment (HEPBUILDER_*), with embedded defaults. No Flask here: the CLI uses it too."""
 
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,112 @@ def webhook_key() -> str:
     )
 
 
+class SettingError(ValueError):
+    """A HEPBUILDER_* setting has a value the app cannot start with; the message names it."""
+
+
+PDF_STORES = ("database", "s3")
+# The PDF store's settings, by name without the HEPBUILDER_ prefix (also the app.config keys).
+PDF_STORE_NAMES = (
+    "PDF_STORE",
+    "S3_ENDPOINT_URL",
+    "S3_BUCKET",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_KEY_PREFIX",
+)
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_KEY_PREFIX = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+MAX_KEY_PREFIX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class PdfStoreSettings:
+    """Where new handouts' PDFs go (`store`: "database" or "s3") and how to reach the S3 store.
+
+    `bucket` is empty when no S3 store is set up. An S3 store may be set up while `store` is
+    "database": handouts issued while it was "s3" are then still read from it.
+    """
+
+    store: str = "database"
+    endpoint_url: str = ""  # empty: AWS's own endpoint for `region`
+    bucket: str = ""
+    region: str = ""  # empty: boto3's default (AWS_DEFAULT_REGION, ~/.aws/config)
+    access_key_id: str = ""  # both empty: boto3's credential chain (an instance role, ...)
+    secret_access_key: str = field(default="", repr=False)
+    key_prefix: str = ""
+
+    @property
+    def has_s3(self) -> bool:
+        return bool(self.bucket)
+
+
+def _setting(name: str) -> str:
+    return ENV_PREFIX + name
+
+
+def pdf_store_settings(values: Mapping[str, object]) -> PdfStoreSettings:
+    """The PDF store's settings from `values` (PDF_STORE_NAMES, without the HEPBUILDER_ prefix:
+    the environment or app.config), checked: SettingError naming the setting otherwise."""
+
+    def value(name: str) -> str:
+        return str(values.get(name) or "").strip()
+
+    store = value("PDF_STORE").lower() or "database"
+    if store not in PDF_STORES:
+        raise SettingError(
+            f'{_setting("PDF_STORE")} must be "database" or "s3", not {value("PDF_STORE")!r}.'
+        )
+    bucket = value("S3_BUCKET")
+    if store == "s3" and not bucket:
+        raise SettingError(f"{_setting('PDF_STORE')}=s3 needs {_setting('S3_BUCKET')}.")
+    if bucket and not _BUCKET.fullmatch(bucket):
+        raise SettingError(
+            f"{_setting('S3_BUCKET')} must be a bucket name: 3 to 63 lower-case letters, digits, "
+            "dots and hyphens, starting and ending with a letter or digit."
+        )
+    endpoint_url = value("S3_ENDPOINT_URL").rstrip("/")
+    if endpoint_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", endpoint_url):
+        raise SettingError(
+            f"{_setting('S3_ENDPOINT_URL')} must be an http:// or https:// address, "
+            "e.g. https://s3.eu-west-2.amazonaws.com or http://127.0.0.1:9000."
+        )
+    access_key_id, secret = value("S3_ACCESS_KEY_ID"), value("S3_SECRET_ACCESS_KEY")
+    if bool(access_key_id) != bool(secret):
+        raise SettingError(
+            f"{_setting('S3_ACCESS_KEY_ID')} and {_setting('S3_SECRET_ACCESS_KEY')} go together: "
+            "set both, or neither to use boto3's own credentials (an instance role, ~/.aws)."
+        )
+    prefix = value("S3_KEY_PREFIX").strip("/")
+    if prefix and (len(prefix) > MAX_KEY_PREFIX_CHARS or not _KEY_PREFIX.fullmatch(prefix)):
+        raise SettingError(
+            f"{_setting('S3_KEY_PREFIX')} may hold letters, digits, '.', '_', '-' and '/' "
+            f"between them, at most {MAX_KEY_PREFIX_CHARS} characters."
+        )
+    if bucket:
+        try:
+            import boto3  # noqa: F401
+        except ImportError:
+            raise SettingError(
+                f"An S3 store ({_setting('S3_BUCKET')}) needs boto3: pip install 'hepbuilder[s3]'."
+            ) from None
+    return PdfStoreSettings(
+        store=store,
+        endpoint_url=endpoint_url,
+        bucket=bucket,
+        region=value("S3_REGION"),
+        access_key_id=access_key_id,
+        secret_access_key=secret,
+        key_prefix=prefix,
+    )
+
+
+def pdf_store_settings_from_env() -> PdfStoreSettings:
+    """pdf_store_settings from the HEPBUILDER_* environment."""
+    return pdf_store_settings({name: os.environ.get(_setting(name)) for name in PDF_STORE_NAMES})
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -83,6 +191,7 @@ class Settings:
     webhook_key: str = field(default="", repr=False)
     api_rate_limit: int = 0  # requests per token per minute; 0: no limit
     idempotency_ttl_hours: int = 0
+    pdf_store: PdfStoreSettings = field(default_factory=PdfStoreSettings)
 
 
 DEFAULT_API_RATE_LIMIT = 600  # per token per minute: ten a second, far above what a PMS syncs
@@ -167,4 +276,5 @@ def load_settings() -> Settings:
         webhook_key=webhook_key(),
         api_rate_limit=api_rate_limit(),
         idempotency_ttl_hours=idempotency_ttl_hours(),
+        pdf_store=pdf_store_settings_from_env(),
     )

@@ -328,6 +328,7 @@ ERROR_CODES = {
     "invalid": "422: fields or query parameters break a rule; each is named in `fields`.",
     "rate_limited": "429: the token made too many requests this minute (see Retry-After).",
     "server_error": "500: our fault; the X-Request-Id helps us find it.",
+    "unavailable": "503: the S3 store of handout PDFs cannot give or take one now; try later.",
 }
 
 ERROR = {

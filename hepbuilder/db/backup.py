@@ -5,6 +5,9 @@ snapshot, so writers carry on and the copy holds exactly the transactions commit
 PostgreSQL: the server's own tool, `pg_dump --format=custom` (one consistent snapshot too), and
 `pg_restore` back; both must be on PATH, in the server's major version or newer.
 Restoring refuses a database that holds any row, so a backup never lands on top of live data.
+A backup holds the database only: handouts whose PDF is in the S3 store (`handout.pdf_store`,
+db/pdf_store.py) keep just its SHA-256 there, and the bucket needs its own backup
+(`pdfs_outside_database` counts them, so the command can say so).
 """
 
 import os
@@ -17,7 +20,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from .like import is_search_index_table
-from .session import get_engine
+from .session import SQLITE_BEGIN_OPTION, get_engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -82,6 +85,18 @@ def backup_database(url: str, out: Path) -> str:
         how = "pg_dump --format=custom"
     partial.replace(out)
     return how
+
+
+def pdfs_outside_database(url: str) -> int:
+    """How many handouts keep their PDF outside the database (in the S3 store); 0 for a
+    database from before migration 0018. Only reads, so on SQLite it does not wait for another
+    writer's lock."""
+    engine = get_engine(url).execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+    with engine.connect() as connection:
+        columns = {column["name"] for column in inspect(connection).get_columns("handout")}
+        if "pdf_store" not in columns:
+            return 0
+        return connection.scalar(text("SELECT count(*) FROM handout WHERE pdf_store <> 'database'"))
 
 
 def table_names_with_rows(url: str) -> list[str]:

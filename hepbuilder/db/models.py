@@ -480,8 +480,13 @@ class Handout(Base):
     # Both deferred: listing handouts reads neither; a download reads only the PDF.
     # The spec with its exercises, brand and logo as {"$part": sha256} (services/snapshots.py).
     snapshot_json: Mapped[str] = mapped_column(Text, deferred=True)
+    # The PDF's bytes when `pdf_store` is "database"; b"" when they are an object in the S3
+    # store (db/pdf_store.py), named by clinic and `pdf_sha256`, and after erasure.
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_store: Mapped[str] = mapped_column(
+        String(10), default="database", server_default="database"
+    )
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     issued_on: Mapped[dt.date] = mapped_column(Date)
     program_version: Mapped[int | None] = mapped_column(Integer)  # None: issued before 0008

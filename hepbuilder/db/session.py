@@ -53,12 +53,15 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
-def session_factory(url: str, *, begin: str = "IMMEDIATE") -> sessionmaker[Session]:
+def session_factory(
+    url: str, *, begin: str = "IMMEDIATE", info: dict | None = None
+) -> sessionmaker[Session]:
     """Sessions on `url`. `begin="DEFERRED"` is for sessions that only read (SQLite only; see the
-    module's docstring); PostgreSQL ignores it."""
+    module's docstring); PostgreSQL ignores it. Each session starts with a copy of `info` (the
+    PDF stores: db/pdf_store.py)."""
     if begin not in SQLITE_BEGIN_MODES:
         raise ValueError(f"begin must be one of {SQLITE_BEGIN_MODES}")
     engine = get_engine(url)
     if begin != "IMMEDIATE":
         engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: begin})
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)

@@ -67,3 +67,14 @@ class RateLimited(DomainError):
         super().__init__(message)
         self.message = message
         self.retry_after_seconds = retry_after_seconds
+
+
+class Unavailable(DomainError):
+    """Something the app stores elsewhere (a handout's PDF in an object store) cannot be had
+    right now, or does not match what was recorded; the request may succeed later (503)."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

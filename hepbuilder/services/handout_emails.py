@@ -21,12 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Clinic, Handout, OutboxMessage, Patient
-from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
+from hepbuilder.domain.errors import Conflict, NotFound, Unavailable, ValidationError
 from hepbuilder.domain.text import long_date
 from hepbuilder.paths import TEMPLATES_DIR
 
 from .actor import Actor, system_actor
 from .audit import record_event
+from .handout_pdfs import read_pdf
 from .handouts import get_handout, handout_own_fields, patient_filename
 from .outbox import DeliveryError, enqueue, register_sender, requeue
 from .patient_links import LinkSigner, link_state
@@ -248,7 +249,10 @@ def send_handout_email(session: Session, message: OutboxMessage, settings) -> No
     state = link_state(session, actor, handout.patient_id, signer)
     link_url = state.url if state is not None and not state.is_expired else ""
     attach = payload.get("mode", "attach") == "attach"
-    pdf = session.scalar(select(Handout.pdf).where(Handout.id == handout.id)) if attach else None
+    try:
+        pdf = read_pdf(session, handout) if attach else None
+    except Unavailable:
+        raise DeliveryError("The handout's PDF could not be read from the file store.") from None
     email = build_message(
         clinic=clinic,
         patient=patient,

@@ -3,13 +3,13 @@
 `issue_handout` compares the program with the previous handout of the same program (its stored
 snapshot), item by item, and marks new exercises, changed doses (with the dose they were) and
 stopped exercises; it stores the spec snapshot (its exercises, brand and logo held once, by
-content hash: services/snapshots.py), the PDF and its SHA-256, and never changes them again.
+content hash: services/snapshots.py), the PDF (in the row, or in the S3 store before the row is
+written: services/handout_pdfs.py) and its SHA-256, and never changes them again.
 Reading a handout's PDF leaves an audit event.
 All functions are scoped to the actor's clinic and flush without committing.
 """
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spe
 from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
+from .handout_pdfs import keep_pdf, read_pdf
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient, of_unerased_patient
 from .programs import check_version, get_program, item_dose
@@ -318,6 +319,9 @@ def issue_handout(
         share_url = current_link_url(session, actor, program.patient_id, links)
         spec = build_spec(session, actor, program, therapist_id, share_url)
         pdf = render_pdf(spec)
+    # The PDF goes to its store before the row exists (an S3 object: before any row lock is
+    # taken, and never a row without its object); a rollback leaves at most an orphan object.
+    stored_pdf = keep_pdf(session, actor.clinic_id, pdf)
     # Serialise issuing per patient where the database can (PostgreSQL); SQLite has one writer.
     session.scalar(select(Patient.id).where(Patient.id == program.patient_id).with_for_update())
     snapshot_json = store_snapshot(session, spec.to_dict())
@@ -329,11 +333,10 @@ def issue_handout(
             number=_next_number(session, program.patient_id),
             title=program.title or "",
             snapshot_json=snapshot_json,
-            pdf=pdf,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             issued_by_id=therapist_id,
             issued_on=spec.issued_on,
             program_version=program.version,
+            **stored_pdf,
         )
         try:
             with session.begin_nested():
@@ -422,9 +425,10 @@ def get_handout_pdf(
     """The handout and its stored PDF bytes, recording an audit event "handout.<purpose>".
 
     `purpose` is "download" (an attachment), "view" (inline or printing) or another short verb.
+    Unavailable when the PDF is in the S3 store and cannot be read back as issued.
     """
     handout = get_handout(session, actor, handout_id, with_pdf=True)
-    pdf = handout.pdf
+    pdf = read_pdf(session, handout)
     record_event(
         session, actor, f"handout.{purpose}", patient_id=handout.patient_id, handout_id=handout.id
     )

@@ -2,7 +2,7 @@
 by a worker (`hepbuilder outbox send`, or the loop `hepbuilder serve` starts).
 
 The worker knows nothing of what a message is: it claims due rows, hands each to the sender
-registered for its `kind` (`SENDERS`: "email", "webhook"), and records the outcome. A failed
+registered for its `kind` (`SENDERS`: "email", "webhook", "pdf.delete"), and records the outcome. A failed
 attempt is retried after about 1 min, 5 min, 30 min, 2 h and 12 h, then the message is "failed" with its last
 error. Claiming sets status "sending" and a lease (`claimed_until`); on PostgreSQL the rows are
 picked with FOR UPDATE SKIP LOCKED, so several workers at once never take the same row, and the
@@ -68,6 +68,7 @@ def load_senders() -> dict[str, Sender]:
     """Import the modules that register a sender (each registers itself on import)."""
     from . import (
         handout_emails,  # noqa: F401  kind "email"
+        handout_pdfs,  # noqa: F401  kind "pdf.delete"
         webhook_delivery,  # noqa: F401  kind "webhook"
     )
 

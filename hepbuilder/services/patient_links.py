@@ -24,6 +24,7 @@ from hepbuilder.domain.errors import NotFound
 
 from .actor import Actor
 from .audit import record_event
+from .handout_pdfs import read_pdf
 from .patients import get_patient
 
 TOKEN_BYTES = 24  # 192 bits of HMAC output
@@ -215,7 +216,7 @@ def download_through_link(
     handout = next((h for h in opened.handouts if h.number == number), None)
     if handout is None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    pdf = session.scalar(select(Handout.pdf).where(Handout.id == handout.id))
+    pdf = read_pdf(session, handout)
     record_event(
         session,
         opened.actor,

@@ -34,6 +34,7 @@ from hepbuilder.domain.text import fold
 from .actor import Actor, require_admin
 from .audit import patient_audit_entries, record_event
 from .audit_words import describe
+from .handout_pdfs import forget_pdfs, read_pdf
 from .handouts import suggested_filename
 from .patients import get_patient
 from .programs import list_programs, program_to_data
@@ -156,7 +157,7 @@ def export_patient(session: Session, actor: Actor, patient_id: int) -> tuple[str
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for row in handout_rows:
             pdf_name = f"handouts/{suggested_filename(row)}"
-            archive.writestr(pdf_name, row.pdf)
+            archive.writestr(pdf_name, read_pdf(session, row))
             handouts.append(
                 {
                     "id": row.id,
@@ -222,6 +223,7 @@ def erase_patient(session: Session, actor: Actor, patient_id: int, confirmation:
         .where(Program.clinic_id == actor.clinic_id, Program.patient_id == patient.id)
         .values(title="", notes="", review_on=None, is_archived=True)
     )
+    forget_pdfs(session, actor.clinic_id, patient.id)  # S3 objects: deleted once this commits
     # The snapshot goes whole; the shared parts it referred to (exercises, the brand, the logo)
     # hold no patient data and stay for the other handouts that print them.
     session.execute(

@@ -5,7 +5,9 @@ from flask import Flask
 from hepbuilder.config import (
     DEFAULT_API_RATE_LIMIT,
     DEFAULT_IDEMPOTENCY_TTL_HOURS,
+    PDF_STORE_NAMES,
     load_settings,
+    pdf_store_settings,
 )
 from hepbuilder.paths import TEMPLATES_DIR
 
@@ -55,6 +57,7 @@ def configure(app: Flask, overrides: dict) -> None:
             WEBHOOK_KEY=settings.webhook_key,
             API_RATE_LIMIT=settings.api_rate_limit,
             IDEMPOTENCY_TTL_HOURS=settings.idempotency_ttl_hours,
+            PDF_STORE_SETTINGS=settings.pdf_store,
         )
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
@@ -67,6 +70,10 @@ def configure(app: Flask, overrides: dict) -> None:
         ),
     )
     app.config.update(overrides)
+    if "PDF_STORE_SETTINGS" not in app.config or PDF_STORE_NAMES[0] in overrides:
+        # Tests (and embedders) may give the PDF store as PDF_STORE, S3_BUCKET, ... overrides;
+        # they are checked like the environment (config.SettingError naming the setting).
+        app.config["PDF_STORE_SETTINGS"] = pdf_store_settings(app.config)
 
 
 def register_blueprints(app: Flask) -> None:

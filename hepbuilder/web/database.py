@@ -3,11 +3,15 @@
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from hepbuilder.db.pdf_store import session_info
 from hepbuilder.db.session import session_factory
 
 
 def register_database(app: Flask) -> None:
-    app.extensions["hepbuilder.sessions"] = session_factory(app.config["DATABASE_URL"])
+    """Sessions on DATABASE_URL that carry the PDF stores of PDF_STORE_SETTINGS."""
+    app.extensions["hepbuilder.sessions"] = session_factory(
+        app.config["DATABASE_URL"], info=session_info(app.config["PDF_STORE_SETTINGS"])
+    )
     app.teardown_appcontext(_close_session)
 
 

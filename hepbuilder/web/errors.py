@@ -9,6 +9,7 @@ from hepbuilder.domain.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    Unavailable,
     ValidationError,
 )
 from hepbuilder.web.log_redaction import redact_path
@@ -26,6 +27,7 @@ _CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -40,6 +42,8 @@ def status_for(error: DomainError) -> int:
         return 422
     if isinstance(error, RateLimited):
         return 429
+    if isinstance(error, Unavailable):
+        return 503
     return 400
 
 

@@ -34,6 +34,12 @@ ERRORS = {
         "invalid",
     ),
     429: ("Over the token's rate limit; retry after `Retry-After` seconds.", "rate_limited"),
+    503: (
+        "The server keeps handout PDFs in an S3 store that cannot be reached right now, or "
+        "holds a missing or damaged copy of this PDF (never sent as if it were the handout); "
+        "nothing was changed. Try again later.",
+        "unavailable",
+    ),
 }
 BODY_ERRORS = (400, 413, 415, 422)
 

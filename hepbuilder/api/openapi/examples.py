@@ -178,6 +178,10 @@ MESSAGES = {
     "unsupported_media_type": "Send the body as JSON: Content-Type: application/json.",
     "invalid": "items[1].sets: must be from 1 to 20",
     "rate_limited": "This token made more than 600 requests this minute; wait 12 seconds.",
+    "unavailable": (
+        "This handout's PDF cannot be read from the file store right now. Please try again "
+        "later; if it keeps happening, tell the clinic's administrator."
+    ),
 }
 
 

@@ -67,7 +67,7 @@ PATHS = {
                     replayable=True,
                 ),
             ),
-            errors=(404, 409),
+            errors=(404, 409, 503),
         )
     },
     "/handouts": {
@@ -127,7 +127,7 @@ PATHS = {
             description="Each download is recorded in the audit trail, naming the token.",
             parameters=(HANDOUT_ID,),
             success=(200, PDF_RESPONSE),
-            errors=(404,),
+            errors=(404, 503),
         )
     },
 }

@@ -140,6 +140,6 @@ PATHS["/patients/{patient_id}/export"] = {
                 "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
             },
         ),
-        errors=(404,),
+        errors=(404, 503),
     )
 }
