@@ -14,7 +14,7 @@ def needs_moto_and_boto3() -> tuple:
     """(moto.server, boto3), or the calling test module or fixture is skipped, saying why."""
     moto_server = pytest.importorskip(
         "moto.server",
-        reason="moto[server] cannot be imported: the S3 store tests need its server",
+        reason="moto cannot be imported: the S3 store tests need its server",
         exc_type=ImportError,
     )
     boto3 = pytest.importorskip(
