@@ -8,11 +8,12 @@ list with the clinic's, reading only the clinic's part of it (1 ms). The indexes
 and still serve a LIKE without a clinic.
 `ix_patient_clinic_search` (the name-ordered list) leaves out erased patients, whom nothing lists:
 every query it serves says `erased_at IS NULL`, so a count of a clinic's matches (a two-letter
-term's, which no trigram index can serve) reads that index alone, not the rows (both databases).
+term's, which no trigram index can serve) reads that index alone, not the rows.
 `ix_patient_clinic_id` goes on PostgreSQL: ix_patient_clinic_search and the (clinic_id,
 external_id) constraint begin with clinic_id, and with it the planner counted a search's matches
 by walking all of the clinic's rows. SQLite keeps it (its by-id listing of a clinic walks it) and
-has FTS5 instead (migration 0016): nothing else to do there.
+has FTS5 instead (migration 0016): nothing to do there (its count of a clinic's matches reads
+the rows with a partial index too).
 
 Revision ID: 0020
 Revises: 0016
@@ -44,27 +45,26 @@ def _trigram_indexes(columns: list[str]) -> None:
 
 def _name_order_index(where: str | None) -> None:
     op.drop_index("ix_patient_clinic_search", table_name="patient")
-    condition = {} if where is None else {f"{op.get_bind().dialect.name}_where": sa.text(where)}
     op.create_index(
         "ix_patient_clinic_search",
         "patient",
         ["clinic_id", "is_archived", "search_text"],
-        **condition,
+        postgresql_where=None if where is None else sa.text(where),
     )
 
 
 def upgrade() -> None:
-    _name_order_index("erased_at IS NULL")
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")  # GIN operator classes for integers
     _trigram_indexes(["clinic_id", "search_text"])
+    _name_order_index("erased_at IS NULL")
     op.drop_index("ix_patient_clinic_id", table_name="patient")
 
 
 def downgrade() -> None:
-    _name_order_index(None)
     if op.get_bind().dialect.name != "postgresql":
         return
     op.create_index("ix_patient_clinic_id", "patient", ["clinic_id"])
+    _name_order_index(None)
     _trigram_indexes(["search_text"])
