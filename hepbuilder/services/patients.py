@@ -9,11 +9,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, func, select, true
+from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.like import search_in_clinic
+from hepbuilder.db.like import count_matches, search_in_clinic
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
@@ -109,7 +109,8 @@ def search_patients(
     if page == 1 and len(items) < per_page:
         total = len(items)  # everything is on this page: no second pass over the index
     else:
-        total = session.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
+        counted = count_matches(Patient, terms)
+        total = session.scalar(select(counted).select_from(Patient).where(*conditions)) or 0
     for patient in items:
         record_event(session, actor, "patient.list", patient_id=patient.id)
     return PatientPage(items=items, total=total, page=page, per_page=per_page)

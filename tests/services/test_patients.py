@@ -44,6 +44,23 @@ def test_search_patients_ignores_case_and_accents(session, actor):
     assert svc.search_patients(session, actor, "50%").total == 0
 
 
+def test_search_patients_counts_every_match_beyond_the_first_page(session, actor):
+    """The total when the first page is full: counted for a term the trigram index can look up
+    ("kwam") and for one too short for it ("wa"), without archived or erased patients."""
+    for number in range(7):
+        _new(session, actor, "Kwame", f"Asante{number}")
+    svc.archive_patient(session, actor, _new(session, actor, "Kwame", "Boateng").id)
+    erased = _new(session, actor, "Kwame", "Mensah")
+    erased.is_archived, erased.erased_at = True, dt.datetime(2026, 11, 30, 9, 0)
+    session.flush()
+    for q in ("kwam", "wa"):
+        first = svc.search_patients(session, actor, q, per_page=2)
+        assert [p.last_name for p in first.items] == ["Asante0", "Asante1"]
+        assert (first.total, first.pages) == (7, 4)
+        archived = svc.search_patients(session, actor, q, archived=True, per_page=1)
+        assert ([p.last_name for p in archived.items], archived.total) == (["Boateng"], 1)
+
+
 def test_search_patients_pages_in_name_order(session, actor):
     for last in ["Young", "Adams", "Ölund", "Baker", "Carter"]:
         _new(session, actor, "Pat", last)
