@@ -16,7 +16,7 @@ has FTS5 instead (migration 0016): nothing to do there (its count of a clinic's 
 the rows with a partial index too).
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-01
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -10,14 +10,14 @@ audit_event (every request writes one) while it runs: about a minute for 10 mill
 the 2-core machine (README, Benchmarks).
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
