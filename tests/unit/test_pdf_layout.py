@@ -2,6 +2,7 @@
 the page and its box, whole names, the share address on one line, pictures at their size."""
 
 import io
+import re
 from types import SimpleNamespace
 
 import pdfplumber
@@ -327,3 +328,69 @@ def test_render_handout_exercises_heading_never_stands_alone_on_a_page(stress_pa
     assert lowest > footer_top(page) * 0.5, page.page_number
     after = pages[page.page_number]  # the next page
     assert "1 Supine figure four stretch" in " ".join((page.text + after.text).split())
+
+
+def card_paragraphs(spec) -> dict[int, list[str]]:
+    """Each card's wrapped paragraphs (steps as printed, tips, cautions), spaces taken out."""
+    from hepbuilder.domain.steps import steps_for_dose
+
+    return {
+        number: [
+            "".join(text.split())
+            for text in steps_for_dose(item.exercise.steps, item.dose)
+            + item.exercise.cues
+            + item.exercise.precautions
+        ]
+        for number, item in enumerate(spec.items, start=1)
+    }
+
+
+def content_lines(page) -> list[str]:
+    """The page's lines above the footer, their spaces taken out."""
+    from pdfplumber.utils import extract_text
+
+    text = extract_text([c for c in page.chars if c["top"] < footer_top(page)])
+    return ["".join(line.split()) for line in text.splitlines()]
+
+
+def unmarked(line: str) -> str:
+    """A line without its list mark ("3.", "•")."""
+    return re.sub(r"^(\d+\.|•)", "", line)
+
+
+def test_layout_lines_cut_a_paragraph_only_where_two_lines_stay_on_each_side():
+    from hepbuilder.pdf.ink.fonts import REGULAR, ensure_fonts
+    from hepbuilder.pdf.layout import BlockLayout
+    from hepbuilder.pdf.styles import INK, TextStyle
+
+    ensure_fonts(cjk=False)
+    style = TextStyle(REGULAR, 16.0, 20.0, INK)
+    width = string_width_pt("Lift", REGULAR, 16.0) + 4.0  # a word to a line
+    for count in range(1, 7):
+        layout = BlockLayout(width)
+        layout.lines(0.0, 0.0, width, style, " ".join(["Lift"] * count))
+        assert len(layout.runs) == count
+        after = [round(cut / 20.0 + 0.49) for cut in layout.cuts]  # lines above each cut
+        assert after == [n for n in range(2, count - 1)] + [count], count
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_never_leaves_one_line_of_a_card_alone(stress_pages, paper):
+    paragraphs = card_paragraphs(parse_spec(stress_spec(paper, True)))
+    pages = stress_pages[(paper, True)]
+    for before, page in zip(pages, pages[1:], strict=False):
+        lines = content_lines(page)
+        label = next((i for i, line in enumerate(lines) if line.endswith("(continued)")), None)
+        if label is None or not re.match(r"\d+\.", lines[label]):
+            continue  # no card goes on here (or its long name wraps under the label)
+        number = int(lines[label].split(".")[0])
+        first = unmarked(lines[label + 1])
+        # the paragraph of the card that this page starts inside, if any
+        inside = [p for p in paragraphs[number] if first in p and not p.startswith(first)]
+        if not inside:
+            continue
+        # at least two of its lines on this page, and two at the foot of the page before
+        after = first + unmarked(lines[label + 2])
+        head = [unmarked(line) for line in content_lines(before)[-2:]]
+        assert any(after in p for p in inside), (page.page_number, lines[label + 1])
+        assert any("".join(head) + first in p for p in inside), (before.page_number, head[-1])
