@@ -2,6 +2,7 @@
 the page and its box, whole names, the share address on one line, pictures at their size."""
 
 import io
+import random
 import re
 from types import SimpleNamespace
 
@@ -166,21 +167,56 @@ def test_render_handout_prints_the_share_address_on_one_line(stress_pages, large
     assert "hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD" in lines
 
 
+def fills_before_the_diary(pdf: bytes) -> list[float]:
+    """How far down each page before the diary its content goes: the lowest character's bottom
+    as a share of the footer rule's height from the top of the page."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        fills = []
+        for page in document.pages:
+            if "Exercise diary" in page.extract_text():
+                return fills
+            bottom = footer_top(page)
+            fills.append(max(c["bottom"] for c in page.chars if c["top"] < bottom) / bottom)
+    raise AssertionError("no diary")
+
+
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_render_handout_large_print_has_no_mostly_empty_page(paper):
     spec = stress_spec(paper, True)
     spec["clinic"] = make_spec()["clinic"]  # ordinary contact details, every library exercise
-    pdf = render_handout(parse_spec(spec))
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        pages = document.pages
-        first_diary = next(i for i, p in enumerate(pages) if "Exercise diary" in p.extract_text())
-        for page in pages[:first_diary]:
-            bottom = footer_top(page)
-            lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
-            # A page may end a little before half way: a card's title, picture and dose never
-            # part, and in large print on letter they take more than half a page. Less than
-            # 40 % filled would be a layout bug (a heading or a short tail left alone).
-            assert lowest > bottom * 0.4, page.page_number
+    fills = fills_before_the_diary(render_handout(parse_spec(spec)))
+    # Every page before the diary is at least half filled: a card whose title, "What it is for"
+    # and picture take more than is left of a page starts at its foot with its title and what it
+    # is for (and goes on over the page) when more than half the page is left.
+    assert min(fills) > 0.5, [(n, round(f, 3)) for n, f in enumerate(fills, 1) if f <= 0.5]
+
+
+def sample_handouts(paper: str) -> list[dict]:
+    """Ordinary large-print handouts: a seeded sample of 8 to 12 library exercises each, in a
+    random order, on random sides, once or twice a day."""
+    library = list(load_library().exercises.values())
+    chance = random.Random(f"large-print-{paper}")
+    specs = []
+    for _ in range(2):
+        spec = make_spec(items=0, paper=paper, large_print=True)
+        spec["items"] = [
+            {
+                "exercise": exercise.to_dict(),
+                "side": chance.choice(["each", "left", "right", "none"]),
+                "times_per_day": chance.choice([1, 2]),
+            }
+            for exercise in chance.sample(library, chance.randint(8, 12))
+        ]
+        specs.append(spec)
+    return specs
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_ordinary_handouts_have_no_mostly_empty_page(paper):
+    for spec in sample_handouts(paper):
+        fills = fills_before_the_diary(render_handout(parse_spec(spec)))
+        slugs = [item["exercise"]["slug"] for item in spec["items"]]
+        assert min(fills) > 0.5, (slugs, [(n, round(f, 3)) for n, f in enumerate(fills, 1)])
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
