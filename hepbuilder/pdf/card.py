@@ -215,11 +215,14 @@ def _card_layout(
     beside_w = width - pad - beside_x
     facts_beside = beside_w >= FACTS_BESIDE_MIN_MM[size] * mm
     steps_beside = beside_w >= STEPS_BESIDE_MIN_MM[size] * mm
-    # what the exercise is for comes first after the title: at the top of the text beside a
-    # one-row picture (so a card needs less than half a page to start), else over the picture
+    # what the exercise is for comes first after the title: in normal print at the top of the
+    # text beside a one-row picture (so a card needs less than half a page to start), else over
+    # the picture; in large print always over it, where a card may start at a page's foot with
+    # its name and what it is for (a long summary, the dose and its chips beside one large frame
+    # can be more than half a page)
     text_top = top
     summary_bottom = None  # where the summary ends over the picture
-    if facts_beside and grid.rows == 1:
+    if facts_beside and grid.rows == 1 and not s.large_print:
         text_top = _summary(layout, beside_x, top, beside_w, exercise, s) + LINE_GAP_PT
     else:
         summary_bottom = _summary(layout, full_x, top, full_w, exercise, s)
@@ -310,7 +313,7 @@ def _card_layout(
         # or under its picture and the dose beside it, when the steps start below both
         bisect.insort(cuts, facts_cut)
     layout.cuts = cuts
-    if s.large_print and summary_bottom is not None:
+    if s.large_print:
         # its name, "What it is for" and picture can be more than what is left of a letter
         # page: rather than leave most of that page empty, a large-print card may start at its
         # foot with its name and what it is for, and go on over the page with its picture
