@@ -193,7 +193,8 @@ def test_render_handout_large_print_has_no_mostly_empty_page(paper):
 
 def sample_handouts(paper: str) -> list[dict]:
     """Ordinary large-print handouts: a seeded sample of 8 to 12 library exercises each, in a
-    random order, on random sides, once or twice a day."""
+    random order, on random sides, once or twice a day; and one of five exercises whose cards
+    once left a letter page 47 % full."""
     library = list(load_library().exercises.values())
     chance = random.Random(f"large-print-{paper}")
     specs = []
@@ -208,7 +209,21 @@ def sample_handouts(paper: str) -> list[dict]:
             for exercise in chance.sample(library, chance.randint(8, 12))
         ]
         specs.append(spec)
-    return specs
+    # and one-frame cards with long summaries under a two-line running header
+    spec = make_spec(items=0, paper=paper, large_print=True)
+    spec["clinic"].update(name=LONG_CLINIC, phone=LONG_PHONE)
+    note = "Keep it gentle for the first week, and stop if the knee swells."
+    spec["items"] = [
+        {"exercise": load_library().exercises[slug].to_dict(), **dose}
+        for slug, dose in [
+            ("lateral-lunge", {"side": "left", "times_per_day": 2}),
+            ("wall-sit", {"side": "each", "times_per_day": 2, "notes": note}),
+            ("sphinx", {"side": "none", "times_per_day": 1}),
+            ("copenhagen-plank-short-lever", {"side": "each", "times_per_day": 1}),
+            ("pigeon-stretch", {"side": "right", "times_per_day": 1}),
+        ]
+    ]
+    return specs + [spec]
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
