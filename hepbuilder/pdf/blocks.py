@@ -1,7 +1,7 @@
 """`Block`: the flowable that shows a BlockLayout. It keeps itself whole (moving to the next page) unless
-it is taller than a page, and only then splits at the deepest allowed cut, drawing "(continued)"
-on the next page; given a `foot_mark`, it marks the page it leaves so that the page's footer says
-it goes on.
+it is taller than a page, and only then splits at the deepest allowed cut (or, with more than half
+the page left, the deepest early cut), drawing "(continued)" on the next page; given a
+`foot_mark`, it marks the page it leaves so that the page's footer says it goes on.
 """
 
 from collections.abc import Callable
@@ -19,6 +19,7 @@ SLICE_PAD_PT = 5.0
 CONTINUED_INDENT_PT = 9.0  # the "(continued)" label's indent inside a boxed block
 CONTINUED_GAP_PT = 4.0
 MIN_PIECE_PT = 30.0  # the least of a block left on either side of a page cut, by default
+EARLY_CUT_SHARE = 0.5  # a layout's early cuts are used where more than this share of a page is left
 
 
 class Block(Flowable):
@@ -109,10 +110,12 @@ class Block(Flowable):
         end = self._layout.height if self._end is None else self._end
         # no orphans or widows: at least min_piece_pt of the block on each side of a cut
         least = self._min_piece_pt
+        cuts = self._layout.cuts
+        if availHeight > self._page_height_pt * EARLY_CUT_SHARE and self._layout.early_cuts:
+            # where keeping to the usual cuts would leave most of this page empty
+            cuts = sorted(cuts + self._layout.early_cuts)
         cuts = [
-            c
-            for c in self._layout.cuts
-            if self._start + least <= c <= self._start + room and end - c >= least
+            c for c in cuts if self._start + least <= c <= self._start + room and end - c >= least
         ]
         if not cuts:
             if not at_top:

@@ -1,5 +1,6 @@
 """One exercise card: number and name, picture, dose in words and chips, steps, tips, cautions, note."""
 
+import bisect
 from collections.abc import Callable
 
 from reportlab.lib.units import mm
@@ -214,13 +215,18 @@ def _card_layout(
     beside_w = width - pad - beside_x
     facts_beside = beside_w >= FACTS_BESIDE_MIN_MM[size] * mm
     steps_beside = beside_w >= STEPS_BESIDE_MIN_MM[size] * mm
-    # what the exercise is for comes first after the title: at the top of the text beside a
-    # one-row picture (so a card needs less than half a page to start), else over the picture
+    # what the exercise is for comes first after the title: in normal print at the top of the
+    # text beside a one-row picture (so a card needs less than half a page to start), else over
+    # the picture; in large print always over it, where a card may start at a page's foot with
+    # its name and what it is for (a long summary, the dose and its chips beside one large frame
+    # can be more than half a page)
     text_top = top
-    if facts_beside and grid.rows == 1:
+    summary_bottom = None  # where the summary ends over the picture
+    if facts_beside and grid.rows == 1 and not s.large_print:
         text_top = _summary(layout, beside_x, top, beside_w, exercise, s) + LINE_GAP_PT
     else:
-        top = _summary(layout, full_x, top, full_w, exercise, s) + s.pad_pt * 0.6
+        summary_bottom = _summary(layout, full_x, top, full_w, exercise, s)
+        top = summary_bottom + s.pad_pt * 0.6
     # with nothing beside it, the picture is centred in the card
     picture_x = full_x if facts_beside else full_x + (full_w - grid.width) / 2
     row_bottoms = place_picture(
@@ -252,12 +258,16 @@ def _card_layout(
     chips = dose_chips(dose)
     if chips:
         y = _chips(layout, x, y, w, chips, s) + CHIP_GAP_PT
-    y = layout.lines(
+    facts_bottom = layout.lines(
         x, y, w, body, equipment_words(exercise.equipment), lead=(s.body_bold, "You will need:")
     )
-    y += s.pad_pt * 0.6
+    y = facts_bottom + s.pad_pt * 0.6
     if not steps_beside:
         y = max(y, picture_bottom + pad * 0.6)
+    # under the picture and the facts beside it, when what follows starts below both
+    facts_cut = None
+    if facts_beside and column(y)[0] == full_x:
+        facts_cut = min(y, max(picture_bottom, facts_bottom) + pad * 0.3)
     steps = list(steps_for_dose(exercise.steps, dose))
     marks = [f"{n}." for n in range(1, len(steps) + 1)]
     if dose.side in ("left", "right"):
@@ -299,7 +309,15 @@ def _card_layout(
         # a large-print card may go on over the page right under its picture, so that a card
         # after a long one starts on the same page rather than leave most of it empty
         cuts.insert(0, picture_bottom + pad * 0.3)
+    elif s.large_print and facts_cut is not None:
+        # or under its picture and the dose beside it, when the steps start below both
+        bisect.insort(cuts, facts_cut)
     layout.cuts = cuts
+    if s.large_print:
+        # its name, "What it is for" and picture can be more than what is left of a letter
+        # page: rather than leave most of that page empty, a large-print card may start at its
+        # foot with its name and what it is for, and go on over the page with its picture
+        layout.early_cuts = [summary_bottom + pad * 0.3]
     return layout
 
 

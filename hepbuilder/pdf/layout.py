@@ -17,6 +17,7 @@ from .ink.writer import TextWriter
 from .styles import RULE, TextStyle
 
 LEAD_INLINE_SHARE = 0.6  # a lead wider than this share of the column goes on lines of its own
+WIDOW_LINES = 2  # the fewest lines of a paragraph on either side of a page cut inside it
 
 
 @dataclass(slots=True)
@@ -61,6 +62,9 @@ class BlockLayout:
     pictures: list[Picture] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)  # ascending heights where a page may end
+    # heights where a page may end only when the block would otherwise leave most of that page
+    # empty (a large-print card after its name and "What it is for", see blocks.Block.split)
+    early_cuts: list[float] = field(default_factory=list)
 
     def text(
         self, x: float, baseline: float, style: TextStyle, text: str, color: Color | None = None
@@ -91,8 +95,9 @@ class BlockLayout:
     ) -> float:
         """Wrap `text` into the column at (x, y) and return the y below its last line.
 
-        `lead` is a bold label set before the text on its first line ("Note:"). Each line
-        end is a place the block may be cut when `cuttable`.
+        `lead` is a bold label set before the text on its first line ("Note:"). When
+        `cuttable`, the block may be cut after the text, and inside it where at least two of
+        its lines stay on each side of the cut: never one line alone at a page's foot or top.
         """
         first_indent = 0.0
         if lead:
@@ -110,15 +115,15 @@ class BlockLayout:
             else:
                 self.text(x, y + style.size_pt, lead_style, lead_text)
         descent = style.leading_pt - style.size_pt
-        for index, line in enumerate(
-            wrap(text, style.font_name, style.size_pt, width, width - first_indent)
-        ):
+        wrapped = wrap(text, style.font_name, style.size_pt, width, width - first_indent)
+        last = len(wrapped) - 1
+        for index, line in enumerate(wrapped):
             if line:
                 self.text(
                     x + (first_indent if index == 0 else 0.0), y + style.size_pt, style, line, color
                 )
             y += style.leading_pt
-            if cuttable:
+            if cuttable and (index == last or WIDOW_LINES <= index + 1 <= last + 1 - WIDOW_LINES):
                 self.cuts.append(y - descent * 0.3)
         return y
 

@@ -2,6 +2,8 @@
 the page and its box, whole names, the share address on one line, pictures at their size."""
 
 import io
+import random
+import re
 from types import SimpleNamespace
 
 import pdfplumber
@@ -165,21 +167,71 @@ def test_render_handout_prints_the_share_address_on_one_line(stress_pages, large
     assert "hep.riverside-physio.example/p/Xk3v9QpL2mN8aBcD" in lines
 
 
+def fills_before_the_diary(pdf: bytes) -> list[float]:
+    """How far down each page before the diary its content goes: the lowest character's bottom
+    as a share of the footer rule's height from the top of the page."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        fills = []
+        for page in document.pages:
+            if "Exercise diary" in page.extract_text():
+                return fills
+            bottom = footer_top(page)
+            fills.append(max(c["bottom"] for c in page.chars if c["top"] < bottom) / bottom)
+    raise AssertionError("no diary")
+
+
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_render_handout_large_print_has_no_mostly_empty_page(paper):
     spec = stress_spec(paper, True)
     spec["clinic"] = make_spec()["clinic"]  # ordinary contact details, every library exercise
-    pdf = render_handout(parse_spec(spec))
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        pages = document.pages
-        first_diary = next(i for i, p in enumerate(pages) if "Exercise diary" in p.extract_text())
-        for page in pages[:first_diary]:
-            bottom = footer_top(page)
-            lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
-            # A page may end a little before half way: a card's title, picture and dose never
-            # part, and in large print on letter they take more than half a page. Less than
-            # 40 % filled would be a layout bug (a heading or a short tail left alone).
-            assert lowest > bottom * 0.4, page.page_number
+    fills = fills_before_the_diary(render_handout(parse_spec(spec)))
+    # Every page before the diary is at least half filled: a card whose title, "What it is for"
+    # and picture take more than is left of a page starts at its foot with its title and what it
+    # is for (and goes on over the page) when more than half the page is left.
+    assert min(fills) > 0.5, [(n, round(f, 3)) for n, f in enumerate(fills, 1) if f <= 0.5]
+
+
+def sample_handouts(paper: str) -> list[dict]:
+    """Ordinary large-print handouts: a seeded sample of 8 to 12 library exercises each, in a
+    random order, on random sides, once or twice a day; and one of five exercises whose cards
+    once left a letter page 47 % full."""
+    library = list(load_library().exercises.values())
+    chance = random.Random(f"large-print-{paper}")
+    specs = []
+    for _ in range(2):
+        spec = make_spec(items=0, paper=paper, large_print=True)
+        spec["items"] = [
+            {
+                "exercise": exercise.to_dict(),
+                "side": chance.choice(["each", "left", "right", "none"]),
+                "times_per_day": chance.choice([1, 2]),
+            }
+            for exercise in chance.sample(library, chance.randint(8, 12))
+        ]
+        specs.append(spec)
+    # and one-frame cards with long summaries under a two-line running header
+    spec = make_spec(items=0, paper=paper, large_print=True)
+    spec["clinic"].update(name=LONG_CLINIC, phone=LONG_PHONE)
+    note = "Keep it gentle for the first week, and stop if the knee swells."
+    spec["items"] = [
+        {"exercise": load_library().exercises[slug].to_dict(), **dose}
+        for slug, dose in [
+            ("lateral-lunge", {"side": "left", "times_per_day": 2}),
+            ("wall-sit", {"side": "each", "times_per_day": 2, "notes": note}),
+            ("sphinx", {"side": "none", "times_per_day": 1}),
+            ("copenhagen-plank-short-lever", {"side": "each", "times_per_day": 1}),
+            ("pigeon-stretch", {"side": "right", "times_per_day": 1}),
+        ]
+    ]
+    return specs + [spec]
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_ordinary_handouts_have_no_mostly_empty_page(paper):
+    for spec in sample_handouts(paper):
+        fills = fills_before_the_diary(render_handout(parse_spec(spec)))
+        slugs = [item["exercise"]["slug"] for item in spec["items"]]
+        assert min(fills) > 0.5, (slugs, [(n, round(f, 3)) for n, f in enumerate(fills, 1)])
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
@@ -327,3 +379,69 @@ def test_render_handout_exercises_heading_never_stands_alone_on_a_page(stress_pa
     assert lowest > footer_top(page) * 0.5, page.page_number
     after = pages[page.page_number]  # the next page
     assert "1 Supine figure four stretch" in " ".join((page.text + after.text).split())
+
+
+def card_paragraphs(spec) -> dict[int, list[str]]:
+    """Each card's wrapped paragraphs (steps as printed, tips, cautions), spaces taken out."""
+    from hepbuilder.domain.steps import steps_for_dose
+
+    return {
+        number: [
+            "".join(text.split())
+            for text in steps_for_dose(item.exercise.steps, item.dose)
+            + item.exercise.cues
+            + item.exercise.precautions
+        ]
+        for number, item in enumerate(spec.items, start=1)
+    }
+
+
+def content_lines(page) -> list[str]:
+    """The page's lines above the footer, their spaces taken out."""
+    from pdfplumber.utils import extract_text
+
+    text = extract_text([c for c in page.chars if c["top"] < footer_top(page)])
+    return ["".join(line.split()) for line in text.splitlines()]
+
+
+def unmarked(line: str) -> str:
+    """A line without its list mark ("3.", "•")."""
+    return re.sub(r"^(\d+\.|•)", "", line)
+
+
+def test_layout_lines_cut_a_paragraph_only_where_two_lines_stay_on_each_side():
+    from hepbuilder.pdf.ink.fonts import REGULAR, ensure_fonts
+    from hepbuilder.pdf.layout import BlockLayout
+    from hepbuilder.pdf.styles import INK, TextStyle
+
+    ensure_fonts(cjk=False)
+    style = TextStyle(REGULAR, 16.0, 20.0, INK)
+    width = string_width_pt("Lift", REGULAR, 16.0) + 4.0  # a word to a line
+    for count in range(1, 7):
+        layout = BlockLayout(width)
+        layout.lines(0.0, 0.0, width, style, " ".join(["Lift"] * count))
+        assert len(layout.runs) == count
+        after = [round(cut / 20.0 + 0.49) for cut in layout.cuts]  # lines above each cut
+        assert after == [n for n in range(2, count - 1)] + [count], count
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_large_print_never_leaves_one_line_of_a_card_alone(stress_pages, paper):
+    paragraphs = card_paragraphs(parse_spec(stress_spec(paper, True)))
+    pages = stress_pages[(paper, True)]
+    for before, page in zip(pages, pages[1:], strict=False):
+        lines = content_lines(page)
+        label = next((i for i, line in enumerate(lines) if line.endswith("(continued)")), None)
+        if label is None or not re.match(r"\d+\.", lines[label]):
+            continue  # no card goes on here (or its long name wraps under the label)
+        number = int(lines[label].split(".")[0])
+        first = unmarked(lines[label + 1])
+        # the paragraph of the card that this page starts inside, if any
+        inside = [p for p in paragraphs[number] if first in p and not p.startswith(first)]
+        if not inside:
+            continue
+        # at least two of its lines on this page, and two at the foot of the page before
+        after = first + unmarked(lines[label + 2])
+        head = [unmarked(line) for line in content_lines(before)[-2:]]
+        assert any(after in p for p in inside), (page.page_number, lines[label + 1])
+        assert any("".join(head) + first in p for p in inside), (before.page_number, head[-1])
