@@ -110,8 +110,27 @@ def _utc_bound(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _query(actor: Actor, filters: AuditFilter, zone: ZoneInfo):
-    query = (
+def _matching_ids(actor: Actor, filters: AuditFilter, zone: ZoneInfo):
+    """The ids of the clinic's events `filters` selects: read from an index alone where one
+    covers the filters (migration 0021), so a page fetches only its own rows."""
+    ids = select(AuditEvent.id).where(AuditEvent.clinic_id == actor.clinic_id)
+    if filters.patient_id is not None:
+        ids = ids.where(AuditEvent.patient_id == filters.patient_id)
+    if filters.user_id is not None:
+        ids = ids.where(AuditEvent.user_id == filters.user_id)
+    if filters.kind in KINDS:
+        ids = ids.where(starts_with(AuditEvent.action, filters.kind + "."))
+    if filters.date_from is not None:
+        ids = ids.where(AuditEvent.created_at >= _utc_bound(filters.date_from, zone))
+    if filters.date_to is not None:
+        next_day = filters.date_to + dt.timedelta(days=1)
+        ids = ids.where(AuditEvent.created_at < _utc_bound(next_day, zone))
+    return ids
+
+
+def _entries_query(actor: Actor, ids):
+    """The events whose id `ids` selects, with the names they show, newest first."""
+    return (
         select(
             AuditEvent,
             User.name,
@@ -131,21 +150,9 @@ def _query(actor: Actor, filters: AuditFilter, zone: ZoneInfo):
         .outerjoin(
             Handout, (Handout.id == AuditEvent.handout_id) & (Handout.clinic_id == actor.clinic_id)
         )
-        .where(AuditEvent.clinic_id == actor.clinic_id)
+        .where(AuditEvent.clinic_id == actor.clinic_id, AuditEvent.id.in_(ids))
         .order_by(AuditEvent.id.desc())
     )
-    if filters.patient_id is not None:
-        query = query.where(AuditEvent.patient_id == filters.patient_id)
-    if filters.user_id is not None:
-        query = query.where(AuditEvent.user_id == filters.user_id)
-    if filters.kind in KINDS:
-        query = query.where(starts_with(AuditEvent.action, filters.kind + "."))
-    if filters.date_from is not None:
-        query = query.where(AuditEvent.created_at >= _utc_bound(filters.date_from, zone))
-    if filters.date_to is not None:
-        next_day = filters.date_to + dt.timedelta(days=1)
-        query = query.where(AuditEvent.created_at < _utc_bound(next_day, zone))
-    return query
 
 
 def list_audit_events(
@@ -159,10 +166,12 @@ def list_audit_events(
     (the id of the last event already shown). Admins only."""
     require_admin(actor)
     limit = max(1, min(int(limit), MAX_AUDIT_PAGE_SIZE))
-    query = _query(actor, filters or AuditFilter(), clinic_zone(session, actor)).limit(limit + 1)
+    ids = _matching_ids(actor, filters or AuditFilter(), clinic_zone(session, actor))
     if before_id is not None:
-        query = query.where(AuditEvent.id < before_id)
-    rows = session.execute(query).all()
+        ids = ids.where(AuditEvent.id < before_id)
+    # The page's ids first (index only, at most limit + 1 of them), then only their rows.
+    page_ids = ids.order_by(AuditEvent.id.desc()).limit(limit + 1)
+    rows = session.execute(_entries_query(actor, page_ids.scalar_subquery())).all()
     entries = _entries(session, actor, rows[:limit])
     next_before_id = entries[-1].id if len(rows) > limit else None
     return AuditPage(entries=entries, next_before_id=next_before_id)
@@ -185,8 +194,9 @@ def iter_audit_events(
 def patient_audit_entries(session: Session, actor: Actor, patient_id: int) -> list[AuditEntry]:
     """Every event about one patient, oldest first, for the patient's data export (the caller
     checks that the actor may export)."""
-    query = _query(actor, AuditFilter(patient_id=patient_id), clinic_zone(session, actor))
-    rows = session.execute(query.order_by(None).order_by(AuditEvent.id)).all()
+    ids = _matching_ids(actor, AuditFilter(patient_id=patient_id), clinic_zone(session, actor))
+    query = _entries_query(actor, ids.scalar_subquery()).order_by(None).order_by(AuditEvent.id)
+    rows = session.execute(query).all()
     return _entries(session, actor, rows)
 
 
