@@ -71,6 +71,37 @@ def test_pose_editor_save_stores_the_new_pose(signed_in, session, clinic):
     assert row is not None and row.engine == engine_version()
 
 
+def test_library_editor_new_exercise_stores_its_pose(signed_in, session, clinic):
+    from tests.web.test_library_editor import NEW_EXERCISE
+
+    pose = turned(exercises.get_exercise(session, clinic.id, "step-up").illustration, 17)
+    data = {**NEW_EXERCISE, "illustration": json.dumps(pose)}
+    assert signed_in.post("/admin/library/new", data=data).status_code == 302
+    see_committed(session)
+    saved = exercises.get_exercise(session, clinic.id, "clam-shell").illustration
+    assert pose_key(saved) == pose_key(pose)
+    row = stored_row(session, saved)
+    assert row is not None and row.engine == engine_version()
+
+
+def test_library_import_stores_the_imported_poses(session, clinic):
+    from dataclasses import replace
+
+    from hepbuilder.services.library_sync import import_library, load_bundled_library
+
+    bundled = load_bundled_library()
+    pose = turned(bundled.exercises["monster-walk"].illustration, 21)
+    changed = replace(bundled.exercises["monster-walk"], illustration=pose)
+    library = replace(bundled, exercises={**bundled.exercises, "monster-walk": changed})
+    assert stored_row(session, pose) is None
+    result = import_library(session, clinic, library)
+    assert "monster-walk" in result.updated
+    session.commit()
+    see_committed(session)
+    row = stored_row(session, pose)
+    assert row is not None and row.engine == engine_version()
+
+
 def test_api_put_and_post_store_the_pose(session, client):
     editor = make_api_client(session, client, scopes=("programs", "library"))
     current = editor.get("/api/v1/exercises/step-up").get_json()
