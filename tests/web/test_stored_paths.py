@@ -178,6 +178,56 @@ def test_a_new_process_draws_a_clinics_own_exercise_from_stored_paths_byte_for_b
         assert COMPUTED["geometry"] == 0 and COMPUTED["simplified"] == 0, (paper, large_print)
 
 
+NEW_PROCESS = """
+import hashlib, json, sys
+from hepbuilder.db.session import session_factory
+from hepbuilder.illustrations.cache import COMPUTED
+from hepbuilder.pdf import render_spec
+from hepbuilder.services.illustration_paths import load_illustration_paths
+
+url, spec_file = sys.argv[1:]
+spec = json.loads(open(spec_file, encoding="utf-8").read())
+with session_factory(url, begin="DEFERRED")() as session:
+    kept = load_illustration_paths(session, [i["exercise"]["illustration"] for i in spec["items"]])
+pdf = render_spec(spec)
+print(json.dumps({"kept": kept, "computed": dict(COMPUTED), "sha256": hashlib.sha256(pdf).hexdigest()}))
+"""
+
+
+def test_a_fresh_interpreter_renders_a_snapshot_from_stored_paths_alone(
+    session, clinic, admin, db_url, tmp_path
+):
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    own_exercise(session, clinic, admin, "step-up", 19)
+    patient = make_patient(session, clinic)
+    items = [{"exercise": "step-up", "sets": 2, "reps": 8, "side": "left"}]
+    program = make_program(session, patient, created_by=admin, title="Own", items=items)
+    actor = Actor(clinic_id=clinic.id, user_id=admin.id, role="admin")
+    handout = handouts.issue_handout(session, actor, program.id)
+    session.commit()
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(handouts.handout_spec(handout)), encoding="utf-8")
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": root}
+    result = subprocess.run(
+        [sys.executable, "-c", NEW_PROCESS, db_url, str(spec_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=root,
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["kept"] == 1
+    assert answer["computed"] == {}
+    assert answer["sha256"] == hashlib.sha256(handout.pdf).hexdigest()
+
+
 def test_a_new_process_draws_the_thumbnail_from_stored_paths(signed_in, session, clinic, admin):
     own_exercise(session, clinic, admin, "step-up", 13)
     exercise = exercises.to_domain(exercises.get_exercise(session, clinic.id, "step-up"))
