@@ -63,10 +63,12 @@ def measure(case: str, stored_file: str = "") -> dict:
     kept_ms = 0.0
     if case == "own-stored":
         from hepbuilder.illustrations.stored import keep_paths
+        from hepbuilder.pdf.stored_paths import paths_engine
 
         start = time.perf_counter()
         for entry in json.loads(Path(stored_file).read_text())["entries"]:
-            assert keep_paths(entry["key"], entry["engine"], bytes.fromhex(entry["body"]))
+            body = bytes.fromhex(entry["body"])
+            assert keep_paths(entry["key"], entry["engine"], body, paths_engine())
         kept_ms = (time.perf_counter() - start) * 1000
 
     def render_ms() -> float:

@@ -478,7 +478,7 @@ class IllustrationPaths(Base):
     __tablename__ = "illustration_paths"
 
     pose_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    engine: Mapped[str] = mapped_column(String(32))  # stored.engine_version() that made it
+    engine: Mapped[str] = mapped_column(String(32))  # pdf.stored_paths.paths_engine() that made it
     body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON (stored.py)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # made (or remade)
 

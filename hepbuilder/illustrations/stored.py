@@ -4,12 +4,12 @@
 mirrored), every frame's bounding box and its shapes (fill and stroke roles, SVG path data at the
 SVG pen's 0.1 mm), and the PDF pen's simplified, half-point paths at the scale each of `boxes`
 (width, height in points, as a handout prints the picture) gives. JSON, zlib-compressed; it names
-its format, the engine it was made by (`engine_version()`: a hash of the source of every module
-whose output it holds) and the pose it was made from (`pose_key`: the SHA-256 of the pose as
+its format, the engine it was made by (the caller's: `engine_version()`, a hash of the source of
+every module whose output it holds, with whatever chose the boxes) and the pose it was made from (`pose_key`: the SHA-256 of the pose as
 canonical JSON, frame labels left out since they change no shape).
 
-`keep_paths(key, engine, body)` takes stored bytes back into this process (refused when made by
-another engine or for another pose); from then on `illustration_for(pose, side)` draws that pose
+`keep_paths(key, engine, body, current_engine)` takes stored bytes back into this process
+(refused when made by another engine or for another pose); from then on `illustration_for(pose, side)` draws that pose
 from them instead of computing its geometry, and the output is byte for byte what computing it
 gives. What is drawn always comes from the pose at hand (a handout's snapshot, an exercise row);
 the stored paths are only how, found by the hash of that pose. A scale that was not stored (the
@@ -86,8 +86,9 @@ def is_drawn(pose: dict | None) -> bool:
     return bool(pose and isinstance(pose, dict) and pose.get("frames"))
 
 
-def encode_paths(pose: dict, boxes) -> bytes:
-    """The bytes to store for a validated pose, with the PDF paths for each (width, height) box."""
+def encode_paths(pose: dict, boxes, engine: str) -> bytes:
+    """The bytes to store for a validated pose, with the PDF paths for each (width, height) box,
+    naming `engine`: `engine_version()` and whatever else chose the boxes (the caller's layout)."""
     bare = _unlabelled(pose)
     sides = {}
     for side in SIDES:
@@ -103,14 +104,15 @@ def encode_paths(pose: dict, boxes) -> bytes:
             ],
             "print": [[scale, [list(ops) for ops in frame_paths(art, scale)]] for scale in scales],
         }
-    body = {"format": FORMAT, "engine": engine_version(), "pose": pose_key(pose), "sides": sides}
+    body = {"format": FORMAT, "engine": engine, "pose": pose_key(pose), "sides": sides}
     return zlib.compress(json.dumps(body, separators=(",", ":")).encode("utf-8"), 9)
 
 
-def keep_paths(key: str, engine: str, body: bytes) -> bool:
+def keep_paths(key: str, engine: str, body: bytes, current_engine: str) -> bool:
     """Take stored paths into this process; False (and nothing kept) when they were made by
-    another engine or format, for another pose than `key`, or do not decode."""
-    if engine != engine_version():
+    another engine than `current_engine` (what `encode_paths` would name now) or in another
+    format, for another pose than `key`, or do not decode."""
+    if engine != current_engine:
         return False
     try:
         value = json.loads(zlib.decompress(body))

@@ -22,13 +22,8 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import IllustrationPaths
 from hepbuilder.db.parts import INSERTS
-from hepbuilder.illustrations.stored import (
-    engine_version,
-    has_paths,
-    is_drawn,
-    keep_paths,
-    pose_key,
-)
+from hepbuilder.illustrations.stored import has_paths, is_drawn, keep_paths, pose_key
+from hepbuilder.pdf.stored_paths import paths_engine, paths_entry
 
 PATHS = IllustrationPaths.__table__
 
@@ -44,7 +39,7 @@ def store_illustration_paths(session: Session, poses: Iterable[dict | None]) -> 
     wanted = _by_key(poses)
     if not wanted:
         return 0
-    engine = engine_version()
+    engine = paths_engine()
     held = dict(
         session.execute(
             select(PATHS.c.pose_sha256, PATHS.c.engine).where(PATHS.c.pose_sha256.in_(list(wanted)))
@@ -53,8 +48,6 @@ def store_illustration_paths(session: Session, poses: Iterable[dict | None]) -> 
     stale = sorted(key for key in wanted if held.get(key) != engine)
     if not stale:
         return 0
-    from hepbuilder.pdf.stored_paths import paths_entry
-
     rows = []
     for key in stale:
         entry = paths_entry(wanted[key])
@@ -74,9 +67,10 @@ def load_illustration_paths(session: Session, poses: Iterable[dict | None]) -> i
     wanted = [key for key, pose in _by_key(poses).items() if not has_paths(pose)]
     if not wanted:
         return 0
+    current = paths_engine()
     rows = session.execute(
         select(PATHS.c.pose_sha256, PATHS.c.engine, PATHS.c.body).where(
-            PATHS.c.pose_sha256.in_(wanted), PATHS.c.engine == engine_version()
+            PATHS.c.pose_sha256.in_(wanted), PATHS.c.engine == current
         )
     )
-    return sum(keep_paths(key, engine, bytes(body)) for key, engine, body in rows)
+    return sum(keep_paths(key, engine, bytes(body), current) for key, engine, body in rows)

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from hepbuilder.db.models import IllustrationPaths
 from hepbuilder.illustrations import compose, illustration_svg, pdf_pen, stored
 from hepbuilder.illustrations.cache import COMPUTED
-from hepbuilder.illustrations.stored import engine_version, pose_key
+from hepbuilder.illustrations.stored import pose_key
 from hepbuilder.pdf import render_spec, stored_paths
+from hepbuilder.pdf.stored_paths import paths_engine
 from hepbuilder.services import exercises, handouts, illustration_paths, snapshots
 from hepbuilder.services.actor import Actor
 from hepbuilder.web.layout import safe_color
@@ -58,7 +59,7 @@ def test_seeding_stores_the_paths_of_every_drawn_exercise(session, clinic):
     assert len(poses) > 10
     rows = session.scalars(select(IllustrationPaths)).all()
     assert {row.pose_sha256 for row in rows} == {pose_key(pose) for pose in poses}
-    assert {row.engine for row in rows} == {engine_version()}
+    assert {row.engine for row in rows} == {paths_engine()}
 
 
 def test_pose_editor_save_stores_the_new_pose(signed_in, session, clinic):
@@ -68,7 +69,7 @@ def test_pose_editor_save_stores_the_new_pose(signed_in, session, clinic):
     pose = exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration
     assert pose["camera"]["yaw_deg"] == 20
     row = stored_row(session, pose)
-    assert row is not None and row.engine == engine_version()
+    assert row is not None and row.engine == paths_engine()
 
 
 def test_library_editor_new_exercise_stores_its_pose(signed_in, session, clinic):
@@ -81,7 +82,7 @@ def test_library_editor_new_exercise_stores_its_pose(signed_in, session, clinic)
     saved = exercises.get_exercise(session, clinic.id, "clam-shell").illustration
     assert pose_key(saved) == pose_key(pose)
     row = stored_row(session, saved)
-    assert row is not None and row.engine == engine_version()
+    assert row is not None and row.engine == paths_engine()
 
 
 def test_library_import_stores_the_imported_poses(session, clinic):
@@ -99,7 +100,7 @@ def test_library_import_stores_the_imported_poses(session, clinic):
     session.commit()
     see_committed(session)
     row = stored_row(session, pose)
-    assert row is not None and row.engine == engine_version()
+    assert row is not None and row.engine == paths_engine()
 
 
 def test_api_put_and_post_store_the_pose(session, client):
@@ -119,7 +120,7 @@ def test_api_put_and_post_store_the_pose(session, client):
     see_committed(session)
     for saved in (pose, pose_2):
         row = stored_row(session, saved)
-        assert row is not None and row.engine == engine_version()
+        assert row is not None and row.engine == paths_engine()
 
 
 def own_exercise(session, clinic, admin, slug="figure-4-stretch", yaw=11):
@@ -256,7 +257,7 @@ def test_paths_of_another_engine_are_not_used_and_seeding_makes_them_again(sessi
     session.commit()
     see_committed(session)
     row = stored_row(session, pose)
-    assert row.engine == engine_version()
+    assert row.engine == paths_engine()
     assert illustration_paths.load_illustration_paths(session, [pose]) == 1
     count = session.scalar(select(func.count()).select_from(IllustrationPaths))
     assert count == len({pose_key(p) for p in drawn_poses(session, clinic.id)})
@@ -268,10 +269,12 @@ def test_stored_paths_refuse_another_pose_or_damaged_bytes():
     library = load_library()
     one, other = (library.exercises[slug].illustration for slug in ("step-up", "pigeon-stretch"))
     entry = stored_paths.paths_entry(one)
-    assert not stored.keep_paths(pose_key(other), entry.engine, entry.body)
-    assert not stored.keep_paths(entry.key, entry.engine, entry.body[:-5])
-    assert not stored.keep_paths(entry.key, "another", entry.body)
-    assert stored.keep_paths(entry.key, entry.engine, entry.body)
+    now = paths_engine()
+    assert not stored.keep_paths(pose_key(other), entry.engine, entry.body, now)
+    assert not stored.keep_paths(entry.key, entry.engine, entry.body[:-5], now)
+    assert not stored.keep_paths(entry.key, "another", entry.body, now)
+    assert not stored.keep_paths(entry.key, entry.engine, entry.body, "a newer engine")
+    assert stored.keep_paths(entry.key, entry.engine, entry.body, now)
     assert json.loads(zlib.decompress(entry.body))["pose"] == pose_key(one)
 
 
