@@ -484,6 +484,25 @@ class SnapshotPart(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class IllustrationPaths(Base):
+    """An illustration's drawing, made once when its exercise is saved or seeded, so a new
+    process draws it without computing its geometry (`hepbuilder.illustrations.stored`): keyed
+    by the SHA-256 of the pose it was made from, so every clinic, exercise version and handout
+    snapshot printing the same pose shares one row, and a snapshot finds it from its own pose.
+
+    Only a cache of how to draw: a missing row, or one made by another `engine`, means "compute
+    on demand" (and the next save or `hepbuilder seed` stores it again). Library content only,
+    never patient data. Rows are replaced, never deleted.
+    """
+
+    __tablename__ = "illustration_paths"
+
+    pose_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(32))  # pdf.stored_paths.paths_engine() that made it
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON (stored.py)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # made (or remade)
+
+
 class Handout(Base):
     """An issued, frozen program: the spec snapshot (JSON, its shared parts by content hash in
     `snapshot_part`) and its PDF. Never changes after insert."""

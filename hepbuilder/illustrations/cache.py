@@ -7,10 +7,14 @@ holds a 2,000-exercise library on both sides; a smaller value trades memory for 
 
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 
 CACHE_SIZE_ENV = "HEPBUILDER_ILLUSTRATION_CACHE"
+# How often this process computed an illustration's geometry ("geometry": compose) and simplified
+# a drawing's paths for a printed size ("simplified": pdf_pen): what stored paths spare a process
+# (tests and benchmarks read it; nothing else does).
+COMPUTED: Counter = Counter()
 DEFAULT_CACHE_SIZE = 4096
 
 

@@ -11,10 +11,11 @@ of a handout's ten exercises is computed once per process.
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from . import model as m
-from .cache import LRUCache
+from .cache import COMPUTED, LRUCache
 from .kinematics import Body, Vec
 from .paths import (
     Camera,
@@ -105,8 +106,18 @@ class FrameArt:
 
 @dataclass(frozen=True)
 class Illustration:
+    """An illustration's frames on one side. One read back from stored paths (stored.py) has no
+    exact paths in its shapes: it carries each shape's SVG path data (`svg_paths`, per frame),
+    the PDF pen's simplified paths at the scales it was stored for (`print_paths`), and `exact`,
+    which computes the real geometry for anything else."""
+
     frames: tuple[FrameArt, ...]
     side: str
+    svg_paths: tuple[tuple[str, ...], ...] | None = field(default=None, compare=False)
+    print_paths: Mapping[float, tuple[tuple[str, ...], ...]] | None = field(
+        default=None, compare=False
+    )
+    exact: Callable[[], "Illustration"] | None = field(default=None, compare=False, repr=False)
 
 
 LIMB_PARENTS = {
@@ -461,6 +472,7 @@ def _build(key: str, side: str) -> Illustration:
 
 
 def _draw(key: str, side: str) -> Illustration:
+    COMPUTED["geometry"] += 1
     data = json.loads(key)
     frames = tuple(draw_frame(data, i) for i in range(len(data["frames"])))
     if side == "left":
@@ -474,5 +486,14 @@ def build_illustration(data: dict, side: str = "none") -> Illustration:
     The pose data describes the right side as the working ("near") side; side "left" is its
     mirror image, and "right", "each" and "none" draw the pose as written.
     """
-    key = json.dumps(data, sort_keys=True, separators=(",", ":"))  # a hashable copy of plain data
-    return _build(key, "left" if side == "left" else "right")
+    return _build(canonical(data), drawn_side(side))
+
+
+def canonical(data: dict) -> str:
+    """Pose data as canonical JSON: the cache key (a hashable copy of plain data)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def drawn_side(side: str) -> str:
+    """The side the geometry is made for: "left" is mirrored, everything else drawn as written."""
+    return "left" if side == "left" else "right"

@@ -12,7 +12,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .cache import LRUCache
+from .cache import COMPUTED, LRUCache
 from .compose import Illustration
 from .layout import FrameLayout, layout
 from .palette import FONT, LABEL_HEX, STROKES, hex_rgb, palette
@@ -87,15 +87,28 @@ def _cached(cache: LRUCache, key: tuple, art: Illustration, make):
 
 
 def _frame_paths(art: Illustration, lay: FrameLayout) -> tuple[tuple[str, ...], ...]:
+    """Each frame's shapes as path operators at the layout's scale: the stored ones when the
+    illustration was read back from stored paths at this scale, else simplified now."""
+    if art.print_paths is not None:
+        stored = art.print_paths.get(lay.scale)
+        if stored is not None:
+            return stored
+        return frame_paths(art.exact(), lay.scale)
+    return frame_paths(art, lay.scale)
+
+
+def frame_paths(art: Illustration, scale: float) -> tuple[tuple[str, ...], ...]:
     """Each frame's shapes as path operators in PDF_UNIT_PT units from the frame's own origin
-    (small numbers, so fewer bytes; `_drawing_ops` moves the origin from frame to frame)."""
+    (small numbers, so fewer bytes; `_drawing_ops` moves the origin from frame to frame), for a
+    drawing of `scale` points per figure mm."""
+    COMPUTED["simplified"] += 1
     frames = []
     unit = PDF_UNIT_PT
     tolerance = PDF_TOLERANCE_PT / unit
     for frame in art.frames:
-        scale, x0, y0 = lay.scale / unit, frame.bbox[0], frame.bbox[1]
+        scale_units, x0, y0 = scale / unit, frame.bbox[0], frame.bbox[1]
 
-        def place(x, y, scale=scale, x0=x0, y0=y0):
+        def place(x, y, scale=scale_units, x0=x0, y0=y0):
             return ((x - x0) * scale, (y - y0) * scale)
 
         frames.append(

@@ -1,7 +1,8 @@
 """What the rest of hepbuilder calls: an exercise's illustration as a flowable, as SVG, and the contact sheet.
 
-Both pens draw the one cached geometry of compose.build_illustration, so the handout, the web
-pages and the private link show the same drawing.
+Both pens draw the one cached geometry of compose.build_illustration (or the same drawing read
+back from stored paths, stored.py), so the handout, the web pages and the private link show the
+same drawing.
 """
 
 import io
@@ -13,9 +14,10 @@ from reportlab.platypus import Flowable
 from hepbuilder.domain.exercise import LibraryExercise
 
 from .caption import side_to_draw
-from .compose import Illustration, build_illustration
+from .compose import Illustration
 from .palette import FONT, FONT_BOLD, LABEL_HEX, OUTLINE_HEX, palette
 from .pdf_pen import IllustrationFlowable, color, paint
+from .stored import illustration_for
 from .svg_pen import svg_document
 
 
@@ -23,7 +25,7 @@ def _art(exercise: LibraryExercise, side: str) -> Illustration | None:
     data = exercise.illustration
     if not data or not data.get("frames"):
         return None
-    return build_illustration(data, side_to_draw(data, side))
+    return illustration_for(data, side_to_draw(data, side))
 
 
 def _position_word(exercise: LibraryExercise) -> str:

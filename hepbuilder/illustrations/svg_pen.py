@@ -60,14 +60,16 @@ def svg_document(
         f"<title>{safe_title}</title>",
     ]
     accent = fills["arrow"]
-    for frame, (ox, oy) in zip(art.frames, lay.origins, strict=True):
+    for index, (frame, (ox, oy)) in enumerate(zip(art.frames, lay.origins, strict=True)):
         tx = ox - frame.bbox[0] * lay.scale
         ty = view_h - (oy - frame.bbox[1] * lay.scale)
         out.append(
             f'<g transform="translate({_num(tx)} {_num(ty)}) scale({_num(lay.scale)} {_num(-lay.scale)})">'
         )
-        for shape in frame.shapes:
-            attrs = [f'd="{svg_path_data(shape.path)}"']
+        stored = art.svg_paths[index] if art.svg_paths is not None else None
+        for number, shape in enumerate(frame.shapes):
+            data = stored[number] if stored is not None else svg_path_data(shape.path)
+            attrs = [f'd="{data}"']
             attrs.append(f'fill="{fills[shape.fill]}"' if shape.fill else 'fill="none"')
             if shape.stroke:
                 factor, hex_color = STROKES[shape.stroke]

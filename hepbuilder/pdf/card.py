@@ -196,6 +196,11 @@ def _card_header(
     return header_bottom + pad * 0.9
 
 
+def picture_room_pt(card_w_pt: float, s: HandoutStyles) -> float:
+    """How wide a card `card_w_pt` wide lets its picture be: all of it inside the padding."""
+    return card_w_pt - 2 * s.pad_pt
+
+
 def _card_layout(
     item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, width: float
 ) -> BlockLayout:
@@ -206,7 +211,7 @@ def _card_layout(
     body = s.body
     size = 1 if s.large_print else 0
     top = _card_header(layout, item, number, s, width)
-    full_x, full_w = pad, width - 2 * pad
+    full_x, full_w = pad, picture_room_pt(width, s)
     grid = arrange_picture(exercise, full_w, s)
     # text sits beside the picture, or beside a last row of frames the frames do not fill (the
     # third of three frames in large print), so that row's free half carries the dose and steps

@@ -88,6 +88,13 @@ def arrange_frames(count: int, room_pt: float, s: HandoutStyles) -> FrameGrid:
     return FrameGrid(count, columns, cell_w, cell_w * s.frame_h_pt / s.frame_w_pt)
 
 
+def frame_row_size(grid: FrameGrid) -> tuple[float, float]:
+    """(width, height) in points of the one drawing of all the grid's frames in a row, as the
+    illustrations layer draws it (a frame in a row of its own is that drawing shifted)."""
+    count = grid.count
+    return count * grid.cell_w + (count - 1) * FRAME_GAP_PT, grid.cell_h
+
+
 @dataclass(frozen=True, slots=True)
 class PhotoGrid(_Cells):
     """Where an exercise's photos go: `sizes` (width, height) in points as each is drawn, in
@@ -198,7 +205,7 @@ def place_picture(
     bare, labels = _unlabelled(exercise)
     count = grid.count
     labels = (labels + [""] * count)[:count]
-    row_w = count * grid.cell_w + (count - 1) * FRAME_GAP_PT  # every frame in one row
+    row_w, _ = frame_row_size(grid)
     flowable = illustration_flowable(bare, side, row_w, grid.cell_h, accent_hex, font_name=REGULAR)
     flowable.wrap(row_w, grid.cell_h)
     spans = _frame_spans(flowable, row_w, grid.cell_h, count)

@@ -167,6 +167,11 @@ def _story(
     return story
 
 
+def column_width_pt(page_w_pt: float, s: HandoutStyles) -> float:
+    """The width of the page's one column of boxes and cards."""
+    return page_w_pt - 2 * s.margin_x_pt
+
+
 def render_handout(spec: HandoutSpec) -> bytes:
     """Render a checked HandoutSpec to PDF bytes; the same spec always gives the same bytes.
 
@@ -202,7 +207,7 @@ def render_handout(spec: HandoutSpec) -> bytes:
         initialFontName=REGULAR,
         lang="en",
     )
-    frame_w = page_w - 2 * s.margin_x_pt
+    frame_w = column_width_pt(page_w, s)
     first_h = page_h - s.margin_top_pt - bottom
     later_h = first_h - furniture.header_h_pt
     padding = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}

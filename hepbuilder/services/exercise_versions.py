@@ -29,6 +29,7 @@ from .audit import record_event
 from .clinics import slugify
 from .exercise_history import add_version, keep_current_state
 from .exercises import find_exercise, get_exercise, to_domain
+from .illustration_paths import store_illustration_paths
 from .library_sync import add_exercise_rows, clinic_muscles, exercise_hash, update_exercise_row
 
 
@@ -124,6 +125,7 @@ def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
                 session, actor.clinic_id, [(exercise, "")], muscles, from_clinic=True
             )
             add_version(session, actor, row, "Created", 1)
+            store_illustration_paths(session, [row.illustration])
             session.flush()
     except IntegrityError:
         raise Conflict(
@@ -150,6 +152,7 @@ def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str)
         ) from None
     session.refresh(row)
     add_version(session, actor, row, note, number)
+    store_illustration_paths(session, [row.illustration])
     session.flush()
     return row
 

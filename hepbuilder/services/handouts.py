@@ -26,6 +26,7 @@ from .actor import Actor
 from .audit import record_event
 from .exercises import to_domain
 from .handout_pdfs import keep_pdf, read_pdf
+from .illustration_paths import load_illustration_paths
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient, of_unerased_patient
 from .programs import check_version, get_program, item_dose
@@ -70,6 +71,13 @@ def render_pdf(spec: HandoutSpec) -> bytes:
     from hepbuilder.pdf import render_handout
 
     return render_handout(spec)
+
+
+def _with_stored_paths(session: Session, spec: HandoutSpec) -> HandoutSpec:
+    """`spec`, after keeping in this process the stored drawings of its exercises' poses that it
+    cannot draw yet (the PDF is the same either way; only the work of drawing is spared)."""
+    load_illustration_paths(session, [item.exercise.illustration for item in spec.items])
+    return spec
 
 
 def find_previous_handout(session: Session, actor: Actor, program_id: int) -> Handout | None:
@@ -224,7 +232,7 @@ def preview_pdf(session: Session, actor: Actor, program_id: int) -> bytes:
     "program.preview"."""
     program = get_program(session, actor, program_id)
     _require_items(program)
-    pdf = render_pdf(build_spec(session, actor, program))
+    pdf = render_pdf(_with_stored_paths(session, build_spec(session, actor, program)))
     record_event(
         session, actor, "program.preview", patient_id=program.patient_id, program_id=program.id
     )
@@ -313,7 +321,7 @@ def issue_handout(
     # link is made (or marked fresh) afterwards, and re-rendered for in the rare case that it
     # was renewed meanwhile.
     share_url = current_link_url(session, actor, program.patient_id, links) if links else ""
-    spec = build_spec(session, actor, program, therapist_id, share_url)
+    spec = _with_stored_paths(session, build_spec(session, actor, program, therapist_id, share_url))
     pdf = render_pdf(spec)
     if links and ensure_link(session, actor, program.patient_id, links) != share_url:
         share_url = current_link_url(session, actor, program.patient_id, links)

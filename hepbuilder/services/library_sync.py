@@ -27,6 +27,7 @@ from hepbuilder.domain.errors import ValidationError
 from .actor import Actor
 from .exercise_history import add_version, keep_current_state
 from .exercises import protocol_to_domain, search_text_for, to_domain
+from .illustration_paths import store_illustration_paths
 from .images import image_size, normalize_photo
 
 
@@ -358,7 +359,11 @@ def _merge(
             update_exercise_row(session, row, exercise, muscles, derived)
             row.library_hash = digest
             result.updated.append(exercise.slug)
-    add_exercise_rows(session, clinic.id, new, muscles, from_clinic=from_clinic, derived=derived)
+    added = add_exercise_rows(
+        session, clinic.id, new, muscles, from_clinic=from_clinic, derived=derived
+    )
+    # every exercise of the clinic, so a seed also stores what an older version left unstored
+    store_illustration_paths(session, [row.illustration for row in [*rows.values(), *added]])
     _refresh_search_text(rows.values())
     store_library_images(session, clinic.id, library)
 

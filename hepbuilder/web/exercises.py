@@ -11,7 +11,7 @@ from markupsafe import Markup
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.exercise import photo_labels
 from hepbuilder.domain.steps import steps_for_dose
-from hepbuilder.services import exercise_photos, exercises, favourites
+from hepbuilder.services import exercise_photos, exercises, favourites, illustration_paths
 
 from .auth import current_actor, is_safe_next
 from .database import get_db
@@ -68,6 +68,7 @@ def illustration_markup(exercise, accent_hex: str, side: str = "none") -> Markup
         from hepbuilder.illustrations import illustration_svg
     except ImportError:
         return None
+    illustration_paths.load_illustration_paths(get_db(), [exercise.illustration])
     try:
         svg = illustration_svg(exercise, side=side, accent_hex=accent_hex)
     except Exception:  # a drawing problem must not take the page down; the log says which

@@ -7,7 +7,7 @@ erased handout already does, which avoids rebuilding the handout table on SQLite
 `hepbuilder pdfs move-to-s3` moves existing PDFs afterwards, when a deployment wants that.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

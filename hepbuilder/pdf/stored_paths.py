@@ -1,0 +1,69 @@
+"""Stored paths for the sizes a handout prints a picture at, so a new process need not redo them.
+
+`paths_entry(pose)` is what the services store with an exercise's pose when it is saved or
+seeded (illustrations/stored.py: the drawing on both sides, with the PDF pen's simplified paths
+at every size a handout card draws a picture of that many frames: A4 and letter, normal and large
+print). Made once per pose and process (an LRU by pose key), so seeding many clinics with one
+library draws each pose once. `paths_engine()` names the drawing engine with those sizes: a
+change to the layout's picture sizes makes stored paths stale as a change to the drawing does.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from hepbuilder.domain.spec import ClinicBrand
+from hepbuilder.illustrations.cache import LRUCache
+from hepbuilder.illustrations.pose import MAX_FRAMES
+from hepbuilder.illustrations.stored import encode_paths, engine_version, pose_key
+
+from .card import picture_room_pt
+from .picture import arrange_frames, frame_row_size
+from .render import PAPER_SIZES, column_width_pt
+from .styles import styles_for
+
+
+@dataclass(frozen=True, slots=True)
+class PathsEntry:
+    key: str  # the pose's key (stored.pose_key)
+    engine: str  # the paths_engine() that made it
+    body: bytes
+
+
+def handout_picture_boxes(frame_count: int) -> list[tuple[float, float]]:
+    """Every (width, height) in points a handout card draws a picture of `frame_count` frames
+    at, over both papers and both print sizes (distinct, in a fixed order)."""
+    boxes: list[tuple[float, float]] = []
+    for page_w, _page_h in PAPER_SIZES.values():
+        for large_print in (False, True):
+            s = styles_for(ClinicBrand(), large_print)
+            room = picture_room_pt(column_width_pt(page_w, s), s)
+            box = frame_row_size(arrange_frames(frame_count, room, s))
+            if box not in boxes:
+                boxes.append(box)
+    return boxes
+
+
+@lru_cache(maxsize=1)
+def paths_engine() -> str:
+    """16 hex digits naming what stored paths are made by: the drawing engine and the boxes a
+    handout prints pictures in, so a change to either makes stored paths stale (recomputed)."""
+    boxes = [handout_picture_boxes(count) for count in range(1, MAX_FRAMES + 1)]
+    text = json.dumps([engine_version(), boxes])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+_ENTRIES = LRUCache()  # pose key -> PathsEntry
+
+
+def paths_entry(pose: dict) -> PathsEntry:
+    """The stored paths of a validated, drawn pose (frames), made now or earlier in this process."""
+    key = pose_key(pose)
+    engine = paths_engine()
+    entry = _ENTRIES.get(key)
+    if entry is None or entry.engine != engine:
+        boxes = handout_picture_boxes(len(pose["frames"]))
+        entry = PathsEntry(key, engine, encode_paths(pose, boxes, engine))
+        _ENTRIES.put(key, entry)
+    return entry
