@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -372,6 +373,14 @@ class Patient(Base):
         UniqueConstraint("clinic_id", "external_id"),
         Index("ix_patient_clinic_search", "clinic_id", "is_archived", "search_text"),
         trigram_index("ix_patient_search_trgm", "search_text"),
+        # Live (not erased) patients only: counts the patient list from the index alone.
+        Index(
+            "ix_patient_clinic_live",
+            "clinic_id",
+            "is_archived",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
