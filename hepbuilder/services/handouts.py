@@ -23,7 +23,7 @@ from hepbuilder.domain.exercise import LibraryExercise, PrintedPhoto, dose_for, 
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
-from .audit import record_event
+from .audit import record_event, record_events
 from .exercises import to_domain
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient, of_unerased_patient
@@ -488,8 +488,12 @@ def page_handouts(
     rows = list(
         session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
     )
-    for handout in rows:
-        _record_view(session, actor, handout, "api")
+    record_events(
+        session,
+        actor,
+        "handout.view",
+        [{"patient_id": h.patient_id, "handout_id": h.id, "shown": "api"} for h in rows],
+    )
     return rows
 
 

@@ -27,7 +27,7 @@ from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.domain.text import read_text
 
 from .actor import Actor
-from .audit import record_event
+from .audit import record_event, record_events
 from .favourites import starred_protocol_ids
 from .patients import get_patient, of_unerased_patient
 from .users import resolve_therapist
@@ -112,10 +112,12 @@ def page_programs(
     rows = list(
         session.scalars(_program_query().where(*conditions).order_by(Program.id).limit(limit))
     )
-    for program in rows:
-        record_event(
-            session, actor, "program.view", patient_id=program.patient_id, program_id=program.id
-        )
+    record_events(
+        session,
+        actor,
+        "program.view",
+        [{"patient_id": row.patient_id, "program_id": row.id} for row in rows],
+    )
     return rows
 
 
