@@ -13,8 +13,9 @@ scoped to the actor's clinic and flushes without committing. `update_program` re
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -91,6 +92,33 @@ def list_programs(session: Session, actor: Actor, patient_id: int) -> list[Progr
             .order_by(Program.updated_at.desc(), Program.id.desc())
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramSummary:
+    """A program as the patient page lists it."""
+
+    id: int
+    title: str
+    updated_at: dt.datetime
+    item_count: int
+
+
+def program_summaries(session: Session, actor: Actor, patient_id: int) -> list[ProgramSummary]:
+    """The patient's programs, latest change first, each with how many exercises it holds, in
+    one query with no item or exercise loaded (NotFound for another clinic's patient)."""
+    get_patient(session, actor, patient_id)
+    item_count = (
+        select(func.count(ProgramItem.id))
+        .where(ProgramItem.program_id == Program.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Program.id, Program.title, Program.updated_at, item_count)
+        .where(Program.clinic_id == actor.clinic_id, Program.patient_id == patient_id)
+        .order_by(Program.updated_at.desc(), Program.id.desc())
+    )
+    return [ProgramSummary(*row) for row in rows]
 
 
 def page_programs(

@@ -67,7 +67,7 @@ def show(patient_id: int):
     return render_template(
         "patients/show.html",
         patient=patient,
-        programs=programs.list_programs(db, actor, patient.id),
+        programs=programs.program_summaries(db, actor, patient.id),
         handouts=issued,
         protocols=programs.list_protocols(db, actor),
         link=patient_links.link_state(db, actor, patient.id, link_signer()),
