@@ -281,6 +281,7 @@ def issue_handout(
     *,
     links: LinkSigner | None = None,
     therapist_email: str | None = None,
+    loaded: Program | None = None,
 ) -> Handout:
     """Freeze the program into a handout: spec snapshot, PDF, SHA-256, next number for the patient.
 
@@ -293,13 +294,14 @@ def issue_handout(
     active user in the clinic), else `handout_therapist_id`.
     Two handouts issued at once for one patient get different numbers (the row lock on the
     patient, and a retry on the unique (patient_id, number)). Records "handout.issue".
+    `loaded`: the program as the caller just got it in this transaction (programs.get_program).
     """
     if expected_version is not None:
         try:
             expected_version = int(expected_version)
         except (TypeError, ValueError):
             raise ValidationError({"version": "must be a whole number"}) from None
-    program = get_program(session, actor, program_id)
+    program = get_program(session, actor, program_id, loaded=loaded)
     if expected_version is not None:
         check_version(program, expected_version)
     _require_items(program)

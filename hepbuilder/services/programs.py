@@ -74,8 +74,15 @@ def check_program(session: Session, actor: Actor, program_id: int) -> None:
         raise NotFound("There is no such program.")
 
 
-def get_program(session: Session, actor: Actor, program_id: int) -> Program:
-    """Like find_program, but raises NotFound (a missing id and another clinic's id alike)."""
+def get_program(
+    session: Session, actor: Actor, program_id: int, *, loaded: Program | None = None
+) -> Program:
+    """Like find_program, but raises NotFound (a missing id and another clinic's id alike).
+
+    `loaded`: the same program as the caller got it from this module earlier in this
+    transaction (a save before an issue), used as it is instead of being read again."""
+    if loaded is not None and loaded.id == program_id and loaded.clinic_id == actor.clinic_id:
+        return loaded
     program = find_program(session, actor, program_id)
     if program is None:
         raise NotFound("There is no such program.")
@@ -358,11 +365,36 @@ def _apply(session: Session, actor: Actor, program: Program, data: dict, *, part
     _set(program, values, items)
 
 
+ITEM_VALUES = ("position", *DOSE_FIELDS, "notes")
+
+
 def _set(program: Program, values: dict, items: list[ProgramItem] | None) -> None:
     for key, value in values.items():
         setattr(program, key, value)
     if items is not None:
-        program.items = items
+        program.items = _kept_items(program.items, items)
+
+
+def _kept_items(rows: list[ProgramItem], items: list[ProgramItem]) -> list[ProgramItem]:
+    """`items` (new, unsaved) as the program's items, keeping the saved row of each exercise
+    that stays (the n-th item of an exercise keeps its n-th row) with only its changed values
+    set: a save then writes only what changed (one UPDATE for one changed dose, positions for a
+    move; rows of exercises taken out are deleted, new ones inserted)."""
+    waiting: dict[int, list[ProgramItem]] = {}
+    for row in rows:
+        waiting.setdefault(row.exercise_id, []).append(row)
+    kept = []
+    for item in items:
+        same = waiting.get(item.exercise.id)
+        if not same:
+            kept.append(item)
+            continue
+        row = same.pop(0)
+        for key in ITEM_VALUES:
+            if getattr(row, key) != getattr(item, key):
+                setattr(row, key, getattr(item, key))
+        kept.append(row)
+    return kept
 
 
 def _changes_anything(program: Program, values: dict, items: list[ProgramItem] | None) -> bool:
@@ -486,6 +518,7 @@ def update_program(
     data: dict,
     *,
     read_only: dict | None = None,
+    loaded: Program | None = None,
 ) -> Program:
     """Save `data` (keys present only; `items`, when given, replace all items) over a program.
 
@@ -494,7 +527,7 @@ def update_program(
     the caller sent back as it read them: each must equal the current value (ValidationError
     naming it otherwise). A save that changes something bumps the version; one that changes
     nothing leaves the program (and its version) as it was. Raises NotFound, ValidationError
-    (fields like "items[2].sets") and Conflict.
+    (fields like "items[2].sets") and Conflict. `loaded`: as for get_program.
     """
     if expected_version is None:
         raise ValidationError({"version": "is required (the version you last read)"})
@@ -502,7 +535,7 @@ def update_program(
         expected_version = int(expected_version)
     except (TypeError, ValueError):
         raise ValidationError({"version": "must be a whole number"}) from None
-    program = get_program(session, actor, program_id)
+    program = get_program(session, actor, program_id, loaded=loaded)
     check_version(program, expected_version)
     if read_only:
         check_read_only(program_to_data(program), read_only)
