@@ -269,3 +269,25 @@ def test_a_save_writes_only_the_items_that_changed(client, session, db_url, worl
         )
     )
     assert [item.id for item in saved] == [ids[i] for i in order]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "key"),
+    [
+        ("handouts.show", "handout_id"),
+        ("handouts.download", "handout_id"),
+        ("handouts.print_view", "handout_id"),
+        ("patients.show", "patient_id"),
+    ],
+)
+def test_id_url_builds_what_url_for_builds(app, endpoint, key):
+    from flask import url_for
+
+    from hepbuilder.web.layout import id_url
+
+    with app.test_request_context("/"):
+        build = id_url(endpoint, key)
+        for value in (1, 42, 10**17):
+            assert build(value) == url_for(endpoint, **{key: value})
+        with pytest.raises(ValueError):
+            build("1/../x")
