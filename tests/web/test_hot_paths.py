@@ -161,9 +161,7 @@ def test_a_get_writes_the_session_row_at_most_once_a_minute(client, session, db_
     assert len(writes(seen, "user_session")) == 1  # marked seen once, then not again
     see_committed(session)
     row = session.scalar(select(UserSession))
-    assert dt.datetime.now(dt.UTC).replace(tzinfo=None) - row.last_seen_at < dt.timedelta(
-        minutes=1
-    )
+    assert dt.datetime.now(dt.UTC).replace(tzinfo=None) - row.last_seen_at < dt.timedelta(minutes=1)
 
 
 def test_reading_pages_take_the_write_lock_only_for_their_audit_event(
@@ -258,9 +256,14 @@ def test_a_save_writes_only_the_items_that_changed(client, session, db_url, worl
             if key.startswith(f"items-{old}-"):
                 form[f"items-{new}-" + key.removeprefix(f"items-{old}-")] = value
     with statements(db_url) as seen:
-        assert client.post(f"/programs/{program.id}", data=form | {"action": "save"}).status_code == 302
+        assert (
+            client.post(f"/programs/{program.id}", data=form | {"action": "save"}).status_code
+            == 302
+        )
     item_writes = [s for s in seen if "program_item" in s and not s.startswith("SELECT")]
-    assert item_writes and all(s.startswith("UPDATE program_item SET position") for s in item_writes)
+    assert item_writes and all(
+        s.startswith("UPDATE program_item SET position") for s in item_writes
+    )
     see_committed(session)
     session.expire_all()
     saved = list(
