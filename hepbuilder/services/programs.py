@@ -89,6 +89,20 @@ def get_program(
     return program
 
 
+def program_slugs(session: Session, actor: Actor, program_id: int) -> list[str]:
+    """The slugs of the program's exercises, in item order (what the picker marks as already
+    in it), without loading the program; NotFound like get_program."""
+    check_program(session, actor, program_id)
+    return list(
+        session.scalars(
+            select(Exercise.slug)
+            .join(ProgramItem, ProgramItem.exercise_id == Exercise.id)
+            .where(ProgramItem.program_id == program_id)
+            .order_by(ProgramItem.position)
+        )
+    )
+
+
 def list_programs(session: Session, actor: Actor, patient_id: int) -> list[Program]:
     """The patient's programs, latest change first (NotFound for another clinic's patient)."""
     get_patient(session, actor, patient_id)

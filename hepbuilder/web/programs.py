@@ -303,8 +303,7 @@ def picker(program_id: int):
     actor = current_actor()
     db = get_db()
     commit_then_read(db)  # the picker only reads
-    program = programs.get_program(db, actor, program_id)
-    in_program = [item.exercise.slug for item in program.items]
+    in_program = programs.program_slugs(db, actor, program_id)
     return render_template(
         "programs/_picker_results.html",
         picker=_picker_args(request.args),
