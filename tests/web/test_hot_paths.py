@@ -20,6 +20,7 @@ from tests.builders import (
     make_handout,
     make_patient,
     make_program,
+    make_token,
     make_user,
     see_committed,
     seeded_clinic,
@@ -223,6 +224,21 @@ def test_issuing_from_the_builder_reads_the_program_once(client, session, db_url
     see_committed(session)
     handout = session.scalar(select(Handout))
     assert handout.title == "Week 2" and handout.program_version == version + 1
+
+
+def test_issuing_through_the_api_reads_the_program_once(client, session, db_url, world):
+    clinic, _user = world
+    patient = make_patient(session, clinic)
+    program = make_program(session, patient, items=[{"exercise": slug} for slug in SLUGS[:3]])
+    _token, secret = make_token(session, clinic)
+    session.commit()
+    with statements(db_url) as seen:
+        response = client.post(
+            f"/api/v1/programs/{program.id}/handouts",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+    assert response.status_code == 201, response.text
+    assert sum(s.startswith("SELECT program.id, program.clinic_id") for s in seen) == 1
 
 
 def test_a_save_writes_only_the_items_that_changed(client, session, db_url, world):
