@@ -392,6 +392,16 @@ class Patient(Base):
         Index("ix_patient_clinic_id", "clinic_id", info={"only_on": "sqlite"}).ddl_if(
             dialect="sqlite"
         ),
+        # SQLite only: live (not erased) patients, so the patient list's count is read from the
+        # index alone (migration 0019). On PostgreSQL ix_patient_clinic_search is partial on the
+        # same condition and serves that count.
+        Index(
+            "ix_patient_clinic_live",
+            "clinic_id",
+            "is_archived",
+            sqlite_where=text("erased_at IS NULL"),
+            info={"only_on": "sqlite"},
+        ).ddl_if(dialect="sqlite"        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,13 @@ reads first and writes later fails at once with "database is locked" when anothe
 committed in between: waiting cannot help there, only re-running the whole request. Readers that
 never write (a report, a test's second client) may ask for `begin="DEFERRED"`: in WAL mode they
 read a consistent snapshot without taking the write lock. PostgreSQL needs none of this.
+
+Read-only requests: a GET whose page reads patient data writes its audit event, so it must
+begin IMMEDIATE (a deferred read that then writes fails at once if another request wrote
+meanwhile). What such a page reads after committing that event, and the sign-in check before it
+(the session row is written at most once a minute, in its own short transaction), run in
+`read_only_transaction`: BEGIN DEFERRED on SQLite, so the page is built without holding the
+write lock, and any write there fails at once instead of only when two requests meet.
 """
 
 from functools import lru_cache
@@ -22,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BEGIN_OPTION = "hepbuilder_sqlite_begin"
+READ_ONLY_OPTION = "hepbuilder_read_only"
 SQLITE_BEGIN_MODES = ("IMMEDIATE", "DEFERRED")
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
@@ -40,6 +48,29 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _refuse_writes(connection: Connection, _cursor, statement: str, *_args) -> None:
+    """In a transaction begun by `read_only_transaction`, only reads may run."""
+    if connection.get_execution_options().get(READ_ONLY_OPTION) and not statement.lstrip()[
+        :6
+    ].upper().startswith(("SELECT", "WITH", "BEGIN", "PRAGMA")):
+        raise PermissionError(f"A write in a read-only transaction: {statement[:60]!r}")
+
+
+def read_only_transaction(session: Session) -> bool:
+    """Begin the session's next transaction as one that only reads: on SQLite `BEGIN DEFERRED`,
+    so it takes no write lock and other requests write meanwhile; on PostgreSQL `BEGIN READ
+    ONLY`. A write in it fails at once (PermissionError on SQLite, a database error on
+    PostgreSQL), never only when two requests happen to meet. With a transaction already open
+    (nothing committed yet) nothing changes and it returns False."""
+    if session.in_transaction():
+        return False
+    options = {SQLITE_BEGIN_OPTION: "DEFERRED", READ_ONLY_OPTION: True}
+    if session.get_bind().dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    session.connection(execution_options=options)
+    return True
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """The shared engine for `url` (SQLite gets foreign keys, WAL, a busy timeout and real
@@ -48,6 +79,7 @@ def get_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "before_cursor_execute", _refuse_writes)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

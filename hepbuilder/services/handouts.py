@@ -23,7 +23,7 @@ from hepbuilder.domain.exercise import LibraryExercise, PrintedPhoto, dose_for, 
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
 
 from .actor import Actor
-from .audit import record_event
+from .audit import record_event, record_events
 from .exercises import to_domain
 from .handout_pdfs import keep_pdf, read_pdf
 from .illustration_paths import load_illustration_paths
@@ -290,6 +290,7 @@ def issue_handout(
     *,
     links: LinkSigner | None = None,
     therapist_email: str | None = None,
+    loaded: Program | None = None,
 ) -> Handout:
     """Freeze the program into a handout: spec snapshot, PDF, SHA-256, next number for the patient.
 
@@ -302,13 +303,14 @@ def issue_handout(
     active user in the clinic), else `handout_therapist_id`.
     Two handouts issued at once for one patient get different numbers (the row lock on the
     patient, and a retry on the unique (patient_id, number)). Records "handout.issue".
+    `loaded`: the program as the caller just got it in this transaction (programs.get_program).
     """
     if expected_version is not None:
         try:
             expected_version = int(expected_version)
         except (TypeError, ValueError):
             raise ValidationError({"version": "must be a whole number"}) from None
-    program = get_program(session, actor, program_id)
+    program = get_program(session, actor, program_id, loaded=loaded)
     if expected_version is not None:
         check_version(program, expected_version)
     _require_items(program)
@@ -500,8 +502,12 @@ def page_handouts(
     rows = list(
         session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
     )
-    for handout in rows:
-        _record_view(session, actor, handout, "api")
+    record_events(
+        session,
+        actor,
+        "handout.view",
+        [{"patient_id": h.patient_id, "handout_id": h.id, "shown": "api"} for h in rows],
+    )
     return rows
 
 

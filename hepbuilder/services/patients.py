@@ -21,7 +21,7 @@ from hepbuilder.domain.records import check_read_only, rfc3339
 from hepbuilder.domain.text import fold
 
 from .actor import Actor
-from .audit import record_event
+from .audit import record_event, record_events
 from .webhooks import emit_event, patient_ref
 
 PER_PAGE = 25
@@ -111,8 +111,7 @@ def search_patients(
     else:
         counted = count_matches(Patient, terms)
         total = session.scalar(select(counted).select_from(Patient).where(*conditions)) or 0
-    for patient in items:
-        record_event(session, actor, "patient.list", patient_id=patient.id)
+    record_events(session, actor, "patient.list", [{"patient_id": p.id} for p in items])
     return PatientPage(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -356,8 +355,7 @@ def list_patients(
     patients = list(
         session.scalars(select(Patient).where(*conditions).order_by(Patient.id).limit(limit))
     )
-    for patient in patients:
-        record_event(session, actor, "patient.view", patient_id=patient.id)
+    record_events(session, actor, "patient.view", [{"patient_id": p.id} for p in patients])
     return patients
 
 

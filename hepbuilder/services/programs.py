@@ -13,8 +13,9 @@ scoped to the actor's clinic and flushes without committing. `update_program` re
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,7 +28,7 @@ from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.domain.text import read_text
 
 from .actor import Actor
-from .audit import record_event
+from .audit import record_event, record_events
 from .favourites import starred_protocol_ids
 from .patients import get_patient, of_unerased_patient
 from .users import resolve_therapist
@@ -73,12 +74,33 @@ def check_program(session: Session, actor: Actor, program_id: int) -> None:
         raise NotFound("There is no such program.")
 
 
-def get_program(session: Session, actor: Actor, program_id: int) -> Program:
-    """Like find_program, but raises NotFound (a missing id and another clinic's id alike)."""
+def get_program(
+    session: Session, actor: Actor, program_id: int, *, loaded: Program | None = None
+) -> Program:
+    """Like find_program, but raises NotFound (a missing id and another clinic's id alike).
+
+    `loaded`: the same program as the caller got it from this module earlier in this
+    transaction (a save before an issue), used as it is instead of being read again."""
+    if loaded is not None and loaded.id == program_id and loaded.clinic_id == actor.clinic_id:
+        return loaded
     program = find_program(session, actor, program_id)
     if program is None:
         raise NotFound("There is no such program.")
     return program
+
+
+def program_slugs(session: Session, actor: Actor, program_id: int) -> list[str]:
+    """The slugs of the program's exercises, in item order (what the picker marks as already
+    in it), without loading the program; NotFound like get_program."""
+    check_program(session, actor, program_id)
+    return list(
+        session.scalars(
+            select(Exercise.slug)
+            .join(ProgramItem, ProgramItem.exercise_id == Exercise.id)
+            .where(ProgramItem.program_id == program_id)
+            .order_by(ProgramItem.position)
+        )
+    )
 
 
 def list_programs(session: Session, actor: Actor, patient_id: int) -> list[Program]:
@@ -91,6 +113,33 @@ def list_programs(session: Session, actor: Actor, patient_id: int) -> list[Progr
             .order_by(Program.updated_at.desc(), Program.id.desc())
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramSummary:
+    """A program as the patient page lists it."""
+
+    id: int
+    title: str
+    updated_at: dt.datetime
+    item_count: int
+
+
+def program_summaries(session: Session, actor: Actor, patient_id: int) -> list[ProgramSummary]:
+    """The patient's programs, latest change first, each with how many exercises it holds, in
+    one query with no item or exercise loaded (NotFound for another clinic's patient)."""
+    get_patient(session, actor, patient_id)
+    item_count = (
+        select(func.count(ProgramItem.id))
+        .where(ProgramItem.program_id == Program.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Program.id, Program.title, Program.updated_at, item_count)
+        .where(Program.clinic_id == actor.clinic_id, Program.patient_id == patient_id)
+        .order_by(Program.updated_at.desc(), Program.id.desc())
+    )
+    return [ProgramSummary(*row) for row in rows]
 
 
 def page_programs(
@@ -112,10 +161,12 @@ def page_programs(
     rows = list(
         session.scalars(_program_query().where(*conditions).order_by(Program.id).limit(limit))
     )
-    for program in rows:
-        record_event(
-            session, actor, "program.view", patient_id=program.patient_id, program_id=program.id
-        )
+    record_events(
+        session,
+        actor,
+        "program.view",
+        [{"patient_id": row.patient_id, "program_id": row.id} for row in rows],
+    )
     return rows
 
 
@@ -328,11 +379,36 @@ def _apply(session: Session, actor: Actor, program: Program, data: dict, *, part
     _set(program, values, items)
 
 
+ITEM_VALUES = ("position", *DOSE_FIELDS, "notes")
+
+
 def _set(program: Program, values: dict, items: list[ProgramItem] | None) -> None:
     for key, value in values.items():
         setattr(program, key, value)
     if items is not None:
-        program.items = items
+        program.items = _kept_items(program.items, items)
+
+
+def _kept_items(rows: list[ProgramItem], items: list[ProgramItem]) -> list[ProgramItem]:
+    """`items` (new, unsaved) as the program's items, keeping the saved row of each exercise
+    that stays (the n-th item of an exercise keeps its n-th row) with only its changed values
+    set: a save then writes only what changed (one UPDATE for one changed dose, positions for a
+    move; rows of exercises taken out are deleted, new ones inserted)."""
+    waiting: dict[int, list[ProgramItem]] = {}
+    for row in rows:
+        waiting.setdefault(row.exercise_id, []).append(row)
+    kept = []
+    for item in items:
+        same = waiting.get(item.exercise.id)
+        if not same:
+            kept.append(item)
+            continue
+        row = same.pop(0)
+        for key in ITEM_VALUES:
+            if getattr(row, key) != getattr(item, key):
+                setattr(row, key, getattr(item, key))
+        kept.append(row)
+    return kept
 
 
 def _changes_anything(program: Program, values: dict, items: list[ProgramItem] | None) -> bool:
@@ -456,6 +532,7 @@ def update_program(
     data: dict,
     *,
     read_only: dict | None = None,
+    loaded: Program | None = None,
 ) -> Program:
     """Save `data` (keys present only; `items`, when given, replace all items) over a program.
 
@@ -464,7 +541,7 @@ def update_program(
     the caller sent back as it read them: each must equal the current value (ValidationError
     naming it otherwise). A save that changes something bumps the version; one that changes
     nothing leaves the program (and its version) as it was. Raises NotFound, ValidationError
-    (fields like "items[2].sets") and Conflict.
+    (fields like "items[2].sets") and Conflict. `loaded`: as for get_program.
     """
     if expected_version is None:
         raise ValidationError({"version": "is required (the version you last read)"})
@@ -472,7 +549,7 @@ def update_program(
         expected_version = int(expected_version)
     except (TypeError, ValueError):
         raise ValidationError({"version": "must be a whole number"}) from None
-    program = get_program(session, actor, program_id)
+    program = get_program(session, actor, program_id, loaded=loaded)
     check_version(program, expected_version)
     if read_only:
         check_read_only(program_to_data(program), read_only)

@@ -8,6 +8,7 @@ The browser's cookie carries a random secret; only its SHA-256 is stored. Flushe
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,57 @@ def start_session(session: Session, user: User, remote_addr: str = "") -> str:
     return secret
 
 
+@dataclass(frozen=True, slots=True)
+class SessionCheck:
+    """What `check_session` found: the user (None: refused) and what is to be written."""
+
+    user: User | None
+    row_id: int | None = None
+    to_end: bool = False  # idle longer than allowed, or too old: end it now
+    to_touch: bool = False  # last marked seen a minute ago or more: mark it seen
+
+
+def check_session(
+    session: Session,
+    secret: str,
+    *,
+    idle: dt.timedelta,
+    lifetime: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> SessionCheck:
+    """Read (and never write) whether the session with this secret is live and whose it is: the
+    active user of a live session, or None. A session idle longer than `idle` or older than
+    `lifetime` is refused and `to_end`; one last seen a minute ago or more is `to_touch`.
+    `settle_session` writes either."""
+    now = now or utcnow()
+    row = session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None)
+        )
+    )
+    if row is None:
+        return SessionCheck(user=None)
+    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
+        return SessionCheck(user=None, row_id=row.id, to_end=True)
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return SessionCheck(user=None)
+    return SessionCheck(user=user, row_id=row.id, to_touch=now - row.last_seen_at >= TOUCH_EVERY)
+
+
+def settle_session(session: Session, check: SessionCheck, now: dt.datetime | None = None) -> bool:
+    """Write what `check` asks for (end the session, or mark it seen); True when it wrote."""
+    if check.row_id is None or not (check.to_end or check.to_touch):
+        return False
+    values = {"ended_at": now or utcnow()} if check.to_end else {"last_seen_at": now or utcnow()}
+    session.execute(
+        update(UserSession)
+        .where(UserSession.id == check.row_id, UserSession.ended_at.is_(None))
+        .values(**values)
+    )
+    return True
+
+
 def find_session_user(
     session: Session,
     secret: str,
@@ -42,26 +94,11 @@ def find_session_user(
 ) -> User | None:
     """The active user whose live session has this secret, or None. A session idle longer than
     `idle` or older than `lifetime` is ended on the spot. Marks the session as seen (at most once
-    a minute)."""
+    a minute). `check_session` and `settle_session` in one transaction."""
     now = now or utcnow()
-    row = session.scalar(
-        select(UserSession).where(
-            UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None)
-        )
-    )
-    if row is None:
-        return None
-    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
-        row.ended_at = now
-        session.flush()
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        session.flush()
-    return user
+    check = check_session(session, secret, idle=idle, lifetime=lifetime, now=now)
+    settle_session(session, check, now)
+    return check.user
 
 
 def end_session(session: Session, secret: str) -> None:

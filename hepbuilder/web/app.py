@@ -15,6 +15,7 @@ from .auth import register_auth
 from .client_address import register_client_address
 from .database import register_database
 from .errors import register_error_handlers
+from .form_html import install as install_fast_form_html
 from .input_guard import register_input_guard
 from .layout import register_layout
 from .security_headers import register_security_headers
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: defaults, then HEPBUILDER_* environment, then `overrides` (tests)."""
     app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
     configure(app, overrides or {})
+    install_fast_form_html()  # WTForms' attributes, same bytes, a fraction of the time
     register_database(app)
     register_input_guard(app)  # bounds first, before sign-in or CSRF reads anything
     register_auth(app)

@@ -28,7 +28,7 @@ from hepbuilder.db.models import User
 from hepbuilder.services import user_sessions
 from hepbuilder.services.actor import Actor
 
-from .database import get_db
+from .database import get_db, read_only_transaction
 from .errors import error_response
 
 # Set at sign-in when the password no longer meets the rules: every page leads to a new one.
@@ -142,15 +142,20 @@ def sign_out_user() -> None:
 
 
 def _load_user(secret: str) -> SignedInUser | None:
+    """The signed-in user of this cookie's session, read without taking SQLite's write lock; the
+    session is written only when it is to be ended or marked seen (at most once a minute)."""
     db = get_db()
-    user = user_sessions.find_session_user(
+    read_only_transaction(db)
+    check = user_sessions.check_session(
         db,
         secret,
         idle=dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
         lifetime=dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"]),
     )
-    db.commit()  # the session's last_seen_at (or its end); nothing else is pending yet
-    return SignedInUser(user, secret) if user is not None else None
+    db.commit()
+    if user_sessions.settle_session(db, check):
+        db.commit()  # the session's end or last-seen time; nothing else is pending yet
+    return SignedInUser(check.user, secret) if check.user is not None else None
 
 
 def _is_self_guarded() -> bool:

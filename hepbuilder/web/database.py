@@ -4,7 +4,9 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.pdf_store import session_info
-from hepbuilder.db.session import session_factory
+from hepbuilder.db.session import read_only_transaction, session_factory
+
+__all__ = ["commit_then_read", "get_db", "read_only_transaction", "register_database"]
 
 
 def register_database(app: Flask) -> None:
@@ -20,6 +22,14 @@ def get_db() -> Session:
     if "db" not in g:
         g.db = current_app.extensions["hepbuilder.sessions"]()
     return g.db
+
+
+def commit_then_read(session: Session) -> None:
+    """Commit what the request wrote (a page's audit event) and read the rest of it in a
+    read-only transaction: on SQLite the page is then built without holding the one write lock,
+    so the other workers' requests write meanwhile (db/session.py, read_only_transaction)."""
+    session.commit()
+    read_only_transaction(session)
 
 
 def _close_session(_exc: BaseException | None) -> None:

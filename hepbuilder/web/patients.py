@@ -10,7 +10,7 @@ from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.services import handout_emails, handouts, patient_links, patients, programs
 
 from .auth import current_actor
-from .database import get_db
+from .database import commit_then_read, get_db
 from .delivery import email_panel, link_signer
 from .forms import add_service_errors
 from .layout import requested_page
@@ -62,12 +62,12 @@ def show(patient_id: int):
     actor = current_actor()
     db = get_db()
     patient = patients.view_patient(db, actor, patient_id)
-    db.commit()
+    commit_then_read(db)
     issued = handouts.list_handouts(db, actor, patient.id)
     return render_template(
         "patients/show.html",
         patient=patient,
-        programs=programs.list_programs(db, actor, patient.id),
+        programs=programs.program_summaries(db, actor, patient.id),
         handouts=issued,
         protocols=programs.list_protocols(db, actor),
         link=patient_links.link_state(db, actor, patient.id, link_signer()),

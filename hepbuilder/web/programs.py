@@ -27,7 +27,7 @@ from hepbuilder.domain.spec import MAX_ITEMS
 from hepbuilder.services import exercises, favourites, handouts, programs
 
 from .auth import current_actor
-from .database import get_db
+from .database import commit_then_read, get_db
 from .delivery import link_signer
 from .layout import label
 from .program_forms import ProgramForm, apply_action, rebuild_formdata, submitted_items
@@ -163,7 +163,11 @@ def _render(
     actor = current_actor()
     db = get_db()
     slugs = [entry.form.exercise.data for entry in form.items]
-    items_exercises = programs.exercises_by_slug(db, actor, slugs)
+    loaded = {item.exercise.slug: item.exercise for item in program.items}  # with the program
+    items_exercises = {slug: loaded[slug] for slug in slugs if slug in loaded}
+    items_exercises.update(
+        programs.exercises_by_slug(db, actor, [slug for slug in slugs if slug not in loaded])
+    )
     dose_words = []
     for entry in form.items:
         dose = entry.form.dose()
@@ -211,7 +215,7 @@ def edit(program_id: int):
     db = get_db()
     if request.method == "GET":
         program = programs.view_program(db, actor, program_id)
-        db.commit()
+        commit_then_read(db)
         form = ProgramForm(formdata=None, data=_form_data(program))
         return _render(
             program,
@@ -251,11 +255,18 @@ def edit(program_id: int):
     if not form.validate():
         return _render(program, form, picker=picker, focus=focus, status=422)
     try:
-        saved = programs.update_program(db, actor, program.id, form.version.data, form.to_data())
+        saved = programs.update_program(
+            db, actor, program.id, form.version.data, form.to_data(), loaded=program
+        )
         handout = None
         if action == "issue":
             handout = handouts.issue_handout(
-                db, actor, program.id, expected_version=saved.version, links=link_signer()
+                db,
+                actor,
+                program.id,
+                expected_version=saved.version,
+                links=link_signer(),
+                loaded=saved,
             )
     except ValidationError as error:
         db.rollback()
@@ -290,8 +301,9 @@ def edit(program_id: int):
 def picker(program_id: int):
     """The picker's results as an HTML fragment, for builder.js's live search."""
     actor = current_actor()
-    program = programs.get_program(get_db(), actor, program_id)
-    in_program = [item.exercise.slug for item in program.items]
+    db = get_db()
+    commit_then_read(db)  # the picker only reads
+    in_program = programs.program_slugs(db, actor, program_id)
     return render_template(
         "programs/_picker_results.html",
         picker=_picker_args(request.args),
