@@ -53,8 +53,10 @@ from hepbuilder.services import (  # noqa: E402
     users,
 )
 from hepbuilder.services.actor import Actor, system_actor  # noqa: E402
+from hepbuilder.services.patient_links import LinkSigner  # noqa: E402
 
 PASSWORD = "benchmark password 123"
+LINK_KEY = "bench-link-key"  # seed and server derive the same private links from it
 CONCURRENCY = (1, 8, 32)
 MAX_REQUESTS_PER_RUN = 20_000
 
@@ -95,8 +97,11 @@ def seed(url: str, patient_count: int, history: int) -> dict:
     )
     session.commit()
     started = time.perf_counter()
+    # Issued as the app issues them, with the patient's private link (the server derives the
+    # same tokens from the same key).
+    links = LinkSigner(key=LINK_KEY.encode(), base_url="http://127.0.0.1")
     for _ in range(history):
-        handouts.issue_handout(session, actor, program.id)
+        handouts.issue_handout(session, actor, program.id, links=links)
     session.commit()
     count = session.scalar(select(func.count()).select_from(Handout))
     print(
@@ -142,6 +147,7 @@ def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
         **os.environ,
         "HEPBUILDER_DATABASE_URL": url,
         "HEPBUILDER_SECRET_KEY": "bench-secret",
+        "HEPBUILDER_LINK_KEY": LINK_KEY,
         "HEPBUILDER_INSTANCE_DIR": str(instance),
         "HEPBUILDER_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "HEPBUILDER_API_RATE_LIMIT": "0",  # measure the server, not the per-token limit
