@@ -9,6 +9,7 @@ from hepbuilder.config import (
 )
 from hepbuilder.paths import TEMPLATES_DIR
 
+from .app_class import App
 from .auth import register_auth
 from .client_address import register_client_address
 from .database import register_database
@@ -22,7 +23,7 @@ MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: defaults, then HEPBUILDER_* environment, then `overrides` (tests)."""
-    app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
+    app = App("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
     configure(app, overrides or {})
     register_database(app)
     register_input_guard(app)  # bounds first, before sign-in or CSRF reads anything
