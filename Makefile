@@ -22,13 +22,18 @@ run: $(VENV)/.installed-run
 	$(BIN)/hepbuilder serve --host 127.0.0.1 --port 5000
 
 # One pytest-xdist worker per core, each with its own database; a test file stays on one worker
-# (its module fixtures, such as a live server, start once).
+# (its module fixtures, such as a live server, start once). The slowest tests are listed at the
+# end. Python keeps its bytecode even where PYTHONDONTWRITEBYTECODE is set: the suite starts
+# some 50 interpreters (workers, the layer checks' fresh ones, servers) that would each compile
+# the same sources again, and pytest would rewrite every test module's asserts on every run.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=10
+	$(PYTEST) --durations=10
 
 # Everything but the slow suites (browser, schemathesis, pdf.js): for before every commit.
 quicktest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow" --durations=5
+	$(PYTEST) -m "not slow" --durations=5
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render.py

@@ -59,6 +59,10 @@ The image form `{image: images/foo.png}` (a file in the library's images/) is ac
 the pens draw a placeholder for it.
 """
 
+import ast
+import math
+from functools import lru_cache
+
 from hepbuilder.domain.errors import ValidationError
 
 from . import model as m
@@ -289,9 +293,47 @@ def validate_illustration(data: dict) -> None:
         errors["footprints"] = "must be true or false"
     if errors:
         raise ValidationError(errors)
-    _check_geometry(data, props, errors)
+    errors.update(_geometry_problems(data))
     if errors:
         raise ValidationError(errors)
+
+
+def _geometry_problems(data: dict) -> dict[str, str]:
+    """`_check_geometry`'s findings for a pose whose shape is valid, remembered by the pose's
+    content: posing and the collision checks are most of a library load's time, and a library
+    loaded again (a file changed, a clinic's own copy, an editor's preview) repeats most poses."""
+    key = _content_key(data)
+    if key is None:
+        errors: dict[str, str] = {}
+        _check_geometry(data, data.get("props") or [], errors)
+        return errors
+    return dict(_remembered_geometry_problems(key))
+
+
+@lru_cache(maxsize=1024)
+def _remembered_geometry_problems(key: str) -> tuple[tuple[str, str], ...]:
+    data = ast.literal_eval(key)
+    errors: dict[str, str] = {}
+    _check_geometry(data, data.get("props") or [], errors)
+    return tuple(errors.items())
+
+
+def _content_key(value) -> str | None:
+    """`repr(value)` when that is its exact content (plain dicts, lists, strings, numbers, as
+    YAML and JSON give): `ast.literal_eval` gives the same value back. Otherwise None."""
+
+    def plain(item) -> bool:
+        if item is None or type(item) in (bool, int, str):
+            return True
+        if type(item) is float:
+            return math.isfinite(item)
+        if type(item) in (list, tuple):
+            return all(plain(element) for element in item)
+        if type(item) is dict:
+            return all(type(k) is str and plain(v) for k, v in item.items())
+        return False
+
+    return repr(value) if type(value) is dict and plain(value) else None
 
 
 def _check_image(data: dict) -> None:

@@ -11,6 +11,7 @@ from hepbuilder.config import (
 )
 from hepbuilder.paths import TEMPLATES_DIR
 
+from .app_class import App
 from .auth import register_auth
 from .client_address import register_client_address
 from .database import register_database
@@ -25,7 +26,7 @@ MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: defaults, then HEPBUILDER_* environment, then `overrides` (tests)."""
-    app = Flask("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
+    app = App("hepbuilder", template_folder=str(TEMPLATES_DIR), static_folder="web/static")
     configure(app, overrides or {})
     install_fast_form_html()  # WTForms' attributes, same bytes, a fraction of the time
     register_database(app)

@@ -302,6 +302,24 @@ def test_validate_illustration_refuses_a_limb_passing_through_another():
     assert "passes through" in error.value.fields["frames[0].joints"]
 
 
+def test_validate_illustration_checks_a_pose_again_once_it_changes():
+    # The geometry's findings are remembered by the pose's content: the same pose gives the same
+    # answer again, and the same dict edited in place is a new pose, checked afresh.
+    pose = standing_pose(joints={"hip_near": {"abduct_deg": -30}, "hip_far": {"abduct_deg": -30}})
+    pose["frames"][0]["contacts"] = [{"part": "foot_far", "surface": "floor"}]
+    for _ in range(2):
+        with pytest.raises(ValidationError) as error:
+            validate_illustration(pose)
+        assert "passes through" in error.value.fields["frames[0].joints"]
+    error.value.fields.clear()  # a caller changing the errors it got changes no later answer
+    pose["frames"][0]["joints"] = {}
+    validate_illustration(pose)
+    pose["frames"][0]["joints"] = {"hip_near": {"abduct_deg": -30}, "hip_far": {"abduct_deg": -30}}
+    with pytest.raises(ValidationError) as error:
+        validate_illustration(pose)
+    assert "passes through" in error.value.fields["frames[0].joints"]
+
+
 def test_validate_illustration_checks_shift_and_footprints():
     pose = standing_pose(shift_mm=[0, 5000])
     pose["footprints"] = "yes"
