@@ -36,8 +36,8 @@ def children_of(pid: int) -> list[tuple[int, str]]:
     return found
 
 
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + DEADLINE_SECONDS
+def wait_for(condition, what: str, seconds: float = DEADLINE_SECONDS):
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = condition()
         if value:
