@@ -28,17 +28,21 @@ def record_event(
 ) -> AuditEvent:
     """Add an audit event in the caller's transaction (e.g. action "handout.download")."""
     event = AuditEvent(
-        clinic_id=actor.clinic_id,
-        user_id=actor.user_id,
-        api_token_id=actor.api_token_id,
-        action=action,
-        patient_id=patient_id,
-        handout_id=handout_id,
-        detail=dict(detail),
-        remote_addr=(actor.remote_addr or "")[:64],
+        **_who(actor, action), patient_id=patient_id, handout_id=handout_id, detail=dict(detail)
     )
     session.add(event)
     return event
+
+
+def _who(actor: Actor, action: str) -> dict:
+    """The columns every event of `actor` doing `action` has: who, in which clinic, from where."""
+    return {
+        "clinic_id": actor.clinic_id,
+        "user_id": actor.user_id,
+        "api_token_id": actor.api_token_id,
+        "action": action,
+        "remote_addr": (actor.remote_addr or "")[:64],
+    }
 
 
 def record_events(session: Session, actor: Actor, action: str, subjects: list[dict]) -> None:
@@ -48,14 +52,7 @@ def record_events(session: Session, actor: Actor, action: str, subjects: list[di
     session (nothing reads them back in the request)."""
     if not subjects:
         return
-    who = {
-        "clinic_id": actor.clinic_id,
-        "user_id": actor.user_id,
-        "api_token_id": actor.api_token_id,
-        "action": action,
-        "remote_addr": (actor.remote_addr or "")[:64],
-        "created_at": utcnow(),
-    }
+    who = {**_who(actor, action), "created_at": utcnow()}
     rows = []
     for subject in subjects:
         detail = dict(subject)
@@ -69,7 +66,6 @@ def record_events(session: Session, actor: Actor, action: str, subjects: list[di
 PATIENT_ACTIONS = ("patient_link.open", "patient_link.download")
 AUDIT_PAGE_SIZE = 50
 MAX_AUDIT_PAGE_SIZE = 200
-CSV_BATCH = 500
 # The kinds the audit page filters by: the first part of an action ("patient.view" -> "patient").
 KINDS = {
     "sign_in": "Sign-ins",
