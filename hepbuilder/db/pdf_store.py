@@ -33,6 +33,7 @@ UNSTORED_MESSAGE = (
     "The handout's PDF could not be saved to the file store, so nothing was issued. "
     "Please try again in a moment."
 )
+UNDELETED_MESSAGE = "The S3 store did not delete an erased patient's PDF; it will be tried again."
 S3_TIMEOUT_SECONDS = 10
 S3_ATTEMPTS = 3
 
@@ -171,7 +172,16 @@ class S3PdfStore:
         return pdf
 
     def delete(self, clinic_id: int, pdf_sha256: str) -> None:
-        self.client.delete_object(Bucket=self.settings.bucket, Key=self.key(clinic_id, pdf_sha256))
+        """Delete the clinic's object `pdf_sha256` (deleting a missing one is not an error in S3;
+        Unavailable, logged by key, when the store refuses or cannot be reached)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = self.key(clinic_id, pdf_sha256)
+        try:
+            self.client.delete_object(Bucket=self.settings.bucket, Key=key)
+        except (BotoCoreError, ClientError) as error:
+            log.error("The PDF object %s could not be deleted (%s)", key, _reason(error))
+            raise Unavailable(UNDELETED_MESSAGE) from None
 
 
 DATABASE_STORE = DatabasePdfStore()

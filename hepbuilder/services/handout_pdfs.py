@@ -88,17 +88,13 @@ def delete_erased_pdfs(session: Session, message: OutboxMessage, _context: objec
             "Erased patients' PDFs are in the S3 store, which this worker has not set up "
             "(HEPBUILDER_S3_BUCKET and the other HEPBUILDER_S3_* settings)."
         )
-    from botocore.exceptions import BotoCoreError, ClientError
-
     for digest in (message.payload or {}).get("pdf_sha256", []):
         if _still_printed(session, message.clinic_id, digest):
             continue
         try:
             store.delete(message.clinic_id, digest)
-        except (BotoCoreError, ClientError) as error:
-            raise DeliveryError(
-                f"The S3 store did not delete an erased PDF ({error.__class__.__name__})."
-            ) from None
+        except Unavailable as error:
+            raise DeliveryError(error.message) from None
 
 
 register_sender(DELETE_KIND, delete_erased_pdfs)

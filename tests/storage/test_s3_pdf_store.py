@@ -142,6 +142,40 @@ def test_erasing_a_patient_deletes_their_objects_once_the_erasure_committed(
     assert client.get(f"/handouts/{handout.id}/download").status_code == 404
 
 
+def test_an_object_the_store_refuses_to_delete_is_retried_and_deleted_later(
+    s3_app, session, bucket, caplog
+):
+    clinic, user, patient, program = _world(session)
+    client = s3_app.test_client()
+    sign_in(client, user)
+    handout = _issue_on_the_web(client, session, program)
+    key = bucket.key(clinic.id, handout.pdf_sha256)
+    answer = client.post(f"/patients/{patient.id}/erase", data={"confirmation": "Zoë Łukasiewicz"})
+    assert answer.status_code == 302, answer.text
+    pdf = bucket.read(key)
+    bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    bucket.client.delete_bucket(Bucket=bucket.name)  # the store now refuses: NoSuchBucket
+
+    with caplog.at_level(logging.ERROR, logger="hepbuilder.db.pdf_store"):
+        result = send_due(s3_app.extensions["hepbuilder.sessions"], None)
+    assert result.counts == {"queued": 1}
+    see_committed(session)
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "pdf.delete"))
+    assert message.status == "queued" and message.attempts == 1
+    assert "did not delete an erased patient's PDF" in message.last_error
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert key in logged and "NoSuchBucket" in logged
+    for word in (*PATIENT_NAME, "Sam Rivera", "Riverside"):
+        assert word not in logged and word not in message.last_error
+
+    bucket.client.create_bucket(Bucket=bucket.name)
+    bucket.client.put_object(Bucket=bucket.name, Key=key, Body=pdf)
+    message.next_attempt_at = message.created_at  # due again now, not after the back-off
+    session.commit()
+    assert send_due(s3_app.extensions["hepbuilder.sessions"], None).counts == {"sent": 1}
+    assert bucket.keys() == []
+
+
 def test_the_emailed_handout_attaches_the_pdf_from_the_bucket(s3_app, session, bucket):
     from tests.delivery.conftest import start_server, worker_settings
 
