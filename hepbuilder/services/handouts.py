@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session, undefer
+from sqlalchemy.orm import Session, joinedload, object_session, undefer
 
 from hepbuilder.db.models import Clinic, ExercisePhoto, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
@@ -344,6 +344,9 @@ def issue_handout(
             title=program.title or "",
             snapshot_json=snapshot_json,
             issued_by_id=therapist_id,
+            therapist_name=spec.therapist_name,
+            therapist_credentials=spec.therapist_credentials,
+            share_url=spec.share_url,
             issued_on=spec.issued_on,
             program_version=program.version,
             **stored_pdf,
@@ -491,7 +494,8 @@ def page_handouts(
     limit: int = 25,
 ) -> list[Handout]:
     """Up to `limit` of the clinic's handouts with id > `after_id`, by id: of one patient and/or
-    program, issued at or after `since`. Each listed handout gets a "handout.view" (as api)."""
+    program, issued at or after `since`, with the therapist each names (in the same query).
+    Each listed handout gets a "handout.view" (as api)."""
     conditions = [Handout.clinic_id == actor.clinic_id, Handout.id > after_id]
     if patient_id is not None:
         conditions.append(Handout.patient_id == patient_id)
@@ -500,7 +504,13 @@ def page_handouts(
     if since is not None:
         conditions.append(Handout.created_at >= since)
     rows = list(
-        session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
+        session.scalars(
+            select(Handout)
+            .options(joinedload(Handout.issued_by))
+            .where(*conditions)
+            .order_by(Handout.id)
+            .limit(limit)
+        )
     )
     record_events(
         session,

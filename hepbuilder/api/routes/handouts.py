@@ -33,15 +33,11 @@ def delivery_json(message) -> dict:
     }
 
 
-def deliveries_json(handout) -> list[dict]:
-    """The handout's emails, newest first."""
-    messages = handout_emails.list_deliveries(get_db(), g.actor, handout_id=handout.id)
-    return [delivery_json(message) for message in messages]
-
-
-def handout_json(handout) -> dict:
-    own = handouts.handout_own_fields(handout)  # no exercise or brand is needed here
-    therapist = own.get("therapist") or {}
+def handout_json(handout, deliveries: list | None = None) -> dict:
+    """The handout as the API shows it, from its row alone (no snapshot is read); `deliveries`:
+    its emails, newest first, when the caller has them already (else one query)."""
+    if deliveries is None:
+        deliveries = handout_emails.list_deliveries(get_db(), g.actor, handout_id=handout.id)
     issued_at = rfc3339(handout.created_at)
     return {
         "id": handout.id,
@@ -55,16 +51,16 @@ def handout_json(handout) -> dict:
         "program_id": handout.program_id,
         "program_version": handout.program_version,
         "therapist": {
-            "name": therapist["name"],
-            "credentials": text_or_null(therapist.get("credentials")),
+            "name": handout.therapist_name,
+            "credentials": text_or_null(handout.therapist_credentials),
             "email": handout.issued_by.email if handout.issued_by else None,
         }
-        if therapist.get("name")
+        if handout.therapist_name
         else None,
         "pdf_url": url_for("api.handout_pdf", handout_id=handout.id),
         "fhir_url": url_for("api.handout_fhir", handout_id=handout.id),
-        "share_url": own.get("share_url") or None,
-        "deliveries": deliveries_json(handout),
+        "share_url": handout.share_url or None,
+        "deliveries": [delivery_json(message) for message in deliveries],
     }
 
 
@@ -99,7 +95,8 @@ def list_handouts():
         after_id=page.cursor,
         limit=page.limit,
     )
-    return keyset_page(rows, page, handout_json)
+    emails = handout_emails.deliveries_by_handout(get_db(), g.actor, [row.id for row in rows])
+    return keyset_page(rows, page, lambda row: handout_json(row, emails.get(row.id, [])))
 
 
 @bp.get("/handouts/<int:handout_id>")
