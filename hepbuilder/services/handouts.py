@@ -12,9 +12,9 @@ All functions are scoped to the actor's clinic and flush without committing.
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, object_session, undefer
+from sqlalchemy.orm import Session, object_session, undefer
 
 from hepbuilder.db.models import Clinic, ExercisePhoto, Handout, Patient, Program, User
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
@@ -460,6 +460,25 @@ def list_handouts(session: Session, actor: Actor, patient_id: int) -> list[Hando
     )
 
 
+# What lists of handouts read: rows of these columns, not Handout objects, so a list can never
+# load a snapshot, a PDF or a relationship (and builds no ORM object per handout).
+LISTED = (
+    Handout.id,
+    Handout.clinic_id,
+    Handout.patient_id,
+    Handout.program_id,
+    Handout.number,
+    Handout.title,
+    Handout.issued_on,
+    Handout.program_version,
+    Handout.issued_by_id,
+    Handout.therapist_name,
+    Handout.therapist_credentials,
+    Handout.share_url,
+    Handout.created_at,
+)
+
+
 def handout_spec(handout: Handout) -> dict:
     """The handout's frozen spec, whole (the DESIGN.md snapshot form: exercises inline, the logo
     a data: URI), put back together from its snapshot and parts in the handout's own session."""
@@ -492,10 +511,10 @@ def page_handouts(
     since: dt.datetime | None = None,
     after_id: int = 0,
     limit: int = 25,
-) -> list[Handout]:
-    """Up to `limit` of the clinic's handouts with id > `after_id`, by id: of one patient and/or
-    program, issued at or after `since`, with the therapist each names (in the same query).
-    Each listed handout gets a "handout.view" (as api)."""
+) -> list[Row]:
+    """Up to `limit` of the clinic's handouts with id > `after_id`, by id (rows of LISTED): of
+    one patient and/or program, issued at or after `since`. Each listed handout gets a
+    "handout.view" (as api)."""
     conditions = [Handout.clinic_id == actor.clinic_id, Handout.id > after_id]
     if patient_id is not None:
         conditions.append(Handout.patient_id == patient_id)
@@ -504,13 +523,7 @@ def page_handouts(
     if since is not None:
         conditions.append(Handout.created_at >= since)
     rows = list(
-        session.scalars(
-            select(Handout)
-            .options(joinedload(Handout.issued_by))
-            .where(*conditions)
-            .order_by(Handout.id)
-            .limit(limit)
-        )
+        session.execute(select(*LISTED).where(*conditions).order_by(Handout.id).limit(limit))
     )
     record_events(
         session,
