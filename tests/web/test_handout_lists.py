@@ -1,14 +1,17 @@
-"""Lists of a patient's handouts stay cheap as the history grows (#13): the API's list reads no
-snapshot and runs as many statements for 1 handout as for many (SQL counted through a SQLAlchemy
-event, as in test_hot_paths). The API list still says what the snapshot says."""
+"""Lists of a patient's handouts stay cheap as the history grows (#13): the patient page shows the
+newest HANDOUTS_SHOWN with a link to older ones (by number), and neither it nor the API's list
+reads a snapshot; each runs as many statements for 1 handout as for many (SQL counted through a
+SQLAlchemy event, as in test_hot_paths). The API list still says what the snapshot says."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
-from hepbuilder.db.models import Handout
+from hepbuilder.db.models import AuditEvent, Handout
 from hepbuilder.services.actor import Actor
+from hepbuilder.services.handouts import HANDOUTS_SHOWN
 from hepbuilder.services.patient_links import LinkSigner
 from hepbuilder.services.patient_records import erase_patient
 from tests.builders import (
@@ -17,10 +20,11 @@ from tests.builders import (
     make_token,
     make_user,
     queue_handout_email,
+    see_committed,
     seeded_clinic,
     sign_in,
 )
-from tests.web.test_hot_paths import statements
+from tests.web.test_hot_paths import fetch, statements
 
 SIGNER = LinkSigner(key=b"list-test-key", base_url="https://hep.example.test")
 COPIED = (
@@ -60,6 +64,96 @@ def copy_handouts(session, first: Handout, up_to: int, **columns) -> None:
 
 def reads_snapshot(seen: list[str]) -> list[str]:
     return [s for s in seen if s.startswith("SELECT") and "snapshot_json" in s]
+
+
+def numbers_listed(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td data-label="No.">(\d+)</td>', page)]
+
+
+def test_the_patient_page_reads_no_snapshot_and_runs_as_many_statements_for_1_handout_as_for_75(
+    client, session, db_url, world
+):
+    clinic, user = world
+    patient = make_patient(session, clinic)
+    first = make_handout(session, patient, user=user, links=SIGNER)
+    session.commit()
+    one = fetch(client, db_url, f"/patients/{patient.id}")
+    copy_handouts(session, first, 75)
+    session.commit()
+    many = fetch(client, db_url, f"/patients/{patient.id}")
+    assert reads_snapshot(one) == [] and reads_snapshot(many) == []
+    assert len(many) == len(one)
+    page = client.get(f"/patients/{patient.id}").text
+    assert numbers_listed(page) == list(range(75, 75 - HANDOUTS_SHOWN, -1))
+    assert "Send handout 75 by email" in page  # the newest handout, as before
+
+
+def test_older_handouts_are_a_link_away_a_page_at_a_time(client, session, db_url, world):
+    clinic, user = world
+    patient = make_patient(session, clinic)
+    first = make_handout(session, patient, user=user)
+    count = 2 * HANDOUTS_SHOWN + 5
+    copy_handouts(session, first, count)
+    session.commit()
+    path = f"/patients/{patient.id}"
+    seen_numbers, pages = [], 0
+    while path:
+        page = client.get(path).text
+        pages += 1
+        seen_numbers += numbers_listed(page)
+        older = re.search(r'href="([^"]+)#handouts-heading" rel="next">Older handouts</a>', page)
+        if pages > 1:  # an older page: back to the newest, and which handouts these are
+            assert f'href="/patients/{patient.id}#handouts-heading">Newest handouts</a>' in page
+            assert f"Handouts {numbers_listed(page)[0]} to {numbers_listed(page)[-1]} of {count}."
+        else:
+            assert f"The newest {HANDOUTS_SHOWN} of {count}." in page
+            assert "Newest handouts" not in page
+        path = older and older.group(1).replace("&amp;", "&")
+    assert seen_numbers == list(range(count, 0, -1))  # each once, newest first
+    assert pages == 3
+    # the older pages still offer the newest handout for email
+    older_page = client.get(f"/patients/{patient.id}?before=6").text
+    assert numbers_listed(older_page) == [5, 4, 3, 2, 1]
+    assert f"Send handout {count} by email" in older_page
+    assert "Older handouts" not in older_page
+    assert "No older handouts." in client.get(f"/patients/{patient.id}?before=1").text
+    for nonsense in ("0", "-3", "abc", "9" * 40):  # the newest handouts, as with no `before`
+        page = client.get(f"/patients/{patient.id}?before={nonsense}")
+        assert page.status_code == 200 and numbers_listed(page.text)[0] == count
+    # one patient.view each time, the older pages saying so (the audit trail words it)
+    see_committed(session)
+    shown = [
+        event.detail.get("shown")
+        for event in session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.patient_id == patient.id, AuditEvent.action == "patient.view")
+            .order_by(AuditEvent.id)
+        )
+    ]
+    assert shown == [None, "handouts", "handouts", "handouts", "handouts"] + [None] * 4
+
+
+def test_a_patient_page_with_few_handouts_has_no_pager(client, session, world):
+    clinic, user = world
+    patient = make_patient(session, clinic)
+    first = make_handout(session, patient, user=user)
+    copy_handouts(session, first, HANDOUTS_SHOWN)
+    session.commit()
+    page = client.get(f"/patients/{patient.id}").text
+    assert numbers_listed(page) == list(range(HANDOUTS_SHOWN, 0, -1))
+    assert "Older handouts" not in page and "Handout pages" not in page
+
+
+def test_an_email_of_an_older_handout_still_names_its_number(client, session, world):
+    clinic, user = world
+    patient = make_patient(session, clinic, email="zoe@example.com")
+    first = make_handout(session, patient, user=user)
+    queue_handout_email(session, first, user=user)
+    copy_handouts(session, first, HANDOUTS_SHOWN + 3)
+    session.commit()
+    page = client.get(f"/patients/{patient.id}").text
+    assert 1 not in numbers_listed(page)
+    assert re.search(r"Handout 1 · 0 attempts", page)
 
 
 def api_list(client, db_url, secret: str, patient_id: int):
