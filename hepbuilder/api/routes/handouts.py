@@ -50,7 +50,7 @@ class Alongside:
 
 
 def alongside(handouts: list) -> Alongside:
-    """Alongside for these handouts: two queries (one without a therapist named)."""
+    """Alongside for these handouts: two queries at most (none for what none of them has)."""
     session = get_db()
     return Alongside(
         deliveries=handout_emails.deliveries_by_handout(session, g.actor, [h.id for h in handouts]),
