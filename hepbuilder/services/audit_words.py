@@ -14,6 +14,7 @@ PHRASES = {
     "patient.view": "opened the record of {patient}",
     "patient.view.edit": "opened the edit form of {patient}",
     "patient.view.erase": "opened the erase page of {patient}",
+    "patient.view.handouts": "opened the older handouts of {patient}",
     "patient.list": "saw {patient} in a patient search",
     "patient.archive": "archived the record of {patient}",
     "patient.restore": "restored the record of {patient}",

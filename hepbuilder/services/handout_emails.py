@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid
 
 from email_validator import EmailNotValidError, validate_email
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Clinic, Handout, OutboxMessage, Patient
@@ -35,6 +35,7 @@ from .smtp import MISSING_SETTINGS, SmtpSettings, send_message
 from .webhooks import emit_event, handout_ref
 
 KIND = "email"
+DELIVERIES_SHOWN = 50  # the newest emails listed for a patient or a handout
 MAX_ADDRESS_CHARS = 254
 NOT_SET_UP = "Email is not set up on this server, so nothing was sent."
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -151,7 +152,41 @@ def list_deliveries(
         query = query.where(OutboxMessage.patient_id == patient_id)
     if handout_id is not None:
         query = query.where(OutboxMessage.handout_id == handout_id)
-    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(50)))
+    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(DELIVERIES_SHOWN)))
+
+
+def deliveries_by_handout(
+    session: Session, actor: Actor, handout_ids: list[int]
+) -> dict[int, list[OutboxMessage]]:
+    """For each of the handouts, its emails as `list_deliveries(handout_id=...)` gives them
+    (newest first, up to DELIVERIES_SHOWN each), in one query for all of them; a handout with
+    none is left out."""
+    if not handout_ids:
+        return {}
+    newest_first = (
+        func.row_number()
+        .over(partition_by=OutboxMessage.handout_id, order_by=OutboxMessage.id.desc())
+        .label("place")
+    )
+    ranked = (
+        select(OutboxMessage.id, newest_first)
+        .where(
+            OutboxMessage.clinic_id == actor.clinic_id,
+            OutboxMessage.kind == KIND,
+            OutboxMessage.handout_id.in_(handout_ids),
+        )
+        .subquery()
+    )
+    query = (
+        select(OutboxMessage)
+        .join(ranked, ranked.c.id == OutboxMessage.id)
+        .where(ranked.c.place <= DELIVERIES_SHOWN)
+        .order_by(OutboxMessage.id.desc())
+    )
+    found: dict[int, list[OutboxMessage]] = {}
+    for message in session.scalars(query):
+        found.setdefault(message.handout_id, []).append(message)
+    return found
 
 
 def send_again(session: Session, actor: Actor, delivery_id: int) -> OutboxMessage:

@@ -12,7 +12,7 @@ All functions are scoped to the actor's clinic and flush without committing.
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, undefer
 
@@ -344,6 +344,9 @@ def issue_handout(
             title=program.title or "",
             snapshot_json=snapshot_json,
             issued_by_id=therapist_id,
+            therapist_name=spec.therapist_name,
+            therapist_credentials=spec.therapist_credentials,
+            share_url=spec.share_url,
             issued_on=spec.issued_on,
             program_version=program.version,
             **stored_pdf,
@@ -457,6 +460,84 @@ def list_handouts(session: Session, actor: Actor, patient_id: int) -> list[Hando
     )
 
 
+HANDOUTS_SHOWN = 30  # on the patient page, a page at a time
+# What lists of handouts read: rows of these columns, not Handout objects, so a list can never
+# load a snapshot, a PDF or a relationship (and builds no ORM object per handout).
+LISTED = (
+    Handout.id,
+    Handout.clinic_id,
+    Handout.patient_id,
+    Handout.program_id,
+    Handout.number,
+    Handout.title,
+    Handout.issued_on,
+    Handout.program_version,
+    Handout.issued_by_id,
+    Handout.therapist_name,
+    Handout.therapist_credentials,
+    Handout.share_url,
+    Handout.created_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutPage:
+    """A page of one patient's handouts, newest first: `rows` (of LISTED); `older_than`: the
+    number to list before for the next (older) page, None when these are the oldest; `latest`:
+    the newest handout of all (None: none issued); `issued`: how many there are in all."""
+
+    rows: list[Row]
+    older_than: int | None
+    latest: Row | None
+
+    @property
+    def issued(self) -> int:
+        # Numbers run 1, 2, 3... per patient (`_next_number`) and handouts are never deleted.
+        return self.latest.number if self.latest else 0
+
+
+def page_patient_handouts(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    before: int | None = None,
+    limit: int = HANDOUTS_SHOWN,
+) -> HandoutPage:
+    """Up to `limit` of the patient's handouts, newest first: the newest, or those numbered
+    below `before` (keyset paging by number). Reads no snapshot or PDF; one query, and one more
+    for the newest handout when `before` is given. Another clinic's patient has none. Not
+    audited: the caller records the patient's view."""
+    scoped = (Handout.clinic_id == actor.clinic_id, Handout.patient_id == patient_id)
+    query = select(*LISTED).where(*scoped).order_by(Handout.number.desc())
+    if before is not None:
+        query = query.where(Handout.number < before)
+    rows = list(session.execute(query.limit(limit + 1)))
+    older_than = rows[limit - 1].number if len(rows) > limit else None
+    rows = rows[:limit]
+    if before is None:
+        latest = rows[0] if rows else None
+    else:
+        latest = session.execute(
+            select(*LISTED).where(*scoped).order_by(Handout.number.desc()).limit(1)
+        ).first()
+    return HandoutPage(rows=rows, older_than=older_than, latest=latest)
+
+
+def handout_numbers(session: Session, actor: Actor, handout_ids) -> dict[int, int]:
+    """The number of each of the handouts (of the actor's clinic), by id; one query."""
+    ids = set(handout_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Handout.id, Handout.number).where(
+                Handout.clinic_id == actor.clinic_id, Handout.id.in_(ids)
+            )
+        ).all()
+    )
+
+
 def handout_spec(handout: Handout) -> dict:
     """The handout's frozen spec, whole (the DESIGN.md snapshot form: exercises inline, the logo
     a data: URI), put back together from its snapshot and parts in the handout's own session."""
@@ -489,9 +570,10 @@ def page_handouts(
     since: dt.datetime | None = None,
     after_id: int = 0,
     limit: int = 25,
-) -> list[Handout]:
-    """Up to `limit` of the clinic's handouts with id > `after_id`, by id: of one patient and/or
-    program, issued at or after `since`. Each listed handout gets a "handout.view" (as api)."""
+) -> list[Row]:
+    """Up to `limit` of the clinic's handouts with id > `after_id`, by id (rows of LISTED): of
+    one patient and/or program, issued at or after `since`. Each listed handout gets a
+    "handout.view" (as api)."""
     conditions = [Handout.clinic_id == actor.clinic_id, Handout.id > after_id]
     if patient_id is not None:
         conditions.append(Handout.patient_id == patient_id)
@@ -500,7 +582,7 @@ def page_handouts(
     if since is not None:
         conditions.append(Handout.created_at >= since)
     rows = list(
-        session.scalars(select(Handout).where(*conditions).order_by(Handout.id).limit(limit))
+        session.execute(select(*LISTED).where(*conditions).order_by(Handout.id).limit(limit))
     )
     record_events(
         session,

@@ -224,12 +224,21 @@ def erase_patient(session: Session, actor: Actor, patient_id: int, confirmation:
         .values(title="", notes="", review_on=None, is_archived=True)
     )
     forget_pdfs(session, actor.clinic_id, patient.id)  # S3 objects: deleted once this commits
-    # The snapshot goes whole; the shared parts it referred to (exercises, the brand, the logo)
+    # The snapshot goes whole, and the copies of its fields beside it (the share link is the
+    # patient's); the shared parts it referred to (exercises, the brand, the logo)
     # hold no patient data and stay for the other handouts that print them.
     session.execute(
         update(Handout)
         .where(Handout.clinic_id == actor.clinic_id, Handout.patient_id == patient.id)
-        .values(title="", snapshot_json="{}", pdf=b"", pdf_sha256="")
+        .values(
+            title="",
+            snapshot_json="{}",
+            therapist_name="",
+            therapist_credentials="",
+            share_url="",
+            pdf=b"",
+            pdf_sha256="",
+        )
     )
     for table in _other_patient_tables():  # private links, queued and sent emails, ...
         condition = table.c.patient_id == patient.id

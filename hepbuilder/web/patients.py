@@ -13,7 +13,7 @@ from .auth import current_actor
 from .database import commit_then_read, get_db
 from .delivery import email_panel, link_signer
 from .forms import add_service_errors
-from .layout import requested_page
+from .layout import bounded_int_arg, requested_page
 from .patient_forms import PatientForm
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
@@ -59,20 +59,35 @@ def new():
 
 @bp.route("/<int:patient_id>")
 def show(patient_id: int):
+    """The patient's record, programs, private link and handouts: the newest HANDOUTS_SHOWN,
+    or with `?before=<number>` the ones numbered below it ("patient.view" shown "handouts")."""
     actor = current_actor()
     db = get_db()
-    patient = patients.view_patient(db, actor, patient_id)
+    before = bounded_int_arg("before")
+    shown = "handouts" if before is not None else ""
+    patient = patients.view_patient(db, actor, patient_id, shown=shown)
     commit_then_read(db)
-    issued = handouts.list_handouts(db, actor, patient.id)
+    issued = handouts.page_patient_handouts(db, actor, patient.id, before=before)
+    deliveries = handout_emails.list_deliveries(db, actor, patient_id=patient.id)
+    numbers = {handout.id: handout.number for handout in [*issued.rows, issued.latest] if handout}
+    numbers.update(
+        handouts.handout_numbers(
+            db,
+            actor,
+            {d.handout_id for d in deliveries if d.handout_id and d.handout_id not in numbers},
+        )
+    )
     return render_template(
         "patients/show.html",
         patient=patient,
         programs=programs.program_summaries(db, actor, patient.id),
-        handouts=issued,
+        handouts=issued.rows,
+        handout_page=issued,
+        before=before,
         protocols=programs.list_protocols(db, actor),
         link=patient_links.link_state(db, actor, patient.id, link_signer()),
-        deliveries=handout_emails.list_deliveries(db, actor, patient_id=patient.id),
-        handout_numbers={handout.id: handout.number for handout in issued},
+        deliveries=deliveries,
+        handout_numbers=numbers,
         **email_panel(patient, request.path),
     )
 

@@ -1,12 +1,16 @@
 """Handouts: issue (POST /programs/<id>/handouts), list, read, and the PDF."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Response, current_app, g, request, url_for
 
 from hepbuilder.domain.fhir import HandoutRecord, handout_bundle
 from hepbuilder.domain.records import rfc3339, text_or_null
-from hepbuilder.services import handout_emails, handouts
+from hepbuilder.services import handout_emails, handouts, users
 from hepbuilder.web.database import get_db
 from hepbuilder.web.delivery import link_signer, smtp_settings
+from hepbuilder.web.layout import id_url
 
 from .. import idempotency, paging, schemas
 from .common import QUERY_PARAMETERS, answer, bp, checked_id, keyset_page, read_body
@@ -33,15 +37,35 @@ def delivery_json(message) -> dict:
     }
 
 
-def deliveries_json(handout) -> list[dict]:
-    """The handout's emails, newest first."""
-    messages = handout_emails.list_deliveries(get_db(), g.actor, handout_id=handout.id)
-    return [delivery_json(message) for message in messages]
+@dataclass(frozen=True, slots=True)
+class Alongside:
+    """What handout_json needs beyond the handout's row, loaded once for a page of handouts:
+    each one's emails (newest first), the email of each therapist they name, and the builders of
+    their two addresses (each routed once)."""
+
+    deliveries: dict[int, list]
+    therapist_emails: dict[int, str]
+    pdf_url: Callable[[int], str]
+    fhir_url: Callable[[int], str]
 
 
-def handout_json(handout) -> dict:
-    own = handouts.handout_own_fields(handout)  # no exercise or brand is needed here
-    therapist = own.get("therapist") or {}
+def alongside(handouts: list) -> Alongside:
+    """Alongside for these handouts: two queries at most (none for what none of them has)."""
+    session = get_db()
+    return Alongside(
+        deliveries=handout_emails.deliveries_by_handout(session, g.actor, [h.id for h in handouts]),
+        therapist_emails=users.emails_by_id(
+            session, g.actor, {h.issued_by_id for h in handouts if h.issued_by_id}
+        ),
+        pdf_url=id_url("api.handout_pdf", "handout_id"),
+        fhir_url=id_url("api.handout_fhir", "handout_id"),
+    )
+
+
+def handout_json(handout, extra: Alongside | None = None) -> dict:
+    """The handout as the API shows it, from its row alone (no snapshot is read); `extra`: what
+    a list loaded for all its handouts (else loaded for this one)."""
+    extra = extra or alongside([handout])
     issued_at = rfc3339(handout.created_at)
     return {
         "id": handout.id,
@@ -55,16 +79,16 @@ def handout_json(handout) -> dict:
         "program_id": handout.program_id,
         "program_version": handout.program_version,
         "therapist": {
-            "name": therapist["name"],
-            "credentials": text_or_null(therapist.get("credentials")),
-            "email": handout.issued_by.email if handout.issued_by else None,
+            "name": handout.therapist_name,
+            "credentials": text_or_null(handout.therapist_credentials),
+            "email": extra.therapist_emails.get(handout.issued_by_id),
         }
-        if therapist.get("name")
+        if handout.therapist_name
         else None,
-        "pdf_url": url_for("api.handout_pdf", handout_id=handout.id),
-        "fhir_url": url_for("api.handout_fhir", handout_id=handout.id),
-        "share_url": own.get("share_url") or None,
-        "deliveries": deliveries_json(handout),
+        "pdf_url": extra.pdf_url(handout.id),
+        "fhir_url": extra.fhir_url(handout.id),
+        "share_url": handout.share_url or None,
+        "deliveries": [delivery_json(message) for message in extra.deliveries.get(handout.id, [])],
     }
 
 
@@ -99,7 +123,8 @@ def list_handouts():
         after_id=page.cursor,
         limit=page.limit,
     )
-    return keyset_page(rows, page, handout_json)
+    extra = alongside(rows)
+    return keyset_page(rows, page, lambda row: handout_json(row, extra))
 
 
 @bp.get("/handouts/<int:handout_id>")

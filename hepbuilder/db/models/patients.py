@@ -176,6 +176,13 @@ class Handout(Base):
         String(10), default="database", server_default="database"
     )
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # What the snapshot says of the therapist it names and of the private link it printed,
+    # copied beside it at issue (migration 0022 copied them for the handouts issued before),
+    # so lists of handouts read no snapshot. "" when the snapshot has none, and after erasure.
+    # Text: a copy of the snapshot's text, whatever its length was when it was issued.
+    therapist_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    therapist_credentials: Mapped[str] = mapped_column(Text, default="", server_default="")
+    share_url: Mapped[str] = mapped_column(Text, default="", server_default="")
     issued_on: Mapped[dt.date] = mapped_column(Date)
     program_version: Mapped[int | None] = mapped_column(Integer)  # None: issued before 0008
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
