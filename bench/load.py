@@ -334,6 +334,16 @@ def run(port: int, method: str, path: str, headers: dict, threads: int, seconds:
     }
 
 
+def wait_until_idle(port: int) -> None:
+    """Return once the server has answered everything sent before: a run that ends with requests
+    still queued in the listen backlog (32 issues take a second or more to work through) would
+    otherwise slow the first requests of the next run. One request queues behind them all."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", "/login")
+    connection.getresponse().read()
+    connection.close()
+
+
 def private_link(port: int, cookie: str, patient_id: int) -> str | None:
     """The patient's `/p/<token>` path as their page shows it, where the app has private links."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -379,6 +389,7 @@ def bench_database(name: str, url: str, args) -> None:
             for label, method, path, headers in cases:
                 send(port, method, path, headers, 2, 0.5)  # warm both workers up first
                 for threads in CONCURRENCY:
+                    wait_until_idle(port)
                     result = send(port, method, path, headers, threads, args.seconds)
                     print(
                         f"  {label:32} {threads:4d} {result['rps']:8.1f} {result['p50']:7.1f} "
