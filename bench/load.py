@@ -1,28 +1,41 @@
-"""Throughput under load: gunicorn with 2 workers, driven by a bounded Python load generator.
+"""Throughput under load: gunicorn with 2 workers, driven by wrk (or a bounded Python client).
 
 For each database (the local PostgreSQL when it answers at 127.0.0.1:5432, and SQLite) this
 migrates a fresh database, seeds one clinic (the bundled library, a therapist, an API token,
 --patients patients and 2,000 exercises, a 10-exercise program and a patient with --history handouts), starts
 `hepbuilder serve` (gunicorn, 2 sync workers) on a free local port and, for each case, sends
-requests from 1, 8 and 32 threads for --seconds each. Prints requests per second, p50/p95/p99 in
-milliseconds and the errors, and the database bytes one issued handout costs.
+requests over 1, 8 and 32 connections for --seconds each. Prints requests per second, p50/p95/p99
+in milliseconds and the errors (a failed connection, a timeout or an answer of 400 or more), and
+the database bytes one issued handout costs.
+
+The load comes from `wrk` (https://github.com/wg/wrk; Debian/Ubuntu: `apt-get install wrk`,
+macOS: `brew install wrk`) when it is on the PATH: a C program on epoll that takes a small share
+of the cores the server and the database share with it. The request (method, headers) and the
+summary (latency:percentile, error counts as JSON) come from a Lua script written next to the
+run (WRK_SCRIPT). Without wrk, or with --client python, the Python client here sends them from
+up to 32 threads in this process, which itself takes a large share of 2 cores, so its figures are
+lower. The first line of each database's table says which client was used.
 
 Cases: download a handout PDF (API), issue a handout (API), patient search (web), the builder
 page (web), the page of a patient with --history handouts (web), and the patient's private link
 (`/p/<token>`, where the app has private links).
 
 Every request goes to 127.0.0.1 only; every loop is bounded by a deadline and a request count.
-Not run by the tests. PostgreSQL needs `createdb` rights (it uses a database named hb_bench).
+Not run by the tests. PostgreSQL needs `createdb` rights (it uses a database named hb_bench,
+or --pg-database; dropped and made afresh).
 
     .venv/bin/python bench/load.py [--seconds 4] [--patients 20000] [--history 200] [--only sqlite]
+        [--client wrk|python] [--pg-database hb_bench]
 """
 
 import argparse
 import http.client
 import json
+import math
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -59,6 +72,7 @@ PASSWORD = "benchmark password 123"
 LINK_KEY = "bench-link-key"  # seed and server derive the same private links from it
 CONCURRENCY = (1, 8, 32)
 MAX_REQUESTS_PER_RUN = 20_000
+WRK = shutil.which("wrk")
 
 
 def seed(url: str, patient_count: int, history: int) -> dict:
@@ -103,6 +117,13 @@ def seed(url: str, patient_count: int, history: int) -> dict:
     for _ in range(history):
         handouts.issue_handout(session, actor, program.id, links=links)
     session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # What autovacuum does within a minute or two of a bulk load, so the runs measure a
+        # database as it lives: the planner's statistics (without them it guesses 1 row a match
+        # and picks slower plans), the trigram index's pending entries merged into it (a count
+        # of 758 matches: 3 ms before, 0.7 ms after) and the visibility map set.
+        with get_engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     count = session.scalar(select(func.count()).select_from(Handout))
     print(
         f"  seeded {patient_count} patients and {history} handouts "
@@ -195,6 +216,77 @@ def sign_in(port: int, email: str) -> str:
     return response.getheader("Set-Cookie", cookie).split(";")[0]
 
 
+WRK_SCRIPT = """\
+-- bench/load.py: one request, sent again and again; the summary as one JSON line.
+wrk.method = {method}
+wrk.headers = {{ {headers} }}
+wrk.body = {body}
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {{"requests": %d, "duration_us": %d, "p50": %.1f, "p95": %.1f, "p99": %.1f, '
+      .. '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    """`text` as a Lua string literal: printable ASCII as it is, every other byte as \\ddd."""
+    return (
+        '"'
+        + "".join(
+            chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in text.encode()
+        )
+        + '"'
+    )
+
+
+def wrk_script(method: str, headers: dict, body: str = "") -> str:
+    """The Lua script that makes wrk send `method` with `headers` (and `body`, when there is
+    one) and print its summary."""
+    pairs = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items())
+    return WRK_SCRIPT.format(
+        method=_lua_string(method), headers=pairs, body=_lua_string(body) if body else "nil"
+    )
+
+
+def run_wrk(
+    port: int, method: str, path: str, headers: dict, connections: int, seconds: float
+) -> dict:
+    """wrk over `connections` connections (from at most 2 threads) for `seconds`, rounded up to
+    whole seconds: requests per second, p50/p95/p99 in ms and the errors (failed connections,
+    reads, writes, timeouts and answers of 400 or more; wrk counts each)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(wrk_script(method, headers))
+        script.flush()
+        command = [
+            WRK,
+            f"--threads={min(2, connections)}",
+            f"--connections={connections}",
+            f"--duration={max(1, math.ceil(seconds))}s",
+            "--timeout=30s",
+            f"--script={script.name}",
+            f"http://127.0.0.1:{port}{path}",
+        ]
+        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    found = re.search(r"^WRK_RESULT (.+)$", output.stdout, re.MULTILINE)
+    if output.returncode != 0 or not found:
+        raise SystemExit(f"wrk failed ({output.returncode}): {output.stderr or output.stdout}")
+    result = json.loads(found.group(1))
+    errors = sum(result[key] for key in ("connect", "read", "write", "status", "timeout"))
+    return {
+        "rps": result["requests"] / (result["duration_us"] / 1e6),
+        "p50": result["p50"] / 1000,
+        "p95": result["p95"] / 1000,
+        "p99": result["p99"] / 1000,
+        "n": result["requests"],
+        "errors": errors,
+    }
+
+
 def run(port: int, method: str, path: str, headers: dict, threads: int, seconds: float) -> dict:
     """Send requests from `threads` threads until the deadline; latencies in ms and errors."""
     latencies: list[float] = []
@@ -244,6 +336,16 @@ def run(port: int, method: str, path: str, headers: dict, threads: int, seconds:
     }
 
 
+def wait_until_idle(port: int) -> None:
+    """Return once the server has answered everything sent before: a run that ends with requests
+    still queued in the listen backlog (32 issues take a second or more to work through) would
+    otherwise slow the first requests of the next run. One request queues behind them all."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", "/login")
+    connection.getresponse().read()
+    connection.close()
+
+
 def private_link(port: int, cookie: str, patient_id: int) -> str | None:
     """The patient's `/p/<token>` path as their page shows it, where the app has private links."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -281,13 +383,16 @@ def bench_database(name: str, url: str, args) -> None:
                 cases.append(("private link", "GET", link, {}))
             else:
                 print("  (no private link on the patient page: that case is left out)")
+            send = run_wrk if args.client == "wrk" else run
+            print(f"  load from: {'wrk (' + WRK + ')' if send is run_wrk else 'the Python client'}")
             print(
                 f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6}"
             )
             for label, method, path, headers in cases:
-                run(port, method, path, headers, 2, 0.5)  # warm both workers up first
+                send(port, method, path, headers, 2, 0.5)  # warm both workers up first
                 for threads in CONCURRENCY:
-                    result = run(port, method, path, headers, threads, args.seconds)
+                    wait_until_idle(port)
+                    result = send(port, method, path, headers, threads, args.seconds)
                     print(
                         f"  {label:32} {threads:4d} {result['rps']:8.1f} {result['p50']:7.1f} "
                         f"{result['p95']:7.1f} {result['p99']:7.1f} {result['errors']:6d}"
@@ -306,8 +411,25 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20000)
     parser.add_argument("--history", type=int, default=200)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--pg-database",
+        default="hb_bench",
+        help="the PostgreSQL database to create afresh (dropped first if it exists)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "python"],
+        default="wrk" if WRK else "python",
+        help="what sends the requests (default: wrk when it is installed)",
+    )
     args = parser.parse_args()
-    on_each_database(lambda label, url: bench_database(label, url, args), "hb_bench", args.only)
+    if args.client == "wrk" and not WRK:
+        raise SystemExit("wrk is not installed (apt-get install wrk); or use --client python")
+    if args.client == "python" and not WRK:
+        print("wrk is not installed (apt-get install wrk): the Python client sends the load")
+    on_each_database(
+        lambda label, url: bench_database(label, url, args), args.pg_database, args.only
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from hepbuilder.db.models import ApiToken, utcnow
 from hepbuilder.domain.errors import NotFound, ValidationError
@@ -89,7 +89,13 @@ def find_api_token(session: Session, secret: str) -> ApiToken | None:
     """The live token whose secret this is, or None. Looked up by hash: no secret is compared."""
     if not secret or len(secret) > 200:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    # Without the clinic's row (joined by default): a request needs only the token's own
+    # columns, and token.clinic still loads on first use.
+    token = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(secret))
+        .options(lazyload(ApiToken.clinic))
+    )
     if token is None or token.revoked_at is not None:
         return None
     return token

@@ -442,9 +442,9 @@ def get_handout_pdf(
     """
     handout = get_handout(session, actor, handout_id, with_pdf=True)
     pdf = read_pdf(session, handout)
-    record_event(
-        session, actor, f"handout.{purpose}", patient_id=handout.patient_id, handout_id=handout.id
-    )
+    # One INSERT, no ORM object to flush (the event is not read back in the request).
+    subject = {"patient_id": handout.patient_id, "handout_id": handout.id}
+    record_events(session, actor, f"handout.{purpose}", [subject])
     return handout, pdf
 
 

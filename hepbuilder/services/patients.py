@@ -38,10 +38,30 @@ PATIENT_FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class ListedPatient:
+    """A patient as the patient list shows them (read without loading the whole record)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date | None
+    external_id: str | None
+
+
+LISTED_COLUMNS = (
+    Patient.id,
+    Patient.first_name,
+    Patient.last_name,
+    Patient.date_of_birth,
+    Patient.external_id,
+)
+
+
+@dataclass(frozen=True, slots=True)
 class PatientPage:
     """One page of a patient search: `items` in name order, `total` matches over all pages."""
 
-    items: list[Patient]
+    items: list[ListedPatient]
     total: int
     page: int
     per_page: int
@@ -86,7 +106,8 @@ def search_patients(
 
     Case and accents are ignored ("nunez" finds Núñez); dates match as 1948-03-02 or 02/03/1948.
     `archived=True` lists only archived patients (to restore them); otherwise they are hidden.
-    Each patient listed gets a "patient.list" audit event (never the search words).
+    Each patient listed gets a "patient.list" audit event (never the search words). The items
+    are ListedPatient rows (id, names, date of birth, external id), not Patient objects.
     """
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
@@ -97,15 +118,15 @@ def search_patients(
         Patient.is_archived == (true() if archived else false()),
         Patient.erased_at.is_(None),
     ]
-    items = list(
-        session.scalars(
-            select(Patient)
-            .where(*conditions)
-            .order_by(Patient.search_text, Patient.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    # The listed columns only, as plain rows: no ORM objects to build for a page of 25.
+    rows = session.execute(
+        select(*LISTED_COLUMNS)
+        .where(*conditions)
+        .order_by(Patient.search_text, Patient.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    items = [ListedPatient(*row) for row in rows]
     if page == 1 and len(items) < per_page:
         total = len(items)  # everything is on this page: no second pass over the index
     else:

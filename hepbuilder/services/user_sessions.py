@@ -56,19 +56,20 @@ def check_session(
     `lifetime` is refused and `to_end`; one last seen a minute ago or more is `to_touch`.
     `settle_session` writes either."""
     now = now or utcnow()
-    row = session.scalar(
-        select(UserSession).where(
-            UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None)
-        )
-    )
+    # One statement: the session's times and its user with the user's clinic (joined eagerly).
+    row = session.execute(
+        select(UserSession.id, UserSession.created_at, UserSession.last_seen_at, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _digest(secret), UserSession.ended_at.is_(None))
+    ).first()
     if row is None:
         return SessionCheck(user=None)
-    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
-        return SessionCheck(user=None, row_id=row.id, to_end=True)
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row_id, created_at, last_seen_at, user = row
+    if now - last_seen_at > idle or now - created_at > lifetime:
+        return SessionCheck(user=None, row_id=row_id, to_end=True)
+    if not user.is_active:
         return SessionCheck(user=None)
-    return SessionCheck(user=user, row_id=row.id, to_touch=now - row.last_seen_at >= TOUCH_EVERY)
+    return SessionCheck(user=user, row_id=row_id, to_touch=now - last_seen_at >= TOUCH_EVERY)
 
 
 def settle_session(session: Session, check: SessionCheck, now: dt.datetime | None = None) -> bool:

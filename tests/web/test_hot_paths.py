@@ -310,3 +310,55 @@ def test_id_url_builds_what_url_for_builds(app, endpoint, key):
             assert build(value) == url_for(endpoint, **{key: value})
         with pytest.raises(ValueError):
             build("1/../x")
+
+
+def test_a_signed_in_page_reads_its_session_and_user_in_one_statement(
+    client, session, db_url, world
+):
+    clinic, _user = world
+    make_patient(session, clinic, last_name="Aardvark")
+    session.commit()
+    seen = fetch(client, db_url, "/patients")
+    reads = [s for s in seen if s.startswith("SELECT") and "user_account" in s.split(" WHERE")[0]]
+    assert len(reads) == 1, reads
+    assert "FROM user_session JOIN user_account" in reads[0]
+    assert "Sam Rivera" in client.get("/patients").text  # the user (and clinic) it loaded
+
+
+def test_the_patient_list_reads_only_the_columns_it_shows(client, session, db_url, world):
+    clinic, _user = world
+    make_patient(
+        session, clinic, last_name="Núñez", first_name="María", external_id="MRN-7", notes="knee"
+    )
+    session.commit()
+    seen = fetch(client, db_url, "/patients?q=nunez")
+    listing = [s for s in seen if s.startswith("SELECT patient.id")]
+    assert len(listing) == 1
+    assert "patient.notes" not in listing[0] and "patient.email" not in listing[0]
+    page = client.get("/patients?q=nunez").text
+    assert "Núñez, María" in page and "MRN-7" in page and "knee" not in page
+
+
+def test_an_api_download_reads_the_token_without_its_clinic_and_audits_in_one_insert(
+    client, session, db_url, world
+):
+    clinic, user = world
+    patient = make_patient(session, clinic)
+    handout = make_handout(session, patient, user=user)
+    token, secret = make_token(session, clinic)
+    session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get(f"/api/v1/handouts/{handout.id}.pdf", headers=headers).status_code == 200
+    with statements(db_url) as seen:
+        response = client.get(f"/api/v1/handouts/{handout.id}.pdf", headers=headers)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    token_reads = [s for s in seen if s.startswith("SELECT api_token.id")]
+    assert len(token_reads) == 1 and " JOIN clinic" not in token_reads[0]
+    assert len(writes(seen, "audit_event")) == 1
+    see_committed(session)
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "handout.download").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.patient_id, e.handout_id, e.api_token_id, e.detail) for e in events] == [
+        (patient.id, handout.id, token.id, {})
+    ] * 2
