@@ -29,6 +29,7 @@ from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event, record_events
+from .exercises import listed_columns
 from .favourites import starred_protocol_ids
 from .patients import get_patient, of_unerased_patient
 from .users import resolve_therapist
@@ -38,7 +39,11 @@ REVIEW_MAX_YEARS_AHEAD = 5  # a later review date is a typing slip (9999-12-31),
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
 
-def _program_query():
+def _program_query(*, listed: bool = False):
+    if listed:  # the items' exercises as a list shows them (exercises.listed_columns)
+        return select(Program).options(
+            selectinload(Program.items).selectinload(ProgramItem.exercise).options(listed_columns())
+        )
     return select(Program).options(
         selectinload(Program.created_by),
         selectinload(Program.items)
@@ -50,10 +55,14 @@ def _program_query():
     )
 
 
-def find_program(session: Session, actor: Actor, program_id: int) -> Program | None:
-    """The program with its items and their exercises loaded, in the actor's clinic, or None."""
+def find_program(
+    session: Session, actor: Actor, program_id: int, *, listed: bool = False
+) -> Program | None:
+    """The program with its items and their exercises loaded, in the actor's clinic, or None.
+    `listed`: each exercise with only what a list shows (exercises.listed_columns), no targets,
+    equipment or therapist (the builder's page)."""
     return session.scalar(
-        _program_query().where(
+        _program_query(listed=listed).where(
             Program.id == program_id,
             Program.clinic_id == actor.clinic_id,
             of_unerased_patient(Program.patient_id),
@@ -75,7 +84,12 @@ def check_program(session: Session, actor: Actor, program_id: int) -> None:
 
 
 def get_program(
-    session: Session, actor: Actor, program_id: int, *, loaded: Program | None = None
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    loaded: Program | None = None,
+    listed: bool = False,
 ) -> Program:
     """Like find_program, but raises NotFound (a missing id and another clinic's id alike).
 
@@ -83,7 +97,7 @@ def get_program(
     transaction (a save before an issue), used as it is instead of being read again."""
     if loaded is not None and loaded.id == program_id and loaded.clinic_id == actor.clinic_id:
         return loaded
-    program = find_program(session, actor, program_id)
+    program = find_program(session, actor, program_id, listed=listed)
     if program is None:
         raise NotFound("There is no such program.")
     return program
@@ -596,9 +610,9 @@ def _conflict(current_version: int | None) -> Conflict:
     )
 
 
-def view_program(session: Session, actor: Actor, program_id: int):
+def view_program(session: Session, actor: Actor, program_id: int, *, listed: bool = False):
     """get_program, recording a "program.view" audit event on the program's patient."""
-    program = get_program(session, actor, program_id)
+    program = get_program(session, actor, program_id, listed=listed)
     record_event(
         session, actor, "program.view", patient_id=program.patient_id, program_id=program.id
     )
