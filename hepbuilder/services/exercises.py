@@ -218,31 +218,30 @@ def _order(prefer_ids: Sequence[int], terms: Sequence[Term] = ()) -> list:
     return order
 
 
-def listed_columns():
-    """What a list of exercises shows (name, labels, picture, default dose; the builder, the
-    picker): loaded alone, the rest of each row (steps, drawing, search text...) stays unread."""
-    return load_only(
-        ExerciseRow.clinic_id,
-        ExerciseRow.slug,
-        ExerciseRow.name,
-        ExerciseRow.category,
-        ExerciseRow.body_region,
-        ExerciseRow.photos,
-        ExerciseRow.defaults,
-        ExerciseRow.is_archived,
-        ExerciseRow.version,
-    )
+# What a list of exercises shows (name, labels, picture, default dose; the builder, the picker):
+# loaded alone, the rest of each row (steps, drawing, search text...) stays unread.
+LISTED_COLUMNS = (
+    ExerciseRow.clinic_id,
+    ExerciseRow.slug,
+    ExerciseRow.name,
+    ExerciseRow.category,
+    ExerciseRow.body_region,
+    ExerciseRow.photos,
+    ExerciseRow.defaults,
+    ExerciseRow.is_archived,
+    ExerciseRow.version,
+)
+# loader options built once: building them is a good part of a small query's time
+_LISTED_LOADS = (load_only(*LISTED_COLUMNS), joinedload(ExerciseRow.equipment_rows))
+_FULL_LOADS = (selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
 
 
 def _rows_by_id(session: Session, ids: list[int], *, listed: bool = False) -> list[ExerciseRow]:
     """Full rows (targets and equipment loaded) for `ids`, in that order; `listed`: only
-    listed_columns() and the equipment."""
+    LISTED_COLUMNS, and the equipment in the same statement."""
     if not ids:
         return []
-    if listed:  # equipment in the same statement
-        loads = [listed_columns(), joinedload(ExerciseRow.equipment_rows)]
-    else:
-        loads = [selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows)]
+    loads = _LISTED_LOADS if listed else _FULL_LOADS
     rows = session.scalars(
         select(ExerciseRow).where(ExerciseRow.id.in_(ids)).options(*loads)
     ).unique()
@@ -276,7 +275,7 @@ def search_exercises(
     steps, region, conditions or target muscles, ignoring case, accents and plurals.
     `prefer_ids` (favourites, recently used) come first, in that order, then the rest by name.
     The matching ids are found first and only the page's rows are loaded whole (`listed`: only
-    what a list shows, see listed_columns).
+    what a list shows, LISTED_COLUMNS).
     """
     _terms_of(session, clinic_id, filters)
     query = (

@@ -162,10 +162,17 @@ def field_html(index: int, name: str, value, errors, class_: str, extra: tuple =
     )
 
 
-def _hidden_exercise(index: int, slug: str | None) -> str:
-    field_id = f"items-{index}-exercise"
-    attrs = {"data-field": "exercise", "id": field_id, "name": field_id, "type": "hidden"}
-    return f"<input {html_params(**attrs, value=slug or '')}>"
+_HIDDEN_EXERCISE = str(
+    html_params(
+        **{"data-field": "exercise", "id": _ID, "name": _ID, "type": "hidden", "value": _VALUE}
+    )
+)
+
+
+def hidden_exercise(index: int, slug: str | None) -> str:
+    """The item's exercise slug, as WTForms writes its hidden field."""
+    html = _HIDDEN_EXERCISE.replace(_ID, f"items-{index}-exercise")
+    return f"<input {html.replace(_VALUE, escape(slug or ''))}>"
 
 
 def items_html(rows: list[ItemRow], exercises: dict, dose_words: list[str], focus) -> Markup:
@@ -220,7 +227,7 @@ def items_html(rows: list[ItemRow], exercises: dict, dose_words: list[str], focu
             f'aria-label="Remove {called}">Remove</button>\n'
             "</span>\n"
             "</div>\n"
-            f"{_hidden_exercise(i, row.exercise)}\n"
+            f"{hidden_exercise(i, row.exercise)}\n"
             f'<div class="dose-grid">\n{fields}\n</div>\n'
             '<p class="item__words"><span class="muted">Prints as:</span> '
             f'<span data-dose-words aria-live="polite">{escape(dose_words[i] or "—")}</span></p>\n'

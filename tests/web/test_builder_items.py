@@ -8,7 +8,13 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
-from hepbuilder.web.builder_items import DOSE_INPUTS, field_html, rows_from_data, rows_from_form
+from hepbuilder.web.builder_items import (
+    DOSE_INPUTS,
+    field_html,
+    hidden_exercise,
+    rows_from_data,
+    rows_from_form,
+)
 from hepbuilder.web.program_forms import ProgramForm
 
 MACRO = '{% from "_macros/forms.html" import field %}{{ field(f, class_=class_, **extra) }}'
@@ -69,3 +75,11 @@ def test_a_saved_field_is_written_as_the_macro_writes_it(app, name, side):
         form = ProgramForm(formdata=None, data={"items": [item]}, meta={"csrf": False})
         [row] = rows_from_data([item])
         assert squeeze(ours(row, name)) == squeeze(macro_html(form.items[0].form[name], name))
+
+
+def test_the_items_exercise_is_written_as_its_hidden_field_writes_it(app):
+    typed = TYPED | {"items-0-exercise": 'odd"<slug>&'}
+    with app.test_request_context(method="POST"):
+        form = ProgramForm(formdata=MultiDict(typed), meta={"csrf": False})
+        theirs = form.items[0].form.exercise(**{"data-field": "exercise"})
+        assert hidden_exercise(0, rows_from_form(form)[0].exercise) == str(theirs)
