@@ -8,6 +8,10 @@ filter lists) and check whether it is still right with a primary-key read of one
 the queries that derive it again (services/exercises.py, library_facets).
 SQLite: a row trigger per table and event. PostgreSQL: a statement trigger per table and
 event over its transition table, so a bulk INSERT of 3,000 targets updates the clinic row once.
+The number's row is locked until the writing transaction ends, so library writes of one clinic
+take turns: one-exercise saves (the editor, the API) simply wait for each other; on PostgreSQL a
+transaction that writes many exercises (an import, `seed`) while another writes one it has yet
+to reach can end in a deadlock, which PostgreSQL breaks by failing one of them.
 A later migration that rebuilds one of these tables on SQLite (batch_alter_table copies the
 table and drops the old one, triggers and all) must create its triggers again.
 
