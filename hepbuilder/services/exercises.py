@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, text
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hepbuilder.db.like import contains, search_in_clinic
@@ -329,9 +329,19 @@ def library_facets(session: Session, clinic_id: int) -> Facets:
     if cached is not None and version and cached[0] == version:
         return cached[1]
     facets = _read_facets(session, clinic_id)
-    if version:
+    if version and not _has_written(session):
         _facets_cache[clinic_id] = (version, facets)  # read before the facets: never too new
     return facets
+
+
+def _has_written(session: Session) -> bool:
+    """Whether this transaction has written anything, where it matters: on PostgreSQL the
+    library_version triggers run at commit (migration 0024), so a transaction that changed the
+    library still reads the old number, and what it derives must not be kept under it. (On
+    SQLite they run at once: the number read is already the new one.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return session.scalar(text("SELECT txid_current_if_assigned() IS NOT NULL"))
 
 
 def _read_facets(session: Session, clinic_id: int) -> Facets:

@@ -51,20 +51,47 @@ def test_every_library_table_raises_its_clinics_library_version(db_url, session)
         ),
         ("DELETE FROM exercise WHERE clinic_id = :clinic AND slug = :slug", exercise),
     ]
-    with get_engine(db_url).begin() as connection:
+    engine = get_engine(db_url)
+    with engine.connect() as connection:
         before_theirs = version(connection, theirs.id)
-        for statement, values in changes:
+    for statement, values in changes:
+        with engine.connect() as connection:
             before = version(connection, ours.id)
+        with engine.begin() as connection:  # one transaction: the number counts it at commit
             connection.execute(text(statement), values)
+        with engine.connect() as connection:
             assert version(connection, ours.id) > before, statement
+    with engine.connect() as connection:
         assert version(connection, theirs.id) == before_theirs
+
+
+def test_a_transaction_raises_the_version_once_and_a_rolled_back_one_not_at_all(db_url, session):
+    clinic = seeded_clinic(session)
+    session.commit()
+    engine = get_engine(db_url)
+    with engine.connect() as connection:
+        before = version(connection, clinic.id)
+    with engine.connect() as connection:
+        connection.execute(text("UPDATE exercise SET name = name || ' (new)'"))
+        connection.rollback()
+        assert version(connection, clinic.id) == before
+        connection.execute(text("UPDATE exercise SET name = name || ' (new)'"))
+        connection.execute(text("UPDATE muscle SET name = name || ' (new)'"))
+        connection.commit()
+        after = version(connection, clinic.id)
+    assert after > before
+    if engine.dialect.name == "postgresql":  # once per transaction, at its commit
+        assert after == before + 1
 
 
 def test_a_statement_that_changes_nothing_leaves_the_version_alone(db_url, session):
     clinic = seeded_clinic(session)
     session.commit()
-    with get_engine(db_url).begin() as connection:
+    engine = get_engine(db_url)
+    with engine.connect() as connection:
         before = version(connection, clinic.id)
+    with engine.begin() as connection:
         connection.execute(text("UPDATE exercise SET name = 'x' WHERE slug = 'no-such-exercise'"))
         connection.execute(text("DELETE FROM exercise_equipment WHERE equipment = 'no-such-thing'"))
+    with engine.connect() as connection:
         assert version(connection, clinic.id) == before

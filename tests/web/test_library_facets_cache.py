@@ -82,3 +82,20 @@ def test_the_builder_reads_the_filter_lists_once_until_the_library_changes(
     with statements(db_url) as seen:
         assert client.get(path).status_code == 200
     assert len([s for s in seen if s.startswith("SELECT DISTINCT")]) == 3  # read again, once
+
+
+def test_filter_lists_read_in_a_transaction_that_changed_the_library_are_not_kept(session):
+    from hepbuilder.services.exercises import library_facets
+
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    session.commit()
+    session.execute(text("UPDATE exercise SET name = name || ' (new)' WHERE slug = 'step-up'"))
+    session.commit()  # a library version no worker has seen yet
+    add_equipment = (
+        "INSERT INTO exercise_equipment (exercise_id, equipment, position)"
+        " SELECT id, 'zorb-ball', 9 FROM exercise WHERE clinic_id = :clinic AND slug = 'step-up'"
+    )
+    session.execute(text(add_equipment), {"clinic": clinic.id})
+    assert "zorb-ball" in library_facets(session, clinic.id).equipment  # its own change
+    session.rollback()
+    assert "zorb-ball" not in library_facets(session, clinic.id).equipment

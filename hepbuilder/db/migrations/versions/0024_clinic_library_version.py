@@ -6,12 +6,13 @@ its clinic's number, and so does one of an exercise's target muscles or equipmen
 found through the exercise). A worker can then keep what it derived from the library (the
 filter lists) and check whether it is still right with a primary-key read of one number, not
 the queries that derive it again (services/exercises.py, library_facets).
-SQLite: a row trigger per table and event. PostgreSQL: a statement trigger per table and
-event over its transition table, so a bulk INSERT of 3,000 targets updates the clinic row once.
-The number's row is locked until the writing transaction ends, so library writes of one clinic
-take turns: one-exercise saves (the editor, the API) simply wait for each other; on PostgreSQL a
-transaction that writes many exercises (an import, `seed`) while another writes one it has yet
-to reach can end in a deadlock, which PostgreSQL breaks by failing one of them.
+SQLite: a row trigger per table and event (SQLite has one writer at a time, so the clinic
+row's update waits for nothing). PostgreSQL: a row constraint trigger per table and event,
+deferred to the commit, that raises each clinic's number once per transaction: the clinic's
+row is locked only while the transaction commits, so library writes wait for each other no
+more than they did before (an import and an editor's save of an exercise it has yet to reach
+still just take turns on that exercise's row), and the number still changes in the same
+commit as the library.
 A later migration that rebuilds one of these tables on SQLite (batch_alter_table copies the
 table and drops the old one, triggers and all) must create its triggers again.
 
@@ -36,14 +37,35 @@ TABLES = {
     "exercise_equipment": "exercise_id",
 }
 EVENTS = ("insert", "update", "delete")
-BUMP = "UPDATE clinic SET library_version = library_version + 1 WHERE id IN "
+BUMP = "UPDATE clinic SET library_version = library_version + 1 WHERE id = "
 
 
-def _clinics_of(rows: str, via: str) -> str:
-    """SQL for the clinic ids of `rows` (a table or NEW/OLD)."""
-    if via == "clinic_id":
-        return f"SELECT clinic_id FROM {rows}"
-    return f"SELECT exercise.clinic_id FROM exercise WHERE exercise.id IN (SELECT exercise_id FROM {rows})"
+# PostgreSQL: the clinic of the changed row (TG_ARGV[0] says how), raised once per transaction
+PG_FUNCTION = """
+CREATE FUNCTION library_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed record;
+    changed_clinic integer;
+    done text;
+BEGIN
+    IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+    IF TG_ARGV[0] = 'clinic_id' THEN
+        changed_clinic := changed.clinic_id;
+    ELSE
+        SELECT exercise.clinic_id INTO changed_clinic FROM exercise
+        WHERE exercise.id = changed.exercise_id;
+    END IF;
+    IF changed_clinic IS NULL THEN
+        RETURN NULL;  -- its exercise is gone too, and that delete counts
+    END IF;
+    done := 'hepbuilder.library_version_' || changed_clinic;
+    IF coalesce(current_setting(done, true), '') <> txid_current()::text THEN
+        UPDATE clinic SET library_version = library_version + 1 WHERE id = changed_clinic;
+        PERFORM set_config(done, txid_current()::text, true);
+    END IF;
+    RETURN NULL;
+END $$
+"""
 
 
 def upgrade() -> None:
@@ -62,23 +84,16 @@ def upgrade() -> None:
                 )
                 op.execute(
                     f"CREATE TRIGGER {table}_library_version_{event} AFTER {event.upper()}"
-                    f" ON {table} BEGIN {BUMP}({clinic}); END"
+                    f" ON {table} BEGIN {BUMP}{clinic}; END"
                 )
         return
-    for via in ("clinic_id", "exercise_id"):
-        for rows in ("new_rows", "old_rows"):
-            op.execute(
-                f"CREATE FUNCTION library_version_{via}_{rows}() RETURNS trigger"
-                f" LANGUAGE plpgsql AS $$ BEGIN {BUMP}({_clinics_of(rows, via)}); RETURN NULL;"
-                " END $$"
-            )
+    op.execute(PG_FUNCTION)
     for table, via in TABLES.items():
         for event in EVENTS:
-            rows = "old_rows" if event == "delete" else "new_rows"
             op.execute(
-                f"CREATE TRIGGER {table}_library_version_{event} AFTER {event.upper()}"
-                f" ON {table} REFERENCING {rows.split('_')[0].upper()} TABLE AS {rows}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION library_version_{via}_{rows}()"
+                f"CREATE CONSTRAINT TRIGGER {table}_library_version_{event}"
+                f" AFTER {event.upper()} ON {table} DEFERRABLE INITIALLY DEFERRED"
+                f" FOR EACH ROW EXECUTE FUNCTION library_version_bump('{via}')"
             )
 
 
@@ -90,8 +105,6 @@ def downgrade() -> None:
             else:
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_library_version_{event} ON {table}")
     if op.get_bind().dialect.name != "sqlite":
-        for via in ("clinic_id", "exercise_id"):
-            for rows in ("new_rows", "old_rows"):
-                op.execute(f"DROP FUNCTION IF EXISTS library_version_{via}_{rows}()")
+        op.execute("DROP FUNCTION IF EXISTS library_version_bump()")
     with op.batch_alter_table("clinic") as batch:
         batch.drop_column("library_version")
