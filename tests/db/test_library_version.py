@@ -13,6 +13,12 @@ def version(connection, clinic_id: int) -> int:
     )
 
 
+def committed(db_url, clinic_id: int) -> int:
+    """The clinic's number as a new connection sees it."""
+    with get_engine(db_url).connect() as connection:
+        return version(connection, clinic_id)
+
+
 def test_every_library_table_raises_its_clinics_library_version(db_url, session):
     ours = seeded_clinic(session, name="Riverside Physio")
     theirs = seeded_clinic(session, name="Harbour Physio")
@@ -51,26 +57,20 @@ def test_every_library_table_raises_its_clinics_library_version(db_url, session)
         ),
         ("DELETE FROM exercise WHERE clinic_id = :clinic AND slug = :slug", exercise),
     ]
-    engine = get_engine(db_url)
-    with engine.connect() as connection:
-        before_theirs = version(connection, theirs.id)
+    before_theirs = committed(db_url, theirs.id)
     for statement, values in changes:
-        with engine.connect() as connection:
-            before = version(connection, ours.id)
-        with engine.begin() as connection:  # one transaction: the number counts it at commit
+        before = committed(db_url, ours.id)
+        with get_engine(db_url).begin() as connection:  # the number counts it at commit
             connection.execute(text(statement), values)
-        with engine.connect() as connection:
-            assert version(connection, ours.id) > before, statement
-    with engine.connect() as connection:
-        assert version(connection, theirs.id) == before_theirs
+        assert committed(db_url, ours.id) > before, statement
+    assert committed(db_url, theirs.id) == before_theirs
 
 
 def test_a_transaction_raises_the_version_once_and_a_rolled_back_one_not_at_all(db_url, session):
     clinic = seeded_clinic(session)
     session.commit()
     engine = get_engine(db_url)
-    with engine.connect() as connection:
-        before = version(connection, clinic.id)
+    before = committed(db_url, clinic.id)
     with engine.connect() as connection:
         connection.execute(text("UPDATE exercise SET name = name || ' (new)'"))
         connection.rollback()
@@ -87,11 +87,8 @@ def test_a_transaction_raises_the_version_once_and_a_rolled_back_one_not_at_all(
 def test_a_statement_that_changes_nothing_leaves_the_version_alone(db_url, session):
     clinic = seeded_clinic(session)
     session.commit()
-    engine = get_engine(db_url)
-    with engine.connect() as connection:
-        before = version(connection, clinic.id)
-    with engine.begin() as connection:
+    before = committed(db_url, clinic.id)
+    with get_engine(db_url).begin() as connection:
         connection.execute(text("UPDATE exercise SET name = 'x' WHERE slug = 'no-such-exercise'"))
         connection.execute(text("DELETE FROM exercise_equipment WHERE equipment = 'no-such-thing'"))
-    with engine.connect() as connection:
-        assert version(connection, clinic.id) == before
+    assert committed(db_url, clinic.id) == before
