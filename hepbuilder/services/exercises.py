@@ -6,12 +6,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hepbuilder.db.like import contains, search_in_clinic
+from hepbuilder.db.models import Clinic, ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.db.models import Exercise as ExerciseRow
-from hepbuilder.db.models import ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import Dose, parse_dose
 from hepbuilder.domain.errors import NotFound
@@ -218,15 +218,33 @@ def _order(prefer_ids: Sequence[int], terms: Sequence[Term] = ()) -> list:
     return order
 
 
-def _rows_by_id(session: Session, ids: list[int]) -> list[ExerciseRow]:
-    """Full rows (targets and equipment loaded) for `ids`, in that order."""
+# What a list of exercises shows (name, labels, picture, default dose; the builder, the picker):
+# loaded alone, the rest of each row (steps, drawing, search text...) stays unread.
+LISTED_COLUMNS = (
+    ExerciseRow.clinic_id,
+    ExerciseRow.slug,
+    ExerciseRow.name,
+    ExerciseRow.category,
+    ExerciseRow.body_region,
+    ExerciseRow.photos,
+    ExerciseRow.defaults,
+    ExerciseRow.is_archived,
+    ExerciseRow.version,
+)
+# loader options built once: building them is a good part of a small query's time
+_LISTED_LOADS = (load_only(*LISTED_COLUMNS), joinedload(ExerciseRow.equipment_rows))
+_FULL_LOADS = (selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
+
+
+def _rows_by_id(session: Session, ids: list[int], *, listed: bool = False) -> list[ExerciseRow]:
+    """Full rows (targets and equipment loaded) for `ids`, in that order; `listed`: only
+    LISTED_COLUMNS, and the equipment in the same statement."""
     if not ids:
         return []
+    loads = _LISTED_LOADS if listed else _FULL_LOADS
     rows = session.scalars(
-        select(ExerciseRow)
-        .where(ExerciseRow.id.in_(ids))
-        .options(selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
-    )
+        select(ExerciseRow).where(ExerciseRow.id.in_(ids)).options(*loads)
+    ).unique()
     by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -246,6 +264,7 @@ def search_exercises(
     limit: int = DEFAULT_PAGE_SIZE,
     offset: int = 0,
     prefer_ids: Sequence[int] = (),
+    listed: bool = False,
     **filters,
 ) -> list[ExerciseRow]:
     """The clinic's exercises matching every given filter, by name, targets and equipment loaded.
@@ -255,7 +274,8 @@ def search_exercises(
     a clinician means it (see domain/search_terms.py): every term must match the name, summary,
     steps, region, conditions or target muscles, ignoring case, accents and plurals.
     `prefer_ids` (favourites, recently used) come first, in that order, then the rest by name.
-    The matching ids are found first and only the page's rows are loaded whole.
+    The matching ids are found first and only the page's rows are loaded whole (`listed`: only
+    what a list shows, LISTED_COLUMNS).
     """
     _terms_of(session, clinic_id, filters)
     query = (
@@ -265,7 +285,7 @@ def search_exercises(
         .limit(max(1, min(limit, MAX_PAGE_SIZE)))
         .offset(max(0, offset))
     )
-    return _rows_by_id(session, list(session.scalars(query)))
+    return _rows_by_id(session, list(session.scalars(query)), listed=listed)
 
 
 def count_exercises(session: Session, clinic_id: int, *, at_most: int | None = None, **filters):
@@ -280,16 +300,51 @@ def count_exercises(session: Session, clinic_id: int, *, at_most: int | None = N
 
 @dataclass(frozen=True)
 class Facets:
-    """The values the library filters offer: only those some live exercise in the clinic uses."""
+    """The values the library filters offer: only those some live exercise in the clinic uses
+    (tuples: one Facets is shared by every request of a process)."""
 
-    categories: list[str]
-    body_regions: list[str]
-    equipment: list[str]
-    targets: list[tuple[str, str]]  # (muscle slug, muscle name)
+    categories: tuple[str, ...]
+    body_regions: tuple[str, ...]
+    equipment: tuple[str, ...]
+    targets: tuple[tuple[str, str], ...]  # (muscle slug, muscle name)
+    live_count: int = 0  # how many live exercises (up to MAX_PAGE_SIZE: "at least" past it)
 
 
-def library_facets(session: Session, clinic_id) -> Facets:
-    clinic_id = clinic_id
+_facets_cache: dict[int, tuple[tuple, Facets]] = {}
+
+
+def library_facets(session: Session, clinic_id: int) -> Facets:
+    """The clinic's filter values, kept per process while the clinic's library_version (one
+    more on every library change, whoever makes it: database triggers) stays the same, so a
+    request reads one row by its key instead of three DISTINCT queries over the library. The
+    clinic's created_at is part of the key: a clinic id used again (a new database) is another
+    library."""
+    version = tuple(
+        session.execute(
+            select(Clinic.created_at, Clinic.library_version).where(Clinic.id == clinic_id)
+        ).one_or_none()
+        or ()
+    )
+    cached = _facets_cache.get(clinic_id)
+    if cached is not None and version and cached[0] == version:
+        return cached[1]
+    facets = _read_facets(session, clinic_id)
+    if version and not _has_written(session):
+        _facets_cache[clinic_id] = (version, facets)  # read before the facets: never too new
+    return facets
+
+
+def _has_written(session: Session) -> bool:
+    """Whether this transaction has written anything, where it matters: on PostgreSQL the
+    library_version triggers run at commit (migration 0024), so a transaction that changed the
+    library still reads the old number, and what it derives must not be kept under it. (On
+    SQLite they run at once: the number read is already the new one.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return session.scalar(text("SELECT txid_current_if_assigned() IS NOT NULL"))
+
+
+def _read_facets(session: Session, clinic_id: int) -> Facets:
     live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived.is_(False))
     pairs = session.execute(
         select(ExerciseRow.category, ExerciseRow.body_region).where(*live).distinct()
@@ -312,9 +367,12 @@ def library_facets(session: Session, clinic_id) -> Facets:
         .order_by(Muscle.name)
     )
     return Facets(
-        categories=[c for c in domain.CATEGORIES if c in categories]
-        + sorted(categories - set(domain.CATEGORIES)),
-        body_regions=regions,
-        equipment=list(equipment),
-        targets=[(slug, name) for slug, name in targets],
+        categories=tuple(
+            [c for c in domain.CATEGORIES if c in categories]
+            + sorted(categories - set(domain.CATEGORIES))
+        ),
+        body_regions=tuple(regions),
+        equipment=tuple(equipment),
+        targets=tuple((slug, name) for slug, name in targets),
+        live_count=count_exercises(session, clinic_id, at_most=MAX_PAGE_SIZE),
     )

@@ -27,6 +27,7 @@ from hepbuilder.domain.spec import MAX_ITEMS
 from hepbuilder.services import exercises, favourites, handouts, programs
 
 from .auth import current_actor
+from .builder_items import ItemRow, items_html, rows_from_data, rows_from_form
 from .database import commit_then_read, get_db
 from .delivery import link_signer
 from .layout import label
@@ -59,10 +60,10 @@ class PickerResult:
     times_in_program: int
 
 
-def _picker_context(actor, picker: dict[str, str], in_program: list[str]) -> dict:
+def _picker_context(actor, picker: dict[str, str], in_program: list[str], facets=None) -> dict:
     """The picker's results (the user's starred, then recently used exercises first), how many
     more match, typos it read as other words, and the filters that narrow it (so nothing is
-    hidden without saying so)."""
+    hidden without saying so). `facets`: the library's, when the caller has them already."""
     db = get_db()
     filters = {name: value for name, value in picker.items() if name in PICKER_FILTERS}
     terms = exercises.query_terms(db, actor.clinic_id, filters.pop("q"))
@@ -76,9 +77,13 @@ def _picker_context(actor, picker: dict[str, str], in_program: list[str]) -> dic
         **filters,
         limit=limit,
         prefer_ids=list(dict.fromkeys([*starred, *recent])),
+        listed=True,
     )
     total = len(rows)
-    if len(rows) == limit:  # how many in all, up to what "Show all" can show
+    if len(rows) == limit and not terms and not any(filters.values()):  # the whole library
+        facets = facets or exercises.library_facets(db, actor.clinic_id)
+        total = facets.live_count
+    elif len(rows) == limit:  # how many in all, up to what "Show all" can show
         total = exercises.count_exercises(
             db, actor.clinic_id, terms=terms, **filters, at_most=exercises.MAX_PAGE_SIZE
         )
@@ -124,10 +129,16 @@ def create(patient_id: int):
 
 
 def _form_data(program) -> dict:
-    data = programs.program_to_data(program)
-    data["review_on"] = program.review_on
-    data["version"] = str(program.version)
-    return data
+    """The saved program as the builder's form shows it."""
+    return {
+        "version": str(program.version),
+        "title": program.title,
+        "notes": program.notes,
+        "review_on": program.review_on,
+        "paper": program.paper,
+        "large_print": program.large_print,
+        "items": [programs.item_to_data(item) for item in program.items],
+    }
 
 
 def _add_service_errors(form: ProgramForm, error: ValidationError) -> None:
@@ -154,24 +165,25 @@ def _render(
     form: ProgramForm,
     *,
     picker,
+    rows: list[ItemRow] | None = None,
     focus=None,
     conflict=None,
     preview=False,
     again="",
     status=200,
 ):
+    """The builder page; `rows` are the items to show (by default the form's, as submitted)."""
     actor = current_actor()
     db = get_db()
-    slugs = [entry.form.exercise.data for entry in form.items]
+    if rows is None:
+        rows = rows_from_form(form)
+    slugs = [row.exercise for row in rows]
     loaded = {item.exercise.slug: item.exercise for item in program.items}  # with the program
     items_exercises = {slug: loaded[slug] for slug in slugs if slug in loaded}
     items_exercises.update(
         programs.exercises_by_slug(db, actor, [slug for slug in slugs if slug not in loaded])
     )
-    dose_words = []
-    for entry in form.items:
-        dose = entry.form.dose()
-        dose_words.append(describe_dose(dose) if dose is not None else "")
+    dose_words = [describe_dose(row.dose) if row.dose is not None else "" for row in rows]
     facets = exercises.library_facets(db, actor.clinic_id)
     response = make_response(
         render_template(
@@ -179,10 +191,10 @@ def _render(
             program=program,
             patient=program.patient,
             form=form,
-            exercises=items_exercises,
-            dose_words=dose_words,
+            item_count=len(rows),
+            items_html=items_html(rows, items_exercises, dose_words, focus),
             picker=picker,
-            **_picker_context(actor, picker, slugs),
+            **_picker_context(actor, picker, slugs, facets),
             again=items_exercises.get(again) if again in slugs else None,
             facets=facets,
             filter_options={
@@ -201,7 +213,7 @@ def _render(
             else [],
             preview=preview,
             printing_warnings=handouts.printing_warnings(db, actor, program.id) if preview else [],
-            long_program=len(form.items) > programs.LONG_PROGRAM_ITEMS,
+            long_program=len(rows) > programs.LONG_PROGRAM_ITEMS,
             long_limit=programs.LONG_PROGRAM_ITEMS,
         ),
         status,
@@ -214,14 +226,18 @@ def edit(program_id: int):
     actor = current_actor()
     db = get_db()
     if request.method == "GET":
-        program = programs.view_program(db, actor, program_id)
+        preview = request.args.get("preview") == "1"
+        # the preview's printing check reads whole exercises; the page alone, what a list shows
+        program = programs.view_program(db, actor, program_id, listed=not preview)
         commit_then_read(db)
-        form = ProgramForm(formdata=None, data=_form_data(program))
+        data = _form_data(program)
+        rows = rows_from_data(data.pop("items"))  # shown without a WTForms form per item
         return _render(
             program,
-            form,
+            ProgramForm(formdata=None, data=data),
+            rows=rows,
             picker=_picker_args(request.args),
-            preview=request.args.get("preview") == "1",
+            preview=preview,
             again=request.args.get("again", "")[:80],
         )
 

@@ -54,6 +54,10 @@ class Clinic(Base):
     out_of_hours: Mapped[str] = mapped_column(
         String(BRAND_LIMITS["out_of_hours"]), default="", server_default=""
     )
+    # One more on every change to the clinic's exercises, muscles, targets or equipment, by
+    # database triggers (migration 0024): what a worker derived from the library is still right
+    # while this number is the same. Never written by the app itself.
+    library_version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
