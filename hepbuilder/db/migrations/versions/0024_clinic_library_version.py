@@ -17,7 +17,7 @@ A later migration that rebuilds one of these tables on SQLite (batch_alter_table
 table and drops the old one, triggers and all) must create its triggers again.
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-01
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0019"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
