@@ -186,8 +186,9 @@ def card_key(
 ) -> Hashable:
     """Everything `_card_layout` reads, as the card cache's key: the exercise's content, the
     dose, note and change mark, the number, what the note's label takes from the therapist's
-    name, the brand colour the picture is drawn in, the styles (brand colour, print size),
-    the width (paper) and which fonts are registered (the CJK fallback measures text)."""
+    name, the brand colour (the picture's accent, and with the print size all of `s`, which
+    `styles_for` makes from those two alone), the width (paper) and which fonts are registered
+    (the CJK fallback measures text)."""
     return (
         exercise_key(item.exercise),
         item.dose,
@@ -196,7 +197,7 @@ def card_key(
         number,
         spec.therapist_name if item.notes else "",
         spec.clinic.brand_color,
-        s,
+        s.large_print,
         width,
         registered_fonts(),
     )

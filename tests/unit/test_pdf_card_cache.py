@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from hepbuilder.domain.exercise import parse_exercise
+from hepbuilder.domain.spec import ClinicBrand
 from hepbuilder.library import load_library
 from hepbuilder.pdf import card, render_spec
 from hepbuilder.pdf.card import CARD_LAYOUTS
+from hepbuilder.pdf.styles import styles_for
 from tests.unit.test_pdf_render_spec import make_spec, text_of
 
 BENCH_SPEC = Path(__file__).resolve().parents[2] / "bench" / "spec-10.json"
@@ -97,3 +99,22 @@ def test_card_key_tells_apart_exercises_that_differ_in_one_field():
     other["cues"] = [*other["cues"], "Breathe out as you lean."]
     assert card.exercise_key(same) == card.exercise_key(exercise)
     assert card.exercise_key(parse_exercise(other)) != card.exercise_key(exercise)
+
+
+def test_card_styles_come_from_the_brand_colour_and_print_size_alone():
+    # the card cache keys a card's styles by these two (card.card_key)
+    full = ClinicBrand(
+        name="Harbour Physio",
+        address="1 Quay St",
+        phone="091 555 0100",
+        email="hello@harbour.example",
+        website="harbour.example",
+        brand_color="#8b1f3a",
+        country="IE",
+        emergency_number="112",
+        out_of_hours="Call the out-of-hours line.",
+    )
+    for large_print in (False, True):
+        assert styles_for(full, large_print) == styles_for(
+            ClinicBrand(brand_color="#8b1f3a"), large_print
+        )
