@@ -38,7 +38,9 @@ REVIEW_MAX_YEARS_AHEAD = 5  # a later review date is a typing slip (9999-12-31),
 LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past this many items
 
 
-def _program_query():
+def _program_query(with_exercises: bool = True):
+    if not with_exercises:
+        return select(Program).options(selectinload(Program.items))
     return select(Program).options(
         selectinload(Program.created_by),
         selectinload(Program.items)
@@ -50,10 +52,14 @@ def _program_query():
     )
 
 
-def find_program(session: Session, actor: Actor, program_id: int) -> Program | None:
-    """The program with its items and their exercises loaded, in the actor's clinic, or None."""
+def find_program(
+    session: Session, actor: Actor, program_id: int, *, with_exercises: bool = True
+) -> Program | None:
+    """The program with its items and their exercises loaded, in the actor's clinic, or None.
+    Without `with_exercises` only the items are loaded with it (an item's exercise is then read
+    when first used: for callers that read the exercises otherwise, as issuing a handout does)."""
     return session.scalar(
-        _program_query().where(
+        _program_query(with_exercises).where(
             Program.id == program_id,
             Program.clinic_id == actor.clinic_id,
             of_unerased_patient(Program.patient_id),
@@ -75,7 +81,12 @@ def check_program(session: Session, actor: Actor, program_id: int) -> None:
 
 
 def get_program(
-    session: Session, actor: Actor, program_id: int, *, loaded: Program | None = None
+    session: Session,
+    actor: Actor,
+    program_id: int,
+    *,
+    loaded: Program | None = None,
+    with_exercises: bool = True,
 ) -> Program:
     """Like find_program, but raises NotFound (a missing id and another clinic's id alike).
 
@@ -83,7 +94,7 @@ def get_program(
     transaction (a save before an issue), used as it is instead of being read again."""
     if loaded is not None and loaded.id == program_id and loaded.clinic_id == actor.clinic_id:
         return loaded
-    program = find_program(session, actor, program_id)
+    program = find_program(session, actor, program_id, with_exercises=with_exercises)
     if program is None:
         raise NotFound("There is no such program.")
     return program
