@@ -15,6 +15,7 @@ Every request goes to 127.0.0.1 only; every loop is bounded by a deadline and a 
 Not run by the tests. PostgreSQL needs `createdb` rights (it uses a database named hb_bench).
 
     .venv/bin/python bench/load.py [--seconds 4] [--patients 20000] [--history 200] [--only sqlite]
+        [--case issue]... [--database hb_bench]
 """
 
 import argparse
@@ -285,6 +286,8 @@ def bench_database(name: str, url: str, args) -> None:
                 f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6}"
             )
             for label, method, path, headers in cases:
+                if args.cases and label.split(",")[0] not in args.cases:
+                    continue
                 run(port, method, path, headers, 2, 0.5)  # warm both workers up first
                 for threads in CONCURRENCY:
                     result = run(port, method, path, headers, threads, args.seconds)
@@ -306,8 +309,18 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20000)
     parser.add_argument("--history", type=int, default=200)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--case",
+        dest="cases",
+        action="append",
+        help="run only this case (repeatable): download, issue, patient search, builder page, "
+        "patient page, private link",
+    )
+    parser.add_argument(
+        "--database", default="hb_bench", help="the PostgreSQL database to (re)create and use"
+    )
     args = parser.parse_args()
-    on_each_database(lambda label, url: bench_database(label, url, args), "hb_bench", args.only)
+    on_each_database(lambda label, url: bench_database(label, url, args), args.database, args.only)
 
 
 if __name__ == "__main__":
