@@ -5,7 +5,9 @@ migrates a fresh database, seeds one clinic (the bundled library, a therapist, a
 --patients patients and 2,000 exercises, a 10-exercise program and a patient with --history handouts), starts
 `hepbuilder serve` (gunicorn, 2 sync workers) on a free local port and, for each case, sends
 requests from 1, 8 and 32 threads for --seconds each. Prints requests per second, p50/p95/p99 in
-milliseconds and the errors, and the database bytes one issued handout costs.
+milliseconds and the errors, the CPU time a request cost the server's processes (gunicorn's master,
+workers and delivery loop) and PostgreSQL's backends serving them (a figure a busy machine blurs
+less than the rates), and the database bytes one issued handout costs.
 
 Cases: download a handout PDF (API), issue a handout (API), patient search (web), the builder
 page (web), the page of a patient with --history handouts (web), and the patient's private link
@@ -245,6 +247,51 @@ def run(port: int, method: str, path: str, headers: dict, threads: int, seconds:
     }
 
 
+def cpu_seconds(pids) -> float:
+    """The CPU time (user and system) the processes `pids` have used, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(root: int) -> list[int]:
+    """`root` and every process below it (gunicorn's master, its workers, the delivery loop)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving `url`'s database (the app's pooled connections), but
+    this one; none for SQLite (it runs inside the workers)."""
+    if not url.startswith("postgresql"):
+        return []
+    from sqlalchemy import text
+
+    with get_engine(url).connect() as connection:
+        return list(
+            connection.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+
+
 def private_link(port: int, cookie: str, patient_id: int) -> str | None:
     """The patient's `/p/<token>` path as their page shows it, where the app has private links."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -283,17 +330,25 @@ def bench_database(name: str, url: str, args) -> None:
             else:
                 print("  (no private link on the patient page: that case is left out)")
             print(
-                f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6}"
+                f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
+                f"{'errors':>6} {'app CPU/req':>11} {'db CPU/req':>10}"
             )
             for label, method, path, headers in cases:
                 if args.cases and label.split(",")[0] not in args.cases:
                     continue
                 run(port, method, path, headers, 2, 0.5)  # warm both workers up first
+                app = server_pids(server.pid)
                 for threads in CONCURRENCY:
+                    database = backend_pids(url)
+                    app_cpu, db_cpu = cpu_seconds(app), cpu_seconds(database)
                     result = run(port, method, path, headers, threads, args.seconds)
+                    database = set(database) | set(backend_pids(url))
+                    app_cpu = (cpu_seconds(app) - app_cpu) * 1000 / max(1, result["n"])
+                    db_cpu = (cpu_seconds(database) - db_cpu) * 1000 / max(1, result["n"])
                     print(
                         f"  {label:32} {threads:4d} {result['rps']:8.1f} {result['p50']:7.1f} "
-                        f"{result['p95']:7.1f} {result['p99']:7.1f} {result['errors']:6d}"
+                        f"{result['p95']:7.1f} {result['p99']:7.1f} {result['errors']:6d} "
+                        f"{app_cpu:8.1f} ms {db_cpu:7.1f} ms"
                     )
         finally:
             server.terminate()
