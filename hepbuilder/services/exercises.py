@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Text, and_, case, cast, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from hepbuilder.db.like import contains, search_in_clinic
@@ -87,8 +87,8 @@ def exercises_by_id(
     session: Session, clinic_id: int, exercise_ids: Sequence[int]
 ) -> dict[int, domain.LibraryExercise]:
     """{id: library-entry form, as `to_domain` gives it} of the clinic's exercises `exercise_ids`,
-    in three light queries (the rows with their JSON columns as the stored text, the target
-    slugs, the equipment) and no ORM objects. Each distinct content is decoded once per process
+    in two light queries (the rows with their JSON columns as the stored text; the target
+    slugs and the equipment together) and no ORM objects. Each distinct content is decoded once per process
     (an LRU sized like the illustration caches, keyed by the row's stored text, targets and
     equipment), so an exercise printed again costs no JSON decoding. Exercises of another clinic
     are left out."""
@@ -102,21 +102,34 @@ def exercises_by_id(
             *(cast(getattr(ExerciseRow, name), Text) for name in _JSON_COLUMNS),
         ).where(ExerciseRow.clinic_id == clinic_id, ExerciseRow.id.in_(wanted))
     ).all()
-    targets: dict[int, list[str]] = {row[0]: [] for row in rows}
-    for exercise_id, slug in session.execute(
-        select(ExerciseTarget.exercise_id, Muscle.slug)
+    ids = [row[0] for row in rows]
+    # targets (kind 0) and equipment (kind 1) in one statement, each in its relationship's order
+    targets: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+    equipment: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+    listed = union_all(
+        select(
+            ExerciseTarget.exercise_id.label("exercise_id"),
+            literal(0).label("kind"),
+            Muscle.slug.label("value"),
+            ExerciseTarget.position.label("position"),
+            Muscle.name.label("tie"),
+        )
         .join(Muscle, Muscle.id == ExerciseTarget.muscle_id)
-        .where(ExerciseTarget.exercise_id.in_(list(targets)))
-        .order_by(ExerciseTarget.position, Muscle.name)
+        .where(ExerciseTarget.exercise_id.in_(ids)),
+        select(
+            ExerciseEquipment.exercise_id,
+            literal(1),
+            ExerciseEquipment.equipment,
+            ExerciseEquipment.position,
+            ExerciseEquipment.equipment,
+        ).where(ExerciseEquipment.exercise_id.in_(ids)),
+    ).subquery()
+    for exercise_id, kind, value in session.execute(
+        select(listed.c.exercise_id, listed.c.kind, listed.c.value).order_by(
+            listed.c.kind, listed.c.position, listed.c.tie
+        )
     ):
-        targets[exercise_id].append(slug)
-    equipment: dict[int, list[str]] = {row[0]: [] for row in rows}
-    for exercise_id, name in session.execute(
-        select(ExerciseEquipment.exercise_id, ExerciseEquipment.equipment)
-        .where(ExerciseEquipment.exercise_id.in_(list(equipment)))
-        .order_by(ExerciseEquipment.position, ExerciseEquipment.equipment)
-    ):
-        equipment[exercise_id].append(name)
+        (equipment if kind else targets)[exercise_id].append(value)
     found = {}
     for row in rows:
         exercise_id, stored = row[0], tuple(row[1:])

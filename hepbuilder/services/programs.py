@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from hepbuilder.db.models import Exercise, Program, ProgramItem, Protocol, utcnow
@@ -39,8 +39,8 @@ LONG_PROGRAM_ITEMS = 8  # DESIGN.md: long programs lower adherence; warn past th
 
 
 def _program_query(with_exercises: bool = True):
-    if not with_exercises:
-        return select(Program).options(selectinload(Program.items))
+    if not with_exercises:  # the items in the same statement (one round trip, not two)
+        return select(Program).options(joinedload(Program.items))
     return select(Program).options(
         selectinload(Program.created_by),
         selectinload(Program.items)
@@ -58,13 +58,12 @@ def find_program(
     """The program with its items and their exercises loaded, in the actor's clinic, or None.
     Without `with_exercises` only the items are loaded with it (an item's exercise is then read
     when first used: for callers that read the exercises otherwise, as issuing a handout does)."""
-    return session.scalar(
-        _program_query(with_exercises).where(
-            Program.id == program_id,
-            Program.clinic_id == actor.clinic_id,
-            of_unerased_patient(Program.patient_id),
-        )
+    query = _program_query(with_exercises).where(
+        Program.id == program_id,
+        Program.clinic_id == actor.clinic_id,
+        of_unerased_patient(Program.patient_id),
     )
+    return session.execute(query).unique().scalar_one_or_none()
 
 
 def check_program(session: Session, actor: Actor, program_id: int) -> None:

@@ -327,7 +327,7 @@ def test_issuing_again_reads_each_row_once_and_no_exercise_as_an_orm_object(
         response = client.post(path, headers=headers)
     assert response.status_code == 201, response.text
     assert response.json["number"] == 2
-    # the exercises as three light queries (rows, targets, equipment), not ORM rows
+    # the exercises in two light queries (rows; targets and equipment together), not ORM rows
     assert not [s for s in seen if s.startswith("SELECT exercise.id, exercise.clinic_id")]
     assert sum(s.startswith("SELECT exercise.id, exercise.slug") for s in seen) == 1
     # the previous handout: its snapshot alone, in one statement
