@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import Text, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from hepbuilder.db.like import contains, search_in_clinic
@@ -83,29 +95,21 @@ _JSON_COLUMNS = ("steps", "cues", "precautions", "conditions", "photos", "defaul
 _BY_CONTENT = LRUCache()
 
 
-def exercises_by_id(
-    session: Session, clinic_id: int, exercise_ids: Sequence[int]
-) -> dict[int, domain.LibraryExercise]:
-    """{id: library-entry form, as `to_domain` gives it} of the clinic's exercises `exercise_ids`,
-    in two light queries (the rows with their JSON columns as the stored text; the target
-    slugs and the equipment together) and no ORM objects. Each distinct content is decoded once per process
-    (an LRU sized like the illustration caches, keyed by the row's stored text, targets and
-    equipment), so an exercise printed again costs no JSON decoding. Exercises of another clinic
-    are left out."""
-    wanted = sorted(set(exercise_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(
-            ExerciseRow.id,
-            *(getattr(ExerciseRow, name) for name in _TEXT_COLUMNS),
-            *(cast(getattr(ExerciseRow, name), Text) for name in _JSON_COLUMNS),
-        ).where(ExerciseRow.clinic_id == clinic_id, ExerciseRow.id.in_(wanted))
-    ).all()
-    ids = [row[0] for row in rows]
-    # targets (kind 0) and equipment (kind 1) in one statement, each in its relationship's order
-    targets: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
-    equipment: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+def _stored_rows_query():
+    return select(
+        ExerciseRow.id,
+        *(getattr(ExerciseRow, name) for name in _TEXT_COLUMNS),
+        *(cast(getattr(ExerciseRow, name), Text) for name in _JSON_COLUMNS),
+    ).where(
+        ExerciseRow.clinic_id == bindparam("clinic_id"),
+        ExerciseRow.id.in_(bindparam("ids", expanding=True)),
+    )
+
+
+def _lists_query():
+    """Targets (kind 0) and equipment (kind 1) of exercises `ids`, in one statement, each in
+    its relationship's order (position, then muscle name or equipment)."""
+    ids = bindparam("ids", expanding=True)
     listed = union_all(
         select(
             ExerciseTarget.exercise_id.label("exercise_id"),
@@ -124,12 +128,35 @@ def exercises_by_id(
             ExerciseEquipment.equipment,
         ).where(ExerciseEquipment.exercise_id.in_(ids)),
     ).subquery()
-    for exercise_id, kind, value in session.execute(
-        select(listed.c.exercise_id, listed.c.kind, listed.c.value).order_by(
-            listed.c.kind, listed.c.position, listed.c.tie
-        )
-    ):
-        (equipment if kind else targets)[exercise_id].append(value)
+    return select(listed.c.exercise_id, listed.c.kind, listed.c.value).order_by(
+        listed.c.kind, listed.c.position, listed.c.tie
+    )
+
+
+# built once: making these statements costs more CPU than running them
+_STORED_ROWS = _stored_rows_query()
+_LISTS = _lists_query()
+
+
+def exercises_by_id(
+    session: Session, clinic_id: int, exercise_ids: Sequence[int]
+) -> dict[int, domain.LibraryExercise]:
+    """{id: library-entry form, as `to_domain` gives it} of the clinic's exercises `exercise_ids`,
+    in two light queries (the rows with their JSON columns as the stored text; the target
+    slugs and the equipment together) and no ORM objects. Each distinct content is decoded once
+    per process (an LRU sized like the illustration caches, keyed by the row's stored text,
+    targets and equipment), so an exercise printed again costs no JSON decoding. Exercises of
+    another clinic are left out."""
+    wanted = sorted(set(exercise_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(_STORED_ROWS, {"clinic_id": clinic_id, "ids": wanted}).all()
+    ids = [row[0] for row in rows]
+    targets: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+    equipment: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+    if ids:
+        for exercise_id, kind, value in session.execute(_LISTS, {"ids": ids}):
+            (equipment if kind else targets)[exercise_id].append(value)
     found = {}
     for row in rows:
         exercise_id, stored = row[0], tuple(row[1:])

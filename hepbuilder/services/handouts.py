@@ -12,7 +12,7 @@ All functions are scoped to the actor's clinic and flush without committing.
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, undefer
 
@@ -80,6 +80,17 @@ def _with_stored_paths(session: Session, spec: HandoutSpec) -> HandoutSpec:
     return spec
 
 
+# built once (making it costs about what running it does)
+_PREVIOUS_SNAPSHOT = (
+    select(Handout.snapshot_json)
+    .where(
+        Handout.clinic_id == bindparam("clinic_id"), Handout.program_id == bindparam("program_id")
+    )
+    .order_by(Handout.number.desc())
+    .limit(1)
+)
+
+
 def _previous_items(
     session: Session, actor: Actor, program_id: int
 ) -> list[tuple[str, str, Dose | None]] | None:
@@ -91,10 +102,7 @@ def _previous_items(
     program's exercises never show as "stopped" in the other.
     """
     snapshot_json = session.scalar(
-        select(Handout.snapshot_json)
-        .where(Handout.clinic_id == actor.clinic_id, Handout.program_id == program_id)
-        .order_by(Handout.number.desc())
-        .limit(1)
+        _PREVIOUS_SNAPSHOT, {"clinic_id": actor.clinic_id, "program_id": program_id}
     )
     if snapshot_json is None:
         return None
