@@ -163,7 +163,7 @@ def exercise_card(
 
 
 CARD_CACHE_ENV = "HEPBUILDER_CARD_CACHE"
-DEFAULT_CARD_CACHE = 512  # about 45 KB each (10 exercises: 0.45 MB)
+DEFAULT_CARD_CACHE = 512  # about 45 KB each: some 23 MB when full
 # Laid-out cards (line breaks, positioned text, shapes, pictures), by everything that goes into
 # one: a clinic prints the same exercises at the same dose over and over. A layout is never
 # changed once built (Block and draw_layout only read it), so renders share it.
