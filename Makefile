@@ -43,6 +43,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/history.py
+	$(BIN)/python bench/issue.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/load.py

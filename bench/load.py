@@ -5,8 +5,10 @@ migrates a fresh database, seeds one clinic (the bundled library, a therapist, a
 --patients patients and 2,000 exercises, a 10-exercise program and a patient with --history handouts), starts
 `hepbuilder serve` (gunicorn, 2 sync workers) on a free local port and, for each case, sends
 requests over 1, 8 and 32 connections for --seconds each. Prints requests per second, p50/p95/p99
-in milliseconds and the errors (a failed connection, a timeout or an answer of 400 or more), and
-the database bytes one issued handout costs.
+in milliseconds and the errors (a failed connection, a timeout or an answer of 400 or more), the
+CPU time a request cost the server's processes (gunicorn's master, workers and delivery loop) and
+PostgreSQL's backends serving them (a figure a busy machine blurs less than the rates), and the
+database bytes one issued handout costs.
 
 The load comes from `wrk` (https://github.com/wg/wrk; Debian/Ubuntu: `apt-get install wrk`,
 macOS: `brew install wrk`) when it is on the PATH: a C program on epoll that takes a small share
@@ -25,7 +27,7 @@ Not run by the tests. PostgreSQL needs `createdb` rights (it uses a database nam
 or --pg-database; dropped and made afresh).
 
     .venv/bin/python bench/load.py [--seconds 4] [--patients 20000] [--history 200] [--only sqlite]
-        [--client wrk|python] [--pg-database hb_bench]
+        [--client wrk|python] [--case issue]... [--pg-database hb_bench]
 """
 
 import argparse
@@ -346,6 +348,51 @@ def wait_until_idle(port: int) -> None:
     connection.close()
 
 
+def cpu_seconds(pids) -> float:
+    """The CPU time (user and system) the processes `pids` have used, from /proc (Linux)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(root: int) -> list[int]:
+    """`root` and every process below it (gunicorn's master, its workers, the delivery loop)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving `url`'s database (the app's pooled connections), but
+    this one; none for SQLite (it runs inside the workers)."""
+    if not url.startswith("postgresql"):
+        return []
+    from sqlalchemy import text
+
+    with get_engine(url).connect() as connection:
+        return list(
+            connection.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+
+
 def private_link(port: int, cookie: str, patient_id: int) -> str | None:
     """The patient's `/p/<token>` path as their page shows it, where the app has private links."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -386,16 +433,26 @@ def bench_database(name: str, url: str, args) -> None:
             send = run_wrk if args.client == "wrk" else run
             print(f"  load from: {'wrk (' + WRK + ')' if send is run_wrk else 'the Python client'}")
             print(
-                f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6}"
+                f"  {'case':32} {'conc':>4} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
+                f"{'errors':>6} {'app CPU/req':>11} {'db CPU/req':>10}"
             )
             for label, method, path, headers in cases:
+                if args.cases and label.split(",")[0] not in args.cases:
+                    continue
                 send(port, method, path, headers, 2, 0.5)  # warm both workers up first
+                app = server_pids(server.pid)
                 for threads in CONCURRENCY:
                     wait_until_idle(port)
+                    database = backend_pids(url)
+                    app_cpu, db_cpu = cpu_seconds(app), cpu_seconds(database)
                     result = send(port, method, path, headers, threads, args.seconds)
+                    database = set(database) | set(backend_pids(url))
+                    app_cpu = (cpu_seconds(app) - app_cpu) * 1000 / max(1, result["n"])
+                    db_cpu = (cpu_seconds(database) - db_cpu) * 1000 / max(1, result["n"])
                     print(
                         f"  {label:32} {threads:4d} {result['rps']:8.1f} {result['p50']:7.1f} "
-                        f"{result['p95']:7.1f} {result['p99']:7.1f} {result['errors']:6d}"
+                        f"{result['p95']:7.1f} {result['p99']:7.1f} {result['errors']:6d} "
+                        f"{app_cpu:8.1f} ms {db_cpu:7.1f} ms"
                     )
         finally:
             server.terminate()
@@ -411,6 +468,13 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20000)
     parser.add_argument("--history", type=int, default=200)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--case",
+        dest="cases",
+        action="append",
+        help="run only this case (repeatable): download, issue, patient search, builder page, "
+        "patient page, private link",
+    )
     parser.add_argument(
         "--pg-database",
         default="hb_bench",

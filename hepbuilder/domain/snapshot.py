@@ -120,6 +120,12 @@ def _value_of(digest: str, found: Mapping[str, tuple[str, bytes]]) -> object:
     return json.loads(body)
 
 
+def part_value(digest: str, found: Mapping[str, tuple[str, bytes]]) -> object:
+    """The value of part `digest` among `found` (a logo as its data: URI); SnapshotError when it
+    is missing or its bytes do not match its hash."""
+    return _value_of(digest, found)
+
+
 def join_snapshot(snapshot: dict, fetch: PartFetcher) -> dict:
     """The full spec a snapshot stands for: its brand (and the brand's logo) and its exercises
     put back where their references are. `fetch(hashes)` gives {hash: (kind, body)} for those it

@@ -18,18 +18,23 @@ COMPUTED: Counter = Counter()
 DEFAULT_CACHE_SIZE = 4096
 
 
-def illustration_cache_size() -> int:
-    """The setting (a positive whole number), else DEFAULT_CACHE_SIZE."""
-    raw = os.environ.get(CACHE_SIZE_ENV, "").strip()
+def cache_size_setting(name: str, default: int) -> int:
+    """The environment setting `name` (a positive whole number), else `default`."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_CACHE_SIZE
+        return default
     try:
         size = int(raw)
     except ValueError:
-        raise ValueError(f"{CACHE_SIZE_ENV} must be a whole number, not {raw!r}") from None
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
     if size < 1:
-        raise ValueError(f"{CACHE_SIZE_ENV} must be at least 1")
+        raise ValueError(f"{name} must be at least 1")
     return size
+
+
+def illustration_cache_size() -> int:
+    """The setting (a positive whole number), else DEFAULT_CACHE_SIZE."""
+    return cache_size_setting(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE)
 
 
 class LRUCache:

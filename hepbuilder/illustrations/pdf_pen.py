@@ -208,8 +208,19 @@ class IllustrationFlowable(Flowable):
         return self.width_pt, self.height_pt
 
     def draw(self):
+        self._paint(self.canv)
+
+    def draw_at(self, canv, x: float, y: float) -> None:
+        """What `drawOn(canv, x, y)` draws, operator for operator, without setting `self.canv`:
+        one flowable may then be drawn by several renders at once (a cached card layout)."""
+        canv.saveState()
+        canv.translate(x, y)
+        self._paint(canv)
+        canv.restoreState()
+
+    def _paint(self, canv) -> None:
         paint(
-            self.canv,
+            canv,
             self.art,
             0.0,
             0.0,

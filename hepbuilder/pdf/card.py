@@ -1,15 +1,19 @@
 """One exercise card: number and name, picture, dose in words and chips, steps, tips, cautions, note."""
 
 import bisect
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Hashable
+from dataclasses import fields
 
 from reportlab.lib.units import mm
 
 from hepbuilder.domain.dose import describe_dose, dose_chips
+from hepbuilder.domain.exercise import LibraryExercise
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.domain.steps import steps_for_dose
+from hepbuilder.illustrations.cache import LRUCache, cache_size_setting
 
-from .ink.fonts import string_width_pt
+from .ink.fonts import registered_fonts, string_width_pt
 from .ink.lines import clean, wrap
 from .layout import BlockLayout, Rect
 from .picture import (
@@ -152,9 +156,51 @@ def exercise_card(
     """
 
     def build(width: float) -> BlockLayout:
-        return _card_layout(item, number, spec, s, width)
+        key = card_key(item, number, spec, s, width)
+        return CARD_LAYOUTS.get_or_make(key, lambda: _card_layout(item, number, spec, s, width))
 
     return build
+
+
+CARD_CACHE_ENV = "HEPBUILDER_CARD_CACHE"
+DEFAULT_CARD_CACHE = 512  # about 45 KB each: some 23 MB when full
+# Laid-out cards (line breaks, positioned text, shapes, pictures), by everything that goes into
+# one: a clinic prints the same exercises at the same dose over and over. A layout is never
+# changed once built (Block and draw_layout only read it), so renders share it.
+CARD_LAYOUTS = LRUCache(cache_size_setting(CARD_CACHE_ENV, DEFAULT_CARD_CACHE))
+_EXERCISE_FIELDS = tuple(field.name for field in fields(LibraryExercise))
+
+
+def exercise_key(exercise: LibraryExercise) -> tuple:
+    """The exercise's whole content as a hashable value (its pose as JSON text, key order
+    kept): two exercises get equal keys only when every field is equal."""
+    return tuple(
+        json.dumps(value, ensure_ascii=False) if name == "illustration" else value
+        for name in _EXERCISE_FIELDS
+        for value in (getattr(exercise, name),)
+    )
+
+
+def card_key(
+    item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, width: float
+) -> Hashable:
+    """Everything `_card_layout` reads, as the card cache's key: the exercise's content, the
+    dose, note and change mark, the number, what the note's label takes from the therapist's
+    name, the brand colour (the picture's accent, and with the print size all of `s`, which
+    `styles_for` makes from those two alone), the width (paper) and which fonts are registered
+    (the CJK fallback measures text)."""
+    return (
+        exercise_key(item.exercise),
+        item.dose,
+        item.notes,
+        item.change,
+        number,
+        spec.therapist_name if item.notes else "",
+        spec.clinic.brand_color,
+        s.large_print,
+        width,
+        registered_fonts(),
+    )
 
 
 def _card_header(

@@ -216,7 +216,7 @@ def place_picture(
         offset = (grid.width - row_w) / 2
 
         def draw_row(canvas, left, bottom):
-            flowable.drawOn(canvas, left, bottom)
+            flowable.draw_at(canvas, left, bottom)
 
         layout.pictures.append(Picture(x + offset, y, row_w, grid.cell_h, draw_row))
         for label, centre in zip(labels, centres, strict=True):
@@ -238,7 +238,7 @@ def place_picture(
             clip = canvas.beginPath()
             clip.rect(left + _clip[0], bottom, _clip[1], grid.cell_h)
             canvas.clipPath(clip, stroke=0, fill=0)
-            flowable.drawOn(canvas, left + _shift, bottom)
+            flowable.draw_at(canvas, left + _shift, bottom)
             canvas.restoreState()
 
         layout.pictures.append(Picture(cell_x, cell_y, grid.cell_w, grid.cell_h, draw_cell))

@@ -2,11 +2,26 @@
 
 Every query is scoped to one clinic id (library rows are the clinic's own, not patient data)."""
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy import (
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hepbuilder.db.like import contains, search_in_clinic
@@ -23,6 +38,7 @@ from hepbuilder.domain.search_terms import (
     vocabulary_of,
 )
 from hepbuilder.domain.text import fold_for_search
+from hepbuilder.illustrations.cache import LRUCache
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -49,6 +65,10 @@ def search_text_for(exercise: domain.LibraryExercise, muscle_names) -> str:
 
 def to_domain(row: ExerciseRow) -> domain.LibraryExercise:
     """The library-entry form of a clinic's exercise (what the PDF, the API and export use)."""
+    return _library_exercise(row, tuple(m.slug for m in row.targets), tuple(row.equipment))
+
+
+def _library_exercise(row, targets: tuple[str, ...], equipment: tuple[str, ...]):
     return domain.LibraryExercise(
         slug=row.slug,
         name=row.name,
@@ -56,8 +76,8 @@ def to_domain(row: ExerciseRow) -> domain.LibraryExercise:
         category=row.category,
         body_region=row.body_region,
         position=row.position,
-        targets=tuple(m.slug for m in row.targets),
-        equipment=tuple(row.equipment),
+        targets=targets,
+        equipment=equipment,
         steps=tuple(row.steps or ()),
         cues=tuple(row.cues or ()),
         precautions=tuple(row.precautions or ()),
@@ -67,6 +87,93 @@ def to_domain(row: ExerciseRow) -> domain.LibraryExercise:
         illustration=row.illustration,
         source=row.source,
     )
+
+
+_TEXT_COLUMNS = ("slug", "name", "summary", "category", "body_region", "position", "source")
+_JSON_COLUMNS = ("steps", "cues", "precautions", "conditions", "photos", "defaults", "illustration")
+# The library-entry form of exercises read before, by their stored content (never by id alone:
+# one process serves several databases and clinics, and an edited exercise is new content).
+_BY_CONTENT = LRUCache()
+
+
+def _stored_rows_query():
+    return select(
+        ExerciseRow.id,
+        *(getattr(ExerciseRow, name) for name in _TEXT_COLUMNS),
+        *(cast(getattr(ExerciseRow, name), Text) for name in _JSON_COLUMNS),
+    ).where(
+        ExerciseRow.clinic_id == bindparam("clinic_id"),
+        ExerciseRow.id.in_(bindparam("ids", expanding=True)),
+    )
+
+
+def _lists_query():
+    """Targets (kind 0) and equipment (kind 1) of exercises `ids`, in one statement, each in
+    its relationship's order (position, then muscle name or equipment)."""
+    ids = bindparam("ids", expanding=True)
+    listed = union_all(
+        select(
+            ExerciseTarget.exercise_id.label("exercise_id"),
+            literal(0).label("kind"),
+            Muscle.slug.label("value"),
+            ExerciseTarget.position.label("position"),
+            Muscle.name.label("tie"),
+        )
+        .join(Muscle, Muscle.id == ExerciseTarget.muscle_id)
+        .where(ExerciseTarget.exercise_id.in_(ids)),
+        select(
+            ExerciseEquipment.exercise_id,
+            literal(1),
+            ExerciseEquipment.equipment,
+            ExerciseEquipment.position,
+            ExerciseEquipment.equipment,
+        ).where(ExerciseEquipment.exercise_id.in_(ids)),
+    ).subquery()
+    return select(listed.c.exercise_id, listed.c.kind, listed.c.value).order_by(
+        listed.c.kind, listed.c.position, listed.c.tie
+    )
+
+
+# built once: making these statements costs more CPU than running them
+_STORED_ROWS = _stored_rows_query()
+_LISTS = _lists_query()
+
+
+def exercises_by_id(
+    session: Session, clinic_id: int, exercise_ids: Sequence[int]
+) -> dict[int, domain.LibraryExercise]:
+    """{id: library-entry form, as `to_domain` gives it} of the clinic's exercises `exercise_ids`,
+    in two light queries (the rows with their JSON columns as the stored text; the target
+    slugs and the equipment together) and no ORM objects. Each distinct content is decoded once
+    per process (an LRU sized like the illustration caches, keyed by the row's stored text,
+    targets and equipment), so an exercise printed again costs no JSON decoding. Exercises of
+    another clinic are left out."""
+    wanted = sorted(set(exercise_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(_STORED_ROWS, {"clinic_id": clinic_id, "ids": wanted}).all()
+    ids = [row[0] for row in rows]
+    targets: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+    equipment: dict[int, list[str]] = {exercise_id: [] for exercise_id in ids}
+    if ids:
+        for exercise_id, kind, value in session.execute(_LISTS, {"ids": ids}):
+            (equipment if kind else targets)[exercise_id].append(value)
+    found = {}
+    for row in rows:
+        exercise_id, stored = row[0], tuple(row[1:])
+        key = (stored, tuple(targets[exercise_id]), tuple(equipment[exercise_id]))
+        found[exercise_id] = _BY_CONTENT.get_or_make(key, lambda key=key: _decoded(*key))
+    return found
+
+
+def _decoded(stored: tuple, targets: tuple[str, ...], equipment: tuple[str, ...]):
+    count = len(_TEXT_COLUMNS)
+    texts = dict(zip(_TEXT_COLUMNS, stored[:count], strict=True))
+    decoded = {
+        name: None if text is None else json.loads(text)
+        for name, text in zip(_JSON_COLUMNS, stored[count:], strict=True)
+    }
+    return _library_exercise(SimpleNamespace(**texts, **decoded), targets, equipment)
 
 
 def protocol_to_domain(row: Protocol) -> domain.LibraryProtocol:

@@ -12,7 +12,7 @@ All functions are scoped to the actor's clinic and flush without committing.
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, undefer
 
@@ -24,13 +24,13 @@ from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spe
 
 from .actor import Actor
 from .audit import record_event, record_events
-from .exercises import to_domain
+from .exercises import exercises_by_id, to_domain
 from .handout_pdfs import keep_pdf, read_pdf
 from .illustration_paths import load_illustration_paths
 from .patient_links import LinkSigner, current_link_url, ensure_link
 from .patients import get_patient, of_unerased_patient
 from .programs import check_version, get_program, item_dose
-from .snapshots import own_fields, spec_of_snapshot, store_snapshot
+from .snapshots import own_fields, snapshot_items, spec_of_snapshot, store_snapshot
 from .users import resolve_therapist
 from .webhooks import emit_event, handout_ref
 
@@ -80,26 +80,34 @@ def _with_stored_paths(session: Session, spec: HandoutSpec) -> HandoutSpec:
     return spec
 
 
-def find_previous_handout(session: Session, actor: Actor, program_id: int) -> Handout | None:
-    """The most recent handout (highest number) issued from the same program, or None.
+# built once (making it costs about what running it does)
+_PREVIOUS_SNAPSHOT = (
+    select(Handout.snapshot_json)
+    .where(
+        Handout.clinic_id == bindparam("clinic_id"), Handout.program_id == bindparam("program_id")
+    )
+    .order_by(Handout.number.desc())
+    .limit(1)
+)
+
+
+def _previous_items(
+    session: Session, actor: Actor, program_id: int
+) -> list[tuple[str, str, Dose | None]] | None:
+    """From the snapshot of the most recent handout (highest number) of the same program, read
+    in one query with only its snapshot: (slug, exercise name, dose) per item, in item order;
+    None when the program has no handout yet.
 
     A patient with two programs gets each compared with its own previous handout, so one
     program's exercises never show as "stopped" in the other.
     """
-    return session.scalar(
-        select(Handout)
-        .where(Handout.clinic_id == actor.clinic_id, Handout.program_id == program_id)
-        .order_by(Handout.number.desc())
-        .limit(1)
+    snapshot_json = session.scalar(
+        _PREVIOUS_SNAPSHOT, {"clinic_id": actor.clinic_id, "program_id": program_id}
     )
-
-
-def _snapshot_items(handout: Handout | None) -> list[tuple[str, str, Dose | None]]:
-    """From a stored snapshot: (slug, exercise name, dose) per item, in item order."""
-    if handout is None:
-        return []
+    if snapshot_json is None:
+        return None
     items = []
-    for item in handout_spec(handout).get("items", []):
+    for item in snapshot_items(session, snapshot_json):
         exercise = item.get("exercise")
         if isinstance(exercise, dict):
             slug, name = exercise.get("slug", ""), exercise.get("name", "")
@@ -137,8 +145,12 @@ def build_spec(
     program: Program,
     therapist_id: int | None = None,
     share_url: str = "",
+    exercises: list[LibraryExercise] | None = None,
 ) -> HandoutSpec:
     """The handout spec for `program` as it would be issued today (nothing is stored).
+
+    `exercises`: the items' exercises in item order as `item_exercises` gives them (default:
+    from the items' loaded exercise rows).
 
     Brand from the clinic row (with its logo and urgent-care settings), therapist `therapist_id`
     (default: `handout_therapist_id`), exercises inline (with their photos, `printed_photos`),
@@ -147,6 +159,19 @@ def build_spec(
     by item against the previous handout of the same program: "new", "dose-changed" with the
     dose it `was`, and `stopped` names. A first handout marks nothing.
     """
+    return _spec_and_people(session, actor, program, therapist_id, share_url, exercises)[0]
+
+
+def _spec_and_people(
+    session: Session,
+    actor: Actor,
+    program: Program,
+    therapist_id: int | None,
+    share_url: str,
+    exercises: list[LibraryExercise] | None,
+) -> tuple[HandoutSpec, Patient | None, User | None]:
+    """build_spec's spec, with the patient and therapist rows it read (None: not found)."""
+
     if program.clinic_id != actor.clinic_id:
         raise NotFound("There is no such program.")
     clinic = session.scalar(
@@ -164,18 +189,16 @@ def build_spec(
             Patient.id == program.patient_id, Patient.clinic_id == actor.clinic_id
         )
     )
-    previous = find_previous_handout(session, actor, program.id)
-    previous_items = _snapshot_items(previous)
-    matches = _match_items(previous_items, [item.exercise.slug for item in program.items])
+    previous_items = _previous_items(session, actor, program.id)
+    previous = previous_items is not None
+    previous_items = previous_items or []
+    if exercises is None:
+        exercises = [to_domain(item.exercise) for item in program.items]
+    matches = _match_items(previous_items, [exercise.slug for exercise in exercises])
     items = []
     errors = {}
     large_print = bool(program.large_print)
-    exercises = printed_photos(
-        session,
-        actor.clinic_id,
-        [to_domain(item.exercise) for item in program.items],
-        large_print,
-    )
+    exercises = printed_photos(session, actor.clinic_id, exercises, large_print)
     for index, (item, match, exercise) in enumerate(
         zip(program.items, matches, exercises, strict=True)
     ):
@@ -185,7 +208,7 @@ def build_spec(
                 f"{exercise.name}: give sets, reps or a hold (the exercise has no default dose)"
             )
         change, was = None, None
-        if previous is not None:
+        if previous:
             if match is None:
                 change = "new"
             elif previous_items[match][2] != dose:
@@ -199,7 +222,7 @@ def build_spec(
     stopped = tuple(
         name for index, (_, name, _) in enumerate(previous_items) if index not in continued
     )
-    return HandoutSpec(
+    spec = HandoutSpec(
         patient_name=patient.full_name if patient else "",
         items=tuple(items),
         clinic=ClinicBrand(
@@ -225,6 +248,14 @@ def build_spec(
         share_url=share_url,
         stopped=stopped,
     )
+    return spec, patient, therapist
+
+
+def item_exercises(session: Session, actor: Actor, program: Program) -> list[LibraryExercise]:
+    """The library-entry form of the program's exercises, in item order, read without loading
+    their rows as ORM objects (services.exercises.exercises_by_id)."""
+    found = exercises_by_id(session, actor.clinic_id, [item.exercise_id for item in program.items])
+    return [found[item.exercise_id] for item in program.items]
 
 
 def preview_pdf(session: Session, actor: Actor, program_id: int) -> bytes:
@@ -310,10 +341,12 @@ def issue_handout(
             expected_version = int(expected_version)
         except (TypeError, ValueError):
             raise ValidationError({"version": "must be a whole number"}) from None
-    program = get_program(session, actor, program_id, loaded=loaded)
+    program = get_program(session, actor, program_id, loaded=loaded, loads="items")
     if expected_version is not None:
         check_version(program, expected_version)
     _require_items(program)
+    # a program the caller loaded has its exercises with it; else they are read on their own
+    exercises = None if program is loaded else item_exercises(session, actor, program)
     therapist_id = (
         resolve_therapist(session, actor, therapist_email)
         if therapist_email
@@ -323,11 +356,13 @@ def issue_handout(
     # link is made (or marked fresh) afterwards, and re-rendered for in the rare case that it
     # was renewed meanwhile.
     share_url = current_link_url(session, actor, program.patient_id, links) if links else ""
-    spec = _with_stored_paths(session, build_spec(session, actor, program, therapist_id, share_url))
-    pdf = render_pdf(spec)
+    spec, patient, therapist = _spec_and_people(
+        session, actor, program, therapist_id, share_url, exercises
+    )
+    pdf = render_pdf(_with_stored_paths(session, spec))
     if links and ensure_link(session, actor, program.patient_id, links) != share_url:
         share_url = current_link_url(session, actor, program.patient_id, links)
-        spec = build_spec(session, actor, program, therapist_id, share_url)
+        spec = build_spec(session, actor, program, therapist_id, share_url, exercises)
         pdf = render_pdf(spec)
     # The PDF goes to its store before the row exists (an S3 object: before any row lock is
     # taken, and never a row without its object); a rollback leaves at most an orphan object.
@@ -351,6 +386,12 @@ def issue_handout(
             program_version=program.version,
             **stored_pdf,
         )
+        # the rows build_spec read, so the webhook event and the API's answer need not read
+        # them again (set only when found: None would clear the id given above)
+        if patient is not None:
+            handout.patient = patient
+        if therapist is not None and therapist.id == therapist_id:
+            handout.issued_by = therapist
         try:
             with session.begin_nested():
                 session.add(handout)

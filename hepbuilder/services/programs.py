@@ -14,6 +14,7 @@ scoped to the actor's clinic and flushes without committing. `update_program` re
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -47,11 +48,18 @@ _LISTED_LOADS = (
     .joinedload(ProgramItem.exercise, innerjoin=True)
     .load_only(*LISTED_COLUMNS),
 )
+# What find_program loads with the program: "whole" (items, exercises with their targets and
+# equipment, the creator), "listed" (the builder's page, above) or "items" (the items in the
+# same statement, one round trip; their exercises read when first used, for callers that read
+# the exercises otherwise, as issuing a handout does).
+ProgramLoads = Literal["whole", "listed", "items"]
 
 
-def _program_query(*, listed: bool = False):
-    if listed:
+def _program_query(loads: ProgramLoads = "whole"):
+    if loads == "listed":
         return select(Program).options(*_LISTED_LOADS)
+    if loads == "items":
+        return select(Program).options(joinedload(Program.items))
     return select(Program).options(
         selectinload(Program.created_by),
         selectinload(Program.items)
@@ -64,18 +72,15 @@ def _program_query(*, listed: bool = False):
 
 
 def find_program(
-    session: Session, actor: Actor, program_id: int, *, listed: bool = False
+    session: Session, actor: Actor, program_id: int, *, loads: ProgramLoads = "whole"
 ) -> Program | None:
-    """The program with its items and their exercises loaded, in the actor's clinic, or None.
-    `listed`: with the patient, each exercise with only what a list shows
-    (exercises.LISTED_COLUMNS), no targets, equipment or therapist (the builder's page)."""
-    return session.scalar(
-        _program_query(listed=listed).where(
-            Program.id == program_id,
-            Program.clinic_id == actor.clinic_id,
-            of_unerased_patient(Program.patient_id),
-        )
+    """The program in the actor's clinic with what `loads` names loaded with it, or None."""
+    query = _program_query(loads).where(
+        Program.id == program_id,
+        Program.clinic_id == actor.clinic_id,
+        of_unerased_patient(Program.patient_id),
     )
+    return session.execute(query).unique().scalar_one_or_none()
 
 
 def check_program(session: Session, actor: Actor, program_id: int) -> None:
@@ -97,7 +102,7 @@ def get_program(
     program_id: int,
     *,
     loaded: Program | None = None,
-    listed: bool = False,
+    loads: ProgramLoads = "whole",
 ) -> Program:
     """Like find_program, but raises NotFound (a missing id and another clinic's id alike).
 
@@ -105,7 +110,7 @@ def get_program(
     transaction (a save before an issue), used as it is instead of being read again."""
     if loaded is not None and loaded.id == program_id and loaded.clinic_id == actor.clinic_id:
         return loaded
-    program = find_program(session, actor, program_id, listed=listed)
+    program = find_program(session, actor, program_id, loads=loads)
     if program is None:
         raise NotFound("There is no such program.")
     return program
@@ -618,9 +623,9 @@ def _conflict(current_version: int | None) -> Conflict:
     )
 
 
-def view_program(session: Session, actor: Actor, program_id: int, *, listed: bool = False):
+def view_program(session: Session, actor: Actor, program_id: int, *, loads: ProgramLoads = "whole"):
     """get_program, recording a "program.view" audit event on the program's patient."""
-    program = get_program(session, actor, program_id, listed=listed)
+    program = get_program(session, actor, program_id, loads=loads)
     # one INSERT without reading the row back: nothing in the request reads the event
     record_events(
         session,

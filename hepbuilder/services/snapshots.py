@@ -15,7 +15,15 @@ from collections import OrderedDict
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.parts import fetch_parts, store_parts
-from hepbuilder.domain.snapshot import join_snapshot, part_body, split_spec
+from hepbuilder.domain.snapshot import (
+    PART_KEY,
+    is_reference,
+    join_snapshot,
+    part_body,
+    part_value,
+    split_spec,
+)
+from hepbuilder.illustrations.cache import LRUCache
 
 PART_CACHE_BYTES = 32 * 1024 * 1024  # a 2,000-exercise library's parts, several times over
 
@@ -66,11 +74,7 @@ def store_snapshot(session: Session, spec: dict) -> str:
     return part_body(snapshot).decode("utf-8")
 
 
-def spec_of_snapshot(session: Session, snapshot_json: str) -> dict:
-    """The full spec a stored snapshot stands for. Its parts come from the process's cache of
-    parts read before (PARTS_READ), else from the database in one query (and one more for a
-    logo). SnapshotError (a damaged database, not a user's mistake) when a part is missing."""
-
+def _fetcher(session: Session):
     def fetch(hashes):
         found = PARTS_READ.pick(hashes)
         missing = [digest for digest in hashes if digest not in found]
@@ -80,7 +84,48 @@ def spec_of_snapshot(session: Session, snapshot_json: str) -> dict:
             found.update(fresh)
         return found
 
-    return join_snapshot(json.loads(snapshot_json), fetch)
+    return fetch
+
+
+def spec_of_snapshot(session: Session, snapshot_json: str) -> dict:
+    """The full spec a stored snapshot stands for. Its parts come from the process's cache of
+    parts read before (PARTS_READ), else from the database in one query (and one more for a
+    logo). SnapshotError (a damaged database, not a user's mistake) when a part is missing."""
+    return join_snapshot(json.loads(snapshot_json), _fetcher(session))
+
+
+# The (slug, name) of exercise parts read before, by part hash (a part never changes).
+_EXERCISE_NAMES = LRUCache()
+
+
+def snapshot_items(session: Session, snapshot_json: str) -> list:
+    """The stored snapshot's items as `spec_of_snapshot` gives them, but with each exercise as
+    only {"slug", "name"} when it is a part: what comparing with a later program needs, without
+    reading (or parsing) the brand, the logo or the exercises' whole text once their names are
+    known to this process. SnapshotError like spec_of_snapshot."""
+    items = json.loads(snapshot_json).get("items")
+    if not isinstance(items, list):
+        return []
+    wanted = {
+        item["exercise"][PART_KEY]
+        for item in items
+        if isinstance(item, dict) and is_reference(item.get("exercise"))
+    }
+    names = {digest: _EXERCISE_NAMES.get(digest) for digest in wanted}
+    missing = sorted(digest for digest, name in names.items() if name is None)
+    if missing:
+        found = _fetcher(session)(missing)
+        for digest in missing:
+            exercise = part_value(digest, found)
+            name = {"slug": exercise.get("slug", ""), "name": exercise.get("name", "")}
+            _EXERCISE_NAMES.put(digest, name)
+            names[digest] = name
+    return [
+        {**item, "exercise": names[item["exercise"][PART_KEY]]}
+        if isinstance(item, dict) and is_reference(item.get("exercise"))
+        else item
+        for item in items
+    ]
 
 
 def own_fields(snapshot_json: str) -> dict:

@@ -228,7 +228,9 @@ def edit(program_id: int):
     if request.method == "GET":
         preview = request.args.get("preview") == "1"
         # the preview's printing check reads whole exercises; the page alone, what a list shows
-        program = programs.view_program(db, actor, program_id, listed=not preview)
+        program = programs.view_program(
+            db, actor, program_id, loads="whole" if preview else "listed"
+        )
         commit_then_read(db)
         data = _form_data(program)
         rows = rows_from_data(data.pop("items"))  # shown without a WTForms form per item

@@ -16,7 +16,7 @@ from hepbuilder.db.models import AuditEvent, Clinic, Handout
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
-from hepbuilder.services import exercise_photos, handouts, patients, programs
+from hepbuilder.services import exercise_photos, exercises, handouts, patients, programs
 from tests.builders import make_user
 
 from ._data import actor_for, clinic_and_user, library_rows
@@ -260,3 +260,33 @@ def test_issue_handout_prints_the_exercises_photos_and_freezes_them_in_the_snaps
         images = [image for page in document.pages for image in page.images]
     assert [image["srcsize"] for image in images] == [(800, 600), (800, 600)]
     assert render_handout(parse_spec(spec)) == pdf  # the stored snapshot alone gives the same bytes
+
+
+def test_issue_handout_reads_each_exercise_as_to_domain_gives_it(session, world):
+    actor, _patient, _program, rows = world
+    other, _user = clinic_and_user(session, "Harbour Physio", seeded=True)
+    theirs = library_rows(session, other)["step-up"]
+    found = exercises.exercises_by_id(
+        session, actor.clinic_id, [row.id for row in rows.values()] + [theirs.id]
+    )
+    assert theirs.id not in found  # another clinic's exercise is not found
+    assert found == {row.id: exercises.to_domain(row) for row in rows.values()}
+    assert exercises.exercises_by_id(session, actor.clinic_id, []) == {}
+
+
+def test_issue_handout_prints_an_edited_exercise_as_edited(session, world):
+    actor, _patient, program, rows = world
+    first = handouts.handout_spec(handouts.issue_handout(session, actor, program.id))
+    walk = rows["monster-walk"]
+    walk.name = "Banded side walk"
+    walk.steps = ["Put the band round both ankles.", "Step sideways, ten steps each way."]
+    walk.equipment_rows[0].equipment = "ankle-band"
+    session.flush()
+    second = handouts.handout_spec(handouts.issue_handout(session, actor, program.id))
+    printed = {item["exercise"]["slug"]: item["exercise"] for item in second["items"]}
+    assert printed["monster-walk"]["name"] == "Banded side walk"
+    assert printed["monster-walk"]["steps"] == walk.steps
+    assert printed["monster-walk"]["equipment"][0] == "ankle-band"
+    assert printed["monster-walk"] == exercises.to_domain(walk).to_dict()
+    before = {item["exercise"]["slug"]: item["exercise"] for item in first["items"]}
+    assert before["monster-walk"]["name"] != "Banded side walk"  # the first handout is frozen

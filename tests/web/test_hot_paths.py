@@ -362,3 +362,28 @@ def test_an_api_download_reads_the_token_without_its_clinic_and_audits_in_one_in
     assert [(e.patient_id, e.handout_id, e.api_token_id, e.detail) for e in events] == [
         (patient.id, handout.id, token.id, {})
     ] * 2
+
+
+def test_issuing_again_reads_each_row_once_and_no_exercise_as_an_orm_object(
+    client, session, db_url, world
+):
+    clinic, _user = world
+    patient = make_patient(session, clinic)
+    program = make_program(session, patient, items=[{"exercise": slug} for slug in SLUGS])
+    _token, secret = make_token(session, clinic)
+    session.commit()
+    path = f"/api/v1/programs/{program.id}/handouts"
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.post(path, headers=headers).status_code == 201
+    with statements(db_url) as seen:
+        response = client.post(path, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json["number"] == 2
+    # the exercises in two light queries (rows; targets and equipment together), not ORM rows
+    assert not [s for s in seen if s.startswith("SELECT exercise.id, exercise.clinic_id")]
+    assert sum(s.startswith("SELECT exercise.id, exercise.slug") for s in seen) == 1
+    # the previous handout: its snapshot alone, in one statement
+    assert not [s for s in seen if s.startswith("SELECT handout.id")]
+    assert sum(s.startswith("SELECT handout.snapshot_json FROM handout") for s in seen) == 1
+    # the patient's row once (the webhook event reuses it), besides the row lock's id
+    assert sum(s.startswith("SELECT patient.id, patient.clinic_id") for s in seen) == 1

@@ -14,7 +14,7 @@ from hepbuilder.db.models import IllustrationPaths
 from hepbuilder.illustrations import compose, illustration_svg, pdf_pen, stored
 from hepbuilder.illustrations.cache import COMPUTED
 from hepbuilder.illustrations.stored import pose_key
-from hepbuilder.pdf import render_spec, stored_paths
+from hepbuilder.pdf import card, render_spec, stored_paths
 from hepbuilder.pdf.stored_paths import paths_engine
 from hepbuilder.services import exercises, handouts, illustration_paths, snapshots
 from hepbuilder.services.actor import Actor
@@ -32,6 +32,7 @@ def a_new_process() -> None:
     stored.forget_stored_paths()
     stored_paths._ENTRIES.clear()
     snapshots.PARTS_READ.clear()
+    card.CARD_LAYOUTS.clear()
     COMPUTED.clear()
 
 

@@ -43,6 +43,11 @@ def _register(name: str) -> None:
     _registered.add(name)
 
 
+def registered_fonts() -> frozenset[str]:
+    """The handout fonts registered so far in this process (text measures by them)."""
+    return frozenset(_registered)
+
+
 def ensure_fonts(cjk: bool = False) -> None:
     """Register the handout fonts with reportlab, once (the CJK font only when `cjk`)."""
     wanted = {REGULAR, BOLD} | ({CJK} if cjk else set())
