@@ -71,12 +71,106 @@ def make_user(
 
 
 def seeded_clinic(session, library=None, **overrides) -> Clinic:
-    """A clinic with the bundled exercise library (or `library`) loaded into it."""
+    """A clinic with the bundled exercise library (or `library`) loaded into it.
+
+    The bundled library is seeded once per process; later clinics get copies of the rows that
+    seed made (tests/web/test_seed.py checks they are the rows seeding makes)."""
     from hepbuilder.services.library_sync import load_bundled_library, seed_clinic
 
     clinic = make_clinic(session, **overrides)
-    seed_clinic(session, clinic, library if library is not None else load_bundled_library())
+    if library is None:
+        bundled = load_bundled_library()
+        if _seeded_rows.get("library") is bundled:
+            copy_seeded_library(session, clinic)
+            return clinic
+        seed_clinic(session, clinic, bundled)
+        _seeded_rows.clear()
+        _seeded_rows.update(library=bundled, **_library_rows(session, clinic.id))
+        return clinic
+    seed_clinic(session, clinic, library)
     return clinic
+
+
+# The rows seeding the bundled library made in this process (by table), and the library.
+_seeded_rows: dict = {}
+# The tables a seed writes for a clinic (parents first) and those that hang off its exercises.
+_CLINIC_TABLES = ("muscle", "exercise", "protocol")
+_EXERCISE_TABLES = ("exercise_target", "exercise_equipment")
+
+
+def _copied_columns(table) -> list[str]:
+    """The columns to copy: not a clinic table's id (the insert makes one), nor a time stamp (the
+    insert sets it now)."""
+    from sqlalchemy import DateTime
+
+    return [
+        column.name
+        for column in table.columns
+        if not (column.name == "id" and table.name in _CLINIC_TABLES)
+        and not (isinstance(column.type, DateTime) and column.default is not None)
+    ]
+
+
+def _library_rows(session, clinic_id: int) -> dict[str, list[dict]]:
+    """The library rows of `clinic_id` (with their ids), by table."""
+    from sqlalchemy import select
+
+    from hepbuilder.db.models import Base
+
+    tables = Base.metadata.tables
+    rows = {
+        name: [
+            dict(row)
+            for row in session.execute(
+                select(tables[name])
+                .where(tables[name].c.clinic_id == clinic_id)
+                .order_by(tables[name].c.id)
+            ).mappings()
+        ]
+        for name in _CLINIC_TABLES
+    }
+    exercise_ids = [row["id"] for row in rows["exercise"]]
+    for name in _EXERCISE_TABLES:
+        table = tables[name]
+        query = select(table).where(table.c.exercise_id.in_(exercise_ids))
+        rows[name] = [
+            dict(row) for row in session.execute(query.order_by(*table.primary_key)).mappings()
+        ]
+    return rows
+
+
+def copy_seeded_library(session, clinic: Clinic) -> None:
+    """Give `clinic` copies of the library rows the process's first seed made: what seeding the
+    bundled library into a new clinic makes, in a few INSERTs instead of a seed."""
+    from sqlalchemy import insert, select
+
+    from hepbuilder.db.models import Base
+    from hepbuilder.services.illustration_paths import store_illustration_paths
+
+    tables = Base.metadata.tables
+    new_ids: dict[str, dict[int, int]] = {}
+    for name in _CLINIC_TABLES:
+        table, rows = tables[name], _seeded_rows[name]
+        columns = _copied_columns(table)
+        session.execute(
+            insert(table),
+            [{**{c: row[c] for c in columns}, "clinic_id": clinic.id} for row in rows],
+        )
+        query = select(table.c.slug, table.c.id).where(table.c.clinic_id == clinic.id)
+        ids = dict(session.execute(query).all())
+        new_ids[name] = {row["id"]: ids[row["slug"]] for row in rows}
+    for name in _EXERCISE_TABLES:
+        table = tables[name]
+        values = []
+        for row in _seeded_rows[name]:
+            value = {column: row[column] for column in _copied_columns(table)}
+            value["exercise_id"] = new_ids["exercise"][row["exercise_id"]]
+            if "muscle_id" in value:
+                value["muscle_id"] = new_ids["muscle"][row["muscle_id"]]
+            values.append(value)
+        session.execute(insert(table), values)
+    store_illustration_paths(session, [row["illustration"] for row in _seeded_rows["exercise"]])
+    session.flush()
 
 
 def make_patient(session, clinic: Clinic, **overrides):

@@ -198,17 +198,27 @@ def cli(db_url, monkeypatch, tmp_path):
 SLOW_SUITES = ("tests/browser/", "tests/api/test_schemathesis.py", "tests/unit/test_pdf_viewers.py")
 
 
-# The longest files (tens of seconds each), handed out first: `--dist loadfile` gives each worker
-# the next whole file in collection order, so a long file collected last keeps one worker busy
-# while the other has nothing left to do.
+# The longest files (15 to 70 s each on one worker), handed out first: `--dist loadfile` gives
+# each worker the next whole file in collection order, so a long file collected last keeps one
+# worker busy while the other has nothing left to do.
 LONG_FILES = (
-    "tests/api/test_schemathesis.py",
     "tests/unit/test_pdf_layout.py",
+    "tests/api/test_schemathesis.py",
+    "tests/web/test_route_matrix.py",
+    "tests/web/test_bad_input.py",
+    "tests/web/test_stored_paths.py",
     "tests/browser/",
-    "tests/unit/test_pdf_handout.py",
-    "tests/web/test_library_transfer.py",
+    "tests/delivery/test_serve.py",
+    "tests/web/test_pose_editor.py",
     "tests/web/test_logs_redacted.py",
 )
+
+
+def pytest_configure(config):
+    """Keep the collection order for `--dist loadfile`: pytest-xdist (3.x) otherwise hands out
+    the files with the most tests first, which put schemathesis (few tests, a minute long) last."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config, items):

@@ -175,3 +175,59 @@ def test_import_marks_changed_entries_as_the_clinics_own(session, library_copy):
     assert not get_exercise(session, clinic.id, "figure-4-stretch").is_customized
     # a later seed leaves the clinic's version alone
     assert seed_clinic(session, clinic, load_bundled_library()).kept_customized == ["step-up"]
+
+
+def clinic_library(session, clinic_id: int) -> dict[str, list]:
+    """Every library row of one clinic, every column but ids and time stamps, the ids they point
+    to given as slugs."""
+    from sqlalchemy import DateTime
+
+    from hepbuilder.db.models import Base
+
+    tables = Base.metadata.tables
+    slugs = {
+        name: dict(session.execute(select(tables[name].c.id, tables[name].c.slug)).all())
+        for name in ("exercise", "muscle")
+    }
+    found = {}
+    for name in ("muscle", "exercise", "protocol", "exercise_target", "exercise_equipment"):
+        table = tables[name]
+        owner = table.c.clinic_id if "clinic_id" in table.c else None
+        query = select(table)
+        if owner is None:
+            query = query.join(tables["exercise"]).where(
+                tables["exercise"].c.clinic_id == clinic_id
+            )
+        else:
+            query = query.where(owner == clinic_id)
+        rows = []
+        for row in session.execute(query).mappings():
+            row = {
+                key: value
+                for key, value in row.items()
+                if key not in ("id", "clinic_id") and not isinstance(table.c[key].type, DateTime)
+            }
+            for key, target in (("exercise_id", "exercise"), ("muscle_id", "muscle")):
+                if key in row:
+                    row[key] = slugs[target][row[key]]
+            rows.append(sorted(row.items(), key=lambda item: item[0]))
+        found[name] = sorted(repr(row) for row in rows)
+    return found
+
+
+def test_seeded_clinic_of_the_tests_has_the_rows_seeding_makes(session):
+    """tests.builders.seeded_clinic copies the rows of the process's first seed."""
+    from hepbuilder.services.illustration_paths import PATHS
+    from tests.builders import seeded_clinic
+
+    first = seeded_clinic(session)  # seeded, or copied if this process seeded before
+    session.execute(PATHS.delete())
+    copied = seeded_clinic(session)  # copied, and stores its poses' paths again
+    paths = session.execute(select(PATHS)).all()
+    seeded = make_clinic(session)
+    seed_clinic(session, seeded, load_bundled_library())
+    assert session.execute(select(PATHS)).all() == paths  # every pose's paths stored already
+    expected = clinic_library(session, seeded.id)
+    assert len(expected["exercise"]) == len(load_bundled_library().exercises)
+    assert clinic_library(session, copied.id) == expected
+    assert clinic_library(session, first.id) == expected

@@ -279,7 +279,34 @@ def test_stored_paths_refuse_another_pose_or_damaged_bytes():
     assert json.loads(zlib.decompress(entry.body))["pose"] == pose_key(one)
 
 
+LRU_CACHES = (
+    compose._BUILT,
+    pdf_pen._PATHS,
+    pdf_pen._OPS,
+    stored._STORED,
+    stored._STORED_ART,
+    stored_paths._ENTRIES,
+)
+
+
 @pytest.fixture(autouse=True)
-def _forget_after():
+def _caches_as_before():
+    """After each test, the process's drawing caches as they were before it: what the test drew
+    or read is forgotten. The bundled library's paths are made first, as any seed makes them,
+    so that each test's seed finds them made instead of drawing them again."""
+    from hepbuilder.library import load_library
+
+    for exercise in load_library().exercises.values():
+        if stored.is_drawn(exercise.illustration):
+            stored_paths.paths_entry(exercise.illustration)
+    kept = [cache._entries.copy() for cache in LRU_CACHES]
+    parts, parts_bytes = snapshots.PARTS_READ._parts.copy(), snapshots.PARTS_READ._bytes
+    computed = COMPUTED.copy()
     yield
-    a_new_process()
+    for cache, entries in zip(LRU_CACHES, kept, strict=True):
+        with cache._lock:
+            cache._entries = entries
+    with snapshots.PARTS_READ._lock:
+        snapshots.PARTS_READ._parts, snapshots.PARTS_READ._bytes = parts, parts_bytes
+    COMPUTED.clear()
+    COMPUTED.update(computed)
