@@ -15,7 +15,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,7 +151,8 @@ class OpenedLink:
 
     clinic: Clinic
     patient: Patient
-    handouts: list[Handout]
+    latest: Handout
+    earlier: list[Row]  # the others, newest first: (id, number, issued_on, title) rows
     actor: Actor  # the clinic, acting for the patient (audit: address, no user)
 
 
@@ -179,17 +180,20 @@ def resolve_token(
     if _expires_at(link, clinic) <= utcnow():
         raise NotFound(NOT_FOUND_MESSAGE)
     patient = session.get(Patient, link.patient_id)
-    handouts = list(
-        session.scalars(
-            select(Handout)
-            .where(Handout.clinic_id == link.clinic_id, Handout.patient_id == link.patient_id)
-            .order_by(Handout.number.desc())
-        )
+    of_patient = (Handout.clinic_id == link.clinic_id, Handout.patient_id == link.patient_id)
+    latest = session.scalar(
+        select(Handout).where(*of_patient).order_by(Handout.number.desc()).limit(1)
     )
-    if patient is None or patient.is_archived or not handouts:
+    if patient is None or patient.is_archived or latest is None:
         raise NotFound(NOT_FOUND_MESSAGE)
+    # plain rows, not Handout objects: a patient's history can run to hundreds of handouts
+    earlier = session.execute(
+        select(Handout.id, Handout.number, Handout.issued_on, Handout.title)
+        .where(*of_patient, Handout.number < latest.number)
+        .order_by(Handout.number.desc())
+    ).all()
     actor = Actor(clinic_id=link.clinic_id, role="patient", remote_addr=remote_addr)
-    return OpenedLink(clinic=clinic, patient=patient, handouts=handouts, actor=actor)
+    return OpenedLink(clinic=clinic, patient=patient, latest=latest, earlier=earlier, actor=actor)
 
 
 def open_link(
@@ -202,7 +206,7 @@ def open_link(
         opened.actor,
         "patient_link.open",
         patient_id=opened.patient.id,
-        handout_id=opened.handouts[0].id,
+        handout_id=opened.latest.id,
     )
     return opened
 
@@ -213,7 +217,15 @@ def download_through_link(
     """One of the link's handouts (by its number) and its stored PDF, recording
     "patient_link.download"; NotFound for a bad token or a number the patient does not have."""
     opened = resolve_token(session, token, signer, remote_addr)
-    handout = next((h for h in opened.handouts if h.number == number), None)
+    handout = opened.latest
+    if number != handout.number:
+        handout = session.scalar(
+            select(Handout).where(
+                Handout.clinic_id == opened.clinic.id,
+                Handout.patient_id == opened.patient.id,
+                Handout.number == number,
+            )
+        )
     if handout is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     pdf = read_pdf(session, handout)

@@ -42,12 +42,12 @@ def bounded_int_arg(name: str) -> int | None:
 _ID_MARKER = 9_081_726_354_091_827_364
 
 
-def id_url(endpoint: str, key: str) -> Callable[[int], str]:
-    """`url_for(endpoint, **{key: id})` for many ids at the cost of one: the address is built
-    once with a marker id, and each id is put in its place (a list of 200 handouts, three links
-    each, built 600 addresses through werkzeug's router)."""
+def id_url(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, **values, **{key: id})` for many ids at the cost of one: the address
+    is built once with a marker id, and each id is put in its place (a list of 200 handouts,
+    three links each, built 600 addresses through werkzeug's router)."""
     marker = str(_ID_MARKER)
-    head, found, tail = url_for(endpoint, **{key: _ID_MARKER}).partition(marker)
+    head, found, tail = url_for(endpoint, **values, **{key: _ID_MARKER}).partition(marker)
     if not found or marker in tail:
         raise ValueError(f"{endpoint}: {key} is not a plain part of its address")
     return lambda value: f"{head}{int(value)}{tail}"

@@ -20,7 +20,7 @@ from hepbuilder.services.handouts import handout_spec, patient_filename
 from .database import get_db
 from .delivery import link_signer
 from .handouts import pdf_response
-from .layout import safe_color
+from .layout import id_url, safe_color
 
 bp = Blueprint("patient_links", __name__, url_prefix="/p")
 
@@ -66,7 +66,7 @@ def show(token: str):
     except NotFound:
         return not_found()
     db.commit()
-    latest = opened.handouts[0]
+    latest = opened.latest
     try:
         spec = parse_spec(handout_spec(latest))
     except ValidationError:  # a snapshot is valid when stored; this guards a damaged row
@@ -90,7 +90,8 @@ def show(token: str):
         token=token,
         spec=spec,
         latest=latest,
-        earlier=opened.handouts[1:],
+        earlier=opened.earlier,
+        download_url=id_url("patient_links.download", "number", token=token),
         items=items,
         has_logo=bool(spec.clinic.logo_bytes),
         brand_color=accent,
@@ -118,7 +119,7 @@ def _latest_spec(token: str):
         opened = patient_links.resolve_token(get_db(), token, link_signer())
     except NotFound:
         return None
-    return parse_spec(handout_spec(opened.handouts[0]))
+    return parse_spec(handout_spec(opened.latest))
 
 
 def _image_response(data: bytes) -> Response:

@@ -134,6 +134,31 @@ def test_last_months_link_opens_todays_handout_with_earlier_ones_listed(session,
     assert f'href="{path_of(first)}/handouts/2.pdf"' in text
 
 
+def test_the_page_runs_as_many_statements_for_2_handouts_as_for_12_and_each_one_downloads(
+    session, visitor, db_url
+):
+    from tests.web.test_hot_paths import statements
+
+    _clinic, patient, first = issued(session)
+    path = path_of(first)
+    counts = {}
+    for total in (2, 12):
+        while session.scalar(select(Handout.number).order_by(Handout.number.desc())) < total:
+            make_handout(session, patient, links=SIGNER)
+        session.commit()
+        assert visitor.get(path).status_code == 200
+        with statements(db_url) as seen:
+            text = visitor.get(path).text
+        counts[total] = len(seen)
+        assert text.count("/handouts/") == total  # the latest's button and each earlier one
+    assert counts[2] == counts[12], counts
+    pdfs = dict(session.execute(select(Handout.number, Handout.pdf)).all())
+    for number in (1, 7, 12):
+        answer = visitor.get(f"{path}/handouts/{number}.pdf")
+        assert answer.status_code == 200 and answer.data == pdfs[number], number
+    assert visitor.get(f"{path}/handouts/13.pdf").status_code == 404
+
+
 def test_the_token_is_long_and_url_safe_and_only_its_hash_is_stored(session):
     _clinic, patient, handout = issued(session)
     token = path_of(handout).removeprefix("/p/")
