@@ -14,7 +14,7 @@ a substring, case folded); the LIKE, kept, makes the result exactly what it was 
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, column, func, or_, select, table, true
+from sqlalchemy import ColumnElement, Select, column, func, or_, select, table, true
 from sqlalchemy import text as sql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -106,6 +106,39 @@ def count_matches(model, terms: Sequence[Sequence[str]]) -> ColumnElement[int]:
     planner prices a LIKE on each of a clinic's 20,000 btree entries at next to nothing and
     would otherwise walk them all (16 ms against 1 for 750 matches, bench/search_scale.py)."""
     return func.count(model.id) if _trigram_terms(terms) else func.count()
+
+
+def page_of_matches(
+    columns: Sequence[ColumnElement],
+    conditions: Sequence[ColumnElement[bool]],
+    terms: Sequence[Sequence[str]],
+    order_by: Sequence[ColumnElement],
+    *,
+    limit: int,
+    offset: int,
+) -> Select | None:
+    """With a term the search index can look up (3 characters or more): one statement giving a
+    page of the rows matching `conditions`, in `order_by`, each row ending with the number of
+    matches ("total"). The matches are found in the index once, as a MATERIALIZED common table
+    expression, then sorted and counted. Without one, None: the caller walks the name index.
+
+    Why: a page of rows in name order makes PostgreSQL walk the (clinic, name) btree, testing
+    the LIKE on every entry until the page is full, and a surname's matches sit together in that
+    order (12,000 entries read before the 25 rows of "nunez" in a clinic of 20,000, 4.5 ms),
+    and then the count reads the trigram index anyway (0.6 ms). From the materialized matches
+    the page and the count together cost about what the count did alone."""
+    if not _trigram_terms(terms):
+        return None
+    ordered = [key.label(f"_order_{number}") for number, key in enumerate(order_by)]
+    found = select(*columns, *ordered).where(*conditions).cte("matches")
+    found = found.prefix_with("MATERIALIZED")
+    total = select(func.count()).select_from(found).scalar_subquery().label("total")
+    return (
+        select(*(found.c[column.key] for column in columns), total)
+        .order_by(*(found.c[key.name] for key in ordered))
+        .limit(limit)
+        .offset(offset)
+    )
 
 
 def search_in_clinic(

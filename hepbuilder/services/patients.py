@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hepbuilder.db.like import count_matches, search_in_clinic
+from hepbuilder.db.like import count_matches, page_of_matches, search_in_clinic
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
@@ -118,18 +118,26 @@ def search_patients(
         Patient.is_archived == (true() if archived else false()),
         Patient.erased_at.is_(None),
     ]
+    order, offset = (Patient.search_text, Patient.id), (page - 1) * per_page
     # The listed columns only, as plain rows: no ORM objects to build for a page of 25.
-    rows = session.execute(
-        select(*LISTED_COLUMNS)
-        .where(*conditions)
-        .order_by(Patient.search_text, Patient.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    searched = page_of_matches(
+        LISTED_COLUMNS, conditions, terms, order, limit=per_page, offset=offset
     )
-    items = [ListedPatient(*row) for row in rows]
-    if page == 1 and len(items) < per_page:
-        total = len(items)  # everything is on this page: no second pass over the index
+    if searched is not None:  # the page and its count in one statement from the index
+        rows = session.execute(searched).all()
+        items = [ListedPatient(*row[:-1]) for row in rows]
+        total = rows[0].total if rows else None
     else:
+        rows = session.execute(
+            select(*LISTED_COLUMNS)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(per_page)
+            .offset(offset)
+        )
+        items = [ListedPatient(*row) for row in rows]
+        total = len(items) if page == 1 and len(items) < per_page else None
+    if total is None:  # a full first page, or a page past the end: count them
         counted = count_matches(Patient, terms)
         total = session.scalar(select(counted).select_from(Patient).where(*conditions)) or 0
     record_events(session, actor, "patient.list", [{"patient_id": p.id} for p in items])

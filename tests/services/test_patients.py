@@ -73,6 +73,22 @@ def test_search_patients_pages_in_name_order(session, actor):
     assert [p.last_name for p in second.items] == ["Carter", "Ölund"]
 
 
+def test_a_searched_term_pages_in_name_order_with_its_total_on_every_page(session, actor):
+    """A term the index looks up ("pat") reads its page and total in one statement; the pages
+    go on in name order, and a page past the end still says how many there are."""
+    for last in ["Young", "Adams", "Ölund", "Baker", "Carter"]:
+        _new(session, actor, "Patience", last)
+    _new(session, actor, "Kwame", "Zulu")
+    pages = [svc.search_patients(session, actor, "pat", page=n, per_page=2) for n in (1, 2, 3, 4)]
+    assert [[p.last_name for p in page.items] for page in pages] == [
+        ["Adams", "Baker"],
+        ["Carter", "Ölund"],
+        ["Young"],
+        [],
+    ]
+    assert [(page.total, page.pages) for page in pages] == [(5, 3)] * 4
+
+
 def test_create_patient_checks_fields(session, actor):
     with pytest.raises(ValidationError) as caught:
         svc.create_patient(
