@@ -75,3 +75,32 @@ def test_body_regions_are_one_vocabulary(session, clinic):
     regions = library_facets(session, clinic.id).body_regions
     assert set(regions) <= set(domain.BODY_REGIONS)
     assert "thigh and hip" not in regions and "hip and inner thigh" not in regions
+
+
+def test_preferred_exercises_come_first_in_their_order_then_the_rest_by_name(session, clinic):
+    """Favourites and recent ones first (only those that match, each once), then the others by
+    name and slug, the page cut at the limit: as the picker lists them."""
+    from sqlalchemy import select
+
+    from hepbuilder.db.models import Exercise
+
+    rows = session.execute(
+        select(Exercise.id, Exercise.name, Exercise.slug, Exercise.category)
+        .where(Exercise.clinic_id == clinic.id)
+        .order_by(Exercise.id)
+    ).all()
+    archived = rows[3]
+    session.get(Exercise, archived.id).is_archived = True
+    session.flush()
+    category = rows[0].category
+    preferred = [rows[10].id, archived.id, rows[2].id, rows[10].id, rows[5].id]
+    for filters, limit in [({}, 12), ({}, 2), ({"category": category}, 50)]:
+        live = [r for r in rows if r.id != archived.id]
+        matching = [r for r in live if not filters or r.category == filters["category"]]
+        first = [i for i in dict.fromkeys(preferred) if i in {r.id for r in matching}]
+        others = sorted((r for r in matching if r.id not in first), key=lambda r: (r.name, r.slug))
+        expected = (first + [r.id for r in others])[:limit]
+        listed = search_exercises(
+            session, clinic.id, prefer_ids=preferred, limit=limit, listed=True, **filters
+        )
+        assert [row.id for row in listed] == expected, filters
