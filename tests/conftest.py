@@ -286,6 +286,7 @@ def pytest_configure(config):
         config.option.loadscopereorder = False
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist has no such hook
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: one worker more than the cores this process may run on. Some tests wait on
     other processes (a server, gunicorn, Chromium, pdf.js under node), and the extra worker uses
