@@ -8,7 +8,9 @@ given one and the worker ("test_gw0"), created when missing.
 
 import os
 import shutil
+import sqlite3
 import tempfile
+from contextlib import closing
 from functools import cache
 from pathlib import Path
 
@@ -195,6 +197,69 @@ def cli(db_url, monkeypatch, tmp_path):
     return run
 
 
+def _clear_caches_of_database_state() -> None:
+    """Forget what the process keeps by database state that a restored database can repeat
+    with other content: the builder's facets by (clinic created_at, library_version), the
+    search vocabulary by (live count, last updated_at). A test that edits the library moves
+    the version to N+1; the next test starts again from N and may make another N+1. The
+    caches by content (illustrations, cards, snapshot parts, exercise forms) stay right."""
+    from hepbuilder.services import exercises
+
+    exercises._facets_cache.clear()
+    exercises._vocabulary_cache.clear()
+
+
+class WorldOnce:
+    """A test module's world, built once on SQLite and put back before each test that asks.
+
+    `build(app, session, clients)` makes the world's rows (committed), signs in the test
+    clients it is given ({name: app.test_client()}) and returns plain data (ids, secrets). On
+    SQLite the first call builds, then keeps a copy of the database (sqlite3's backup API, into
+    memory) and of each client's cookies; every later call copies the database back over the
+    test database (the engine's pooled connections closed first, none mid-transaction: the
+    test's session has not begun), gives the test's own clients the saved cookies (their
+    sessions are rows of the copy) and returns the same data. On PostgreSQL it builds for every
+    test, as before. tests/web/test_route_matrix.py checks the copy put back equals the build."""
+
+    def __init__(self, build):
+        self.build = build
+        self.saved: dict[str, tuple] = {}  # database url -> (data, cookies by client, copy)
+
+    def __call__(self, app, session, clients: dict) -> dict:
+        url = app.config["DATABASE_URL"]
+        if not url.startswith("sqlite"):
+            return self.build(app, session, clients)
+        path = make_url(url).database
+        if url not in self.saved:
+            data = self.build(app, session, clients)
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            with closing(sqlite3.connect(path)) as live:
+                live.backup(copy)
+            cookies = {name: list(client._cookies.values()) for name, client in clients.items()}
+            self.saved[url] = (data, cookies, copy)
+            return data
+        data, cookies, copy = self.saved[url]
+        get_engine(url).dispose()
+        with closing(sqlite3.connect(path)) as live:
+            copy.backup(live)
+        _clear_caches_of_database_state()
+        session.expire_all()
+        for name, client in clients.items():
+            for cookie in cookies[name]:
+                client.set_cookie(
+                    cookie.key,
+                    cookie.value,
+                    domain=cookie.domain,
+                    origin_only=cookie.origin_only,
+                    path=cookie.path,
+                    expires=cookie.expires,
+                    secure=cookie.secure,
+                    httponly=cookie.http_only,
+                    samesite=cookie.same_site,
+                )
+        return data
+
+
 SLOW_SUITES = ("tests/browser/", "tests/api/test_schemathesis.py", "tests/unit/test_pdf_viewers.py")
 
 
@@ -221,6 +286,7 @@ def pytest_configure(config):
         config.option.loadscopereorder = False
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist has no such hook
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: one worker more than the cores this process may run on. Some tests wait on
     other processes (a server, gunicorn, Chromium, pdf.js under node), and the extra worker uses

@@ -28,6 +28,7 @@ from tests.builders import (
     seeded_clinic,
     sign_in,
 )
+from tests.conftest import WorldOnce
 from tests.web.test_programs_pages import builder_form
 
 MARKUP = '<script>alert(1)</script><b>x</b><img src="/etc/passwd"/>'
@@ -90,11 +91,24 @@ def _stored(session) -> dict:
     return rows
 
 
-@pytest.fixture
-def world(client, session) -> dict:
+def _build_world(_app, session, clients) -> dict:
     admin, patient, program, _handout = patient_world(session, role="admin")
-    sign_in(client, admin)
-    return {"admin": admin, "patient": patient, "program": program}
+    sign_in(clients["admin"], admin)
+    return {"admin": admin.id, "patient": patient.id, "program": program.id}
+
+
+WORLD = WorldOnce(_build_world)  # built once per run on SQLite (tests/conftest.py)
+
+
+@pytest.fixture
+def world(app, client, session) -> dict:
+    """Clinic A's admin, signed in on `client`, her patient and program (and its handout)."""
+    ids = WORLD(app, session, {"admin": client})
+    return {
+        "admin": session.get(User, ids["admin"]),
+        "patient": session.get(Patient, ids["patient"]),
+        "program": session.get(Program, ids["program"]),
+    }
 
 
 def _post(client, world, form_name: str, changes: dict | None = None, raw: bytes | None = None):

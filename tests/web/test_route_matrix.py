@@ -7,12 +7,16 @@ fails `test_every_route_of_the_app_is_classified`, naming the line to add.
 """
 
 import re
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import make_url
 
 from tests.builders import image_bytes, make_clinic, make_token, make_user, patient_world, sign_in
+from tests.conftest import WorldOnce, _empty_all_tables
 
 # What each kind of route answers: "ok" (the route works for this role), "login" (a redirect
 # to sign-in), or a status code. API routes are called with clinic A's or B's token (a visitor
@@ -234,8 +238,10 @@ class World:
     tokens: dict
 
 
-@pytest.fixture
-def world(app, session) -> World:
+SIGNED_IN_ROLES = ("therapist_a", "admin_a", "therapist_b", "admin_b")
+
+
+def _build_world(_app, session, clients) -> dict:
     admin_a, patient, program, handout = patient_world(session, role="admin")
     therapist_a = make_user(session, admin_a.clinic, role="therapist")
     admin_a.clinic.logo = image_bytes()
@@ -245,14 +251,12 @@ def world(app, session) -> World:
     therapist_b = make_user(session, clinic_b, role="therapist")
     _token_b, secret_b = make_token(session, clinic_b)
     session.commit()
-    clients = {"visitor": app.test_client()}
     for role, user in [
         ("therapist_a", therapist_a),
         ("admin_a", admin_a),
         ("therapist_b", therapist_b),
         ("admin_b", admin_b),
     ]:
-        clients[role] = app.test_client()
         sign_in(clients[role], user)
     values = {
         "patient_id": patient.id,
@@ -275,7 +279,18 @@ def world(app, session) -> World:
     }
     tokens = {"therapist_a": secret_a, "admin_a": secret_a}
     tokens |= {"therapist_b": secret_b, "admin_b": secret_b}
-    return World(values=values, clients=clients, tokens=tokens)
+    return {"values": values, "tokens": tokens}
+
+
+WORLD = WorldOnce(_build_world)  # built once per run on SQLite (tests/conftest.py)
+
+
+@pytest.fixture
+def world(app, session) -> World:
+    clients = {"visitor": app.test_client()}
+    clients |= {role: app.test_client() for role in SIGNED_IN_ROLES}
+    data = WORLD(app, session, clients)
+    return World(values=data["values"], clients=clients, tokens=data["tokens"])
 
 
 def _path(rule: str, values: dict) -> str:
@@ -328,3 +343,62 @@ def test_route_answers_each_role_as_designed_without_leaking_patient_data(route,
         if not role.endswith("_a"):
             _check_no_patient_data(route, role, path, response)
         response.close()
+
+
+# Columns a second build fills differently: the time, salted or random secrets, and the builders'
+# running numbers in names ("User 7", user7@example.test).
+BUILT_APART = {"password_hash", "token_hash", "prefix"}
+NUMBERED = {("user_account", "name"), ("user_account", "email")}
+
+
+def _all_rows(url: str) -> dict[str, list]:
+    """Every row of every table of the SQLite database at `url`, sorted, without BUILT_APART
+    and time columns (…_at), digits in NUMBERED columns as "N"."""
+    with closing(sqlite3.connect(make_url(url).database)) as connection:
+        # Not the full-text indexes' own storage (patient_fts_data...): its blocks keep the
+        # history of deletes; the index's rows (patient_fts) are compared.
+        names = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\'"
+        )
+        rows = {}
+        for (name,) in names.fetchall():
+            cursor = connection.execute(f'SELECT * FROM "{name}"')
+            columns = [c[0] for c in cursor.description]
+            kept = []
+            for row in cursor:
+                values = {}
+                for column, value in zip(columns, row, strict=True):
+                    if column in BUILT_APART or column.endswith("_at"):
+                        continue
+                    if (name, column) in NUMBERED:
+                        value = re.sub(r"\d+", "N", value)
+                    values[column] = value
+                kept.append(sorted(values.items()))
+            rows[name] = sorted(kept, key=repr)
+        return rows
+
+
+def test_the_world_put_back_equals_a_fresh_build(app, session, db_url):
+    """SQLite: after a test changed the world, what WORLD puts back is, row for row, what
+    building it on an empty database makes."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the world is put back on SQLite only; PostgreSQL builds it for each test")
+    clients = {name: app.test_client() for name in ("visitor", *SIGNED_IN_ROLES)}
+    values = WORLD(app, session, clients)["values"]
+    admin = clients["admin_a"]
+    assert admin.post(f"/patients/{values['patient_id']}/archive").status_code == 302
+    assert admin.post("/admin/library/step-up/archive").status_code == 302
+    make_user(session, make_clinic(session))
+    session.commit()
+    changed = _all_rows(db_url)
+    WORLD(app, session, {name: app.test_client() for name in clients})
+    put_back = _all_rows(db_url)
+    _empty_all_tables(db_url)
+    session.expunge_all()
+    WORLD.build(app, session, {name: app.test_client() for name in clients})
+    fresh = _all_rows(db_url)
+    assert changed != fresh
+    for table in fresh:
+        assert put_back[table] == fresh[table], table
+    assert put_back.keys() == fresh.keys()
