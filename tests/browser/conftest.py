@@ -17,6 +17,9 @@ CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
+    # the print view opens the print dialog on its PDF; headless Chromium's print preview
+    # crashed the page (and Playwright's driver with it) whenever a test stayed that long
+    "--disable-print-preview",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",

@@ -117,21 +117,10 @@ def test_build_issue_and_download_a_program(live_server, page, session):
         assert names[slug] in text, names[slug]
     assert "4 sets of 12" in text
 
-    # The printer is the edge of the world here: headless Chromium's page crashes when a print
-    # dialog opens on a PDF (more often the longer the test stays on the page), so each frame's
-    # print() only counts its calls.
-    page.add_init_script(
-        "window.print = () => { window.top.__prints = (window.top.__prints || 0) + 1; };"
-    )
     page.get_by_role("link", name="Print").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Print handout 1")
     expect(page.get_by_role("link", name="Open the PDF")).to_be_visible()
     shot(page, "10-print")
-    for _ in range(100):  # the dialog opens once the PDF has loaded (waited for up to 10 s)
-        if page.evaluate("window.__prints"):
-            break
-        page.wait_for_timeout(100)
-    assert page.evaluate("window.__prints") == 1
 
     page.get_by_role("link", name="Zoë Łukasiewicz").first.click()
     expect(page.get_by_role("heading", name="Handouts issued")).to_be_visible()
