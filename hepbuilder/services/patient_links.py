@@ -145,6 +145,10 @@ def renew_link(session: Session, actor: Actor, patient_id: int, signer: LinkSign
     return url
 
 
+# How many earlier handouts the link's page lists before "Show all": a phone screen's worth.
+EARLIER_SHOWN = 10
+
+
 @dataclass(frozen=True, slots=True)
 class OpenedLink:
     """What a private link shows: the patient's handouts, newest first, and who to ask."""
@@ -152,14 +156,20 @@ class OpenedLink:
     clinic: Clinic
     patient: Patient
     latest: Handout
-    earlier: list[Row]  # the others, newest first: (id, number, issued_on, title) rows
+    earlier: list[Row]  # some of the others, newest first: (id, number, issued_on, title) rows
     actor: Actor  # the clinic, acting for the patient (audit: address, no user)
 
 
 def resolve_token(
-    session: Session, token: str, signer: LinkSigner, remote_addr: str = ""
+    session: Session,
+    token: str,
+    signer: LinkSigner,
+    remote_addr: str = "",
+    *,
+    earlier: int | None = 0,
 ) -> OpenedLink:
-    """The link's patient and handouts, or NotFound (the same for every kind of bad token).
+    """The link's patient and newest handout, with up to `earlier` of the others, newest first
+    (None: all of them), or NotFound (the same for every kind of bad token).
 
     A malformed token is looked up like a good one (a hash of a stand-in), so that every failure
     takes the same path; the found row's token is re-derived from the key and compared in
@@ -187,20 +197,29 @@ def resolve_token(
     if patient is None or patient.is_archived or latest is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     # plain rows, not Handout objects: a patient's history can run to hundreds of handouts
-    earlier = session.execute(
-        select(Handout.id, Handout.number, Handout.issued_on, Handout.title)
-        .where(*of_patient, Handout.number < latest.number)
-        .order_by(Handout.number.desc())
-    ).all()
+    rows = []
+    if earlier != 0:
+        rows = session.execute(
+            select(Handout.id, Handout.number, Handout.issued_on, Handout.title)
+            .where(*of_patient, Handout.number < latest.number)
+            .order_by(Handout.number.desc())
+            .limit(earlier)
+        ).all()
     actor = Actor(clinic_id=link.clinic_id, role="patient", remote_addr=remote_addr)
-    return OpenedLink(clinic=clinic, patient=patient, latest=latest, earlier=earlier, actor=actor)
+    return OpenedLink(clinic=clinic, patient=patient, latest=latest, earlier=rows, actor=actor)
 
 
 def open_link(
-    session: Session, token: str, signer: LinkSigner, remote_addr: str = ""
+    session: Session,
+    token: str,
+    signer: LinkSigner,
+    remote_addr: str = "",
+    *,
+    earlier: int | None = EARLIER_SHOWN,
 ) -> OpenedLink:
-    """Resolve the token and record "patient_link.open" (patient, latest handout, address)."""
-    opened = resolve_token(session, token, signer, remote_addr)
+    """Resolve the token (with up to `earlier` earlier handouts, None: all) and record
+    "patient_link.open" (patient, latest handout, address)."""
+    opened = resolve_token(session, token, signer, remote_addr, earlier=earlier)
     record_event(
         session,
         opened.actor,

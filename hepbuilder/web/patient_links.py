@@ -14,6 +14,7 @@ from hepbuilder.domain.errors import NotFound, ValidationError
 from hepbuilder.domain.image_bytes import image_kind
 from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
 from hepbuilder.domain.spec import parse_spec
+from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.services import patient_links
 from hepbuilder.services.handouts import handout_spec, patient_filename
 
@@ -61,8 +62,15 @@ def _caption(item) -> str:
 @bp.get("/<token>")
 def show(token: str):
     db = get_db()
+    every_earlier = request.args.get("earlier") == "all"
     try:
-        opened = patient_links.open_link(db, token, link_signer(), _remote_addr())
+        opened = patient_links.open_link(
+            db,
+            token,
+            link_signer(),
+            _remote_addr(),
+            earlier=None if every_earlier else patient_links.EARLIER_SHOWN,
+        )
     except NotFound:
         return not_found()
     db.commit()
@@ -76,6 +84,7 @@ def show(token: str):
         {
             "item": item,
             "dose_words": describe_dose(item.dose),
+            "steps": steps_for_dose(item.exercise.steps, item.dose),  # as the handout prints them
             "photos": [
                 (url_for("patient_links.photo", token=token, item=index, number=number), photo)
                 for number, photo in enumerate(item.exercise.printed_photos, start=1)
@@ -91,6 +100,7 @@ def show(token: str):
         spec=spec,
         latest=latest,
         earlier=opened.earlier,
+        earlier_count=latest.number - 1,  # numbered 1, 2, 3... per patient, none ever deleted
         download_url=id_url("patient_links.download", "number", token=token),
         items=items,
         has_logo=bool(spec.clinic.logo_bytes),

@@ -9,12 +9,13 @@ from sqlalchemy import select, update
 
 from hepbuilder.db.models import AuditEvent, Handout, PatientLink
 from hepbuilder.domain.dose import describe_dose, parse_dose
-from hepbuilder.services import patient_links
+from hepbuilder.domain.steps import steps_for_dose
+from hepbuilder.services import handouts, patient_links
 from hepbuilder.services.actor import Actor
 from hepbuilder.services.audit import PATIENT_ACTIONS
 from hepbuilder.services.handouts import handout_own_fields, handout_spec
 from hepbuilder.services.patient_links import LinkSigner, token_hash
-from tests.builders import make_handout, make_patient, make_user, seeded_clinic
+from tests.builders import make_handout, make_patient, make_program, make_user, seeded_clinic
 from tests.conftest import _test_app
 
 LINK_KEY = "patient-link-test-key"
@@ -59,7 +60,8 @@ def test_private_link_shows_the_latest_handout_made_for_reading_alone(session, v
     for item in spec["items"]:
         exercise = item["exercise"]
         assert exercise["name"] in text
-        assert all(step.replace("'", "&#39;") in text for step in exercise["steps"])
+        printed = steps_for_dose(tuple(exercise["steps"]), parse_dose(item))  # as the PDF
+        assert all(step.replace("'", "&#39;") in text for step in printed), printed
         assert all(cue.replace("'", "&#39;") in text for cue in exercise["cues"])
         assert all(p.replace("'", "&#39;") in text for p in exercise["precautions"])
     doses = [describe_dose(parse_dose(item)) for item in spec["items"]]
@@ -68,6 +70,21 @@ def test_private_link_shows_the_latest_handout_made_for_reading_alone(session, v
     assert "Stop and call Riverside Physio on 0161 555 0100:" in text
     assert f'href="{path_of(handout)}/handouts/1.pdf"' in text
     assert 'href="/p/brand/7b2d8e.css"' in text
+
+
+def test_private_link_fills_in_the_hold_and_keeps_the_steps_of_the_dose(session, visitor):
+    """A step's {hold} is the item's hold in words, as the handout prints it; never the
+    placeholder itself."""
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    program = make_program(
+        session, patient, items=[{"exercise": "abdominal-bracing", "hold_seconds": 8}]
+    )
+    handout = handouts.issue_handout(session, Actor(clinic_id=clinic.id), program.id, links=SIGNER)
+    session.commit()
+    text = visitor.get(path_of(handout)).text
+    assert "{hold}" not in text
+    assert "Hold the brace for 8 seconds, breathing in and out the whole time." in text
 
 
 def test_private_link_captions_each_picture_as_the_handout_does(session, visitor):
@@ -134,7 +151,7 @@ def test_last_months_link_opens_todays_handout_with_earlier_ones_listed(session,
     assert f'href="{path_of(first)}/handouts/2.pdf"' in text
 
 
-def test_the_page_runs_as_many_statements_for_2_handouts_as_for_12_and_each_one_downloads(
+def test_the_page_runs_as_many_statements_for_2_handouts_as_for_12_lists_10_earlier_and_each_downloads(
     session, visitor, db_url
 ):
     from tests.web.test_hot_paths import statements
@@ -150,8 +167,13 @@ def test_the_page_runs_as_many_statements_for_2_handouts_as_for_12_and_each_one_
         with statements(db_url) as seen:
             text = visitor.get(path).text
         counts[total] = len(seen)
-        assert text.count("/handouts/") == total  # the latest's button and each earlier one
+        # the latest's button and each earlier one, up to a phone screen's worth
+        assert text.count("/handouts/") == min(total, 1 + patient_links.EARLIER_SHOWN)
     assert counts[2] == counts[12], counts
+    assert "Show all" not in visitor.get(f"{path}?earlier=all").text
+    every = visitor.get(f"{path}?earlier=all").text
+    assert every.count("/handouts/") == 12
+    assert f'<a href="{path}?earlier=all">Show all 11 earlier programs</a>' in text
     pdfs = dict(session.execute(select(Handout.number, Handout.pdf)).all())
     for number in (1, 7, 12):
         answer = visitor.get(f"{path}/handouts/{number}.pdf")
