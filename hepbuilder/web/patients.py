@@ -7,7 +7,13 @@ patient id is a 404 exactly like a missing one. The view commits; the services o
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.services import handout_emails, handouts, patient_links, patients, programs
+from hepbuilder.services import (
+    handout_emails,
+    handout_lists,
+    patient_links,
+    patients,
+    programs,
+)
 
 from .auth import current_actor
 from .database import commit_then_read, get_db
@@ -67,11 +73,11 @@ def show(patient_id: int):
     shown = "handouts" if before is not None else ""
     patient = patients.view_patient(db, actor, patient_id, shown=shown)
     commit_then_read(db)
-    issued = handouts.page_patient_handouts(db, actor, patient.id, before=before)
+    issued = handout_lists.page_patient_handouts(db, actor, patient.id, before=before)
     deliveries = handout_emails.list_deliveries(db, actor, patient_id=patient.id)
     numbers = {handout.id: handout.number for handout in [*issued.rows, issued.latest] if handout}
     numbers.update(
-        handouts.handout_numbers(
+        handout_lists.handout_numbers(
             db,
             actor,
             {d.handout_id for d in deliveries if d.handout_id and d.handout_id not in numbers},

@@ -7,7 +7,7 @@ With HEPBUILDER_SCREENSHOTS=DIR the pages are kept as DIR/patient-handouts-*.png
 
 import pytest
 
-from hepbuilder.services.handouts import HANDOUTS_SHOWN
+from hepbuilder.services.handout_lists import HANDOUTS_SHOWN
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_library_editor_browser import sign_in
 from tests.builders import make_handout, make_patient, make_user, seeded_clinic

@@ -16,7 +16,14 @@ from hepbuilder.db.models import AuditEvent, Clinic, Handout
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
-from hepbuilder.services import exercise_photos, exercises, handouts, patients, programs
+from hepbuilder.services import (
+    exercise_photos,
+    exercises,
+    handout_lists,
+    handouts,
+    patients,
+    programs,
+)
 from tests.builders import make_user
 
 from ._data import actor_for, clinic_and_user, library_rows
@@ -121,7 +128,10 @@ def test_issue_handout_retries_a_taken_number(session, world, monkeypatch):
     monkeypatch.setattr(handouts, "_next_number", lambda _session, _patient_id: next(answers))
     second = handouts.issue_handout(session, actor, program.id)
     assert second.number == 2
-    assert sorted(h.number for h in handouts.list_handouts(session, actor, patient.id)) == [1, 2]
+    assert sorted(h.number for h in handout_lists.list_handouts(session, actor, patient.id)) == [
+        1,
+        2,
+    ]
 
 
 def test_handout_reads_are_audited_and_scoped(session, world):
@@ -141,7 +151,7 @@ def test_handout_reads_are_audited_and_scoped(session, world):
     with pytest.raises(NotFound):
         handouts.issue_handout(session, other, program.id)
     with pytest.raises(NotFound):
-        handouts.list_handouts(session, other, patient.id)
+        handout_lists.list_handouts(session, other, patient.id)
 
 
 def test_issue_handout_renders_a_real_pdf(session, world, monkeypatch):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Handout
 from hepbuilder.services.actor import Actor
-from hepbuilder.services.handouts import HANDOUTS_SHOWN
+from hepbuilder.services.handout_lists import HANDOUTS_SHOWN
 from hepbuilder.services.patient_links import LinkSigner
 from hepbuilder.services.patient_records import erase_patient
 from tests.builders import (

@@ -7,7 +7,7 @@ from flask import Response, current_app, g, request, url_for
 
 from hepbuilder.domain.fhir import HandoutRecord, handout_bundle
 from hepbuilder.domain.records import rfc3339, text_or_null
-from hepbuilder.services import handout_emails, handouts, users
+from hepbuilder.services import handout_emails, handout_lists, handouts, users
 from hepbuilder.web.database import get_db
 from hepbuilder.web.delivery import link_signer, smtp_settings
 from hepbuilder.web.layout import id_url
@@ -114,7 +114,7 @@ def issue_handout(program_id: int):
 @bp.get("/handouts")
 def list_handouts():
     page = paging.page_request()
-    rows = handouts.page_handouts(
+    rows = handout_lists.page_handouts(
         get_db(),
         g.actor,
         patient_id=paging.id_arg("patient_id"),
