@@ -199,14 +199,14 @@ def cli(db_url, monkeypatch, tmp_path):
 
 def _clear_caches_of_database_state() -> None:
     """Forget what the process keeps by database state that a restored database can repeat
-    with other content: the builder's facets by (clinic created_at, library_version), the
-    search vocabulary by (live count, last updated_at). A test that edits the library moves
+    with other content: the builder's facets and the search vocabulary, by (clinic created_at,
+    library_version). A test that edits the library moves
     the version to N+1; the next test starts again from N and may make another N+1. The
     caches by content (illustrations, cards, snapshot parts, exercise forms) stay right."""
     from hepbuilder.services import exercises
 
-    exercises._facets_cache.clear()
-    exercises._vocabulary_cache.clear()
+    exercises.facets_kept.clear()
+    exercises.vocabularies.clear()
 
 
 class WorldOnce:

@@ -24,7 +24,7 @@ write lock, and any write there fails at once instead of only when two requests 
 
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +69,16 @@ def read_only_transaction(session: Session) -> bool:
         options["postgresql_readonly"] = True
     session.connection(execution_options=options)
     return True
+
+
+def transaction_has_written(session: Session) -> bool:
+    """Whether the session's transaction has written anything, as far as triggers deferred to
+    the commit could matter: on PostgreSQL, whether it has a transaction id (the library_version
+    triggers of migration 0024 run at commit, so a transaction that changed the library still
+    reads the number from before). SQLite runs its triggers at once: always False there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return bool(session.scalar(text("SELECT txid_current_if_assigned() IS NOT NULL")))
 
 
 @lru_cache(maxsize=8)

@@ -20,7 +20,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     true,
     union_all,
 )
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from hepbuilder.db.like import contains, search_in_clinic
 from hepbuilder.db.models import Clinic, ExerciseEquipment, ExerciseTarget, Muscle, Protocol
 from hepbuilder.db.models import Exercise as ExerciseRow
+from hepbuilder.db.session import transaction_has_written
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import Dose, parse_dose
 from hepbuilder.domain.errors import NotFound
@@ -218,25 +218,54 @@ def get_exercise(session: Session, clinic_id: int, slug: str) -> ExerciseRow:
     return row
 
 
-_vocabulary_cache: dict[int, tuple[tuple, Vocabulary]] = {}
-_vocabulary_lock = threading.Lock()
+class PerLibraryVersion:
+    """What a process derives from a clinic's library, kept while the clinic's library_version
+    stays the same: a number that database triggers raise on every change to its exercises,
+    muscles, targets or equipment, whoever makes it (migration 0024), so checking costs one read
+    of one row by its key, from any app server. The clinic's created_at is part of the key: a
+    clinic id used again (a new database) is another library. The version is read before the
+    value is derived, so a value is never kept under a number newer than what it saw; a
+    transaction that wrote keeps nothing (on PostgreSQL its own change has not raised the
+    number yet)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[tuple, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, clinic_id: int, derive):
+        version = tuple(
+            session.execute(
+                select(Clinic.created_at, Clinic.library_version).where(Clinic.id == clinic_id)
+            ).one_or_none()
+            or ()
+        )
+        kept = self._kept.get(clinic_id)
+        if kept is not None and version and kept[0] == version:
+            return kept[1]
+        value = derive()
+        if version and not transaction_has_written(session):
+            with self._lock:
+                self._kept[clinic_id] = (version, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+# The words of the clinic's live search texts (typo correction) and its filter lists.
+vocabularies = PerLibraryVersion()
+facets_kept = PerLibraryVersion()
 
 
 def _vocabulary(session: Session, clinic_id: int) -> Vocabulary:
-    """The words of the clinic's live search texts, cached until an exercise is added or saved."""
-    live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived.is_(False))
-    key = tuple(
-        session.execute(
-            select(func.count(ExerciseRow.id), func.max(ExerciseRow.updated_at)).where(*live)
-        ).one()
+    """The words of the clinic's live search texts, kept until its library changes."""
+    live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived == false())
+    return vocabularies.get(
+        session,
+        clinic_id,
+        lambda: vocabulary_of(session.scalars(select(ExerciseRow.search_text).where(*live))),
     )
-    cached = _vocabulary_cache.get(clinic_id)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    words = vocabulary_of(session.scalars(select(ExerciseRow.search_text).where(*live)))
-    with _vocabulary_lock:
-        _vocabulary_cache[clinic_id] = (key, words)
-    return words
 
 
 def query_terms(session: Session, clinic_id: int, q: str) -> list[Term]:
@@ -438,42 +467,14 @@ class Facets:
     live_count: int = 0  # how many live exercises (up to MAX_PAGE_SIZE: "at least" past it)
 
 
-_facets_cache: dict[int, tuple[tuple, Facets]] = {}
-
-
 def library_facets(session: Session, clinic_id: int) -> Facets:
-    """The clinic's filter values, kept per process while the clinic's library_version (one
-    more on every library change, whoever makes it: database triggers) stays the same, so a
-    request reads one row by its key instead of three DISTINCT queries over the library. The
-    clinic's created_at is part of the key: a clinic id used again (a new database) is another
-    library."""
-    version = tuple(
-        session.execute(
-            select(Clinic.created_at, Clinic.library_version).where(Clinic.id == clinic_id)
-        ).one_or_none()
-        or ()
-    )
-    cached = _facets_cache.get(clinic_id)
-    if cached is not None and version and cached[0] == version:
-        return cached[1]
-    facets = _read_facets(session, clinic_id)
-    if version and not _has_written(session):
-        _facets_cache[clinic_id] = (version, facets)  # read before the facets: never too new
-    return facets
-
-
-def _has_written(session: Session) -> bool:
-    """Whether this transaction has written anything, where it matters: on PostgreSQL the
-    library_version triggers run at commit (migration 0024), so a transaction that changed the
-    library still reads the old number, and what it derives must not be kept under it. (On
-    SQLite they run at once: the number read is already the new one.)"""
-    if session.get_bind().dialect.name != "postgresql":
-        return False
-    return session.scalar(text("SELECT txid_current_if_assigned() IS NOT NULL"))
+    """The clinic's filter values, kept per process until its library changes (one read of the
+    clinic's library_version instead of three DISTINCT queries over the library)."""
+    return facets_kept.get(session, clinic_id, lambda: _read_facets(session, clinic_id))
 
 
 def _read_facets(session: Session, clinic_id: int) -> Facets:
-    live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived.is_(False))
+    live = (ExerciseRow.clinic_id == clinic_id, ExerciseRow.is_archived == false())
     pairs = session.execute(
         select(ExerciseRow.category, ExerciseRow.body_region).where(*live).distinct()
     ).all()
