@@ -159,6 +159,12 @@ class OpenedLink:
     earlier: list[Row]  # some of the others, newest first: (id, number, issued_on, title) rows
     actor: Actor  # the clinic, acting for the patient (audit: address, no user)
 
+    @property
+    def earlier_count(self) -> int:
+        """How many handouts the patient had before the newest, listed or not: numbers run 1,
+        2, 3... per patient and a handout is never deleted (as HandoutPage.issued counts)."""
+        return self.latest.number - 1
+
 
 def resolve_token(
     session: Session,

@@ -100,7 +100,7 @@ def show(token: str):
         spec=spec,
         latest=latest,
         earlier=opened.earlier,
-        earlier_count=latest.number - 1,  # numbered 1, 2, 3... per patient, none ever deleted
+        earlier_count=opened.earlier_count,
         download_url=id_url("patient_links.download", "number", token=token),
         items=items,
         has_logo=bool(spec.clinic.logo_bytes),
