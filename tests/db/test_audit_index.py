@@ -77,7 +77,12 @@ def test_every_audit_page_query_reads_an_index_on_postgresql(session, narrowed_b
         [{"clinic_id": other.id, "action": "patient.list", "detail": {}}] * 3000,
     )
     session.execute(text("ANALYZE audit_event"))
-    session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: make the choice plain
+    # A tiny table: make the choice plain. At this size a bitmap scan of the clinic's 80 events
+    # and a sort may cost the planner less than walking an index backwards (it chose so in one
+    # CI run); at 10 million rows it does not (bench/audit.py). What is checked here is that an
+    # index serves each way of narrowing, in the page's order where the index has it.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    session.execute(text("SET LOCAL enable_bitmapscan = off"))
     today = dt.date.today()
     filters = {
         "nothing": AuditFilter(),
@@ -93,6 +98,9 @@ def test_every_audit_page_query_reads_an_index_on_postgresql(session, narrowed_b
         # The page's 51 ids come straight from the index, newest first: the scan sits right
         # under the LIMIT, with no sort of the clinic's events between them (the outer query
         # may still order the 51 rows it joins).
+        # (The outer query may read the same index again to fetch those rows.)
         lines = plan.splitlines()
-        scan = next(i for i, line in enumerate(lines) if f"using {index} " in line)
-        assert "Limit" in lines[scan - 1] and "Backward" in lines[scan], plan
+        assert any(
+            f"Backward using {index} " in line and "Limit" in above
+            for above, line in zip(lines, lines[1:])
+        ), plan

@@ -110,7 +110,9 @@ def test_sign_ins_are_audited_with_the_address(client, user, session):
     attempt(client, user.email)
     sign_in(client, user)
     rows = session.execute(
-        select(AuditEvent.action, AuditEvent.remote_addr, AuditEvent.user_id)
+        select(AuditEvent.action, AuditEvent.remote_addr, AuditEvent.user_id).order_by(
+            AuditEvent.id
+        )
     ).all()
     assert rows == [
         ("sign_in.failure", "127.0.0.1", user.id),
