@@ -42,6 +42,8 @@ from hepbuilder.domain.search_terms import (
 from hepbuilder.domain.text import fold_for_search
 from hepbuilder.illustrations.cache import LRUCache
 
+from .actor import Actor
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -505,3 +507,27 @@ def _read_facets(session: Session, clinic_id: int) -> Facets:
         targets=tuple((slug, name) for slug, name in targets),
         live_count=count_exercises(session, clinic_id, at_most=MAX_PAGE_SIZE),
     )
+
+
+def exercise_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(slug, name) of every live exercise of the clinic, by name (for a select)."""
+    return list(
+        session.execute(
+            select(ExerciseRow.slug, ExerciseRow.name)
+            .where(ExerciseRow.clinic_id == actor.clinic_id, ExerciseRow.is_archived.is_(False))
+            .order_by(ExerciseRow.name)
+        ).all()
+    )
+
+
+def exercises_by_slug(session: Session, actor: Actor, slugs) -> dict[str, ExerciseRow]:
+    """The clinic's exercises (archived ones too) for these slugs, by slug; unknown slugs are left out."""
+    wanted = {slug for slug in slugs if isinstance(slug, str) and slug}
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(ExerciseRow).where(
+            ExerciseRow.clinic_id == actor.clinic_id, ExerciseRow.slug.in_(wanted)
+        )
+    )
+    return {row.slug: row for row in rows}

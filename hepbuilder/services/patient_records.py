@@ -37,7 +37,8 @@ from .audit_words import describe
 from .handout_pdfs import forget_pdfs, read_pdf
 from .handouts import suggested_filename
 from .patients import get_patient
-from .programs import list_programs, program_to_data
+from .program_lists import list_programs
+from .programs import program_to_data
 from .snapshots import spec_of_snapshot
 
 EXPORT_README = """Everything {clinic} holds about patient {patient_id}, exported {exported_at} UTC.

@@ -13,10 +13,9 @@ scoped to the actor's clinic and flushes without committing. `update_program` re
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,7 +29,7 @@ from hepbuilder.domain.text import read_text
 
 from .actor import Actor
 from .audit import record_event, record_events
-from .exercises import LISTED_COLUMNS
+from .exercises import LISTED_COLUMNS, exercises_by_slug
 from .favourites import starred_protocol_ids
 from .patients import get_patient, of_unerased_patient
 from .users import resolve_therapist
@@ -55,7 +54,7 @@ _LISTED_LOADS = (
 ProgramLoads = Literal["whole", "listed", "items"]
 
 
-def _program_query(loads: ProgramLoads = "whole"):
+def program_query(loads: ProgramLoads = "whole"):
     if loads == "listed":
         return select(Program).options(*_LISTED_LOADS)
     if loads == "items":
@@ -75,7 +74,7 @@ def find_program(
     session: Session, actor: Actor, program_id: int, *, loads: ProgramLoads = "whole"
 ) -> Program | None:
     """The program in the actor's clinic with what `loads` names loaded with it, or None."""
-    query = _program_query(loads).where(
+    query = program_query(loads).where(
         Program.id == program_id,
         Program.clinic_id == actor.clinic_id,
         of_unerased_patient(Program.patient_id),
@@ -130,73 +129,6 @@ def program_slugs(session: Session, actor: Actor, program_id: int) -> list[str]:
     )
 
 
-def list_programs(session: Session, actor: Actor, patient_id: int) -> list[Program]:
-    """The patient's programs, latest change first (NotFound for another clinic's patient)."""
-    get_patient(session, actor, patient_id)
-    return list(
-        session.scalars(
-            _program_query()
-            .where(Program.clinic_id == actor.clinic_id, Program.patient_id == patient_id)
-            .order_by(Program.updated_at.desc(), Program.id.desc())
-        )
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ProgramSummary:
-    """A program as the patient page lists it."""
-
-    id: int
-    title: str
-    updated_at: dt.datetime
-    item_count: int
-
-
-def program_summaries(session: Session, actor: Actor, patient_id: int) -> list[ProgramSummary]:
-    """The patient's programs, latest change first, each with how many exercises it holds, in
-    one query with no item or exercise loaded (NotFound for another clinic's patient)."""
-    get_patient(session, actor, patient_id)
-    item_count = (
-        select(func.count(ProgramItem.id))
-        .where(ProgramItem.program_id == Program.id)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Program.id, Program.title, Program.updated_at, item_count)
-        .where(Program.clinic_id == actor.clinic_id, Program.patient_id == patient_id)
-        .order_by(Program.updated_at.desc(), Program.id.desc())
-    )
-    return [ProgramSummary(*row) for row in rows]
-
-
-def page_programs(
-    session: Session,
-    actor: Actor,
-    *,
-    patient_id: int | None = None,
-    since: dt.datetime | None = None,
-    after_id: int = 0,
-    limit: int = 25,
-) -> list[Program]:
-    """Up to `limit` of the clinic's programs with id > `after_id`, by id: of one patient, and/or
-    changed at or after `since`. Each listed program gets a "program.view" audit event."""
-    conditions = [Program.clinic_id == actor.clinic_id, Program.id > after_id]
-    if patient_id is not None:
-        conditions.append(Program.patient_id == patient_id)
-    if since is not None:
-        conditions.append(Program.updated_at >= since)
-    rows = list(
-        session.scalars(_program_query().where(*conditions).order_by(Program.id).limit(limit))
-    )
-    record_events(
-        session,
-        actor,
-        "program.view",
-        [{"patient_id": row.patient_id, "program_id": row.id} for row in rows],
-    )
-    return rows
-
-
 def list_protocols(session: Session, actor: Actor) -> list[Protocol]:
     """The protocols a program can start from (approved, not archived): the acting user's
     starred ones first, then by name."""
@@ -222,28 +154,6 @@ def find_protocol(session: Session, actor: Actor, slug: str) -> Protocol | None:
             Protocol.is_pending.is_(False),
         )
     )
-
-
-def exercise_choices(session: Session, actor: Actor) -> list[tuple[str, str]]:
-    """(slug, name) of every live exercise of the clinic, by name (for a select)."""
-    return list(
-        session.execute(
-            select(Exercise.slug, Exercise.name)
-            .where(Exercise.clinic_id == actor.clinic_id, Exercise.is_archived.is_(False))
-            .order_by(Exercise.name)
-        ).all()
-    )
-
-
-def exercises_by_slug(session: Session, actor: Actor, slugs) -> dict[str, Exercise]:
-    """The clinic's exercises (archived ones too) for these slugs, by slug; unknown slugs are left out."""
-    wanted = {slug for slug in slugs if isinstance(slug, str) and slug}
-    if not wanted:
-        return {}
-    rows = session.scalars(
-        select(Exercise).where(Exercise.clinic_id == actor.clinic_id, Exercise.slug.in_(wanted))
-    )
-    return {row.slug: row for row in rows}
 
 
 def item_dose(item: ProgramItem) -> Dose:

@@ -12,6 +12,7 @@ from hepbuilder.services import (
     handout_lists,
     patient_links,
     patients,
+    program_lists,
     programs,
 )
 
@@ -86,7 +87,7 @@ def show(patient_id: int):
     return render_template(
         "patients/show.html",
         patient=patient,
-        programs=programs.program_summaries(db, actor, patient.id),
+        programs=program_lists.program_summaries(db, actor, patient.id),
         handouts=issued.rows,
         handout_page=issued,
         before=before,

@@ -181,7 +181,7 @@ def _render(
     loaded = {item.exercise.slug: item.exercise for item in program.items}  # with the program
     items_exercises = {slug: loaded[slug] for slug in slugs if slug in loaded}
     items_exercises.update(
-        programs.exercises_by_slug(db, actor, [slug for slug in slugs if slug not in loaded])
+        exercises.exercises_by_slug(db, actor, [slug for slug in slugs if slug not in loaded])
     )
     dose_words = [describe_dose(row.dose) if row.dose is not None else "" for row in rows]
     facets = exercises.library_facets(db, actor.clinic_id)
@@ -259,7 +259,7 @@ def edit(program_id: int):
         action = "search"
     if action.startswith("add-"):
         slug = action.removeprefix("add-")
-        row = programs.exercises_by_slug(db, actor, [slug]).get(slug)
+        row = exercises.exercises_by_slug(db, actor, [slug]).get(slug)
         if row is not None and not row.is_archived:
             defaults[slug] = programs.default_dose(row)
     focus = apply_action(raw_items, action, defaults)

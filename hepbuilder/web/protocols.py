@@ -13,7 +13,7 @@ from hepbuilder.domain.dose import DOSE_LIMITS
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.exercise import MAX_NAME_CHARS
 from hepbuilder.domain.limits import PROTOCOL_LIMITS
-from hepbuilder.services import favourites, programs
+from hepbuilder.services import exercises, favourites, programs
 from hepbuilder.services import protocols as clinic_protocols
 
 from .auth import admin_required, current_actor
@@ -106,7 +106,9 @@ def index():
         "protocols/index.html",
         protocols=rows,
         starred=favourites.starred_protocol_ids(db, actor),
-        names={row.slug: row.name for row in programs.exercises_by_slug(db, actor, slugs).values()},
+        names={
+            row.slug: row.name for row in exercises.exercises_by_slug(db, actor, slugs).values()
+        },
     )
 
 
@@ -150,7 +152,7 @@ def admin_index():
 def _editor(form, row=None, *, focus=None, status=200):
     db = get_db()
     actor = current_actor()
-    live = programs.exercise_choices(db, actor)
+    live = exercises.exercise_choices(db, actor)
     slugs = [entry.form.exercise.data for entry in form.items]
     return (
         render_template(
@@ -161,7 +163,7 @@ def _editor(form, row=None, *, focus=None, status=200):
             choices=live,
             names={
                 **{slug: name for slug, name in live},
-                **{r.slug: r.name for r in programs.exercises_by_slug(db, actor, slugs).values()},
+                **{r.slug: r.name for r in exercises.exercises_by_slug(db, actor, slugs).values()},
             },
         ),
         status,
@@ -178,7 +180,7 @@ def _submitted(row=None):
     defaults = {}
     if action.startswith("add-"):
         slug = action.removeprefix("add-")
-        found = programs.exercises_by_slug(db, actor, [slug]).get(slug)
+        found = exercises.exercises_by_slug(db, actor, [slug]).get(slug)
         if found is not None and not found.is_archived:
             defaults[slug] = programs.default_dose(found)
     focus = apply_action(raw_items, action, defaults)

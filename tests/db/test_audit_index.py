@@ -3,6 +3,7 @@ page narrows the trail is read from an index (migration 0021), newest first with
 the index gives that order, so a page costs the same at 10 million rows (bench/audit.py)."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from sqlalchemy import event, insert, text
@@ -102,5 +103,5 @@ def test_every_audit_page_query_reads_an_index_on_postgresql(session, narrowed_b
         lines = plan.splitlines()
         assert any(
             f"Backward using {index} " in line and "Limit" in above
-            for above, line in zip(lines, lines[1:])
+            for above, line in itertools.pairwise(lines)
         ), plan

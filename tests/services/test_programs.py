@@ -3,7 +3,7 @@
 import pytest
 
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
-from hepbuilder.services import patients, programs
+from hepbuilder.services import patients, program_lists, programs
 
 from ._data import actor_for, clinic_and_user, library_rows
 
@@ -147,7 +147,7 @@ def test_programs_of_another_clinic_are_not_found(session, world):
     with pytest.raises(NotFound):
         programs.create_program(session, other, patient.id)
     with pytest.raises(NotFound):
-        programs.list_programs(session, other, patient.id)
+        program_lists.list_programs(session, other, patient.id)
 
 
 def test_program_to_data_round_trips(session, world):

@@ -3,7 +3,7 @@
 from flask import g, url_for
 
 from hepbuilder.domain.records import text_or_null
-from hepbuilder.services import programs
+from hepbuilder.services import program_lists, programs
 from hepbuilder.web.database import get_db
 
 from .. import idempotency, paging, schemas
@@ -32,7 +32,7 @@ def program_json(program) -> dict:
 @bp.get("/programs")
 def list_programs():
     page = paging.page_request()
-    rows = programs.page_programs(
+    rows = program_lists.page_programs(
         get_db(),
         g.actor,
         patient_id=paging.id_arg("patient_id"),
