@@ -1,10 +1,10 @@
-"""The handout's type and layout, measured with pdfplumber: sizes per region, every glyph inside
-the page and its box, whole names, the share address on one line, pictures at their size."""
+"""The handout's type and layout, measured with pdfplumber (the long handouts with its own reader,
+pdfminer: tests/pdf_pages.py): sizes per region, every glyph inside the page and its box, whole
+names, the share address on one line, pictures at their size."""
 
 import io
 import random
 import re
-from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -15,6 +15,7 @@ from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.ink.fonts import string_width_pt
 from hepbuilder.pdf.styles import FRAME_MM
 from tests.handout_specs import make_item, make_spec
+from tests.pdf_pages import read_pages
 
 MM = 72 / 25.4
 LONG_CLINIC = "Riverside Physiotherapy and Sports Injury Clinic of North Bristol and Somerset Ltd"
@@ -51,29 +52,11 @@ def stress_pdfs():
     }
 
 
-def parsed_pages(pdf: bytes) -> list[SimpleNamespace]:
-    """Each page of `pdf` as pdfplumber reads it (size, number, chars, lines, curves, rects and
-    extracted text), read once: the stress handouts run to 100+ pages and several tests walk them."""
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return [
-            SimpleNamespace(
-                page_number=page.page_number,
-                width=page.width,
-                height=page.height,
-                chars=page.chars,
-                lines=page.lines,
-                curves=page.curves,
-                rects=page.rects,
-                text=page.extract_text(),
-            )
-            for page in document.pages
-        ]
-
-
 @pytest.fixture(scope="module")
 def stress_pages(stress_pdfs):
-    """The stress handouts' pages, parsed once per module: {(paper, large_print): pages}."""
-    return {key: parsed_pages(pdf) for key, pdf in stress_pdfs.items()}
+    """The stress handouts' pages, read once per module (they run to 100+ pages and several
+    tests walk them): {(paper, large_print): pages}."""
+    return {key: read_pages(pdf) for key, pdf in stress_pdfs.items()}
 
 
 def footer_top(page) -> float:
@@ -170,13 +153,12 @@ def test_render_handout_prints_the_share_address_on_one_line(stress_pages, large
 def fills_before_the_diary(pdf: bytes) -> list[float]:
     """How far down each page before the diary its content goes: the lowest character's bottom
     as a share of the footer rule's height from the top of the page."""
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        fills = []
-        for page in document.pages:
-            if "Exercise diary" in page.extract_text():
-                return fills
-            bottom = footer_top(page)
-            fills.append(max(c["bottom"] for c in page.chars if c["top"] < bottom) / bottom)
+    fills = []
+    for page in read_pages(pdf):
+        if "Exercise diary" in page.text:
+            return fills
+        bottom = footer_top(page)
+        fills.append(max(c["bottom"] for c in page.chars if c["top"] < bottom) / bottom)
     raise AssertionError("no diary")
 
 

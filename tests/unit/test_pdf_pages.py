@@ -1,0 +1,41 @@
+"""tests/pdf_pages.py, the layout tests' lean reader, gives what pdfplumber gives: every page's
+size and text, every character's place, size and font, and every line, box and curve."""
+
+import io
+
+import pdfplumber
+import pytest
+
+from hepbuilder.domain.spec import parse_spec
+from hepbuilder.pdf import render_handout
+from tests.handout_specs import make_spec
+from tests.pdf_pages import read_pages
+
+SHAPE_KEYS = ("x0", "x1", "top", "bottom", "width", "height")
+CHAR_KEYS = (*SHAPE_KEYS, "text", "fontname", "size", "upright")
+
+
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_read_pages_agrees_with_pdfplumber(large_print):
+    pdf = render_handout(parse_spec(make_spec(items=6, large_print=large_print)))
+    lean = read_pages(pdf)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert len(lean) == len(document.pages) > 1
+        for page, plumbed in zip(lean, document.pages, strict=True):
+            assert (page.page_number, page.width, page.height) == (
+                plumbed.page_number,
+                plumbed.width,
+                plumbed.height,
+            )
+            assert page.text == plumbed.extract_text()
+            assert [[c[k] for k in CHAR_KEYS] for c in page.chars] == [
+                [c[k] for k in CHAR_KEYS] for c in plumbed.chars
+            ]
+            for kind in ("lines", "rects", "curves"):
+                assert [[s[k] for k in SHAPE_KEYS] for s in getattr(page, kind)] == [
+                    [s[k] for k in SHAPE_KEYS] for s in getattr(plumbed, kind)
+                ], kind
+    # the comparison compared something of every kind
+    assert all(
+        any(getattr(page, kind) for page in lean) for kind in ("chars", "lines", "rects", "curves")
+    )
