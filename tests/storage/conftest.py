@@ -79,16 +79,23 @@ class Bucket:
         return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
 
 
-@pytest.fixture
-def bucket(s3_endpoint) -> Bucket:
+@pytest.fixture(scope="package")
+def s3_client(s3_endpoint):
+    """One boto3 client for the tests to look at the server with (a new session reads botocore's
+    service models again, about 0.3 s a test)."""
     _moto_server, boto3 = needs_moto_and_boto3()
-    client = boto3.session.Session().client(
+    return boto3.session.Session().client(
         "s3",
         endpoint_url=s3_endpoint,
         region_name="us-east-1",
         aws_access_key_id="test-key-id",
         aws_secret_access_key="test-secret",
     )
+
+
+@pytest.fixture
+def bucket(s3_endpoint, s3_client) -> Bucket:
+    client = s3_client
     name = f"hb-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=name)
     return Bucket(endpoint=s3_endpoint, name=name, client=client)
