@@ -112,7 +112,7 @@ def test_openapi_shared_shapes_are_defined_once_in_components():
 
 
 def test_openapi_lists_every_error_code_the_server_answers_with():
-    from hepbuilder.api.schemas import ERROR_CODES
+    from hepbuilder.api.openapi.responses import ERROR_CODES
     from hepbuilder.web.errors import _CODES
 
     assert set(_CODES.values()) <= set(ERROR_CODES)

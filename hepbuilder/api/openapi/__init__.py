@@ -5,7 +5,7 @@ same name.
 """
 
 from .. import schemas
-from . import exercises, handouts, meta, patients, programs, webhooks
+from . import exercises, handouts, meta, patients, programs, responses, webhooks
 from .common import HEADERS, PAGED
 
 DESCRIPTION = (
@@ -29,7 +29,7 @@ send one) and `Cache-Control: no-store`.
 
 **Errors** are `{"error": {"code", "message", "fields"}}`; `code` tells them apart:
 """
-    + "\n".join(f"- `{code}`: {text}" for code, text in schemas.ERROR_CODES.items())
+    + "\n".join(f"- `{code}`: {text}" for code, text in responses.ERROR_CODES.items())
     + """
 
 **Scopes.** A token has `programs` (patients, programs, handouts and reading the library; every
@@ -47,24 +47,24 @@ stands, and 429 `rate_limited` comes with `Retry-After`.
 
 COMPONENT_SCHEMAS = {
     **schemas.COMPONENTS,
-    "Error": schemas.ERROR,
-    "Exercise": schemas.EXERCISE,
+    "Error": responses.ERROR,
+    "Exercise": responses.EXERCISE,
     "ExerciseCreate": schemas.EXERCISE_CREATE,
     "ExerciseUpdate": schemas.EXERCISE_UPDATE,
     "ProtocolCreate": schemas.PROTOCOL_CREATE,
-    "Patient": schemas.PATIENT,
+    "Patient": responses.PATIENT,
     "PatientCreate": schemas.PATIENT_CREATE,
     "PatientPatch": schemas.PATIENT_PATCH,
-    "Program": schemas.PROGRAM,
+    "Program": responses.PROGRAM,
     "ProgramCreate": schemas.PROGRAM_CREATE,
     "ProgramUpdate": schemas.PROGRAM_UPDATE,
-    "Protocol": schemas.PROTOCOL,
+    "Protocol": responses.PROTOCOL,
     "HandoutIssue": schemas.HANDOUT_ISSUE,
-    "Handout": schemas.HANDOUT,
+    "Handout": responses.HANDOUT,
     "HandoutEmail": schemas.HANDOUT_EMAIL,
-    "DeliveryQueued": schemas.DELIVERY_QUEUED,
-    "Delivery": schemas.DELIVERY,
-    **{f"{name}Page": schemas.page_of(schemas.ref(name)) for name in PAGED},
+    "DeliveryQueued": responses.DELIVERY_QUEUED,
+    "Delivery": responses.DELIVERY,
+    **{f"{name}Page": responses.page_of(schemas.ref(name)) for name in PAGED},
     **webhooks.COMPONENT_SCHEMAS,
 }
 
