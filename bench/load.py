@@ -175,14 +175,28 @@ def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
         "HEPBUILDER_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "HEPBUILDER_API_RATE_LIMIT": "0",  # measure the server, not the per-token limit
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hepbuilder", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # From the checkout this script is in, so `-m hepbuilder` is this checkout's code whatever
+    # the current directory; what the server prints goes to a file, shown if it does not start.
+    log = instance / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hepbuilder",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/login")
@@ -190,8 +204,11 @@ def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
                 return server
         except OSError:
             time.sleep(0.2)
+    code = server.poll()
     server.kill()
-    raise SystemExit("the server did not answer within 30 s")
+    why = f"exited with code {code}" if code is not None else "did not answer within 30 s"
+    printed = log.read_text(errors="replace")[-2000:]
+    raise SystemExit(f"the server {why}; it printed:\n{printed}")
 
 
 def sign_in(port: int, email: str) -> str:
