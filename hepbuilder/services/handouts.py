@@ -21,6 +21,7 @@ from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.exercise import LibraryExercise, PrintedPhoto, dose_for, photo_labels
 from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
+from hepbuilder.domain.text import long_date
 
 from .actor import Actor
 from .audit import record_event, record_events
@@ -306,6 +307,22 @@ def _require_items(program: Program) -> None:
         raise ValidationError({"items": "Add at least one exercise before issuing."})
 
 
+def issue_problems(program: Program, today: dt.date | None = None) -> dict[str, str]:
+    """What stops the program being issued today, by field: no exercises, or a review date
+    already passed (the handout would tell the patient to bring the diary to a review that is
+    over, with a diary that starts after it)."""
+    today = today or dt.date.today()
+    problems = {}
+    if not program.items:
+        problems["items"] = "Add at least one exercise before issuing."
+    if program.review_on is not None and program.review_on < today:
+        problems["review_on"] = (
+            f"The review date, {long_date(program.review_on)}, has passed: set a later one, "
+            "or clear it, before issuing."
+        )
+    return problems
+
+
 def _next_number(session: Session, patient_id: int) -> int:
     highest = session.scalar(
         select(func.max(Handout.number)).where(Handout.patient_id == patient_id)
@@ -344,7 +361,9 @@ def issue_handout(
     program = get_program(session, actor, program_id, loaded=loaded, loads="items")
     if expected_version is not None:
         check_version(program, expected_version)
-    _require_items(program)
+    problems = issue_problems(program)
+    if problems:
+        raise ValidationError(problems)
     # a program the caller loaded has its exercises with it; else they are read on their own
     exercises = None if program is loaded else item_exercises(session, actor, program)
     therapist_id = (

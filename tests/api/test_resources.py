@@ -1,6 +1,7 @@
 """v1.1 resources a PMS needs: patient changes and search, lists, the handout resource,
 protocols, programs from a protocol, therapist attribution."""
 
+import datetime as dt
 import io
 
 from pypdf import PdfReader
@@ -95,6 +96,20 @@ def test_another_clinic_cannot_see_a_handout(session, client, api, program):
     assert stranger.get(f"/api/v1/handouts/{issued['id']}").status_code == 404
     assert stranger.get("/api/v1/handouts").get_json()["items"] == []
     assert stranger.get("/api/v1/programs").get_json()["items"] == []
+
+
+def test_a_program_whose_review_date_has_passed_is_not_issued_and_the_error_names_it(api, program):
+    passed = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    saved = api.put(
+        f"/api/v1/programs/{program['id']}",
+        json={"version": program["version"], "review_on": passed},
+    )
+    assert saved.status_code == 200, saved.get_json()
+    refused = api.post(f"/api/v1/programs/{program['id']}/handouts")
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "invalid" and "has passed" in error["fields"]["review_on"]
+    assert api.get("/api/v1/handouts").get_json()["items"] == []
 
 
 def test_list_protocols(api):

@@ -1,6 +1,7 @@
 """Handout services: freeze a program into a numbered, immutable snapshot with changes marked."""
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import json
@@ -119,6 +120,40 @@ def test_issue_handout_needs_an_item_and_a_current_version(session, world):
     with pytest.raises(ValidationError) as bad_version:
         handouts.issue_handout(session, actor, program.id, expected_version="seven")
     assert "version" in bad_version.value.fields
+
+
+def test_issue_handout_refuses_a_review_date_that_has_passed(session, world):
+    # The handout would tell the patient to bring the diary to a review that is over.
+    actor, _patient, program, _ = world
+    today = dt.date.today()
+    for passed in (today - dt.timedelta(days=1), today - dt.timedelta(days=400)):
+        program = programs.update_program(
+            session, actor, program.id, program.version, {"review_on": passed}
+        )
+        with pytest.raises(ValidationError) as caught:
+            handouts.issue_handout(session, actor, program.id)
+        assert caught.value.fields["review_on"] == (
+            f"The review date, {passed.day} {passed:%B} {passed.year}, has passed: set a later "
+            "one, or clear it, before issuing."
+        )
+    assert session.scalar(select(Handout)) is None
+    for fine in (today, None):  # a review today, or none, is issued
+        program = programs.update_program(
+            session, actor, program.id, program.version, {"review_on": fine}
+        )
+        assert handouts.issue_handout(session, actor, program.id).number >= 1
+
+
+def test_issue_problems_names_every_field_at_once(session, world):
+    actor, patient, _program, _ = world
+    empty = programs.create_program(
+        session, actor, patient.id, {"review_on": dt.date(2026, 11, 20)}
+    )
+    assert set(handouts.issue_problems(empty, today=dt.date(2026, 12, 1))) == {
+        "items",
+        "review_on",
+    }
+    assert handouts.issue_problems(empty, today=dt.date(2026, 11, 20)).keys() == {"items"}
 
 
 def test_issue_handout_retries_a_taken_number(session, world, monkeypatch):

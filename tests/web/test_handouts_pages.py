@@ -1,6 +1,8 @@
 """Issuing from the builder, the handout page, download, print view; audited and scoped."""
 
+import datetime as dt
 import io
+import re
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -86,6 +88,24 @@ def test_issue_with_no_items_says_so(client, session):
     response = client.post(f"/programs/{empty.id}", data=builder_form(empty, action="issue"))
     assert response.status_code == 422
     assert "Add at least one exercise before issuing." in response.text
+    assert session.scalar(select(Handout)) is None
+
+
+def test_issue_with_a_review_date_that_has_passed_says_so_beside_the_date(client, session):
+    _user, _patient, program = world(client, session)
+    passed = dt.date.today() - dt.timedelta(days=11)
+    form = builder_form(program, action="issue")
+    form["review_on"] = passed.isoformat()
+    response = client.post(f"/programs/{program.id}", data=form)
+    assert response.status_code == 422
+    # the error is the date field's own (its id, which the field's aria-describedby names),
+    # and what was typed is kept
+    words = f"The review date, {passed.day} {passed:%B} {passed.year}, has passed"
+    assert f'<p class="field__error" id="review_on-error">{words}' in response.text
+    assert re.search(
+        r'<input[^>]*aria-describedby="review_on-error"[^>]*value="' + passed.isoformat(),
+        response.text,
+    )
     assert session.scalar(select(Handout)) is None
 
 

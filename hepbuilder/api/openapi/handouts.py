@@ -52,7 +52,10 @@ PATHS = {
                 "Freezes the program into a handout and renders its PDF. The body may be left "
                 "out; with `version`, a program saved since is refused with 409 "
                 "`version_conflict`. The handout names `therapist_email`, else the program's "
-                "therapist, else the token's default therapist. `Location` is the PDF."
+                "therapist, else the token's default therapist. `Location` is the PDF. A program "
+                "with no exercises, or whose `review_on` has passed (the handout would send the "
+                "patient to a review that is over), is refused with 422 `invalid`, naming "
+                "`items` or `review_on`."
             ),
             parameters=(path_id("program_id", "The program to issue."), IDEMPOTENCY_KEY),
             body=("HandoutIssue", examples.HANDOUT_ISSUE),
@@ -67,7 +70,7 @@ PATHS = {
                     replayable=True,
                 ),
             ),
-            errors=(404, 409, 503),
+            errors=(404, 409, 422, 503),
         )
     },
     "/handouts": {
