@@ -42,9 +42,8 @@ def test_handout_email_arrives_with_headers_both_parts_and_the_stored_pdf(
     session, db_url, mail_server
 ):
     clinic, user, patient = riverside(session)
-    handout = make_handout(
-        session, patient, user=user, links=signer(), review_on=dt.date(2026, 12, 9)
-    )
+    review = dt.date.today() + dt.timedelta(days=8)  # a review date that has passed is not issued
+    handout = make_handout(session, patient, user=user, links=signer(), review_on=review)
     message = queue_handout_email(session, handout, user=user)
     session.commit()
 
@@ -64,7 +63,7 @@ def test_handout_email_arrives_with_headers_both_parts_and_the_stored_pdf(
     for part in (text, html):
         assert link in part
         assert "Zoë" in part and "0161 555 0100" in part and "front-desk@riverside.example" in part
-        assert "9 December 2026" in part and "1 River Street" in part
+        assert f"{review.day} {review:%B} {review.year}" in part and "1 River Street" in part
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == f"exercise-program-{handout.issued_on.isoformat()}.pdf"
