@@ -64,6 +64,12 @@ def test_build_issue_and_download_a_program(live_server, page, session):
     walk.get_by_label("Sets").fill("4")
     walk.get_by_label("Reps").fill("12")
     expect(walk.locator("[data-dose-words]")).to_contain_text("4 sets of 12")
+    # Two items edited one right after the other: each one's words follow its own dose.
+    first, last = page.locator("li.item").nth(0), page.locator("li.item").nth(3)
+    first.get_by_label("Sets").fill("5")
+    last.get_by_label("Sets").fill("6")
+    expect(first.locator("[data-dose-words]")).to_contain_text("5 sets")
+    expect(last.locator("[data-dose-words]")).to_contain_text("6 sets")
 
     # Move the third item (banded lunge) up, with the keyboard-reachable button.
     lunge = names["banded-lunge"]

@@ -120,21 +120,32 @@
         renumber();
       });
 
-      /* The dose in plain words, from the server's one wording rule. */
+      /* The dose in plain words, from the server's one wording rule. Each item waits on its
+         own (one shared wait dropped the first of two items edited in quick succession), and
+         only the answer to an item's latest request is shown. */
       var doseUrl = form.dataset.doseUrl;
-      var updateWords = debounce(function (row) {
+      var waits = new WeakMap();
+      var asked = new WeakMap();
+      var fetchWords = function (row) {
         var params = new URLSearchParams();
         row.querySelectorAll("[data-dose]").forEach(function (el) {
           params.set(el.dataset.dose, el.value);
         });
+        var request = (asked.get(row) || 0) + 1;
+        asked.set(row, request);
         fetch(doseUrl + "?" + params.toString(), { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : { text: "" }; })
           .then(function (data) {
+            if (asked.get(row) !== request) return;  // a later edit's answer is on its way
             var target = row.querySelector("[data-dose-words]");
             if (target) target.textContent = data.text || "—";
           })
           .catch(function () {});
-      }, 250);
+      };
+      var updateWords = function (row) {
+        clearTimeout(waits.get(row));
+        waits.set(row, setTimeout(function () { fetchWords(row); }, 250));
+      };
       list.addEventListener("input", function (event) {
         if (event.target.matches("[data-dose]")) updateWords(event.target.closest("li.item"));
       });
