@@ -52,10 +52,14 @@ TIMESTAMP = {
     "example": "2026-12-01T08:30:00Z",
 }
 SLUG = {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SLUG_RE.pattern}
+_ADDRESS = f"[^@{WHITESPACE}\\u0000]"  # a character of an email address
 EMAIL = {
     **_nullable(_text(PATIENT_LIMITS["email"])),
-    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*[^ \\u0000]*@[^ \\u0000]*[{WHITESPACE}]*$",
-    "description": "Empty, or an address with an @ and no spaces.",
+    # services.users.EMAIL_RE (a name, "@", a domain with a dot), around optional whitespace
+    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*{_ADDRESS}+@{_ADDRESS}+\\.{_ADDRESS}+"
+    f"[{WHITESPACE}]*$",
+    "description": "Empty, or an address such as name@example.com: no spaces, one @, and a dot "
+    "after it.",
 }
 
 

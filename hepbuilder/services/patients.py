@@ -22,6 +22,7 @@ from hepbuilder.domain.text import fold
 
 from .actor import Actor
 from .audit import record_event, record_events
+from .users import EMAIL_RE
 from .webhooks import emit_event, patient_ref
 
 PER_PAGE = 25
@@ -219,14 +220,25 @@ def _clean(data: dict, *, partial: bool) -> dict:
             errors[key] = f"must be at most {PATIENT_LIMITS[key]:,} characters"
         elif key in ("first_name", "last_name") and not value:
             errors[key] = "is required"
-        elif key == "email" and value and ("@" not in value or " " in value):
-            errors[key] = "is not an email address"
+        elif key == "email" and value and not EMAIL_RE.match(value):
+            # the rule of the clinic's and its users' addresses (a name, "@", a domain with a dot)
+            errors[key] = "is not an email address such as name@example.com"
         values[key] = value
     if "external_id" in values:
         values["external_id"] = values["external_id"] or None
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def patient_problems(data: dict) -> dict[str, str]:
+    """The rule each field of `data` breaks, by field (the checks create_patient and
+    update_patient make), without saving anything: so a form can show every problem at once."""
+    try:
+        _clean(data, partial=False)
+    except ValidationError as error:
+        return error.fields
+    return {}
 
 
 def _check_external_id(

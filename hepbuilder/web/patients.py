@@ -37,6 +37,21 @@ def index():
     return render_template("patients/index.html", result=result, q=q, archived=archived)
 
 
+def _checked(form: PatientForm) -> bool:
+    """Whether a submitted form may be saved. When its own checks fail, the patient service's
+    rules are checked too, for the fields those left unmarked, so every problem shows at once
+    (a date of birth in the future beside a missing first name), not one more after each try."""
+    if not form.is_submitted():
+        return False
+    if form.validate():
+        return True
+    problems = patients.patient_problems(form.to_data())
+    unmarked = {name: text for name, text in problems.items() if not form[name].errors}
+    if unmarked:
+        add_service_errors(form, ValidationError(unmarked))
+    return False
+
+
 def _save_errors(form: PatientForm, error: Exception) -> None:
     if isinstance(error, Conflict):
         form.external_id.errors = [*form.external_id.errors, error.message]
@@ -49,7 +64,7 @@ def _save_errors(form: PatientForm, error: Exception) -> None:
 def new():
     form = PatientForm()
     form.existing_id = None
-    if form.validate_on_submit():
+    if _checked(form):
         db = get_db()
         try:
             patient = patients.create_patient(db, current_actor(), form.to_data())
@@ -123,7 +138,7 @@ def edit(patient_id: int):
         patient = patients.get_patient(db, actor, patient_id)
     form = PatientForm(obj=patient)
     form.existing_id = None
-    if form.validate_on_submit():
+    if _checked(form):
         try:
             patients.update_patient(db, actor, patient.id, form.to_data())
         except (ValidationError, Conflict) as error:

@@ -107,3 +107,20 @@ def test_a_patient_with_the_longest_names_still_fits_on_a_handout():
         ["a" * limits.PATIENT_LIMITS["first_name"], "b" * limits.PATIENT_LIMITS["last_name"]]
     )
     parse_spec({"patient": {"name": longest}, "items": [{"exercise": "step-up"}]}, resolve=_resolve)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["margaret@example", "m@example.com", " m@example.com ", "", "a b@c.d", "a@b@c.d", "ä@ö.de",
+     "a@b.", "@b.c", "name@clinic.co.uk"],
+)  # fmt: skip
+def test_a_patient_email_is_accepted_by_the_api_schema_exactly_when_the_service_accepts_it(
+    address,
+):
+    import re
+
+    from hepbuilder.services import patients
+
+    by_schema = re.search(schemas.EMAIL["pattern"], address) is not None
+    problems = patients.patient_problems({"first_name": "A", "last_name": "B", "email": address})
+    assert by_schema == ("email" not in problems), problems

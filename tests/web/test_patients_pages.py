@@ -1,5 +1,7 @@
 """Patient pages: search and paging, create/edit with errors kept, archive/restore, scoping, PMS link."""
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Patient
@@ -53,6 +55,23 @@ def test_create_patient_keeps_input_and_shows_errors(client, session):
     assert response.location == f"/patients/{patient.id}"
     page = client.get(response.location)
     assert "Zoë Łukasiewicz" in page.text and "1950-04-03" in page.text
+
+
+def test_every_problem_of_a_new_patient_is_shown_at_once(client, session):
+    # A missing first name (the form's check) and a date of birth in the future and an email
+    # address without a domain (the service's rules) are all named on the first try.
+    signed_in(client, session)
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    data = {"first_name": "", "last_name": "Łukasiewicz", "date_of_birth": future}
+    response = client.post("/patients/new", data={**data, "email": "margaret@example"})
+    assert response.status_code == 422
+    assert field_error(response.text, "first_name") == "Enter the first name."
+    assert field_error(response.text, "date_of_birth") == "Cannot be in the future."
+    assert (
+        field_error(response.text, "email") == "Is not an email address such as name@example.com."
+    )
+    assert 'value="Łukasiewicz"' in response.text and 'value="margaret@example"' in response.text
+    assert session.scalar(select(Patient)) is None
 
 
 def test_duplicate_external_id_is_shown_beside_the_field(client, session):
