@@ -263,7 +263,8 @@ def preview_pdf(session: Session, actor: Actor, program_id: int) -> bytes:
     """The PDF the program would issue as now, rendered without storing anything. Records
     "program.preview"."""
     program = get_program(session, actor, program_id)
-    _require_items(program)
+    if not program.items:
+        raise ValidationError({"items": "Add at least one exercise to see a preview."})
     pdf = render_pdf(_with_stored_paths(session, build_spec(session, actor, program)))
     record_event(
         session, actor, "program.preview", patient_id=program.patient_id, program_id=program.id
@@ -300,11 +301,6 @@ def printing_warnings(session: Session, actor: Actor, program_id: int) -> list[s
             where = FIELD_WORDS.get(field, field.replace("_", " ").capitalize())
         sentences.append(f"{where} {problem}.")
     return sentences
-
-
-def _require_items(program: Program) -> None:
-    if not program.items:
-        raise ValidationError({"items": "Add at least one exercise before issuing."})
 
 
 def issue_problems(program: Program, today: dt.date | None = None) -> dict[str, str]:

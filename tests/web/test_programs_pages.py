@@ -242,6 +242,20 @@ def test_preview_is_an_inline_pdf_and_stores_nothing(client, session):
     )
 
 
+def test_preview_of_a_program_with_no_exercises_says_what_to_do_instead_of_a_broken_frame(
+    client, session
+):
+    _clinic, _user, patient = world(client, session)
+    empty = make_program(session, patient)
+    session.commit()
+    page = client.get(f"/programs/{empty.id}?preview=1").get_data(as_text=True)
+    assert "Add at least one exercise to see a preview." in page
+    assert "pdf-frame" not in page  # no frame showing the error page's broken icon
+    refused = client.get(f"/programs/{empty.id}/preview")
+    assert refused.status_code == 422
+    assert "Add at least one exercise to see a preview." in refused.get_data(as_text=True)
+
+
 def test_preview_warns_about_a_name_the_handout_cannot_print(client, session):
     _clinic, _user, patient = world(client, session, first_name="अनीता", last_name="Sharma")
     program = make_program(session, patient, protocol="unstable-hips-trendelenburg")
