@@ -81,6 +81,8 @@ def setup():
             db.rollback()
             return redirect(url_for("accounts.login"))
         else:
+            # the admin is signed in now, so it counts as their first sign-in (time and event)
+            sign_in.record_sign_in(db, user, request.remote_addr or "")
             db.commit()
             sign_in_user(user)
             flash("Welcome! Your clinic is set up and its exercise library is ready.", "success")

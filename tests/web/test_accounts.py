@@ -52,6 +52,10 @@ def test_setup_creates_clinic_admin_and_library_then_disappears(client, session)
     assert SETUP["password"] not in admin.password_hash
     assert admin.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert count(session, Exercise) > 0  # the library was loaded into the new clinic
+    # signed in by the set-up: that is the admin's first sign-in (the users page says when)
+    assert admin.last_login_at is not None
+    actions = select(AuditEvent.action).where(AuditEvent.user_id == admin.id)
+    assert session.scalars(actions.order_by(AuditEvent.id)).all()[-1] == "sign_in.success"
 
     assert client.get("/setup").status_code == 404
     client.post("/logout")
