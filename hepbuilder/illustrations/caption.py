@@ -41,8 +41,8 @@ def illustration_caption(data: dict | None, side: str) -> str:
     """The caption for a pose illustration drawn for a dose's `side` (each, left, right, none).
 
     "Shown: right leg. Arrow: direction of movement." The limb named is the highlighted one, on
-    the side `side_to_draw` draws it. Both sides highlighted name both limbs; no highlight names
-    none. Returns "" for an image or a missing illustration (no drawing the words could describe).
+    the side `side_to_draw` draws it; for a dose with no side ("none": both legs alike, as in a
+    bridge) no side is named. Both sides highlighted name both limbs; no highlight names none. Returns "" for an image or a missing illustration (no drawing the words could describe).
     """
     if not data or not data.get("frames"):
         return ""
@@ -63,12 +63,16 @@ def illustration_caption(data: dict | None, side: str) -> str:
             sentences.append("Shown: both " + " and ".join(w + "s" for w in both) + ".")
     elif near:
         words = " and ".join(near_words)
-        sentences.append(f"Shown: {near_side} {words}{then(near_side)}.")
+        if side == "none":  # done with both legs alike (a bridge): no side to name
+            sentences.append(f"Shown: {words}.")
+        else:
+            sentences.append(f"Shown: {near_side} {words}{then(near_side)}.")
     elif far:
         # the colour marks where a stretch is felt, in the far leg (the reverse warrior's
         # straight leg), which side_to_draw puts on the dose's side
         felt = " and ".join(far_words)
-        sentences.append(f"Shown: stretch in the {far_side} {felt}{then(far_side)}.")
+        where = "" if side == "none" else f"{far_side} "
+        sentences.append(f"Shown: stretch in the {where}{felt}{then(far_side)}.")
     arrows = data.get("arrows") or ()
     heads = {int(a.get("heads", 1)) for a in arrows}
     if 1 in heads:

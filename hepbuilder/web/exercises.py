@@ -96,7 +96,10 @@ def detail(slug: str):
         exercise=exercise,
         dose_words=describe_dose(exercise.defaults),
         steps=steps_for_dose(exercise.steps, exercise.defaults),
-        illustration=illustration_markup(exercise, safe_color(current_user.clinic.brand_color)),
+        # drawn and captioned for the default dose, as a handout with that dose shows it
+        illustration=illustration_markup(
+            exercise, safe_color(current_user.clinic.brand_color), side=exercise.defaults.side
+        ),
         photos=list(
             zip(
                 [photo_url(row, path) for path in row.photos or ()],
@@ -104,7 +107,7 @@ def detail(slug: str):
                 strict=True,
             )
         ),
-        caption=illustration_words(exercise),
+        caption=illustration_words(exercise, exercise.defaults.side),
     )
 
 

@@ -127,8 +127,8 @@ def test_detail_captions_the_picture_as_the_handout_does(signed_in, library):
 
     exercise = library.exercises["banded-lunge"]
     html = signed_in.get("/exercises/banded-lunge").text
-    words = illustration_caption(exercise.illustration, "none")
-    assert words.startswith("Shown: right leg")
+    words = illustration_caption(exercise.illustration, exercise.defaults.side)  # each side
+    assert words.startswith("Shown: right leg (then the same with the left).")
     assert f'<figcaption class="illustration__caption">{words}</figcaption>' in html
 
 
