@@ -26,6 +26,7 @@ TAG_RAISE_PT = 3.0
 BRAND_RULE_GAP_PT, BRAND_RULE_PT, BRAND_RULE_CLEARANCE_PT = 6.0, 1.6, 14.0
 COLUMN_GAP_PT = 14.0  # between the columns of patient, therapist and dates
 FACT_ROW_GAP_PT = 6.0
+OVERVIEW_KEEP_ROWS = 2  # the fewest rows of the at-a-glance list on either side of a page cut
 URL_ROW_GAP_PT = 8.0  # above the share address when it has a row of its own under the columns
 _URL_BREAKS = re.compile(r"(?<=/)(?=.)")  # a share address breaks only after a slash
 _WORD_BREAKS = re.compile(r"(?<=[-/‐–])(?=.)")  # a name breaks only after a hyphen
@@ -402,7 +403,8 @@ def overview(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayo
                 name_w, y, width - name_w, s.body, describe_dose(item.dose), cuttable=False
             )
             y = max(left, right) + 2.0
-            layout.cuts.append(y)
+            if OVERVIEW_KEEP_ROWS <= number <= count - OVERVIEW_KEEP_ROWS:
+                layout.cuts.append(y)  # never a row alone at a page's foot or top
         layout.rule(0.0, y, width, RULE, 0.4)
         layout.height = y + s.gap_pt
         return layout

@@ -157,6 +157,9 @@ def _story(
                 # starts the next page; in large print, where a card is often taller than a
                 # page, every card goes on under its picture rather than leave a page empty
                 keep_whole=not s.large_print,
+                # ... but not when that would leave more than half a page empty (a card after
+                # the at-a-glance list at the top of a page)
+                split_if_half_empty=True,
             )
         )
     # the diary starts on a page of its own, unless that would leave most of this one empty
