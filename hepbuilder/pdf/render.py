@@ -163,9 +163,10 @@ def _story(
             )
         )
     # the diary starts on a page of its own, unless that would leave most of this one empty
+    # (then a first week that does not fit under its introduction starts the next page whole)
     story.append(CondPageBreak(page_height_pt * DIARY_ON_SAME_PAGE_SHARE))
     story.append(block(diary.diary_intro(spec, s)))
-    story.extend(diary.diary_grids(spec, s))
+    story.extend(diary.diary_grids(spec, s, page_height_pt))
     story.append(RuledNotes("Notes for your next visit", s))
     return story
 
