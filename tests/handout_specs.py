@@ -95,3 +95,64 @@ def photo_spec(*, paper="A4", large_print=False, photos=None, slug="step-up") ->
     spec = make_spec(items=0, paper=paper, large_print=large_print, notes="")
     spec["items"] = [{"exercise": exercise, "sets": 2, "reps": 10, "side": "each"}]
     return spec
+
+
+LONG_PATIENT = "Zoë Maria-Magdalena Łukasiewicz-Konstantinopoulou"
+SHARE_TOKEN = "Bcp3D8XdiXTQlWZGHC6TH0xkcm_vxnaM"  # a real share link's 32 URL-safe characters
+SHARE_URL = "https://hep.riverside-physio.example/p/" + SHARE_TOKEN
+LONG_SHARE_URL = "https://hep.riverside-physio-and-sports-injury.example/p/" + SHARE_TOKEN
+KNEE_DOSES = (
+    ("quad-sets", {"sets": 2, "reps": 10, "hold_seconds": 10, "times_per_day": 3, "side": "left"}),
+    (
+        "short-arc-quad",
+        {"sets": 1, "reps": 12, "hold_seconds": 5, "times_per_day": 2, "side": "left"},
+    ),
+    (
+        "glute-bridge",
+        {"sets": 3, "reps": 12, "hold_seconds": 5, "days_per_week": 3, "side": "none"},
+    ),
+    ("calf-raise", {"sets": 2, "reps": 15, "days_per_week": 5, "side": "none"}),
+    (
+        "clamshell",
+        {
+            "sets": 3,
+            "reps": 10,
+            "days_per_week": 3,
+            "side": "left",
+            "notes": "Keep your heels together and don't roll backwards.",
+        },
+    ),
+    (
+        "forward-step-down",
+        {"sets": 2, "reps": 10, "times_per_day": 2, "days_per_week": 3, "side": "left"},
+    ),
+)
+
+
+def knee_spec(*, paper="A4", large_print=False, share_url=SHARE_URL) -> dict:
+    """The QA tester's handout: six library knee exercises (one with a note), a therapist's
+    note, a long double-barrelled patient name, a 32-character share link, four diary weeks."""
+    exercises = load_library().exercises
+    spec = make_spec(items=0, paper=paper, large_print=large_print, share_url=share_url)
+    spec["clinic"].update(
+        name="Riverside Physio & Sports Clinic",
+        phone="01632 960 123",
+        country="GB",
+        address="12 River Road\nRiverside RS1 2AB",
+        email="frontdesk@riverside.example",
+        website="https://riverside.example",
+    )
+    spec.update(
+        patient={"name": LONG_PATIENT},
+        therapist={"name": "Jo Marsh", "credentials": "BSc MCSP"},
+        title="Left knee, week 1",
+        issued_on="2026-12-01",
+        review_on="2026-12-29",
+        notes="Do these slowly. Mild aching up to 3/10 is fine. Ice the knee for 10 minutes "
+        "afterwards if it is sore.",
+    )
+    spec["items"] = [
+        {"exercise": exercises[slug].to_dict(), "times_per_day": 1, **dose}
+        for slug, dose in KNEE_DOSES
+    ]
+    return spec

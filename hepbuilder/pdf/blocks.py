@@ -38,6 +38,7 @@ class Block(Flowable):
         continued: tuple[TextStyle, str] | None = None,
         foot_mark: str | None = None,
         keep_whole: bool = True,
+        split_if_half_empty: bool = False,
         space_after_pt: float = 0.0,
         min_piece_pt: float = MIN_PIECE_PT,
         _layout: BlockLayout | None = None,
@@ -51,6 +52,7 @@ class Block(Flowable):
         self._continued = continued
         self._foot_mark = foot_mark
         self._keep_whole = keep_whole
+        self._split_if_half_empty = split_if_half_empty
         self._min_piece_pt = min_piece_pt
         self._layout = _layout
         self._start = _start
@@ -92,6 +94,7 @@ class Block(Flowable):
             continued=self._continued,
             foot_mark=self._foot_mark,
             keep_whole=self._keep_whole,
+            split_if_half_empty=self._split_if_half_empty,
             space_after_pt=self.spaceAfter if end is None else 0.0,
             min_piece_pt=self._min_piece_pt,
             _layout=self._layout,
@@ -105,7 +108,11 @@ class Block(Flowable):
             return [self]
         at_top = availHeight >= self._page_height_pt - 1.0 or was_postponed(self)
         if self._keep_whole and self.height <= self._page_height_pt and not at_top:
-            return []
+            # kept whole: moved to the next page, unless that would leave more than half of
+            # this one empty (`split_if_half_empty`): then it starts here and goes on over it
+            half_empty = availHeight > self._page_height_pt * EARLY_CUT_SHARE
+            if not (self._split_if_half_empty and half_empty):
+                return []
         room = availHeight - self._lead_pt() - SLICE_PAD_PT
         end = self._layout.height if self._end is None else self._end
         # no orphans or widows: at least min_piece_pt of the block on each side of a cut

@@ -11,6 +11,7 @@ from hepbuilder.domain.spec import HandoutSpec
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
+from .ink.pages import was_postponed
 from .ink.paths import color_op, num, path_ops
 from .ink.writer import TextWriter
 from .layout import BlockLayout
@@ -26,6 +27,7 @@ BOX_GAP_PT = 3.0
 CELL_PAD_PT = 5.0
 HEAD_GAP_PT = 6.0
 REST_MARK = "–"
+CONTINUED = " (continued)"  # after a week's span over its rows on a later page
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +121,15 @@ def diary_weeks(spec: HandoutSpec) -> list[tuple[str, list[tuple[str, str]]]]:
     return weeks
 
 
-def diary_grids(spec: HandoutSpec, s: HandoutStyles) -> list[Flowable]:
+def diary_grids(
+    spec: HandoutSpec, s: HandoutStyles, page_height_pt: float | None = None
+) -> list[Flowable]:
+    """A DiaryGrid per week; given `page_height_pt`, each week that fits on a page is kept
+    whole (moved to the next page rather than split)."""
     rows = diary_rows(spec)
     grids = []
     for span, days in diary_weeks(spec):
-        grid = DiaryGrid(rows, days, s, span=span)
+        grid = DiaryGrid(rows, days, s, span=span, page_height_pt=page_height_pt)
         grid.spaceAfter = s.gap_pt
         grids.append(grid)
     return grids
@@ -133,11 +139,25 @@ class DiaryGrid(Flowable):
     """One week of the diary: a row per exercise, a column per day, a box per session (left and
     right boxes for "each side") on its planned days, and the pain row.
 
-    Splits between rows when the grid is longer than a page, repeating the day headings.
+    A week is never split across pages while it fits on one (`page_height_pt`): it moves to
+    the next page whole. Only a week longer than a page splits between rows, repeating the day
+    headings under its span marked "(continued)".
     """
 
-    def __init__(self, rows, days, styles, *, span: str = "", first=0, last=None, with_pain=True):
+    def __init__(
+        self,
+        rows,
+        days,
+        styles,
+        *,
+        span: str = "",
+        first=0,
+        last=None,
+        with_pain=True,
+        page_height_pt: float | None = None,
+    ):
         super().__init__()
+        self._page_height_pt = page_height_pt
         self._rows = rows
         self._days = days
         self._span = span
@@ -192,6 +212,12 @@ class DiaryGrid(Flowable):
         room = availHeight - self._head_pt()
         if sum(heights) <= room:
             return [self]
+        whole = self._head_pt() + sum(heights)
+        at_top = was_postponed(self) or (
+            self._page_height_pt is not None and availHeight >= self._page_height_pt - 1.0
+        )
+        if self._page_height_pt is not None and whole <= self._page_height_pt and not at_top:
+            return []  # the whole week on the next page
         fits, used = 0, 0.0
         for height in heights[: self._last - self._first]:
             if used + height > room:
@@ -203,26 +229,28 @@ class DiaryGrid(Flowable):
         if fits < 2:
             return []
         middle = self._first + fits
-        return [
-            DiaryGrid(
-                self._rows,
-                self._days,
-                self._styles,
-                span=self._span,
-                first=self._first,
-                last=middle,
-                with_pain=False,
-            ),
-            DiaryGrid(
-                self._rows,
-                self._days,
-                self._styles,
-                span=self._span,
-                first=middle,
-                last=self._last,
-                with_pain=self._with_pain,
-            ),
-        ]
+        head = DiaryGrid(
+            self._rows,
+            self._days,
+            self._styles,
+            span=self._span,
+            first=self._first,
+            last=middle,
+            with_pain=False,
+            page_height_pt=self._page_height_pt,
+        )
+        rest = DiaryGrid(
+            self._rows,
+            self._days,
+            self._styles,
+            span=self._span if self._span.endswith(CONTINUED) else self._span + CONTINUED,
+            first=middle,
+            last=self._last,
+            with_pain=self._with_pain,
+            page_height_pt=self._page_height_pt,
+        )
+        rest.spaceAfter = self.spaceAfter  # the gap before the next week stays
+        return [head, rest]
 
     def draw(self):
         canvas = self.canv

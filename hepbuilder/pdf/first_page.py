@@ -3,6 +3,7 @@ pain rule and the at-a-glance list. Each builder returns a function from a width
 every part is measured once and drawn in one pass.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -19,23 +20,60 @@ from .wording import long_date, short_url, therapist_line
 
 QR_TEXT_W_PT = 150.0  # the words beside the QR code in normal print, with their gap to it
 QR_TEXT_GAP_PT = 10.0
-URL_MIN_PT = 6.0  # the share address shrinks to this size at most to stay on one line
 LOGO_GAP_PT = 12.0  # between the logo and the clinic's name
 TAG_GAP_PT = 16.0  # between the clinic's name and "Home exercise program"
 TAG_RAISE_PT = 3.0
 BRAND_RULE_GAP_PT, BRAND_RULE_PT, BRAND_RULE_CLEARANCE_PT = 6.0, 1.6, 14.0
 COLUMN_GAP_PT = 14.0  # between the columns of patient, therapist and dates
 FACT_ROW_GAP_PT = 6.0
+OVERVIEW_KEEP_ROWS = 2  # the fewest rows of the at-a-glance list on either side of a page cut
+URL_ROW_GAP_PT = 8.0  # above the share address when it has a row of its own under the columns
+_URL_BREAKS = re.compile(r"(?<=/)(?=.)")  # a share address breaks only after a slash
+_WORD_BREAKS = re.compile(r"(?<=[-/‐–])(?=.)")  # a name breaks only after a hyphen
 
 
-def url_style(url: str, style: TextStyle, width: float) -> TextStyle:
-    """`style`, made smaller only if it must be, so that `url` prints on one line `width` wide."""
-    size_pt = style.size_pt
-    while size_pt > URL_MIN_PT and string_width_pt(url, style.font_name, size_pt) > width:
-        size_pt -= 0.25
+def _smaller(style: TextStyle, size_pt: float) -> TextStyle:
     if size_pt == style.size_pt:
         return style
     return replace(style, size_pt=size_pt, leading_pt=round(size_pt * 1.28, 2))
+
+
+def _fit_pieces(pieces: list[str], style: TextStyle, width: float, least_pt: float) -> TextStyle:
+    """`style`, made smaller (never under `least_pt`) only as far as the widest piece needs to
+    fit `width`."""
+    size_pt = style.size_pt
+    widest = max(pieces, key=lambda piece: string_width_pt(piece, style.font_name, size_pt))
+    while size_pt > least_pt and string_width_pt(widest, style.font_name, size_pt) > width:
+        size_pt = max(least_pt, size_pt - 0.25)
+    return _smaller(style, size_pt)
+
+
+def name_style(text: str, style: TextStyle, width: float, least_pt: float) -> TextStyle:
+    """The style for a name in a column `width` wide: as given when every part of it (its words,
+    and a double-barrelled word's halves) fits a line, else smaller, so that it breaks only at a
+    space or after a hyphen ("Łukasiewicz-" / "Konstantinopoulou"), never between letters
+    (not under `least_pt`: past that, ink.lines.wrap breaks it between letters, never leaving
+    one or two alone)."""
+    pieces = [piece for word in text.split() for piece in _WORD_BREAKS.split(word)]
+    return _fit_pieces(pieces or [""], style, width, least_pt)
+
+
+def url_lines(url: str, style: TextStyle, width: float, least_pt: float):
+    """The share address as (style, lines): one line when it fits `width`, else broken only
+    after a "/" into as few lines as fit (what a patient types stays whole and in order); set
+    smaller (not under `least_pt`) only when one part between slashes is wider than a line."""
+    parts = _URL_BREAKS.split(url)
+    style = _fit_pieces(parts, style, width, least_pt)
+    lines: list[str] = []
+    for part in parts:
+        joined = lines[-1] + part if lines else part
+        if lines and string_width_pt(joined, style.font_name, style.size_pt) <= width:
+            lines[-1] = joined
+        elif string_width_pt(part, style.font_name, style.size_pt) <= width:
+            lines.append(part)
+        else:  # a part too long for any line even at the least size: between characters
+            lines.extend(wrap(part, style.font_name, style.size_pt, width))
+    return style, lines
 
 
 def brand_header(spec: HandoutSpec, s: HandoutStyles, logo) -> Callable[[float], BlockLayout]:
@@ -87,12 +125,14 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
         qr_block = 0.0
         if spec.share_url:
             qr_block = s.qr_pt + (QR_TEXT_W_PT if not s.large_print else 0.0)
+        names = {"PATIENT", "THERAPIST"}  # set smaller rather than broken between letters
         facts = [
             ("PATIENT", clean(spec.patient_name)),
             *([("THERAPIST", therapist)] if (therapist := therapist_line(spec)) else []),
             ("ISSUED", long_date(spec.issued_on) if spec.issued_on else "—"),
             ("NEXT REVIEW", long_date(spec.review_on) if spec.review_on else "—"),
         ]
+        least_pt = s.label.size_pt  # nothing in the panel smaller than its labels
         columns = 2
         inner = width - 2 * pad - (qr_block + pad if qr_block and not s.large_print else 0.0)
         column_w = (inner - (columns - 1) * COLUMN_GAP_PT) / columns
@@ -103,10 +143,14 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
                 x = pad + column * (column_w + COLUMN_GAP_PT)
                 layout.text(x, row_y + s.label.size_pt, s.label, label)
                 value_y = row_y + s.label.leading_pt
-                value_y = layout.lines(x, value_y, column_w, s.body_bold, value, cuttable=False)
+                style = s.body_bold
+                if label in names:
+                    style = name_style(value, style, column_w, least_pt)
+                value_y = layout.lines(x, value_y, column_w, style, value, cuttable=False)
                 bottom = max(bottom, value_y)
             row_y = bottom + FACT_ROW_GAP_PT
-        panel_bottom = row_y - FACT_ROW_GAP_PT + pad
+        facts_bottom = row_y - FACT_ROW_GAP_PT
+        panel_bottom = facts_bottom + pad
         if spec.share_url:
             url = short_url(spec.share_url)
             if s.large_print:
@@ -139,14 +183,22 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
                 "Scan the code with your phone's camera, or type the address below it.",
                 cuttable=False,
             )
-            # the address on one line under the code, right-aligned with it (or under the text
-            # beside it in large print), as wide as the panel if it must be
-            style = url_style(url, s.small_bold, width - 2 * pad)
-            url_w = string_width_pt(url, style.font_name, style.size_pt)
             url_top = max(top + s.qr_pt + 2.0, text_y + 2.0)
-            url_x = max(pad, qr_x + s.qr_pt - url_w) if not s.large_print else pad
-            layout.text(url_x, url_top + style.size_pt, style, url, s.brand_ink)
-            panel_bottom = max(panel_bottom, url_top + style.leading_pt + pad)
+            style, lines = url_lines(url, s.small_bold, width - 2 * pad, least_pt)
+            url_w = max(string_width_pt(line, style.font_name, style.size_pt) for line in lines)
+            if s.large_print:
+                url_x = pad  # under the code, which is under the columns
+            elif len(lines) == 1 and url_w <= width - pad - text_x:
+                url_x = qr_x + s.qr_pt - url_w  # under the code, right-aligned with it
+            else:
+                # too wide for the code's column: a row of its own under the panel's columns
+                # (and the code), as wide as the panel, never over a patient's details
+                url_top = max(url_top, facts_bottom + URL_ROW_GAP_PT)
+                url_x = max(pad, qr_x + s.qr_pt - url_w)
+            for line in lines:
+                layout.text(url_x, url_top + style.size_pt, style, line, s.brand_ink)
+                url_top += style.leading_pt
+            panel_bottom = max(panel_bottom, url_top + pad)
         layout.shapes.insert(
             0, Rect(0.0, panel_top, width, panel_bottom - panel_top, fill=SOFT, radius_pt=4.0)
         )
@@ -351,7 +403,8 @@ def overview(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayo
                 name_w, y, width - name_w, s.body, describe_dose(item.dose), cuttable=False
             )
             y = max(left, right) + 2.0
-            layout.cuts.append(y)
+            if OVERVIEW_KEEP_ROWS <= number <= count - OVERVIEW_KEEP_ROWS:
+                layout.cuts.append(y)  # never a row alone at a page's foot or top
         layout.rule(0.0, y, width, RULE, 0.4)
         layout.height = y + s.gap_pt
         return layout

@@ -157,12 +157,16 @@ def _story(
                 # starts the next page; in large print, where a card is often taller than a
                 # page, every card goes on under its picture rather than leave a page empty
                 keep_whole=not s.large_print,
+                # ... but not when that would leave more than half a page empty (a card after
+                # the at-a-glance list at the top of a page)
+                split_if_half_empty=True,
             )
         )
     # the diary starts on a page of its own, unless that would leave most of this one empty
+    # (then a first week that does not fit under its introduction starts the next page whole)
     story.append(CondPageBreak(page_height_pt * DIARY_ON_SAME_PAGE_SHARE))
     story.append(block(diary.diary_intro(spec, s)))
-    story.extend(diary.diary_grids(spec, s))
+    story.extend(diary.diary_grids(spec, s, page_height_pt))
     story.append(RuledNotes("Notes for your next visit", s))
     return story
 

@@ -2,6 +2,7 @@
 up to the review; and the red-flags box of back and hip programs."""
 
 import io
+import re
 
 import pdfplumber
 import pytest
@@ -11,7 +12,7 @@ from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.diary import planned_days
 from hepbuilder.pdf.styles import DIARY_BOX_MM
-from tests.handout_specs import make_item, make_spec
+from tests.handout_specs import knee_spec, make_item, make_spec
 
 BOX_PT = DIARY_BOX_MM[0] * 72 / 25.4
 
@@ -105,3 +106,49 @@ def test_programs_for_other_regions_have_no_red_flags_box():
         p.extract_text() for p in PdfReader(io.BytesIO(render_handout(parse_spec(spec)))).pages
     )
     assert "Get help straight away" not in text
+
+
+def diary_pages(pdf: bytes) -> list:
+    """The pages from "Exercise diary" on, as pdfplumber pages' (text, chars, lines)."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            text = page.extract_text()
+            if pages or "Exercise diary" in text:
+                pages.append((text, page.chars, page.lines))
+    return pages
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_diary_keeps_each_week_whole_spaced_and_ends_with_notes(paper, large_print):
+    # the QA handout: in large print week 1's rows 1-5 were on one page and row 6 and the pain
+    # row on the next, run into the next week's heading with no space between
+    pdf = render_handout(parse_spec(knee_spec(paper=paper, large_print=large_print)))
+    pages = diary_pages(pdf)
+    weeks = 0
+    for text, chars, lines in pages:
+        text = text.split("Exercise diary")[-1]  # not the end of the last card before it
+        spans = text.count("WEEK ")
+        weeks += spans
+        assert "(CONTINUED)" not in text
+        # every week on the page with all its rows and its pain row
+        assert text.count("Pain today") == spans, text
+        assert text.count("6. Forward") == spans, text
+        # each week's heading stands clear of the rule above it (the last week's pain row)
+        heads = sorted({c["top"] for c in chars if c["text"] == "W" and c["size"] < 14})
+        for top in heads:
+            rules_above = [line["top"] for line in lines if line["top"] < top]
+            assert top - max(rules_above) >= 9.0, (top, max(rules_above))
+    assert weeks == 4  # 1 to 29 December: four weeks, each heading once
+    if large_print:  # there is room for it after the last week: it is there in large print too
+        assert "Notes for your next visit" in pages[-1][0]
+
+
+def test_diary_splits_only_a_week_longer_than_a_page_and_says_it_goes_on():
+    spec = make_spec(items=12, large_print=True)  # twelve rows and the pain row: over a page
+    pages = diary_pages(render_handout(parse_spec(spec)))
+    week_one = [text for text, _, _ in pages if "WEEK 1:" in text]
+    assert len(week_one) == 2 and "(CONTINUED)" in week_one[1]
+    rows = " ".join(" ".join(text.split()) for text in week_one)
+    assert all(re.search(rf"\bnumber {n}\b", rows) for n in range(1, 13)), rows

@@ -14,7 +14,7 @@ from hepbuilder.library.loader import load_library
 from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.ink.fonts import string_width_pt
 from hepbuilder.pdf.styles import FRAME_MM
-from tests.handout_specs import make_item, make_spec
+from tests.handout_specs import KNEE_DOSES, knee_spec, make_item, make_spec
 from tests.pdf_pages import read_pages
 
 MM = 72 / 25.4
@@ -427,3 +427,29 @@ def test_render_handout_large_print_never_leaves_one_line_of_a_card_alone(stress
         head = [unmarked(line) for line in content_lines(before)[-2:]]
         assert any(after in p for p in inside), (page.page_number, lines[label + 1])
         assert any("".join(head) + first in p for p in inside), (before.page_number, head[-1])
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+def test_render_handout_normal_print_keeps_the_glance_list_together_and_pages_half_full(paper):
+    # the QA tester's handout: six exercises, a therapist's note, a long patient name and a real
+    # share link left room for one row of the list on page 1, and page 2 held the other five
+    # and nothing else (30 % full) because the first card did not fit whole under them
+    pdf = render_handout(parse_spec(knee_spec(paper=paper)))
+    fills = fills_before_the_diary(pdf)
+    assert min(fills) >= 0.5, [(n, round(f, 3)) for n, f in enumerate(fills, 1)]
+    pages = read_pages(pdf)[: len(fills)]
+    names = [load_library().exercises[slug].name for slug, _ in KNEE_DOSES]
+    rows = [
+        sum(
+            bool(re.search(rf"^{n}\. {re.escape(name)}(?! \(continued\))", page.text, re.M))
+            for n, name in enumerate(names, 1)
+        )
+        for page in pages
+    ]
+    assert sum(rows) == len(KNEE_DOSES)
+    assert all(count == 0 or count >= 2 for count in rows), rows  # never one row alone
+    glance = next(p for p in pages if "Your exercises at a glance" in p.text)
+    text = " ".join(glance.text.split())
+    assert "(continued)" not in text.split("Your exercises at a glance")[1][:20]
+    # the first card starts under the list, on the same page
+    assert text.index("6. Forward step-down") < text.index("1 Quad sets What it is for")

@@ -31,6 +31,7 @@ def clean(text: str) -> str:
 
 
 _BREAK_AFTER = re.compile(r"(?<=[-/‐–])(?=.)")
+MIN_TAIL_CHARS = 3  # the fewest characters of a word broken between letters on its last line
 
 
 def _break_word(word: str, font: str, size_pt: float, first_room_pt: float, width_pt: float):
@@ -47,11 +48,18 @@ def _break_word(word: str, font: str, size_pt: float, first_room_pt: float, widt
         if current:
             pieces.append(current)
             current, room = "", width_pt
+        broken = len(pieces)
         for char in part:
             if current and string_width_pt(current + char, font, size_pt) > room:
                 pieces.append(current)
                 current, room = "", width_pt
             current += char
+        short = MIN_TAIL_CHARS - len(current)
+        if len(pieces) > broken and short > 0 and len(pieces[-1]) >= short + MIN_TAIL_CHARS:
+            # never one or two letters alone on a line ("Konstantinopoulo" / "u"): the piece
+            # before gives the last some of its letters
+            current = pieces[-1][-short:] + current
+            pieces[-1] = pieces[-1][:-short]
     pieces.append(current)
     return pieces
 
