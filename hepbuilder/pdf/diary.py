@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from reportlab.platypus.flowables import Flowable
 
 from hepbuilder.domain.spec import HandoutSpec
+from hepbuilder.domain.text import MONTHS, long_date
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
@@ -16,7 +17,7 @@ from .ink.paths import color_op, num, path_ops
 from .ink.writer import TextWriter
 from .layout import BlockLayout
 from .styles import MUTED, RULE, HandoutStyles, TextStyle
-from .wording import MONTHS, WEEKDAYS, long_date
+from .wording import WEEKDAYS
 
 DIARY_MIN_DAYS = 14
 DIARY_MAX_DAYS = 42  # six weeks

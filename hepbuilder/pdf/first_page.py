@@ -10,13 +10,14 @@ from dataclasses import replace
 from hepbuilder.domain.dose import describe_change, describe_dose
 from hepbuilder.domain.emergency import urgent_help
 from hepbuilder.domain.spec import HandoutSpec
+from hepbuilder.domain.text import long_date
 
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, wrap
 from .ink.qr import draw_qr
 from .layout import BlockLayout, Picture, Rect
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
-from .wording import long_date, short_url, therapist_line
+from .wording import short_url, therapist_line
 
 QR_TEXT_W_PT = 150.0  # the words beside the QR code in normal print, with their gap to it
 QR_TEXT_GAP_PT = 10.0

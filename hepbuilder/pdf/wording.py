@@ -1,31 +1,10 @@
-"""Words the handout prints in several places: dates, the therapist's line, a share link."""
-
-import datetime as dt
+"""Words the handout prints in several places: the therapist's line, a share link."""
 
 from hepbuilder.domain.spec import HandoutSpec
 
 from .ink.lines import clean
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def long_date(day: dt.date) -> str:
-    """ "25 November 2026": unambiguous on either side of the Atlantic, independent of locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def short_url(url: str) -> str:
