@@ -55,6 +55,14 @@ def _illustration(item, accent_hex: str):
     return illustration_markup(item.exercise, accent_hex, side=item.dose.side)
 
 
+def _frame_labels(item) -> list[str]:
+    """The labels of a picture's frames ("Start", "Finish"), for the page to set as text under
+    it: inside the SVG they shrink with the picture, to a few pixels on a phone."""
+    frames = (item.exercise.illustration or {}).get("frames") or ()
+    labels = [str(frame.get("label") or "") for frame in frames]
+    return labels if len(labels) > 1 and any(labels) else []
+
+
 def _caption(item) -> str:
     from .exercises import illustration_words
 
@@ -93,6 +101,7 @@ def show(token: str):
             ],
             "illustration": None if item.exercise.printed_photos else _illustration(item, accent),
             "caption": "" if item.exercise.printed_photos else _caption(item),
+            "frame_labels": [] if item.exercise.printed_photos else _frame_labels(item),
         }
         for index, item in enumerate(spec.items, start=1)
     ]
