@@ -100,3 +100,16 @@ def test_a_long_one_word_surname_wraps_on_every_page_that_names_the_patient(
             width = page.evaluate("document.documentElement.scrollWidth")
             wide = page.evaluate(WIDER_THAN_THE_SCREEN)
             assert width <= size["width"], f"{name} is {width} px wide on a {viewport}: {wide}"
+
+
+def test_the_phone_header_names_the_signed_in_user(live_server, phone_page, session):
+    """At 390 px the account link read "Password"; it shows the user's first name."""
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    user = make_user(session, clinic, name="Samantha Rivera")
+    session.commit()
+    sign_in(phone_page, live_server.url, user)
+    phone_page.goto(f"{live_server.url}/patients")
+    link = phone_page.locator(".site-account__link")
+    assert link.inner_text() == "Samantha" and link.is_visible()
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
