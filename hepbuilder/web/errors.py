@@ -57,8 +57,10 @@ def error_response(
     fields: dict | None = None,
     extra: dict | None = None,
     code: str | None = None,
+    heading: str | None = None,
 ):
-    """A JSON error ({"error": {code, message, fields}}) under /api/, else the HTML error page."""
+    """A JSON error ({"error": {code, message, fields}}) under /api/, else the HTML error page
+    (headed `heading`, or a plain heading for its status)."""
     if wants_json():
         body = {
             "code": code or _CODES.get(status, "error"),
@@ -67,7 +69,8 @@ def error_response(
         }
         body.update(extra or {})
         return jsonify({"error": body}), status
-    return render_template("errors/error.html", status=status, message=message), status
+    page = render_template("errors/error.html", status=status, message=message, heading=heading)
+    return page, status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -88,7 +91,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
-        body, status = error_response(status, _friendly(status, error))
+        heading = _HEADINGS.get(status) if _says_nothing_more(error) else None
+        body, status = error_response(status, _friendly(status, error), heading=heading)
         # Keep what the error tells the client: Allow (405) and WWW-Authenticate (401).
         kept = {"allow", "www-authenticate"}
         headers = {k: v for k, v in error.get_headers() if k.lower() in kept}
@@ -105,11 +109,31 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(500, "Something went wrong on our side. Please try again.")
 
 
+# Said instead of werkzeug's own description ("...It is either read-protected or not readable by
+# the server."), which means nothing to a therapist; an abort() that gives its own words keeps them.
+_PLAIN = {
+    400: "Your browser sent something this page could not use. Please go back and try again.",
+    401: "Please sign in to open this page.",
+    403: "This page is for your clinic's administrators. If something here needs changing, "
+    "ask one of them.",
+}
+_HEADINGS = {401: "Please sign in", 403: "Only an admin can open this page"}
+
+
+def _says_nothing_more(error: HTTPException) -> bool:
+    """True when the error carries werkzeug's standard description, not words of our own."""
+    return not error.description or error.description == type(error).description
+
+
 def _friendly(status: int, error: HTTPException) -> str:
     messages = {
-        404: "We could not find that page.",
+        404: "We could not find that page. It may have moved, or the address may be mistyped.",
         405: "That action is not allowed here.",
         413: "That upload or request is too large.",
         414: "That address is too long.",
     }
-    return messages.get(status) or error.description or "That request could not be handled."
+    if status in messages:
+        return messages[status]
+    if status in _PLAIN and _says_nothing_more(error):
+        return _PLAIN[status]
+    return error.description or "That request could not be handled."

@@ -1,8 +1,9 @@
 """What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
 
 from collections.abc import Callable
+from pathlib import Path
 
-from flask import Flask, Response, abort, request, url_for
+from flask import Flask, Response, abort, current_app, request, url_for
 from flask_login import current_user
 
 from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
@@ -78,8 +79,21 @@ def brand_css(color: str) -> Response:
 brand_css.is_public = True
 
 
+def favicon() -> Response:
+    """`/favicon.ico`, which browsers ask for where a page names no icon (a PDF shown inline):
+    the app's icon (static/favicon.svg, which every page names), public and cached for a day."""
+    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()
+    response = Response(icon, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+favicon.is_public = True
+
+
 def register_layout(app: Flask) -> None:
     app.add_url_rule("/brand/<color>.css", "brand_css", brand_css)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.context_processor(_layout_context)
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["long_date"] = long_date

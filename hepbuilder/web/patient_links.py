@@ -1,7 +1,8 @@
 """A patient's private link, `/p/<token>`: no sign-in, made for a phone, no JavaScript needed.
 
 It shows the latest handout (brand, each exercise with its picture, dose in words, steps, tips,
-cautions, the therapist's notes, the pain rule) with the PDF to download, and earlier handouts
+cautions, the therapist's notes, the pain rule and, for back and hip programs, the urgent-care
+box) with the PDF to download, and earlier handouts
 below. Every bad token (unknown, malformed, revoked, expired) gets the same plain 404 page.
 Every response here is no-store, no-referrer and noindex; the page loads only this server's
 stylesheet, logo and PDFs, with no inline script or style.
@@ -13,6 +14,7 @@ from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.errors import NotFound, ValidationError
 from hepbuilder.domain.image_bytes import image_kind
 from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
+from hepbuilder.domain.safety_words import red_flags_for
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.services import patient_links
@@ -53,6 +55,14 @@ def _illustration(item, accent_hex: str):
     return illustration_markup(item.exercise, accent_hex, side=item.dose.side)
 
 
+def _frame_labels(item) -> list[str]:
+    """The labels of a picture's frames ("Start", "Finish"), for the page to set as text under
+    it: inside the SVG they shrink with the picture, to a few pixels on a phone."""
+    frames = (item.exercise.illustration or {}).get("frames") or ()
+    labels = [str(frame.get("label") or "") for frame in frames]
+    return labels if len(labels) > 1 and any(labels) else []
+
+
 def _caption(item) -> str:
     from .exercises import illustration_words
 
@@ -91,6 +101,7 @@ def show(token: str):
             ],
             "illustration": None if item.exercise.printed_photos else _illustration(item, accent),
             "caption": "" if item.exercise.printed_photos else _caption(item),
+            "frame_labels": [] if item.exercise.printed_photos else _frame_labels(item),
         }
         for index, item in enumerate(spec.items, start=1)
     ]
@@ -107,6 +118,7 @@ def show(token: str):
         brand_color=accent,
         pain_rule=pain_rule(spec.clinic.name, spec.clinic.phone),
         pain_rule_title=PAIN_RULE_TITLE,
+        red_flags=red_flags_for(spec),  # the handout's "Get help straight away" box, if any
     )
 
 

@@ -122,3 +122,55 @@ def test_therapist_emails_a_handout_and_sees_it_sent(live_server, page, session)
         server.stop()
     [mail] = server.inbox.messages
     assert mail["To"].addresses[0].addr_spec == "zoe@example.com"
+
+
+def test_picture_frame_labels_are_readable_on_a_phone(live_server, browser, session):
+    """At 390 px a two-frame picture is at least 300 px wide and every frame label ("Relaxed",
+    "Thigh tight") is text at least 14 px tall; inside the SVG it was about 5 px."""
+    from tests.builders import make_program
+
+    live_server.app.config["LINK_KEY"] = "browser-link-key"
+    signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    program = make_program(
+        session, patient, items=[{"exercise": "quad-sets"}, {"exercise": "glute-bridge"}]
+    )
+    from hepbuilder.services import handouts
+    from hepbuilder.services.actor import Actor
+
+    handout = handouts.issue_handout(session, Actor(clinic_id=clinic.id), program.id, links=signer)
+    session.commit()
+    spec = handout_spec(handout)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(spec["share_url"])
+        pictures = page.locator(".exercise__picture")
+        assert pictures.count() == 2
+        for index, item in enumerate(spec["items"]):
+            picture = pictures.nth(index)
+            assert picture.locator("svg").bounding_box()["width"] >= 300
+            expected = [frame.get("label") for frame in item["exercise"]["illustration"]["frames"]]
+            labels = picture.locator(".frame-labels li")
+            assert labels.all_inner_texts() == expected
+            for number in range(labels.count()):
+                label = labels.nth(number)
+                size = label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+                assert size >= 14 and label.bounding_box()["height"] >= 14, (expected, size)
+            texts = picture.locator("svg text")  # the SVG's own labels: hidden or readable
+            for number in range(texts.count()):
+                box = texts.nth(number).bounding_box()
+                assert box is None or box["height"] >= 14, box
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        picture = pictures.first
+        picture.screenshot(path=str(SHOTS / "patient-link-figure-phone.png"))
+        page.screenshot(path=str(SHOTS / "patient-link-figures-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.screenshot(path=str(SHOTS / "patient-link-figures-desktop.png"), full_page=True)
+    finally:
+        context.close()

@@ -51,3 +51,65 @@ def test_patient_page_fits_a_phone_without_sideways_scrolling(
     )
     assert overflow == 0
     assert phone_page.get_by_role("link", name="Download").first.is_visible()
+
+
+# the innermost elements that reach past the screen's right edge, as "tag.class"
+WIDER_THAN_THE_SCREEN = """[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 0.5))
+  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''))
+  .slice(0, 12)"""
+
+
+def test_a_long_one_word_surname_wraps_on_every_page_that_names_the_patient(
+    live_server, new_page, session, screenshot
+):
+    """ "Wolfeschlegelsteinhausenbergerdorff" made the patient, program and handout pages 975 px
+    and 542 px wide on a 390 px phone; headings and names wrap, so no page is wider than the
+    screen."""
+    from hepbuilder.services.handouts import handout_spec
+    from tests.browser.conftest import DESKTOP, PHONE
+
+    live_server.app.config["LINK_KEY"] = "browser-link-key"
+    signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    user = make_user(session, clinic, role="therapist", name="Sam Rivera")
+    patient = make_patient(
+        session,
+        clinic,
+        first_name="Hubert",
+        last_name="Wolfeschlegelsteinhausenbergerdorff",
+        email="hubert.wolfeschlegelsteinhausenbergerdorff@example.test",
+    )
+    handout = make_handout(session, patient, user=user, links=signer)
+    session.commit()
+    pages = {
+        "patient": f"/patients/{patient.id}",
+        "program": f"/programs/{handout.program_id}",
+        "handout": f"/handouts/{handout.id}",
+        "patients": "/patients?q=Wolfe",
+        "private-link": handout_spec(handout)["share_url"],
+    }
+    for viewport, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = new_page(size)
+        sign_in(page, live_server.url, user)
+        for name, path in pages.items():
+            page.goto(path if path.startswith("http") else live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            screenshot(page, f"longname-{name}-{viewport}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            wide = page.evaluate(WIDER_THAN_THE_SCREEN)
+            assert width <= size["width"], f"{name} is {width} px wide on a {viewport}: {wide}"
+
+
+def test_the_phone_header_names_the_signed_in_user(live_server, phone_page, session):
+    """At 390 px the account link read "Password"; it shows the user's first name."""
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    user = make_user(session, clinic, name="Samantha Rivera")
+    session.commit()
+    sign_in(phone_page, live_server.url, user)
+    phone_page.goto(f"{live_server.url}/patients")
+    link = phone_page.locator(".site-account__link")
+    assert link.inner_text() == "Samantha" and link.is_visible()
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390

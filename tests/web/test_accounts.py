@@ -327,3 +327,29 @@ def test_change_password_keeps_this_session_and_signs_out_the_others(app, sessio
     sign_in(fresh, user, NEW_PASSWORD)
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.user_id == user.id))
     assert "user.password_change" in set(actions)
+
+
+def test_every_page_names_the_icon_and_favicon_ico_is_it(client, user):
+    """/favicon.ico answered 404 on every page; pages now name static/favicon.svg and
+    /favicon.ico (asked for by a PDF shown inline) gives the same icon."""
+    icon = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+    assert icon in client.get("/login").text
+    sign_in(client, user)
+    assert icon in client.get("/patients").text
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200 and favicon.mimetype == "image/svg+xml"
+    static = client.get("/static/favicon.svg")
+    assert favicon.data == static.data
+    static.close()
+    assert favicon.data.startswith(b"<svg")
+
+
+def test_the_headers_account_link_names_the_user_also_in_its_phone_form(client, session):
+    """At phone width the link showed "Password" instead of whose account it is."""
+    user = make_user(session, make_clinic(session), name="Samantha Rivera")
+    session.commit()
+    sign_in(client, user)
+    page = client.get("/patients").text
+    assert '<span class="site-account__name">Samantha Rivera</span>' in page
+    assert '<span class="site-account__short">Samantha</span>' in page
+    assert ">Password</span>" not in page

@@ -612,3 +612,31 @@ def test_new_token_gets_the_scopes_chosen_on_the_admin_page(admin_client, sessio
     assert "Library" in admin_client.get("/admin/tokens").get_data(as_text=True)
     none = admin_client.post("/admin/tokens", data={"name": "Nothing"})
     assert none.status_code == 422 and "Choose at least one." in none.get_data(as_text=True)
+
+
+def test_a_therapist_opening_an_admin_page_is_told_in_plain_words(client, session, clinic):
+    """403 with "Only an admin can open this page" and a way back, not werkzeug's "It is either
+    read-protected or not readable by the server"."""
+    therapist = make_user(session, clinic, role="therapist")
+    session.commit()
+    sign_in(client, therapist)
+    response = client.get("/admin")
+    assert response.status_code == 403
+    text = response.text
+    assert "<h1>Only an admin can open this page</h1>" in text
+    assert "<title>Only an admin can open this page" in text
+    assert "ask one of them" in text and 'href="/">Go to the start page</a>' in text
+    assert "read-protected" not in text and "Forbidden" not in text
+
+
+def test_unknown_pages_and_wrong_methods_get_plain_pages_too(client, session, clinic):
+    therapist = make_user(session, clinic, role="therapist")
+    session.commit()
+    sign_in(client, therapist)
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "<h1>Page not found</h1>" in missing.text
+    assert "We could not find that page." in missing.text
+    assert "requested URL was not found" not in missing.text
+    wrong = client.delete("/patients")
+    assert wrong.status_code == 405 and "That action is not allowed here." in wrong.text
+    assert "not allowed for the requested URL" not in wrong.text

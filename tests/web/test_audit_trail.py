@@ -132,3 +132,99 @@ def test_the_audit_page_pages_by_keyset_with_its_filters(client, session, world)
     first = client.get(f"/admin/audit?patient={patient.id}").text
     assert "/admin/audit?before=" in first and f"patient={patient.id}" in first
     assert first.count("opened the record of") == 50
+
+
+ACTION_CODE = r"^[a-z_]+(\.[a-z_]+)+$"
+
+
+def _recorded_actions() -> dict[str, str]:
+    """Every action hepbuilder's code can record (record_event / record_events), read from the
+    source: a literal, each branch of `a if x else b`, a name assigned in the same function, and
+    f"handout.{purpose}" with every purpose a caller passes. -> {action: where}."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "hepbuilder"
+    actions: dict[str, str] = {}
+    purposes: set[str] = set()
+    templated: list[tuple[str, str]] = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                if name == "_pdf_response" and len(node.args) > 1:
+                    purposes.add(node.args[1].value)
+                purposes.update(
+                    k.value.value
+                    for k in node.keywords
+                    if k.arg == "purpose" and isinstance(k.value, ast.Constant)
+                )
+                if name not in ("record_event", "record_events") or len(node.args) < 3:
+                    continue
+                where = f"{path.relative_to(root.parent)}:{node.lineno}"
+                argument = node.args[2]
+                if isinstance(argument, ast.Name) and isinstance(function, ast.FunctionDef):
+                    argument = next(
+                        a.value
+                        for a in ast.walk(function)
+                        if isinstance(a, ast.Assign)
+                        and any(getattr(t, "id", None) == argument.id for t in a.targets)
+                    )
+                if isinstance(argument, ast.JoinedStr):
+                    templated.append((ast.unparse(argument), where))
+                    continue
+                for constant in ast.walk(argument):
+                    if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
+                        assert re.match(ACTION_CODE, constant.value), (constant.value, where)
+                        actions[constant.value] = where
+    for template, where in templated:
+        assert template == "f'handout.{purpose}'", (template, where)
+        assert purposes, "no caller passes a purpose"
+        actions.update({f"handout.{purpose}": where for purpose in purposes})
+    return actions
+
+
+def test_every_action_the_code_records_has_words_on_the_audit_page():
+    """The audit page and its CSV tell each event as a sentence: no action is left as its code
+    ("Patient (private link): patient_link.open")."""
+    from hepbuilder.services.audit_words import PHRASES
+
+    actions = _recorded_actions()
+    assert {"patient_link.open", "handout.download", "exercise.archive", "protocol.restore"} <= set(
+        actions
+    )
+    missing = {action: where for action, where in actions.items() if action not in PHRASES}
+    assert not missing, f"actions without words in services/audit_words.py: {missing}"
+
+
+def test_a_patients_private_link_use_reads_as_a_sentence_with_an_unbroken_address(
+    client, session, world
+):
+    from hepbuilder.services.patient_links import LinkSigner
+    from tests.builders import make_handout
+
+    _user, patient, _program, _handout = world
+    signer = LinkSigner(key=b"audit-link-key", base_url="https://hep.example.test")
+    client.application.config["LINK_KEY"] = "audit-link-key"
+    handout = make_handout(session, patient, links=signer)
+    session.commit()
+    path = handout.share_url.removeprefix("https://hep.example.test")
+    client.get(path, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    client.get(
+        path + f"/handouts/{handout.number}.pdf", environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
+
+    page = client.get("/admin/audit").text
+    opened = "Patient (private link) opened the private link of Zoë Łukasiewicz (showing handout 2)"
+    downloaded = (
+        "Patient (private link) downloaded handout 2 of Zoë Łukasiewicz through the private link"
+    )
+    assert opened in page and downloaded in page
+    assert "Patient (private link): patient_link" not in page
+    assert '<td data-label="From" class="nowrap">203.0.113.9</td>' in page
+    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").text)))
+    assert any(opened in row for row in rows) and any(downloaded in row for row in rows)

@@ -301,3 +301,75 @@ def test_private_link_shows_the_photos_the_handout_printed(session, visitor):
     assert visitor.get(f"{path_of(handout)}/photos/{index}/3.jpg").status_code == 404
     assert visitor.get(f"{path_of(handout)}/photos/99/1.jpg").status_code == 404
     assert visitor.get(f"/p/{'x' * 32}/photos/{index}/1.jpg").status_code == 404
+
+
+def _plain(html: str) -> str:
+    """The page's words as a reader sees them: no tags, entities undone, spaces collapsed."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.mark.parametrize(
+    ("country", "number", "advice"),
+    [
+        (
+            "GB",
+            "999",
+            "For urgent advice that is not an emergency, call NHS 111 or go to 111.nhs.uk.",
+        ),
+        (
+            "US",
+            "911",
+            "For urgent advice after hours, call your doctor's office or go to urgent care.",
+        ),
+    ],
+)
+def test_a_hip_programs_page_has_the_handouts_get_help_box_above_the_exercises(
+    session, visitor, country, number, advice
+):
+    """The phone page shows the red-flag box the PDF's first page prints (a patient who never
+    opens the PDF still sees when to call the emergency number), worded for the clinic's
+    country, with the pain rule, both above the exercises."""
+    import io
+
+    from pypdf import PdfReader
+
+    clinic, _patient, handout = issued(session)
+    clinic.country = country
+    handout = make_handout(session, _patient, links=SIGNER)  # a snapshot of the new country
+    session.commit()
+    page = _plain(visitor.get(path_of(handout)).text)
+    pdf = _plain(" ".join(PdfReader(io.BytesIO(handout.pdf)).pages[0].extract_text().split()))
+
+    box = [
+        "Get help straight away",
+        f"Call {number} now, or go to the emergency department if you have any of these:",
+        "numbness or tingling around your back passage or genitals, or in the area you would "
+        "sit on a saddle",
+        "new trouble passing urine or controlling your bladder or bowels",
+        "weakness or numbness in one or both legs that is getting worse",
+        "back pain with a fever or feeling unwell, or after a fall or an accident",
+        f"Do not wait for your next appointment. {advice}",
+    ]
+    rule = [
+        "Stay safe: how much discomfort is OK",
+        "Stop and call Riverside Physio on 0161 555 0100:",
+    ]
+    for words in box + rule:
+        assert words in page, words
+        assert words in pdf, words  # the same words as the handout
+    exercises = page.index("Your exercises (")
+    assert page.index("Get help straight away") < exercises
+    assert page.index("Stay safe: how much discomfort is OK") < exercises
+
+
+def test_a_knee_programs_page_has_no_get_help_box_as_its_handout_has_none(session, visitor):
+    clinic = seeded_clinic(session, name="Riverside Physio", country="GB")
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    program = make_program(session, patient, items=[{"exercise": "seated-knee-extension"}])
+    handout = handouts.issue_handout(session, Actor(clinic_id=clinic.id), program.id, links=SIGNER)
+    session.commit()
+    page = _plain(visitor.get(path_of(handout)).text)
+    assert "Stay safe: how much discomfort is OK" in page
+    assert "Get help straight away" not in page and "Call 999 now" not in page

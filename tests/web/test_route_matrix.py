@@ -58,6 +58,7 @@ ROUTES = {
     "GET /": PUBLIC,
     "GET /static/<path:filename>": PUBLIC,
     "GET /brand/<color>.css": PUBLIC,
+    "GET /favicon.ico": PUBLIC,
     "GET /setup": GONE_AFTER_SET_UP,
     "POST /setup": GONE_AFTER_SET_UP,
     "GET /login": PUBLIC,
