@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from hepbuilder.domain.dose import describe_change, describe_dose
-from hepbuilder.domain.emergency import urgent_help
+from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
+from hepbuilder.domain.safety_words import red_flags
 from hepbuilder.domain.spec import HandoutSpec
 from hepbuilder.domain.text import long_date
 
@@ -273,27 +274,9 @@ def changes_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockL
 
 
 def safety_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
-    """The pain rule: what soreness is fine, when to ease off, when to stop and call the clinic."""
-    phone = clean(spec.clinic.phone)
-    clinic = clean(spec.clinic.name) or "the clinic"
-    call = f"Stop and call {clinic} on {phone}:" if phone else f"Stop and contact {clinic}:"
-    rows = [
-        (
-            "Fine to carry on:",
-            "a stretch, a mild ache or tired muscles (up to 3 out of 10) "
-            "that settles within a day.",
-        ),
-        (
-            "Ease off:",
-            "pain above 3 out of 10 while you exercise, or soreness that is worse the next "
-            "morning. Do fewer, move less far or hold for less time.",
-        ),
-        (
-            call,
-            "sharp or shooting pain, new numbness, tingling or weakness, swelling, or pain that "
-            "keeps getting worse.",
-        ),
-    ]
+    """The pain rule: what soreness is fine, when to ease off, when to stop and call the clinic
+    (domain/pain_rule.py's words, which the private-link page shows too)."""
+    rows = pain_rule(clean(spec.clinic.name), clean(spec.clinic.phone))
 
     def build(width: float) -> BlockLayout:
         layout = BlockLayout(width)
@@ -306,7 +289,7 @@ def safety_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLa
             pad,
             width - x - pad,
             s.heading,
-            "Stay safe: how much discomfort is OK",
+            PAIN_RULE_TITLE,
             cuttable=False,
         )
         for lead, text in rows:
@@ -318,52 +301,23 @@ def safety_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLa
     return build
 
 
-RED_FLAG_REGIONS = ("back", "hip", "lumbar", "spine", "pelvi", "buttock", "sciatic")
-RED_FLAGS = (
-    "numbness or tingling around your back passage or genitals, or in the area you would sit "
-    "on a saddle",
-    "new trouble passing urine or controlling your bladder or bowels",
-    "weakness or numbness in one or both legs that is getting worse",
-    "back pain with a fever or feeling unwell, or after a fall or an accident",
-)
-
-
-def needs_red_flags(spec: HandoutSpec) -> bool:
-    """True for back and hip programs: any exercise whose body region names the back or hip."""
-    return any(
-        word in item.exercise.body_region.lower()
-        for item in spec.items
-        for word in RED_FLAG_REGIONS
-    )
-
-
 def red_flags_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLayout]:
     """Symptoms that need urgent care (apart from the pain rule), with the emergency number and
-    the out-of-hours advice from the clinic's settings or its country's defaults."""
+    the out-of-hours advice from the clinic's settings or its country's defaults; the words are
+    domain/safety_words.py's, which the private-link page shows too."""
     clinic = spec.clinic
-    help_ = urgent_help(clinic.country, clinic.emergency_number, clinic.out_of_hours)
-    number = clean(help_.emergency_number)
-    call = f"Call {number} now" if number else "Call the emergency services now"
-    rows = [(call, "or go to the emergency department if you have any of these:")]
+    words = red_flags(clinic.country, clinic.emergency_number, clinic.out_of_hours)
 
     def build(width: float) -> BlockLayout:
         layout = BlockLayout(width)
         pad = s.pad_pt
         inner = width - 2 * pad
+        y = layout.lines(pad, pad, inner, s.heading, words.title, cuttable=False, color=INK)
         y = layout.lines(
-            pad, pad, inner, s.heading, "Get help straight away", cuttable=False, color=INK
+            pad, y + 2.0, inner, s.body, words.call_text, lead=(s.body_bold, clean(words.call))
         )
-        for lead, text in rows:
-            y = layout.lines(pad, y + 2.0, inner, s.body, text, lead=(s.body_bold, lead + ","))
-        y = _list(layout, y + 2.0, pad, inner, s.body, RED_FLAGS)
-        y = layout.lines(
-            pad,
-            y + 3.0,
-            inner,
-            s.body,
-            "Do not wait for your next appointment. " + clean(help_.out_of_hours),
-            cuttable=False,
-        )
+        y = _list(layout, y + 2.0, pad, inner, s.body, words.symptoms)
+        y = layout.lines(pad, y + 3.0, inner, s.body, clean(words.closing), cuttable=False)
         layout.height = y + pad
         return layout
 

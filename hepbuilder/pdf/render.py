@@ -10,12 +10,12 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTempla
 
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import LOGO_MAX_PIXELS
+from hepbuilder.domain.safety_words import needs_red_flags
 from hepbuilder.domain.spec import HandoutSpec
 
 from . import card, diary, first_page
 from .blocks import MIN_PIECE_PT, Block
 from .diary import RuledNotes
-from .first_page import needs_red_flags
 from .ink.fonts import REGULAR, ensure_fonts
 from .ink.lines import clean
 from .layout import BoxStyle
