@@ -9,11 +9,16 @@ from tests.browser.test_library_editor_browser import sign_in
 from tests.builders import make_handout, make_patient, make_user, seeded_clinic
 
 
+def link_signer(live_server) -> LinkSigner:
+    """A signer that makes the private links the live server opens."""
+    live_server.app.config["LINK_KEY"] = "browser-link-key"
+    return LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+
+
 def test_patient_page_fits_a_phone_without_sideways_scrolling(
     live_server, phone_page, session, screenshot
 ):
-    live_server.app.config["LINK_KEY"] = "browser-link-key"
-    signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+    signer = link_signer(live_server)
     clinic = seeded_clinic(session, name="Riverside Physio")
     user = make_user(session, clinic, role="admin", name="Sam Rivera")
     patient = make_patient(
@@ -70,8 +75,7 @@ def test_a_long_one_word_surname_wraps_on_every_page_that_names_the_patient(
     from hepbuilder.services.handouts import handout_spec
     from tests.browser.conftest import DESKTOP, PHONE
 
-    live_server.app.config["LINK_KEY"] = "browser-link-key"
-    signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
+    signer = link_signer(live_server)
     clinic = seeded_clinic(session, name="Riverside Physio")
     user = make_user(session, clinic, role="therapist", name="Sam Rivera")
     patient = make_patient(
