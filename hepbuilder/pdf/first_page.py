@@ -14,7 +14,7 @@ from hepbuilder.domain.spec import HandoutSpec
 from hepbuilder.domain.text import long_date
 
 from .ink.fonts import string_width_pt
-from .ink.lines import clean, wrap
+from .ink.lines import clean, word_pieces, wrap
 from .ink.qr import draw_qr
 from .layout import BlockLayout, Picture, Rect
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
@@ -31,7 +31,6 @@ FACT_ROW_GAP_PT = 6.0
 OVERVIEW_KEEP_ROWS = 2  # the fewest rows of the at-a-glance list on either side of a page cut
 URL_ROW_GAP_PT = 8.0  # above the share address when it has a row of its own under the columns
 _URL_BREAKS = re.compile(r"(?<=/)(?=.)")  # a share address breaks only after a slash
-_WORD_BREAKS = re.compile(r"(?<=[-/‐–])(?=.)")  # a name breaks only after a hyphen
 
 
 def _smaller(style: TextStyle, size_pt: float) -> TextStyle:
@@ -56,8 +55,7 @@ def name_style(text: str, style: TextStyle, width: float, least_pt: float) -> Te
     space or after a hyphen ("Łukasiewicz-" / "Konstantinopoulou"), never between letters
     (not under `least_pt`: past that, ink.lines.wrap breaks it between letters, never leaving
     one or two alone)."""
-    pieces = [piece for word in text.split() for piece in _WORD_BREAKS.split(word)]
-    return _fit_pieces(pieces or [""], style, width, least_pt)
+    return _fit_pieces(word_pieces(text) or [""], style, width, least_pt)
 
 
 def url_lines(url: str, style: TextStyle, width: float, least_pt: float):

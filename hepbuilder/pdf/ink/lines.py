@@ -31,6 +31,14 @@ def clean(text: str) -> str:
 
 
 _BREAK_AFTER = re.compile(r"(?<=[-/‐–])(?=.)")
+
+
+def word_pieces(text: str) -> list[str]:
+    """The pieces `wrap` keeps whole when it can: `text`'s words, each cut after its hyphens and
+    slashes ("Łukasiewicz-", "Konstantinopoulou")."""
+    return [piece for word in text.split() for piece in _BREAK_AFTER.split(word)]
+
+
 MIN_TAIL_CHARS = 3  # the fewest characters of a word broken between letters on its last line
 
 
