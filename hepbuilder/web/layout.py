@@ -1,6 +1,7 @@
 """What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, request, url_for
@@ -82,10 +83,15 @@ brand_css.is_public = True
 def favicon() -> Response:
     """`/favicon.ico`, which browsers ask for where a page names no icon (a PDF shown inline):
     the app's icon (static/favicon.svg, which every page names), public and cached for a day."""
-    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()
-    response = Response(icon, mimetype="image/svg+xml")
+    response = Response(_icon(current_app.static_folder), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@cache
+def _icon(static_folder: str) -> bytes:
+    """static/favicon.svg, read once per process."""
+    return Path(static_folder, "favicon.svg").read_bytes()
 
 
 favicon.is_public = True
