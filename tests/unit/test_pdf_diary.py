@@ -4,7 +4,6 @@ up to the review; and the red-flags box of back and hip programs."""
 import io
 import re
 
-import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -13,6 +12,7 @@ from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.diary import planned_days
 from hepbuilder.pdf.styles import DIARY_BOX_MM
 from tests.handout_specs import knee_spec, make_item, make_spec
+from tests.pdf_pages import read_pages
 
 BOX_PT = DIARY_BOX_MM[0] * 72 / 25.4
 
@@ -20,16 +20,15 @@ BOX_PT = DIARY_BOX_MM[0] * 72 / 25.4
 def diary_boxes(pdf: bytes) -> list[dict]:
     """The diary's tick boxes: squares of the diary box size on the diary pages."""
     boxes = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        started = False
-        for page in document.pages:
-            started = started or "Exercise diary" in page.extract_text()
-            if started:
-                boxes += [
-                    r
-                    for r in page.rects
-                    if abs(r["width"] - BOX_PT) < 0.5 and abs(r["height"] - BOX_PT) < 0.5
-                ]
+    started = False
+    for page in read_pages(pdf):
+        started = started or "Exercise diary" in page.text
+        if started:
+            boxes += [
+                r
+                for r in page.rects
+                if abs(r["width"] - BOX_PT) < 0.5 and abs(r["height"] - BOX_PT) < 0.5
+            ]
     return boxes
 
 
@@ -109,13 +108,11 @@ def test_programs_for_other_regions_have_no_red_flags_box():
 
 
 def diary_pages(pdf: bytes) -> list:
-    """The pages from "Exercise diary" on, as pdfplumber pages' (text, chars, lines)."""
+    """The pages from "Exercise diary" on, as pdfplumber would read their (text, chars, lines)."""
     pages = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            text = page.extract_text()
-            if pages or "Exercise diary" in text:
-                pages.append((text, page.chars, page.lines))
+    for page in read_pages(pdf):
+        if pages or "Exercise diary" in page.text:
+            pages.append((page.text, page.chars, page.lines))
     return pages
 
 

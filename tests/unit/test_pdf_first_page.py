@@ -1,15 +1,14 @@
-"""The first page's details panel, measured with pdfplumber: the share address whole and clear of
+"""The first page's details panel, measured as pdfplumber measures it (tests/pdf_pages.py): the share address whole and clear of
 every other word, and names broken only where a patient would break them."""
 
-import io
-
-import pdfplumber
 import pytest
+from pdfplumber.utils import extract_words
 
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.ink.lines import wrap
 from tests.handout_specs import LONG_PATIENT, LONG_SHARE_URL, SHARE_URL, knee_spec, make_spec
+from tests.pdf_pages import read_pages
 
 PAPERS = ["A4", "letter"]
 PRINTS = pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
@@ -23,8 +22,7 @@ URLS = [
 
 def first_page_words(spec: dict) -> list[dict]:
     pdf = render_handout(parse_spec(spec))
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return document.pages[0].extract_words(extra_attrs=["size"])
+    return extract_words(read_pages(pdf)[0].chars, extra_attrs=["size"])
 
 
 def overlaps(a: dict, b: dict) -> bool:

@@ -1,13 +1,12 @@
-"""The handout's type and layout, measured with pdfplumber (the long handouts with its own reader,
-pdfminer: tests/pdf_pages.py): sizes per region, every glyph inside the page and its box, whole
+"""The handout's type and layout, measured as pdfplumber measures it (read by tests/pdf_pages.py,
+which gives pdfplumber's answers faster): sizes per region, every glyph inside the page and its box, whole
 names, the share address on one line, pictures at their size."""
 
-import io
 import random
 import re
 
-import pdfplumber
 import pytest
+from pdfplumber.utils import extract_text, extract_words
 
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.library.loader import load_library
@@ -230,8 +229,8 @@ def test_render_handout_large_print_keeps_the_exercises_heading_with_the_first_c
 def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
     spec = make_spec(items=0, large_print=True, paper=paper)
     spec["items"] = [{"exercise": load_library().exercises["active-90-90"].to_dict(), "sets": 1}]
-    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
-        words = [w for page in document.pages for w in page.extract_words()]
+    pages = read_pages(render_handout(parse_spec(spec)))
+    words = [w for page in pages for w in extract_words(page.chars)]
     label = next(w for w in words if w["text"] == "Then")  # "Then the other side", frame 3
     dose = next(w for w in words if w["text"] == "set")  # "1 set of 10 ..."
     start = next(w for w in words if w["text"] == "Start")
@@ -245,8 +244,8 @@ def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
 def test_render_handout_gives_each_of_three_frames_its_full_width(paper, large_print):
     spec = make_spec(items=0, large_print=large_print, paper=paper)
     spec["items"] = [{"exercise": load_library().exercises["active-90-90"].to_dict(), "sets": 1}]
-    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
-        words = [w for page in document.pages for w in page.extract_words()]
+    pages = read_pages(render_handout(parse_spec(spec)))
+    words = [w for page in pages for w in extract_words(page.chars)]
     start, up, other = (
         next(w for w in words if w["text"] == text) for text in ("Start", "Both", "Then")
     )
@@ -265,27 +264,25 @@ def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_t
 
     spec = make_spec(items=0)
     spec["items"] = [{"exercise": load_library().exercises["monster-walk"].to_dict(), "sets": 1}]
-    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
-        first, second = (" ".join(p.extract_text().split()) for p in document.pages[:2])
+    pages = read_pages(render_handout(parse_spec(spec)))
+    first, second = (" ".join(p.text.split()) for p in pages[:2])
     assert "Your exercises at a glance" in first and "What it is for" not in first
     assert second.index("1 Monster walk What it is for") < 80  # under the running header
 
 
 def test_render_handout_first_page_has_no_big_gap_before_the_first_card():
     spec = make_spec(items=2, notes="")
-    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
-        page = document.pages[0]
-        bottom = footer_top(page)
-        lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
+    page = read_pages(render_handout(parse_spec(spec)))[0]
+    bottom = footer_top(page)
+    lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
     assert bottom - lowest < bottom * 0.25
 
 
 def picture_box_mm(pdf: bytes) -> tuple[float, float]:
     """Width and height of everything drawn as curves on the card's page (the illustration),
     leaving out boxes wider than half the page (the card, the panels)."""
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        page = next(p for p in document.pages if "What it is for" in p.extract_text())
-        curves = [c for c in page.curves if c["width"] < page.width * 0.5]
+    page = next(p for p in read_pages(pdf) if "What it is for" in p.text)
+    curves = [c for c in page.curves if c["width"] < page.width * 0.5]
     x0, x1 = min(c["x0"] for c in curves), max(c["x1"] for c in curves)
     top, bottom = min(c["top"] for c in curves), max(c["bottom"] for c in curves)
     return (x1 - x0) / MM, (bottom - top) / MM
@@ -322,8 +319,7 @@ def test_render_handout_captions_say_which_side_the_picture_shows():
         {"exercise": library["banded-lunge"].to_dict(), "sets": 1, "reps": 10, "side": "each"},
     ]
     text = " ".join(
-        " ".join(page.extract_text().split())
-        for page in pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))).pages
+        " ".join(page.text.split()) for page in read_pages(render_handout(parse_spec(spec)))
     )
     assert "Shown: left leg." in text and "Arrow: direction" in text
     assert "For your left leg only (the one shown in colour)." in text
@@ -335,9 +331,10 @@ def test_render_handout_card_has_one_dose_sentence_what_it_is_for_and_what_you_n
     item["exercise"]["equipment"] = ["resistance-band", "mat"]
     spec = make_spec(items=0)
     spec["items"] = [item]
-    with pdfplumber.open(io.BytesIO(render_handout(parse_spec(spec)))) as document:
-        card = next(p for p in document.pages if "What it is for" in p.extract_text())
-        text = " ".join(card.extract_text().split())
+    card = next(
+        p for p in read_pages(render_handout(parse_spec(spec))) if "What it is for" in p.text
+    )
+    text = " ".join(card.text.split())
     assert text.count("3 sets of 10, hold 5 seconds, once a day, each side") == 1
     assert "What it is for: A made-up exercise for tests." in text
     assert "You will need: resistance band and mat" in text
@@ -380,8 +377,6 @@ def card_paragraphs(spec) -> dict[int, list[str]]:
 
 def content_lines(page) -> list[str]:
     """The page's lines above the footer, their spaces taken out."""
-    from pdfplumber.utils import extract_text
-
     text = extract_text([c for c in page.chars if c["top"] < footer_top(page)])
     return ["".join(line.split()) for line in text.splitlines()]
 

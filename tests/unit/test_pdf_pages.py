@@ -39,3 +39,37 @@ def test_read_pages_agrees_with_pdfplumber(large_print):
     assert all(
         any(getattr(page, kind) for page in lean) for kind in ("chars", "lines", "rects", "curves")
     )
+
+
+def test_read_pages_cuts_a_handouts_streams_itself_as_pdfminer_would():
+    """The reader's own lexer (not pdfminer's, its fallback) reads every page of a handout, and
+    gives the objects pdfminer's lexer gives, escapes, hex strings and arrays included."""
+    from pdfminer.pdfinterp import PDFContentParser
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import PDFStream, stream_value
+    from pdfminer.psparser import PSEOF
+
+    from tests.pdf_pages import _tokens
+
+    def pdfminer_objects(data: bytes) -> list:
+        parser, objects = PDFContentParser([PDFStream({}, data)]), []
+        while True:
+            try:
+                objects.append(parser.nextobject()[1])
+            except PSEOF:
+                return objects
+
+    pdf = render_handout(parse_spec(make_spec(items=3)))
+    pages = [
+        b"\n".join(stream_value(stream).get_data() for stream in page.contents)
+        for page in PDFPage.get_pages(io.BytesIO(pdf))
+    ]
+    crafted = (
+        rb"BT /F1 12 Tf 1 0 0 1 72.5 -.5 Tm (a\(b\) \\ \101\n\t (nested) x) Tj"
+        rb" [(Wo) -120 (rld) 3.] TJ <48 65 6c6C6f> Tj T* (end\
+line) ' ET % a comment"
+        b"\n0 0 1 rg 10 20 30 40 re f [3 1] 0 d true false n"
+    )
+    assert len(pages) > 1
+    for data in [*pages, crafted]:
+        assert _tokens(data) == pdfminer_objects(data)

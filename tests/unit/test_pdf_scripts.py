@@ -4,7 +4,6 @@ what cannot be printed is reported before issuing."""
 import io
 import unicodedata
 
-import pdfplumber
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -13,6 +12,7 @@ from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import printing_problems, render_handout
 from hepbuilder.pdf.ink.fonts import FONTS_DIR
 from tests.handout_specs import make_spec
+from tests.pdf_pages import read_pages
 
 NAMES = {
     "Vietnamese": "Nguyễn Thị Phương Thảo",
@@ -64,12 +64,11 @@ def _missing_glyphs(pdf: bytes) -> list[tuple[str, str]]:
     ):
         shipped[name] = set(TTFont(FONTS_DIR / path).getBestCmap())
     missing = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            for char in page.chars:
-                font = char["fontname"].split("+")[-1]
-                if any(ord(c) not in shipped[font] for c in char["text"]):
-                    missing.append((font, char["text"]))
+    for page in read_pages(pdf):
+        for char in page.chars:
+            font = char["fontname"].split("+")[-1]
+            if any(ord(c) not in shipped[font] for c in char["text"]):
+                missing.append((font, char["text"]))
     return missing
 
 
