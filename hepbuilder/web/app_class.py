@@ -5,7 +5,10 @@ the same code again. werkzeug turns every URL rule into two small Python functio
 of `url_for`) by generating and compiling their source, about 0.4 ms a rule, most of the cost of
 `create_app`; a builder is a pure function of the rule's text, its parsed parts and the names of
 its defaults (it reaches the rule's converters through its `self` argument), so one compiled
-builder serves that rule in every app. Likewise a template's compiled code depends only on its
+builder serves that rule in every app. Parsing the rule's text into parts (regular expressions,
+weights) is, given the map's converter classes, a pure function of that text too: the parts are
+kept, and a rule parsed again gets them with converters of its own (made as werkzeug makes them,
+from the names and arguments the first parse asked for). Likewise a template's compiled code depends only on its
 source and the environment's options (it gets the environment when it is loaded), so Jinja's own
 bytecode cache, kept in memory, hands it to every app whose environment has the default options;
 a changed source has a new checksum and is compiled again.
@@ -19,9 +22,36 @@ from jinja2.bccache import Bucket
 from werkzeug.routing import Rule
 
 _builders: dict[tuple, Callable] = {}
+# (rule text, the map's converter classes) -> (parts, trace entries, converters asked for)
+_parsed: dict[tuple, tuple[list, list, list]] = {}
 
 
 class SharedBuilderRule(Rule):
+    _asked: list | None = None  # while parsing for the first time: the converters asked for
+
+    def _parse_rule(self, rule: str) -> list:
+        key = (rule, tuple(self.map.converters.items()))
+        parsed = _parsed.get(key)
+        if parsed is None:
+            start, self._asked = len(self._trace), []
+            try:
+                parts = list(super()._parse_rule(rule))
+                parsed = _parsed[key] = (parts, self._trace[start:], self._asked)
+            finally:
+                self._asked = None
+            return parts
+        parts, trace, asked = parsed
+        self._trace.extend(trace)
+        for variable, converter, args, kwargs in asked:
+            self._converters[variable] = self.get_converter(variable, converter, args, kwargs)
+            self.arguments.add(variable)
+        return parts
+
+    def get_converter(self, variable_name, converter_name, args, kwargs):
+        if self._asked is not None:
+            self._asked.append((variable_name, converter_name, args, kwargs))
+        return super().get_converter(variable_name, converter_name, args, kwargs)
+
     def _compile_builder(self, append_unknown: bool = True) -> Callable:
         defaults = self.defaults or {}
         if any(is_dynamic and part in defaults for is_dynamic, part in self._trace):
