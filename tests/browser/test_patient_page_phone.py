@@ -98,8 +98,7 @@ def test_a_long_one_word_surname_wraps_on_every_page_that_names_the_patient(
         page = new_page(size)
         sign_in(page, live_server.url, user)
         for name, path in pages.items():
-            page.goto(path if path.startswith("http") else live_server.url + path)
-            page.wait_for_load_state("networkidle")
+            page.goto(path if path.startswith("http") else live_server.url + path)  # to "load"
             screenshot(page, f"longname-{name}-{viewport}")
             width = page.evaluate("document.documentElement.scrollWidth")
             wide = page.evaluate(WIDER_THAN_THE_SCREEN)
