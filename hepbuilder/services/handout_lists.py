@@ -92,7 +92,7 @@ def page_patient_handouts(
     return HandoutPage(rows=rows, older_than=older_than, latest=latest)
 
 
-def handout_numbers(session: Session, actor: Actor, handout_ids) -> dict[int, int]:
+def _handout_numbers(session: Session, actor: Actor, handout_ids) -> dict[int, int]:
     """The number of each of the handouts (of the actor's clinic), by id; one query."""
     ids = set(handout_ids)
     if not ids:
@@ -104,6 +104,15 @@ def handout_numbers(session: Session, actor: Actor, handout_ids) -> dict[int, in
             )
         ).all()
     )
+
+
+def numbers_named(session: Session, actor: Actor, page: HandoutPage, handout_ids) -> dict[int, int]:
+    """The number of every handout a patient's page names, by id: those `page` lists (and its
+    newest), and those of `handout_ids` (the handouts its emails sent), read in one query when
+    the page does not already hold them."""
+    numbers = {handout.id: handout.number for handout in [*page.rows, page.latest] if handout}
+    missing = {handout_id for handout_id in handout_ids if handout_id and handout_id not in numbers}
+    return numbers | _handout_numbers(session, actor, missing)
 
 
 def page_handouts(

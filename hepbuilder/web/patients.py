@@ -91,14 +91,7 @@ def show(patient_id: int):
     commit_then_read(db)
     issued = handout_lists.page_patient_handouts(db, actor, patient.id, before=before)
     deliveries = handout_emails.list_deliveries(db, actor, patient_id=patient.id)
-    numbers = {handout.id: handout.number for handout in [*issued.rows, issued.latest] if handout}
-    numbers.update(
-        handout_lists.handout_numbers(
-            db,
-            actor,
-            {d.handout_id for d in deliveries if d.handout_id and d.handout_id not in numbers},
-        )
-    )
+    numbers = handout_lists.numbers_named(db, actor, issued, [d.handout_id for d in deliveries])
     return render_template(
         "patients/show.html",
         patient=patient,
