@@ -209,6 +209,15 @@ def _clear_caches_of_database_state() -> None:
     exercises.vocabularies.clear()
 
 
+def _untouched(url: str, session) -> bool:
+    """Whether the test database is as the last test left it emptied, and the test's session has
+    not begun (a copy of the database may be put back under it)."""
+    if session.in_transaction():
+        return False
+    with get_engine(url).connect() as connection:
+        return connection.exec_driver_sql(_touched_tables_query(url)).first() is None
+
+
 class WorldOnce:
     """A test module's world, built once on SQLite and put back before each test that asks.
 
@@ -219,7 +228,8 @@ class WorldOnce:
     test database (the engine's pooled connections closed first, none mid-transaction: the
     test's session has not begun), gives the test's own clients the saved cookies (their
     sessions are rows of the copy) and returns the same data. On PostgreSQL it builds for every
-    test, as before. tests/web/test_route_matrix.py checks the copy put back equals the build."""
+    test, as before, and so it does on SQLite when the test has already written anything (or its
+    session has begun), which a copy put back would lose. tests/web/test_route_matrix.py checks the copy put back equals the build."""
 
     def __init__(self, build):
         self.build = build
@@ -227,7 +237,7 @@ class WorldOnce:
 
     def __call__(self, app, session, clients: dict) -> dict:
         url = app.config["DATABASE_URL"]
-        if not url.startswith("sqlite"):
+        if not url.startswith("sqlite") or not _untouched(url, session):
             return self.build(app, session, clients)
         path = make_url(url).database
         if url not in self.saved:

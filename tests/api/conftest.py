@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.builders import make_token, seeded_clinic
+from tests.conftest import WorldOnce
 
 
 @dataclass
@@ -39,10 +40,19 @@ def make_api_client(session, client, clinic=None, scopes=("programs",)) -> ApiCl
     return ApiClient(client=client, secret=secret, clinic_id=clinic.id, token_id=token.id)
 
 
+def _api_world(app, session, clients) -> dict:
+    api = make_api_client(session, None)
+    return {"secret": api.secret, "clinic_id": api.clinic_id, "token_id": api.token_id}
+
+
+API_WORLD = WorldOnce(_api_world)
+
+
 @pytest.fixture
-def api(session, client) -> ApiClient:
-    """A client acting with a fresh token of a fresh clinic that has the bundled library."""
-    return make_api_client(session, client)
+def api(app, session, client) -> ApiClient:
+    """A client acting with a fresh token of a fresh clinic that has the bundled library (made
+    once per worker on SQLite and put back for each test, tests/conftest.py WorldOnce)."""
+    return ApiClient(client=client, **API_WORLD(app, session, {}))
 
 
 PATIENT = {"external_id": "PMS-1", "first_name": "Zoë", "last_name": "Łukasiewicz"}

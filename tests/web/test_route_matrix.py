@@ -15,7 +15,16 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import make_url
 
-from tests.builders import image_bytes, make_clinic, make_token, make_user, patient_world, sign_in
+from hepbuilder.db.models import Clinic
+from tests.builders import (
+    image_bytes,
+    make_clinic,
+    make_token,
+    make_user,
+    patient_world,
+    see_committed,
+    sign_in,
+)
 from tests.conftest import WorldOnce, _empty_all_tables
 
 # What each kind of route answers: "ok" (the route works for this role), "login" (a redirect
@@ -381,8 +390,8 @@ def _all_rows(url: str) -> dict[str, list]:
 
 
 def test_the_world_put_back_equals_a_fresh_build(app, session, db_url):
-    """SQLite: after a test changed the world, what WORLD puts back is, row for row, what
-    building it on an empty database makes."""
+    """SQLite: after a test changed the world (and its end emptied the database), what WORLD
+    puts back is, row for row, what building it on an empty database makes."""
     if not db_url.startswith("sqlite"):
         pytest.skip("the world is put back on SQLite only; PostgreSQL builds it for each test")
     clients = {name: app.test_client() for name in ("visitor", *SIGNED_IN_ROLES)}
@@ -393,6 +402,8 @@ def test_the_world_put_back_equals_a_fresh_build(app, session, db_url):
     make_user(session, make_clinic(session))
     session.commit()
     changed = _all_rows(db_url)
+    _empty_all_tables(db_url)  # as the end of the test does
+    session.expunge_all()
     WORLD(app, session, {name: app.test_client() for name in clients})
     put_back = _all_rows(db_url)
     _empty_all_tables(db_url)
@@ -403,3 +414,17 @@ def test_the_world_put_back_equals_a_fresh_build(app, session, db_url):
     for table in fresh:
         assert put_back[table] == fresh[table], table
     assert put_back.keys() == fresh.keys()
+
+
+def test_the_world_is_built_not_put_back_over_rows_a_test_has_written(app, session, db_url):
+    """A copy put back would lose what the test wrote before asking for the world: it is built
+    on top instead, as on PostgreSQL."""
+    clients = {name: app.test_client() for name in ("visitor", *SIGNED_IN_ROLES)}
+    WORLD(app, session, clients)  # kept (SQLite) or built
+    _empty_all_tables(db_url)
+    session.expunge_all()
+    mine = make_clinic(session, name="Written first")
+    session.commit()
+    WORLD(app, session, {name: app.test_client() for name in clients})
+    see_committed(session)
+    assert session.get(Clinic, mine.id).name == "Written first"
