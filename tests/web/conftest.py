@@ -3,15 +3,25 @@ signed in as one of its administrators."""
 
 import pytest
 
+from hepbuilder.db.models import Clinic
 from tests.builders import make_user, seeded_clinic, sign_in
+from tests.conftest import WorldOnce
+
+
+def _seeded_world(app, session, clients) -> dict:
+    clinic = seeded_clinic(session)
+    session.commit()
+    return {"clinic_id": clinic.id}
+
+
+SEEDED = WorldOnce(_seeded_world)
 
 
 @pytest.fixture
-def clinic(session):
-    """A clinic with the bundled library, committed (web requests see it)."""
-    clinic = seeded_clinic(session)
-    session.commit()
-    return clinic
+def clinic(app, session):
+    """A clinic with the bundled library, committed (web requests see it); made once per worker
+    on SQLite and put back for each test (tests/conftest.py WorldOnce)."""
+    return session.get(Clinic, SEEDED(app, session, {})["clinic_id"])
 
 
 @pytest.fixture
