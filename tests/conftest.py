@@ -229,7 +229,8 @@ class WorldOnce:
     test's session has not begun), gives the test's own clients the saved cookies (their
     sessions are rows of the copy) and returns the same data. On PostgreSQL it builds for every
     test, as before, and so it does on SQLite when the test has already written anything (or its
-    session has begun), which a copy put back would lose. tests/web/test_route_matrix.py checks the copy put back equals the build."""
+    session has begun), which a copy put back would lose. tests/web/test_route_matrix.py checks
+    the copy put back equals the build."""
 
     def __init__(self, build):
         self.build = build

@@ -8,10 +8,14 @@ its defaults (it reaches the rule's converters through its `self` argument), so 
 builder serves that rule in every app. Parsing the rule's text into parts (regular expressions,
 weights) is, given the map's converter classes, a pure function of that text too: the parts are
 kept, and a rule parsed again gets them with converters of its own (made as werkzeug makes them,
-from the names and arguments the first parse asked for). Likewise a template's compiled code depends only on its
-source and the environment's options (it gets the environment when it is loaded), so Jinja's own
-bytecode cache, kept in memory, hands it to every app whose environment has the default options;
-a changed source has a new checksum and is compiled again.
+from the names and arguments the first parse asked for). Likewise a template's compiled code
+depends only on its source and the environment's options (it gets the environment when it is
+loaded), so Jinja's own bytecode cache, kept in memory, hands it to every app whose environment
+has the default options; a changed source has a new checksum and is compiled again.
+
+This reaches into werkzeug 3's Rule (`_parse_rule`, `_trace`, `_converters`, `_compile_builder`);
+tests/web/test_app_class.py holds every rule of a later app to the Rule werkzeug itself makes, so
+an upgrade that changes them fails there.
 """
 
 from collections.abc import Callable
