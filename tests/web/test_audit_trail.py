@@ -201,6 +201,15 @@ def test_every_action_the_code_records_has_words_on_the_audit_page():
     assert not missing, f"actions without words in services/audit_words.py: {missing}"
 
 
+def test_every_action_the_code_records_has_a_kind_the_audit_page_filters_by():
+    """Each recorded action's kind (its first part) is in the page's "Kind" list, so no event
+    shows only under "Everything" (private-link, exercise, protocol and library ones did)."""
+    from hepbuilder.services.audit import KINDS
+
+    unfiltered = {a: w for a, w in _recorded_actions().items() if a.split(".")[0] not in KINDS}
+    assert not unfiltered, f"actions of no kind in services/audit.py KINDS: {unfiltered}"
+
+
 def test_a_patients_private_link_use_reads_as_a_sentence_with_an_unbroken_address(
     client, session, world
 ):
@@ -228,3 +237,7 @@ def test_a_patients_private_link_use_reads_as_a_sentence_with_an_unbroken_addres
     assert '<td data-label="From" class="nowrap">203.0.113.9</td>' in page
     rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").text)))
     assert any(opened in row for row in rows) and any(downloaded in row for row in rows)
+    by_kind = client.get("/admin/audit?kind=patient_link").text
+    assert '<option value="patient_link" selected>Private links</option>' in by_kind
+    assert opened in by_kind and downloaded in by_kind
+    assert "opened the record" not in by_kind.split("<tbody>")[1]
