@@ -6,13 +6,14 @@ outlines), scenery and compose (one frame as flat shapes), then the pens: palett
 pdf_pen, svg_pen; render holds what the rest of hepbuilder calls.
 """
 
-from .caption import illustration_caption, side_to_draw
+from .caption import frame_labels, illustration_caption, side_to_draw
 from .compose import build_illustration
 from .pose import validate_illustration
 from .render import illustration_flowable, illustration_svg, render_contact_sheet
 
 __all__ = [
     "build_illustration",
+    "frame_labels",
     "illustration_caption",
     "illustration_flowable",
     "illustration_svg",

@@ -37,12 +37,18 @@ def side_to_draw(data: dict | None, side: str) -> str:
     return side
 
 
+def frame_labels(data: dict | None) -> list[str]:
+    """The label of each frame of a pose ("Start", "Finish"; "" for a frame without one)."""
+    return [str(frame.get("label") or "") for frame in (data or {}).get("frames") or ()]
+
+
 def illustration_caption(data: dict | None, side: str) -> str:
     """The caption for a pose illustration drawn for a dose's `side` (each, left, right, none).
 
     "Shown: right leg. Arrow: direction of movement." The limb named is the highlighted one, on
     the side `side_to_draw` draws it; for a dose with no side ("none": both legs alike, as in a
-    bridge) no side is named. Both sides highlighted name both limbs; no highlight names none. Returns "" for an image or a missing illustration (no drawing the words could describe).
+    bridge) no side is named. Both sides highlighted name both limbs; no highlight names none.
+    Returns "" for an image or a missing illustration (no drawing the words could describe).
     """
     if not data or not data.get("frames"):
         return ""

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .cache import LRUCache
+from .caption import frame_labels
 from .compose import (
     _BUILT,
     FrameArt,
@@ -143,7 +144,7 @@ def _from_stored(pose: dict, key: str, side: str) -> Illustration | None:
     if sides is None:
         return None
     stored = sides[side]
-    labels = [str(frame.get("label") or "") for frame in pose["frames"]]
+    labels = frame_labels(pose)
     if len(labels) != len(stored["frames"]):
         return None
     frames = tuple(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from reportlab.lib.units import mm
 
 from hepbuilder.domain.exercise import LibraryExercise
-from hepbuilder.illustrations import illustration_caption, illustration_flowable
+from hepbuilder.illustrations import frame_labels, illustration_caption, illustration_flowable
 from hepbuilder.illustrations.layout import layout as frame_layout
 
 from .ink.fonts import REGULAR, string_width_pt
@@ -181,7 +181,7 @@ def _unlabelled(exercise: LibraryExercise) -> tuple[LibraryExercise, list[str]]:
     """The exercise with its frame labels taken out (the card sets them at its own type size)."""
     data = exercise.illustration or {}
     frames = data.get("frames") or []
-    labels = [str(frame.get("label") or "") for frame in frames]
+    labels = frame_labels(data)
     if not any(labels):
         return exercise, labels
     bare = [{key: value for key, value in frame.items() if key != "label"} for frame in frames]

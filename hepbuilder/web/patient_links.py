@@ -17,6 +17,7 @@ from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
 from hepbuilder.domain.safety_words import red_flags_for
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.domain.steps import steps_for_dose
+from hepbuilder.illustrations import frame_labels
 from hepbuilder.services import patient_links
 from hepbuilder.services.handouts import handout_spec, patient_filename
 
@@ -58,8 +59,7 @@ def _illustration(item, accent_hex: str):
 def _frame_labels(item) -> list[str]:
     """The labels of a picture's frames ("Start", "Finish"), for the page to set as text under
     it: inside the SVG they shrink with the picture, to a few pixels on a phone."""
-    frames = (item.exercise.illustration or {}).get("frames") or ()
-    labels = [str(frame.get("label") or "") for frame in frames]
+    labels = frame_labels(item.exercise.illustration)
     return labels if len(labels) > 1 and any(labels) else []
 
 
