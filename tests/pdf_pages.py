@@ -71,21 +71,8 @@ def _collect(container: LTContainer, page: SimpleNamespace) -> None:
 
 def _placed_char(char: tuple, page_height: float) -> dict:
     x0, y0, x1, y1, text, fontname, upright = char
-    top = page_height - y1
-    height = y1 - y0
-    return {
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": page_height - y0,
-        "doctop": top,
-        "width": x1 - x0,
-        "height": height,
-        "text": text,
-        "fontname": fontname,
-        "size": height,
-        "upright": upright,
-    }
+    box = _box(x0, y0, x1, y1, page_height)
+    return box | {"text": text, "fontname": fontname, "size": box["height"], "upright": upright}
 
 
 class _Device(PDFPageAggregator):
@@ -123,15 +110,21 @@ class _Device(PDFPageAggregator):
 
 
 def _placed(item, page_height: float) -> dict:
-    top = page_height - item.y1
+    return _box(item.x0, item.y0, item.x1, item.y1, page_height)
+
+
+def _box(x0: float, y0: float, x1: float, y1: float, page_height: float) -> dict:
+    """pdfplumber's keys for a box pdfminer gives from the bottom of the page (its width and
+    height as pdfminer's set_bbox works them out)."""
+    top = page_height - y1
     return {
-        "x0": item.x0,
-        "x1": item.x1,
+        "x0": x0,
+        "x1": x1,
         "top": top,
-        "bottom": page_height - item.y0,
+        "bottom": page_height - y0,
         "doctop": top,
-        "width": item.width,
-        "height": item.height,
+        "width": x1 - x0,
+        "height": y1 - y0,
     }
 
 
@@ -154,6 +147,7 @@ TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+BOOLEANS = {b"true": True, b"false": False}
 STRING_PART = re.compile(rb"[()\\]")
 ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(\r\n|[\r\n])|(.))", re.DOTALL)
@@ -223,11 +217,7 @@ def _tokens(data: bytes) -> list:
             word = match.group(kind)
             if word in (b"BI", b"ID", b"EI", b"null"):
                 raise _NotPlain(word)
-            out.append(
-                {b"true": True, b"false": False}.get(word)
-                if word in (b"true", b"false")
-                else KWD(word)
-            )
+            out.append(BOOLEANS[word] if word in BOOLEANS else KWD(word))
     if len(stack) != 1:
         raise _NotPlain("[")
     return stack[0]
