@@ -43,6 +43,27 @@ class LiveServer:
     app: object
 
 
+def closing_responses(app):
+    """`app`, with each response's close() called even when the server skips it.
+
+    werkzeug's development server does not close a response when the browser drops the
+    connection mid-write (a favicon fetch cancelled by the next navigation): the static file
+    stays open until the garbage collector finds it, and its ResourceWarning fails whichever
+    test is running then. Here the response is closed when its generator ends or is collected.
+    """
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(db_url, tmp_path, monkeypatch):
     """The app (CSRF on, as in production) served by werkzeug in a thread on 127.0.0.1:<free port>."""
@@ -57,7 +78,7 @@ def live_server(db_url, tmp_path, monkeypatch):
             "WTF_CSRF_ENABLED": True,
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
