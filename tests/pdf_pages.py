@@ -31,14 +31,14 @@ from pdfplumber.utils import extract_text
 SHAPES = ((LTLine, "lines"), (LTRect, "rects"), (LTCurve, "curves"))
 
 
-def read_pages(pdf: bytes) -> list[SimpleNamespace]:
-    """Each page: page_number, width, height, chars, lines, rects, curves and text (as
-    pdfplumber's `Page.extract_text()` gives it)."""
+def read_pages(pdf: bytes, first: int = 0) -> list[SimpleNamespace]:
+    """Each page (or only the `first` so many): page_number, width, height, chars, lines, rects,
+    curves and text (as pdfplumber's `Page.extract_text()` gives it)."""
     manager = PDFResourceManager()
     device = _Device(manager, laparams=None)
     interpreter = _Interpreter(manager, device)
     pages = []
-    for number, page in enumerate(PDFPage.get_pages(io.BytesIO(pdf)), start=1):
+    for number, page in enumerate(PDFPage.get_pages(io.BytesIO(pdf), maxpages=first), start=1):
         device.chars = []
         interpreter.process_page(page)
         left, bottom, right, top = page.mediabox

@@ -22,7 +22,7 @@ URLS = [
 
 def first_page_words(spec: dict) -> list[dict]:
     pdf = render_handout(parse_spec(spec))
-    return extract_words(read_pages(pdf)[0].chars, extra_attrs=["size"])
+    return extract_words(read_pages(pdf, first=1)[0].chars, extra_attrs=["size"])
 
 
 def overlaps(a: dict, b: dict) -> bool:

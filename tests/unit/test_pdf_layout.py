@@ -272,7 +272,7 @@ def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_t
 
 def test_render_handout_first_page_has_no_big_gap_before_the_first_card():
     spec = make_spec(items=2, notes="")
-    page = read_pages(render_handout(parse_spec(spec)))[0]
+    page = read_pages(render_handout(parse_spec(spec)), first=1)[0]
     bottom = footer_top(page)
     lowest = max(c["bottom"] for c in page.chars if c["top"] < bottom)
     assert bottom - lowest < bottom * 0.25
@@ -432,7 +432,7 @@ def test_render_handout_normal_print_keeps_the_glance_list_together_and_pages_ha
     pdf = render_handout(parse_spec(knee_spec(paper=paper)))
     fills = fills_before_the_diary(pdf)
     assert min(fills) >= 0.5, [(n, round(f, 3)) for n, f in enumerate(fills, 1)]
-    pages = read_pages(pdf)[: len(fills)]
+    pages = read_pages(pdf, first=len(fills))
     names = [load_library().exercises[slug].name for slug, _ in KNEE_DOSES]
     rows = [
         sum(

@@ -39,6 +39,11 @@ def test_read_pages_agrees_with_pdfplumber(large_print):
     assert all(
         any(getattr(page, kind) for page in lean) for kind in ("chars", "lines", "rects", "curves")
     )
+    # the first pages alone, read as they are read with the rest
+    first = read_pages(pdf, first=2)
+    assert [(p.page_number, p.text, p.chars, p.lines) for p in first] == [
+        (p.page_number, p.text, p.chars, p.lines) for p in lean[:2]
+    ]
 
 
 def test_read_pages_cuts_a_handouts_streams_itself_as_pdfminer_would():
