@@ -25,13 +25,14 @@ from hepbuilder.illustrations import model as m
 from hepbuilder.illustrations.compose import LIMB_JOINTS, LIMB_PARENTS
 from hepbuilder.illustrations.world import place_scene
 from hepbuilder.paths import LIBRARY_DIR
+from tests.library_files import read_library_file
 
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def load_exercise(path: Path) -> LibraryExercise:
-    return parse_exercise(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_exercise(read_library_file(path))
 
 
 def make_exercise(illustration: dict | None = None, **overrides) -> LibraryExercise:

@@ -7,7 +7,6 @@ side. Screen millimetres (build_illustration): x to the right of the drawing, y 
 import math
 
 import pytest
-import yaml
 
 from hepbuilder.illustrations import build_illustration, checks
 from hepbuilder.illustrations import model as m
@@ -15,6 +14,7 @@ from hepbuilder.illustrations.compose import hidden_share
 from hepbuilder.illustrations.kinematics import lerp
 from hepbuilder.illustrations.world import place_frames
 from hepbuilder.paths import LIBRARY_DIR
+from tests.library_files import read_library_file
 
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
 FLAT_MM = 25.0  # a foot is flat on a surface when heel and toe are both this close to it
@@ -22,7 +22,7 @@ FRAMES_DIFFER_MM = 100.0
 
 
 def entry(slug: str) -> dict:
-    return yaml.safe_load((LIBRARY_DIR / "exercises" / f"{slug}.yaml").read_text("utf-8"))
+    return read_library_file(LIBRARY_DIR / "exercises" / f"{slug}.yaml")
 
 
 def scenes(slug: str) -> list:
