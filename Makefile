@@ -32,7 +32,8 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist 
 test: $(VENV)/.installed-test
 	$(PYTEST) --durations=10
 
-# Everything but the slow suites (browser, schemathesis, pdf.js): for before every commit.
+# Everything but the slow suites (other programs and servers, the exhaustive matrices; SLOW_SUITES
+# in tests/conftest.py): for before every commit.
 quicktest: $(VENV)/.installed-test
 	$(PYTEST) -m "not slow" --durations=5
 

@@ -271,7 +271,25 @@ class WorldOnce:
         return data
 
 
-SLOW_SUITES = ("tests/browser/", "tests/api/test_schemathesis.py", "tests/unit/test_pdf_viewers.py")
+# What `make quicktest` leaves to `make test`: the suites that drive another program or server
+# (Chromium, pdf.js and the API linters under node, the client generator, moto's S3 server,
+# `hepbuilder serve`, gunicorn) and the exhaustive ones (schemathesis, every route against every
+# role, every field against every bad input, the stress handouts' layout).
+SLOW_SUITES = (
+    "tests/browser/",
+    "tests/unit/test_pdf_viewers.py",
+    "tests/api/test_openapi_lint.py",
+    "tests/api/test_generated_client.py",
+    "tests/storage/test_s3_pdf_store.py",
+    "tests/delivery/test_serve.py",
+    "tests/delivery/test_two_servers.py",
+    "tests/delivery/test_outbox_postgres.py",
+    "tests/web/test_logs_redacted.py",
+    "tests/api/test_schemathesis.py",
+    "tests/web/test_route_matrix.py",
+    "tests/web/test_bad_input.py",
+    "tests/unit/test_pdf_layout.py",
+)
 
 
 # The longest files (15 to 70 s each on one worker), handed out first: `--dist loadfile` gives
@@ -308,8 +326,8 @@ def pytest_xdist_auto_num_workers(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark the slow suites (a real browser, schemathesis, pdf.js) `slow`, so that
-    `make quicktest` (pytest -m "not slow") runs the rest before every commit; put the longest
+    """Mark the SLOW_SUITES `slow`, so that `make quicktest` (pytest -m "not slow") runs the
+    rest before every commit; put the longest
     files first (the order within each file and among the rest unchanged)."""
     for item in items:
         path = item.nodeid.split("::")[0]

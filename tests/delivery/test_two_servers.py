@@ -31,7 +31,6 @@ from tests.builders import (
 from tests.delivery.conftest import LINK_KEY, MAIL_FROM, free_port
 from tests.delivery.test_serve import children_of, wait_for
 
-pytestmark = pytest.mark.slow
 DATABASE = "hb_scale_two"
 EMAILS = 200
 RATE_LIMIT = 6
