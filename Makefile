@@ -21,7 +21,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/hepbuilder seed
 	$(BIN)/hepbuilder serve --host 127.0.0.1 --port 5000
 
-# One pytest-xdist worker per core and one more (tests/conftest.py says why), each with its own
+# One pytest-xdist worker per core and one more for make test, one per core for make quicktest
+# (tests/conftest.py says why), each with its own
 # database; a test file stays on one worker
 # (its module fixtures, such as a live server, start once). The slowest tests are listed at the
 # end. Python keeps its bytecode even where PYTHONDONTWRITEBYTECODE is set: the suite starts
