@@ -22,8 +22,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/hepbuilder serve --host 127.0.0.1 --port 5000
 
 # One pytest-xdist worker per core and one more for make test, one per core for make quicktest
-# (tests/conftest.py says why), each with its own
-# database; a test file stays on one worker
+# (tests/conftest.py says why), each with its own database; a test file stays on one worker
 # (its module fixtures, such as a live server, start once). The slowest tests are listed at the
 # end. Python keeps its bytecode even where PYTHONDONTWRITEBYTECODE is set: the suite starts
 # some 50 interpreters (workers, the layer checks' fresh ones, servers) that would each compile

@@ -332,8 +332,8 @@ def pytest_xdist_auto_num_workers(config):
 
 def pytest_collection_modifyitems(config, items):
     """Mark the SLOW_SUITES `slow`, so that `make quicktest` (pytest -m "not slow") runs the
-    rest before every commit; put the longest
-    files first (the order within each file and among the rest unchanged)."""
+    rest before every commit; put the longest files first (the order within each file and
+    among the rest unchanged)."""
     for item in items:
         path = item.nodeid.split("::")[0]
         if path.startswith(SLOW_SUITES):
