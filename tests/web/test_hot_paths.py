@@ -239,6 +239,9 @@ def test_issuing_through_the_api_reads_the_program_once(client, session, db_url,
         )
     assert response.status_code == 201, response.text
     assert sum(s.startswith("SELECT program.id, program.clinic_id") for s in seen) == 1
+    # a handout just issued has not been emailed: its answer looks up no emails
+    assert response.get_json()["deliveries"] == []
+    assert not [s for s in seen if s.startswith("SELECT") and "outbox_message" in s]
 
 
 def test_a_save_writes_only_the_items_that_changed(client, session, db_url, world):

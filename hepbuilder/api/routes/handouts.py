@@ -49,11 +49,14 @@ class Alongside:
     fhir_url: Callable[[int], str]
 
 
-def alongside(handouts: list) -> Alongside:
-    """Alongside for these handouts: two queries at most (none for what none of them has)."""
+def alongside(handouts: list, *, just_issued: bool = False) -> Alongside:
+    """Alongside for these handouts: two queries at most (none for what none of them has, and no
+    emails looked up for a handout `just_issued`, which cannot have been emailed yet)."""
     session = get_db()
     return Alongside(
-        deliveries=handout_emails.deliveries_by_handout(session, g.actor, [h.id for h in handouts]),
+        deliveries={}
+        if just_issued
+        else handout_emails.deliveries_by_handout(session, g.actor, [h.id for h in handouts]),
         therapist_emails=users.emails_by_id(
             session, g.actor, {h.issued_by_id for h in handouts if h.issued_by_id}
         ),
@@ -107,7 +110,7 @@ def issue_handout(program_id: int):
         therapist_email=data.get("therapist_email"),
         links=link_signer(),
     )
-    body = handout_json(handout)
+    body = handout_json(handout, alongside([handout], just_issued=True))
     return answer(body, 201, body["pdf_url"])
 
 
