@@ -6,6 +6,7 @@ own SQLite file (in /dev/shm where there is room), or on PostgreSQL a database n
 given one and the worker ("test_gw0"), created when missing.
 """
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -313,6 +314,17 @@ def pytest_configure(config):
     the files with the most tests first, which put schemathesis (few tests, a minute long) last."""
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
+
+
+def pytest_collection_finish(session):
+    """Spend less of the run in the garbage collector (about 11 % of a worker's CPU with
+    Python's defaults, 5 % with these): what exists once the tests are collected (modules, the
+    bundled library, the tests themselves) lives the whole run, so it is frozen out of every
+    later collection, and the youngest generation is collected every 10,000 allocations rather
+    than 700, each test's app and sessions being garbage within a few thousand."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist has no such hook
