@@ -2,6 +2,7 @@
 stops when the server stops."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -90,6 +91,8 @@ def test_serve_delivers_queued_email_with_one_loop_that_stops_with_it(tmp_path, 
     logged = log.read_text()
     assert "GET /p/- HTTP/1.1" in logged and token not in logged
     assert "Warmed up: " in logged and logged.index("Warmed up: ") < logged.index("GET /p/-")
+    # the warmed objects are frozen before the workers fork (gc.freeze)
+    assert re.search(r"Warmed up: .*; [1-9]\d+ objects kept out of garbage collection", logged)
 
 
 def _get(url: str) -> str | None:
