@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
 from .limits import PROTOCOL_LIMITS
-from .steps import needs_hold
+from .steps import EACH_SIDE_MARK, needs_hold
 from .text import read_text
 
 CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
@@ -241,6 +241,34 @@ def dose_for(exercise: LibraryExercise, dose: Dose) -> Dose:
     if not dose.hold_seconds and defaults.hold_seconds and needs_hold(exercise.steps):
         dose = replace(dose, hold_seconds=defaults.hold_seconds)
     return dose
+
+
+def drawn_for_side(exercise: LibraryExercise, side: str) -> LibraryExercise:
+    """The exercise as a picture shows it for a dose's `side`: a frame whose label starts with
+    "[each side]" (the switch to the other side, like such a step) is drawn only for "each",
+    with the mark taken off its label; the arrows of a frame left out go with it."""
+    data = exercise.illustration or {}
+    frames = data.get("frames") or ()
+    marked = [str(frame.get("label") or "").startswith(EACH_SIDE_MARK) for frame in frames]
+    if not any(marked):
+        return exercise
+    kept: list[dict] = []
+    new_index: dict[int, int] = {}
+    for index, (frame, is_marked) in enumerate(zip(frames, marked, strict=True)):
+        if is_marked:
+            if side != "each":
+                continue
+            frame = {**frame, "label": frame["label"][len(EACH_SIDE_MARK) :].lstrip()}
+        new_index[index] = len(kept)
+        kept.append(frame)
+    drawn = {**data, "frames": kept}
+    if "arrows" in data:
+        drawn["arrows"] = [
+            {**arrow, "frame": new_index[arrow.get("frame", 0)]}
+            for arrow in data["arrows"]
+            if arrow.get("frame", 0) in new_index
+        ]
+    return replace(exercise, illustration=drawn)
 
 
 def parse_muscle(slug: str, data: object) -> LibraryMuscle:

@@ -64,6 +64,7 @@ import math
 from functools import lru_cache
 
 from hepbuilder.domain.errors import ValidationError
+from hepbuilder.domain.steps import EACH_SIDE_MARK
 
 from . import model as m
 from .checks import limb_collisions, torso_intrusions
@@ -155,8 +156,19 @@ def _check_frame(frame: object, where: str, surfaces: set[str], errors: dict) ->
         return
     _keys(frame, FRAME_KEYS, f"{where}.", errors)
     label = frame.get("label")
-    if label is not None and (not isinstance(label, str) or len(label) > MAX_LABEL_CHARS):
-        errors[f"{where}.label"] = f"must be text of at most {MAX_LABEL_CHARS} characters"
+    if label is not None and (
+        not isinstance(label, str)
+        or len(
+            label.removeprefix(EACH_SIDE_MARK).lstrip()
+            if label.startswith(EACH_SIDE_MARK)
+            else label
+        )
+        > MAX_LABEL_CHARS
+    ):
+        errors[f"{where}.label"] = (
+            f"must be text of at most {MAX_LABEL_CHARS} characters"
+            f' (after "{EACH_SIDE_MARK}", which draws the frame for an each-side dose only)'
+        )
     pelvis = frame.get("pelvis")
     if pelvis is not None:
         if not isinstance(pelvis, dict):

@@ -8,7 +8,7 @@ from dataclasses import fields
 from reportlab.lib.units import mm
 
 from hepbuilder.domain.dose import describe_dose, dose_chips
-from hepbuilder.domain.exercise import LibraryExercise
+from hepbuilder.domain.exercise import LibraryExercise, drawn_for_side
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.illustrations.cache import LRUCache, cache_size_setting
@@ -250,7 +250,7 @@ def picture_room_pt(card_w_pt: float, s: HandoutStyles) -> float:
 def _card_layout(
     item: SpecItem, number: int, spec: HandoutSpec, s: HandoutStyles, width: float
 ) -> BlockLayout:
-    exercise = item.exercise
+    exercise = drawn_for_side(item.exercise, item.dose.side)
     dose = item.dose
     layout = BlockLayout(width)
     pad = s.pad_pt

@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from hepbuilder.domain.dose import describe_dose
-from hepbuilder.domain.exercise import photo_labels
+from hepbuilder.domain.exercise import drawn_for_side, photo_labels
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.services import exercise_photos, exercises, favourites, illustration_paths
 
@@ -63,11 +63,13 @@ def index():
 def illustration_markup(exercise, accent_hex: str, side: str = "none") -> Markup | None:
     """The exercise's SVG from the illustrations layer (which escapes its own text), or None.
 
-    `side` "left" mirrors the pose, as the handout does."""
+    `side` "left" mirrors the pose, as the handout does, and a frame marked "[each side]" is
+    drawn only for "each" (`drawn_for_side`)."""
     try:
         from hepbuilder.illustrations import illustration_svg
     except ImportError:
         return None
+    exercise = drawn_for_side(exercise, side)
     illustration_paths.load_illustration_paths(get_db(), [exercise.illustration])
     try:
         svg = illustration_svg(exercise, side=side, accent_hex=accent_hex)
@@ -142,7 +144,8 @@ def figure(slug: str):
     actor = current_actor()
     row = exercises.get_exercise(get_db(), actor.clinic_id, slug)
     accent = safe_color(current_user.clinic.brand_color)
-    svg = illustration_markup(exercises.to_domain(row), accent)
+    exercise = exercises.to_domain(row)
+    svg = illustration_markup(exercise, accent, side=exercise.defaults.side)
     body = str(svg) if svg else _PLACEHOLDER_SVG
     response = make_response(body)
     response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from hepbuilder.domain.dose import describe_dose
 from hepbuilder.domain.errors import NotFound, ValidationError
+from hepbuilder.domain.exercise import drawn_for_side
 from hepbuilder.domain.image_bytes import image_kind
 from hepbuilder.domain.pain_rule import PAIN_RULE_TITLE, pain_rule
 from hepbuilder.domain.safety_words import red_flags_for
@@ -59,7 +60,7 @@ def _illustration(item, accent_hex: str):
 def _frame_labels(item) -> list[str]:
     """The labels of a picture's frames ("Start", "Finish"), for the page to set as text under
     it: inside the SVG they shrink with the picture, to a few pixels on a phone."""
-    labels = frame_labels(item.exercise.illustration)
+    labels = frame_labels(drawn_for_side(item.exercise, item.dose.side).illustration)
     return labels if len(labels) > 1 and any(labels) else []
 
 

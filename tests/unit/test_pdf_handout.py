@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from hepbuilder.domain.spec import parse_spec
+from hepbuilder.library import load_library
 from hepbuilder.pdf import render_handout, suggested_filename
 from tests.handout_specs import LAST_STEP, make_exercise, make_item, make_spec
 
@@ -393,3 +394,17 @@ def test_render_handout_large_print_card_going_on_over_a_page_says_so_at_foot_an
 def test_render_handout_cards_kept_whole_carry_no_continued_mark():
     pages = pages_text(render(make_spec(items=3)))
     assert not any("Continued on the next page" in page for page in pages)
+
+
+@pytest.mark.parametrize(("side", "frames"), [("each", 3), ("left", 2), ("none", 2)])
+def test_a_frame_marked_each_side_is_drawn_only_for_an_each_side_dose(side, frames):
+    """Active 90/90's third frame shows the switch to the other side: a one-side dose leaves
+    it out, as it leaves out the step that says so."""
+    exercise = load_library().exercises["active-90-90"].to_dict()
+    assert exercise["illustration"]["frames"][2]["label"].startswith("[each side]")
+    spec = make_spec(items=1)
+    spec["items"] = [make_item(exercise=exercise, side=side)]
+    text = " ".join(pages_text(render(spec)))
+    assert "Start" in text and "Both knees up" in text
+    assert ("Then the other side" in text) is (frames == 3)
+    assert "[each side]" not in text

@@ -373,3 +373,19 @@ def test_a_knee_programs_page_has_no_get_help_box_as_its_handout_has_none(sessio
     page = _plain(visitor.get(path_of(handout)).text)
     assert "Stay safe: how much discomfort is OK" in page
     assert "Get help straight away" not in page and "Call 999 now" not in page
+
+
+@pytest.mark.parametrize(("side", "shown"), [("each", True), ("left", False)])
+def test_private_link_shows_the_other_side_frame_only_for_an_each_side_dose(
+    session, visitor, side, shown
+):
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    patient = make_patient(session, clinic)
+    program = make_program(session, patient, items=[{"exercise": "active-90-90", "side": side}])
+    handout = handouts.issue_handout(session, Actor(clinic_id=clinic.id), program.id, links=SIGNER)
+    session.commit()
+    text = visitor.get(path_of(handout)).text
+    assert "<li>Both knees up</li>" in text
+    assert ("<li>Then the other side</li>" in text) is shown
+    assert text.count("frame-labels--3") == shown and text.count("frame-labels--2") == (not shown)
+    assert "[each side]" not in text
