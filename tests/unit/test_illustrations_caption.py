@@ -27,7 +27,7 @@ def test_caption_names_both_limbs_when_both_sides_are_highlighted():
 def test_caption_for_a_dose_with_no_side_names_no_side():
     # A bridge is done with both legs; the side view colours the near one.
     bridge = {"frames": [{}], "highlight": ["buttock_near", "thigh_near"]}
-    assert illustration_caption(bridge, "none") == "Shown: buttock and leg."
+    assert illustration_caption(bridge, "none") == "Shown: the working buttock and leg."
     warrior = {"frames": [{}], "highlight": ["thigh_far"]}
     assert illustration_caption(warrior, "none") == "Shown: stretch in the leg."
 
