@@ -86,11 +86,11 @@ def email_form(patient, back: str) -> EmailForm:
     return form
 
 
-def email_panel(patient, back: str) -> dict:
-    """Template context for the email panel (`_email_panel.html`)."""
+def email_panel(patient, back: str, form: EmailForm | None = None) -> dict:
+    """Template context for the email panel (`_email_panel.html`): `form`, or a fresh one."""
     smtp = smtp_settings()
     return {
-        "email_form": email_form(patient, back) if smtp.is_configured else None,
+        "email_form": (form or email_form(patient, back)) if smtp.is_configured else None,
         "email_missing_settings": [] if smtp.is_configured else list(MISSING_SETTINGS),
         "status_words": STATUS_WORDS,
     }
@@ -138,7 +138,18 @@ def send(handout_id: int):
             else error.message
         )
         flash(f"The email was not sent. {text}", "error")
-        return redirect(back)
+        if not isinstance(error, ValidationError):
+            return redirect(back)
+        # shown again on the handout's page as sent, each error on its field: a redirect would
+        # lose the typed addresses (never kept in the session) and turn the choice back to the
+        # patient, so that sending again would go to the patient
+        for name, message in error.fields.items():
+            name = "address" if name == "to" else name  # the service's name for the address
+            if name in form:
+                form[name].errors = [message]
+        from .handouts import handout_page
+
+        return handout_page(handout_id, email_form=form), 422
     db.commit()
     # (no address in the message: flashes travel in the session cookie)
     if created:

@@ -19,6 +19,12 @@ bp = Blueprint("handouts", __name__, url_prefix="/handouts")
 
 @bp.get("/<int:handout_id>")
 def show(handout_id: int):
+    return handout_page(handout_id)
+
+
+def handout_page(handout_id: int, email_form=None):
+    """The handout's page; `email_form`: a sent email form to show again (with its errors and
+    what was typed) instead of a fresh one."""
     db = get_db()
     actor = current_actor()
     handout = handouts.open_handout(db, actor, handout_id)
@@ -33,7 +39,7 @@ def show(handout_id: int):
         link=patient_links.link_state(db, actor, handout.patient_id, link_signer()),
         deliveries=handout_emails.list_deliveries(db, actor, handout_id=handout.id),
         handout_numbers={handout.id: handout.number},
-        **email_panel(handout.patient, request.path),
+        **email_panel(handout.patient, request.path, email_form),
     )
 
 

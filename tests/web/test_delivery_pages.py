@@ -138,6 +138,27 @@ def test_a_bad_address_says_why_and_queues_nothing(session, mail_client, fields,
     assert outbox_rows(session) == []
 
 
+def test_a_bad_address_is_shown_again_as_typed_with_another_address_still_chosen(
+    session, mail_client
+):
+    """Not reset to the patient's address: pressing Send again must not email the patient."""
+    _user, _patient, handout = world(session, mail_client)
+    fields = {"recipient": "other", "address": "carer@family.example"}
+    form = form_of(
+        mail_client.get(f"/handouts/{handout.id}").text, **fields, confirm="carer@family.exmaple"
+    )
+    shown = mail_client.post(f"/handouts/{handout.id}/email", data=form)
+    assert shown.status_code == 422
+    assert 'value="other" checked' in shown.text and 'value="patient" checked' not in shown.text
+    for name, typed in (("address", "carer@family.example"), ("confirm", "carer@family.exmaple")):
+        [tag] = re.findall(rf'<input[^>]*name="{name}"[^>]*>', shown.text)
+        assert f'value="{typed}"' in tag
+    [confirm] = re.findall(r'<input[^>]*name="confirm"[^>]*>', shown.text)
+    assert 'aria-invalid="true"' in confirm and "The two addresses differ" in shown.text
+    assert form_of(shown.text)["once"] == form["once"]
+    assert outbox_rows(session) == []
+
+
 def test_a_patient_without_an_email_address_needs_one_typed(session, mail_client):
     _user, _patient, handout = world(session, mail_client, email="")
     page = mail_client.get(f"/handouts/{handout.id}")
