@@ -228,11 +228,12 @@ def test_render_handout_large_print_keeps_the_exercises_heading_with_the_first_c
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
     spec = make_spec(items=0, large_print=True, paper=paper)
-    spec["items"] = [{"exercise": load_library().exercises["active-90-90"].to_dict(), "sets": 1}]
+    exercise = load_library().exercises["active-90-90"].to_dict()  # three frames when each side
+    spec["items"] = [{"exercise": exercise, "sets": 1, "side": "each"}]
     pages = read_pages(render_handout(parse_spec(spec)))
     words = [w for page in pages for w in extract_words(page.chars)]
     label = next(w for w in words if w["text"] == "Then")  # "Then the other side", frame 3
-    dose = next(w for w in words if w["text"] == "set")  # "1 set of 10 ..."
+    dose = next(w for w in words if w["text"] == "set,")  # "1 set, each side"
     start = next(w for w in words if w["text"] == "Start")
     assert dose["x0"] > label["x1"]  # beside the frame, not under it
     assert dose["top"] < label["top"]
@@ -243,7 +244,8 @@ def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
 @pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
 def test_render_handout_gives_each_of_three_frames_its_full_width(paper, large_print):
     spec = make_spec(items=0, large_print=large_print, paper=paper)
-    spec["items"] = [{"exercise": load_library().exercises["active-90-90"].to_dict(), "sets": 1}]
+    exercise = load_library().exercises["active-90-90"].to_dict()  # three frames when each side
+    spec["items"] = [{"exercise": exercise, "sets": 1, "side": "each"}]
     pages = read_pages(render_handout(parse_spec(spec)))
     words = [w for page in pages for w in extract_words(page.chars)]
     start, up, other = (
