@@ -45,10 +45,16 @@ class PageRequest:
 
 
 def check_query_names(*names: str) -> None:
-    """Refuse query parameters the operation does not know (like unknown body fields): 422."""
-    unknown = [name for name in request.args if name not in names]
-    if unknown:
-        raise ValidationError({name[:80]: "is not a query parameter here" for name in unknown})
+    """Refuse query parameters the operation does not know (like unknown body fields), and any
+    sent more than once (only one value would be read): 422 naming them."""
+    errors = {
+        name[:80]: "is not a query parameter here" for name in request.args if name not in names
+    }
+    for name, values in request.args.lists():
+        if name in names and len(values) > 1:
+            errors[name] = f"is sent {len(values)} times; send it once"
+    if errors:
+        raise ValidationError(errors)
 
 
 def page_request() -> PageRequest:

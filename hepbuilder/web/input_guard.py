@@ -6,15 +6,18 @@
   before it is parsed into anything bigger (multipart forms: Flask's MAX_FORM_PARTS).
 - Ids in addresses have at most MAX_ID_DIGITS digits (`<int:...>` matches nothing longer, so a
   25-digit id is a 404, never a database overflow).
-- NUL characters in a page's query or form are refused with 400, and so are bytes that are not
-  UTF-8 (a lone surrogate's encoding among them), which the form parser would otherwise turn into
-  U+FFFD and store; the JSON API checks its own input and names the field (422), so /api/ is left
-  to it there.
+- A body sent without Content-Length (chunked) that reaches MAX_CONTENT_LENGTH gets 413: the
+  input stream stops there, and what it read must not be taken for the whole body.
+- A query that is not UTF-8 (a lone surrogate's encoding among them) is refused with 400, pages'
+  and the API's alike, rather than read with U+FFFD. NUL characters in a page's query or form
+  are refused with 400, and so are a page form's bytes that are not UTF-8, which the form parser
+  would otherwise turn into U+FFFD and store; the JSON API checks its own input and names the
+  field (422), so /api/ is left to it there.
 """
 
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 from .layout import MAX_ID_DIGITS
@@ -53,8 +56,14 @@ def register_input_guard(app: Flask) -> None:
         if len(target) > MAX_URL_CHARS:
             abort(414)
         page = not request.path.startswith("/api/")
-        if page and not _is_utf8(request.query_string):
+        if not _is_utf8(request.query_string):
             abort(400, description=NOT_UTF8)
+        if request.content_length is None and request.method in ("POST", "PUT", "PATCH"):
+            # a body without Content-Length (chunked) is cut at MAX_CONTENT_LENGTH by the
+            # stream, not refused: one that reaches the limit is too large, never read cut
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            if limit and len(request.get_data(cache=True)) >= limit:
+                abort(413)
         if request.mimetype == "application/x-www-form-urlencoded":
             if (request.content_length or 0) > MAX_FORM_BYTES:
                 abort(413, description="That form is too large.")

@@ -1,5 +1,6 @@
 """Bad input gets its documented error, naming the field, and nothing is half-created."""
 
+import io
 import json
 
 import pytest
@@ -50,6 +51,45 @@ def test_api_body_over_8_mb_is_413(api):
     response = _post_raw(api, "/api/v1/patients", body)
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_api_chunked_body_over_8_mb_is_413_not_read_cut_short(api):
+    """Without Content-Length the stream stops at the limit: what it read is not the body."""
+    body = b'{"first_name": "A", "last_name": "B", "notes": "' + b"x" * (9 * 1024 * 1024) + b'"}'
+    response = api.post(
+        "/api/v1/patients",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
+    small = api.post(
+        "/api/v1/patients",
+        input_stream=io.BytesIO(b'{"first_name": "A", "last_name": "B"}'),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert small.status_code == 201, small.get_json()
+
+
+def test_api_query_that_is_not_utf8_is_400(api):
+    for query in ("external_id=M%DCL-1", "name=M%FCller", "external_id=%ff%fe"):
+        response = api.get("/api/v1/patients", query_string=query)
+        assert response.status_code == 400, query
+        assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_api_query_parameter_sent_twice_is_422_naming_it(api):
+    for path, query in (
+        ("/api/v1/patients", "external_id=4711&external_id=zzz"),
+        ("/api/v1/patients", "limit=1&limit=50"),
+        ("/api/v1/programs", "patient_id=13&patient_id=2"),
+    ):
+        response = api.get(path, query_string=query)
+        assert response.status_code == 422, (path, query)
+        name = query.split("=", 1)[0]
+        assert response.get_json()["error"]["fields"] == {name: "is sent 2 times; send it once"}
 
 
 @pytest.mark.parametrize(

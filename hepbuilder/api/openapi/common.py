@@ -8,7 +8,8 @@ from . import examples
 
 ERRORS = {
     400: (
-        "Malformed body: not UTF-8, not JSON, duplicate keys, NaN, or nested too deeply.",
+        "Malformed request: a query string that is not UTF-8 (any operation), or a body that is "
+        "not UTF-8, not JSON, has duplicate keys or NaN, or is nested too deeply.",
         "bad_request",
     ),
     401: ("No token, or a token that is unknown or revoked.", "unauthorized"),
@@ -30,7 +31,7 @@ ERRORS = {
     ),
     422: (
         "Invalid fields or query parameters, each named in `fields` (unknown body fields and "
-        "query parameters are rejected, not ignored).",
+        "query parameters, and a query parameter sent twice, are rejected, not ignored).",
         "invalid",
     ),
     429: ("Over the token's rate limit; retry after `Retry-After` seconds.", "rate_limited"),
@@ -126,7 +127,7 @@ def operation(
     """One operation. `success` is (status, response); `body` is (schema name, example)."""
     status, response = success
     answers = {str(status): response}
-    statuses = {401, 403, 429, *errors, *(BODY_ERRORS if body else ())}
+    statuses = {400, 401, 403, 429, *errors, *(BODY_ERRORS if body else ())}
     for code in sorted(statuses):
         answers[str(code)] = error(code)
     result = {
