@@ -86,3 +86,21 @@ def illustration_caption(data: dict | None, side: str) -> str:
     if 2 in heads:
         sentences.append("Double arrow: move back and forth.")
     return " ".join(sentences)
+
+
+_ARM_PARTS = ("arm", "hand", "forearm", "shoulder", "elbow", "wrist")
+
+
+def one_side_words(data: dict | None, side: str, photos: bool = False) -> str:
+    """The line a one-side dose prints before the steps ("For your left leg only (the one shown
+    in colour)."); "" for any other side. The limb is what the picture highlights (an arm or a
+    leg, else "side"); photos are as taken, so nothing is in colour there."""
+    if side not in ("left", "right"):
+        return ""
+    parts = (data or {}).get("highlight") or ()
+    if not parts:
+        limb = "side"
+    else:
+        limb = "arm" if any(p.startswith(_ARM_PARTS) for p in parts) else "leg"
+    in_colour = limb != "side" and not photos
+    return f"For your {side} {limb} only" + (" (the one shown in colour)." if in_colour else ".")

@@ -12,6 +12,7 @@ from hepbuilder.domain.exercise import LibraryExercise, drawn_for_side
 from hepbuilder.domain.spec import HandoutSpec, SpecItem
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.illustrations.cache import LRUCache, cache_size_setting
+from hepbuilder.illustrations.caption import one_side_words
 
 from .ink.fonts import registered_fonts, string_width_pt
 from .ink.lines import clean, wrap
@@ -19,7 +20,6 @@ from .layout import BlockLayout, Rect
 from .picture import (
     FRAME_GAP_PT,
     arrange_picture,
-    limb_word,
     picture_caption,
     place_picture,
 )
@@ -321,13 +321,9 @@ def _card_layout(
         facts_cut = min(y, max(picture_bottom, facts_bottom) + pad * 0.3)
     steps = list(steps_for_dose(exercise.steps, dose))
     marks = [f"{n}." for n in range(1, len(steps) + 1)]
-    if dose.side in ("left", "right"):
+    only = one_side_words(exercise.illustration, dose.side, bool(exercise.printed_photos))
+    if only:
         x, w = column(y)
-        limb = limb_word(exercise)
-        in_colour = limb != "side" and not exercise.printed_photos  # photos are as taken
-        only = f"For your {dose.side} {limb} only" + (
-            " (the one shown in colour)." if in_colour else "."
-        )
         y = layout.lines(x, y, w, s.body_bold, only, cuttable=False) + LINE_GAP_PT
     y = _list(layout, y, column, body, marks, steps)
     y = max(y, picture_bottom) + 4.0

@@ -34,7 +34,6 @@ LARGE_PRINT_FACTOR = 1.5  # a large-print frame is at least this many times its 
 LABEL_GAP_PT = 2.0  # between a frame and its label
 PHOTO_MAX_TALL = 1.6  # a photo is at most this many times as tall as its cell is wide
 PHOTO_LINE_PT = 0.5  # the hairline round a photo, so a white background keeps its edge
-_ARM_PARTS = ("arm", "hand", "forearm", "shoulder", "elbow", "wrist")
 
 
 class _Cells:
@@ -167,14 +166,6 @@ def picture_caption(exercise: LibraryExercise, side: str) -> str:
 def frame_count(exercise: LibraryExercise) -> int:
     data = exercise.illustration or {}
     return max(1, len(data.get("frames") or ()))
-
-
-def limb_word(exercise: LibraryExercise) -> str:
-    """ "leg" or "arm": what the highlighted part of the picture is (else "side")."""
-    parts = (exercise.illustration or {}).get("highlight") or ()
-    if not parts:
-        return "side"
-    return "arm" if any(p.startswith(_ARM_PARTS) for p in parts) else "leg"
 
 
 def _unlabelled(exercise: LibraryExercise) -> tuple[LibraryExercise, list[str]]:

@@ -19,6 +19,7 @@ from hepbuilder.domain.safety_words import red_flags_for
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.illustrations import frame_labels
+from hepbuilder.illustrations.caption import one_side_words
 from hepbuilder.services import patient_links
 from hepbuilder.services.handouts import handout_spec, patient_filename
 
@@ -96,6 +97,9 @@ def show(token: str):
             "item": item,
             "dose_words": describe_dose(item.dose),
             "steps": steps_for_dose(item.exercise.steps, item.dose),  # as the handout prints them
+            "one_side": one_side_words(
+                item.exercise.illustration, item.dose.side, bool(item.exercise.printed_photos)
+            ),
             "photos": [
                 (url_for("patient_links.photo", token=token, item=index, number=number), photo)
                 for number, photo in enumerate(item.exercise.printed_photos, start=1)

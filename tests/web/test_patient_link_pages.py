@@ -389,3 +389,6 @@ def test_private_link_shows_the_other_side_frame_only_for_an_each_side_dose(
     assert ("<li>Then the other side</li>" in text) is shown
     assert text.count("frame-labels--3") == shown and text.count("frame-labels--2") == (not shown)
     assert "[each side]" not in text
+    # as the handout prints it before the steps
+    one_side = "For your left leg only (the one shown in colour)."
+    assert (one_side in text) is not shown
