@@ -225,6 +225,9 @@ def test_editor_refuses_unknown_muscles_and_bad_dose_naming_the_field(signed_in,
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Use 1 to 20" in html or "must be from 1 to 20" in html
+    # said at the top too: the field may be far below the fold
+    top = html.index("Nothing was saved: please correct the fields marked below.")
+    assert top < html.index('name="name"')
 
 
 def test_editing_keeps_the_previous_version_and_seed_keeps_the_clinics_text(
