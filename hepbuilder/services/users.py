@@ -57,8 +57,7 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     check_password_rules(password, email=email, clinic_name=clinic.name if clinic else "")
     # Emails are unique within a clinic only: whether the address has an account at another
     # clinic is none of this clinic's business (sign-in asks which clinic when both match).
-    taken = select(User.id).where(User.clinic_id == actor.clinic_id, User.email == email)
-    if session.scalar(taken) is not None:
+    if email_taken(session, actor, email):
         raise Conflict(f"A user of this clinic already has the email {email}.")
     user = User(
         clinic_id=actor.clinic_id,
@@ -73,6 +72,14 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     session.flush()
     record_event(session, actor, "user.create", user_id=user.id, email=user.email, role=user.role)
     return user
+
+
+def email_taken(session: Session, actor: Actor, email: str) -> bool:
+    """True when a user of the actor's clinic signs in with `email` (compared normalised)."""
+    taken = select(User.id).where(
+        User.clinic_id == actor.clinic_id, User.email == normalize_email(email)
+    )
+    return session.scalar(taken) is not None
 
 
 def set_password(session: Session, user: User, password: str, field: str = "password") -> None:

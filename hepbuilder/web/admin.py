@@ -367,10 +367,17 @@ def _users_page(form: UserForm, status: int = 200):
     return render_template("admin/users.html", form=form, users=users), status
 
 
+EMAIL_TAKEN = "Someone in this clinic already signs in with this email address."
+
+
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = UserForm()
     if not form.validate_on_submit():
+        if form.is_submitted() and form.email.data and not form.email.errors:
+            # said with the other fields' errors, not after they are put right
+            if user_accounts.email_taken(get_db(), current_actor(), form.email.data):
+                form.email.errors = [*form.email.errors, EMAIL_TAKEN]
         return _users_page(form, _status(form))
     db = get_db()
     try:
@@ -388,10 +395,7 @@ def users():
         return _users_page(form, 422)
     except Conflict:
         db.rollback()
-        form.email.errors = [
-            *form.email.errors,
-            "Someone in this clinic already signs in with this email address.",
-        ]
+        form.email.errors = [*form.email.errors, EMAIL_TAKEN]
         return _users_page(form, 422)
     db.commit()
     flash(f"{user.name} can now sign in as {_role_words(user.role)} with {user.email}.", "success")

@@ -207,3 +207,16 @@ def test_one_password_at_two_clinics_asks_which_clinic(app, session):
     assert first.id != second.id
     refused = app.test_client().post("/login/clinic", data={"user_id": str(second.id)})
     assert refused.location == "/login"  # nothing pending: no way in without the password
+
+
+def test_adding_a_user_says_the_email_is_taken_with_the_other_fields_errors(app, session):
+    admin = make_user(session, make_clinic(session, name="Riverside Physio"), role="admin")
+    make_user(session, admin.clinic, email="sam@riverside.example")
+    session.commit()
+    client = app.test_client()
+    sign_in(client, admin)
+    data = {"name": "", "email": "SAM@riverside.example", "role": "therapist", "password": "x"}
+    shown = client.post("/admin/users", data=data)
+    assert shown.status_code == 422
+    assert "Someone in this clinic already signs in with this email address." in shown.text
+    assert "Enter the person's name." in shown.text or "Enter the person&#39;s name." in shown.text
