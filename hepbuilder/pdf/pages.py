@@ -63,6 +63,17 @@ def _packed(parts: list[str], style, width_pt: float) -> list[str]:
     return lines
 
 
+def _patient_lines(text: str, style, beside_pt: float, width_pt: float) -> list[str]:
+    """`text` wrapped beside the page number on its first line, then across the whole width
+    below it (where nothing else is printed), so a long name takes two lines, not seven."""
+    lines = wrap(text, style.font_name, style.size_pt, beside_pt)
+    first = lines[0] if lines else ""
+    rest = text[len(first) :].lstrip()
+    if len(lines) < 2 or not text.startswith(first) or not rest:
+        return lines
+    return [first, *wrap(rest, style.font_name, style.size_pt, width_pt)]
+
+
 def page_furniture(
     spec: HandoutSpec, s: HandoutStyles, page_w: float, page_h: float
 ) -> PageFurniture:
@@ -70,11 +81,11 @@ def page_furniture(
     width = page_w - 2 * s.margin_x_pt
     page_w_pt = string_width_pt("Page 99 of 99", style.font_name, style.size_pt)
     mark_w_pt = string_width_pt(CONTINUED_MARK, BOLD, style.size_pt) + MARK_GAP_PT
-    who = wrap(
+    who = _patient_lines(
         f"For {clean(spec.patient_name)}",
-        style.font_name,
-        style.size_pt,
+        style,
         width - page_w_pt - mark_w_pt - PAGE_NUMBER_GAP_PT,
+        width,
     )
     contact = _packed(contact_parts(spec), style, width)
     header = _packed(

@@ -408,3 +408,21 @@ def test_a_frame_marked_each_side_is_drawn_only_for_an_each_side_dose(side, fram
     assert "Start" in text and "Both knees up" in text
     assert ("Then the other side" in text) is (frames == 3)
     assert "[each side]" not in text
+
+
+def test_a_long_patient_name_takes_the_footers_full_width_below_its_first_line():
+    """Large print on letter: beside "Page N of M" the name has a narrow column; below it the
+    whole width is free, so the name takes two lines, not seven, on every page."""
+    from hepbuilder.pdf.pages import page_furniture
+    from hepbuilder.pdf.render import PAPER_SIZES
+    from hepbuilder.pdf.styles import styles_for
+
+    name = "Maximilian-Alexander Bartholomew Featherstonehaugh-Wolstenholme de la Cruz-Montgomery"
+    spec = make_spec(items=1, large_print=True, paper="letter")
+    spec["patient"] = {"name": name}
+    footer = pages_text(render(spec))[1]  # (registers the fonts the furniture measures with)
+    assert "Featherstonehaugh-Wolstenholme de la Cruz-Montgomery" in footer
+    parsed = parse_spec(spec)
+    furniture = page_furniture(parsed, styles_for(parsed.clinic, True), *PAPER_SIZES["letter"])
+    assert len(furniture.patient_lines) == 2
+    assert " ".join(furniture.patient_lines) == f"For {name}"
