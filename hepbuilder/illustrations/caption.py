@@ -47,7 +47,8 @@ def illustration_caption(data: dict | None, side: str) -> str:
 
     "Shown: right leg. Arrow: direction of movement." The limb named is the highlighted one, on
     the side `side_to_draw` draws it; for a dose with no side ("none": both legs alike, as in a
-    bridge) no side is named ("Shown: the working buttock and leg."). Both sides highlighted name both limbs; no highlight names none.
+    bridge) no side is named ("Shown: the working buttock and leg."). Both sides highlighted
+    name both limbs; no highlight names none.
     Returns "" for an image or a missing illustration (no drawing the words could describe).
     """
     if not data or not data.get("frames"):
