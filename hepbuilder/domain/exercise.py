@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from .dose import Dose, has_amount, parse_dose
 from .errors import ValidationError
 from .limits import PROTOCOL_LIMITS
-from .steps import EACH_SIDE_MARK, needs_hold
+from .steps import each_side_only, needs_hold
 from .text import read_text
 
 CATEGORIES = ("mobility", "stretch", "strength", "stability", "soft-tissue")
@@ -249,16 +249,16 @@ def drawn_for_side(exercise: LibraryExercise, side: str) -> LibraryExercise:
     with the mark taken off its label; the arrows of a frame left out go with it."""
     data = exercise.illustration or {}
     frames = data.get("frames") or ()
-    marked = [str(frame.get("label") or "").startswith(EACH_SIDE_MARK) for frame in frames]
-    if not any(marked):
+    labels = [each_side_only(str(frame.get("label") or "")) for frame in frames]
+    if not any(marked for marked, _ in labels):
         return exercise
     kept: list[dict] = []
     new_index: dict[int, int] = {}
-    for index, (frame, is_marked) in enumerate(zip(frames, marked, strict=True)):
-        if is_marked:
+    for index, (frame, (marked, label)) in enumerate(zip(frames, labels, strict=True)):
+        if marked:
             if side != "each":
                 continue
-            frame = {**frame, "label": frame["label"][len(EACH_SIDE_MARK) :].lstrip()}
+            frame = {**frame, "label": label}
         new_index[index] = len(kept)
         kept.append(frame)
     drawn = {**data, "frames": kept}

@@ -22,13 +22,20 @@ _SWITCHES_SIDES = re.compile(
 )
 
 
+def each_side_only(text: str) -> tuple[bool, str]:
+    """Whether a step or frame label starts with EACH_SIDE_MARK (printed for an each-side dose
+    only), and the text as printed, without the mark."""
+    if text.startswith(EACH_SIDE_MARK):
+        return True, text[len(EACH_SIDE_MARK) :].lstrip()
+    return False, text
+
+
 def step_problems(steps: tuple[str, ...], defaults: Dose) -> dict[str, str]:
     """Every step that could contradict a dose, as {"steps[2]": "why"} (empty when all agree)."""
     problems: dict[str, str] = {}
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
-        marked = step.startswith(EACH_SIDE_MARK)
-        text = step[len(EACH_SIDE_MARK) :] if marked else step
+        marked, text = each_side_only(step)
         unknown = [p for p in _PLACEHOLDER.findall(text) if p != HOLD_PLACEHOLDER]
         if unknown:
             problems[where] = (
@@ -55,9 +62,8 @@ def steps_for_dose(steps: tuple[str, ...], dose: Dose) -> tuple[str, ...]:
     printed = []
     hold = f"for {hold_words(dose.hold_seconds)}" if dose.hold_seconds else "for a moment"
     for step in steps:
-        if step.startswith(EACH_SIDE_MARK):
-            if dose.side != "each":
-                continue
-            step = step[len(EACH_SIDE_MARK) :].lstrip()
+        marked, step = each_side_only(step)
+        if marked and dose.side != "each":
+            continue
         printed.append(step.replace(HOLD_PLACEHOLDER, hold))
     return tuple(printed)

@@ -64,7 +64,7 @@ import math
 from functools import lru_cache
 
 from hepbuilder.domain.errors import ValidationError
-from hepbuilder.domain.steps import EACH_SIDE_MARK
+from hepbuilder.domain.steps import EACH_SIDE_MARK, each_side_only
 
 from . import model as m
 from .checks import limb_collisions, torso_intrusions
@@ -150,13 +150,6 @@ def _check_wide_hip(hip: dict, where: str, errors: dict) -> None:
         )
 
 
-def _printed_label(label: str) -> str:
-    """A frame's label as printed: without a leading "[each side]" marker."""
-    return (
-        label.removeprefix(EACH_SIDE_MARK).lstrip() if label.startswith(EACH_SIDE_MARK) else label
-    )
-
-
 def _check_frame(frame: object, where: str, surfaces: set[str], errors: dict) -> None:
     if not isinstance(frame, dict):
         errors[where] = "must be a mapping (label, pelvis, joints, contacts)"
@@ -164,7 +157,7 @@ def _check_frame(frame: object, where: str, surfaces: set[str], errors: dict) ->
     _keys(frame, FRAME_KEYS, f"{where}.", errors)
     label = frame.get("label")
     if label is not None and (
-        not isinstance(label, str) or len(_printed_label(label)) > MAX_LABEL_CHARS
+        not isinstance(label, str) or len(each_side_only(label)[1]) > MAX_LABEL_CHARS
     ):
         errors[f"{where}.label"] = (
             f"must be text of at most {MAX_LABEL_CHARS} characters"
