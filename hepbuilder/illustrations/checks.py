@@ -21,23 +21,28 @@ _ARM = ("upper_arm", "forearm", "hand")
 
 def closest_points(p1: Vec, q1: Vec, p2: Vec, q2: Vec) -> tuple[float, float, float]:
     """(distance, s, t): the closest points p1 + s (q1 - p1) and p2 + t (q2 - p2) of two
-    segments (a point is a segment from itself to itself)."""
-    d1 = tuple(q1[i] - p1[i] for i in range(3))
-    d2 = tuple(q2[i] - p2[i] for i in range(3))
-    r = tuple(p1[i] - p2[i] for i in range(3))
-    a = sum(c * c for c in d1)
-    e = sum(c * c for c in d2)
-    f = sum(d2[i] * r[i] for i in range(3))
+    segments (a point is a segment from itself to itself).
+
+    Written out coordinate by coordinate: a library load calls it some 70,000 times, and this
+    is the same arithmetic in the same order as the vector form, a third of its time."""
+    p1x, p1y, p1z = p1
+    p2x, p2y, p2z = p2
+    d1x, d1y, d1z = q1[0] - p1x, q1[1] - p1y, q1[2] - p1z
+    d2x, d2y, d2z = q2[0] - p2x, q2[1] - p2y, q2[2] - p2z
+    rx, ry, rz = p1x - p2x, p1y - p2y, p1z - p2z
+    a = d1x * d1x + d1y * d1y + d1z * d1z
+    e = d2x * d2x + d2y * d2y + d2z * d2z
+    f = d2x * rx + d2y * ry + d2z * rz
     if a < 1e-9 and e < 1e-9:
         return math.dist(p1, p2), 0.0, 0.0
     if a < 1e-9:
         s, t = 0.0, min(1.0, max(0.0, f / e))
     else:
-        c = sum(d1[i] * r[i] for i in range(3))
+        c = d1x * rx + d1y * ry + d1z * rz
         if e < 1e-9:
             s, t = min(1.0, max(0.0, -c / a)), 0.0
         else:
-            b = sum(d1[i] * d2[i] for i in range(3))
+            b = d1x * d2x + d1y * d2y + d1z * d2z
             denom = a * e - b * b
             s = min(1.0, max(0.0, (b * f - c * e) / denom)) if denom > 1e-9 else 0.0
             t = (b * s + f) / e
@@ -45,8 +50,8 @@ def closest_points(p1: Vec, q1: Vec, p2: Vec, q2: Vec) -> tuple[float, float, fl
                 s, t = min(1.0, max(0.0, -c / a)), 0.0
             elif t > 1.0:
                 s, t = min(1.0, max(0.0, (b - c) / a)), 1.0
-    c1 = lerp(p1, q1, s)
-    c2 = lerp(p2, q2, t)
+    c1 = (p1x + d1x * s, p1y + d1y * s, p1z + d1z * s)
+    c2 = (p2x + d2x * t, p2y + d2y * t, p2z + d2z * t)
     return math.dist(c1, c2), s, t
 
 
