@@ -36,7 +36,7 @@ def list_exercises():
     return answer(paging.page_body([exercise_json(row) for row in rows], next_cursor, page.limit))
 
 
-@bp.get("/exercises/<path:slug>")
+@bp.get("/exercises/<slug>")
 def get_exercise(slug: str):
     row = exercises.get_exercise(get_db(), g.actor.clinic_id, _exercise_slug(slug))
     return answer(exercise_json(row))
@@ -59,7 +59,7 @@ def create_exercise():
     return answer(exercise_json(row), 201, url_for("api.get_exercise", slug=row.slug))
 
 
-@bp.put("/exercises/<path:slug>")
+@bp.put("/exercises/<slug>")
 def update_exercise(slug: str):
     """GET-modify-PUT: fields left out keep their value; a stale `version` is a 409."""
     data = read_body(schemas.EXERCISE_UPDATE)
@@ -74,13 +74,13 @@ def update_exercise(slug: str):
     return answer(exercise_json(row))
 
 
-@bp.post("/exercises/<path:slug>/archive")
+@bp.post("/exercises/<slug>/archive")
 def archive_exercise(slug: str):
     row = exercise_versions.set_exercise_archived(get_db(), g.actor, _exercise_slug(slug), True)
     return answer(exercise_json(row))
 
 
-@bp.post("/exercises/<path:slug>/restore")
+@bp.post("/exercises/<slug>/restore")
 def restore_exercise(slug: str):
     row = exercise_versions.set_exercise_archived(get_db(), g.actor, _exercise_slug(slug), False)
     return answer(exercise_json(row))
