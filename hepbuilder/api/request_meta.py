@@ -6,7 +6,8 @@
   the path or query, which may hold an external id), status, token id and milliseconds.
 - `Cache-Control: no-store` on every API response (they carry patient data, or errors about it;
   the OpenAPI document is the one exception).
-- A body sent with any Content-Type other than JSON is refused with 415 before any work.
+- A body sent with any Content-Type other than JSON is refused with 415 before any work, once
+  routing found the operation: a method the path does not take is 405 whatever the body.
 """
 
 import logging
@@ -53,6 +54,8 @@ def init_app(app: Flask) -> None:
             return
         g.api_started = time.perf_counter()
         request_id()
+        if request.routing_exception is not None:
+            return  # no route takes this method (405) or path (404): that is the answer, not 415
         if request.method in ("POST", "PUT", "PATCH") and request.get_data(cache=True).strip():
             if request.mimetype not in JSON_TYPES:
                 raise UnsupportedMediaType("Send the body as JSON: Content-Type: application/json.")

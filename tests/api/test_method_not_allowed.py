@@ -55,7 +55,13 @@ def test_every_api_path_answers_a_method_it_does_not_take_with_405_allow_and_jso
     wrong = []
     for path, taken in sorted(paths.items()):
         for method in sorted(set(METHODS) - taken):
-            for body, content_type in [(None, None), ("{}", "application/json")]:
+            # No body, a JSON body, and a body that is not JSON (which would be a 415 if the
+            # path took the method): the method is what is wrong, each time.
+            for body, content_type in [
+                (None, None),
+                ("{}", "application/json"),
+                ("x", "text/plain"),
+            ]:
                 if body is not None and method == "GET":
                     continue
                 response = _send(api_both_scopes, method, path, body, content_type)
