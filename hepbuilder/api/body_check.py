@@ -154,7 +154,9 @@ CHECKED_KEYWORDS = frozenset(
     }
 )  # fmt: skip
 DESCRIBING_KEYWORDS = frozenset({"description", "example", "examples", "title", "readOnly"})
-CHECKED_FORMATS = frozenset({"date", "date-time"})
+# "email" is checked by the schema's `pattern`, which must come with it (the service's address
+# check, email-validator's, is what that pattern spells out).
+CHECKED_FORMATS = frozenset({"date", "date-time", "email"})
 
 
 def unchecked_keywords(schema: object, seen: set[int] | None = None) -> set[str]:
@@ -167,6 +169,8 @@ def unchecked_keywords(schema: object, seen: set[int] | None = None) -> set[str]
     found = set(schema) - CHECKED_KEYWORDS - DESCRIBING_KEYWORDS
     if "format" in schema and schema["format"] not in CHECKED_FORMATS:
         found.add(f"format: {schema['format']}")
+    if schema.get("format") == "email" and "pattern" not in schema:
+        found.add("format: email (without a pattern)")
     if "$ref" in schema:
         found |= unchecked_keywords(COMPONENTS[schema["$ref"].rsplit("/", 1)[1]], seen)
     for child in (*schema.get("properties", {}).values(), *schema.get("anyOf", ())):
@@ -243,6 +247,8 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
             errors[name] = "must be a date written YYYY-MM-DD"
         elif schema.get("format") == "date-time":
             errors[name] = "must be a time written like 2026-12-01T08:30:00Z (RFC 3339)"
+        elif schema.get("format") == "email":
+            errors[name] = "must be an email address such as name@example.com"
         elif schema is SLUG or schema.get("pattern") == SLUG["pattern"]:
             errors[name] = "must be a slug: lowercase letters, digits and single hyphens"
         else:

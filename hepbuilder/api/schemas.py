@@ -10,6 +10,7 @@ a date of birth that is not in the future), so the web pages and the API share e
 from hepbuilder.domain.dose import DOSE_LIMITS, SIDES
 from hepbuilder.domain.exercise import BODY_REGIONS, CATEGORIES, POSITIONS, SLUG_RE
 from hepbuilder.domain.limits import (
+    HANDOUT_EMAIL_LIMITS,
     ITEM_LIMITS,
     PATIENT_LIMITS,
     PROGRAM_LIMITS,
@@ -18,6 +19,7 @@ from hepbuilder.domain.limits import (
 )
 from hepbuilder.domain.records import TIMESTAMP_PATTERN
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
+from hepbuilder.services import handout_emails
 
 MAX_ID = 2**31 - 1
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -320,8 +322,17 @@ HANDOUT_EMAIL = {
     "description": "Leave the body out (or `to`) to send to the patient's own email address.",
     "properties": {
         "to": {
-            **_text(PATIENT_LIMITS["email"]),
-            "description": "Send to this address instead of the patient's (checked as an address).",
+            "type": "string",
+            "format": "email",
+            "maxLength": HANDOUT_EMAIL_LIMITS["to"],
+            "pattern": handout_emails.ADDRESS_PATTERN,
+            "description": (
+                "Send to this address instead of the patient's, e.g. carer@example.org: "
+                "written in ASCII (an internationalised domain in its `xn--` form, which must "
+                "be valid Punycode), with no spaces, quotes or IP address, and not under a "
+                "special-use domain (.test, .local, .localhost, .invalid, .onion, .arpa)."
+            ),
+            "example": "carer@example.org",
         }
     },
     "additionalProperties": False,

@@ -25,6 +25,9 @@ BRAND_LIMITS: dict[str, int] = {
 }
 USER_LIMITS: dict[str, int] = {"email": 254, "name": 200, "credentials": 80}
 API_TOKEN_LIMITS: dict[str, int] = {"name": 120}
+# Where a handout is emailed (the API's `to`, the web's "Another address"): RFC 5321's longest
+# address, as email-validator allows; a patient's or a user's email always fits.
+HANDOUT_EMAIL_LIMITS: dict[str, int] = {"to": 254}
 # A protocol (protocols.yaml, the protocol page, the API): what it is for and when to move on.
 PROTOCOL_LIMITS: dict[str, int] = {"description": 2000, "progression": 2000}
 

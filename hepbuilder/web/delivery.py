@@ -14,6 +14,7 @@ from wtforms.validators import Length
 
 from hepbuilder.config import link_key
 from hepbuilder.domain.errors import Conflict, ValidationError
+from hepbuilder.domain.limits import HANDOUT_EMAIL_LIMITS
 from hepbuilder.services import handout_emails
 from hepbuilder.services.patient_links import LinkSigner
 from hepbuilder.services.smtp import MISSING_SETTINGS, SmtpSettings
@@ -64,13 +65,13 @@ class EmailForm(FlaskForm):
     address = EmailField(
         "Other address",
         filters=_STRIP,
-        validators=[Length(max=254, message="That is too long.")],
+        validators=[Length(max=HANDOUT_EMAIL_LIMITS["to"], message="That is too long.")],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     confirm = EmailField(
         "The same address again",
         filters=_STRIP,
-        validators=[Length(max=254, message="That is too long.")],
+        validators=[Length(max=HANDOUT_EMAIL_LIMITS["to"], message="That is too long.")],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     once = HiddenField()

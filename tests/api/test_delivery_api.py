@@ -1,9 +1,17 @@
 """The API's delivery calls: share_url on issue, POST /handouts/<id>/email -> 202, GET /deliveries/<id>."""
 
+import re
+
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from hepbuilder.api.body_check import pattern_matches
+from hepbuilder.api.openapi import build_document
 from hepbuilder.db.models import AuditEvent, OutboxMessage
+from hepbuilder.domain.limits import HANDOUT_EMAIL_LIMITS
+from hepbuilder.services.handout_emails import ADDRESS_PATTERN, check_address
 from tests.api.conftest import make_api_client
 from tests.builders import make_patient, make_program, seeded_clinic
 from tests.conftest import _test_app
@@ -125,3 +133,68 @@ def test_openapi_describes_the_delivery_calls(client):
         "created_at",
         "updated_at",
     }
+
+
+def _to_schema() -> dict:
+    return build_document()["components"]["schemas"]["HandoutEmail"]["properties"]["to"]
+
+
+def _schema_allows(address: str) -> bool:
+    to = _to_schema()
+    return len(address) <= to["maxLength"] and pattern_matches(to["pattern"], address)
+
+
+def test_openapi_says_to_is_an_email_address_as_long_as_the_limit():
+    to = _to_schema()
+    assert (to["type"], to["format"]) == ("string", "email")
+    assert to["maxLength"] == HANDOUT_EMAIL_LIMITS["to"]
+    assert to["pattern"] == ADDRESS_PATTERN
+
+
+ADDRESSES = [
+    "carer@example.org",
+    "O'Brien+hep@mail.example.co.uk",
+    "{x}|~$@clinic.example",
+    "a@xn--mnchen-3ya.de",  # münchen.de, written in ASCII
+    "a@b.1c",
+    "not-an-address",
+    "a..b@example.org",
+    ".a@example.org",
+    "a@example",
+    "a@x.test",
+    "a@X.LocalHost",
+    "a@1.2.3.4",
+    "a@[1.2.3.4]",
+    '"a b"@example.org',
+    "a@-x.org",
+    "a@ab--c.org",
+    "a@b.c1",
+    "a@münchen.de",  # the server takes it (as xn--), but a client must send the xn-- form
+    "ä@example.org",
+    " carer@example.org",
+    "",
+    "a@" + "b" * 64 + ".org",
+    "a" * 245 + "@example.org",
+]
+
+
+def test_an_address_is_queued_exactly_when_the_schema_allows_it(session, mail_api):
+    path = f"/api/v1/handouts/{issue(session, mail_api)['id']}/email"
+    wrong = []
+    for address in ADDRESSES:
+        response = mail_api.post(path, json={"to": address})
+        expected = 202 if _schema_allows(address) else 422
+        error = (response.json or {}).get("error") or {}
+        if response.status_code != expected or (expected == 422 and "to" not in error["fields"]):
+            wrong.append((address, response.status_code, error))
+    assert not wrong, wrong
+    assert sum(map(_schema_allows, ADDRESSES)) == 5
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.from_regex(re.compile(ADDRESS_PATTERN.replace("$", r"\Z")), fullmatch=True))
+def test_every_address_the_schema_allows_is_one_the_server_accepts(address):
+    # What the pattern cannot say: that an "xn--" label is valid Punycode (see _address_pattern).
+    assume(len(address) <= HANDOUT_EMAIL_LIMITS["to"] and "xn--" not in address.lower())
+    assert _schema_allows(address)
+    check_address(address)  # no ValidationError

@@ -10,7 +10,7 @@ from hepbuilder.domain import limits
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.library import load_library
-from hepbuilder.web import admin, forms, patient_forms, program_forms
+from hepbuilder.web import admin, delivery, forms, patient_forms, program_forms
 
 STEP_UP = load_library().exercises["step-up"]
 
@@ -23,6 +23,8 @@ FORMS = [
     (limits.API_TOKEN_LIMITS, admin.TokenForm, {}),
     (limits.BRAND_LIMITS, forms.SetupForm, {"name": "clinic_name"}),
     (limits.USER_LIMITS, forms.SetupForm, {"name": "admin_name", "email": "email"}),
+    (limits.HANDOUT_EMAIL_LIMITS, delivery.EmailForm, {"to": "address"}),
+    (limits.HANDOUT_EMAIL_LIMITS, delivery.EmailForm, {"to": "confirm"}),
 ]
 COLUMNS = [
     (limits.PATIENT_LIMITS, models.Patient),
@@ -35,6 +37,7 @@ SCHEMAS = [
     (limits.PATIENT_LIMITS, schemas.PATIENT_FIELDS),
     (limits.PROGRAM_LIMITS, schemas.PROGRAM_FIELDS),
     (limits.ITEM_LIMITS, schemas.ITEM["properties"]),
+    (limits.HANDOUT_EMAIL_LIMITS, schemas.HANDOUT_EMAIL["properties"]),
 ]
 
 

@@ -149,8 +149,8 @@ PATHS["/handouts/{handout_id}/email"] = {
             "attached unless the clinic sends the link only. A failed send is retried after "
             "about 1 min, 5 min, 30 min, 2 h and 12 h, then it is `failed`. An Idempotency-Key "
             "makes a retried request queue one email only. 409 when email is not set up on the "
-            "server; 422 (`to`) for an address that is not one, or when the patient has no "
-            "address and no `to` is given. Recorded in the audit trail under the token's name."
+            "server; 422 (`to`) for an address that is not one (the `to` schema says which are), "
+            "or when the patient has no address and no `to` is given. Recorded in the audit trail under the token's name."
         ),
         parameters=(HANDOUT_ID, IDEMPOTENCY_KEY),
         body=("HandoutEmail", examples.HANDOUT_EMAIL),
