@@ -34,13 +34,16 @@ class Conflict(DomainError):
     """The record changed since the caller read it, or a unique value is already taken.
 
     `code` says which (e.g. "version_conflict", "external_id_taken"; default "conflict");
-    `retry_after_seconds`, when set, says the same request may succeed after that wait.
+    `fields`, when the conflict is about one field the caller sent (a taken external id, a
+    stale version), maps it to a sentence, as ValidationError's do; `retry_after_seconds`, when
+    set, says the same request may succeed after that wait.
     """
 
     def __init__(
         self,
         message: str,
         *,
+        fields: dict[str, str] | None = None,
         existing_id: int | None = None,
         current_version: int | None = None,
         code: str = "conflict",
@@ -48,6 +51,7 @@ class Conflict(DomainError):
     ):
         super().__init__(message)
         self.message = message
+        self.fields = dict(fields or {})
         self.existing_id = existing_id
         self.current_version = current_version
         self.code = code

@@ -2,7 +2,8 @@
 
 A client that reads a record, changes one field and sends the whole record back must not be
 refused for sending what it was given: `check_read_only` accepts read-only fields whose value
-is the current one and names each that differs.
+is the current one and names each that differs. A `version` sent that is no longer the
+record's is worded by `stale_version`.
 """
 
 import datetime as dt
@@ -56,3 +57,12 @@ def check_read_only(current: dict, sent: dict) -> None:
     }
     if errors:
         raise ValidationError(errors)
+
+
+def stale_version(thing: str, sent: int, current: int | None) -> str:
+    """What is wrong with a `version` the caller sent that is no longer `thing`'s (a program,
+    an exercise): the sentence a 409 gives the field (`current` None: saved at the same
+    moment, its version not known)."""
+    if current is None:
+        return f"is {sent}, but someone saved the {thing} at the same moment"
+    return f"is {sent}, but the {thing} is at version {current} now: someone saved it since you read it"

@@ -21,7 +21,7 @@ from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.dose import describe_dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.readability import reading_of
-from hepbuilder.domain.records import check_read_only
+from hepbuilder.domain.records import check_read_only, stale_version
 from hepbuilder.domain.text import fold
 
 from .actor import Actor, require_library_editor
@@ -130,14 +130,24 @@ def create_exercise(session: Session, actor: Actor, entry: dict) -> ExerciseRow:
     except IntegrityError:
         raise Conflict(
             f"Another exercise called “{exercise.name}” was added at the same moment, so this "
-            "one was not saved: open that one in the library, or give this one another name."
+            "one was not saved: open that one in the library, or give this one another name.",
+            fields={"slug": f'"{exercise.slug}" was taken by an exercise added at the same moment'},
         ) from None
     record_event(session, actor, "exercise.create", slug=row.slug)
     session.flush()
     return row
 
 
-def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str) -> ExerciseRow:
+def _save(
+    session: Session,
+    actor: Actor,
+    row: ExerciseRow,
+    exercise,
+    note: str,
+    expected_version: int | None = None,
+) -> ExerciseRow:
+    """Save `exercise` over `row` and keep the state it had as a version; a save by someone
+    else at the same moment is a Conflict (naming `version` when the caller sent one)."""
     _refuse_name_clash(session, actor.clinic_id, exercise.name, row.id)
     number = keep_current_state(session, row)
     update_exercise_row(session, row, exercise, clinic_muscles(session, actor.clinic_id))
@@ -148,7 +158,10 @@ def _save(session: Session, actor: Actor, row: ExerciseRow, exercise, note: str)
         # Saved by someone else between our read and our write (the row's version moved, or
         # their version number was taken first); this transaction can only be rolled back.
         raise Conflict(
-            "Someone saved this exercise at the same moment; reload it and apply your change again."
+            "Someone saved this exercise at the same moment; reload it and apply your change again.",
+            fields={"version": stale_version("exercise", expected_version, None)}
+            if expected_version is not None
+            else None,
         ) from None
     session.refresh(row)
     add_version(session, actor, row, note, number)
@@ -184,6 +197,7 @@ def update_exercise(
     if expected_version is not None and expected_version != row.version:
         raise Conflict(
             "This exercise was changed since you opened it; reload it and apply your change again.",
+            fields={"version": stale_version("exercise", expected_version, row.version)},
             current_version=row.version,
         )
     if read_only:
@@ -191,7 +205,7 @@ def update_exercise(
     exercise = check_exercise_entry(session, actor.clinic_id, {**entry, "slug": row.slug})
     if exercise_hash(exercise) == exercise_hash(to_domain(row)):
         return row  # nothing changed: no new version
-    _save(session, actor, row, exercise, "Edited")
+    _save(session, actor, row, exercise, "Edited", expected_version)
     record_event(session, actor, "exercise.update", slug=row.slug)
     return row
 

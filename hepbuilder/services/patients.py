@@ -250,6 +250,7 @@ def _check_external_id(
     if existing is not None and existing.id != patient_id:
         raise Conflict(
             f'Another patient already has the external id "{external_id}".',
+            fields={"external_id": f"is already used by patient {existing.id}"},
             existing_id=existing.id,
             code="external_id_taken",
         )

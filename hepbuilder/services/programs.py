@@ -23,7 +23,7 @@ from hepbuilder.db.models import Exercise, Program, ProgramItem, Protocol, utcno
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import ITEM_LIMITS, PROGRAM_LIMITS
-from hepbuilder.domain.records import check_read_only, rfc3339
+from hepbuilder.domain.records import check_read_only, rfc3339, stale_version
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.domain.text import read_text
 
@@ -500,7 +500,7 @@ def update_program(
     except StaleDataError:
         # Saved by someone else between our read and our write; the caller's transaction is
         # now unusable, so the current version cannot be read here.
-        raise _conflict(None) from None
+        raise _conflict(None, expected_version) from None
     record_event(
         session,
         actor,
@@ -522,12 +522,15 @@ def check_version(program: Program, expected_version: int) -> None:
     """Raise Conflict(current_version=...) unless `program` is still at `expected_version`, the
     version the caller read: so no one's save is ever silently lost."""
     if program.version != expected_version:
-        raise _conflict(program.version)
+        raise _conflict(program.version, expected_version)
 
 
-def _conflict(current_version: int | None) -> Conflict:
+def _conflict(current_version: int | None, sent_version: int) -> Conflict:
+    """The stale-version Conflict, naming `version` (`current_version` None: not known, as
+    when someone saved between our read and our write)."""
     return Conflict(
         "Someone else saved this program since you opened it.",
+        fields={"version": stale_version("program", sent_version, current_version)},
         current_version=current_version,
         code="version_conflict",
     )

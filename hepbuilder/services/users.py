@@ -58,7 +58,10 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     # Emails are unique within a clinic only: whether the address has an account at another
     # clinic is none of this clinic's business (sign-in asks which clinic when both match).
     if email_taken(session, actor, email):
-        raise Conflict(f"A user of this clinic already has the email {email}.")
+        raise Conflict(
+            f"A user of this clinic already has the email {email}.",
+            fields={"email": "is already used by another user of this clinic"},
+        )
     user = User(
         clinic_id=actor.clinic_id,
         email=email,

@@ -76,7 +76,7 @@ def error_response(
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        fields = error.fields if isinstance(error, ValidationError) else {}
+        fields = error.fields if isinstance(error, ValidationError | Conflict) else {}
         extra = {}
         if isinstance(error, Conflict):
             if error.existing_id is not None:

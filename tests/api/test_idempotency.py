@@ -94,4 +94,7 @@ def test_api_external_id_taken_at_the_same_moment_is_409_not_500(session, api, m
     response = api.post("/api/v1/patients", json={**PATIENT, "first_name": "Twin"})
     assert response.status_code == 409
     assert response.get_json()["error"]["existing_id"] == first["id"]
+    assert response.get_json()["error"]["fields"] == {
+        "external_id": f"is already used by patient {first['id']}"
+    }
     assert _count(session, Patient) == 1

@@ -242,3 +242,6 @@ def test_api_create_exercise_added_by_another_client_at_that_moment_is_409(edito
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "conflict" and "at the same moment" in error["message"]
+    assert error["fields"] == {
+        "slug": '"clam-shell" was taken by an exercise added at the same moment'
+    }

@@ -21,7 +21,9 @@ ERRORS = {
     409: (
         "A conflict, told apart by `error.code`: `version_conflict` (a stale program version; "
         "`current_version`), `external_id_taken` (`existing_id`), `idempotency_key_reused`, "
-        "`idempotency_key_in_use` (with Retry-After) or `conflict`.",
+        "`idempotency_key_in_use` (with Retry-After) or `conflict`. A conflict about one field "
+        "of the request names it in `fields`: `external_id`, `version` (a stale program or "
+        "exercise version) or `slug` (an exercise added by someone else at the same moment).",
         "version_conflict",
     ),
     413: ("The request body is larger than 8 MB.", "too_large"),

@@ -1,5 +1,7 @@
 """Example requests and answers for the OpenAPI document (tests check each against its schema)."""
 
+from hepbuilder.domain.records import stale_version
+
 CREATED = "2026-12-01T08:30:00Z"
 UPDATED = "2026-12-01T08:45:12Z"
 
@@ -190,6 +192,7 @@ def error(status: int, code: str) -> dict:
     if code == "invalid":
         body["fields"] = {"items[1].sets": "must be from 1 to 20"}
     if code == "version_conflict":
+        body["fields"] = {"version": stale_version("program", 2, 3)}
         body["current_version"] = 3
     return {"error": body}
 

@@ -13,8 +13,10 @@ ERROR_CODES = {
     "not_found": "404: nothing by that id in the token's clinic.",
     "method_not_allowed": "405: the path exists, the method does not.",
     "conflict": "409: changed by someone else at the same moment; try again.",
-    "version_conflict": "409: the program was saved since the `version` you sent.",
-    "external_id_taken": "409: another patient has this external_id (`existing_id`).",
+    "version_conflict": "409: the program was saved since the `version` you sent "
+    "(`current_version`; `fields.version`).",
+    "external_id_taken": "409: another patient has this external_id (`existing_id`; "
+    "`fields.external_id`).",
     "idempotency_key_reused": "409: the Idempotency-Key came with a different request before.",
     "idempotency_key_in_use": "409: a request with this Idempotency-Key is still running.",
     "too_large": "413: the body is over 8 MB.",
@@ -42,7 +44,11 @@ ERROR = {
                 "fields": {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
-                    "description": 'Each bad field by path ("items[2].sets"): what is wrong.',
+                    "description": 'Each bad field by path ("items[2].sets"): what is wrong. '
+                    "A 409 about one field of the request names it too: `external_id` "
+                    '("is already used by patient 12"), a stale `version`, or the `slug` of an '
+                    "exercise added by someone else at the same moment; `{}` when a 409 is about "
+                    "no one field (an Idempotency-Key, email not set up).",
                 },
                 "existing_id": {"type": "integer", "description": "With `external_id_taken`"},
                 "current_version": {
