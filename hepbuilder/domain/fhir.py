@@ -40,6 +40,7 @@ class HandoutRecord:
     issued_at: dt.datetime  # naive UTC
     base_url: str  # absolute, e.g. "https://hep.example.com/api/v1"
     pdf_url: str  # absolute
+    pdf_filename: str  # the name its download gives it (services.handouts.suggested_filename)
     patient_id: int
     patient_identifier_system: str  # the PMS's id system for external ids
     patient_external_id: str | None
@@ -140,7 +141,7 @@ def handout_bundle(spec: HandoutSpec, record: HandoutRecord) -> dict:
                 "attachment": {
                     "contentType": "application/pdf",
                     "url": record.pdf_url,
-                    "title": f"handout-{record.number}.pdf",
+                    "title": record.pdf_filename,
                     "creation": _instant(record.issued_at),
                 }
             }

@@ -129,6 +129,19 @@ class HandoutSpec:
         return data
 
 
+def handout_filename(issued_on: dt.date | None, number: int | None = None) -> str:
+    """The one name a handout's PDF goes by wherever it is downloaded or referred to (the API's
+    and the web's download, a FHIR DocumentReference, the patient export): the issue date and
+    the handout's number for the patient, never patient data, e.g. "handout-2026-11-25-3.pdf";
+    a spec rendered on its own has no number ("handout-2026-11-25.pdf", or "handout.pdf")."""
+    parts = [
+        "handout",
+        *([issued_on.isoformat()] if issued_on else []),
+        *([str(number)] if number else []),
+    ]
+    return "-".join(parts) + ".pdf"
+
+
 def data_uri(image: bytes) -> str:
     """An image as the data: URI a snapshot holds (JPEG or PNG, by its first bytes)."""
     kind = "image/jpeg" if image_kind(image) == "jpeg" else "image/png"

@@ -11,7 +11,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTempla
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import LOGO_MAX_PIXELS
 from hepbuilder.domain.safety_words import needs_red_flags
-from hepbuilder.domain.spec import HandoutSpec
+from hepbuilder.domain.spec import HandoutSpec, handout_filename
 
 from . import card, diary, first_page
 from .blocks import MIN_PIECE_PT, Block
@@ -72,7 +72,7 @@ def prepare_logo(data: bytes):
 
 def suggested_filename(spec: HandoutSpec) -> str:
     """A file name for downloads: the issue date only, never patient data ("handout-2026-11-25.pdf")."""
-    return f"handout-{spec.issued_on.isoformat()}.pdf" if spec.issued_on else "handout.pdf"
+    return handout_filename(spec.issued_on)
 
 
 def _story(

@@ -20,7 +20,7 @@ from hepbuilder.db.models import Clinic, ExercisePhoto, Handout, Patient, Progra
 from hepbuilder.domain.dose import DOSE_FIELDS, Dose, has_amount, parse_dose
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.exercise import LibraryExercise, PrintedPhoto, dose_for, photo_labels
-from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, parse_spec
+from hepbuilder.domain.spec import ClinicBrand, HandoutSpec, SpecItem, handout_filename, parse_spec
 from hepbuilder.domain.text import long_date
 
 from .actor import Actor
@@ -518,8 +518,9 @@ def handout_own_fields(handout: Handout) -> dict:
 
 
 def suggested_filename(handout: Handout) -> str:
-    """A safe download name without the patient's name, e.g. "handout-2026-11-25-3.pdf"."""
-    return f"handout-{handout.issued_on.isoformat()}-{handout.number}.pdf"
+    """A safe download name without the patient's name, e.g. "handout-2026-11-25-3.pdf" (the
+    PDF's one name: the API's FHIR DocumentReference gives it too)."""
+    return handout_filename(handout.issued_on, handout.number)
 
 
 def patient_filename(handout: Handout) -> str:

@@ -102,3 +102,15 @@ def test_fhir_export_is_audited_and_scoped_to_the_clinic(session, client, api, p
     assert api.get(issued["fhir_url"]).status_code == 200
     assert "handout.export" in session.scalars(select(AuditEvent.action)).all()
     assert make_api_client(session, client).get(issued["fhir_url"]).status_code == 404
+
+
+def test_fhir_attachment_title_is_the_file_name_the_download_gives(api, program):
+    issued = api.post(f"/api/v1/programs/{program['id']}/handouts").get_json()
+    download = api.get(issued["pdf_url"])
+    assert download.status_code == 200
+    disposition = download.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="handout-{issued["issued_on"]}-1.pdf"'
+    document = _resource(api.get(issued["fhir_url"]).get_json(), "DocumentReference")
+    attachment = document["content"][0]["attachment"]
+    assert f'filename="{attachment["title"]}"' in disposition
+    assert attachment["url"].endswith(issued["pdf_url"])

@@ -161,6 +161,7 @@ def handout_fhir(handout_id: int):
         issued_at=handout.created_at,
         base_url=base,
         pdf_url=f"{base}/handouts/{handout.id}.pdf",
+        pdf_filename=handouts.suggested_filename(handout),
         patient_id=handout.patient_id,
         patient_identifier_system=f"urn:hepbuilder:clinic:{export.clinic_slug}:external-id",
         patient_external_id=export.patient.external_id,
