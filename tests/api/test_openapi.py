@@ -2,9 +2,11 @@
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 
+from hepbuilder.api import paging
 from hepbuilder.api.body_check import check_body
 from hepbuilder.api.openapi import build_document
 from hepbuilder.api.schemas import PATIENT_CREATE, PROGRAM_CREATE
@@ -45,6 +47,33 @@ def test_openapi_every_operation_documents_its_errors():
             assert {"401", "403"} <= operation["responses"].keys(), (method, path)
             if "requestBody" in operation:
                 assert {"400", "413", "422"} <= operation["responses"].keys(), (method, path)
+
+
+def test_a_request_the_schema_allows_can_be_414_and_every_operation_lists_414(api):
+    text = "\U0001f600" * paging.TEXT_MAX_CHARS  # allowed: 200 characters, 2,400 percent-encoded
+    # in the address itself: the test client's RAW_URI leaves out a separate query_string
+    response = api.get("/api/v1/exercises?" + urlencode({"q": text, "equipment": text}))
+    assert response.status_code == 414
+    assert response.get_json()["error"]["code"] == "uri_too_long"
+    for path, operations in build_document()["paths"].items():
+        for method, operation in operations.items():
+            if path == "/openapi.json":
+                continue
+            answer = operation["responses"].get("414", {}).get("content", {})
+            assert answer.get("application/json", {}).get("schema") == {
+                "$ref": "#/components/schemas/Error"
+            }, (method, path)
+
+
+def test_405_is_said_once_for_the_whole_api_not_on_operations():
+    """No operation answers 405: it is the answer for a method that is no operation of the path,
+    so the description says it once (with the Allow header) instead of every operation."""
+    document = build_document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert "405" not in operation["responses"]
+    assert "405 `method_not_allowed`" in document["info"]["description"]
+    assert "`Allow`" in document["info"]["description"]
 
 
 def test_check_body_names_nested_fields():

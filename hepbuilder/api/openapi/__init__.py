@@ -32,6 +32,10 @@ send one) and `Cache-Control: no-store`.
     + "\n".join(f"- `{code}`: {text}" for code, text in responses.ERROR_CODES.items())
     + """
 
+A method a path does not take (say `DELETE /patients/{patient_id}`) is answered
+405 `method_not_allowed`, with an `Allow` header naming the methods the path does take, whatever
+the token or the body; no operation lists it, since no operation can answer it.
+
 **Scopes.** A token has `programs` (patients, programs, handouts and reading the library; every
 token made before scopes has it) and/or `library` (changing the library: POST/PUT of exercises,
 archive, restore, POST /protocols). A call the token's scopes do not allow gets 403.

@@ -27,6 +27,11 @@ ERRORS = {
         "version_conflict",
     ),
     413: ("The request body is larger than 8 MB.", "too_large"),
+    414: (
+        "The address (path and query, percent-encoded) is over 4,096 characters: a few text "
+        "filters at their longest, in characters of several UTF-8 bytes, can reach it.",
+        "uri_too_long",
+    ),
     415: (
         "A body sent with a Content-Type other than `application/json`.",
         "unsupported_media_type",
@@ -126,10 +131,13 @@ def operation(
     body: tuple[str, object] | None = None,
     body_required: bool = True,
 ) -> dict:
-    """One operation. `success` is (status, response); `body` is (schema name, example)."""
+    """One operation. `success` is (status, response); `body` is (schema name, example).
+
+    Every operation lists what any request may get (400, 401, 403, 414, 429), besides `errors`;
+    never 405, which answers a method that is no operation (the API's description says it)."""
     status, response = success
     answers = {str(status): response}
-    statuses = {400, 401, 403, 429, *errors, *(BODY_ERRORS if body else ())}
+    statuses = {400, 401, 403, 414, 429, *errors, *(BODY_ERRORS if body else ())}
     for code in sorted(statuses):
         answers[str(code)] = error(code)
     result = {

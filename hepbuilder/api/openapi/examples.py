@@ -177,6 +177,7 @@ MESSAGES = {
     "not_found": "There is no such patient.",
     "version_conflict": "Someone else saved this program since you opened it.",
     "too_large": "That upload or request is too large.",
+    "uri_too_long": "That address is too long.",
     "unsupported_media_type": "Send the body as JSON: Content-Type: application/json.",
     "invalid": "items[1].sets: must be from 1 to 20",
     "rate_limited": "This token made more than 600 requests this minute; wait 12 seconds.",
