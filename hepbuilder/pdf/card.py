@@ -16,7 +16,7 @@ from hepbuilder.illustrations.caption import one_side_words
 
 from .ink.fonts import registered_fonts, string_width_pt
 from .ink.lines import clean, wrap
-from .layout import BlockLayout, Rect
+from .layout import BlockLayout, Rectangle
 from .picture import (
     FRAME_GAP_PT,
     arrange_picture,
@@ -48,7 +48,7 @@ def _pill(layout: BlockLayout, right_x: float, y: float, text: str, s: HandoutSt
     width = string_width_pt(text, style.font_name, style.size_pt) + 2 * PILL_PAD_X_PT
     height = style.size_pt + 2 * PILL_PAD_Y_PT
     layout.shapes.append(
-        Rect(
+        Rectangle(
             right_x - width,
             y,
             width,
@@ -96,7 +96,7 @@ def _chips(
             cx, y = x, bottom + gap
         height = row_h + (len(lines) - 1) * value.leading_pt
         layout.shapes.append(
-            Rect(
+            Rectangle(
                 cx,
                 y,
                 chip_w,
@@ -212,7 +212,7 @@ def _card_header(
     number_text = str(number)
     number_w = string_width_pt(number_text, title.font_name, title.size_pt)
     badge_w = max(badge, number_w + 2 * PILL_PAD_X_PT)  # a circle, or a pill for a wide number
-    layout.shapes.append(Rect(pad, pad, badge_w, badge, fill=s.brand, radius_pt=badge / 2))
+    layout.shapes.append(Rectangle(pad, pad, badge_w, badge, fill=s.brand, radius_pt=badge / 2))
     layout.text(
         pad + (badge_w - number_w) / 2,
         pad + badge / 2 + title.size_pt * CAP_MIDDLE,
@@ -343,7 +343,7 @@ def _card_layout(
             color=s.brand_ink,
         )
         y = layout.lines(note_x, y, note_w, body, clean(item.notes)) + LINE_GAP_PT
-        layout.shapes.append(Rect(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
+        layout.shapes.append(Rectangle(full_x, note_top, NOTE_BAR_PT, y - note_top, fill=s.brand))
     layout.height = max(y, picture_bottom) + pad
     cuts = [cut for cut in layout.cuts if cut > picture_bottom]
     if s.large_print or exercise.printed_photos:

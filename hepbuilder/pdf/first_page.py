@@ -16,7 +16,7 @@ from hepbuilder.domain.text import long_date
 from .ink.fonts import string_width_pt
 from .ink.lines import clean, word_pieces, wrap
 from .ink.qr import draw_qr
-from .layout import BlockLayout, Picture, Rect
+from .layout import BlockLayout, Picture, Rectangle
 from .styles import INK, RULE, SOFT, HandoutStyles, TextStyle
 from .wording import short_url, therapist_line
 
@@ -200,7 +200,7 @@ def title_and_people(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], B
                 url_top += style.leading_pt
             panel_bottom = max(panel_bottom, url_top + pad)
         layout.shapes.insert(
-            0, Rect(0.0, panel_top, width, panel_bottom - panel_top, fill=SOFT, radius_pt=4.0)
+            0, Rectangle(0.0, panel_top, width, panel_bottom - panel_top, fill=SOFT, radius_pt=4.0)
         )
         layout.height = panel_bottom + s.gap_pt
         return layout
@@ -280,7 +280,7 @@ def safety_box(spec: HandoutSpec, s: HandoutStyles) -> Callable[[float], BlockLa
         layout = BlockLayout(width)
         pad = s.pad_pt
         bar = 4.0
-        layout.shapes.append(Rect(0.0, 0.0, bar, 0.0, fill=s.brand))  # height set below
+        layout.shapes.append(Rectangle(0.0, 0.0, bar, 0.0, fill=s.brand))  # height set below
         x = pad + bar
         y = layout.lines(
             x,

@@ -32,7 +32,9 @@ class Run:
 
 
 @dataclass(slots=True)
-class Rect:
+class Rectangle:
+    """A box filled or outlined (a rule when its height is 0), its corners rounded by `radius_pt`."""
+
     x: float
     y: float  # top edge, measured down from the layout's top
     width: float
@@ -58,7 +60,7 @@ class Picture:
 class BlockLayout:
     width: float
     height: float = 0.0
-    shapes: list[Rect] = field(default_factory=list)
+    shapes: list[Rectangle] = field(default_factory=list)
     pictures: list[Picture] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)  # ascending heights where a page may end
@@ -128,7 +130,7 @@ class BlockLayout:
         return y
 
     def rule(self, x: float, y: float, width: float, color: Color, line_pt: float = 0.6):
-        self.shapes.append(Rect(x, y, width, 0.0, stroke=color, line_pt=line_pt))
+        self.shapes.append(Rectangle(x, y, width, 0.0, stroke=color, line_pt=line_pt))
 
 
 def draw_layout(
