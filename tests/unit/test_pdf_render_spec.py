@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.pdf import render_spec
+from tests.builders import image_bytes
 from tests.qr import needs_qr_tools, scan_first_page
 
 SHARE_URL = "https://hep.example.org/p/Xk3v9QpL2mN8aB"
 
 
-def make_spec(**overrides) -> dict:
+def slug_spec(**overrides) -> dict:
     """A spec that uses library slugs, as `hepbuilder render` receives it."""
     spec = {
         "clinic": {"name": "Harbour Physio", "phone": "091 555 0100"},
@@ -40,12 +40,6 @@ def make_spec(**overrides) -> dict:
     return spec
 
 
-def image_bytes(kind: str, size=(120, 40)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (31, 111, 139)).save(buffer, kind)
-    return buffer.getvalue()
-
-
 def text_of(pdf: bytes) -> str:
     return " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
@@ -57,28 +51,28 @@ def field_of(error: pytest.ExceptionInfo) -> set[str]:
 
 
 def test_render_spec_resolves_library_slugs():
-    text = text_of(render_spec(make_spec()))
+    text = text_of(render_spec(slug_spec()))
     assert "Figure 4 stretch" in text
     assert "Monster walk" in text
     assert "Lie on your back with both knees bent" in text
 
 
 def test_render_spec_accepts_json_text():
-    assert render_spec(json.dumps(make_spec())) == render_spec(make_spec())
+    assert render_spec(json.dumps(slug_spec())) == render_spec(slug_spec())
 
 
 @pytest.mark.parametrize("kind", ["PNG", "JPEG"])
 def test_render_spec_reads_a_logo_file_relative_to_base_dir(tmp_path, kind):
-    (tmp_path / "logo.img").write_bytes(image_bytes(kind))
-    spec = make_spec(clinic={"name": "Harbour Physio", "logo": "logo.img"})
+    (tmp_path / "logo.img").write_bytes(image_bytes(size=(120, 40), fmt=kind))
+    spec = slug_spec(clinic={"name": "Harbour Physio", "logo": "logo.img"})
     pdf = render_spec(spec, base_dir=tmp_path)
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.pages[0]["/Resources"]["/XObject"]  # the logo is drawn on the first page
 
 
 def test_render_spec_scales_a_big_logo_down_before_embedding(tmp_path):
-    (tmp_path / "logo.png").write_bytes(image_bytes("PNG", size=(3000, 1000)))
-    pdf = render_spec(make_spec(clinic={"name": "Big", "logo": "logo.png"}), base_dir=tmp_path)
+    (tmp_path / "logo.png").write_bytes(image_bytes(size=(3000, 1000)))
+    pdf = render_spec(slug_spec(clinic={"name": "Big", "logo": "logo.png"}), base_dir=tmp_path)
     images = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]
     widths = [image.get_object()["/Width"] for image in images.values()]
     assert max(widths) <= 567
@@ -108,7 +102,7 @@ def test_render_spec_scales_a_big_logo_down_before_embedding(tmp_path):
 )
 def test_render_spec_names_the_field_of_a_bad_spec(change, field, tmp_path):
     with pytest.raises(ValidationError) as error:
-        render_spec(make_spec(**change), base_dir=tmp_path)
+        render_spec(slug_spec(**change), base_dir=tmp_path)
     assert field in field_of(error)
 
 
@@ -124,33 +118,33 @@ def test_render_spec_refuses_a_logo_file_that_is_not_an_image(tmp_path):
         b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
     )  # right magic, no image
     with pytest.raises(ValidationError) as error:
-        render_spec(make_spec(clinic={"logo": "logo.png"}), base_dir=tmp_path)
+        render_spec(slug_spec(clinic={"logo": "logo.png"}), base_dir=tmp_path)
     assert field_of(error) == {"clinic.logo"}
 
 
 def test_render_spec_refuses_a_text_file_as_logo(tmp_path):
     (tmp_path / "logo.png").write_text("I am not a picture")
     with pytest.raises(ValidationError) as error:
-        render_spec(make_spec(clinic={"logo": "logo.png"}), base_dir=tmp_path)
+        render_spec(slug_spec(clinic={"logo": "logo.png"}), base_dir=tmp_path)
     assert field_of(error) == {"clinic.logo"}
 
 
 def test_render_spec_prints_the_short_share_url_beside_the_qr_code():
     first_page = " ".join(
-        PdfReader(io.BytesIO(render_spec(make_spec(share_url=SHARE_URL))))
+        PdfReader(io.BytesIO(render_spec(slug_spec(share_url=SHARE_URL))))
         .pages[0]
         .extract_text()
         .split()
     )
     assert "Your program online" in first_page
     assert "hep.example.org/" in first_page and "Xk3v9QpL2mN8aB" in first_page
-    assert "Your program online" not in text_of(render_spec(make_spec()))
+    assert "Your program online" not in text_of(render_spec(slug_spec()))
 
 
 @needs_qr_tools
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_render_spec_qr_code_scans_to_the_share_url(tmp_path, paper):
-    pdf = render_spec(make_spec(share_url=SHARE_URL, paper=paper))
+    pdf = render_spec(slug_spec(share_url=SHARE_URL, paper=paper))
     assert scan_first_page(pdf, tmp_path) == SHARE_URL
 
 
