@@ -14,12 +14,11 @@ items) or from a submitted form (`rows_from_form`, with what was typed and each 
 from dataclasses import dataclass, field
 from functools import cache
 
-from flask import url_for
 from markupsafe import Markup, escape
 
 from hepbuilder.domain.dose import DOSE_LIMITS, Dose
 
-from .exercises import figure_url
+from .exercises import detail_url, figure_url
 from .form_html import html_params
 from .program_forms import ItemForm
 
@@ -195,7 +194,7 @@ def items_html(rows: list[ItemRow], exercises: dict, dose_words: list[str], focu
                 'width="60" height="40" loading="lazy">'
             )
             title = (
-                f'<a href="{escape(url_for("exercises.detail", slug=exercise.slug))}" '
+                f'<a href="{escape(detail_url(exercise))}" '
                 f'target="_blank" rel="noopener">{name}</a>'
             )
             if exercise.is_archived:

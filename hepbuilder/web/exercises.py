@@ -15,7 +15,7 @@ from hepbuilder.services import exercise_photos, exercises, favourites, illustra
 
 from .auth import current_actor, is_safe_next
 from .database import get_db
-from .layout import label, requested_page, safe_color
+from .layout import label, requested_page, safe_color, url_template
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 
@@ -118,7 +118,12 @@ def figure_url(row) -> str:
     it changes whenever the exercise does."""
     if row.photos:
         return photo_url(row, row.photos[0])
-    return url_for("exercises.figure", slug=row.slug, v=row.version)
+    return url_template("exercises.figure", "slug", "v")(row.slug, row.version)
+
+
+def detail_url(row) -> str:
+    """The address of the exercise's page."""
+    return url_template("exercises.detail", "slug")(row.slug)
 
 
 def photo_url(row, path: str) -> str:

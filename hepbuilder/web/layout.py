@@ -1,10 +1,11 @@
 """What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
 
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, g, request, url_for
 from flask_login import current_user
 
 from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
@@ -40,28 +41,53 @@ def bounded_int_arg(name: str) -> int | None:
     return int(text) or None
 
 
-# An id no row has (19 digits, beyond MAX_ID_DIGITS), so it appears once in an address built with it.
-_ID_MARKER = 9_081_726_354_091_827_364
+# Numbers no row has (19 digits, beyond MAX_ID_DIGITS), so each appears once in an address built
+# with them; every converter takes them (a slug of digits is a slug).
+_MARKER = 9_081_726_354_091_827_364
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")  # what an address holds as it is, unquoted
+
+
+def url_template(endpoint: str, *names: str, **values) -> Callable[..., str]:
+    """`url_for(endpoint, **values, **dict(zip(names, args)))` for many `args` at the cost of one:
+    the address is built once per request with a marker for each name, and each call puts its
+    arguments in their places. An argument an address would quote is built by `url_for` itself."""
+    templates = g.setdefault("url_templates", {})
+    key = (endpoint, names, tuple(sorted(values.items())))
+    if key not in templates:
+        markers = {name: _MARKER + n for n, name in enumerate(names)}
+        parts = [url_for(endpoint, **values, **markers)]
+        for marker in map(str, markers.values()):
+            head, found, tail = parts.pop().partition(marker)
+            if not found or marker in tail:
+                raise ValueError(f"{endpoint}: {names} are not plain parts of its address")
+            parts += [head, tail]
+        templates[key] = parts
+    parts = templates[key]
+
+    def build(*args) -> str:
+        texts = [str(arg) for arg in args]
+        if not all(_URL_SAFE.fullmatch(text) for text in texts):
+            return url_for(endpoint, **values, **dict(zip(names, args, strict=True)))
+        return "".join(part + text for part, text in zip(parts, [*texts, ""], strict=True))
+
+    return build
 
 
 def id_url(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """`url_for(endpoint, **values, **{key: id})` for many ids at the cost of one: the address
-    is built once with a marker id, and each id is put in its place (a list of 200 handouts,
-    three links each, built 600 addresses through werkzeug's router)."""
-    marker = str(_ID_MARKER)
-    head, found, tail = url_for(endpoint, **values, **{key: _ID_MARKER}).partition(marker)
-    if not found or marker in tail:
-        raise ValueError(f"{endpoint}: {key} is not a plain part of its address")
-    return lambda value: f"{head}{int(value)}{tail}"
+    """`url_for(endpoint, **values, **{key: id})` for many ids at the cost of one (a list of 200
+    handouts, three links each, built 600 addresses through werkzeug's router)."""
+    build = url_template(endpoint, key, **values)
+    return lambda value: build(int(value))
 
 
 def _layout_context() -> dict:
     clinic = current_user.clinic if current_user.is_authenticated else None
-    from .exercises import figure_url, photo_url
+    from .exercises import detail_url, figure_url, photo_url
 
     return {
         "clinic": clinic,
         "brand_color": safe_color(clinic.brand_color if clinic else None),
+        "detail_url": detail_url,
         "figure_url": figure_url,
         "photo_url": photo_url,
     }

@@ -315,6 +315,19 @@ def test_id_url_builds_what_url_for_builds(app, endpoint, key):
             build("1/../x")
 
 
+@pytest.mark.parametrize("script_root", ["", "/clinic-a"])
+def test_url_template_builds_what_url_for_builds(app, script_root):
+    from flask import url_for
+
+    from hepbuilder.web.layout import url_template
+
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
+        figure = url_template("exercises.figure", "slug", "v")
+        for slug, version in (("figure-4-stretch", 3), ("a b/c", 1), ("zoë", 12), ("9", 0)):
+            assert figure(slug, version) == url_for("exercises.figure", slug=slug, v=version)
+        assert figure("monster-walk", 2).startswith(f"{script_root}/exercises/monster-walk/")
+
+
 def test_a_signed_in_page_reads_its_session_and_user_in_one_statement(
     client, session, db_url, world
 ):
