@@ -1,7 +1,7 @@
 """How long each text field may be: one table per entity, the only place these numbers are written.
 
 Read by the web forms, the services, the API's JSON Schema, the handout spec parser and the
-database column sizes; tests/unit/test_limits.py checks that every one of them agrees.
+database column sizes; tests/unit/test_field_limits.py checks that every one of them agrees.
 """
 
 PATIENT_LIMITS: dict[str, int] = {
