@@ -45,7 +45,7 @@ from hepbuilder.services import users as user_accounts
 from .auth import admin_required, current_actor
 from .database import get_db
 from .forms import MultiCheckboxField, PasswordResetForm, add_service_errors, at_most, choices_of
-from .layout import safe_color
+from .page_context import safe_color
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

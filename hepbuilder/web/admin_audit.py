@@ -15,10 +15,10 @@ from hepbuilder.services import clinics
 from hepbuilder.services import users as user_accounts
 from hepbuilder.services.audit_words import describe
 
+from .addresses import bounded_int_arg
 from .admin import bp
 from .auth import current_actor
 from .database import get_db
-from .layout import bounded_int_arg
 
 
 def _date_arg(name: str) -> dt.date | None:

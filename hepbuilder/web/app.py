@@ -18,7 +18,7 @@ from .database import register_database
 from .errors import register_error_handlers
 from .form_html import install as install_fast_form_html
 from .input_guard import register_input_guard
-from .layout import register_layout
+from .page_context import register_page_context
 from .security_headers import register_security_headers
 
 MAX_REQUEST_BYTES = 8 * 1024 * 1024  # logos and API bodies; bigger requests get 413
@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_database(app)
     register_input_guard(app)  # bounds first, before sign-in or CSRF reads anything
     register_auth(app)
-    register_layout(app)
+    register_page_context(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_blueprints(app)

@@ -13,9 +13,10 @@ from hepbuilder.domain.exercise import drawn_for_side, photo_labels
 from hepbuilder.domain.steps import steps_for_dose
 from hepbuilder.services import exercise_photos, exercises, favourites, illustration_paths
 
+from .addresses import requested_page, url_template
 from .auth import current_actor, is_safe_next
 from .database import get_db
-from .layout import label, requested_page, safe_color, url_template
+from .page_context import label, safe_color
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 

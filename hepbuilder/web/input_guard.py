@@ -20,7 +20,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
-from .layout import MAX_ID_DIGITS
+from .addresses import MAX_ID_DIGITS
 
 MAX_URL_CHARS = 4096
 MAX_FORM_BYTES = 1024 * 1024

@@ -16,9 +16,9 @@ from hepbuilder.services import exercise_photos, exercise_versions, exercises, l
 from hepbuilder.services.images import PHOTO
 from hepbuilder.services.library_sync import clinic_muscles
 
+from .addresses import requested_page
 from .auth import admin_required, current_actor
 from .database import get_db
-from .layout import requested_page
 from .library_forms import ExerciseForm, add_entry_errors, apply_step_action, form_data_for
 
 bp = Blueprint("library", __name__, url_prefix="/admin/library")

@@ -24,7 +24,7 @@ from hepbuilder.domain.dose import DOSE_LIMITS
 from hepbuilder.domain.text import fold
 
 from .forms import MultiCheckboxField, choices_of
-from .layout import label
+from .page_context import label
 from .program_forms import SIDE_CHOICES, dose_field
 
 _STEP_KEY = re.compile(r"^steps-(\d+)$")

@@ -23,10 +23,11 @@ from hepbuilder.illustrations.caption import one_side_words
 from hepbuilder.services import patient_links
 from hepbuilder.services.handouts import handout_spec, patient_filename
 
+from .addresses import id_url
 from .database import get_db
 from .delivery import link_signer
 from .handouts import pdf_response
-from .layout import id_url, safe_color
+from .page_context import safe_color
 
 bp = Blueprint("patient_links", __name__, url_prefix="/p")
 

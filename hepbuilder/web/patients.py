@@ -16,11 +16,11 @@ from hepbuilder.services import (
     programs,
 )
 
+from .addresses import bounded_int_arg, requested_page
 from .auth import current_actor
 from .database import commit_then_read, get_db
 from .delivery import email_panel, link_signer
 from .forms import add_service_errors
-from .layout import bounded_int_arg, requested_page
 from .patient_forms import PatientForm
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")

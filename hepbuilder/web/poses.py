@@ -16,7 +16,7 @@ from hepbuilder.services.poses import preview_pose
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .layout import safe_color
+from .page_context import safe_color
 from .pose_form import (
     STARTING_POSE,
     arrow_controls,

@@ -30,7 +30,7 @@ from .auth import current_actor
 from .builder_items import ItemRow, items_html, rows_from_data, rows_from_form
 from .database import commit_then_read, get_db
 from .delivery import link_signer
-from .layout import label
+from .page_context import label
 from .program_forms import ProgramForm, apply_action, rebuild_formdata, submitted_items
 
 bp = Blueprint("programs", __name__)

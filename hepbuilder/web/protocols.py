@@ -19,8 +19,8 @@ from hepbuilder.services import protocols as clinic_protocols
 from .auth import admin_required, current_actor
 from .database import get_db
 from .forms import at_most
-from .layout import label
 from .library_forms import add_entry_errors, conditions_field, slugs_from_text
+from .page_context import label
 from .program_forms import ItemForm, apply_action, rebuild_formdata, submitted_items
 
 bp = Blueprint("protocols", __name__)

@@ -305,7 +305,7 @@ def test_a_save_writes_only_the_items_that_changed(client, session, db_url, worl
 def test_id_url_builds_what_url_for_builds(app, endpoint, key):
     from flask import url_for
 
-    from hepbuilder.web.layout import id_url
+    from hepbuilder.web.addresses import id_url
 
     with app.test_request_context("/"):
         build = id_url(endpoint, key)
@@ -319,7 +319,7 @@ def test_id_url_builds_what_url_for_builds(app, endpoint, key):
 def test_url_template_builds_what_url_for_builds(app, script_root):
     from flask import url_for
 
-    from hepbuilder.web.layout import url_template
+    from hepbuilder.web.addresses import url_template
 
     with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
         figure = url_template("exercises.figure", "slug", "v")

@@ -18,7 +18,7 @@ from hepbuilder.pdf import card, render_spec, stored_paths
 from hepbuilder.pdf.stored_paths import paths_engine
 from hepbuilder.services import exercises, handouts, illustration_paths, snapshots
 from hepbuilder.services.actor import Actor
-from hepbuilder.web.layout import safe_color
+from hepbuilder.web.page_context import safe_color
 from tests.api.conftest import make_api_client
 from tests.builders import make_patient, make_program, see_committed
 from tests.web.test_pose_editor import page_form

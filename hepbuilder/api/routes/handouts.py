@@ -8,9 +8,9 @@ from flask import Response, current_app, g, request, url_for
 from hepbuilder.domain.fhir import HandoutRecord, handout_bundle
 from hepbuilder.domain.records import rfc3339, text_or_null
 from hepbuilder.services import handout_emails, handout_lists, handouts, users
+from hepbuilder.web.addresses import id_url
 from hepbuilder.web.database import get_db
 from hepbuilder.web.delivery import link_signer, smtp_settings
-from hepbuilder.web.layout import id_url
 
 from .. import idempotency, paging, schemas
 from .common import QUERY_PARAMETERS, answer, bp, checked_id, keyset_page, read_body

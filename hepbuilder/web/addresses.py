@@ -1,27 +1,10 @@
-"""What every page template can use: the signed-in clinic, its brand colour, and a few filters."""
+"""Addresses: the numbers a page reads from its query string, and many addresses built at the
+cost of one."""
 
 import re
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, g, request, url_for
-from flask_login import current_user
-
-from hepbuilder.domain.color import DEFAULT_BRAND_COLOR, is_hex_color
-from hepbuilder.domain.text import long_date
-
-
-def safe_color(value: str | None) -> str:
-    """`value` if it is a #rrggbb colour, else the default (it goes into CSS, so nothing else may)."""
-    return value if is_hex_color(value) else DEFAULT_BRAND_COLOR
-
-
-def label(value: str) -> str:
-    """A stored value as a label: "soft-tissue" -> "Soft tissue", "foam-roller" -> "Foam roller"."""
-    text = (value or "").replace("-", " ").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
+from flask import g, request, url_for
 
 MAX_PAGE = 100_000  # a page number beyond any list; larger ones mean page 1
 MAX_ID_DIGITS = 18  # ids fit a signed 64-bit integer; longer numbers name nothing
@@ -78,55 +61,3 @@ def id_url(endpoint: str, key: str, **values) -> Callable[[int], str]:
     handouts, three links each, built 600 addresses through werkzeug's router)."""
     build = url_template(endpoint, key, **values)
     return lambda value: build(int(value))
-
-
-def _layout_context() -> dict:
-    clinic = current_user.clinic if current_user.is_authenticated else None
-    from .exercises import detail_url, figure_url, photo_url
-
-    return {
-        "clinic": clinic,
-        "brand_color": safe_color(clinic.brand_color if clinic else None),
-        "detail_url": detail_url,
-        "figure_url": figure_url,
-        "photo_url": photo_url,
-    }
-
-
-def brand_css(color: str) -> Response:
-    """`/brand/<rrggbb>.css`: the brand colour as a CSS variable, so no page needs inline style
-    (the Content-Security-Policy allows none). Public, the same for everyone, cached for a year."""
-    if not is_hex_color("#" + color):
-        abort(404)
-    response = Response(f":root {{ --brand: #{color.lower()}; }}\n", mimetype="text/css")
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
-
-
-brand_css.is_public = True
-
-
-def favicon() -> Response:
-    """`/favicon.ico`, which browsers ask for where a page names no icon (a PDF shown inline):
-    the app's icon (static/favicon.svg, which every page names), public and cached for a day."""
-    response = Response(_icon(current_app.static_folder), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
-@cache
-def _icon(static_folder: str) -> bytes:
-    """static/favicon.svg, read once per process."""
-    return Path(static_folder, "favicon.svg").read_bytes()
-
-
-favicon.is_public = True
-
-
-def register_layout(app: Flask) -> None:
-    app.add_url_rule("/brand/<color>.css", "brand_css", brand_css)
-    app.add_url_rule("/favicon.ico", "favicon", favicon)
-    app.context_processor(_layout_context)
-    app.jinja_env.filters["label"] = label
-    app.jinja_env.globals["long_date"] = long_date
-    app.jinja_env.globals["id_url"] = id_url
