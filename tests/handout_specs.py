@@ -156,3 +156,25 @@ def knee_spec(*, paper="A4", large_print=False, share_url=SHARE_URL) -> dict:
         for slug, dose in KNEE_DOSES
     ]
     return spec
+
+
+def slug_spec(**overrides) -> dict:
+    """A spec that uses library slugs, as `hepbuilder render` receives it."""
+    spec = {
+        "clinic": {"name": "Harbour Physio", "phone": "091 555 0100"},
+        "patient": {"name": "Pat Example"},
+        "title": "Hips",
+        "issued_on": "2026-11-25",
+        "items": [
+            {
+                "exercise": "figure-4-stretch",
+                "sets": 2,
+                "hold_seconds": 60,
+                "times_per_day": 1,
+                "side": "each",
+            },
+            {"exercise": "monster-walk", "sets": 3, "reps": 12, "side": "none"},
+        ],
+    }
+    spec.update(overrides)
+    return spec

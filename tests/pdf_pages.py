@@ -31,6 +31,15 @@ from pdfplumber.utils import extract_text
 SHAPES = ((LTLine, "lines"), (LTRect, "rects"), (LTCurve, "curves"))
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's words as pypdf extracts them, every run of spaces and line breaks one space."""
+    from pypdf import PdfReader
+
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+
+
 def read_pages(pdf: bytes, first: int = 0) -> list[SimpleNamespace]:
     """Each page (or only the `first` so many): page_number, width, height, chars, lines, rects,
     curves and text (as pdfplumber's `Page.extract_text()` gives it)."""

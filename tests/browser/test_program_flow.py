@@ -3,17 +3,16 @@
 Screenshots of every step go to $HEPBUILDER_SCREENSHOTS (default /tmp/shots) as flow-*.png.
 """
 
-import io
 import os
 import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from hepbuilder.db.models import Exercise
 from tests.builders import DEFAULT_PASSWORD, make_user, seeded_clinic
+from tests.pdf_pages import pdf_text
 
 SHOTS = Path(os.environ.get("HEPBUILDER_SCREENSHOTS") or "/tmp/shots")
 
@@ -111,7 +110,7 @@ def test_build_issue_and_download_a_program(live_server, page, session):
     download = info.value
     assert re.fullmatch(r"handout-\d{4}-\d{2}-\d{2}-1\.pdf", download.suggested_filename)
     data = Path(download.path()).read_bytes()
-    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+    text = pdf_text(data)
     assert "Zoë Łukasiewicz" in text
     for slug in (
         "foam-roller-lateral-hip",

@@ -10,7 +10,6 @@ import pdfplumber
 import pypdf
 import pytest
 from PIL import Image
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Clinic, Handout
@@ -26,6 +25,7 @@ from hepbuilder.services import (
     programs,
 )
 from tests.builders import make_user
+from tests.pdf_pages import pdf_text
 
 from ._data import actor_for, clinic_and_user, library_rows
 
@@ -243,9 +243,7 @@ def test_issue_handout_says_what_a_changed_dose_was(session, world):
     assert spec["items"][0]["change"] == "dose-changed"
     assert spec["items"][0]["was"] == {"sets": 2, "hold_seconds": 30, "side": "each"}
     pdf = render_handout(parse_spec(spec))
-    text = " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
-    )
+    text = pdf_text(pdf)
     assert "Dose changed: was 2 sets, hold 30 seconds; now 3 sets, hold 45 seconds." in text
 
 

@@ -13,7 +13,8 @@ from hepbuilder.library import load_library
 from hepbuilder.pdf import card, render_spec
 from hepbuilder.pdf.card import CARD_LAYOUTS
 from hepbuilder.pdf.styles import styles_for
-from tests.unit.test_pdf_render_spec import make_spec, text_of
+from tests.handout_specs import slug_spec
+from tests.pdf_pages import pdf_text
 
 BENCH_SPEC = Path(__file__).resolve().parents[2] / "bench" / "spec-10.json"
 
@@ -26,9 +27,9 @@ def empty_cache():
 
 
 def inline_spec() -> dict:
-    """make_spec with its exercises inline, as a stored snapshot holds them."""
+    """slug_spec with its exercises inline, as a stored snapshot holds them."""
     library = load_library()
-    spec = make_spec()
+    spec = slug_spec()
     for item in spec["items"]:
         item["exercise"] = copy.deepcopy(library.exercises[item["exercise"]].to_dict())
     return spec
@@ -60,8 +61,8 @@ def test_card_cache_does_not_serve_a_card_whose_exercise_text_changed(empty_cach
     changed = copy.deepcopy(spec)
     changed["items"][0]["exercise"]["steps"][0] = "Lie down on the blue yoga blanket first."
     after = render_spec(changed)
-    assert "blue yoga blanket" in text_of(after)
-    assert "blue yoga blanket" not in text_of(before)
+    assert "blue yoga blanket" in pdf_text(after)
+    assert "blue yoga blanket" not in pdf_text(before)
     empty_cache.clear()
     assert render_spec(changed) == after  # what a fresh layout of the changed exercise gives
 

@@ -13,37 +13,11 @@ from pypdf import PdfReader
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.pdf import render_spec
 from tests.builders import image_bytes
+from tests.handout_specs import slug_spec
+from tests.pdf_pages import pdf_text
 from tests.qr import needs_qr_tools, scan_first_page
 
 SHARE_URL = "https://hep.example.org/p/Xk3v9QpL2mN8aB"
-
-
-def slug_spec(**overrides) -> dict:
-    """A spec that uses library slugs, as `hepbuilder render` receives it."""
-    spec = {
-        "clinic": {"name": "Harbour Physio", "phone": "091 555 0100"},
-        "patient": {"name": "Pat Example"},
-        "title": "Hips",
-        "issued_on": "2026-11-25",
-        "items": [
-            {
-                "exercise": "figure-4-stretch",
-                "sets": 2,
-                "hold_seconds": 60,
-                "times_per_day": 1,
-                "side": "each",
-            },
-            {"exercise": "monster-walk", "sets": 3, "reps": 12, "side": "none"},
-        ],
-    }
-    spec.update(overrides)
-    return spec
-
-
-def text_of(pdf: bytes) -> str:
-    return " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
-    )
 
 
 def field_of(error: pytest.ExceptionInfo) -> set[str]:
@@ -51,7 +25,7 @@ def field_of(error: pytest.ExceptionInfo) -> set[str]:
 
 
 def test_render_spec_resolves_library_slugs():
-    text = text_of(render_spec(slug_spec()))
+    text = pdf_text(render_spec(slug_spec()))
     assert "Figure 4 stretch" in text
     assert "Monster walk" in text
     assert "Lie on your back with both knees bent" in text
@@ -138,7 +112,7 @@ def test_render_spec_prints_the_short_share_url_beside_the_qr_code():
     )
     assert "Your program online" in first_page
     assert "hep.example.org/" in first_page and "Xk3v9QpL2mN8aB" in first_page
-    assert "Your program online" not in text_of(render_spec(slug_spec()))
+    assert "Your program online" not in pdf_text(render_spec(slug_spec()))
 
 
 @needs_qr_tools

@@ -1,10 +1,8 @@
 """Issuing from the builder, the handout page, download, print view; audited and scoped."""
 
 import datetime as dt
-import io
 import re
 
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Handout
@@ -17,6 +15,7 @@ from tests.builders import (
     seeded_clinic,
     sign_in,
 )
+from tests.pdf_pages import pdf_text
 from tests.web.test_programs_pages import builder_form, reload
 
 
@@ -28,12 +27,6 @@ def world(client, session):
     session.commit()
     sign_in(client, user)
     return user, patient, program
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
-    )
 
 
 def test_issue_saves_freezes_and_opens_the_handout(client, session):
