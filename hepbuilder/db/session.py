@@ -19,7 +19,9 @@ begin IMMEDIATE (a deferred read that then writes fails at once if another reque
 meanwhile). What such a page reads after committing that event, and the sign-in check before it
 (the session row is written at most once a minute, in its own short transaction), run in
 `read_only_transaction`: BEGIN DEFERRED on SQLite, so the page is built without holding the
-write lock, and any write there fails at once instead of only when two requests meet.
+write lock, and any write there fails at once instead of only when two requests meet. (On
+PostgreSQL the sign-in check is instead the first read of the request's transaction: readers never
+wait for writers there, and it saves a connection checkout, web/auth.py `_load_user`.)
 """
 
 from functools import lru_cache

@@ -341,6 +341,36 @@ def test_a_signed_in_page_reads_its_session_and_user_in_one_statement(
     assert "Sam Rivera" in client.get("/patients").text  # the user (and clinic) it loaded
 
 
+def test_a_patient_page_checks_its_sign_in_in_the_request_transaction_on_postgresql(
+    client, session, db_url, world
+):
+    """On SQLite the sign-in check is a read-only transaction of its own (no write lock while
+    the page is built); on PostgreSQL it is the first read of the request's transaction: one
+    connection checkout (and its ping), one BEGIN and one COMMIT fewer on every page."""
+    clinic, _user = world
+    patient = make_patient(session, clinic, last_name="Aardvark")
+    session.commit()
+    path = f"/patients/{patient.id}"
+    assert client.get(path).status_code == 200
+    engine = get_engine(db_url)
+    begun: list[bool] = []
+
+    def count(connection):
+        begun.append(True)
+
+    event.listen(engine, "begin", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "begin", count)
+    assert response.status_code == 200 and "Aardvark" in response.text
+    # sign-in check, the page's reads and its audit event, what it reads after committing that
+    assert len(begun) == (3 if engine.dialect.name == "sqlite" else 2)
+    assert session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.patient_id == patient.id)
+    )
+
+
 def test_the_patient_list_reads_only_the_columns_it_shows(client, session, db_url, world):
     clinic, _user = world
     make_patient(
