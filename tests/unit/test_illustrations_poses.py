@@ -182,14 +182,29 @@ def test_hip_internal_rotation_drops_only_the_working_knee_toward_the_midline():
     for scene in (start, stretch):
         width = scene.body.points["ankle_near"][2] - scene.body.points["ankle_far"][2]
         assert width > 2 * m.HIP_HALF_WIDTH_MM + 150  # feet wider than the hips
+        for side in ("near", "far"):
+            assert checks.foot_on(scene, side, 0.0) < FLAT_MM  # feet flat where they were
     near0, near1 = start.body.points["knee_near"], stretch.body.points["knee_near"]
     assert abs(near1[2]) < abs(near0[2]) - 150 and near1[1] < near0[1] - 60
     assert math.dist(start.body.points["knee_far"], stretch.body.points["knee_far"]) < 5
     assert math.dist(start.body.points["ankle_near"], stretch.body.points["ankle_near"]) < 40
-    (arrow,) = entry("hip-internal-rotator-stretch")["illustration"]["arrows"]
+    # the hip turns in (the foot out wide, the knee in), bent less than 60 degrees, where the
+    # piriformis turns the thigh out and so is stretched by turning it in
+    illustration = entry("hip-internal-rotator-stretch")["illustration"]
+    hip = illustration["frames"][1]["joints"]["hip_near"]
+    assert hip["rotate_deg"] <= -30 and hip["flex_deg"] < 60
+    # seen from the feet: the knees stand up from the hips at the start, and the working knee
+    # falls across the picture (from the side it would fall away from the viewer, unseen)
+    assert illustration["view"] == "front" and abs(illustration["camera"]["yaw_deg"]) <= 15
     frame0, frame1 = drawing("hip-internal-rotator-stretch").frames
-    assert arrow["frame"] == 1 and arrow["at"] == "knee_near" and arrow["bend_deg"]
+    for side in ("near", "far"):
+        assert frame0.joints[f"knee_{side}"][1] > frame0.joints[f"hip_{side}"][1] + 100
     moved = frame1.joints["knee_near"][0] - frame0.joints["knee_near"][0]
+    assert abs(moved) > 200
+    for frame in (frame0, frame1):  # the shin that shows the turn, and its foot, in view
+        assert hidden_share(frame, "shin_near") <= 0.2 and hidden_share(frame, "foot_near") <= 0.2
+    (arrow,) = illustration["arrows"]
+    assert arrow["frame"] == 1 and arrow["at"] == "knee_near" and arrow["bend_deg"]
     assert arrow["vector_mm"][0] * moved > 0  # along the knee's way in
 
 
