@@ -357,9 +357,10 @@ def test_foam_roller_front_of_thigh_rolls_from_knee_to_hip_with_both_legs_shown(
 def test_psoas_lunge_keeps_the_front_knee_over_the_heel_and_the_back_knee_down():
     for scene in scenes("psoas-lunge-stretch"):
         points = scene.body.points
-        assert abs(points["knee_far"][0] - points["heel_far"][0]) < 90
+        assert checks.horizontal_offset(points["knee_far"], points["heel_far"]) < 90
         gaps = {part: gap for part, _, gap in scene.contacts}
         assert abs(gaps["knee_near"]) < m.CONTACT_TOLERANCE_MM
+        assert checks.foot_on(scene, "far", 0.0) < FLAT_MM
     illustration = entry("psoas-lunge-stretch")["illustration"]
     assert {"kind": "mat"} in illustration["props"]  # the knee down on a mat, as the steps say
     # the tuck-and-shift cue: an arrow behind the pelvis pushing it forward, towards the front foot
@@ -367,3 +368,28 @@ def test_psoas_lunge_keeps_the_front_knee_over_the_heel_and_the_back_knee_down()
     start = drawing("psoas-lunge-stretch").frames[shift["frame"]]
     forward = start.joints["ankle_far"][0] - start.joints["pelvis"][0]
     assert shift["vector_mm"][0] * forward > 0 and shift["offset_mm"][0] * forward < 0
+
+
+def test_psoas_lunge_shows_the_open_back_hip_from_the_side_and_the_lean_from_the_front():
+    illustration = entry("psoas-lunge-stretch")["illustration"]
+    first, lean = illustration["frames"]
+    # the lunge seen from the side: the back hip's angle is in the picture
+    assert illustration["view"] == "side" and abs(illustration["camera"]["yaw_deg"]) <= 15
+    assert first["pelvis"].get("turn_deg", 0) == 0
+    assert first["pelvis"]["lean_deg"] < 0  # pelvis tucked under (tipped back)
+    start, finish = scenes("psoas-lunge-stretch")
+    points = start.body.points
+    assert points["knee_near"][0] < points["hip_near"][0] - 80  # back knee behind the hip
+    assert abs(points["neck_base"][0] - points["pelvis"][0]) < 60  # trunk upright
+    frame0, frame1 = drawing("psoas-lunge-stretch").frames
+    assert hidden_share(frame0, "thigh_near") <= 0.1  # the stretched thigh in full view
+    # the side bend seen face on (from the side it cannot show; from three-quarters it reads
+    # as a lean forward): towards the front leg, the back leg's arm up over the head
+    assert sum(s.name == "eye" for s in frame1.shapes) == 2
+    pelvis, head = frame1.joints["pelvis"], frame1.joints["head"]
+    front_side = frame1.joints["knee_far"][0] - pelvis[0]
+    assert (head[0] - pelvis[0]) * front_side > 0 and abs(head[0] - pelvis[0]) > 100
+    assert frame1.joints["hand_near"][1] > head[1] + m.HEAD_RADIUS_MM
+    assert finish.body.points["hand_near"][1] > finish.body.points["head"][1]
+    (reach,) = [a for a in illustration["arrows"] if a["frame"] == 1]
+    assert reach["at"] == "hand_near" and reach["vector_mm"][0] * front_side > 0
