@@ -11,9 +11,10 @@ import math
 import re
 
 from hepbuilder.domain.errors import DomainError, ValidationError
+from hepbuilder.domain.phone import PHONE_MESSAGE
 from hepbuilder.domain.records import parse_timestamp
 
-from .schemas import COMPONENTS, NOT_BLANK, SLUG
+from .schemas import COMPONENTS, NOT_BLANK, PHONE, SLUG
 
 MAX_DEPTH = 16
 NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
@@ -251,6 +252,8 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
             errors[name] = "must be an email address such as name@example.com"
         elif schema is SLUG or schema.get("pattern") == SLUG["pattern"]:
             errors[name] = "must be a slug: lowercase letters, digits and single hyphens"
+        elif schema.get("pattern") == PHONE["pattern"]:
+            errors[name] = PHONE_MESSAGE  # what the web pages and the service say
         else:
             errors[name] = schema.get("description") or "is not in the expected form"
     elif schema.get("format") == "date":

@@ -17,6 +17,7 @@ from hepbuilder.domain.limits import (
     PROTOCOL_LIMITS,
     USER_LIMITS,
 )
+from hepbuilder.domain.phone import MIN_PHONE_DIGITS, PHONE_PATTERN
 from hepbuilder.domain.records import TIMESTAMP_PATTERN
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
 from hepbuilder.services import handout_emails
@@ -62,6 +63,18 @@ EMAIL = {
     f"[{WHITESPACE}]*$",
     "description": "Empty, or an address such as name@example.com: no spaces, one @, and a dot "
     "after it.",
+}
+
+PHONE = {
+    **_nullable(_text(PATIENT_LIMITS["phone"])),
+    # domain.phone's rule, around optional whitespace (the service strips it)
+    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*(?:{PHONE_PATTERN})[{WHITESPACE}]*$",
+    "description": (
+        f"Empty, or a phone number such as +353 91 555 0100: at least {MIN_PHONE_DIGITS} "
+        "digits, written with digits, spaces and + - ( ) . / only; an extension may follow "
+        'as "ext 12" or "x12".'
+    ),
+    "example": "+353 91 555 0100",
 }
 
 
@@ -185,7 +198,7 @@ PATIENT_FIELDS = {
     "last_name": _text(PATIENT_LIMITS["last_name"], required=True),
     "email": EMAIL,
     "date_of_birth": {**_nullable(DATE), "description": "Not in the future, not before 1880."},
-    "phone": _nullable(_text(PATIENT_LIMITS["phone"])),
+    "phone": PHONE,
     "notes": _nullable(_text(PATIENT_LIMITS["notes"])),
 }
 
@@ -200,7 +213,9 @@ PATIENT_PATCH = {
     "type": "object",
     "description": (
         "Only the fields sent change. What GET returned may be sent back whole: its read-only "
-        "fields are accepted when unchanged. Archive and restore have their own operations."
+        "fields are accepted when unchanged, but a `phone` saved before phone numbers were "
+        "checked must be corrected, or left out, to be sent back. Archive and restore have "
+        "their own operations."
     ),
     "properties": {
         **PATIENT_FIELDS,

@@ -12,6 +12,7 @@ from hepbuilder.domain.color import normalize_color
 from hepbuilder.domain.emergency import COUNTRY_CODES
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import BRAND_LIMITS
+from hepbuilder.domain.phone import phone_problem
 
 from .actor import Actor, require_admin
 from .audit import record_event
@@ -87,6 +88,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             errors[name] = "is required"
         elif name == "email" and text and not EMAIL_RE.match(text):
             errors[name] = "must be an email address such as front-desk@physio.example"
+        elif name == "phone" and (problem := phone_problem(text)):
+            errors[name] = problem
         elif name == "website" and text and (problem := _check_website(text)):
             errors[name] = problem
         elif name == "country" and text and text not in COUNTRY_CODES:

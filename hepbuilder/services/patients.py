@@ -17,6 +17,7 @@ from hepbuilder.db.like import count_matches, page_of_matches, search_in_clinic
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
+from hepbuilder.domain.phone import phone_problem
 from hepbuilder.domain.records import check_read_only, rfc3339
 from hepbuilder.domain.text import fold
 
@@ -223,6 +224,8 @@ def _clean(data: dict, *, partial: bool) -> dict:
         elif key == "email" and value and not EMAIL_RE.match(value):
             # the rule of the clinic's and its users' addresses (a name, "@", a domain with a dot)
             errors[key] = "is not an email address such as name@example.com"
+        elif key == "phone" and (problem := phone_problem(value)):
+            errors[key] = problem
         values[key] = value
     if "external_id" in values:
         values["external_id"] = values["external_id"] or None

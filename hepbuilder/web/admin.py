@@ -44,7 +44,14 @@ from hepbuilder.services import users as user_accounts
 
 from .auth import admin_required, current_actor
 from .database import get_db
-from .forms import MultiCheckboxField, PasswordResetForm, add_service_errors, at_most, choices_of
+from .forms import (
+    MultiCheckboxField,
+    PasswordResetForm,
+    add_service_errors,
+    at_most,
+    choices_of,
+    phone_number,
+)
 from .page_context import safe_color
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -84,7 +91,7 @@ class BrandingForm(FlaskForm):
     phone = TelField(
         "Phone",
         filters=_STRIP,
-        validators=[at_most(BRAND_LIMITS["phone"])],
+        validators=[at_most(BRAND_LIMITS["phone"]), phone_number()],
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(

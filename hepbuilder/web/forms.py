@@ -3,9 +3,11 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hepbuilder.domain.limits import BRAND_LIMITS, USER_LIMITS
+from hepbuilder.domain.phone import phone_problem
 from hepbuilder.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from hepbuilder.services.users import EMAIL_RE
 
@@ -26,6 +28,17 @@ _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 def at_most(limit: int) -> Length:
     """The length check for a text field, from one of domain/limits.py's tables."""
     return Length(max=limit, message=f"Use at most {limit:,} characters.")
+
+
+def phone_number():
+    """The phone rule (hepbuilder.domain.phone, which the services apply too) as a field check;
+    an empty field passes."""
+
+    def check(_form, field) -> None:
+        if problem := phone_problem(field.data or ""):
+            raise FieldError(problem)
+
+    return check
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Optional
 
 from hepbuilder.domain.limits import PATIENT_LIMITS
 
-from .forms import at_most
+from .forms import at_most, phone_number
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 
@@ -44,7 +44,7 @@ class PatientForm(FlaskForm):
     phone = TelField(
         "Phone",
         filters=_STRIP,
-        validators=[Optional(), at_most(PATIENT_LIMITS["phone"])],
+        validators=[Optional(), at_most(PATIENT_LIMITS["phone"]), phone_number()],
         render_kw={"autocomplete": "off"},
     )
     external_id = StringField(

@@ -129,6 +129,7 @@ def test_update_branding_without_changes_records_nothing(session, clinic, actor)
         ("website", "javascript:alert(1)"),
         ("website", "not a website"),
         ("phone", "1" * 81),
+        ("phone", "call us"),
     ],
 )
 def test_update_branding_names_the_bad_field_and_changes_nothing(

@@ -205,7 +205,7 @@ def test_archive_hides_and_restore_brings_back(session, actor):
 
 def test_patient_changes_are_audited_with_who_and_where(session, actor):
     patient = _new(session, actor)
-    svc.update_patient(session, actor, patient.id, {"phone": "555"})
+    svc.update_patient(session, actor, patient.id, {"phone": "091 555 0100"})
     svc.archive_patient(session, actor, patient.id)
     svc.restore_patient(session, actor, patient.id)
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()

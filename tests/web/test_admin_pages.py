@@ -640,3 +640,19 @@ def test_unknown_pages_and_wrong_methods_get_plain_pages_too(client, session, cl
     wrong = client.delete("/patients")
     assert wrong.status_code == 405 and "That action is not allowed here." in wrong.text
     assert "not allowed for the requested URL" not in wrong.text
+
+
+def test_a_clinic_phone_number_without_digits_is_refused_beside_the_field(
+    admin_client, session, clinic
+):
+    response = post_branding(admin_client, phone="call us", name="Kept Name")
+    assert response.status_code == 422
+    assert field_error(response.text, "phone") == (
+        "Enter a phone number using digits, e.g. 091 555 0100."
+    )
+    assert input_value(response.text, "phone") == "call us"
+    see_committed(session)
+    assert session.get(Clinic, clinic.id).name == "Riverside Physio"  # nothing saved
+    assert post_branding(admin_client, phone="0161 555 0100 x204").status_code == 302
+    see_committed(session)
+    assert session.get(Clinic, clinic.id).phone == "0161 555 0100 x204"

@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from hepbuilder.db.models import AuditEvent, Patient
-from tests.builders import make_clinic, make_patient, make_user, sign_in
+from tests.builders import make_clinic, make_patient, make_user, see_committed, sign_in
 from tests.pages import field_error
 
 
@@ -130,3 +130,38 @@ def test_by_external_id_redirects_to_the_patient(client, session):
 def test_patient_pages_need_sign_in(client, session):
     assert client.get("/patients").status_code == 302
     assert "/login" in client.get("/patients").location
+
+
+def test_a_phone_number_without_digits_is_refused_beside_the_field(client, session):
+    signed_in(client, session)
+    data = {"first_name": "Zoë", "last_name": "Łukasiewicz"}
+    for typed in ("abc", "n/a", "555"):
+        response = client.post("/patients/new", data={**data, "phone": typed})
+        assert response.status_code == 422, typed
+        assert field_error(response.text, "phone") == (
+            "Enter a phone number using digits, e.g. 091 555 0100."
+        )
+        assert f'value="{typed}"' in response.text  # kept, to correct
+    assert session.scalar(select(Patient)) is None
+    number = "+353 (0)91 555-0100 ext. 12"
+    assert client.post("/patients/new", data={**data, "phone": number}).status_code == 302
+    see_committed(session)
+    assert session.scalar(select(Patient.phone)) == number
+
+
+def test_a_phone_number_saved_before_numbers_were_checked_is_still_shown(client, session):
+    clinic, _ = signed_in(client, session)
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    patient.phone = "ask her daughter"  # as an older version stored it
+    session.commit()
+    assert "ask her daughter" in client.get(f"/patients/{patient.id}").text
+    edit = client.get(f"/patients/{patient.id}/edit")
+    assert edit.status_code == 200 and 'value="ask her daughter"' in edit.text
+    data = {"first_name": "Zoë", "last_name": "Łukasiewicz", "phone": "ask her daughter"}
+    refused = client.post(f"/patients/{patient.id}/edit", data=data)
+    assert refused.status_code == 422
+    assert field_error(refused.text, "phone").startswith("Enter a phone number using digits")
+    fixed = client.post(f"/patients/{patient.id}/edit", data={**data, "phone": "091 555 0100"})
+    assert fixed.status_code == 302
+    see_committed(session)
+    assert session.get(Patient, patient.id).phone == "091 555 0100"

@@ -99,7 +99,11 @@ PATIENT = {
         "last_name": {"type": "string"},
         "email": _OPTIONAL_TEXT,
         "date_of_birth": {"type": ["string", "null"], "format": "date"},
-        "phone": _OPTIONAL_TEXT,
+        "phone": {
+            **_OPTIONAL_TEXT,
+            "description": "null when empty; one saved before phone numbers were checked (see "
+            "PatientCreate) may be any text",
+        },
         "notes": _OPTIONAL_TEXT,
         "is_archived": {"type": "boolean"},
         "url": {"type": "string", "description": "The patient's page in the web app"},

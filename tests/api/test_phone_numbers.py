@@ -1,0 +1,33 @@
+"""A patient's phone number through the API: refused when it is no phone number, with the same
+sentence the web page shows; one stored before numbers were checked is still read."""
+
+from hepbuilder.db.models import Patient
+from tests.api.conftest import PATIENT
+from tests.builders import see_committed
+
+MESSAGE = "Enter a phone number using digits, e.g. 091 555 0100."
+
+
+def test_a_patient_phone_number_without_digits_is_422_naming_the_field(session, api):
+    refused = api.post("/api/v1/patients", json={**PATIENT, "phone": "abc"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {"phone": MESSAGE}
+    see_committed(session)
+    assert session.query(Patient).count() == 0
+    created = api.post("/api/v1/patients", json={**PATIENT, "phone": " +44 20 7946 0000 x12 "})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["phone"] == "+44 20 7946 0000 x12"
+    patched = api.patch(f"/api/v1/patients/{created.get_json()['id']}", json={"phone": "n/a"})
+    assert patched.status_code == 422
+    assert patched.get_json()["error"]["fields"] == {"phone": MESSAGE}
+
+
+def test_a_phone_number_stored_before_numbers_were_checked_is_still_read(session, api):
+    patient = api.post("/api/v1/patients", json=PATIENT).get_json()
+    see_committed(session)
+    session.get(Patient, patient["id"]).phone = "ask at the desk"
+    session.commit()
+    read = api.get(f"/api/v1/patients/{patient['id']}")
+    assert read.status_code == 200 and read.get_json()["phone"] == "ask at the desk"
+    renamed = api.patch(f"/api/v1/patients/{patient['id']}", json={"first_name": "Zoe"})
+    assert renamed.status_code == 200 and renamed.get_json()["phone"] == "ask at the desk"
