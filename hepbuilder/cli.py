@@ -401,13 +401,18 @@ def library_export(directory: Path, clinic_slug: str | None) -> None:
 
 
 @library.command("import")
-@click.argument("directory", type=_LIBRARY_DIR)
+@click.argument("directory", type=click.Path(path_type=Path))
 @clinic_option
 def library_import(directory: Path, clinic_slug: str | None) -> None:
     """Load a library folder into the clinic as its own version (entries it changes stay put on `seed`)."""
     from hepbuilder.services.clinics import resolve_clinic
     from hepbuilder.services.library_sync import import_library
 
+    if directory.is_file():  # most often the zip the web's export gives
+        raise fail(
+            f"{directory} is a file, but this command reads a library folder: unzip it into a "
+            "folder first, or import the zip on the web (Exercise library, Import and export)."
+        )
     loaded = _load_library(directory)
     with transaction() as session:
         result = import_library(session, resolve_clinic(session, clinic_slug), loaded)

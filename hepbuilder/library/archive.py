@@ -34,6 +34,9 @@ MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
 _CHUNK_BYTES = 64 * 1024
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+NOT_A_ZIP = (
+    "This file is not a zip file. Choose a .zip file exported from hepbuilder's library export."
+)
 
 
 def library_to_zip(library: Library) -> bytes:
@@ -56,7 +59,13 @@ def library_to_zip(library: Library) -> bytes:
 
 
 def _refuse(name: str, message: str) -> LibraryError:
+    """A problem with one member of the zip, named by its path."""
     return LibraryError([Problem(name, "", message)])
+
+
+def _refuse_whole(sentence: str) -> LibraryError:
+    """A problem with the upload as a whole (not a zip, too big): one sentence, no file named."""
+    return LibraryError([Problem("", "", sentence)])
 
 
 def _allowed(parts: tuple[str, ...]) -> bool:
@@ -101,7 +110,9 @@ def _strip_common_folder(members: list[tuple[tuple[str, ...], zipfile.ZipInfo]])
 def _checked_members(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zipfile.ZipInfo]]:
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise _refuse("the zip file", f"has more than {MAX_MEMBERS:,} files")
+        raise _refuse_whole(
+            f"This zip file holds more than {MAX_MEMBERS:,} files, more than a library has."
+        )
     members = []
     total = 0
     for info in infos:
@@ -115,7 +126,10 @@ def _checked_members(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zi
             raise _refuse(info.filename, "is compressed suspiciously well (a zip bomb?)")
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            raise _refuse("the zip file", f"unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB")
+            raise _refuse_whole(
+                f"This zip file unpacks to more than {MAX_TOTAL_BYTES // 2**20} MB, more than "
+                "a library import takes."
+            )
         members.append((parts, info))
     members = _strip_common_folder(members)
     seen = set()
@@ -148,11 +162,14 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budg
 def unpack_library_zip(data: bytes, folder: Path | str) -> None:
     """Unpack a library zip into the empty `folder`; raises LibraryError naming the bad member."""
     if len(data) > MAX_ZIP_BYTES:
-        raise _refuse("the zip file", f"is larger than {MAX_ZIP_BYTES // (1024 * 1024)} MB")
+        raise _refuse_whole(
+            f"This zip file is larger than {MAX_ZIP_BYTES // (1024 * 1024)} MB, the most a "
+            "library import takes."
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise _refuse("the file", "is not a zip file") from None
+        raise _refuse_whole(NOT_A_ZIP) from None
     folder = Path(folder)
     with archive:
         members = _checked_members(archive)

@@ -79,13 +79,19 @@ class Library:
 
 
 class LibraryProblem(NamedTuple):
-    """One problem in a library folder: the file (relative, with "/"), the field (or ""), why."""
+    """One problem in a library folder: the file (relative, with "/"), the field (or ""), why.
+
+    A problem with a whole zip upload (not a zip, too large) names no file: its message is a
+    sentence of its own.
+    """
 
     file: str
     field: str
     message: str
 
     def __str__(self) -> str:
+        if not self.file:
+            return self.message
         where = f"{self.file}: {self.field}" if self.field else self.file
         return f"{where}: {self.message}"
 

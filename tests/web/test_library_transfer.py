@@ -1,6 +1,7 @@
 """Import and export of the library as a zip from the admin pages, and the zip's safety checks."""
 
 import io
+import re
 import stat
 import zipfile
 
@@ -169,10 +170,26 @@ def test_import_refuses_a_member_that_lies_about_its_size_while_extracting(signe
     assert "unpacks to more than it says" in html or "damaged" in html
 
 
-def test_import_refuses_a_file_that_is_not_a_zip(signed_in):
+def test_import_refuses_a_file_that_is_not_a_zip_in_a_plain_sentence(signed_in):
     page = import_zip(signed_in, b"%PDF-1.7 not a zip")
     assert page.status_code == 422
-    assert "is not a zip file" in page.get_data(as_text=True)
+    alert = re.search(r'<section[^>]*role="alert".*?</section>', page.text, re.S).group(0)
+    sentences = " ".join(re.sub(r"<[^>]+>", " ", alert).split())
+    assert sentences == (
+        "Nothing was imported This file is not a zip file. Choose a .zip file exported from "
+        "hepbuilder&#39;s library export."
+    )
+
+
+def test_cli_library_import_of_a_zip_file_says_to_unzip_it_first(cli, tmp_path, signed_in):
+    export = tmp_path / "library.zip"
+    export.write_bytes(zip_of({"muscles.yaml": b"{}\n"}))
+    result = cli("library", "import", str(export))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {export} is a file, but this command reads a library folder: unzip it into a "
+        "folder first, or import the zip on the web (Exercise library, Import and export).\n"
+    )
 
 
 def test_cli_library_export_and_web_export_hold_the_same_files(signed_in, cli, tmp_path):
