@@ -1,6 +1,7 @@
 """Handout emails received by a real SMTP server (aiosmtpd on localhost), parsed as a mail client would."""
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -97,6 +98,26 @@ def test_link_only_clinic_sends_the_link_without_an_attachment(session, db_url, 
     assert list(mail.iter_attachments()) == []
     assert handout_spec_share_url(session, handout) in mail.get_body(("plain",)).get_content()
     assert "attached" not in mail.get_body(("plain",)).get_content()
+
+
+def test_the_html_parts_private_link_may_break_anywhere_to_fit_a_phone(
+    session, db_url, mail_server
+):
+    # One long word (https://host/p/<token>) pushed the message past a 390 px screen; mail apps
+    # keep inline styles, so the link carries its own (tests/browser/ looks at it on a phone).
+    _clinic, user, patient = riverside(session)
+    handout = make_handout(session, patient, user=user, links=signer())
+    queue_handout_email(session, handout, user=user)
+    session.commit()
+
+    deliver(db_url, mail_server.port)
+
+    [mail] = mail_server.inbox.messages
+    html = mail.get_body(("html",)).get_content()
+    link = handout_spec_share_url(session, handout)
+    tag = re.search(rf'<a href="{re.escape(link)}" style="([^"]*)">', html)
+    assert tag, html
+    assert "word-break: break-all" in tag.group(1) and "overflow-wrap: anywhere" in tag.group(1)
 
 
 def test_unicode_names_are_encoded_and_decode_back_exactly(session, db_url, mail_server):
