@@ -19,7 +19,14 @@ from hepbuilder.services.library_sync import clinic_muscles
 from .addresses import requested_page
 from .auth import admin_required, current_actor
 from .database import get_db
-from .library_forms import ExerciseForm, add_entry_errors, apply_step_action, form_data_for
+from .library_forms import (
+    STEP_MAX_ROWS,
+    ExerciseForm,
+    add_entry_errors,
+    apply_step_action,
+    form_data_for,
+    step_rows,
+)
 
 bp = Blueprint("library", __name__, url_prefix="/admin/library")
 
@@ -78,6 +85,8 @@ def _editor(
             photo_max_mb=PHOTO.max_bytes // 2**20,
             focus=focus,
             readings=readings,
+            step_rows=[step_rows(entry.data) for entry in form.steps],
+            step_max_rows=STEP_MAX_ROWS,
             max_grade=MAX_GRADE,
             max_words=MAX_WORDS,
             conflict=conflict,

@@ -6,6 +6,7 @@ form, which the service checks with the library loader's own rules.
 """
 
 import json
+import math
 import re
 
 from flask_wtf import FlaskForm
@@ -30,6 +31,18 @@ from .program_forms import SIDE_CHOICES, dose_field
 _STEP_KEY = re.compile(r"^steps-(\d+)$")
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 MAX_ILLUSTRATION_CHARS = 100_000
+# A step's textarea is as tall as its text: a row per STEP_CHARS_PER_ROW characters (about what
+# a row holds on a narrow screen), never fewer than STEP_MIN_ROWS nor more than STEP_MAX_ROWS.
+STEP_CHARS_PER_ROW = 60
+STEP_MIN_ROWS, STEP_MAX_ROWS = 2, 8
+
+
+def step_rows(text: str | None) -> int:
+    """How many rows a step's textarea needs to show `text` whole (each line of it counted on
+    its own), from STEP_MIN_ROWS to STEP_MAX_ROWS."""
+    lines = (text or "").splitlines() or [""]
+    needed = sum(max(1, math.ceil(len(line) / STEP_CHARS_PER_ROW)) for line in lines)
+    return max(STEP_MIN_ROWS, min(STEP_MAX_ROWS, needed))
 
 
 def _lines(text: str | None) -> list[str]:
@@ -91,7 +104,7 @@ class ExerciseForm(FlaskForm):
             "Step",
             filters=_STRIP,
             validators=[Length(max=domain.MAX_LINE_CHARS, message="Use at most 600 characters.")],
-            render_kw={"rows": 2, "data-readability": ""},
+            render_kw={"rows": STEP_MIN_ROWS, "data-readability": ""},
         ),
         min_entries=1,
         max_entries=domain.MAX_LINES,

@@ -51,6 +51,26 @@ def test_editor_shows_the_reading_grade_while_typing_as_the_server_counts_it(
     )
 
 
+def test_a_step_textarea_shows_all_its_text_and_grows_while_typing_up_to_eight_rows(
+    live_server, page, new_page, session, screenshot
+):
+    admin = an_admin(session)
+    long_step = " ".join(["Keep your knees together and lift the top knee slowly."] * 3)
+    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
+        sign_in(viewport_page, live_server.url, admin)
+        viewport_page.goto(live_server.url + "/admin/library/figure-4-stretch/edit")
+        step = viewport_page.locator("#steps-0")
+        step.fill("")
+        step.press_sequentially(long_step, delay=0)
+        hidden = step.evaluate("area => area.scrollHeight - area.clientHeight")
+        assert hidden <= 0, f"{name}: {hidden} px of the step are behind a scrollbar"
+        assert 2 <= step.evaluate("area => area.rows") <= 8, name
+        screenshot(viewport_page, f"library-editor-steps-{name}")
+    step.fill("x " * 300)  # 600 characters: some 15 rows on a phone
+    step.dispatch_event("input")
+    assert step.evaluate("area => area.rows") == 8, "grows no taller than 8 rows"
+
+
 def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
     live_server, page, new_page, session, screenshot
 ):

@@ -183,6 +183,28 @@ def test_editor_steps_are_added_moved_and_removed_without_javascript(signed_in, 
     assert exercises.find_exercise(session, clinic.id, "clam-shell") is None  # nothing saved
 
 
+def step_textarea_rows(html: str) -> list[int]:
+    """The rows of each step's textarea, in order."""
+    tags = re.findall(r'<textarea[^>]*name="steps-\d+"[^>]*>', html)
+    return [int(re.search(r'\srows="(\d+)"', tag).group(1)) for tag in tags]
+
+
+def test_editor_step_textareas_are_tall_enough_for_their_text(signed_in, session, clinic):
+    # A step of 300 characters sat in two rows behind a scrollbar: now a row per 60 characters,
+    # two at least (room to add words) and eight at most (the page stays a list of steps).
+    steps = {"steps-0": "Lie on your side.", "steps-1": "b" * 300, "steps-2": "c " * 300}
+    page = signed_in.post(
+        "/admin/library/new", data={**NEW_EXERCISE, **steps, "action": "step-add"}
+    ).get_data(as_text=True)
+    assert step_textarea_rows(page) == [2, 5, 8, 2]  # the step just added is empty
+    assert 'data-max-rows="8"' in page and "textarea-rows.js" in page
+    long_step = " ".join(["Keep your knees together and lift the top knee slowly."] * 4)
+    saved = signed_in.post("/admin/library/new", data={**NEW_EXERCISE, "steps-1": long_step})
+    assert saved.status_code == 302 and len(long_step) == 219
+    editor = signed_in.get("/admin/library/clam-shell/edit").get_data(as_text=True)
+    assert step_textarea_rows(editor) == [2, 4]
+
+
 def test_editor_warns_about_a_hard_step_on_the_page_and_on_save_but_saves(
     signed_in, session, clinic
 ):
