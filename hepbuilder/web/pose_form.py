@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from hepbuilder.illustrations import model
+from hepbuilder.illustrations.words import plain
 
 MAX_BASE_CHARS = 100_000
 CAMERA_RANGES = {"yaw_deg": (-90.0, 90.0), "pitch_deg": (-30.0, 60.0)}
@@ -37,7 +38,8 @@ class Control:
 
 
 def _words(name: str) -> str:
-    return name.replace("_deg", "").replace("_mm", " (mm)").replace("_", " ").capitalize()
+    """A control's label: the name in words (illustrations.words), capitalised."""
+    return plain(name).capitalize()
 
 
 def joint_angles(value, family: str) -> dict[str, float]:
@@ -67,7 +69,7 @@ def frame_controls(pose: dict) -> list[tuple[str, list[Control], list[tuple[str,
                 Control(f"{prefix}-{joint}-{dof}", _words(dof), low, high, angles[dof])
                 for dof, (low, high) in model.JOINT_DOFS[family].items()
             ]
-            joint_controls.append((joint.replace("_", " ").capitalize(), controls))
+            joint_controls.append((plain(joint).capitalize(), controls))
         frames.append((frame.get("label") or f"Frame {index + 1}", pelvis_controls, joint_controls))
     return frames
 
@@ -93,7 +95,7 @@ def prop_controls(pose: dict) -> list[tuple[str, list[Control]]]:
             and all(isinstance(v, (int, float)) for v in rule)
             and isinstance(prop.get(key, 0), (int, float))
         ]
-        found.append((str(prop.get("kind", "")).replace("-", " "), controls))
+        found.append((plain(str(prop.get("kind", ""))), controls))
     return found
 
 
@@ -110,7 +112,9 @@ def arrow_controls(pose: dict) -> list[tuple[str, list[Control]]]:
         controls.append(
             Control(f"arrow{index}-bend_deg", "Bend", *ARROW_BEND, float(arrow.get("bend_deg", 0)))
         )
-        found.append((f"Arrow {index + 1} (from {arrow.get('at', 'pelvis')})", controls))
+        found.append(
+            (f"Arrow {index + 1} (from the {plain(str(arrow.get('at', 'pelvis')))})", controls)
+        )
     return found
 
 

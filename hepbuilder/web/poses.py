@@ -50,7 +50,7 @@ def _page(row, pose: dict, *, status=200):
             props=prop_controls(pose),
             arrows=arrow_controls(pose),
             svg=Markup(preview.svg) if preview.svg else None,
-            errors=preview.errors,
+            problems=preview.problems,
         ),
         status if not preview.errors else 422,
     )
@@ -89,11 +89,12 @@ def edit(slug: str):
 
 @bp.post("/<slug>/pose/preview")
 def preview(slug: str):
-    """{"svg": "...", "errors": {field: sentence}} for the pose the form describes now."""
+    """{"svg": "...", "errors": {field: sentence}, "problems": [line in words]} for the pose
+    the form describes now."""
     row = exercises.get_exercise(get_db(), current_actor().clinic_id, slug)
     result = preview_pose(
         exercises.to_domain(row),
         pose_from_form(request.form),
         safe_color(current_user.clinic.brand_color),
     )
-    return jsonify(svg=result.svg, errors=result.errors)
+    return jsonify(svg=result.svg, errors=result.errors, problems=list(result.problems))

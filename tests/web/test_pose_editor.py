@@ -44,6 +44,36 @@ def test_pose_preview_endpoint_returns_the_svg_and_names_an_angle_out_of_range(s
     assert bad["errors"] == {"illustration.frames[0].joints.knee_near": "must be from 0 to 160"}
 
 
+def alert_lines(html: str) -> list[str]:
+    """The problems the pose page lists above its buttons."""
+    block = re.search(r'<div id="pose-errors"[^>]*>(.*?)</div>', html, re.S).group(1)
+    return [line.replace("&#39;", "'") for line in re.findall(r"<p>(.*?)</p>", block)]
+
+
+def test_pose_problems_name_joints_and_movements_in_plain_words(signed_in):
+    # They read "illustration.frames[0].joints.knee_near: must be from 0 to 160" and
+    # "upper_arm_near passes into the trunk": the format's names, not the page's.
+    html = signed_in.get("/admin/library/pigeon-stretch/pose").get_data(as_text=True)
+    assert "<summary>Right knee</summary>" in html and "<summary>Left hip</summary>" in html
+    data = {**page_form(signed_in, "pigeon-stretch"), "f0-knee_near-flex_deg": "400"}
+    bad = signed_in.post("/admin/library/pigeon-stretch/pose/preview", data=data).get_json()
+    assert bad["problems"] == ["Frame 1, right knee, flex: must be from 0 to 160"]
+    page = signed_in.post("/admin/library/pigeon-stretch/pose", data={**data, "action": "save"})
+    assert page.status_code == 422
+    assert alert_lines(page.get_data(as_text=True)) == [
+        "Frame 1, right knee, flex: must be from 0 to 160"
+    ]
+    data = page_form(signed_in, "pigeon-stretch")
+    data.update({"f0-shoulder_near-flex_deg": "0", "f0-shoulder_near-abduct_deg": "-30"})
+    bad = signed_in.post("/admin/library/pigeon-stretch/pose/preview", data=data).get_json()
+    assert bad["problems"][0] == (
+        "Frame 1: right upper arm passes into the trunk; right forearm passes into the trunk: "
+        "change the joint angles"
+    )
+    assert "Frame 1, contact 4: right hand is 101 mm into the floor" in " ".join(bad["problems"])
+    assert not re.search(r"_near|_far|_deg|_mm|frames\[", " ".join(bad["problems"]))
+
+
 def test_pose_saved_without_javascript_keeps_what_has_no_slider(signed_in, session, clinic):
     before = exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration
     data = page_form(signed_in, "pigeon-stretch")

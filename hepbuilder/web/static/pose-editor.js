@@ -11,15 +11,15 @@
   var busy = false;
   var pending = false;
 
-  function showErrors(found) {
-    var names = Object.keys(found || {});
+  function showProblems(lines) {
+    lines = lines || [];
     errors.textContent = "";
-    names.forEach(function (name) {
+    lines.forEach(function (text) {
       var line = document.createElement("p");
-      line.textContent = name + ": " + found[name];
+      line.textContent = text;
       errors.appendChild(line);
     });
-    errors.hidden = names.length === 0;
+    errors.hidden = lines.length === 0;
   }
 
   function redraw() {
@@ -34,7 +34,7 @@
           var parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
           if (parsed && parsed.nodeName === "svg") { figure.replaceChildren(document.importNode(parsed, true)); }
         }
-        showErrors(data.errors);
+        showProblems(data.problems);
       })
       .catch(function () {})
       .then(function () {
