@@ -79,8 +79,11 @@ def test_the_brand_colour_comes_from_a_stylesheet(client, world):
 
 
 def test_templates_hold_no_inline_script_handler_or_style():
+    """The pages' Content-Security-Policy allows no inline script or style. An email is no page:
+    mail clients honour inline styles only (and run no script anywhere)."""
     for path in TEMPLATES_DIR.rglob("*.html"):
         text = path.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert not re.search(r"\son[a-z]+\s*=", text), path
-        assert "style=" not in text and "<style" not in text, path
+        if path.parent.name != "emails":
+            assert "style=" not in text and "<style" not in text, path
