@@ -162,6 +162,7 @@ def _save(
             fields={"version": stale_version("exercise", expected_version, None)}
             if expected_version is not None
             else None,
+            code="version_conflict" if expected_version is not None else "conflict",
         ) from None
     session.refresh(row)
     add_version(session, actor, row, note, number)
@@ -199,6 +200,7 @@ def update_exercise(
             "This exercise was changed since you opened it; reload it and apply your change again.",
             fields={"version": stale_version("exercise", expected_version, row.version)},
             current_version=row.version,
+            code="version_conflict",
         )
     if read_only:
         check_read_only(exercise_read_only(row), read_only)

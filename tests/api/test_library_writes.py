@@ -55,6 +55,7 @@ def test_api_put_exercise_is_get_modify_put_and_a_stale_version_is_409(editor, s
         "/api/v1/exercises/step-up", json={"version": current["version"], "summary": "Lost."}
     )
     assert stale.status_code == 409
+    assert stale.get_json()["error"]["code"] == "version_conflict"  # as for a program
     assert stale.get_json()["error"]["current_version"] == body["version"]
     assert editor.get("/api/v1/exercises/step-up").get_json()["summary"] == (
         "Step up onto a low step."
