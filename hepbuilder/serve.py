@@ -42,7 +42,9 @@ def run_delivery_loop(
     next_purge = 0.0
     while not stop.is_set():
         try:
-            result = send_due(sessions, settings, ignore_backoff=ignore_backoff)
+            result = send_due(
+                sessions, settings, ignore_backoff=ignore_backoff, stopping=stop.is_set
+            )
             if result.total:
                 log.info("Outbox: %s", result.summary())
             if time.monotonic() >= next_purge:

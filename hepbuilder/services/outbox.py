@@ -234,14 +234,20 @@ class PassResult:
 
 
 def send_due(
-    sessions: sessionmaker[Session], context: object, *, ignore_backoff: bool = False
+    sessions: sessionmaker[Session],
+    context: object,
+    *,
+    ignore_backoff: bool = False,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> PassResult:
     """One pass: claim and deliver batches until nothing is due (with `ignore_backoff`, every
-    queued message is due). Each message is tried at most once per pass."""
+    queued message is due). Each message is tried at most once per pass. `stopping` is asked
+    before each batch (of CLAIM_BATCH): a worker told to stop finishes the batch it holds and
+    claims no more, so a backlog of thousands never outlasts a restart's grace period."""
     load_senders()
     result = PassResult()
     tried: set[int] = set()
-    while True:
+    while not stopping():
         with sessions() as session:
             claimed = claim(session, ignore_backoff=ignore_backoff)
             fresh = [message_id for message_id in claimed if message_id not in tried]
@@ -253,7 +259,8 @@ def send_due(
                 tried.add(message_id)
                 result.add(deliver(session, message_id, context))
         if not fresh:
-            return result
+            break
+    return result
 
 
 def _release(session: Session, message_id: int) -> None:

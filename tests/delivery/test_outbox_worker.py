@@ -127,6 +127,33 @@ def test_a_crashed_workers_claim_comes_back_when_its_lease_runs_out(session, db_
     assert len(mail_server.inbox.envelopes) == 1
 
 
+def test_a_worker_told_to_stop_finishes_its_batch_and_leaves_the_rest_queued(
+    session, db_url, mail_server
+):
+    """A restart's SIGTERM must not wait for a whole backlog: the pass stops after the batch it
+    holds, and what it did not claim stays queued, unleased, for the next worker."""
+    clinic = seeded_clinic(session, name="Riverside Physio")
+    patient = make_patient(session, clinic, email="pat@example.com")
+    handout = make_handout(session, patient, links=signer())
+    for number in range(outbox.CLAIM_BATCH + 5):
+        queue_handout_email(session, handout, to=f"patient{number}@example.com")
+    session.commit()
+    asked = []
+
+    def stopping() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # told to stop while delivering the first batch
+
+    settings = worker_settings(db_url, mail_server.port)
+    result = send_due(session_factory(db_url), settings, stopping=stopping)
+    assert result.counts == {"sent": outbox.CLAIM_BATCH}
+    assert len(mail_server.inbox.envelopes) == outbox.CLAIM_BATCH
+    see_committed(session)
+    left = session.scalars(select(OutboxMessage).where(OutboxMessage.status != "sent")).all()
+    assert [(m.status, m.claimed_until) for m in left] == [("queued", None)] * 5
+    assert send_due(session_factory(db_url), settings).counts == {"sent": 5}  # the next worker
+
+
 def test_the_worker_hands_each_kind_to_its_own_sender(session, db_url):
     clinic = seeded_clinic(session)
     delivered = []
