@@ -125,7 +125,16 @@ def _says_nothing_more(error: HTTPException) -> bool:
     return not error.description or error.description == type(error).description
 
 
+# What a client of the JSON API is told where a page's reader is told _friendly's words.
+_API_WORDS = {
+    404: "No operation of this API has this address; GET /api/v1/openapi.json lists them.",
+    405: "This address does not take {method}; its Allow header lists the methods it takes.",
+}
+
+
 def _friendly(status: int, error: HTTPException) -> str:
+    if wants_json() and status in _API_WORDS and _says_nothing_more(error):
+        return _API_WORDS[status].format(method=request.method)
     messages = {
         404: "We could not find that page. It may have moved, or the address may be mistyped.",
         405: "That action is not allowed here.",

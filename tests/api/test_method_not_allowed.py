@@ -90,3 +90,18 @@ def test_put_to_restore_an_exercise_is_405_not_an_update_of_a_slug_with_a_slash(
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["Allow"].split(",")} == {"OPTIONS", "POST"}
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_an_api_client_is_told_about_the_api_not_a_page(api_both_scopes):
+    missing = api_both_scopes.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["message"] == (
+        "No operation of this API has this address; GET /api/v1/openapi.json lists them."
+    )
+    wrong = api_both_scopes.client.open(
+        "/api/v1/exercises", method="DELETE", headers=api_both_scopes._headers(None)
+    )
+    assert wrong.status_code == 405
+    assert wrong.get_json()["error"]["message"] == (
+        "This address does not take DELETE; its Allow header lists the methods it takes."
+    )
