@@ -90,7 +90,7 @@ def seed(url: str, patient_count: int, history: int) -> dict:
         session,
         admin,
         {
-            "email": "bench@example.test",
+            "email": "bench@example.net",
             "name": "Bench Therapist",
             "role": "therapist",
             "password": PASSWORD,

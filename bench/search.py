@@ -205,7 +205,7 @@ def seeded_database(folder: str, role: str):
         session,
         system_actor(clinic.id),
         {
-            "email": "bench@example.test",
+            "email": "bench@example.net",
             "name": "Bench User",
             "role": role,
             "password": PASSWORD,

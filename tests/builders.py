@@ -59,7 +59,7 @@ def make_user(
     """A user in `clinic` (a new clinic if None) who can sign in with `password`."""
     clinic = clinic or make_clinic(session)
     number = next(_numbers)
-    email = overrides.pop("email", f"user{number}@example.test")
+    email = overrides.pop("email", f"user{number}@example.net")
     name = overrides.pop("name", f"User {number}")
     is_active = overrides.pop("is_active", True)
     data = {"email": email, "name": name, "role": role, "password": password, **overrides}
@@ -248,7 +248,7 @@ def patient_world(session, *, role: str = "therapist"):
         first_name="Zoë",
         last_name="Łukasiewicz",
         external_id="MRN-884422",
-        email="zoe@example.test",
+        email="zoe@example.net",
         date_of_birth="1961-04-09",
         notes="Left hip replaced 2019",
     )

@@ -14,7 +14,7 @@ from hepbuilder.domain.errors import DomainError, ValidationError
 from hepbuilder.domain.phone import PHONE_MESSAGE
 from hepbuilder.domain.records import parse_timestamp
 
-from .schemas import COMPONENTS, NOT_BLANK, PHONE, SLUG
+from .schemas import COMPONENTS, EMAIL, NOT_BLANK, PHONE, SLUG
 
 MAX_DEPTH = 16
 NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
@@ -248,7 +248,7 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
             errors[name] = "must be a date written YYYY-MM-DD"
         elif schema.get("format") == "date-time":
             errors[name] = "must be a time written like 2026-12-01T08:30:00Z (RFC 3339)"
-        elif schema.get("format") == "email":
+        elif schema.get("format") == "email" or schema.get("pattern") == EMAIL["pattern"]:
             errors[name] = "must be an email address such as name@example.com"
         elif schema is SLUG or schema.get("pattern") == SLUG["pattern"]:
             errors[name] = "must be a slug: lowercase letters, digits and single hyphens"

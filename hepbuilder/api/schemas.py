@@ -20,7 +20,7 @@ from hepbuilder.domain.limits import (
 from hepbuilder.domain.phone import MIN_PHONE_DIGITS, PHONE_PATTERN
 from hepbuilder.domain.records import TIMESTAMP_PATTERN
 from hepbuilder.domain.spec import MAX_ITEMS, PAPERS
-from hepbuilder.services import handout_emails
+from hepbuilder.services import email_addresses
 
 MAX_ID = 2**31 - 1
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -55,14 +55,15 @@ TIMESTAMP = {
     "example": "2026-12-01T08:30:00Z",
 }
 SLUG = {"type": "string", "minLength": 1, "maxLength": 80, "pattern": SLUG_RE.pattern}
-_ADDRESS = f"[^@{WHITESPACE}\\u0000]"  # a character of an email address
 EMAIL = {
     **_nullable(_text(PATIENT_LIMITS["email"])),
-    # services.users.EMAIL_RE (a name, "@", a domain with a dot), around optional whitespace
-    "pattern": f"^[{WHITESPACE}]*$|^[{WHITESPACE}]*{_ADDRESS}+@{_ADDRESS}+\\.{_ADDRESS}+"
-    f"[{WHITESPACE}]*$",
-    "description": "Empty, or an address such as name@example.com: no spaces, one @, and a dot "
-    "after it.",
+    # services.email_addresses' rule (the handout `to`'s pattern), around optional whitespace
+    # (the service strips it)
+    "pattern": f"^[{WHITESPACE}]*$|{email_addresses.address_pattern(f'[{WHITESPACE}]*')}",
+    "description": "Empty, or an address such as name@example.com, as for a handout's `to`: "
+    "written in ASCII (an internationalised domain in its `xn--` form), with no spaces, quotes "
+    "or IP address, and not under a special-use domain (.test, .local, .localhost, .invalid, "
+    ".onion, .arpa).",
 }
 
 PHONE = {
@@ -213,8 +214,8 @@ PATIENT_PATCH = {
     "type": "object",
     "description": (
         "Only the fields sent change. What GET returned may be sent back whole: its read-only "
-        "fields are accepted when unchanged, but a `phone` saved before phone numbers were "
-        "checked must be corrected, or left out, to be sent back. Archive and restore have "
+        "fields are accepted when unchanged, but a `phone` or an `email` saved before they "
+        "were checked must be corrected, or left out, to be sent back. Archive and restore have "
         "their own operations."
     ),
     "properties": {
@@ -340,7 +341,7 @@ HANDOUT_EMAIL = {
             "type": "string",
             "format": "email",
             "maxLength": HANDOUT_EMAIL_LIMITS["to"],
-            "pattern": handout_emails.ADDRESS_PATTERN,
+            "pattern": email_addresses.ADDRESS_PATTERN,
             "description": (
                 "Send to this address instead of the patient's, e.g. carer@example.org: "
                 "written in ASCII (an internationalised domain in its `xn--` form, which must "

@@ -17,8 +17,8 @@ from hepbuilder.domain.phone import phone_problem
 from .actor import Actor, require_admin
 from .audit import record_event
 from .clinics import get_actor_clinic
+from .email_addresses import email_problem
 from .images import image_size, normalize_logo
-from .users import EMAIL_RE
 
 BRANDING_FIELDS = (
     "name",
@@ -86,8 +86,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             errors[name] = f"must be at most {limit} characters"
         elif name == "name" and not text:
             errors[name] = "is required"
-        elif name == "email" and text and not EMAIL_RE.match(text):
-            errors[name] = "must be an email address such as front-desk@physio.example"
+        elif name == "email" and (problem := email_problem(text)):
+            errors[name] = problem  # kept as typed (handouts print it); Reply-To is its ASCII form
         elif name == "phone" and (problem := phone_problem(text)):
             errors[name] = problem
         elif name == "website" and text and (problem := _check_website(text)):

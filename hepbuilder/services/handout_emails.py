@@ -15,19 +15,18 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import Clinic, Handout, OutboxMessage, Patient
 from hepbuilder.domain.errors import Conflict, NotFound, Unavailable, ValidationError
-from hepbuilder.domain.limits import HANDOUT_EMAIL_LIMITS
 from hepbuilder.domain.text import long_date
 from hepbuilder.paths import TEMPLATES_DIR
 
 from .actor import Actor, system_actor
 from .audit import record_event
+from .email_addresses import check_address
 from .handout_pdfs import read_pdf
 from .handouts import get_handout, handout_own_fields, patient_filename
 from .outbox import DeliveryError, enqueue, register_sender, requeue
@@ -37,32 +36,9 @@ from .webhooks import emit_event, handout_ref
 
 KIND = "email"
 DELIVERIES_SHOWN = 50  # the newest emails listed for a patient or a handout
-MAX_ADDRESS_CHARS = HANDOUT_EMAIL_LIMITS["to"]
 NOT_SET_UP = "Email is not set up on this server, so nothing was sent."
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
-
-def _address_pattern() -> str:
-    """What check_address accepts, written in ASCII, as one regex that means the same in Python
-    and ECMA-262 (JSON Schema's `pattern`): a dot-atom before the @ (RFC 5322 characters, no
-    leading, trailing or doubled dot); after it, two or more labels of letters, digits and inner
-    hyphens (63 at most each, no "ab--" but Punycode "xn--"), the last ending in a letter, and
-    not under a special-use domain (email-validator's list, any case). What it cannot say: that
-    an "xn--" label is valid Punycode (email-validator decodes it). `$` is written \\u0024."""
-
-    def any_case(word: str) -> str:
-        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
-
-    atom = "[A-Za-z0-9!#\\u0024%&'*+/=?^_`{|}~-]+"
-    ldh = "[A-Za-z0-9-]"
-    not_r_ldh = f"(?!(?![xX][nN]){ldh}{{2}}--)"
-    label = f"{not_r_ldh}[A-Za-z0-9](?:{ldh}{{0,61}}[A-Za-z0-9])?"
-    top_label = f"{not_r_ldh}(?:[A-Za-z0-9]{ldh}{{0,61}})?[A-Za-z]"
-    special = "|".join(any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
-    return f"^{atom}(?:\\.{atom})*@(?!.*\\.(?:{special})$)(?:{label}\\.)+{top_label}$"
-
-
-ADDRESS_PATTERN = _address_pattern()
 
 _templates = Environment(
     loader=FileSystemLoader(str(TEMPLATES_DIR / "emails")),
@@ -74,22 +50,6 @@ _templates = Environment(
 def one_line(text: str) -> str:
     """`text` with every line break and control character turned into one space (header-safe)."""
     return " ".join(_CONTROL.sub(" ", text or "").split())
-
-
-def check_address(value: object, field: str = "to") -> str:
-    """A normalised email address, or ValidationError naming `field` (checked by email-validator,
-    without asking DNS). An internationalised domain comes back in its ASCII form (xn--); a
-    non-ASCII part before the @ is refused, as many mail servers cannot deliver to it."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        raise ValidationError({field: "Enter an email address."})
-    if len(text) > MAX_ADDRESS_CHARS or _CONTROL.search(text):
-        raise ValidationError({field: "That is not an email address."})
-    try:
-        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
-        return checked.ascii_email or checked.normalized
-    except EmailNotValidError as error:
-        raise ValidationError({field: f"That is not an email address: {error}"}) from None
 
 
 def _dedupe_key(actor: Actor, once: str | None) -> str | None:

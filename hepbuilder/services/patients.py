@@ -23,7 +23,7 @@ from hepbuilder.domain.text import fold
 
 from .actor import Actor
 from .audit import record_event, record_events
-from .users import EMAIL_RE
+from .email_addresses import check_address
 from .webhooks import emit_event, patient_ref
 
 PER_PAGE = 25
@@ -221,9 +221,11 @@ def _clean(data: dict, *, partial: bool) -> dict:
             errors[key] = f"must be at most {PATIENT_LIMITS[key]:,} characters"
         elif key in ("first_name", "last_name") and not value:
             errors[key] = "is required"
-        elif key == "email" and value and not EMAIL_RE.match(value):
-            # the rule of the clinic's and its users' addresses (a name, "@", a domain with a dot)
-            errors[key] = "is not an email address such as name@example.com"
+        elif key == "email" and value:
+            try:  # the rule of every address; stored as a handout is sent to it
+                value = check_address(value, key)
+            except ValidationError as error:
+                errors.update(error.fields)
         elif key == "phone" and (problem := phone_problem(value)):
             errors[key] = problem
         values[key] = value

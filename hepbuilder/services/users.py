@@ -4,7 +4,6 @@ Every function that changes a user takes the Actor and works only inside `actor.
 (another clinic's user is simply NotFound); those an admin alone may call say so. Flushes, never
 commits; each change records an audit event in the caller's transaction."""
 
-import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
@@ -16,11 +15,11 @@ from hepbuilder.domain.limits import USER_LIMITS
 
 from .actor import Actor, require_admin
 from .audit import record_event
+from .email_addresses import BLANK_MESSAGE, email_problem
 from .passwords import check_password_rules, hash_password, verify_password
 from .user_sessions import end_user_sessions
 
 ROLES = ("admin", "therapist")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalize_email(email: str) -> str:
@@ -41,8 +40,12 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
     role = str(data.get("role") or "")
     password = str(data.get("password") or "")
     credentials = str(data.get("credentials") or "").strip()
-    if not EMAIL_RE.match(email) or len(email) > USER_LIMITS["email"]:
-        errors["email"] = "must be an email address"
+    if not email:
+        errors["email"] = BLANK_MESSAGE
+    elif len(email) > USER_LIMITS["email"]:
+        errors["email"] = f"must be at most {USER_LIMITS['email']} characters"
+    elif problem := email_problem(email):
+        errors["email"] = problem  # kept as typed, in lower case: what the user signs in with
     if not name:
         errors["name"] = "is required"
     elif len(name) > USER_LIMITS["name"]:

@@ -32,7 +32,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from hepbuilder.domain.color import contrast_with_white, hex_to_rgb, normalize_color
 from hepbuilder.domain.emergency import COUNTRY_CODES, COUNTRY_NAMES
@@ -50,6 +50,7 @@ from .forms import (
     add_service_errors,
     at_most,
     choices_of,
+    email_address,
     phone_number,
 )
 from .page_context import safe_color
@@ -97,6 +98,8 @@ class BrandingForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=_STRIP,
+        # the rule of every address is the service's check here, so that it is shown beside
+        # the field together with the website's (the form's checks would stop the page first)
         validators=[at_most(BRAND_LIMITS["email"])],
         render_kw={"autocomplete": "email"},
     )
@@ -191,9 +194,7 @@ class UserForm(FlaskForm):
         validators=[
             DataRequired("Enter their email address."),
             at_most(USER_LIMITS["email"]),
-            Regexp(
-                user_accounts.EMAIL_RE, message="Enter an email address such as name@clinic.com."
-            ),
+            email_address(),
         ],
         render_kw={"autocomplete": "off"},
     )

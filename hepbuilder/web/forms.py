@@ -2,14 +2,14 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.validators import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hepbuilder.domain.limits import BRAND_LIMITS, USER_LIMITS
 from hepbuilder.domain.phone import phone_problem
+from hepbuilder.services.email_addresses import email_problem
 from hepbuilder.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
-from hepbuilder.services.users import EMAIL_RE
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms import SelectChoice
@@ -28,6 +28,17 @@ _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 def at_most(limit: int) -> Length:
     """The length check for a text field, from one of domain/limits.py's tables."""
     return Length(max=limit, message=f"Use at most {limit:,} characters.")
+
+
+def email_address():
+    """The email rule (hepbuilder.services.email_addresses, which the services apply too) as a
+    field check, with its sentence; an empty field passes."""
+
+    def check(_form, field) -> None:
+        if problem := email_problem(field.data or ""):
+            raise FieldError(problem)
+
+    return check
 
 
 def phone_number():
@@ -120,7 +131,7 @@ class SetupForm(FlaskForm):
         validators=[
             DataRequired("Enter your email address."),
             at_most(USER_LIMITS["email"]),
-            Regexp(EMAIL_RE, message="Enter an email address such as name@clinic.com."),
+            email_address(),
         ],
         render_kw={"autocomplete": "email"},
     )

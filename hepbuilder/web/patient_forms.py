@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Optional
 
 from hepbuilder.domain.limits import PATIENT_LIMITS
 
-from .forms import at_most, phone_number
+from .forms import at_most, email_address, phone_number
 
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 
@@ -38,7 +38,7 @@ class PatientForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=_STRIP,
-        validators=[Optional(), at_most(PATIENT_LIMITS["email"])],
+        validators=[Optional(), at_most(PATIENT_LIMITS["email"]), email_address()],
         render_kw={"autocomplete": "off"},
     )
     phone = TelField(

@@ -13,7 +13,7 @@ from tests.builders import see_committed
 
 RACERS = 12
 # No external id: nothing but the Idempotency-Key keeps the racers from each storing a patient.
-PATIENT = {"first_name": "Zoë", "last_name": "Łukasiewicz", "email": "zoe@example.test"}
+PATIENT = {"first_name": "Zoë", "last_name": "Łukasiewicz", "email": "zoe@example.net"}
 # The API branch adds "idempotency_key_in_use" for a key whose first request is still running.
 CONFLICT_CODES = {"conflict", "idempotency_key_in_use"}
 

@@ -11,7 +11,7 @@ from hepbuilder.api.body_check import pattern_matches
 from hepbuilder.api.openapi import build_document
 from hepbuilder.db.models import AuditEvent, OutboxMessage
 from hepbuilder.domain.limits import HANDOUT_EMAIL_LIMITS
-from hepbuilder.services.handout_emails import ADDRESS_PATTERN, check_address
+from hepbuilder.services.email_addresses import ADDRESS_PATTERN, check_address
 from tests.api.conftest import make_api_client
 from tests.builders import make_patient, make_program, seeded_clinic
 from tests.conftest import _test_app
@@ -198,3 +198,18 @@ def test_every_address_the_schema_allows_is_one_the_server_accepts(address):
     assume(len(address) <= HANDOUT_EMAIL_LIMITS["to"] and "xn--" not in address.lower())
     assert _schema_allows(address)
     check_address(address)  # no ValidationError
+
+
+def test_a_patient_email_is_saved_exactly_when_a_handout_could_be_sent_to_it(session, mail_api):
+    # One rule for both: a PMS can no longer save a patient whose handout then cannot be sent.
+    path = f"/api/v1/handouts/{issue(session, mail_api)['id']}/email"
+    wrong = []
+    for number, address in enumerate(a for a in ADDRESSES if a and a == a.strip()):
+        body = {"first_name": "Zoë", "last_name": "Ł", "external_id": f"E{number}"}
+        saved = mail_api.post("/api/v1/patients", json={**body, "email": address})
+        sent = mail_api.post(path, json={"to": address})
+        if (saved.status_code == 201) != (sent.status_code == 202):
+            wrong.append((address, saved.status_code, sent.status_code))
+        elif saved.status_code != 201 and "email" not in saved.json["error"]["fields"]:
+            wrong.append((address, saved.json))
+    assert not wrong, wrong

@@ -166,7 +166,7 @@ def test_therapist_email_names_the_therapist_on_program_and_handout(session, api
     text = _pdf_text(api, issued["pdf_url"])
     assert "Sam Rivera" in text
     nobody = api.post(
-        f"/api/v1/programs/{program['id']}/handouts", json={"therapist_email": "no@example.test"}
+        f"/api/v1/programs/{program['id']}/handouts", json={"therapist_email": "no@example.net"}
     )
     assert nobody.status_code == 422
     assert list(nobody.get_json()["error"]["fields"]) == ["therapist_email"]

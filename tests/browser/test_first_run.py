@@ -63,7 +63,7 @@ def test_signed_out_visitor_comes_back_after_sign_in(live_server, page, screensh
     page.goto(live_server.url + "/")  # first run: set up
     page.get_by_label("Clinic name").fill("Northside")
     page.get_by_label("Your name").fill("Kim")
-    page.get_by_label("Email").fill("kim@example.test")
+    page.get_by_label("Email").fill("kim@example.net")
     page.get_by_label("Password", exact=True).fill("another long password")
     page.get_by_label("Password again").fill("another long password")
     page.get_by_role("button", name="Set up the clinic").click()
@@ -73,7 +73,7 @@ def test_signed_out_visitor_comes_back_after_sign_in(live_server, page, screensh
 
     page.goto(live_server.url + "/exercises/step-up")
     expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("Email").fill("kim@example.test")
+    page.get_by_label("Email").fill("kim@example.net")
     page.get_by_label("Password").fill("another long password")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/exercises/step-up$"))

@@ -27,7 +27,7 @@ def test_patient_page_fits_a_phone_without_sideways_scrolling(
         first_name="Zoë",
         last_name="Łukasiewicz-Abernethy",
         external_id="MRN-884422-RIVERSIDE",
-        email="zoe.lukasiewicz-abernethy@example.test",
+        email="zoe.lukasiewicz-abernethy@example.net",
         phone="+44 117 496 0321",
     )
     for _ in range(2):
@@ -83,7 +83,7 @@ def test_a_long_one_word_surname_wraps_on_every_page_that_names_the_patient(
         clinic,
         first_name="Hubert",
         last_name="Wolfeschlegelsteinhausenbergerdorff",
-        email="hubert.wolfeschlegelsteinhausenbergerdorff@example.test",
+        email="hubert.wolfeschlegelsteinhausenbergerdorff@example.net",
     )
     handout = make_handout(session, patient, user=user, links=signer)
     session.commit()

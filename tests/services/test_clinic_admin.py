@@ -65,7 +65,7 @@ def actions(session, clinic_id) -> list[str]:
         lambda s, a: branding.get_logo(s, a),
         lambda s, a: users.list_users(s, a),
         lambda s, a: users.create_user(
-            s, a, {"email": "x@example.test", "name": "X", "role": "admin", "password": "x" * 12}
+            s, a, {"email": "x@example.net", "name": "X", "role": "admin", "password": "x" * 12}
         ),
         lambda s, a: users.set_user_active(s, a, 1, False),
         lambda s, a: users.set_user_role(s, a, 1, "admin"),
@@ -173,7 +173,7 @@ def open_png(data: bytes) -> Image.Image:
 
 def test_set_logo_reencodes_png_keeping_transparency_and_scaling_down(session, clinic, actor):
     info = PngImagePlugin.PngInfo()
-    info.add_text("Author", "someone@example.test")
+    info.add_text("Author", "someone@example.net")
     upload = image_bytes((1800, 600), "RGBA", color=(200, 30, 30, 100), pnginfo=info)
     branding.set_logo(session, actor, upload)
     stored = session.scalar(select(Clinic.logo).where(Clinic.id == clinic.id))

@@ -59,7 +59,7 @@ def test_setup_creates_clinic_admin_and_library_then_disappears(client, session)
 
     assert client.get("/setup").status_code == 404
     client.post("/logout")
-    assert client.post("/setup", data={**SETUP, "email": "other@example.test"}).status_code == 404
+    assert client.post("/setup", data={**SETUP, "email": "other@example.net"}).status_code == 404
     assert client.get("/").location == "/login"
     assert count(session, Clinic) == 1
     assert count(session, User) == 1
@@ -92,7 +92,7 @@ def test_setup_rejects_a_short_password_and_a_bad_email(client):
 @pytest.fixture
 def user(session):
     user = make_user(
-        session, make_clinic(session, name="Northside Physio"), email="kim@example.test"
+        session, make_clinic(session, name="Northside Physio"), email="kim@example.net"
     )
     session.commit()
     return user
@@ -100,7 +100,7 @@ def user(session):
 
 def test_login_with_the_right_password_goes_to_the_start_page(client, user, session):
     response = client.post(
-        "/login", data={"email": "KIM@example.test ", "password": DEFAULT_PASSWORD}
+        "/login", data={"email": "KIM@example.net ", "password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 302
     assert response.location == "/"
@@ -113,7 +113,7 @@ def test_login_with_the_right_password_goes_to_the_start_page(client, user, sess
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("kim@example.test", "wrong password"), ("nobody@example.test", DEFAULT_PASSWORD)],
+    [("kim@example.net", "wrong password"), ("nobody@example.net", DEFAULT_PASSWORD)],
     ids=["wrong-password", "unknown-email"],
 )
 def test_login_failure_gives_one_generic_message(client, user, email, password):
@@ -126,9 +126,9 @@ def test_login_failure_gives_one_generic_message(client, user, email, password):
 
 
 def test_inactive_user_cannot_sign_in(client, session):
-    make_user(session, email="gone@example.test", is_active=False)
+    make_user(session, email="gone@example.net", is_active=False)
     session.commit()
-    page = client.post("/login", data={"email": "gone@example.test", "password": DEFAULT_PASSWORD})
+    page = client.post("/login", data={"email": "gone@example.net", "password": DEFAULT_PASSWORD})
     assert page.status_code == 422
     assert BAD_SIGN_IN in page.text
 

@@ -212,6 +212,22 @@ def test_bad_website_and_email_are_shown_beside_their_fields(admin_client):
     assert field_error(response.text, "email")
 
 
+def test_a_clinic_email_replies_could_not_go_to_is_refused_and_nothing_is_saved(
+    admin_client, session, clinic
+):
+    # The handout email's Reply-To is the clinic's address, checked by the rule of every address.
+    for typed in ("front..desk@riverside.example", "desk@riverside.local"):
+        response = post_branding(admin_client, email=typed)
+        assert response.status_code == 422, typed
+        assert field_error(response.text, "email").startswith("That is not an email address: ")
+        assert input_value(response.text, "email") == typed
+    see_committed(session)
+    assert session.get(Clinic, clinic.id).email == ""
+    assert post_branding(admin_client, email="Desk@Riverside.example").status_code == 302
+    see_committed(session)
+    assert session.get(Clinic, clinic.id).email == "Desk@Riverside.example"  # printed as typed
+
+
 def test_branding_text_is_escaped(admin_client):
     post_branding(admin_client, name="<script>alert(1)</script>", address="<b>bold</b>")
     page = admin_client.get("/admin/branding").text
@@ -329,6 +345,15 @@ def test_bad_new_user_fields_are_shown_beside_them(admin_client):
     )
     assert response.status_code == 422
     assert field_error(response.text, "email") and field_error(response.text, "password")
+
+
+def test_a_new_user_email_follows_the_rule_of_every_address(admin_client, session):
+    for typed in ("tess..t@riverside.example", "tess@riverside.local"):
+        response = admin_client.post("/admin/users", data={**NEW_USER, "email": typed})
+        assert response.status_code == 422, typed
+        assert field_error(response.text, "email").startswith("That is not an email address: ")
+    see_committed(session)
+    assert session.scalar(select(User).where(User.email.like("tess%"))) is None
 
 
 def test_admin_cannot_deactivate_themself(admin_client, session, admin):

@@ -52,7 +52,7 @@ FORMS = {
     "new patient": Form("/patients/new", _patient_base, ("first_name", "last_name", "notes")),
     "edit patient": Form(
         "/patients/{patient}/edit",
-        lambda w: {"first_name": "Zoë", "last_name": "Łukasiewicz", "email": "zoe@example.test"},
+        lambda w: {"first_name": "Zoë", "last_name": "Łukasiewicz", "email": "zoe@example.net"},
         ("first_name", "last_name", "external_id", "phone", "notes"),
     ),
     "program builder": Form(
@@ -69,7 +69,7 @@ FORMS = {
         "/admin/users",
         lambda w: {
             "name": "New Person",
-            "email": "new.person@example.test",
+            "email": "new.person@example.net",
             "role": "therapist",
             "password": "a long unusual passphrase 7",
         },

@@ -43,7 +43,7 @@ def test_user_create_reads_the_password_from_stdin(cli, session):
         "user",
         "create",
         "--email",
-        "Sam@Example.test",
+        "Sam@Example.net",
         "--name",
         "Sam",
         "--role",
@@ -52,14 +52,25 @@ def test_user_create_reads_the_password_from_stdin(cli, session):
         input="a long password\n",
     )
     assert result.exit_code == 0, result.output
-    assert "sam@example.test" in result.stdout
+    assert "sam@example.net" in result.stdout
     assert "a long password" not in result.output
     user = session.scalar(select(User))
     assert user.role == "admin"
     assert "a long password" not in user.password_hash
-    assert signs_in(session, "sam@example.test", "a long password")
+    assert signs_in(session, "sam@example.net", "a long password")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
-    assert event.user_id is None and event.detail["email"] == "sam@example.test"
+    assert event.user_id is None and event.detail["email"] == "sam@example.net"
+
+
+def test_user_create_refuses_an_address_no_email_could_reach_in_one_sentence(cli, session):
+    cli("clinic", "create", "--name", "Riverside")
+    args = ("user", "create", "--name", "Sam", "--role", "admin", "--password-stdin")
+    result = cli(*args, "--email", "sam@riverside.local", input="a long password\n")
+    assert one_sentence_error(result) == (
+        "Error: email: That is not an email address: The part after the @-sign is a special-use"
+        " or reserved name that cannot be used with email."
+    )
+    assert count(session, User) == 0
 
 
 def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
@@ -68,7 +79,7 @@ def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
         "user",
         "create",
         "--email",
-        "sam@example.test",
+        "sam@example.net",
         "--name",
         "Sam",
         "--role",
@@ -76,10 +87,10 @@ def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
         "--password-stdin",
     )
     assert cli(*args, input="a long password\n").exit_code == 0
-    result = cli(*args[:2], "--email", "SAM@example.test", *args[4:], input="another password\n")
+    result = cli(*args[:2], "--email", "SAM@example.net", *args[4:], input="another password\n")
     assert (
         one_sentence_error(result)
-        == "Error: A user of this clinic already has the email sam@example.test."
+        == "Error: A user of this clinic already has the email sam@example.net."
     )
     assert count(session, User) == 1
 
@@ -89,7 +100,7 @@ def test_user_create_checks_the_password_and_the_clinic(cli, session):
         "user",
         "create",
         "--email",
-        "a@example.test",
+        "a@example.net",
         "--name",
         "A",
         "--role",
@@ -142,7 +153,7 @@ def test_token_create_with_therapist_names_the_default_therapist(cli, session):
     assert result.exit_code == 0, result.output
     see_committed(session)
     assert session.scalar(select(ApiToken)).default_therapist_id == session.scalar(select(User)).id
-    refused = cli("token", "create", "--name", "PMS 2", "--therapist", "nobody@example.test")
+    refused = cli("token", "create", "--name", "PMS 2", "--therapist", "nobody@example.net")
     assert one_sentence_error(refused) == "Error: therapist: is not an active user of this clinic"
     assert count(session, ApiToken) == 1
 

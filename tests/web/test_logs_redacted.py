@@ -16,7 +16,7 @@ import pytest
 from hepbuilder.web.log_redaction import redact_path, redact_target
 from tests.builders import DEFAULT_PASSWORD, make_token, patient_world
 
-SECRETS = ("Łukasiewicz", "%C5%81ukasiewicz", "ukasiewicz", "MRN-884422", "zoe@example.test")
+SECRETS = ("Łukasiewicz", "%C5%81ukasiewicz", "ukasiewicz", "MRN-884422", "zoe@example.net")
 
 
 def free_port() -> int:
@@ -82,7 +82,7 @@ def test_a_session_of_real_use_leaves_no_patient_data_in_the_logs(gunicorn, sess
         base + "/patients/by-external-id/MRN-884422",
         base + f"/patients/{patient.id}",
         base + f"/handouts/{handout.id}",
-        base + "/patients?q=zoe@example.test&page=1",
+        base + "/patients?q=zoe@example.net&page=1",
     ):
         request = urllib.request.Request(url, headers={"Referer": search})
         assert browser.open(request).status == 200

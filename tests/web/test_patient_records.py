@@ -20,7 +20,7 @@ from tests.builders import (
 )
 from tests.pages import field_error
 
-PERSONAL = ("Zoë", "Łukasiewicz", "MRN-884422", "zoe@example.test", "1961-04-09", "Left hip")
+PERSONAL = ("Zoë", "Łukasiewicz", "MRN-884422", "zoe@example.net", "1961-04-09", "Left hip")
 
 
 @pytest.fixture

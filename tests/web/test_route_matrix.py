@@ -212,7 +212,7 @@ PATH_VALUES = {
 }
 
 # What clinic A's patient is known by: none of it may reach anyone outside clinic A.
-PATIENT_DATA = ("Zoë", "Łukasiewicz", "MRN-884422", "zoe@example.test", "1961-04-09", "Left hip")
+PATIENT_DATA = ("Zoë", "Łukasiewicz", "MRN-884422", "zoe@example.net", "1961-04-09", "Left hip")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Bodies that pass a route's checks of shape, so that what is tested is who may reach the object.
 BODIES = {
@@ -356,7 +356,7 @@ def test_route_answers_each_role_as_designed_without_leaking_patient_data(route,
 
 
 # Columns a second build fills differently: the time, salted or random secrets, and the builders'
-# running numbers in names ("User 7", user7@example.test).
+# running numbers in names ("User 7", user7@example.net).
 BUILT_APART = {"password_hash", "token_hash", "prefix"}
 NUMBERED = {("user_account", "name"), ("user_account", "email")}
 

@@ -51,7 +51,7 @@ def test_the_account_limit_relaxes_after_a_minute(client, user, session):
 def test_the_address_limit_holds_for_the_window(app, user, session):
     client = app.test_client()
     for number in range(10):
-        attempt(client, f"guess{number}@example.test")
+        attempt(client, f"guess{number}@example.net")
     assert attempt(client, user.email, DEFAULT_PASSWORD).status_code == 429
     age_failures(session, minutes=5)
     assert attempt(client, user.email, DEFAULT_PASSWORD).status_code == 429
@@ -97,12 +97,12 @@ def test_unknown_email_and_wrong_password_get_the_same_answer_and_hash_work(
     checks = []
     real = passwords.check_password_hash
     monkeypatch.setattr(passwords, "check_password_hash", lambda *a: checks.append(1) or real(*a))
-    unknown = attempt(client, "nobody@example.test")
+    unknown = attempt(client, "nobody@example.net")
     unknown_checks, checks[:] = len(checks), []
     wrong = attempt(client, user.email)
     assert unknown.status_code == wrong.status_code == 422
     assert BAD_SIGN_IN in unknown.text and BAD_SIGN_IN in wrong.text
-    assert unknown.text.replace("nobody@example.test", user.email) == wrong.text
+    assert unknown.text.replace("nobody@example.net", user.email) == wrong.text
     assert unknown_checks == len(checks) == 1
 
 
@@ -126,14 +126,14 @@ def test_sign_ins_are_audited_with_the_address(client, user, session):
         ("eleven char", "at least 12"),
         ("password1234", "too common"),
         ("Baseball2024!!", "too common"),  # a listed word with digits and symbols after it
-        ("sam.rivera@example.test", "email address"),
+        ("sam.rivera@example.net", "email address"),
         ("SamRivera2026", "email address"),
         ("Riverside Physio!", "clinic's name"),
     ],
 )
 def test_new_passwords_follow_the_rules(password, problem):
     found = password_problem(
-        password, email="samrivera@example.test", clinic_name="Riverside Physio"
+        password, email="samrivera@example.net", clinic_name="Riverside Physio"
     )
     assert found is not None and problem.split()[-1] in found
 
@@ -170,7 +170,7 @@ def test_a_user_whose_password_fails_the_rules_must_choose_a_new_one(client, ses
 
 def test_an_admin_cannot_learn_that_an_email_has_an_account_at_another_clinic(app, session):
     other = make_user(
-        session, make_clinic(session, name="Elsewhere Clinic"), email="kim@example.test"
+        session, make_clinic(session, name="Elsewhere Clinic"), email="kim@example.net"
     )
     admin = make_user(session, make_clinic(session, name="Riverside Physio"), role="admin")
     session.commit()
@@ -178,7 +178,7 @@ def test_an_admin_cannot_learn_that_an_email_has_an_account_at_another_clinic(ap
     sign_in(client, admin)
     new = {
         "name": "Kim",
-        "email": "kim@example.test",
+        "email": "kim@example.net",
         "role": "therapist",
         "password": "rivers bend past the mill",
     }
@@ -191,12 +191,12 @@ def test_an_admin_cannot_learn_that_an_email_has_an_account_at_another_clinic(ap
 
 
 def test_one_password_at_two_clinics_asks_which_clinic(app, session):
-    first = make_user(session, make_clinic(session, name="Alder Clinic"), email="kim@example.test")
-    second = make_user(session, make_clinic(session, name="Birch Clinic"), email="kim@example.test")
+    first = make_user(session, make_clinic(session, name="Alder Clinic"), email="kim@example.net")
+    second = make_user(session, make_clinic(session, name="Birch Clinic"), email="kim@example.net")
     session.commit()
     client = app.test_client()
     response = client.post(
-        "/login", data={"email": "kim@example.test", "password": DEFAULT_PASSWORD}
+        "/login", data={"email": "kim@example.net", "password": DEFAULT_PASSWORD}
     )
     assert response.location == "/login/clinic"
     page = client.get("/login/clinic").text

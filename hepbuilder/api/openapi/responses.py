@@ -97,7 +97,11 @@ PATIENT = {
         "external_id": _OPTIONAL_TEXT,
         "first_name": {"type": "string"},
         "last_name": {"type": "string"},
-        "email": _OPTIONAL_TEXT,
+        "email": {
+            **_OPTIONAL_TEXT,
+            "description": "null when empty; one saved before addresses were checked as a "
+            "handout's `to` is (see PatientCreate) may be any text",
+        },
         "date_of_birth": {"type": ["string", "null"], "format": "date"},
         "phone": {
             **_OPTIONAL_TEXT,
