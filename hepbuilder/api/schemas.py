@@ -73,7 +73,8 @@ PHONE = {
     "description": (
         f"Empty, or a phone number such as +353 91 555 0100: at least {MIN_PHONE_DIGITS} "
         "digits, written with digits, spaces and + - ( ) . / only; an extension may follow "
-        'as "ext 12" or "x12".'
+        'as "ext 12" or "x12". A non-breaking space (U+00A0, U+2007, U+202F) counts as a '
+        "space and is stored as a plain one."
     ),
     "example": "+353 91 555 0100",
 }

@@ -12,7 +12,7 @@ from hepbuilder.domain.color import normalize_color
 from hepbuilder.domain.emergency import COUNTRY_CODES
 from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import BRAND_LIMITS
-from hepbuilder.domain.phone import phone_problem
+from hepbuilder.domain.phone import clean_phone, phone_problem
 
 from .actor import Actor, require_admin
 from .audit import record_event
@@ -90,6 +90,8 @@ def update_branding(session: Session, actor: Actor, data: Mapping[str, str]) -> 
             errors[name] = problem  # kept as typed (handouts print it); Reply-To is its ASCII form
         elif name == "phone" and (problem := phone_problem(text)):
             errors[name] = problem
+        elif name == "phone":
+            text = clean_phone(text)  # a pasted non-breaking space saved as a plain one
         elif name == "website" and text and (problem := _check_website(text)):
             errors[name] = problem
         elif name == "country" and text and text not in COUNTRY_CODES:

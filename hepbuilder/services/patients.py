@@ -17,7 +17,7 @@ from hepbuilder.db.like import count_matches, page_of_matches, search_in_clinic
 from hepbuilder.db.models import Patient
 from hepbuilder.domain.errors import Conflict, NotFound, ValidationError
 from hepbuilder.domain.limits import PATIENT_LIMITS
-from hepbuilder.domain.phone import phone_problem
+from hepbuilder.domain.phone import clean_phone, phone_problem
 from hepbuilder.domain.records import check_read_only, rfc3339
 from hepbuilder.domain.text import fold
 
@@ -228,6 +228,8 @@ def _clean(data: dict, *, partial: bool) -> dict:
                 errors.update(error.fields)
         elif key == "phone" and (problem := phone_problem(value)):
             errors[key] = problem
+        elif key == "phone":
+            value = clean_phone(value)  # a pasted non-breaking space saved as a plain one
         values[key] = value
     if "external_id" in values:
         values["external_id"] = values["external_id"] or None

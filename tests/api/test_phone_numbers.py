@@ -1,6 +1,8 @@
 """A patient's phone number through the API: refused when it is no phone number, with the same
 sentence the web page shows; one stored before numbers were checked is still read."""
 
+from sqlalchemy import select
+
 from hepbuilder.db.models import Patient
 from tests.api.conftest import PATIENT
 from tests.builders import see_committed
@@ -31,3 +33,12 @@ def test_a_phone_number_stored_before_numbers_were_checked_is_still_read(session
     assert read.status_code == 200 and read.get_json()["phone"] == "ask at the desk"
     renamed = api.patch(f"/api/v1/patients/{patient['id']}", json={"first_name": "Zoe"})
     assert renamed.status_code == 200 and renamed.get_json()["phone"] == "ask at the desk"
+
+
+def test_a_phone_number_with_non_breaking_spaces_is_stored_with_plain_ones(session, api):
+    pasted = "+44\u00a020\u202f7946\u00a00000 ext\u00a012"  # as a PMS may send it
+    created = api.post("/api/v1/patients", json={**PATIENT, "phone": pasted})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["phone"] == "+44 20 7946 0000 ext 12"
+    see_committed(session)
+    assert session.scalar(select(Patient.phone)) == "+44 20 7946 0000 ext 12"

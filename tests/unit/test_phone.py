@@ -8,7 +8,7 @@ import jsonschema_rs
 import pytest
 
 from hepbuilder.api import schemas
-from hepbuilder.domain.phone import PHONE_MESSAGE, is_phone, phone_problem
+from hepbuilder.domain.phone import PHONE_MESSAGE, clean_phone, is_phone, phone_problem
 
 ACCEPTED = [
     "091 555 0100",
@@ -22,9 +22,12 @@ ACCEPTED = [
     "0161 555 0100 x204",
     " 4123 ",
     "091 555 0100\n",  # whitespace around a number is stripped
+    "091\u00a0555\u00a00100",  # no-break spaces, as Word and PMSs paste them
+    "+353\u202f91\u202f555\u202f0100",  # narrow no-break spaces
+    "0161\u2007555\u20070100 ext\u00a012",  # figure spaces, and one before the extension
 ]
 REFUSED = ["abc", "n/a", "-", "555", "ask at the desk", "0161 555 0100 ext", "+44 20 7946 0000 #2",
-           "1-800-FLOWERS", "091\u00a0555\u00a00100", "+４４ ２０ ７９４６"]  # fmt: skip
+           "1-800-FLOWERS", "091\u3000555\u30000100", "+４４ ２０ ７９４６"]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", ACCEPTED)
@@ -36,6 +39,10 @@ def test_a_phone_number_people_write_is_accepted(text):
 def test_text_that_is_no_phone_number_is_refused_with_the_sentence_the_pages_show(text):
     assert not is_phone(text)
     assert phone_problem(text) == PHONE_MESSAGE
+
+
+def test_a_phone_number_is_saved_with_plain_spaces_for_non_breaking_ones():
+    assert clean_phone(" 091\u00a0555\u202f0100\u2007x12 ") == "091 555 0100 x12"
 
 
 def test_a_blank_phone_number_is_no_problem():

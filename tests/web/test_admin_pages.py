@@ -212,6 +212,15 @@ def test_bad_website_and_email_are_shown_beside_their_fields(admin_client):
     assert field_error(response.text, "email")
 
 
+def test_a_clinic_phone_pasted_with_non_breaking_spaces_is_saved_with_plain_ones(
+    admin_client, session, clinic
+):
+    response = post_branding(admin_client, phone="+44\u00a020\u202f7946\u00a00000")
+    assert response.status_code == 302, field_error(response.text, "phone")
+    see_committed(session)
+    assert session.get(Clinic, clinic.id).phone == "+44 20 7946 0000"
+
+
 def test_a_clinic_email_replies_could_not_go_to_is_refused_and_nothing_is_saved(
     admin_client, session, clinic
 ):

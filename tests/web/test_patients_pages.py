@@ -150,6 +150,16 @@ def test_a_phone_number_without_digits_is_refused_beside_the_field(client, sessi
     assert session.scalar(select(Patient.phone)) == number
 
 
+def test_a_phone_number_pasted_with_non_breaking_spaces_is_saved_with_plain_ones(client, session):
+    signed_in(client, session)
+    pasted = "+353\u00a091\u202f555\u00a00100"  # as Word or a PMS copies it
+    data = {"first_name": "Zoë", "last_name": "Łukasiewicz", "phone": pasted}
+    response = client.post("/patients/new", data=data)
+    assert response.status_code == 302, field_error(response.text, "phone")
+    see_committed(session)
+    assert session.scalar(select(Patient.phone)) == "+353 91 555 0100"
+
+
 def test_a_phone_number_saved_before_numbers_were_checked_is_still_shown(client, session):
     clinic, _ = signed_in(client, session)
     patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
