@@ -25,6 +25,7 @@ from .library_forms import (
     add_entry_errors,
     apply_step_action,
     form_data_for,
+    list_rows,
     step_rows,
 )
 
@@ -87,6 +88,7 @@ def _editor(
             readings=readings,
             step_rows=[step_rows(entry.data) for entry in form.steps],
             step_max_rows=STEP_MAX_ROWS,
+            list_rows={name: list_rows(form[name].data) for name in ("cues", "precautions")},
             max_grade=MAX_GRADE,
             max_words=MAX_WORDS,
             conflict=conflict,

@@ -31,18 +31,33 @@ from .program_forms import SIDE_CHOICES, dose_field
 _STEP_KEY = re.compile(r"^steps-(\d+)$")
 _STRIP = [lambda value: value.strip() if isinstance(value, str) else value]
 MAX_ILLUSTRATION_CHARS = 100_000
-# A step's textarea is as tall as its text: a row per STEP_CHARS_PER_ROW characters (about what
-# a row holds on a narrow screen), never fewer than STEP_MIN_ROWS nor more than STEP_MAX_ROWS.
-STEP_CHARS_PER_ROW = 60
-STEP_MIN_ROWS, STEP_MAX_ROWS = 2, 8
+# A step's textarea, and the tips' and the precautions', is as tall as its text: a row per
+# CHARS_PER_ROW characters of each line (about what a row holds on a narrow screen), within the
+# field's fewest and most rows; static/textarea-rows.js goes on from there as the author types.
+CHARS_PER_ROW = 60
+STEP_MIN_ROWS, STEP_MAX_ROWS = 2, 8  # room to type; the page stays a list of steps
+# Tips and precautions, one per line: three rows at least, as before; twelve hold the longest
+# list of the bundled library (seven) with room to spare.
+LIST_MIN_ROWS, LIST_MAX_ROWS = 3, 12
+
+
+def text_rows(text: str | None, fewest: int, most: int) -> int:
+    """How many rows a textarea needs to show `text` whole (each line of it counted on its own),
+    from `fewest` to `most`."""
+    lines = (text or "").splitlines() or [""]
+    needed = sum(max(1, math.ceil(len(line) / CHARS_PER_ROW)) for line in lines)
+    return max(fewest, min(most, needed))
 
 
 def step_rows(text: str | None) -> int:
-    """How many rows a step's textarea needs to show `text` whole (each line of it counted on
-    its own), from STEP_MIN_ROWS to STEP_MAX_ROWS."""
-    lines = (text or "").splitlines() or [""]
-    needed = sum(max(1, math.ceil(len(line) / STEP_CHARS_PER_ROW)) for line in lines)
-    return max(STEP_MIN_ROWS, min(STEP_MAX_ROWS, needed))
+    """The rows of a step's textarea for `text`, from STEP_MIN_ROWS to STEP_MAX_ROWS."""
+    return text_rows(text, STEP_MIN_ROWS, STEP_MAX_ROWS)
+
+
+def list_rows(text: str | None) -> int:
+    """The rows of the tips' or the precautions' textarea for `text` (one entry a line), from
+    LIST_MIN_ROWS to LIST_MAX_ROWS."""
+    return text_rows(text, LIST_MIN_ROWS, LIST_MAX_ROWS)
 
 
 def _lines(text: str | None) -> list[str]:
@@ -113,13 +128,13 @@ class ExerciseForm(FlaskForm):
         "Tips",
         description="One tip per line.",
         validators=[Length(max=10_000, message="Use at most 10,000 characters.")],
-        render_kw={"rows": 3},
+        render_kw={"rows": LIST_MIN_ROWS, "data-max-rows": LIST_MAX_ROWS},
     )
     precautions = TextAreaField(
         "Take care",
         description="One precaution per line.",
         validators=[Length(max=10_000, message="Use at most 10,000 characters.")],
-        render_kw={"rows": 3},
+        render_kw={"rows": LIST_MIN_ROWS, "data-max-rows": LIST_MAX_ROWS},
     )
     conditions = conditions_field(
         "What search should find it for, separated by commas, e.g. low back pain, hip stiffness."

@@ -71,6 +71,30 @@ def test_a_step_textarea_shows_all_its_text_and_grows_while_typing_up_to_eight_r
     assert step.evaluate("area => area.rows") == 8, "grows no taller than 8 rows"
 
 
+def test_tips_and_precautions_show_all_their_text_and_grow_while_typing(
+    live_server, page, new_page, session, screenshot
+):
+    admin = an_admin(session)
+    tip = "Keep your knees together and lift the top knee slowly, without rolling back."
+    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
+        sign_in(viewport_page, live_server.url, admin)
+        viewport_page.goto(live_server.url + "/admin/library/figure-4-stretch/edit")
+        for field_id in ("cues", "precautions"):
+            area = viewport_page.locator(f"#{field_id}")
+            hidden = area.evaluate("area => area.scrollHeight - area.clientHeight")
+            assert hidden <= 0, f"{name}: {hidden} px of the saved {field_id} are hidden"
+            area.press("Control+End")
+            area.press_sequentially("\n" + tip, delay=0)
+            hidden = area.evaluate("area => area.scrollHeight - area.clientHeight")
+            assert hidden <= 0, f"{name}: {hidden} px of the typed {field_id} are hidden"
+        viewport_page.locator("#cues").scroll_into_view_if_needed()
+        screenshot(viewport_page, f"library-editor-tips-{name}")
+    tips = viewport_page.locator("#cues")
+    tips.fill("\n".join([tip] * 20))
+    tips.dispatch_event("input")
+    assert tips.evaluate("area => area.rows") == 12, "grows no taller than 12 rows"
+
+
 def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
     live_server, page, new_page, session, screenshot
 ):

@@ -205,6 +205,29 @@ def test_editor_step_textareas_are_tall_enough_for_their_text(signed_in, session
     assert step_textarea_rows(editor) == [2, 4]
 
 
+def textarea_rows(html: str, name: str) -> int:
+    """The rows of the textarea named `name`."""
+    tag = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', html).group(0)
+    return int(re.search(r'\srows="(\d+)"', tag).group(1))
+
+
+def test_editor_tips_and_precautions_are_as_tall_as_their_text(signed_in, session, clinic):
+    # "Tips" and "Take care" were three rows whatever they held, so most exercises' lists sat
+    # behind a scrollbar: now a row per 60 characters of each line, three at least, twelve at most.
+    tips = "\n".join(["Keep your hips still.", "Breathe out as you lift.", "b" * 130, "Go slowly."])
+    care = "\n".join(f"Precaution {number}." for number in range(20))
+    page = signed_in.post(
+        "/admin/library/new",
+        data={**NEW_EXERCISE, "cues": tips, "precautions": care, "action": "step-add"},
+    ).get_data(as_text=True)
+    assert (textarea_rows(page, "cues"), textarea_rows(page, "precautions")) == (6, 12)
+    assert page.count('data-max-rows="12"') == 2 and "textarea-rows.js" in page
+    saved = signed_in.post("/admin/library/new", data={**NEW_EXERCISE, "cues": tips})
+    assert saved.status_code == 302
+    editor = signed_in.get("/admin/library/clam-shell/edit").get_data(as_text=True)
+    assert (textarea_rows(editor, "cues"), textarea_rows(editor, "precautions")) == (6, 3)
+
+
 def test_editor_warns_about_a_hard_step_on_the_page_and_on_save_but_saves(
     signed_in, session, clinic
 ):

@@ -1,7 +1,8 @@
-/* The exercise editor's step textareas grow as the author types: a row more whenever the text
-   no longer fits, up to the textarea's data-max-rows. The server already sets rows for the text
-   it sends (hepbuilder/web/library_forms.step_rows); this follows the real width of the screen
-   and what is typed since. Without JavaScript the server's rows stand. */
+/* The exercise editor's textareas for steps, tips and precautions grow as the author types: a
+   row more whenever the text no longer fits, up to the textarea's data-max-rows. The server
+   already sets rows for the text it sends (hepbuilder/web/library_forms.text_rows); this follows
+   the real width of the screen and what is typed since. Without JavaScript the server's rows
+   stand. */
 (function () {
   "use strict";
 
