@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hepbuilder.db.models import AuditEvent, Patient
 from tests.builders import make_clinic, make_patient, make_user, see_committed, sign_in
@@ -73,6 +73,37 @@ def test_every_problem_of_a_new_patient_is_shown_at_once(client, session):
     )
     assert 'value="Łukasiewicz"' in response.text and 'value="margaret@example"' in response.text
     assert session.scalar(select(Patient)) is None
+
+
+NOTHING_SAVED = "Nothing was saved: please correct the fields marked below."
+
+
+def test_a_refused_patient_form_says_at_the_top_that_nothing_was_saved(client, session):
+    # As the exercise and program editors do: a field error may be below the fold on a phone.
+    clinic, _ = signed_in(client, session)
+    make_patient(session, clinic, external_id="PMS-1")
+    session.commit()
+    assert NOTHING_SAVED not in client.get("/patients/new").text
+    refused = [
+        client.post("/patients/new", data={"first_name": "Zoë", "last_name": ""}),  # the form
+        client.post(  # the service's rule
+            "/patients/new",
+            data={"first_name": "Zoë", "last_name": "Ł", "date_of_birth": "2999-01-01"},
+        ),
+        client.post(  # a conflict
+            "/patients/new", data={"first_name": "A", "last_name": "B", "external_id": "PMS-1"}
+        ),
+    ]
+    for response in refused:
+        assert response.status_code == 422
+        assert NOTHING_SAVED in response.text
+        assert response.text.index(NOTHING_SAVED) < response.text.index('name="first_name"')
+    see_committed(session)
+    assert session.scalar(select(func.count()).select_from(Patient)) == 1
+    patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
+    session.commit()
+    edit = client.post(f"/patients/{patient.id}/edit", data={"first_name": "", "last_name": "Ł"})
+    assert edit.status_code == 422 and NOTHING_SAVED in edit.text
 
 
 def test_duplicate_external_id_is_shown_beside_the_field(client, session):
