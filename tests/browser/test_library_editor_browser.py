@@ -1,6 +1,8 @@
 """The exercise editor and the pose editor in a real browser: the reading grade while typing,
 steps reordered, and the pose preview redrawn as a slider moves, at desktop and phone width."""
 
+import re
+
 from playwright.sync_api import expect
 
 from hepbuilder.domain.readability import reading_of
@@ -112,3 +114,41 @@ def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
         width = viewport_page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport_page.viewport_size["width"], f"{name}: the page scrolls sideways"
         screenshot(viewport_page, f"pose-editor-{name}")
+
+
+def test_pose_preview_is_marked_out_of_date_while_the_pose_has_problems(
+    live_server, page, new_page, session, screenshot
+):
+    # With the upper arm swung into the trunk the pose cannot be drawn: the last valid picture
+    # stays beside the problems, so it is dimmed and said to be that, until the pose is valid.
+    admin = an_admin(session)
+    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
+        sign_in(viewport_page, live_server.url, admin)
+        viewport_page.goto(live_server.url + "/admin/library/pigeon-stretch/pose")
+        figure = viewport_page.locator("#pose-preview")
+        note = viewport_page.locator("#pose-stale")
+        problems = viewport_page.locator("#pose-errors")
+        expect(note).to_be_hidden()
+        flex, abduct = (viewport_page.locator(f"#f0-shoulder_near-{dof}_deg") for dof in
+                        ("flex", "abduct"))  # fmt: skip
+        valid = flex.input_value(), abduct.input_value()
+        for slider, value in ((flex, "0"), (abduct, "-30")):
+            with viewport_page.expect_response(lambda r: r.url.endswith("/pose/preview")):
+                slider.fill(value)
+        expect(problems).to_contain_text("right upper arm passes into the trunk")
+        expect(note).to_be_visible()
+        expect(note).to_have_text(re.compile(r"^Preview of the last valid pose"))
+        expect(figure).to_have_class(re.compile(r"\bpose-preview--stale\b"))
+        opacity = figure.locator("svg").evaluate("svg => getComputedStyle(svg).opacity")
+        assert float(opacity) < 0.5, f"{name}: the last valid picture is not dimmed"
+        width = viewport_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport_page.viewport_size["width"], f"{name}: the page scrolls sideways"
+        viewport_page.evaluate("window.scrollTo(0, 0)")  # the sticky preview at its place
+        screenshot(viewport_page, f"pose-editor-out-of-date-{name}")
+        for slider, value in zip((flex, abduct), valid, strict=True):
+            with viewport_page.expect_response(lambda r: r.url.endswith("/pose/preview")):
+                slider.fill(value)
+        expect(problems).to_be_hidden()
+        expect(note).to_be_hidden()
+        expect(figure).not_to_have_class(re.compile(r"\bpose-preview--stale\b"))
+        assert figure.locator("svg").evaluate("svg => getComputedStyle(svg).opacity") == "1"

@@ -1,12 +1,15 @@
 /* The pose editor's live preview: as a slider moves, post the form to the preview endpoint and
    draw the SVG it returns. One request at a time; while one is out, only the latest change is
-   kept and sent next, so the picture follows the slider without a queue of stale drawings. */
+   kept and sent next, so the picture follows the slider without a queue of stale drawings.
+   While the pose has problems there is no new drawing: the last valid one stays, dimmed, with
+   a line saying it is the last valid pose, until a valid pose is drawn again. */
 (function () {
   "use strict";
   var form = document.getElementById("pose-form");
   if (!form) { return; }
   var figure = document.getElementById("pose-preview");
   var errors = document.getElementById("pose-errors");
+  var stale = document.getElementById("pose-stale");
   var url = form.getAttribute("data-preview-url");
   var busy = false;
   var pending = false;
@@ -22,6 +25,13 @@
     errors.hidden = lines.length === 0;
   }
 
+  // Out of date: the picture shown is not the pose the sliders describe (only when there is one).
+  function markOutOfDate(outOfDate) {
+    var marked = outOfDate && figure.querySelector("svg") !== null;
+    figure.classList.toggle("pose-preview--stale", marked);
+    stale.hidden = !marked;
+  }
+
   function redraw() {
     if (busy) { pending = true; return; }
     busy = true;
@@ -30,10 +40,15 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) { return; }
+        var drawn = false;
         if (data.svg) {
           var parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
-          if (parsed && parsed.nodeName === "svg") { figure.replaceChildren(document.importNode(parsed, true)); }
+          if (parsed && parsed.nodeName === "svg") {
+            figure.replaceChildren(document.importNode(parsed, true));
+            drawn = true;
+          }
         }
+        markOutOfDate(!drawn);
         showProblems(data.problems);
       })
       .catch(function () {})
