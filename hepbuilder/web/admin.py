@@ -194,7 +194,7 @@ class UserForm(FlaskForm):
         validators=[
             DataRequired("Enter their email address."),
             at_most(USER_LIMITS["email"]),
-            email_address(),
+            email_address(deliverable=False),  # a sign-in name, never mailed
         ],
         render_kw={"autocomplete": "off"},
     )

@@ -30,12 +30,13 @@ def at_most(limit: int) -> Length:
     return Length(max=limit, message=f"Use at most {limit:,} characters.")
 
 
-def email_address():
+def email_address(*, deliverable: bool = True):
     """The email rule (hepbuilder.services.email_addresses, which the services apply too) as a
-    field check, with its sentence; an empty field passes."""
+    field check, with its sentence; an empty field passes. `deliverable=False`: a user's sign-in
+    name, which may be at a clinic's internal domain."""
 
     def check(_form, field) -> None:
-        if problem := email_problem(field.data or ""):
+        if problem := email_problem(field.data or "", deliverable=deliverable):
             raise FieldError(problem)
 
     return check
@@ -131,7 +132,7 @@ class SetupForm(FlaskForm):
         validators=[
             DataRequired("Enter your email address."),
             at_most(USER_LIMITS["email"]),
-            email_address(),
+            email_address(deliverable=False),  # a sign-in name, never mailed
         ],
         render_kw={"autocomplete": "email"},
     )

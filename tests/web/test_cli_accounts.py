@@ -62,15 +62,15 @@ def test_user_create_reads_the_password_from_stdin(cli, session):
     assert event.user_id is None and event.detail["email"] == "sam@example.net"
 
 
-def test_user_create_refuses_an_address_no_email_could_reach_in_one_sentence(cli, session):
+def test_user_create_refuses_what_is_no_address_in_one_sentence(cli, session):
     cli("clinic", "create", "--name", "Riverside")
     args = ("user", "create", "--name", "Sam", "--role", "admin", "--password-stdin")
-    result = cli(*args, "--email", "sam@riverside.local", input="a long password\n")
-    assert one_sentence_error(result) == (
-        "Error: email: That is not an email address: The part after the @-sign is a special-use"
-        " or reserved name that cannot be used with email."
-    )
+    result = cli(*args, "--email", "sam..k@riverside.example", input="a long password\n")
+    assert one_sentence_error(result).startswith("Error: email: That is not an email address: ")
     assert count(session, User) == 0
+    internal = cli(*args, "--email", "sam@riverside.local", input="a long password\n")
+    assert internal.exit_code == 0, internal.output  # a sign-in name: never mailed
+    assert count(session, User) == 1
 
 
 def test_user_create_with_a_taken_email_fails_in_one_sentence(cli, session):
