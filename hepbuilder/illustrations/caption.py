@@ -5,6 +5,8 @@ dose, so the side a picture shows follows from the dose's side. The handout, the
 the private link print this line under each picture.
 """
 
+from hepbuilder.domain.steps import each_side_only
+
 LIMB_WORDS = {"thigh": "leg", "shin": "leg", "foot": "leg", "buttock": "buttock"}
 ARM_PARTS = ("upper_arm", "forearm", "hand")
 
@@ -37,9 +39,17 @@ def side_to_draw(data: dict | None, side: str) -> str:
     return side
 
 
+def frame_label(frame: dict) -> str:
+    """A frame's label as printed ("Start"; "" for none). A label starting "[each side]" is
+    printed without the mark: it says when the frame is drawn (only for an each-side dose,
+    `domain.exercise.drawn_for_side`), not what the patient reads."""
+    return each_side_only(str(frame.get("label") or ""))[1]
+
+
 def frame_labels(data: dict | None) -> list[str]:
-    """The label of each frame of a pose ("Start", "Finish"; "" for a frame without one)."""
-    return [str(frame.get("label") or "") for frame in (data or {}).get("frames") or ()]
+    """The label of each frame of a pose as printed ("Start", "Finish"; "" for a frame without
+    one), by `frame_label`: every pen, the handout and the web pages print these."""
+    return [frame_label(frame) for frame in (data or {}).get("frames") or ()]
 
 
 def illustration_caption(data: dict | None, side: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from . import model as m
 from .cache import COMPUTED, LRUCache
+from .caption import frame_label
 from .kinematics import Body, Vec
 from .paths import (
     Camera,
@@ -416,7 +417,7 @@ def draw_frame(data: dict, index: int) -> FrameArt:
     bbox = shapes_bbox(list(shapes))
     joints2d = {name: p[:2] for name, p in proj.items()}
     return FrameArt(
-        label=str(frame.get("label") or ""),
+        label=frame_label(frame),
         shapes=shapes,
         bbox=bbox,
         joints=joints2d,

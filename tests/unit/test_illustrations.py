@@ -513,3 +513,29 @@ def test_validate_illustration_refuses_a_foot_turned_past_its_range():
             standing_pose(joints={"ankle_far": {"flex_deg": 5, "rotate_deg": 55}})
         )
     assert error.value.fields == {"frames[0].joints.ankle_far.rotate_deg": "must be from -40 to 40"}
+
+
+def test_a_frame_label_marked_each_side_prints_without_its_mark_wherever_it_is_drawn(exercises):
+    """Active 90/90's third frame is labelled "[each side] Then the other side": the mark says
+    when the frame is drawn (domain.exercise.drawn_for_side), it is never printed. Not on the
+    contact sheet, the pose editor's preview or any picture drawn from the raw pose."""
+    from hepbuilder.illustrations import frame_labels
+    from hepbuilder.services.poses import preview_pose
+    from tests.pdf_pages import pdf_text
+
+    exercise = next(e for e in exercises if e.slug == "active-90-90")
+    pose = exercise.illustration
+    assert pose["frames"][2]["label"] == "[each side] Then the other side"
+    assert frame_labels(pose) == ["Start", "Both knees up", "Then the other side"]
+    assert [f.label for f in build_illustration(pose, "left").frames][2] == "Then the other side"
+    for side in ("none", "each", "left"):
+        svg = illustration_svg(exercise, side)
+        assert "Then the other side" in svg and "[each side]" not in svg, side
+    assert "[each side]" not in preview_pose(exercise, pose, "#1f6f8b").svg
+    sheet = pdf_text(render_contact_sheet([exercise]))
+    assert "Then the other side" in sheet and "[each side]" not in sheet
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    illustration_flowable(exercise, "each", 400, 120).drawOn(canvas, 0, 0)
+    canvas.save()
+    assert "[each side]" not in pdf_text(buffer.getvalue())
