@@ -45,6 +45,50 @@ def flex(value) -> float:
     return float(value["flex_deg"] if isinstance(value, dict) else value)
 
 
+def arrow_points(frame, samples: int = 8) -> list[tuple[float, float]]:
+    """Points along every arrow a drawn frame holds, shaft and heads (screen mm)."""
+    points = []
+    for shape in frame.shapes:
+        if shape.name != "arrow":
+            continue
+        here = start = None
+        for op in shape.path:
+            if op[0] == "M":
+                here = start = op[1:3]
+                points.append(here)
+                continue
+            end = start if op[0] == "Z" else op[-2:]
+            if op[0] == "C":
+                (x1, y1), (x2, y2) = op[1:3], op[3:5]
+            else:
+                (x1, y1), (x2, y2) = here, end
+            for k in range(1, samples + 1):
+                t = k / samples
+                a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t**3
+                points.append(
+                    (
+                        a * here[0] + b * x1 + c * x2 + d * end[0],
+                        a * here[1] + b * y1 + c * y2 + d * end[1],
+                    )
+                )
+            here = end
+    return points
+
+
+def arrow_clearance(frame, limb: str) -> float:
+    """How far (screen mm) a frame's arrows stay from a drawn limb's outline: negative when an
+    arrow lies over the limb."""
+    (x0, y0), (x1, y1) = frame.limbs[limb]
+    r0, r1 = m.LIMB_RADII_MM[limb.rsplit("_", 1)[0]]
+    worst = math.inf
+    for point in arrow_points(frame):
+        distance, s, _ = checks.closest_points(
+            (*point, 0.0), (*point, 0.0), (x0, y0, 0.0), (x1, y1, 0.0)
+        )
+        worst = min(worst, distance - (r0 + (r1 - r0) * s))
+    return worst
+
+
 def heading(body, side: str) -> tuple[float, float]:
     """A foot's direction on the floor plan (x, z), as a unit vector."""
     heel, toe = body.points[f"heel_{side}"], body.points[f"toe_{side}"]
@@ -243,6 +287,17 @@ def test_banded_lunge_band_pulls_the_front_knee_inward_and_the_arrow_pushes_it_o
         s for shape in finish.shapes if shape.name == "prop:post" for s in shape.path[0][1::2]
     )
     assert arrow["vector_mm"][0] * (post_x - band_end) < 0  # away from the post
+    # and it shows at print size: long, in the open between the knee and the post at the
+    # knee's height, over no part of the body (the thigh it acts on is the highlight colour)
+    assert math.hypot(*arrow["vector_mm"]) >= 300
+    for limb in m.LIMBS:
+        assert arrow_clearance(finish, limb) > 40, limb
+    knee = finish.joints["knee_near"]
+    points = arrow_points(finish)
+    assert all(abs(y - knee[1]) < 150 for _, y in points)
+    assert all(band_end < x < post_x for x, _ in points)
+    band = [op[1:3] for shape in finish.shapes if shape.name == "band" for op in shape.path]
+    assert min(math.dist(p, b) for p in points for b in band) > 40  # the band shows too
 
 
 def test_foam_roller_outer_hip_sits_on_the_roller_propped_with_the_top_foot_planted():
