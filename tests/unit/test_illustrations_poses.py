@@ -380,6 +380,42 @@ def test_pigeon_back_leg_is_straight_behind_with_hips_square():
     assert points["ankle_far"][0] < points["hip_far"][0] - 600
 
 
+def test_pigeon_front_shin_lies_across_the_body_in_full_view_with_the_trunk_upright():
+    """What a patient copies (steps 2 to 4): the front knee forward and out to its own side,
+    bent about a right angle, the shin across the floor to the outside of the other hip, the
+    back leg long behind, sitting up tall on hands on the floor in front of the hips. And the
+    picture must show it: the front leg unhidden, no arm over the front knee."""
+    illustration = entry("pigeon-stretch")["illustration"]
+    joints = illustration["frames"][0]["joints"]
+    assert 85 <= flex(joints["knee_near"]) <= 110
+    (scene,) = scenes("pigeon-stretch")
+    points = scene.body.points
+    hip, knee, ankle = points["hip_near"], points["knee_near"], points["ankle_near"]
+    assert knee[0] > hip[0] + 250 and knee[2] > hip[2] + 120  # forward, out to the side
+    assert ankle[2] < points["hip_far"][2]  # past the other hip
+    assert abs(ankle[2] - knee[2]) > 2 * abs(ankle[0] - knee[0])  # across, not forward
+    assert abs(points["neck_base"][0] - points["pelvis"][0]) < 150  # sitting up tall
+    gaps = {part: gap for part, _, gap in scene.contacts}
+    for side in ("near", "far"):  # on the floor in front of the hips, behind the front shin
+        hand = points[f"hand_{side}"]
+        assert abs(gaps[f"hand_{side}"]) < m.CONTACT_TOLERANCE_MM
+        assert points["pelvis"][0] < hand[0] < ankle[0] - 100
+    (frame,) = drawing("pigeon-stretch").frames
+    assert hidden_share(frame, "thigh_near") <= 0.1
+    assert hidden_share(frame, "shin_near") <= 0.3 and hidden_share(frame, "foot_near") <= 0.3
+    assert math.dist(*frame.limbs["shin_near"]) > 0.5 * m.SHIN_MM  # seen across, not end on
+    knee_2d = (*frame.joints["knee_near"], 0.0)
+    for part in ("upper_arm_near", "forearm_near", "hand_near"):  # no arm over the knee
+        (a, b) = frame.limbs[part]
+        distance, _, _ = checks.closest_points(knee_2d, knee_2d, (*a, 0.0), (*b, 0.0))
+        assert distance > m.LIMB_RADII_MM["thigh"][1] + m.LIMB_RADII_MM["upper_arm"][0], part
+    # the arrow (step 4: let the hips sink) points down, long enough to see, over no limb
+    (arrow,) = illustration["arrows"]
+    assert arrow["at"] == "pelvis" and arrow["vector_mm"][1] <= -200
+    for limb in m.LIMBS:
+        assert arrow_clearance(frame, limb) > 30, limb
+
+
 def test_reverse_warrior_bends_the_knee_over_the_turned_out_foot():
     start, finish = scenes("reverse-warrior-adductor-stretch")
     for scene in (start, finish):

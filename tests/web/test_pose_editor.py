@@ -70,7 +70,7 @@ def test_pose_problems_name_joints_and_movements_in_plain_words(signed_in):
         "Frame 1: right upper arm passes into the trunk; right forearm passes into the trunk: "
         "change the joint angles"
     )
-    assert "Frame 1, contact 4: right hand is 101 mm into the floor" in " ".join(bad["problems"])
+    assert "Frame 1, contact 4: right hand is 221 mm above the floor" in " ".join(bad["problems"])
     assert not re.search(r"_near|_far|_deg|_mm|frames\[", " ".join(bad["problems"]))
 
 
