@@ -10,7 +10,7 @@ import pytest
 
 from hepbuilder.illustrations import build_illustration, checks
 from hepbuilder.illustrations import model as m
-from hepbuilder.illustrations.compose import hidden_share
+from hepbuilder.illustrations.compose import _inside, _on_curve, hidden_share
 from hepbuilder.illustrations.kinematics import lerp
 from hepbuilder.illustrations.world import place_frames
 from hepbuilder.paths import LIBRARY_DIR
@@ -87,6 +87,16 @@ def arrow_clearance(frame, limb: str) -> float:
         )
         worst = min(worst, distance - (r0 + (r1 - r0) * s))
     return worst
+
+
+def arrow_over_body(frame) -> float:
+    """The share (0 to 1) of a frame's arrow points that lie over the drawn body (trunk, head,
+    a limb or a buttock patch): an arrow over the figure competes with it, and over a part in
+    the highlight colour it all but disappears."""
+    body = set(m.SEGMENTS) | {"buttock_near", "buttock_far"}
+    outlines = [_on_curve(shape.path) for shape in frame.shapes if shape.name in body]
+    points = arrow_points(frame)
+    return sum(any(_inside(p, o, 0.0) for o in outlines) for p in points) / len(points)
 
 
 def heading(body, side: str) -> tuple[float, float]:

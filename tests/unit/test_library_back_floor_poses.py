@@ -9,7 +9,15 @@ import math
 
 from hepbuilder.illustrations import checks
 from hepbuilder.illustrations import model as m
-from tests.unit.test_illustrations_poses import FLAT_MM, axis_distance, entry, scenes
+from tests.unit.test_illustrations_poses import (
+    FLAT_MM,
+    arrow_clearance,
+    arrow_over_body,
+    axis_distance,
+    drawing,
+    entry,
+    scenes,
+)
 
 GRIP_MM = 110.0  # a hand holding a limb: its tip this close to the limb's axis
 
@@ -58,6 +66,20 @@ def test_lower_trunk_rotation_rolls_both_knees_each_way_with_the_shoulders_flat(
             assert sign * (points[f"knee_{side}"][2] - middle.body.points[f"knee_{side}"][2]) > 100
         assert math.dist(points["knee_near"], points["knee_far"]) < 200
         assert abs(points["shoulder_near"][1] - points["shoulder_far"][1]) < 30
+    # each arrow shows the knees' way on the open mat beside the legs: not over the trunk (in
+    # the highlight colour it vanishes, and curled over the chest it reads as turning the
+    # chest, which the steps keep flat) nor over an arm or a leg
+    frames = drawing("lower-trunk-rotation").frames
+    knees_x = [(f.joints["knee_near"][0] + f.joints["knee_far"][0]) / 2 for f in frames]
+    arrows = entry("lower-trunk-rotation")["illustration"]["arrows"]
+    assert sorted(a["frame"] for a in arrows) == [0, 2]
+    for arrow in arrows:
+        frame = frames[arrow["frame"]]  # (each frame draws its own arrow only)
+        assert arrow_over_body(frame) == 0
+        for limb in m.LIMBS:
+            assert arrow_clearance(frame, limb) > 30, (arrow["frame"], limb)
+        assert arrow["vector_mm"][0] * (knees_x[arrow["frame"]] - knees_x[1]) > 0
+        assert math.hypot(*arrow["vector_mm"]) >= 300
 
 
 def test_prone_press_up_straightens_the_arms_with_the_hips_left_on_the_floor():
