@@ -60,7 +60,7 @@ def test_api_put_exercise_is_get_modify_put_and_a_stale_version_is_409(editor, s
     assert editor.get("/api/v1/exercises/step-up").get_json()["summary"] == (
         "Step up onto a low step."
     )
-    versions = session.scalars(select(ExerciseVersion)).all()
+    versions = session.scalars(select(ExerciseVersion).order_by(ExerciseVersion.id)).all()
     assert [v.api_token_id for v in versions] == [None, editor.token_id]
 
 
