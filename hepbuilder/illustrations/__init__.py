@@ -10,13 +10,19 @@ joints, parts and fields in plain words ("knee_near" is the right knee) for the 
 from .caption import frame_labels, illustration_caption, side_to_draw
 from .compose import build_illustration
 from .pose import validate_illustration
-from .render import illustration_flowable, illustration_svg, render_contact_sheet
+from .render import (
+    illustration_flowable,
+    illustration_frame_svgs,
+    illustration_svg,
+    render_contact_sheet,
+)
 
 __all__ = [
     "build_illustration",
     "frame_labels",
     "illustration_caption",
     "illustration_flowable",
+    "illustration_frame_svgs",
     "illustration_svg",
     "render_contact_sheet",
     "side_to_draw",

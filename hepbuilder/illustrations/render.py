@@ -6,6 +6,7 @@ same drawing.
 """
 
 import io
+from dataclasses import replace
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -62,6 +63,45 @@ def illustration_svg(
     return svg_document(
         _art(exercise, side), exercise.name, palette(accent_hex), _position_word(exercise), width_px
     )
+
+
+def _frames_apart(art: Illustration) -> list[Illustration]:
+    """Each frame of `art` as a one-frame illustration in one common box (the widest frame's
+    width, the tallest one's height), the figure centred in it and standing on its floor line,
+    as the frames of one picture stand side by side."""
+    width = max(f.bbox[2] - f.bbox[0] for f in art.frames)
+    height = max(f.bbox[3] - f.bbox[1] for f in art.frames)
+    apart = []
+    for index, frame in enumerate(art.frames):
+        x0, y0, x1, _ = frame.bbox
+        left = (x0 + x1 - width) / 2.0
+        boxed = replace(frame, bbox=(left, y0, left + width, y0 + height))
+        stored = None if art.svg_paths is None else (art.svg_paths[index],)
+        apart.append(Illustration(frames=(boxed,), side=art.side, svg_paths=stored))
+    return apart
+
+
+def illustration_frame_svgs(
+    exercise: LibraryExercise, side: str = "none", accent_hex: str = "#1f6f8b"
+) -> list[str]:
+    """One standalone `<svg role="img">` per frame of the exercise's picture, for a page that
+    lays the frames out itself (the private link: two to a row on a phone).
+
+    Same geometry and paths as `illustration_svg`. Every frame gets the same viewBox, so at one
+    width on the page each figure is drawn at the same scale, centred and on one floor line. No
+    label is drawn inside (the page sets it as text); each SVG's `<title>` is its frame's label
+    (escaped), or "Picture 2 of 3" for a frame without one. An exercise with no pose
+    illustration gets its one placeholder, as `illustration_svg` draws it.
+    """
+    art = _art(exercise, side)
+    fills, word = palette(accent_hex), _position_word(exercise)
+    if art is None:
+        return [svg_document(None, exercise.name, fills, word, None)]
+    count = len(art.frames)
+    return [
+        svg_document(one, one.frames[0].label or f"Picture {number} of {count}", fills, word, None)
+        for number, one in enumerate(_frames_apart(art), start=1)
+    ]
 
 
 WIDE_FRAMES = 3  # a picture of this many frames takes a whole row of the contact sheet
