@@ -61,6 +61,18 @@ def index():
     )
 
 
+def _drawn(exercise, side: str, draw):
+    """`draw(exercise)` for the exercise as drawn for `side`, its stored paths loaded first (one
+    query for the poses this process cannot draw yet), or None when the drawing fails."""
+    exercise = drawn_for_side(exercise, side)
+    illustration_paths.load_illustration_paths(get_db(), [exercise.illustration])
+    try:
+        return draw(exercise)
+    except Exception:  # a drawing problem must not take the page down; the log says which
+        current_app.logger.exception("Could not draw the illustration of %s", exercise.slug)
+        return None
+
+
 def illustration_markup(exercise, accent_hex: str, side: str = "none") -> Markup | None:
     """The exercise's SVG from the illustrations layer (which escapes its own text), or None.
 
@@ -70,14 +82,21 @@ def illustration_markup(exercise, accent_hex: str, side: str = "none") -> Markup
         from hepbuilder.illustrations import illustration_svg
     except ImportError:
         return None
-    exercise = drawn_for_side(exercise, side)
-    illustration_paths.load_illustration_paths(get_db(), [exercise.illustration])
-    try:
-        svg = illustration_svg(exercise, side=side, accent_hex=accent_hex)
-    except Exception:  # a drawing problem must not take the page down; the log says which
-        current_app.logger.exception("Could not draw the illustration of %s", exercise.slug)
-        return None
+    svg = _drawn(exercise, side, lambda e: illustration_svg(e, side=side, accent_hex=accent_hex))
     return Markup(svg) if svg else None
+
+
+def frame_markups(exercise, accent_hex: str, side: str = "none") -> list[Markup]:
+    """The exercise's picture as one SVG per frame, all at one scale (`illustration_frame_svgs`),
+    drawn for `side` as `illustration_markup` draws it; [] when it cannot be drawn."""
+    try:
+        from hepbuilder.illustrations import illustration_frame_svgs
+    except ImportError:
+        return []
+    svgs = _drawn(
+        exercise, side, lambda e: illustration_frame_svgs(e, side=side, accent_hex=accent_hex)
+    )
+    return [Markup(svg) for svg in svgs or ()]
 
 
 def illustration_words(exercise, side: str = "none") -> str:

@@ -53,17 +53,19 @@ def _remote_addr() -> str:
     return request.remote_addr or ""
 
 
-def _illustration(item, accent_hex: str):
-    from .exercises import illustration_markup
+def _picture(item, accent_hex: str) -> dict:
+    """The item's drawing: one SVG ("illustration"), or for a picture of several frames one SVG
+    a frame, all at one scale, each with its label ("frames": (svg, label) pairs), for the page
+    to lay out two to a row on a phone and to set the labels as text under them (inside an SVG a
+    label shrinks with the picture, to a few pixels on a phone)."""
+    from .exercises import frame_markups, illustration_markup
 
-    return illustration_markup(item.exercise, accent_hex, side=item.dose.side)
-
-
-def _frame_labels(item) -> list[str]:
-    """The labels of a picture's frames ("Start", "Finish"), for the page to set as text under
-    it: inside the SVG they shrink with the picture, to a few pixels on a phone."""
-    labels = frame_labels(drawn_for_side(item.exercise, item.dose.side).illustration)
-    return labels if len(labels) > 1 and any(labels) else []
+    side = item.dose.side
+    labels = frame_labels(drawn_for_side(item.exercise, side).illustration)
+    if len(labels) < 2:
+        return {"illustration": illustration_markup(item.exercise, accent_hex, side=side)}
+    svgs = frame_markups(item.exercise, accent_hex, side=side)
+    return {"frames": list(zip(svgs, labels, strict=True)) if svgs else []}
 
 
 def _caption(item) -> str:
@@ -105,9 +107,8 @@ def show(token: str):
                 (url_for("patient_links.photo", token=token, item=index, number=number), photo)
                 for number, photo in enumerate(item.exercise.printed_photos, start=1)
             ],
-            "illustration": None if item.exercise.printed_photos else _illustration(item, accent),
+            **({} if item.exercise.printed_photos else _picture(item, accent)),
             "caption": "" if item.exercise.printed_photos else _caption(item),
-            "frame_labels": [] if item.exercise.printed_photos else _frame_labels(item),
         }
         for index, item in enumerate(spec.items, start=1)
     ]

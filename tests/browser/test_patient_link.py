@@ -59,7 +59,8 @@ def test_private_link_on_a_phone_without_javascript(live_server, browser, sessio
         )
         assert smallest >= 15, f"text as small as {smallest}px"
         assert requested and all(u.startswith(live_server.url) for u in requested), requested
-        assert page.locator("svg").count() == len(handout_spec(handout)["items"])
+        # a picture for every exercise (a picture of several frames is one SVG a frame)
+        assert page.locator(".exercise__picture").count() == len(handout_spec(handout)["items"])
 
         page.set_viewport_size({"width": 1280, "height": 900})
         page.screenshot(path=str(SHOTS / "patient-link-desktop.png"), full_page=False)
@@ -124,18 +125,26 @@ def test_therapist_emails_a_handout_and_sees_it_sent(live_server, page, session)
     assert mail["To"].addresses[0].addr_spec == "zoe@example.com"
 
 
-def test_picture_frame_labels_are_readable_on_a_phone(live_server, browser, session):
-    """At 390 px a two-frame picture is at least 300 px wide and every frame label ("Relaxed",
-    "Thigh tight") is text at least 14 px tall; inside the SVG it was about 5 px."""
+def test_picture_frames_are_large_and_labelled_on_a_phone(live_server, browser, session):
+    """At 390 px a picture of several frames is one SVG a frame, every frame at least 160 px
+    wide (a two-frame picture at least 300 px in all; three frames two to a row, the third
+    below), all frames of a picture at one size, and every frame label ("Relaxed", "Thigh
+    tight") text at least 14 px tall under its own frame; inside the SVG it was about 5 px.
+    On a desktop the frames stand side by side. A screen reader hears the exercise's name once
+    (the frames' list) and each frame by its label."""
     from tests.builders import make_program
 
     live_server.app.config["LINK_KEY"] = "browser-link-key"
     signer = LinkSigner(key=b"browser-link-key", base_url=live_server.url)
     clinic = seeded_clinic(session, name="Riverside Physio")
     patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
-    program = make_program(
-        session, patient, items=[{"exercise": "quad-sets"}, {"exercise": "glute-bridge"}]
-    )
+    items = [
+        {"exercise": "quad-sets"},
+        {"exercise": "glute-bridge"},
+        {"exercise": "monster-walk"},
+        {"exercise": "active-90-90", "side": "each"},  # its third frame is for "each" only
+    ]
+    program = make_program(session, patient, items=items)
     from hepbuilder.services import handouts
     from hepbuilder.services.actor import Actor
 
@@ -147,30 +156,59 @@ def test_picture_frame_labels_are_readable_on_a_phone(live_server, browser, sess
         page = context.new_page()
         page.goto(spec["share_url"])
         pictures = page.locator(".exercise__picture")
-        assert pictures.count() == 2
+        assert pictures.count() == len(items)
+        SHOTS.mkdir(parents=True, exist_ok=True)
         for index, item in enumerate(spec["items"]):
             picture = pictures.nth(index)
-            assert picture.locator("svg").bounding_box()["width"] >= 300
-            expected = [frame.get("label") for frame in item["exercise"]["illustration"]["frames"]]
-            labels = picture.locator(".frame-labels li")
+            exercise = item["exercise"]
+            expected = [frame.get("label") for frame in exercise["illustration"]["frames"]]
+            expected = [label.removeprefix("[each side] ") for label in expected]
+            frames = picture.get_by_role("list", name=exercise["name"]).get_by_role("img")
+            assert frames.count() == len(expected) == picture.locator("svg").count()
+            boxes = [frames.nth(n).bounding_box() for n in range(frames.count())]
+            for box in boxes:
+                assert box["width"] >= 160, (exercise["slug"], box)
+                assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+            sizes = {(round(box["width"]), round(box["height"])) for box in boxes}
+            assert len(sizes) == 1, (exercise["slug"], sizes)  # one scale for every frame
+            assert picture.locator(".frames").bounding_box()["width"] >= 300
+            if len(expected) == 3:  # two to a row, the third below
+                assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"], boxes
+            names = [frames.nth(n).evaluate("e => e.querySelector('title').textContent")
+                     for n in range(frames.count())]  # fmt: skip
+            assert names == expected
+            assert picture.get_by_role("img", name=expected[-1], exact=True).count() == 1
+            labels = picture.locator(".frame__label")
             assert labels.all_inner_texts() == expected
             for number in range(labels.count()):
                 label = labels.nth(number)
                 size = label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-                assert size >= 14 and label.bounding_box()["height"] >= 14, (expected, size)
+                box = label.bounding_box()
+                assert size >= 14 and box["height"] >= 14, (expected, size)
+                frame = boxes[number]  # under its own frame
+                assert (
+                    frame["x"] <= box["x"]
+                    and box["x"] + box["width"] <= frame["x"] + frame["width"]
+                )
+                assert frame["y"] + frame["height"] <= box["y"] + 1, (frame, box)
             texts = picture.locator("svg text")  # the SVG's own labels: hidden or readable
             for number in range(texts.count()):
                 box = texts.nth(number).bounding_box()
                 assert box is None or box["height"] >= 14, box
+            picture.screenshot(
+                path=str(SHOTS / f"patient-link-figure-phone-{exercise['slug']}.png")
+            )
         widths = page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1], widths
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        picture = pictures.first
-        picture.screenshot(path=str(SHOTS / "patient-link-figure-phone.png"))
         page.screenshot(path=str(SHOTS / "patient-link-figures-phone.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 800})
+        for index in range(pictures.count()):  # side by side
+            frames = pictures.nth(index).locator("svg")
+            tops = {round(frames.nth(n).bounding_box()["y"]) for n in range(frames.count())}
+            assert len(tops) == 1, tops
+        pictures.nth(2).screenshot(path=str(SHOTS / "patient-link-figure-desktop-monster-walk.png"))
         page.screenshot(path=str(SHOTS / "patient-link-figures-desktop.png"), full_page=True)
     finally:
         context.close()

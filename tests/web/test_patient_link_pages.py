@@ -66,7 +66,9 @@ def test_private_link_shows_the_latest_handout_made_for_reading_alone(session, v
         assert all(p.replace("'", "&#39;") in text for p in exercise["precautions"])
     doses = [describe_dose(parse_dose(item)) for item in spec["items"]]
     assert all(f'class="exercise__dose">{words}<' in text for words in doses), doses
-    assert text.count("<svg") == len(spec["items"])
+    assert text.count('<figure class="exercise__picture">') == len(spec["items"])
+    frames = [len(item["exercise"]["illustration"]["frames"]) for item in spec["items"]]
+    assert text.count("<svg") == sum(frames)  # a picture of several frames: one SVG a frame
     assert "Stop and call Riverside Physio on 0161 555 0100:" in text
     assert f'href="{path_of(handout)}/handouts/1.pdf"' in text
     assert 'href="/p/brand/7b2d8e.css"' in text
@@ -297,7 +299,8 @@ def test_private_link_shows_the_photos_the_handout_printed(session, visitor):
         printed = printed.split(",", 1)[1]
         assert served.data == base64.b64decode(printed)
         assert served.headers["Cache-Control"] == "no-store"
-    assert text.count("<svg") == len(spec["items"]) - 1  # the others keep their drawing
+    pictures = text.count('<figure class="exercise__picture">')
+    assert pictures == len(spec["items"]) - 1  # the others keep their drawing
     assert visitor.get(f"{path_of(handout)}/photos/{index}/3.jpg").status_code == 404
     assert visitor.get(f"{path_of(handout)}/photos/99/1.jpg").status_code == 404
     assert visitor.get(f"/p/{'x' * 32}/photos/{index}/1.jpg").status_code == 404
@@ -385,9 +388,10 @@ def test_private_link_shows_the_other_side_frame_only_for_an_each_side_dose(
     handout = handouts.issue_handout(session, Actor(clinic_id=clinic.id), program.id, links=SIGNER)
     session.commit()
     text = visitor.get(path_of(handout)).text
-    assert "<li>Both knees up</li>" in text
-    assert ("<li>Then the other side</li>" in text) is shown
-    assert text.count("frame-labels--3") == shown and text.count("frame-labels--2") == (not shown)
+    label = '<span class="frame__label" aria-hidden="true">{}</span>'
+    assert label.format("Both knees up") in text and "<title>Both knees up</title>" in text
+    assert (label.format("Then the other side") in text) is shown
+    assert text.count('<li class="frame">') == (3 if shown else 2)
     assert "[each side]" not in text
     # as the handout prints it before the steps
     one_side = "For your left leg only (the one shown in colour)."
