@@ -1,5 +1,5 @@
 """A patient's phone number through the API: refused when it is no phone number, with the same
-sentence the web page shows; one stored before numbers were checked is still read."""
+sentence the web page shows (one stored before numbers were checked: tests/api/test_patient_emails.py)."""
 
 from sqlalchemy import select
 
@@ -22,17 +22,6 @@ def test_a_patient_phone_number_without_digits_is_422_naming_the_field(session, 
     patched = api.patch(f"/api/v1/patients/{created.get_json()['id']}", json={"phone": "n/a"})
     assert patched.status_code == 422
     assert patched.get_json()["error"]["fields"] == {"phone": MESSAGE}
-
-
-def test_a_phone_number_stored_before_numbers_were_checked_is_still_read(session, api):
-    patient = api.post("/api/v1/patients", json=PATIENT).get_json()
-    see_committed(session)
-    session.get(Patient, patient["id"]).phone = "ask at the desk"
-    session.commit()
-    read = api.get(f"/api/v1/patients/{patient['id']}")
-    assert read.status_code == 200 and read.get_json()["phone"] == "ask at the desk"
-    renamed = api.patch(f"/api/v1/patients/{patient['id']}", json={"first_name": "Zoe"})
-    assert renamed.status_code == 200 and renamed.get_json()["phone"] == "ask at the desk"
 
 
 def test_a_phone_number_with_non_breaking_spaces_is_stored_with_plain_ones(session, api):
