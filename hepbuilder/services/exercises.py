@@ -23,7 +23,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from hepbuilder.db.like import contains, search_in_clinic
 from hepbuilder.db.models import Clinic, ExerciseEquipment, ExerciseTarget, Muscle, Protocol
@@ -199,7 +199,7 @@ def protocol_to_domain(row: Protocol) -> domain.LibraryProtocol:
     )
 
 
-def default_dose(row: ExerciseRow) -> Dose:
+def default_dose(row: "ExerciseRow | ListedExercise") -> Dose:
     return parse_dose(row.defaults or {})
 
 
@@ -373,20 +373,59 @@ LISTED_COLUMNS = (
     ExerciseRow.version,
 )
 # loader options built once: building them is a good part of a small query's time
-_LISTED_LOADS = (load_only(*LISTED_COLUMNS), joinedload(ExerciseRow.equipment_rows))
 _FULL_LOADS = (selectinload(ExerciseRow.targets), selectinload(ExerciseRow.equipment_rows))
 
 
-def _rows_by_id(session: Session, ids: list[int], *, listed: bool = False) -> list[ExerciseRow]:
-    """Full rows (targets and equipment loaded) for `ids`, in that order; `listed`: only
-    LISTED_COLUMNS, and the equipment in the same statement."""
+@dataclass(frozen=True, slots=True)
+class ListedExercise:
+    """An exercise as a list shows it (the builder's picker): LISTED_COLUMNS and its equipment,
+    read as plain rows, with the attribute names of the Exercise row."""
+
+    id: int
+    clinic_id: int
+    slug: str
+    name: str
+    category: str
+    body_region: str
+    photos: list | None
+    defaults: dict | None
+    is_archived: bool
+    version: int
+    equipment: tuple[str, ...]
+
+
+# built once, as _STORED_ROWS: one statement, each exercise's equipment joined in its order
+_LISTED_ROWS = (
+    select(ExerciseRow.id, *LISTED_COLUMNS, ExerciseEquipment.equipment)
+    .outerjoin(ExerciseEquipment, ExerciseEquipment.exercise_id == ExerciseRow.id)
+    .where(ExerciseRow.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ExerciseRow.id, ExerciseEquipment.position, ExerciseEquipment.equipment)
+)
+
+
+def _listed_by_id(session: Session, ids: list[int]) -> dict[int, ListedExercise]:
+    fields: dict[int, tuple] = {}
+    equipment: dict[int, list[str]] = {}
+    for *row, item in session.execute(_LISTED_ROWS, {"ids": ids}):
+        fields.setdefault(row[0], tuple(row))
+        if item is not None:
+            equipment.setdefault(row[0], []).append(item)
+    return {i: ListedExercise(*row, tuple(equipment.get(i, ()))) for i, row in fields.items()}
+
+
+def _rows_by_id(session: Session, ids: list[int], *, listed: bool = False) -> list:
+    """Full rows (targets and equipment loaded) for `ids`, in that order; `listed`: each a
+    ListedExercise, in one statement and no ORM objects (a fifth of the builder page's time
+    went to loading the picker's rows as objects)."""
     if not ids:
         return []
-    loads = _LISTED_LOADS if listed else _FULL_LOADS
-    rows = session.scalars(
-        select(ExerciseRow).where(ExerciseRow.id.in_(ids)).options(*loads)
-    ).unique()
-    by_id = {row.id: row for row in rows}
+    if listed:
+        by_id = _listed_by_id(session, ids)
+    else:
+        rows = session.scalars(
+            select(ExerciseRow).where(ExerciseRow.id.in_(ids)).options(*_FULL_LOADS)
+        ).unique()
+        by_id = {row.id: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -416,7 +455,7 @@ def search_exercises(
     steps, region, conditions or target muscles, ignoring case, accents and plurals.
     `prefer_ids` (favourites, recently used) come first, in that order, then the rest by name.
     The matching ids are found first and only the page's rows are loaded whole (`listed`: only
-    what a list shows, LISTED_COLUMNS).
+    what a list shows, as ListedExercise).
     """
     _terms_of(session, clinic_id, filters)
     limit, offset = max(1, min(limit, MAX_PAGE_SIZE)), max(0, offset)

@@ -5,7 +5,7 @@ import pytest
 
 from hepbuilder.domain import exercise as domain
 from hepbuilder.domain.search_terms import parse_query, stem
-from hepbuilder.services.exercises import query_terms, search_exercises
+from hepbuilder.services.exercises import ListedExercise, query_terms, search_exercises
 from tests.builders import seeded_clinic
 
 
@@ -104,3 +104,16 @@ def test_preferred_exercises_come_first_in_their_order_then_the_rest_by_name(ses
             session, clinic.id, prefer_ids=preferred, limit=limit, listed=True, **filters
         )
         assert [row.id for row in listed] == expected, filters
+
+
+def test_a_listed_search_holds_what_the_exercise_rows_hold(session, clinic):
+    """The picker's rows are read as plain rows (ListedExercise), not objects: each must say what
+    the Exercise row says, its equipment in the library's order, in the same order of results."""
+    rows = search_exercises(session, clinic.id, limit=500)
+    listed = search_exercises(session, clinic.id, limit=500, listed=True)
+    assert [r.slug for r in listed] == [r.slug for r in rows] and len(rows) > 60
+    assert any(r.equipment for r in rows) and any(not r.equipment for r in rows)
+    for row, light in zip(rows, listed, strict=True):
+        for name in ListedExercise.__slots__:
+            expected = getattr(row, name)
+            assert getattr(light, name) == (tuple(expected) if name == "equipment" else expected)
