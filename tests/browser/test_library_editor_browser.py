@@ -121,10 +121,12 @@ def test_pose_preview_is_marked_out_of_date_while_the_pose_has_problems(
 ):
     # With the upper arm swung into the trunk the pose cannot be drawn: the last valid picture
     # stays beside the problems, so it is dimmed and said to be that, until the pose is valid.
+    # (An exercise whose angles are all whole degrees, as the sliders set them, so putting the
+    # two sliders back gives the valid pose again.)
     admin = an_admin(session)
     for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
         sign_in(viewport_page, live_server.url, admin)
-        viewport_page.goto(live_server.url + "/admin/library/pigeon-stretch/pose")
+        viewport_page.goto(live_server.url + "/admin/library/standing-march/pose")
         figure = viewport_page.locator("#pose-preview")
         note = viewport_page.locator("#pose-stale")
         problems = viewport_page.locator("#pose-errors")
