@@ -34,7 +34,8 @@ class Control:
     low: float
     high: float
     value: float
-    step: float = 1.0
+    step: float = 0.1  # a tenth of a degree or mm: what the library writes (a whole-degree slider
+    # made a browser send -36 for a stored -36.1, so saving an unchanged pose changed it)
 
 
 def _words(name: str) -> str:

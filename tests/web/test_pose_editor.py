@@ -10,12 +10,23 @@ from hepbuilder.services import exercises
 from tests.builders import make_user, see_committed, sign_in
 
 
+def _as_a_browser_keeps_it(low: str, step: str, value: str) -> str:
+    """A range input's value as a browser sends it: the nearest step from its `min` (HTML's
+    value sanitization), so a slider of whole degrees sends -36 for a stored -36.1."""
+    steps = round((float(value) - float(low)) / float(step))
+    return f"{float(low) + steps * float(step):.6g}"
+
+
 def page_form(client, slug: str) -> dict:
-    """The pose form as the page would send it unchanged."""
+    """The pose form as a browser would send the page unchanged."""
     html = client.get(f"/admin/library/{slug}/pose").get_data(as_text=True)
-    data = dict(
-        re.findall(r'<input type="range" id="[^"]+" name="([^"]+)"[^>]*value="([^"]*)"', html)
+    sliders = re.findall(
+        r'<input type="range" id="[^"]+" name="([^"]+)" min="([^"]*)" max="[^"]*" '
+        r'step="([^"]*)" value="([^"]*)"',
+        html,
     )
+    assert sliders, "the page's sliders"
+    data = {name: _as_a_browser_keeps_it(low, step, value) for name, low, step, value in sliders}
     data["base"] = re.search(r'name="base" value="([^"]*)"', html).group(1).replace("&#34;", '"')
     data["version"] = re.search(r'name="version" value="(\d+)"', html).group(1)
     data["view"] = re.search(r'<option value="(\w+)" selected>', html).group(1)
