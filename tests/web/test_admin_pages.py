@@ -700,3 +700,26 @@ def test_a_clinic_phone_number_without_digits_is_refused_beside_the_field(
     assert post_branding(admin_client, phone="0161 555 0100 x204").status_code == 302
     see_committed(session)
     assert session.get(Clinic, clinic.id).phone == "0161 555 0100 x204"
+
+
+NOTHING_SAVED = "Nothing was saved: please correct the fields marked below."
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        ("/admin/branding", {**BRANDING, "email": "front..desk@riverside.example"}),
+        ("/admin/users", {**NEW_USER, "email": "not-an-email"}),
+        ("/admin/tokens", {"name": "", "scopes": "programs"}),
+        ("/admin/webhooks", {"url": "ftp://pms.example/hook"}),
+        ("/admin/users/{other}/password", {"password": "short", "password_again": "short"}),
+    ],
+)
+def test_a_refused_admin_form_says_nothing_was_saved(admin_client, session, clinic, path, refused):
+    other = make_user(session, clinic, name="Tess Therapist")
+    session.commit()
+    path = path.format(other=other.id)
+    assert NOTHING_SAVED not in admin_client.get(path).text
+    response = admin_client.post(path, data=refused)
+    assert response.status_code == 422, path
+    assert NOTHING_SAVED in response.text
