@@ -20,7 +20,8 @@ from hepbuilder.domain.limits import HANDOUT_EMAIL_LIMITS
 MAX_ADDRESS_CHARS = HANDOUT_EMAIL_LIMITS["to"]
 BLANK_MESSAGE = "Enter an email address."
 NOT_AN_ADDRESS = "That is not an email address."
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+# line breaks and other control characters: never in an address (nor in a header, handout_emails)
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
 def address_pattern(around: str = "", *, special_use: bool = False) -> str:
@@ -62,7 +63,7 @@ def check_address(value: object, field: str = "to", *, deliverable: bool = True)
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ValidationError({field: BLANK_MESSAGE})
-    if len(text) > MAX_ADDRESS_CHARS or _CONTROL.search(text):
+    if len(text) > MAX_ADDRESS_CHARS or CONTROL_CHARS.search(text):
         raise ValidationError({field: NOT_AN_ADDRESS})
     try:
         checked = validate_email(

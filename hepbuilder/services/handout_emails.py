@@ -10,7 +10,6 @@ clinic or patient name can never start a new header.
 
 import datetime as dt
 import hashlib
-import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -26,7 +25,7 @@ from hepbuilder.paths import TEMPLATES_DIR
 
 from .actor import Actor, system_actor
 from .audit import record_event
-from .email_addresses import check_address
+from .email_addresses import CONTROL_CHARS, check_address
 from .handout_pdfs import read_pdf
 from .handouts import get_handout, handout_own_fields, patient_filename
 from .outbox import DeliveryError, enqueue, register_sender, requeue
@@ -37,7 +36,6 @@ from .webhooks import emit_event, handout_ref
 KIND = "email"
 DELIVERIES_SHOWN = 50  # the newest emails listed for a patient or a handout
 NOT_SET_UP = "Email is not set up on this server, so nothing was sent."
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
 _templates = Environment(
@@ -49,7 +47,7 @@ _templates = Environment(
 
 def one_line(text: str) -> str:
     """`text` with every line break and control character turned into one space (header-safe)."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
+    return " ".join(CONTROL_CHARS.sub(" ", text or "").split())
 
 
 def _dedupe_key(actor: Actor, once: str | None) -> str | None:

@@ -22,6 +22,14 @@ def sign_in(page, url, user):
     page.get_by_role("button", name="Sign in").click()
 
 
+def at_both_widths(live_server, page, new_page, user, path: str):
+    """(page, "desktop"), then (a phone-sized page, "phone"), each signed in as `user` at `path`."""
+    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
+        sign_in(viewport_page, live_server.url, user)
+        viewport_page.goto(live_server.url + path)
+        yield viewport_page, name
+
+
 def an_admin(session):
     clinic = seeded_clinic(session, name="Riverside Physio")
     admin = make_user(session, clinic, role="admin", name="Ada Admin")
@@ -61,9 +69,9 @@ def test_steps_tips_and_precautions_show_all_their_text_and_grow_while_typing(
     admin = an_admin(session)
     long_step = " ".join(["Keep your knees together and lift the top knee slowly."] * 3)
     tip = "Keep your knees together and lift the top knee slowly, without rolling back."
-    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
-        sign_in(viewport_page, live_server.url, admin)
-        viewport_page.goto(live_server.url + "/admin/library/figure-4-stretch/edit")
+    for viewport_page, name in at_both_widths(
+        live_server, page, new_page, admin, "/admin/library/figure-4-stretch/edit"
+    ):
         typed = {"steps-0": long_step}
         for field_id in ("cues", "precautions"):
             area = viewport_page.locator(f"#{field_id}")
@@ -88,9 +96,9 @@ def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
     live_server, page, new_page, session, screenshot
 ):
     admin = an_admin(session)
-    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
-        sign_in(viewport_page, live_server.url, admin)
-        viewport_page.goto(live_server.url + "/admin/library/step-up/pose")
+    for viewport_page, name in at_both_widths(
+        live_server, page, new_page, admin, "/admin/library/step-up/pose"
+    ):
         figure = viewport_page.locator("#pose-preview svg")
         expect(figure).to_have_count(1)
         before = figure.inner_html()
@@ -111,9 +119,9 @@ def test_pose_preview_is_marked_out_of_date_while_the_pose_has_problems(
     # (An exercise whose angles are all whole degrees, as the sliders set them, so putting the
     # two sliders back gives the valid pose again.)
     admin = an_admin(session)
-    for viewport_page, name in ((page, "desktop"), (new_page(PHONE), "phone")):
-        sign_in(viewport_page, live_server.url, admin)
-        viewport_page.goto(live_server.url + "/admin/library/standing-march/pose")
+    for viewport_page, name in at_both_widths(
+        live_server, page, new_page, admin, "/admin/library/standing-march/pose"
+    ):
         figure = viewport_page.locator("#pose-preview")
         note = viewport_page.locator("#pose-stale")
         problems = viewport_page.locator("#pose-errors")
