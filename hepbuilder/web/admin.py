@@ -51,7 +51,6 @@ from .forms import (
     at_most,
     choices_of,
     email_address,
-    phone_number,
 )
 from .page_context import safe_color
 
@@ -92,14 +91,15 @@ class BrandingForm(FlaskForm):
     phone = TelField(
         "Phone",
         filters=_STRIP,
-        validators=[at_most(BRAND_LIMITS["phone"]), phone_number()],
+        # checked by the service, as the email and the website are, so all three are shown
+        validators=[at_most(BRAND_LIMITS["phone"])],
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(
         "Email",
         filters=_STRIP,
         # the rule of every address is the service's check here, so that it is shown beside
-        # the field together with the website's (the form's checks would stop the page first)
+        # the field together with the phone's and the website's (a form check would stop first)
         validators=[at_most(BRAND_LIMITS["email"])],
         render_kw={"autocomplete": "email"},
     )

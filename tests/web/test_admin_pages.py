@@ -723,3 +723,13 @@ def test_a_refused_admin_form_says_nothing_was_saved(admin_client, session, clin
     response = admin_client.post(path, data=refused)
     assert response.status_code == 422, path
     assert NOTHING_SAVED in response.text
+
+
+def test_a_brand_with_a_bad_phone_email_and_website_names_all_three_at_once(admin_client):
+    response = post_branding(
+        admin_client, phone="ask reception", email="front..desk@riverside.example", website="x y"
+    )
+    assert response.status_code == 422
+    assert field_error(response.text, "phone").startswith("Enter a phone number using digits")
+    assert field_error(response.text, "email").startswith("That is not an email address: ")
+    assert field_error(response.text, "website")
