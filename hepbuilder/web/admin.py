@@ -1,8 +1,8 @@
 """The admin area: the clinic's brand (contact, colour, logo), user accounts, API tokens, webhooks, audit trail.
 
 Every view is admin-only (`admin_required`; the services check the role again), parses the
-request, calls one service function (branding, users, api_tokens) and commits; rule breaks come back as messages
-beside the fields (forms) or as a flash on the list they came from (buttons).
+request, calls one service function (branding, users, api_tokens) and commits; rule breaks come
+back as messages beside the fields (forms) or as a flash on the list they came from (buttons).
 """
 
 import hashlib
