@@ -143,6 +143,7 @@ PROP_OPTIONS: dict[str, dict[str, tuple]] = {
     "couch": {"height_mm": (350.0, 500.0), "shift_mm": (-400.0, 400.0)},
     "foam-roller": {"diameter_mm": (100.0, 200.0), "shift_mm": (-300.0, 300.0)},
     "massage-ball": {"diameter_mm": (40.0, 130.0), "shift_mm": (-300.0, 300.0)},
+    "towel-roll": {"diameter_mm": (50.0, 130.0), "shift_mm": (-300.0, 300.0)},  # a rolled towel
     "wall": {"height_mm": (1200.0, 2400.0)},
     "stick": {"length_mm": (900.0, 1600.0)},  # a broom handle held along the back (hip hinge)
     "band": {
@@ -161,11 +162,23 @@ PROP_DEFAULTS: dict[str, dict[str, float]] = {
     "couch": {"height_mm": 420.0, "shift_mm": 0.0},
     "foam-roller": {"diameter_mm": 150.0, "shift_mm": 0.0},
     "massage-ball": {"diameter_mm": 70.0, "shift_mm": 0.0},
+    "towel-roll": {"diameter_mm": 80.0, "shift_mm": 0.0},
     "wall": {"height_mm": 1900.0},
     "stick": {"length_mm": 1250.0},
 }
 STICK_RADIUS_MM = 16.0
-SURFACE_KINDS = ("floor", "step", "chair", "couch", "foam-roller", "massage-ball", "wall")
+SURFACE_KINDS = (
+    "floor",
+    "step",
+    "chair",
+    "couch",
+    "foam-roller",
+    "massage-ball",
+    "towel-roll",
+    "wall",
+)
+ROLL_KINDS = ("foam-roller", "towel-roll")  # props drawn as a cylinder across the body part on them
+ROLL_LENGTH_MM = {"foam-roller": 600.0, "towel-roll": 400.0}
 PROP_KINDS = tuple(PROP_OPTIONS)
 
 CONTACT_TOLERANCE_MM = 20.0  # a resting part may float or sink this much (about 1 mm on paper)

@@ -51,6 +51,8 @@ def palette(accent_hex: str) -> dict[str, str]:
         "mat_side": _to_hex(_mix(accent, white, 0.6)),
         "roller": "#8fa5b0",
         "roller_end": "#b9c8cf",
+        "towel": "#f3ece0",
+        "towel_end": "#e3d7c3",
         "ball": "#c7d0d5",
         "eye": OUTLINE_HEX,
         "hair": "#8d8379",

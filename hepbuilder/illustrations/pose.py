@@ -25,6 +25,7 @@ draw it as written.
       - {kind: step, height_mm: 220, shift_mm: 30}   # width_mm (across the body): narrow for a foot hanging beside it
       - {kind: band, around: thigh_near, post_at_mm: [0, -650]}
       - {kind: strap, around: foot_near}   # a strap or towel from both hands over that sole
+      - {kind: towel-roll, diameter_mm: 90}   # a rolled towel under a part (foam-roller: a roller)
     arrows:                    # in the drawing's plane, mm, from a body point
       - {frame: 0, at: pelvis, offset_mm: [-230, -60], vector_mm: [60, 330], bend_deg: -12, heads: 1}
     highlight: [thigh_near, shin_near]   # the limbs that move or stretch, drawn in the accent

@@ -41,48 +41,46 @@ def box_shapes(cam: Camera, box: Box) -> list[tuple[float, PathShape]]:
 
 
 def cylinder_shapes(cam: Camera, cyl: Cylinder) -> list[tuple[float, PathShape]]:
+    """A foam roller (its end with the core's ring) or a rolled towel (its end a spiral)."""
+    towel = cyl.kind == "towel-roll"
+    name, body_fill = f"prop:{cyl.kind}", "towel" if towel else "roller"
     ax = cyl.axis
     u: Vec = (0.0, 1.0, 0.0)
     v: Vec = (ax[1] * u[2] - ax[2] * u[1], ax[2] * u[0] - ax[0] * u[2], ax[0] * u[1] - ax[1] * u[0])
-    rings = []
-    for sign in (-1.0, 1.0):
-        end = tuple(cyl.centre[i] + sign * ax[i] * cyl.length / 2.0 for i in range(3))
-        ring = []
-        for k in range(32):
-            a = 2 * math.pi * k / 32
-            ca, sa = math.cos(a), math.sin(a)
-            p = tuple(end[i] + cyl.radius * (ca * u[i] + sa * v[i]) for i in range(3))
-            ring.append(cam.project(p))  # type: ignore[arg-type]
-        rings.append((sign, ring))
+
+    def end_point(end: Vec, radius: float, a: float) -> Point:
+        ca, sa = math.cos(a), math.sin(a)
+        q = cam.project(tuple(end[i] + radius * (ca * u[i] + sa * v[i]) for i in range(3)))  # type: ignore[arg-type]
+        return (q[0], q[1])
+
+    ends = {
+        sign: tuple(cyl.centre[i] + sign * ax[i] * cyl.length / 2.0 for i in range(3))
+        for sign in (-1.0, 1.0)
+    }
+    rings = {
+        sign: [end_point(end, cyl.radius, 2 * math.pi * k / 32) for k in range(32)]  # type: ignore[arg-type]
+        for sign, end in ends.items()
+    }
     depth = cam.project(cyl.centre)[2]
-    outline = convex_hull([(p[0], p[1]) for _, ring in rings for p in ring])
-    shapes = [(depth, PathShape("prop:foam-roller", polygon_path(outline), "roller", "thin"))]
+    outline = convex_hull([p for ring in rings.values() for p in ring])
+    shapes = [(depth, PathShape(name, polygon_path(outline), body_fill, "thin"))]
     facing = cam.facing(ax)
+    if abs(facing) <= 0.05:
+        return shapes
     sign = 1.0 if facing >= 0 else -1.0
-    if abs(facing) > 0.05:
-        ring = next(r for s, r in rings if s == sign)
-        shapes.append(
-            (
-                depth,
-                PathShape(
-                    "prop:foam-roller",
-                    polygon_path([(p[0], p[1]) for p in ring]),
-                    "roller_end",
-                    "thin",
-                ),
-            )
-        )
-        end = tuple(cyl.centre[i] + sign * ax[i] * cyl.length / 2.0 for i in range(3))
-        inner = []
-        for k in range(24):
-            a = 2 * math.pi * k / 24
-            p = tuple(
-                end[i] + 0.38 * cyl.radius * (math.cos(a) * u[i] + math.sin(a) * v[i])
-                for i in range(3)
-            )
-            q = cam.project(p)  # type: ignore[arg-type]
-            inner.append((q[0], q[1]))
-        shapes.append((depth, PathShape("prop:foam-roller", polygon_path(inner), None, "thin")))
+    end = ends[sign]
+    shapes.append((depth, PathShape(name, polygon_path(rings[sign]), f"{body_fill}_end", "thin")))
+    if towel:  # the towel's layers: a spiral from near the middle out to the rim, open
+        turns, points = 1.75, 48
+        spiral = [
+            end_point(end, cyl.radius * (0.2 + 0.65 * k / points), 2 * math.pi * turns * k / points)  # type: ignore[arg-type]
+            for k in range(points + 1)
+        ]
+        path = (("M", *spiral[0]), *(("L", *p) for p in spiral[1:]))
+        shapes.append((depth, PathShape(name, path, None, "thin")))
+    else:
+        inner = [end_point(end, 0.38 * cyl.radius, 2 * math.pi * k / 24) for k in range(24)]  # type: ignore[arg-type]
+        shapes.append((depth, PathShape(name, polygon_path(inner), None, "thin")))
     return shapes
 
 

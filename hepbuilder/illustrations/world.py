@@ -29,6 +29,7 @@ class Cylinder:
     axis: Vec
     radius: float
     length: float
+    kind: str = "foam-roller"  # or "towel-roll": how it is drawn
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Band:
 
 def _surface_top(prop: dict) -> float:
     kind = prop["kind"]
-    if kind in ("foam-roller", "massage-ball"):
+    if kind in (*m.ROLL_KINDS, "massage-ball"):
         return float(prop.get("diameter_mm", m.PROP_DEFAULTS[kind]["diameter_mm"]))
     return float(prop.get("height_mm", m.PROP_DEFAULTS[kind]["height_mm"]))
 
@@ -267,14 +268,15 @@ def place_scene(frame: dict, props: list[dict], before: Scene | None = None) -> 
         elif kind in ("chair", "couch"):
             toward = 1.0 if pelvis_x >= low[0] else -1.0
             boxes.extend(_chair_boxes(low, top, toward, shift, kind == "couch"))
-        elif kind == "foam-roller":
+        elif kind in m.ROLL_KINDS:
             a, b, _, _ = body.limbs.get(
                 resting["part"], (body.points["pelvis"], body.points["head"], 0, 0)
             )
             dx, dz = b[0] - a[0], b[2] - a[2]
             length = math.hypot(dx, dz)
             axis = (-dz / length, 0.0, dx / length) if length > 1e-6 else (0.0, 0.0, 1.0)
-            cylinders.append(Cylinder((low[0] + shift, top / 2.0, low[2]), axis, top / 2.0, 600.0))
+            centre = (low[0] + shift, top / 2.0, low[2])
+            cylinders.append(Cylinder(centre, axis, top / 2.0, m.ROLL_LENGTH_MM[kind], kind))
         elif kind == "massage-ball":
             balls.append(Ball((low[0] + shift, top / 2.0, low[2]), top / 2.0))
         if len(boxes) > first_box:
