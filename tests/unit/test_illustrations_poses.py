@@ -494,3 +494,71 @@ def test_psoas_lunge_shows_the_open_back_hip_from_the_side_and_the_lean_from_the
     assert finish.body.points["hand_near"][1] > finish.body.points["head"][1]
     (reach,) = [a for a in illustration["arrows"] if a["frame"] == 1]
     assert reach["at"] == "hand_near" and reach["vector_mm"][0] * front_side > 0
+
+
+# Props a picture draws, and the equipment item the patient is told to fetch for each.
+PROP_EQUIPMENT = {
+    "foam-roller": "foam-roller",
+    "towel-roll": "towel",
+    "massage-ball": "massage-ball",
+}
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_draws_the_equipment_the_exercise_lists(path):
+    """A roller drawn where the steps say a rolled towel (quad sets once did) sends a patient
+    to buy the wrong thing, or leaves them unsure the picture is theirs."""
+    exercise = read_library_file(path)
+    drawn = {p["kind"] for p in exercise["illustration"].get("props", ())}
+    for kind, item in PROP_EQUIPMENT.items():
+        if kind in drawn:
+            assert item in exercise["equipment"], (kind, exercise["equipment"])
+
+
+def test_quad_sets_presses_the_knee_into_a_rolled_towel_not_a_roller():
+    for scene in scenes("quad-sets"):
+        (towel,) = scene.cylinders
+        assert towel.kind == "towel-roll" and towel.radius * 2 <= 130
+        knee = scene.body.points["knee_near"]
+        assert checks.prop_under(scene, knee) < 60  # under the back of the knee
+
+
+def test_towel_roll_is_drawn_in_towel_colours_with_its_layers_rolled_at_the_end():
+    (frame, *_) = drawing("quad-sets").frames
+    towel = [shape for shape in frame.shapes if shape.name == "prop:towel-roll"]
+    assert {shape.fill for shape in towel} >= {"towel", "towel_end"}
+    assert not any(shape.name == "prop:foam-roller" for shape in frame.shapes)
+    (spiral,) = [shape for shape in towel if shape.fill is None]
+    assert spiral.path[-1][0] != "Z" and len(spiral.path) > 12  # an open spiral, not a ring
+
+
+def test_side_plank_props_on_the_forearm_with_the_elbow_under_the_shoulder():
+    """The first step says "elbow under your shoulder": both frames must show it so."""
+    for scene in scenes("side-plank"):
+        body = scene.body
+        assert (
+            checks.horizontal_offset(body.points["elbow_near"], body.points["shoulder_near"]) < 40
+        )
+        gaps = {part: gap for part, _, gap in scene.contacts}
+        assert abs(gaps["elbow_near"]) < m.CONTACT_TOLERANCE_MM
+
+
+def test_hip_hitch_hangs_the_free_foot_beside_the_step_below_its_top_then_lifts_it_above():
+    start, finish = scenes("hip-hitch")
+    (step,) = [box for box in start.boxes if box.role == "prop"]
+    foot_radius = m.LIMB_RADII_MM["foot"][0]
+    for scene in (start, finish):
+        body = scene.body
+        # the standing foot flat on the step, the free one off its edge by more than a foot's width
+        assert checks.foot_on(scene, "near", step.hi[1]) < FLAT_MM
+        assert body.points["heel_far"][2] < step.lo[2] - 1.5 * foot_radius
+
+    def sole(scene):
+        heel_r, toe_r = m.LIMB_RADII_MM["foot"]
+        points = scene.body.points
+        return min(points["heel_far"][1] - heel_r, points["toe_far"][1] - toe_r)
+
+    # dropped visibly below the step: a clinician read the 44 mm drawn before, seen from the
+    # side of the step, as "barely below"
+    assert sole(start) < step.hi[1] - 50
+    assert sole(finish) > step.hi[1] + 15  # lifted a bit higher than the step
