@@ -89,14 +89,18 @@ def arrow_clearance(frame, limb: str) -> float:
     return worst
 
 
-def arrow_over_body(frame) -> float:
-    """The share (0 to 1) of a frame's arrow points that lie over the drawn body (trunk, head,
-    a limb or a buttock patch): an arrow over the figure competes with it, and over a part in
-    the highlight colour it all but disappears."""
-    body = set(m.SEGMENTS) | {"buttock_near", "buttock_far"}
-    outlines = [_on_curve(shape.path) for shape in frame.shapes if shape.name in body]
+def arrow_over(frame, parts) -> float:
+    """The share (0 to 1) of a frame's arrow points that lie over the drawn parts named."""
+    outlines = [_on_curve(shape.path) for shape in frame.shapes if shape.name in parts]
     points = arrow_points(frame)
     return sum(any(_inside(p, o, 0.0) for o in outlines) for p in points) / len(points)
+
+
+def arrow_over_body(frame) -> float:
+    """The share of a frame's arrow points over the drawn body (trunk, head, a limb or a
+    buttock patch): an arrow over the figure competes with it, and over a part in the
+    highlight colour it all but disappears."""
+    return arrow_over(frame, set(m.SEGMENTS) | {"buttock_near", "buttock_far"})
 
 
 def heading(body, side: str) -> tuple[float, float]:
@@ -153,6 +157,17 @@ def test_picture_has_no_limb_through_another_or_into_the_trunk(path):
     for index, scene in enumerate(scenes(path.stem)):
         assert checks.limb_collisions(scene.body) == [], index
         assert checks.torso_intrusions(scene.body) == [], index
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_arrows_stay_off_the_highlighted_parts(path):
+    """In the highlight's colour (the arrow is a shade darker) an arrow over it all but vanishes:
+    pelvic tilt's, seated glute stretch's and active 90/90's did."""
+    illustration = entry(path.stem)["illustration"]
+    highlight = set(illustration.get("highlight", ()))
+    frames = drawing(path.stem).frames
+    for index in sorted({arrow["frame"] for arrow in illustration.get("arrows", ())}):
+        assert arrow_over(frames[index], highlight) == 0, index
 
 
 # ---------------------------------------------------------------- one test per exercise
