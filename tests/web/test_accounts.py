@@ -85,7 +85,7 @@ def test_setup_rejects_a_short_password_and_a_bad_email(client):
         data={**SETUP, "email": "not-an-email", "password": "short", "password_again": "short"},
     )
     assert page.status_code == 422
-    assert "Nothing was saved: please correct the fields marked below." in page.text
+    assert "Nothing was saved: please correct the field" in page.text
     assert "email address" in field_error(page.text, "email")
     assert field_error(page.text, "password").startswith("Use 12 to")
 
@@ -294,7 +294,7 @@ def test_change_password_needs_the_current_one_and_two_matching_new_ones(app, cl
     sign_in(client, user)
     wrong = change_password(client, current="not my password")
     assert wrong.status_code == 422
-    assert "Nothing was saved: please correct the fields marked below." in wrong.text
+    assert "Nothing was saved: please correct the field" in wrong.text
     assert field_error(wrong.text, "current_password") == "Is not your current password."
     differ = change_password(client, again="something else entirely")
     assert field_error(differ.text, "new_password_again") == "The two passwords differ."

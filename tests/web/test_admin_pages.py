@@ -702,7 +702,7 @@ def test_a_clinic_phone_number_without_digits_is_refused_beside_the_field(
     assert session.get(Clinic, clinic.id).phone == "0161 555 0100 x204"
 
 
-NOTHING_SAVED = "Nothing was saved: please correct the fields marked below."
+NOTHING_SAVED = "Nothing was saved: please correct the field"
 
 
 @pytest.mark.parametrize(

@@ -271,7 +271,7 @@ def test_editor_refuses_unknown_muscles_and_bad_dose_naming_the_field(signed_in,
     html = response.get_data(as_text=True)
     assert "Use 1 to 20" in html or "must be from 1 to 20" in html
     # said at the top too: the field may be far below the fold
-    top = html.index("Nothing was saved: please correct the fields marked below.")
+    top = html.index("Nothing was saved: please correct the field")
     assert top < html.index('name="name"')
 
 

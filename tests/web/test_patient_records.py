@@ -118,6 +118,7 @@ def test_erase_without_the_patients_name_typed_changes_nothing(client, session, 
         answer = client.post(f"/patients/{patient.id}/erase", data={"confirmation": typed})
         assert answer.status_code == 422
         assert "full name" in field_error(answer.text, "confirmation")
+        assert "Nothing was erased: please correct the field marked below." in answer.text
     see_committed(session)
     assert session.get(Patient, patient.id).first_name == "Zoë"
     assert "patient.erase" not in _actions(session, patient.id)

@@ -76,7 +76,7 @@ def test_every_problem_of_a_new_patient_is_shown_at_once(client, session):
     assert session.scalar(select(Patient)) is None
 
 
-NOTHING_SAVED = "Nothing was saved: please correct the fields marked below."
+NOTHING_SAVED = "Nothing was saved: please correct the field"
 
 
 def test_a_refused_patient_form_says_at_the_top_that_nothing_was_saved(client, session):
@@ -99,6 +99,9 @@ def test_a_refused_patient_form_says_at_the_top_that_nothing_was_saved(client, s
         assert response.status_code == 422
         assert NOTHING_SAVED in response.text
         assert response.text.index(NOTHING_SAVED) < response.text.index('name="first_name"')
+    assert f"{NOTHING_SAVED} marked below." in refused[0].text  # one field, said as one
+    two = client.post("/patients/new", data={"first_name": "", "last_name": ""})
+    assert f"{NOTHING_SAVED}s marked below." in two.text
     see_committed(session)
     assert session.scalar(select(func.count()).select_from(Patient)) == 1
     patient = make_patient(session, clinic, first_name="Zoë", last_name="Łukasiewicz")
