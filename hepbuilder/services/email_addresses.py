@@ -3,11 +3,11 @@ the one rule, read by the web forms, the services and the API's JSON Schema.
 
 It is email-validator's check (without asking DNS), which is why it lives here and not in
 domain/ (standard library only): an address in the ASCII of RFC 5322's dot-atom before the @ (no
-quotes, no leading, trailing or doubled dot; non-ASCII letters there are refused, as many mail
-servers cannot deliver to them), a real domain after it (no IP address, not a special-use name
-such as .test or .local), at most MAX_ADDRESS_CHARS characters. An internationalised domain is
-accepted and comes back in its ASCII (xn--) form. Stored addresses are never re-checked when
-read: only a value being saved is.
+quotes, no leading, trailing or doubled dot, at most 64 characters; non-ASCII letters there are
+refused, as many mail servers cannot deliver to them), a real domain after it (no IP address, not
+a special-use name such as .test or .local), at most MAX_ADDRESS_CHARS characters. An
+internationalised domain is accepted and comes back in its ASCII (xn--) form. Stored addresses
+are never re-checked when read: only a value being saved is.
 """
 
 import re
@@ -18,6 +18,8 @@ from hepbuilder.domain.errors import ValidationError
 from hepbuilder.domain.limits import HANDOUT_EMAIL_LIMITS
 
 MAX_ADDRESS_CHARS = HANDOUT_EMAIL_LIMITS["to"]
+LOCAL_PART_MAX_CHARS = 64  # RFC 5321 4.5.3.1.1: a mail server may refuse a longer one
+LOCAL_PART_LENGTH = f"(?=[^@]{{1,{LOCAL_PART_MAX_CHARS}}}@)"  # the patterns' lookahead for it
 BLANK_MESSAGE = "Enter an email address."
 NOT_AN_ADDRESS = "That is not an email address."
 # line breaks and other control characters: never in an address (nor in a header, handout_emails)
@@ -27,13 +29,13 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 def address_pattern(around: str = "", *, special_use: bool = False) -> str:
     """What check_address accepts, written in ASCII, as one anchored regex that means the same in
     Python and ECMA-262 (JSON Schema's `pattern`): a dot-atom before the @ (RFC 5322 characters,
-    no leading, trailing or doubled dot); after it, two or more labels of letters, digits and
-    inner hyphens (63 at most each, no "ab--" but Punycode "xn--"), the last ending in a letter,
-    and not under a special-use domain (email-validator's list, any case). `around`: a regex of
-    what may come before and after the address (the API's patient email allows whitespace, which
-    the service strips). What it cannot say: that an "xn--" label is valid Punycode
-    (email-validator decodes it). `$` is written \\u0024. `special_use`: special-use domains
-    (clinic.local) allowed too."""
+    no leading, trailing or doubled dot, 64 at most); after it, two or more labels of letters,
+    digits and inner hyphens (63 at most each, no "ab--" but Punycode "xn--"), the last ending in
+    a letter, and not under a special-use domain (email-validator's list, any case). `around`: a
+    regex of what may come before and after the address (the API's patient email allows
+    whitespace, which the service strips). What it cannot say: that an "xn--" label is valid
+    Punycode (email-validator decodes it). `$` is written \\u0024. `special_use`: special-use
+    domains (clinic.local) allowed too."""
 
     def any_case(word: str) -> str:
         return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
@@ -46,7 +48,8 @@ def address_pattern(around: str = "", *, special_use: bool = False) -> str:
     special = "|".join(any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
     end = f"{around}$"
     not_special = "" if special_use else f"(?!.*\\.(?:{special}){end})"
-    return f"^{around}{atom}(?:\\.{atom})*@{not_special}(?:{label}\\.)+{top_label}{end}"
+    local = f"{LOCAL_PART_LENGTH}{atom}(?:\\.{atom})*"
+    return f"^{around}{local}@{not_special}(?:{label}\\.)+{top_label}{end}"
 
 
 ADDRESS_PATTERN = address_pattern()
@@ -70,6 +73,7 @@ def check_address(value: object, field: str = "to", *, deliverable: bool = True)
             text,
             check_deliverability=False,
             allow_smtputf8=False,
+            strict=True,  # the part before the @ at most 64 characters
         )
         return checked.ascii_email or checked.normalized
     except EmailNotValidError as error:
