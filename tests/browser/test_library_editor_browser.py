@@ -149,3 +149,24 @@ def test_pose_preview_is_marked_out_of_date_while_the_pose_has_problems(
         expect(note).to_be_hidden()
         expect(figure).not_to_have_class(re.compile(r"\bpose-preview--stale\b"))
         assert figure.locator("svg").evaluate("svg => getComputedStyle(svg).opacity") == "1"
+
+
+def test_pose_preview_says_so_when_it_cannot_be_updated(live_server, page, session, screenshot):
+    # The network is the edge of the world here: the browser's request is aborted, as a dropped
+    # connection would, then let through again.
+    sign_in(page, live_server.url, an_admin(session))
+    page.goto(live_server.url + "/admin/library/step-up/pose")
+    figure, failed = page.locator("#pose-preview"), page.locator("#pose-failed")
+    expect(failed).to_be_hidden()
+    page.route("**/pose/preview", lambda route: route.abort("internetdisconnected"))
+    page.locator("#camera-yaw_deg").fill("30")
+    expect(failed).to_be_visible()
+    expect(failed).to_contain_text("The preview could not be updated")
+    expect(figure).to_have_class(re.compile(r"\bpose-preview--stale\b"))
+    expect(page.locator("#pose-stale")).to_be_hidden()  # not "the last valid pose": it may be valid
+    screenshot(page, "pose-editor-preview-failed")
+    page.unroute("**/pose/preview")
+    with page.expect_response(lambda r: r.url.endswith("/pose/preview")):
+        page.locator("#camera-yaw_deg").fill("35")
+    expect(failed).to_be_hidden()
+    expect(figure).not_to_have_class(re.compile(r"\bpose-preview--stale\b"))

@@ -2,7 +2,9 @@
    draw the SVG it returns. One request at a time; while one is out, only the latest change is
    kept and sent next, so the picture follows the slider without a queue of stale drawings.
    While the pose has problems there is no new drawing: the last valid one stays, dimmed, with
-   a line saying it is the last valid pose, until a valid pose is drawn again. */
+   a line saying it is the last valid pose, until a valid pose is drawn again. When the preview
+   cannot be asked for (no connection, the session ended, a server error) the picture is dimmed
+   too, with a line saying so, until a preview arrives. */
 (function () {
   "use strict";
   var form = document.getElementById("pose-form");
@@ -10,6 +12,7 @@
   var figure = document.getElementById("pose-preview");
   var errors = document.getElementById("pose-errors");
   var stale = document.getElementById("pose-stale");
+  var failed = document.getElementById("pose-failed");
   var url = form.getAttribute("data-preview-url");
   var busy = false;
   var pending = false;
@@ -25,11 +28,13 @@
     errors.hidden = lines.length === 0;
   }
 
-  // Out of date: the picture shown is not the pose the sliders describe (only when there is one).
-  function markOutOfDate(outOfDate) {
-    var marked = outOfDate && figure.querySelector("svg") !== null;
-    figure.classList.toggle("pose-preview--stale", marked);
-    stale.hidden = !marked;
+  // Out of date: the picture shown is not the pose the sliders describe (only when there is one),
+  // because the pose has problems ("invalid") or no preview came back ("failed").
+  function markOutOfDate(why) {
+    var shown = figure.querySelector("svg") !== null;
+    figure.classList.toggle("pose-preview--stale", shown && why !== null);
+    stale.hidden = !(shown && why === "invalid");
+    failed.hidden = why !== "failed";
   }
 
   function redraw() {
@@ -37,9 +42,12 @@
     busy = true;
     pending = false;
     fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // not ok, or a sign-in page after a redirect (the session ended): no preview
+        if (!response.ok) { throw new Error("preview " + response.status); }
+        return response.json();
+      })
       .then(function (data) {
-        if (!data) { return; }
         var drawn = false;
         if (data.svg) {
           var parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
@@ -48,10 +56,10 @@
             drawn = true;
           }
         }
-        markOutOfDate(!drawn);
+        markOutOfDate(drawn ? null : "invalid");
         showProblems(data.problems);
       })
-      .catch(function () {})
+      .catch(function () { markOutOfDate("failed"); })
       .then(function () {
         busy = false;
         if (pending) { redraw(); }
