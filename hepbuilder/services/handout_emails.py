@@ -28,7 +28,7 @@ from .audit import record_event
 from .email_addresses import CONTROL_CHARS, check_address
 from .handout_pdfs import read_pdf
 from .handouts import get_handout, handout_own_fields, patient_filename
-from .outbox import DeliveryError, enqueue, register_sender, requeue
+from .outbox import DeliveryError, end_reads, enqueue, register_sender, requeue
 from .patient_links import LinkSigner, link_state
 from .smtp import MISSING_SETTINGS, SmtpSettings, send_message
 from .webhooks import emit_event, handout_ref
@@ -279,6 +279,7 @@ def send_handout_email(session: Session, message: OutboxMessage, settings) -> No
         mail_from=smtp.mail_from,
         link_url=link_url,
     )
+    end_reads(session)
     send_message(smtp, email)
     record_event(
         session,

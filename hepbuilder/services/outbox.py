@@ -64,6 +64,17 @@ def register_sender(kind: str, sender: Sender, *, on_failed: FailureHook | None 
         ON_FAILED[kind] = on_failed
 
 
+def end_reads(session: Session) -> None:
+    """A sender calls this just before it waits on the network (the mail server, a webhook
+    receiver): it ends the transaction the sender's reads began, so no database connection,
+    snapshot or lock is held while the other end answers (up to 30 s). Nothing may have been
+    written yet: a write belongs after the send, with the outcome, or it would be committed
+    even when the send fails."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("A sender wrote before it sent; write after the send instead.")
+    session.commit()
+
+
 def load_senders() -> dict[str, Sender]:
     """Import the modules that register a sender (each registers itself on import)."""
     from . import (

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import OutboxMessage, WebhookEndpoint
 
-from .outbox import DeliveryError, Undeliverable, register_sender
+from .outbox import DeliveryError, Undeliverable, end_reads, register_sender
 from .webhooks import KIND, signing_secret, switch_off
 
 TIMEOUT_SECONDS = 10
@@ -100,6 +100,7 @@ def send_webhook(session: Session, message: OutboxMessage, settings) -> None:
         "User-Agent": USER_AGENT,
         SIGNATURE_HEADER: signature_header(secret, body, int(time.time())),
     }
+    end_reads(session)
     status, excerpt = post(endpoint.url, body, headers)
     if 200 <= status < 300:
         return

@@ -56,8 +56,8 @@ class MailServer:
         self.controller.stop()
 
 
-def start_server(port: int | None = None, **kwargs) -> MailServer:
-    inbox = Inbox()
+def start_server(port: int | None = None, handler: Inbox | None = None, **kwargs) -> MailServer:
+    inbox = handler or Inbox()
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

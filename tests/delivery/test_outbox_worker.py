@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from hepbuilder.cli import main
-from hepbuilder.db.models import OutboxMessage, utcnow
-from hepbuilder.db.session import session_factory
+from hepbuilder.db.models import AuditEvent, OutboxMessage, utcnow
+from hepbuilder.db.session import get_engine, session_factory
 from hepbuilder.services import outbox
 from hepbuilder.services.outbox import RETRY_DELAYS, send_due
 from tests.builders import (
@@ -22,6 +22,7 @@ from tests.builders import (
 from tests.delivery.conftest import (
     LINK_KEY,
     MAIL_FROM,
+    Inbox,
     free_port,
     signer,
     start_server,
@@ -125,6 +126,31 @@ def test_a_crashed_workers_claim_comes_back_when_its_lease_runs_out(session, db_
     session.commit()
     assert send_due(sessions, settings).counts == {"sent": 1}
     assert len(mail_server.inbox.envelopes) == 1
+
+
+def test_no_database_connection_is_held_while_the_mail_server_answers(session, db_url):
+    """A slow mail server (SMTP allows 30 s) must not hold a pooled connection, a PostgreSQL
+    snapshot or SQLite's read lock: the sender ends its reads before it connects."""
+    message = queued_email(session)  # committed: the test's session holds no connection now
+    engine = get_engine(db_url)
+    held = []
+
+    class Watching(Inbox):
+        async def handle_DATA(self, server, smtp_session, envelope):
+            held.append(engine.pool.checkedout())
+            return await super().handle_DATA(server, smtp_session, envelope)
+
+    server = start_server(handler=Watching())
+    try:
+        assert send_due(session_factory(db_url), worker_settings(db_url, server.port)).counts == {
+            "sent": 1
+        }
+    finally:
+        server.stop()
+    assert held == [0]
+    assert row(session, message.id).status == "sent"
+    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-1] == "handout.email.sent"  # written after the send, with the outcome
 
 
 def test_a_worker_told_to_stop_finishes_its_batch_and_leaves_the_rest_queued(

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +35,7 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     answers: list[tuple[int, bytes, dict]] = field(default_factory=list)
+    on_request: Callable[[], None] | None = None  # run as each request arrives
 
     def answer_next(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
         self.answers.append((status, body, headers or {}))
@@ -52,6 +54,8 @@ def receiver():
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server's name
+            if state.on_request is not None:
+                state.on_request()
             length = int(self.headers.get("Content-Length") or 0)
             state.requests.append(
                 Received(self.path, dict(self.headers.items()), self.rfile.read(length))

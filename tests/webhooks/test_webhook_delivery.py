@@ -4,7 +4,7 @@ switched off by 410, never following a redirect, keeping only a short excerpt of
 from sqlalchemy import select
 
 from hepbuilder.db.models import OutboxMessage, WebhookEndpoint
-from hepbuilder.db.session import session_factory
+from hepbuilder.db.session import get_engine, session_factory
 from hepbuilder.services.outbox import send_due
 from hepbuilder.services.webhook_delivery import EXCERPT_CHARS
 from tests.builders import make_endpoint, make_handout, make_patient, see_committed, seeded_clinic
@@ -54,6 +54,16 @@ def test_webhook_delivery_is_signed_so_the_receiver_verifies_it(session, db_url,
     assert event["data"]["patient_external_id"] == "MRN-884422"
     assert "Zoë" not in request.body.decode() and "Łukasiewicz" not in request.body.decode()
     assert webhook_rows(session)[0].status == "sent"
+
+
+def test_no_database_connection_is_held_while_the_receiver_answers(session, db_url, receiver):
+    # A receiver may take 10 s to answer: the sender has ended its reads before it connects.
+    issued(session, receiver.url)
+    engine = get_engine(db_url)
+    held = []
+    receiver.on_request = lambda: held.append(engine.pool.checkedout())
+    assert send_due(session_factory(db_url), settings_for(db_url)).counts == {"sent": 1}
+    assert held == [0]
 
 
 def test_webhook_after_a_500_is_retried_then_delivered_exactly_once(session, db_url, receiver):
