@@ -234,6 +234,30 @@ def _check_any_of(value: object, choices: list[dict], where: str, errors: dict) 
     return None
 
 
+# What a value that does not fit a schema's `pattern` is told: by the pattern (one written once in
+# schemas.py), else by the format, else the schema's description.
+_PATTERN_COMPLAINTS = {
+    NOT_BLANK: "is required",
+    EMAIL["pattern"]: "must be an email address such as name@example.com",
+    SLUG["pattern"]: "must be a slug: lowercase letters, digits and single hyphens",
+    PHONE["pattern"]: PHONE_MESSAGE,  # what the web pages and the service say
+}
+_FORMAT_COMPLAINTS = {
+    "date": "must be a date written YYYY-MM-DD",
+    "date-time": "must be a time written like 2026-12-01T08:30:00Z (RFC 3339)",
+    "email": _PATTERN_COMPLAINTS[EMAIL["pattern"]],  # with whitespace allowed around it
+}
+
+
+def _pattern_complaint(schema: dict) -> str:
+    return (
+        _PATTERN_COMPLAINTS.get(schema["pattern"])
+        or _FORMAT_COMPLAINTS.get(schema.get("format", ""))
+        or schema.get("description")
+        or "is not in the expected form"
+    )
+
+
 def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | None:
     if "\x00" in value:
         errors[name] = NUL_MESSAGE
@@ -242,20 +266,7 @@ def _check_string(value: str, schema: dict, name: str, errors: dict) -> str | No
     elif len(value) < schema.get("minLength", 0):
         errors[name] = "is required"
     elif "pattern" in schema and not pattern_matches(schema["pattern"], value):
-        if schema["pattern"] == NOT_BLANK:
-            errors[name] = "is required"
-        elif schema.get("format") == "date":
-            errors[name] = "must be a date written YYYY-MM-DD"
-        elif schema.get("format") == "date-time":
-            errors[name] = "must be a time written like 2026-12-01T08:30:00Z (RFC 3339)"
-        elif schema.get("format") == "email" or schema.get("pattern") == EMAIL["pattern"]:
-            errors[name] = "must be an email address such as name@example.com"
-        elif schema is SLUG or schema.get("pattern") == SLUG["pattern"]:
-            errors[name] = "must be a slug: lowercase letters, digits and single hyphens"
-        elif schema.get("pattern") == PHONE["pattern"]:
-            errors[name] = PHONE_MESSAGE  # what the web pages and the service say
-        else:
-            errors[name] = schema.get("description") or "is not in the expected form"
+        errors[name] = _pattern_complaint(schema)
     elif schema.get("format") == "date":
         try:
             dt.date.fromisoformat(value)
