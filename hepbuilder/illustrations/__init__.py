@@ -3,8 +3,9 @@
 Modules, in the order data flows: model (fixed body data), pose (the pose format and its
 validator), kinematics (the posed body in 3D), world (props placed under it), paths (camera and
 outlines), scenery and compose (one frame as flat shapes), then the pens: palette, layout,
-pdf_pen, svg_pen; render holds what the rest of hepbuilder calls; words names the format's
-joints, parts and fields in plain words ("knee_near" is the right knee) for the pose editor.
+pdf_pen, path_data (SVG path data, as the stored drawings hold it), svg_pen; render holds what
+the rest of hepbuilder calls; words names the format's joints, parts and fields in plain words
+("knee_near" is the right knee) for the pose editor.
 """
 
 from .caption import frame_labels, illustration_caption, side_to_draw

@@ -34,9 +34,9 @@ from .compose import (
     drawn_side,
 )
 from .layout import layout
+from .path_data import svg_path_data
 from .paths import PathShape
 from .pdf_pen import frame_paths
-from .svg_pen import svg_path_data
 
 FORMAT = 1
 SIDES = ("right", "left")
@@ -48,13 +48,13 @@ ENGINE_MODULES = (
     "kinematics",
     "layout",
     "model",
+    "path_data",
     "paths",
     "pdf_pen",
     "pose",
     "scenery",
     "simplify",
     "stored",
-    "svg_pen",
     "world",
 )
 

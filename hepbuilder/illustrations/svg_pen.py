@@ -1,25 +1,12 @@
 """The SVG pen: an illustration as a standalone `<svg role="img">` (the web pages and the private link)."""
 
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from .compose import Illustration
 from .layout import layout
 from .palette import LABEL_HEX, STROKES
-from .paths import Path
-
-
-def _num(v: float) -> str:
-    text = f"{v:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    return "0" if text == "-0" else text
-
-
-@lru_cache(maxsize=4096)
-def svg_path_data(path: Path) -> str:
-    """A path as SVG path data in mm (y up: the document's transform flips it)."""
-    return "".join(op[0] + " ".join(_num(v) for v in op[1:]) for op in path)
+from .path_data import number as _num
+from .path_data import svg_path_data
 
 
 def svg_document(
