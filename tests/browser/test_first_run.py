@@ -21,7 +21,9 @@ def test_setup_then_find_figure_4_stretch(live_server, page, phone_page, screens
     page.get_by_label("Email").fill("sam@riverside.example")
     page.get_by_label("Password", exact=True).fill("a long enough password")
     page.get_by_label("Password again").fill("a long enough password")
-    page.get_by_role("button", name="Set up the clinic").click()
+    # Set-up seeds the bundled library and draws its 64 pictures: several seconds here, where no
+    # `serve` warm-up has drawn them first, longer on a busy machine than the default 10 s.
+    page.get_by_role("button", name="Set up the clinic").click(timeout=60_000)
 
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.locator(".site-brand")).to_contain_text("Riverside Physio")
@@ -66,7 +68,9 @@ def test_signed_out_visitor_comes_back_after_sign_in(live_server, page, screensh
     page.get_by_label("Email").fill("kim@example.net")
     page.get_by_label("Password", exact=True).fill("another long password")
     page.get_by_label("Password again").fill("another long password")
-    page.get_by_role("button", name="Set up the clinic").click()
+    # Set-up seeds the bundled library and draws its 64 pictures: several seconds here, where no
+    # `serve` warm-up has drawn them first, longer on a busy machine than the default 10 s.
+    page.get_by_role("button", name="Set up the clinic").click(timeout=60_000)
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     screenshot(page, "login-desktop")
