@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from hepbuilder.illustrations import model
 from hepbuilder.illustrations.words import plain
+from hepbuilder.illustrations.world import place_frames
 
 MAX_BASE_CHARS = 100_000
 CAMERA_RANGES = {"yaw_deg": (-90.0, 90.0), "pitch_deg": (-30.0, 60.0)}
@@ -83,13 +84,40 @@ def camera_controls(pose: dict) -> list[Control]:
     ]
 
 
+def _fitted_tops(pose: dict) -> dict[str, float]:
+    """The first frame's surface heights as drawn (a step fitted to the foot on it), or none
+    when the pose cannot be placed."""
+    try:
+        return place_frames(pose)[0].tops
+    except Exception:  # a pose posted back may be anything: the validator will say what
+        return {}
+
+
+def unset_option(prop: dict, key: str, tops: dict[str, float]) -> float:
+    """What a prop's option the pose leaves unset is drawn with (its slider starts there): the
+    default, or for a step, chair or couch fitted to the part on it, the height it was fitted to;
+    to 0.1 as the slider shows it."""
+    kind = prop.get("kind")
+    rule = model.PROP_OPTIONS[kind][key]
+    value = model.PROP_DEFAULTS.get(kind, {}).get(key, rule[0])
+    if key == "height_mm" and kind in tops:
+        value = tops[kind]
+    return round(min(max(float(value), rule[0]), rule[1]), 1)
+
+
 def prop_controls(pose: dict) -> list[tuple[str, list[Control]]]:
     """Per prop: (its kind, one control per numeric size it has a range for)."""
     found = []
+    tops = _fitted_tops(pose) if pose.get("props") else {}
     for index, prop in enumerate(pose.get("props") or []):
         options = model.PROP_OPTIONS.get(prop.get("kind"), {})
         controls = [
-            Control(f"prop{index}-{key}", _words(key), *rule, float(prop.get(key, rule[0])))
+            Control(
+                f"prop{index}-{key}",
+                _words(key),
+                *rule,
+                float(prop[key]) if key in prop else unset_option(prop, key, tops),
+            )
             for key, rule in options.items()
             if key != "post_at_mm"
             and len(rule) == 2
@@ -149,6 +177,7 @@ def pose_from_form(form) -> dict:
     """The pose: the base with every control's value written over it (values out of range are
     kept as typed, so the validator names them)."""
     pose = read_base(form)
+    tops = _fitted_tops(pose) if pose.get("props") else {}  # as opened: where sliders started
     view = form.get("view")
     if view in model.VIEWS:
         pose["view"] = view
@@ -195,8 +224,8 @@ def pose_from_form(form) -> dict:
             if key == "post_at_mm" or not all(isinstance(v, (int, float)) for v in rule):
                 continue
             value = _number(form, f"prop{index}-{key}")
-            if value is not None and (key in prop or value != rule[0]):
-                prop[key] = value  # a slider left at its unset start leaves the option unset
+            if value is not None and (key in prop or value != unset_option(prop, key, tops)):
+                prop[key] = value  # a slider left where an unset option starts leaves it unset
     for index, arrow in enumerate(pose.get("arrows") or []):
         for key in ARROW_NUMBERS:
             pair = [_number(form, f"arrow{index}-{key}-{axis}") for axis in ("x", "y")]

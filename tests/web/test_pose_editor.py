@@ -154,3 +154,23 @@ def test_pose_editor_has_a_foot_turn_slider_that_saves_into_the_ankle(signed_in,
     see_committed(session)
     finish = exercises.get_exercise(session, clinic.id, "lateral-lunge").illustration["frames"][1]
     assert finish["joints"]["ankle_near"] == {"flex_deg": 10.4, "rotate_deg": -26}
+
+
+def test_a_prop_size_the_pose_leaves_unset_starts_where_it_is_drawn(signed_in, session, clinic):
+    """An unset size is drawn with its default (or, for a chair fitted to the buttocks on it, the
+    fitted height): its slider starts there, not at the low end of its range, so the number
+    shown is the picture's and the first move does not jump. Left there, it stays unset."""
+    quad_sets = page_form(signed_in, "quad-sets")  # {kind: mat} and a towel roll without a shift
+    assert quad_sets["prop0-thickness_mm"] == "15"  # the mat's default, not the range's 5
+    assert quad_sets["prop1-shift_mm"] == "0"  # not -300
+    sit_to_stand = page_form(signed_in, "sit-to-stand")  # {kind: chair}, fitted to the seat
+    assert sit_to_stand["prop0-height_mm"] == "380.8"
+    turned = {**sit_to_stand, "camera-yaw_deg": "25", "action": "save"}  # the chair left alone
+    assert signed_in.post("/admin/library/sit-to-stand/pose", data=turned).status_code == 302
+    saved = {**quad_sets, "prop1-shift_mm": "40", "action": "save"}
+    assert signed_in.post("/admin/library/quad-sets/pose", data=saved).status_code == 302
+    see_committed(session)
+    chair = exercises.get_exercise(session, clinic.id, "sit-to-stand").illustration["props"]
+    assert chair == [{"kind": "chair"}]  # still fitted to the seat, as before
+    props = exercises.get_exercise(session, clinic.id, "quad-sets").illustration["props"]
+    assert props == [{"kind": "mat"}, {"kind": "towel-roll", "diameter_mm": 90, "shift_mm": 40}]
