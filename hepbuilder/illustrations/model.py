@@ -177,6 +177,7 @@ SURFACE_KINDS = (
     "towel-roll",
     "wall",
 )
+FITTED_KINDS = ("step", "chair", "couch")  # without height_mm (not the first contact): fitted
 ROLL_KINDS = ("foam-roller", "towel-roll")  # props drawn as a cylinder across the body part on them
 ROLL_LENGTH_MM = {"foam-roller": 600.0, "towel-roll": 400.0}
 PROP_KINDS = tuple(PROP_OPTIONS)

@@ -247,11 +247,7 @@ def place_scene(frame: dict, props: list[dict], before: Scene | None = None) -> 
             tops["wall"] = x
             placed[kind] = tuple(boxes[first_box:])
             continue
-        fitted = (
-            contacts[0] is not resting
-            and "height_mm" not in prop
-            and kind in ("step", "chair", "couch")
-        )
+        fitted = contacts[0] is not resting and "height_mm" not in prop and kind in m.FITTED_KINDS
         top = low[1] if fitted else _surface_top(prop)
         tops[kind] = top
         shift = float(prop.get("shift_mm", 0.0))

@@ -86,7 +86,15 @@ def camera_controls(pose: dict) -> list[Control]:
 
 def _fitted_tops(pose: dict) -> dict[str, float]:
     """The first frame's surface heights as drawn (a step fitted to the foot on it), or none
-    when the pose cannot be placed."""
+    when no prop can be fitted or the pose cannot be placed."""
+    props = pose.get("props") or []
+    if not any(
+        isinstance(prop, dict)
+        and prop.get("kind") in model.FITTED_KINDS
+        and "height_mm" not in prop
+        for prop in props
+    ):
+        return {}  # nothing is fitted: the first frame need not be placed
     try:
         return place_frames(pose)[0].tops
     except Exception:  # a pose posted back may be anything: the validator will say what
@@ -108,7 +116,7 @@ def unset_option(prop: dict, key: str, tops: dict[str, float]) -> float:
 def prop_controls(pose: dict) -> list[tuple[str, list[Control]]]:
     """Per prop: (its kind, one control per numeric size it has a range for)."""
     found = []
-    tops = _fitted_tops(pose) if pose.get("props") else {}
+    tops = _fitted_tops(pose)
     for index, prop in enumerate(pose.get("props") or []):
         options = model.PROP_OPTIONS.get(prop.get("kind"), {})
         controls = [
@@ -177,7 +185,7 @@ def pose_from_form(form) -> dict:
     """The pose: the base with every control's value written over it (values out of range are
     kept as typed, so the validator names them)."""
     pose = read_base(form)
-    tops = _fitted_tops(pose) if pose.get("props") else {}  # as opened: where sliders started
+    tops = _fitted_tops(pose)  # as opened: where the sliders started
     view = form.get("view")
     if view in model.VIEWS:
         pose["view"] = view
