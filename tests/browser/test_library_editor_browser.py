@@ -30,6 +30,11 @@ def at_both_widths(live_server, page, new_page, user, path: str):
         yield viewport_page, name
 
 
+def assert_no_sideways_scroll(page, name: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{name}: the page scrolls sideways"
+
+
 def an_admin(session):
     clinic = seeded_clinic(session, name="Riverside Physio")
     admin = make_user(session, clinic, role="admin", name="Ada Admin")
@@ -106,8 +111,7 @@ def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
             viewport_page.locator("#camera-yaw_deg").fill("30")
         expect(viewport_page.locator('[data-value-of="camera-yaw_deg"]')).to_have_text("30")
         expect(figure).not_to_have_js_property("innerHTML", before)
-        width = viewport_page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport_page.viewport_size["width"], f"{name}: the page scrolls sideways"
+        assert_no_sideways_scroll(viewport_page, name)
         screenshot(viewport_page, f"pose-editor-{name}")
 
 
@@ -138,8 +142,7 @@ def test_pose_preview_is_marked_out_of_date_while_the_pose_has_problems(
         expect(figure).to_have_class(re.compile(r"\bpose-preview--stale\b"))
         opacity = figure.locator("svg").evaluate("svg => getComputedStyle(svg).opacity")
         assert float(opacity) < 0.5, f"{name}: the last valid picture is not dimmed"
-        width = viewport_page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport_page.viewport_size["width"], f"{name}: the page scrolls sideways"
+        assert_no_sideways_scroll(viewport_page, name)
         viewport_page.evaluate("window.scrollTo(0, 0)")  # the sticky preview at its place
         screenshot(viewport_page, f"pose-editor-out-of-date-{name}")
         for slider, value in zip((flex, abduct), valid, strict=True):
