@@ -40,6 +40,16 @@ def pdf_text(pdf: bytes) -> str:
     )
 
 
+def overlaps(a: dict, b: dict) -> bool:
+    """Whether two boxes (words, chars or shapes, as read here) cover some of the same page by
+    more than a tenth of a point each way."""
+    return (
+        a["x0"] < b["x1"] - 0.1
+        and b["x0"] < a["x1"] - 0.1
+        and (a["top"] < b["bottom"] - 0.1 and b["top"] < a["bottom"] - 0.1)
+    )
+
+
 def read_pages(pdf: bytes, first: int = 0) -> list[SimpleNamespace]:
     """Each page (or only the `first` so many): page_number, width, height, chars, lines, rects,
     curves and text (as pdfplumber's `Page.extract_text()` gives it)."""

@@ -12,6 +12,7 @@ from .caption import frame_labels, illustration_caption, side_to_draw
 from .compose import build_illustration
 from .pose import validate_illustration
 from .render import (
+    illustration_art,
     illustration_flowable,
     illustration_frame_svgs,
     illustration_svg,
@@ -21,6 +22,7 @@ from .render import (
 __all__ = [
     "build_illustration",
     "frame_labels",
+    "illustration_art",
     "illustration_caption",
     "illustration_flowable",
     "illustration_frame_svgs",

@@ -22,7 +22,8 @@ from .stored import illustration_for
 from .svg_pen import svg_document
 
 
-def _art(exercise: LibraryExercise, side: str) -> Illustration | None:
+def illustration_art(exercise: LibraryExercise, side: str) -> Illustration | None:
+    """What the pens draw for the exercise on `side` (None when it has no drawn pose)."""
     data = exercise.illustration
     if not data or not data.get("frames"):
         return None
@@ -49,7 +50,12 @@ def illustration_flowable(
     reportlab (a handout passes its embedded font, so every word in it is embedded).
     """
     return IllustrationFlowable(
-        _art(exercise, side), width_pt, height_pt, accent_hex, _position_word(exercise), font_name
+        illustration_art(exercise, side),
+        width_pt,
+        height_pt,
+        accent_hex,
+        _position_word(exercise),
+        font_name,
     )
 
 
@@ -61,7 +67,11 @@ def illustration_svg(
 ) -> str:
     """A standalone `<svg role="img">` with a `<title>` naming the exercise (escaped), same geometry as the PDF."""
     return svg_document(
-        _art(exercise, side), exercise.name, palette(accent_hex), _position_word(exercise), width_px
+        illustration_art(exercise, side),
+        exercise.name,
+        palette(accent_hex),
+        _position_word(exercise),
+        width_px,
     )
 
 
@@ -93,7 +103,7 @@ def illustration_frame_svgs(
     (escaped), or "Picture 2 of 3" for a frame without one. An exercise with no pose
     illustration gets its one placeholder, as `illustration_svg` draws it.
     """
-    art = _art(exercise, side)
+    art = illustration_art(exercise, side)
     fills, word = palette(accent_hex), _position_word(exercise)
     if art is None:
         return [svg_document(None, exercise.name, fills, word, None)]
@@ -167,7 +177,7 @@ def render_contact_sheet(exercises: list[LibraryExercise], accent_hex: str = "#1
             canv.rect(x + 2, top - cell_h + 4, width - 4, cell_h - 4, stroke=1, fill=0)
             paint(
                 canv,
-                _art(exercise, "none"),
+                illustration_art(exercise, "none"),
                 x + 6,
                 top - cell_h + 8,
                 width - 12,

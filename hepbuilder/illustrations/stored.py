@@ -1,9 +1,9 @@
 """Stored paths: an illustration's drawing as both pens need it, made once and kept with the pose.
 
-`encode_paths(pose, boxes)` gives the bytes to store: for each side ("right" as written, "left"
-mirrored), every frame's bounding box and its shapes (fill and stroke roles, SVG path data at the
-SVG pen's 0.1 mm), and the PDF pen's simplified, half-point paths at the scale each of `boxes`
-(width, height in points, as a handout prints the picture) gives. JSON, zlib-compressed; it names
+`encode_paths(pose, boxes_for)` gives the bytes to store: for each side ("right" as written,
+"left" mirrored), every frame's bounding box and its shapes (fill and stroke roles, SVG path data
+at the SVG pen's 0.1 mm), and the PDF pen's simplified, half-point paths at the scale each of
+`boxes_for(drawing)` (width, height in points, as a handout prints that drawing) gives. JSON, zlib-compressed; it names
 its format, the engine it was made by (the caller's: `engine_version()`, a hash of the source of
 every module whose output it holds, with whatever chose the boxes) and the pose it was made from (`pose_key`: the SHA-256 of the pose as
 canonical JSON, frame labels left out since they change no shape).
@@ -87,13 +87,15 @@ def is_drawn(pose: dict | None) -> bool:
     return bool(pose and isinstance(pose, dict) and pose.get("frames"))
 
 
-def encode_paths(pose: dict, boxes, engine: str) -> bytes:
-    """The bytes to store for a validated pose, with the PDF paths for each (width, height) box,
-    naming `engine`: `engine_version()` and whatever else chose the boxes (the caller's layout)."""
+def encode_paths(pose: dict, boxes_for, engine: str) -> bytes:
+    """The bytes to store for a validated pose, with the PDF paths for each (width, height) box
+    `boxes_for(art)` gives for its drawing on a side, naming `engine`: `engine_version()` and
+    whatever else chose the boxes (the caller's layout)."""
     bare = _unlabelled(pose)
     sides = {}
     for side in SIDES:
         art = build_illustration(bare, side)
+        boxes = boxes_for(art)
         scales = sorted({layout(art, w, h, label_size=0.0, line_width=1.0).scale for w, h in boxes})
         sides[side] = {
             "frames": [

@@ -258,7 +258,7 @@ def _card_layout(
     size = 1 if s.large_print else 0
     top = _card_header(layout, item, number, s, width)
     full_x, full_w = pad, picture_room_pt(width, s)
-    grid = arrange_picture(exercise, full_w, s)
+    grid = arrange_picture(exercise, dose.side, full_w, s)
     # text sits beside the picture, or beside a last row of frames the frames do not fill (the
     # third of three frames in large print), so that row's free half carries the dose and steps
     beside_picture_w = grid.width if grid.rows == 1 else grid.last_row_width

@@ -6,18 +6,30 @@ Photos (1-4) keep their shape: each as wide as a frame (about 60 mm, 1.5 times t
 print) unless it is taller than PHOTO_MAX_TALL times that, when it is drawn narrower; side by side
 when they fit, else in rows, bottoms aligned in a row so their labels line up.
 
-Frames sit side by side when they fit at their size (at least about 60 mm wide in normal print,
-1.5 times that in large print), else they stack in rows. All frames of one exercise share one
-scale: the whole illustration is drawn once per row as the illustrations layer lays it out, and a
-frame moved to a row of its own is the same drawing shifted and clipped to its cell.
+Drawn frames go in one row fitted to the drawing when the figures fit across the card at the size
+a row of frames (about 60 x 44 mm each, 1.5 times that in large print) would draw them: the row
+is as wide as the figures are, not as the frames, so text goes beside two standing figures, and a
+lying figure, which fills a frame's width long before its height, is drawn larger (up to
+FITTED_GROWTH times, as tall as a frame and as wide as the card) in a row no taller than it. Frames
+that do not fit in one row stack in rows of frame-sized cells. All frames of one exercise share
+one scale: the whole illustration is drawn once per row as the illustrations layer lays it out,
+and a frame moved to a row of its own is the same drawing shifted and clipped to its cell.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reportlab.lib.units import mm
 
 from hepbuilder.domain.exercise import LibraryExercise
-from hepbuilder.illustrations import frame_labels, illustration_caption, illustration_flowable
+from hepbuilder.illustrations import (
+    frame_labels,
+    illustration_art,
+    illustration_caption,
+    illustration_flowable,
+)
+from hepbuilder.illustrations.compose import Illustration
+from hepbuilder.illustrations.layout import fitted_box
 from hepbuilder.illustrations.layout import layout as frame_layout
 
 from .ink.fonts import REGULAR, string_width_pt
@@ -34,6 +46,7 @@ LARGE_PRINT_FACTOR = 1.5  # a large-print frame is at least this many times its 
 LABEL_GAP_PT = 2.0  # between a frame and its label
 PHOTO_MAX_TALL = 1.6  # a photo is at most this many times as tall as its cell is wide
 PHOTO_LINE_PT = 0.5  # the hairline round a photo, so a white background keeps its edge
+FITTED_GROWTH = 1.5  # a fitted row draws its figures at most this many times as big as frames do
 
 
 class _Cells:
@@ -72,7 +85,73 @@ def _columns_for(count: int, room_pt: float, frame_w_pt: float, least_w_pt: floa
     return columns, cell_w
 
 
-def arrange_frames(count: int, room_pt: float, s: HandoutStyles) -> FrameGrid:
+@dataclass(frozen=True, slots=True)
+class FittedRow:
+    """All the frames in one row `width` wide: one drawing `drawing_w` x `cell_h` centred in it
+    (`width` is at least a frame's, so the caption under it and the text beside it keep room)."""
+
+    count: int
+    width: float
+    drawing_w: float
+    cell_h: float
+    rows = 1
+
+    @property
+    def columns(self) -> int:
+        return self.count
+
+    @property
+    def last_row_width(self) -> float:
+        return self.width
+
+
+def arrange_frames(
+    art: Illustration | None,
+    count: int,
+    room_pt: float,
+    s: HandoutStyles,
+    labels: Sequence[str] = (),
+) -> FittedRow | FrameGrid:
+    """Where `count` frames of `art` (None: a placeholder) go in a column `room_pt` wide: one
+    row fitted to the drawing when the figures fit in it at a frame's size, else rows of cells."""
+    if art is not None:
+        row = fitted_row(art, count, room_pt, s, labels)
+        if row is not None:
+            return row
+    return frame_cells(count, room_pt, s)
+
+
+def fitted_row(
+    art: Illustration, count: int, room_pt: float, s: HandoutStyles, labels: Sequence[str] = ()
+) -> FittedRow | None:
+    """The one row fitted to `art`'s figures at the scale a row of `count` frames draws them (a
+    drawing that fills the row's width first grows, up to FITTED_GROWTH times, as tall as a
+    frame and `room_pt` wide), or None when the figures at that scale are wider than `room_pt`.
+    The row is at least a frame wide, and wide enough for each of `labels` (in `s.small`)
+    centred under its frame."""
+    frames_w = count * s.frame_w_pt + (count - 1) * FRAME_GAP_PT
+    scale = frame_layout(art, frames_w, s.frame_h_pt, label_size=0.0, line_width=1.0).scale
+    width, height = fitted_box(art, scale)
+    if width > room_pt:
+        return None
+    growth = min(FITTED_GROWTH, room_pt / width, s.frame_h_pt / height)
+    if growth > 1.0:
+        width, height = fitted_box(art, scale * growth)
+    # each label is centred under its frame: the row is wide enough for the widest past an end
+    spans = _frame_spans(art, width, height, count)
+    style = s.small
+    wanted = max(
+        (
+            string_width_pt(label, style.font_name, style.size_pt) + abs(left + right - width)
+            for label, (left, right) in zip(labels, spans, strict=False)
+            if label
+        ),
+        default=0.0,
+    )
+    return FittedRow(count, min(max(width, s.frame_w_pt, wanted), room_pt), width, height)
+
+
+def frame_cells(count: int, room_pt: float, s: HandoutStyles) -> FrameGrid:
     """Rows and cell size for `count` frames in a column `room_pt` wide.
 
     Large print keeps every frame at least 1.5 times as wide as the same frame in normal print
@@ -87,9 +166,11 @@ def arrange_frames(count: int, room_pt: float, s: HandoutStyles) -> FrameGrid:
     return FrameGrid(count, columns, cell_w, cell_w * s.frame_h_pt / s.frame_w_pt)
 
 
-def frame_row_size(grid: FrameGrid) -> tuple[float, float]:
+def frame_row_size(grid: FittedRow | FrameGrid) -> tuple[float, float]:
     """(width, height) in points of the one drawing of all the grid's frames in a row, as the
     illustrations layer draws it (a frame in a row of its own is that drawing shifted)."""
+    if isinstance(grid, FittedRow):
+        return grid.drawing_w, grid.cell_h
     count = grid.count
     return count * grid.cell_w + (count - 1) * FRAME_GAP_PT, grid.cell_h
 
@@ -122,12 +203,14 @@ class PhotoGrid(_Cells):
 
 
 def arrange_picture(
-    exercise: LibraryExercise, room_pt: float, s: HandoutStyles
-) -> FrameGrid | PhotoGrid:
-    """The grid of the card's picture: its photos when it has any, else its drawn frames."""
+    exercise: LibraryExercise, side: str, room_pt: float, s: HandoutStyles
+) -> FittedRow | FrameGrid | PhotoGrid:
+    """The grid of the card's picture: its photos when it has any, else its drawn frames (of
+    the drawing on `side`)."""
     if exercise.printed_photos:
         return arrange_photos(exercise, room_pt, s)
-    return arrange_frames(frame_count(exercise), room_pt, s)
+    bare, labels = _unlabelled(exercise)  # drawn as place_picture draws it: one geometry
+    return arrange_frames(illustration_art(bare, side), frame_count(exercise), room_pt, s, labels)
 
 
 def arrange_photos(exercise: LibraryExercise, room_pt: float, s: HandoutStyles) -> PhotoGrid:
@@ -185,7 +268,7 @@ def place_picture(
     side: str,
     x: float,
     y: float,
-    grid: FrameGrid | PhotoGrid,
+    grid: FittedRow | FrameGrid | PhotoGrid,
     accent_hex: str,
     s: HandoutStyles,
 ) -> list[float]:
@@ -199,7 +282,7 @@ def place_picture(
     row_w, _ = frame_row_size(grid)
     flowable = illustration_flowable(bare, side, row_w, grid.cell_h, accent_hex, font_name=REGULAR)
     flowable.wrap(row_w, grid.cell_h)
-    spans = _frame_spans(flowable, row_w, grid.cell_h, count)
+    spans = _frame_spans(flowable.art, row_w, grid.cell_h, count)
     centres = [(left + right) / 2 for left, right in spans]
     label_style = s.small
     label_h = label_style.leading_pt + LABEL_GAP_PT if any(labels) else 0.0
@@ -310,9 +393,10 @@ def _label(layout: BlockLayout, text: str, centre_x: float, top: float, s: Hando
     layout.text(centre_x - width / 2, top + LABEL_GAP_PT + style.size_pt, style, text)
 
 
-def _frame_spans(flowable, width: float, height: float, count: int) -> list[tuple[float, float]]:
+def _frame_spans(
+    art: Illustration | None, width: float, height: float, count: int
+) -> list[tuple[float, float]]:
     """Where each frame starts and ends across a row `width` wide (even shares without poses)."""
-    art = getattr(flowable, "art", None)
     if art is None or len(art.frames) != count:
         share = width / count
         return [(index * share, (index + 1) * share) for index in range(count)]

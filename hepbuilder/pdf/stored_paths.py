@@ -2,22 +2,24 @@
 
 `paths_entry(pose)` is what the services store with an exercise's pose when it is saved or
 seeded (illustrations/stored.py: the drawing on both sides, with the PDF pen's simplified paths
-at every size a handout card draws a picture of that many frames: A4 and letter, normal and large
-print). Made once per pose and process (an LRU by pose key), so seeding many clinics with one
+at every size a handout card draws that drawing at: A4 and letter, normal and large print, each
+fitted to the drawing as pdf/picture.py fits it). Made once per pose and process (an LRU by pose key), so seeding many clinics with one
 library draws each pose once. `paths_engine()` names the drawing engine with those sizes: a
 change to the layout's picture sizes makes stored paths stale as a change to the drawing does.
 """
 
 import hashlib
+import inspect
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 
 from hepbuilder.domain.spec import ClinicBrand
 from hepbuilder.illustrations.cache import LRUCache
-from hepbuilder.illustrations.pose import MAX_FRAMES
+from hepbuilder.illustrations.compose import Illustration
 from hepbuilder.illustrations.stored import encode_paths, engine_version, pose_key
 
+from . import picture
 from .card import picture_room_pt
 from .picture import arrange_frames, frame_row_size
 from .render import PAPER_SIZES, column_width_pt
@@ -31,15 +33,15 @@ class PathsEntry:
     body: bytes
 
 
-def handout_picture_boxes(frame_count: int) -> list[tuple[float, float]]:
-    """Every (width, height) in points a handout card draws a picture of `frame_count` frames
-    at, over both papers and both print sizes (distinct, in a fixed order)."""
+def handout_picture_boxes(art: Illustration) -> list[tuple[float, float]]:
+    """Every (width, height) in points a handout card draws `art` at, over both papers and
+    both print sizes (distinct, in a fixed order)."""
     boxes: list[tuple[float, float]] = []
     for page_w, _page_h in PAPER_SIZES.values():
         for large_print in (False, True):
             s = styles_for(ClinicBrand(), large_print)
             room = picture_room_pt(column_width_pt(page_w, s), s)
-            box = frame_row_size(arrange_frames(frame_count, room, s))
+            box = frame_row_size(arrange_frames(art, len(art.frames), room, s))
             if box not in boxes:
                 boxes.append(box)
     return boxes
@@ -47,10 +49,16 @@ def handout_picture_boxes(frame_count: int) -> list[tuple[float, float]]:
 
 @lru_cache(maxsize=1)
 def paths_engine() -> str:
-    """16 hex digits naming what stored paths are made by: the drawing engine and the boxes a
-    handout prints pictures in, so a change to either makes stored paths stale (recomputed)."""
-    boxes = [handout_picture_boxes(count) for count in range(1, MAX_FRAMES + 1)]
-    text = json.dumps([engine_version(), boxes])
+    """16 hex digits naming what stored paths are made by: the drawing engine and what chooses
+    the boxes a handout prints pictures in (the picture module, each paper's and print size's
+    room and frame), so a change to either makes stored paths stale (recomputed)."""
+    rooms = []
+    for page_w, _page_h in PAPER_SIZES.values():
+        for large_print in (False, True):
+            s = styles_for(ClinicBrand(), large_print)
+            room = picture_room_pt(column_width_pt(page_w, s), s)
+            rooms.append([room, s.frame_w_pt, s.frame_h_pt])
+    text = json.dumps([engine_version(), rooms, inspect.getsource(picture)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -63,7 +71,6 @@ def paths_entry(pose: dict) -> PathsEntry:
     engine = paths_engine()
     entry = _ENTRIES.get(key)
     if entry is None or entry.engine != engine:
-        boxes = handout_picture_boxes(len(pose["frames"]))
-        entry = PathsEntry(key, engine, encode_paths(pose, boxes, engine))
+        entry = PathsEntry(key, engine, encode_paths(pose, handout_picture_boxes, engine))
         _ENTRIES.put(key, entry)
     return entry

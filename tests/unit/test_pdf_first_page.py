@@ -8,7 +8,7 @@ from hepbuilder.domain.spec import parse_spec
 from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.ink.lines import wrap
 from tests.handout_specs import LONG_PATIENT, LONG_SHARE_URL, SHARE_URL, knee_spec, make_spec
-from tests.pdf_pages import read_pages
+from tests.pdf_pages import overlaps, read_pages
 
 PAPERS = ["A4", "letter"]
 PRINTS = pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
@@ -23,14 +23,6 @@ URLS = [
 def first_page_words(spec: dict) -> list[dict]:
     pdf = render_handout(parse_spec(spec))
     return extract_words(read_pages(pdf, first=1)[0].chars, extra_attrs=["size"])
-
-
-def overlaps(a: dict, b: dict) -> bool:
-    return (
-        a["x0"] < b["x1"] - 0.1
-        and b["x0"] < a["x1"] - 0.1
-        and (a["top"] < b["bottom"] - 0.1 and b["top"] < a["bottom"] - 0.1)
-    )
 
 
 @pytest.mark.parametrize("paper", PAPERS)

@@ -2,19 +2,22 @@
 which gives pdfplumber's answers faster): sizes per region, every glyph inside the page and its box, whole
 names, the share address on one line, pictures at their size."""
 
+import io
 import random
 import re
+from dataclasses import replace
 
 import pytest
 from pdfplumber.utils import extract_text, extract_words
 
+from hepbuilder.domain.exercise import drawn_for_side
 from hepbuilder.domain.spec import parse_spec
 from hepbuilder.library.loader import load_library
 from hepbuilder.pdf import render_handout
 from hepbuilder.pdf.ink.fonts import string_width_pt
 from hepbuilder.pdf.styles import FRAME_MM
 from tests.handout_specs import KNEE_DOSES, knee_spec, make_item, make_spec
-from tests.pdf_pages import read_pages
+from tests.pdf_pages import overlaps, read_pages
 
 MM = 72 / 25.4
 LONG_CLINIC = "Riverside Physiotherapy and Sports Injury Clinic of North Bristol and Somerset Ltd"
@@ -240,25 +243,96 @@ def test_render_handout_large_print_sets_the_dose_beside_the_third_frame(paper):
     assert start["top"] < dose["top"]  # the first row of frames is above both
 
 
+def one_card_words(slug: str, side: str = "each", **spec_fields) -> list[dict]:
+    spec = make_spec(items=0, **spec_fields)
+    spec["items"] = [
+        {"exercise": load_library().exercises[slug].to_dict(), "sets": 1, "side": side}
+    ]
+    pages = read_pages(render_handout(parse_spec(spec)))
+    return [w for page in pages for w in extract_words(page.chars)]
+
+
+def full_size_figure_mm(slug: str, side: str, large_print: bool) -> float:
+    """How tall (mm, as `picture_box_mm` measures) the exercise's figures are drawn in a row of
+    full-size frames (FRAME_MM), one for each frame the card shows."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from hepbuilder.illustrations import illustration_flowable
+    from hepbuilder.pdf.picture import FRAME_GAP_PT
+
+    exercise = drawn_for_side(load_library().exercises[slug], side)
+    frames = [{k: v for k, v in f.items() if k != "label"} for f in exercise.illustration["frames"]]
+    exercise = replace(exercise, illustration={**exercise.illustration, "frames": frames})
+    frames = len(frames)
+    frame_w, frame_h = (size * MM for size in FRAME_MM[1 if large_print else 0])
+    row_w = frames * frame_w + (frames - 1) * FRAME_GAP_PT
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(600, 400))
+    canvas.drawString(10, 380, "What it is for")
+    illustration_flowable(exercise, side, row_w, frame_h).drawOn(canvas, 10, 10)
+    canvas.save()
+    return picture_box_mm(out.getvalue())[1]
+
+
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
-def test_render_handout_gives_each_of_three_frames_its_full_width(paper, large_print):
-    spec = make_spec(items=0, large_print=large_print, paper=paper)
-    exercise = load_library().exercises["active-90-90"].to_dict()  # three frames when each side
-    spec["items"] = [{"exercise": exercise, "sets": 1, "side": "each"}]
-    pages = read_pages(render_handout(parse_spec(spec)))
-    words = [w for page in pages for w in extract_words(page.chars)]
+def test_render_handout_draws_three_frames_at_full_size_in_one_row_when_they_fit(
+    paper, large_print
+):
+    words = one_card_words("active-90-90", paper=paper, large_print=large_print)  # 3 frames
     start, up, other = (
         next(w for w in words if w["text"] == text) for text in ("Start", "Both", "Then")
     )
-    # the second label is "Both knees up": its centre, like the first's, is its frame's centre
-    up_right = next(w for w in words if w["text"] == "up" and abs(w["top"] - up["top"]) < 1)
-    pitch_mm = ((up["x0"] + up_right["x1"]) / 2 - (start["x0"] + start["x1"]) / 2) / MM
-    normal_mm = FRAME_MM[0][0]
-    least = normal_mm * (1.5 if large_print else 1.0)
-    assert abs(start["top"] - up["top"]) < 1  # one row of two frames
-    assert pitch_mm >= least  # each frame at least its full width apart
-    assert other["top"] > start["top"] + 20 * MM  # the third frame in a row of its own
+    assert abs(start["top"] - up["top"]) < 1  # the first two frames side by side
+    if large_print:  # three 87 mm frames' figures do not fit across the card: two rows
+        # the second label is "Both knees up": its centre, like the first's, is its frame's centre
+        up_right = next(w for w in words if w["text"] == "up" and abs(w["top"] - up["top"]) < 1)
+        pitch_mm = ((up["x0"] + up_right["x1"]) / 2 - (start["x0"] + start["x1"]) / 2) / MM
+        assert pitch_mm >= FRAME_MM[0][0] * 1.5  # each frame at least its full width apart
+        assert other["top"] > start["top"] + 20 * MM  # the third frame in a row of its own
+    else:  # the figures fit across the card at the size three full frames draw them: one row
+        assert abs(other["top"] - start["top"]) < 1
+
+
+@pytest.mark.parametrize("slug", ["active-90-90", "monster-walk", "hip-hitch", "quad-sets"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_render_handout_never_draws_figures_smaller_than_full_size_frames_do(slug, large_print):
+    spec = make_spec(items=0, large_print=large_print)
+    spec["items"] = [{"exercise": load_library().exercises[slug].to_dict(), "side": "each"}]
+    _, height_mm = picture_box_mm(render_handout(parse_spec(spec)))
+    assert height_mm >= full_size_figure_mm(slug, "each", large_print) * 0.97
+
+
+def test_render_handout_draws_a_lying_figure_larger_than_its_frame_across_the_card():
+    spec = make_spec(items=0)
+    spec["items"] = [{"exercise": load_library().exercises["quad-sets"].to_dict(), "sets": 1}]
+    width_mm, height_mm = picture_box_mm(render_handout(parse_spec(spec)))
+    full_w = 2 * FRAME_MM[0][0] + 4  # two full frames and the gap between them
+    assert width_mm >= full_w * 1.25  # drawn larger than in two full frames (up to 1.5 times)
+    assert height_mm <= FRAME_MM[0][1]  # and no taller than a frame
+    assert width_mm <= 174.4 + 0.5  # inside the card's padding on A4
+
+
+@pytest.mark.parametrize("slug", ["hip-hitch", "standing-march", "psoas-lunge-stretch"])
+def test_render_handout_sets_the_text_beside_two_standing_figures(slug):
+    words = one_card_words(slug)
+    purpose = next(w for w in words if w["text"] == "What")  # "What it is for:"
+    start = next(w for w in words if w["text"] == "Start")
+    finish = next(w for w in words if w["text"] in ("Finish", "Lean,"))
+    assert purpose["x0"] > finish["x1"] + 3 * MM  # beside the picture, right of its labels
+    assert purpose["top"] < start["top"]  # level with the picture, not under it
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large"])
+def test_render_handout_prints_no_word_over_another(stress_pages, paper, large_print):
+    for page in stress_pages[(paper, large_print)]:
+        words = sorted(extract_words(page.chars), key=lambda w: w["top"])
+        for index, word in enumerate(words):
+            for other in words[index + 1 :]:
+                if other["top"] >= word["bottom"]:
+                    break
+                assert not overlaps(word, other), (page.page_number, word["text"], other["text"])
 
 
 def test_render_handout_starts_a_card_too_long_for_page_one_at_the_top_of_page_two():
