@@ -5,6 +5,7 @@ side. Screen millimetres (build_illustration): x to the right of the drawing, y 
 """
 
 import math
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.library_files import read_library_file
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
 FLAT_MM = 25.0  # a foot is flat on a surface when heel and toe are both this close to it
 FRAMES_DIFFER_MM = 100.0
+ARROW_LEAST_PRINTED_MM = 5.0  # an arrow on an A4 card in normal print, tail to head
 
 
 def entry(slug: str) -> dict:
@@ -168,6 +170,50 @@ def test_picture_arrows_stay_off_the_highlighted_parts(path):
     frames = drawing(path.stem).frames
     for index in sorted({arrow["frame"] for arrow in illustration.get("arrows", ())}):
         assert arrow_over(frames[index], highlight) == 0, index
+
+
+def printed_arrows_mm(slug: str) -> list[float]:
+    """How long (mm, tail to head, corner to corner) each of the picture's arrows prints on an
+    A4 card in normal print, the smallest a handout prints it."""
+    from hepbuilder.domain.exercise import drawn_for_side
+    from hepbuilder.domain.spec import ClinicBrand
+    from hepbuilder.illustrations import illustration_art
+    from hepbuilder.illustrations.layout import layout
+    from hepbuilder.library.loader import load_library
+    from hepbuilder.pdf.card import picture_room_pt
+    from hepbuilder.pdf.ink.fonts import ensure_fonts
+    from hepbuilder.pdf.picture import arrange_picture, frame_row_size
+    from hepbuilder.pdf.render import PAPER_SIZES, column_width_pt
+    from hepbuilder.pdf.styles import styles_for
+
+    ensure_fonts()  # the frame labels are measured
+    s = styles_for(ClinicBrand(), large_print=False)
+    room = picture_room_pt(column_width_pt(PAPER_SIZES["A4"][0], s), s)
+    exercise = drawn_for_side(load_library().exercises[slug], "none")
+    width, height = frame_row_size(arrange_picture(exercise, "none", room, s))
+    art = illustration_art(exercise, "none")
+    scale = layout(art, width, height, label_size=0.0, line_width=1.0).scale / (72 / 25.4)
+    lengths = []
+    for frame in art.frames:
+        arrows = []  # each arrow is its shaft (stroked) and then its heads (filled)
+        for shape in frame.shapes:
+            if shape.name == "arrow":
+                if shape.stroke:
+                    arrows.append([shape])
+                else:
+                    arrows[-1].append(shape)
+        for shapes in arrows:
+            xs, ys = zip(*arrow_points(SimpleNamespace(shapes=shapes)), strict=True)
+            lengths.append(math.hypot(max(xs) - min(xs), max(ys) - min(ys)) * scale)
+    return lengths
+
+
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_picture_arrows_print_long_enough_to_see(path):
+    """A standing figure prints about 40 mm tall, so an arrow drawn to look right on the contact
+    sheet printed 4 or 5 mm long on the card, its head about all there was of it."""
+    for length in printed_arrows_mm(path.stem):
+        assert length >= ARROW_LEAST_PRINTED_MM, round(length, 1)
 
 
 # ---------------------------------------------------------------- one test per exercise
