@@ -15,6 +15,7 @@ time, each case prints the CPU time of its first render and how often it compute
 """
 
 import copy
+import gc
 import json
 import subprocess
 import sys
@@ -52,6 +53,8 @@ def measure(case: str, stored_file: str = "") -> dict:
         from hepbuilder.pdf.warm import warm_up
 
         warm_up()
+        gc.collect()  # as `hepbuilder serve`'s master does before forking its workers
+        gc.freeze()
         warm_ms = (time.perf_counter() - started) * 1000
     if case.startswith("own"):
         spec = json.loads(Path(stored_file).read_text())["spec"]
@@ -101,13 +104,15 @@ def measure(case: str, stored_file: str = "") -> dict:
 def _stored_file(directory: str) -> str:
     """The own spec and its poses' stored paths (made here, as a save makes them), in a file."""
     sys.path.insert(0, str(HERE.parent))
+    from hepbuilder.domain.exercise import poses_drawn
     from hepbuilder.pdf.stored_paths import paths_entry
 
     spec = own_spec()
     entries = []
     for item in spec["items"]:
-        entry = paths_entry(item["exercise"]["illustration"])
-        entries.append({"key": entry.key, "engine": entry.engine, "body": entry.body.hex()})
+        for pose in poses_drawn(item["exercise"]["illustration"]):
+            entry = paths_entry(pose)
+            entries.append({"key": entry.key, "engine": entry.engine, "body": entry.body.hex()})
     path = Path(directory) / "own.json"
     path.write_text(json.dumps({"spec": spec, "entries": entries}))
     return str(path)

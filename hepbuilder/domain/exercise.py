@@ -244,14 +244,21 @@ def dose_for(exercise: LibraryExercise, dose: Dose) -> Dose:
 
 
 def drawn_for_side(exercise: LibraryExercise, side: str) -> LibraryExercise:
-    """The exercise as a picture shows it for a dose's `side`: a frame whose label starts with
-    "[each side]" (the switch to the other side, like such a step) is drawn only for "each",
-    with the mark taken off its label; the arrows of a frame left out go with it."""
+    """The exercise as a picture shows it for a dose's `side` (`pose_for_side`)."""
     data = exercise.illustration or {}
+    drawn = pose_for_side(data, side)
+    return exercise if drawn is data else replace(exercise, illustration=drawn)
+
+
+def pose_for_side(data: dict, side: str) -> dict:
+    """A pose (illustration data) as a picture shows it for a dose's `side`: a frame whose label
+    starts with "[each side]" (the switch to the other side, like such a step) is drawn only for
+    "each", with the mark taken off its label; the arrows of a frame left out go with it. The
+    pose itself when it has no such frame."""
     frames = data.get("frames") or ()
     labels = [each_side_only(str(frame.get("label") or "")) for frame in frames]
     if not any(marked for marked, _ in labels):
-        return exercise
+        return data
     kept: list[dict] = []
     new_index: dict[int, int] = {}
     for index, (frame, (marked, label)) in enumerate(zip(frames, labels, strict=True)):
@@ -268,7 +275,14 @@ def drawn_for_side(exercise: LibraryExercise, side: str) -> LibraryExercise:
             for arrow in data["arrows"]
             if arrow.get("frame", 0) in new_index
         ]
-    return replace(exercise, illustration=drawn)
+    return drawn
+
+
+def poses_drawn(data: dict) -> list[dict]:
+    """Every pose a picture of `data` is drawn from, over all sides: the pose, and without its
+    "[each side]" frames when it has any (`pose_for_side`)."""
+    without = pose_for_side(data, "none")
+    return [data] if without is data else [data, without]
 
 
 def parse_muscle(slug: str, data: object) -> LibraryMuscle:

@@ -1,7 +1,8 @@
 """Stored illustration paths: made when an exercise is saved or seeded, read before drawing.
 
 `store_illustration_paths` runs in the transaction that saves exercises (the editor, the pose
-editor, the API, import, restore) or seeds them: for each drawn pose whose row in
+editor, the API, import, restore) or seeds them: for each drawn pose (and the pose a dose
+without "each side" draws when it leaves out a frame, `domain.exercise.poses_drawn`) whose row in
 `illustration_paths` is missing or was made by another drawing engine, it stores the drawing
 (`hepbuilder.pdf.stored_paths.paths_entry`). `load_illustration_paths` runs before a handout is
 rendered or a picture drawn: one query for the poses this process cannot draw yet, and the rows
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from hepbuilder.db.models import IllustrationPaths
 from hepbuilder.db.parts import INSERTS
+from hepbuilder.domain.exercise import poses_drawn
 from hepbuilder.illustrations.stored import has_paths, is_drawn, keep_paths, pose_key
 from hepbuilder.pdf.stored_paths import paths_engine, paths_entry
 
@@ -29,7 +31,11 @@ PATHS = IllustrationPaths.__table__
 
 
 def _by_key(poses: Iterable[dict | None]) -> dict[str, dict]:
-    return {pose_key(pose): pose for pose in poses if is_drawn(pose)}
+    """The drawn poses by key, each with the pose a side draws it from when that differs (a
+    frame drawn only for "each side" left out), so either is drawn without computing it."""
+    return {
+        pose_key(drawn): drawn for pose in poses if is_drawn(pose) for drawn in poses_drawn(pose)
+    }
 
 
 def store_illustration_paths(session: Session, poses: Iterable[dict | None]) -> int:

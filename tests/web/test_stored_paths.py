@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hepbuilder.db.models import IllustrationPaths
+from hepbuilder.domain.exercise import poses_drawn
 from hepbuilder.illustrations import compose, illustration_svg, pdf_pen, stored
 from hepbuilder.illustrations.cache import COMPUTED
 from hepbuilder.illustrations.stored import pose_key
@@ -49,10 +50,12 @@ def stored_row(session, pose) -> IllustrationPaths | None:
 
 
 def drawn_poses(session, clinic_id) -> list[dict]:
+    """The clinic's exercises' drawn poses, each with the pose a dose without "each side" draws
+    when it leaves a frame out (`poses_drawn`): every pose a handout may draw."""
     from hepbuilder.db.models import Exercise
 
     poses = session.scalars(select(Exercise.illustration).where(Exercise.clinic_id == clinic_id))
-    return [pose for pose in poses if pose and pose.get("frames")]
+    return [drawn for pose in poses if pose and pose.get("frames") for drawn in poses_drawn(pose)]
 
 
 def test_seeding_stores_the_paths_of_every_drawn_exercise(session, clinic):
@@ -142,7 +145,12 @@ def test_a_new_process_draws_a_clinics_own_exercise_from_stored_paths_byte_for_b
 ):
     poses = [
         own_exercise(session, clinic, admin, slug, yaw)
-        for slug, yaw in (("figure-4-stretch", 11), ("step-up", -9), ("pigeon-stretch", 6))
+        for slug, yaw in (
+            ("figure-4-stretch", 11),
+            ("step-up", -9),
+            ("pigeon-stretch", 6),
+            ("active-90-90", 7),  # its third frame is drawn only for "each side"
+        )
     ]
     patient = make_patient(session, clinic)
     items = [
@@ -151,6 +159,7 @@ def test_a_new_process_draws_a_clinics_own_exercise_from_stored_paths_byte_for_b
             ("figure-4-stretch", "each"),
             ("step-up", "left"),
             ("pigeon-stretch", "right"),
+            ("active-90-90", "none"),  # drawn from its pose without that frame
         )
     ]
     program = make_program(session, patient, created_by=admin, title="Own", items=items)
