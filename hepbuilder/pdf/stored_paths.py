@@ -14,16 +14,13 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hepbuilder.domain.spec import ClinicBrand
 from hepbuilder.illustrations.cache import LRUCache
 from hepbuilder.illustrations.compose import Illustration
 from hepbuilder.illustrations.stored import encode_paths, engine_version, pose_key
 
 from . import picture
-from .card import picture_room_pt
 from .picture import arrange_frames, frame_row_size
-from .render import PAPER_SIZES, column_width_pt
-from .styles import styles_for
+from .printed_sizes import picture_rooms
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +34,10 @@ def handout_picture_boxes(art: Illustration) -> list[tuple[float, float]]:
     """Every (width, height) in points a handout card draws `art` at, over both papers and
     both print sizes (distinct, in a fixed order)."""
     boxes: list[tuple[float, float]] = []
-    for page_w, _page_h in PAPER_SIZES.values():
-        for large_print in (False, True):
-            s = styles_for(ClinicBrand(), large_print)
-            room = picture_room_pt(column_width_pt(page_w, s), s)
-            box = frame_row_size(arrange_frames(art, len(art.frames), room, s))
-            if box not in boxes:
-                boxes.append(box)
+    for s, room in picture_rooms():
+        box = frame_row_size(arrange_frames(art, len(art.frames), room, s))
+        if box not in boxes:
+            boxes.append(box)
     return boxes
 
 
@@ -52,12 +46,7 @@ def paths_engine() -> str:
     """16 hex digits naming what stored paths are made by: the drawing engine and what chooses
     the boxes a handout prints pictures in (the picture module, each paper's and print size's
     room and frame), so a change to either makes stored paths stale (recomputed)."""
-    rooms = []
-    for page_w, _page_h in PAPER_SIZES.values():
-        for large_print in (False, True):
-            s = styles_for(ClinicBrand(), large_print)
-            room = picture_room_pt(column_width_pt(page_w, s), s)
-            rooms.append([room, s.frame_w_pt, s.frame_h_pt])
+    rooms = [[room, s.frame_w_pt, s.frame_h_pt] for s, room in picture_rooms()]
     text = json.dumps([engine_version(), rooms, inspect.getsource(picture)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -51,6 +51,7 @@ def _page(row, pose: dict, *, status=200):
             arrows=arrow_controls(pose),
             svg=Markup(preview.svg) if preview.svg else None,
             problems=preview.problems,
+            warnings=preview.warnings,
         ),
         status if not preview.errors else 422,
     )
@@ -89,7 +90,8 @@ def edit(slug: str):
 
 @bp.post("/<slug>/pose/preview")
 def preview(slug: str):
-    """{"svg": "...", "errors": {field: sentence}, "problems": [line in words]} for the pose
+    """{"svg": "...", "errors": {field: sentence}, "problems": [line in words], "warnings":
+    [line in words]} for the pose
     the form describes now."""
     row = exercises.get_exercise(get_db(), current_actor().clinic_id, slug)
     result = preview_pose(
@@ -97,4 +99,9 @@ def preview(slug: str):
         pose_from_form(request.form),
         safe_color(current_user.clinic.brand_color),
     )
-    return jsonify(svg=result.svg, errors=result.errors, problems=list(result.problems))
+    return jsonify(
+        svg=result.svg,
+        errors=result.errors,
+        problems=list(result.problems),
+        warnings=list(result.warnings),
+    )

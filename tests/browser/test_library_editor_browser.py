@@ -111,8 +111,19 @@ def test_pose_preview_redraws_as_a_slider_moves_at_desktop_and_phone_width(
             viewport_page.locator("#camera-yaw_deg").fill("30")
         expect(viewport_page.locator('[data-value-of="camera-yaw_deg"]')).to_have_text("30")
         expect(figure).not_to_have_js_property("innerHTML", before)
+        # an arrow shortened until it would print too small to see: drawn, and said so
+        warnings = viewport_page.locator("#pose-warnings")
+        expect(warnings).to_be_hidden()
+        arrow = viewport_page.locator("#arrow0-vector_mm-y")
+        with viewport_page.expect_response(lambda r: r.url.endswith("/pose/preview")):
+            arrow.fill("60")
+        expect(warnings).to_contain_text("Arrow 1 (from the right knee) prints only")
+        expect(viewport_page.locator("#pose-errors")).to_be_hidden()
         assert_no_sideways_scroll(viewport_page, name)
         screenshot(viewport_page, f"pose-editor-{name}")
+        with viewport_page.expect_response(lambda r: r.url.endswith("/pose/preview")):
+            arrow.fill("300")
+        expect(warnings).to_be_hidden()
 
 
 def test_pose_preview_is_marked_out_of_date_while_the_pose_has_problems(

@@ -5,7 +5,6 @@ side. Screen millimetres (build_illustration): x to the right of the drawing, y 
 """
 
 import math
-from types import SimpleNamespace
 
 import pytest
 
@@ -20,7 +19,6 @@ from tests.library_files import read_library_file
 EXERCISE_FILES = sorted((LIBRARY_DIR / "exercises").glob("*.yaml"))
 FLAT_MM = 25.0  # a foot is flat on a surface when heel and toe are both this close to it
 FRAMES_DIFFER_MM = 100.0
-ARROW_LEAST_PRINTED_MM = 5.0  # an arrow on an A4 card in normal print, tail to head
 
 
 def entry(slug: str) -> dict:
@@ -172,39 +170,27 @@ def test_picture_arrows_stay_off_the_highlighted_parts(path):
         assert arrow_over(frames[index], highlight) == 0, index
 
 
-def printed_arrows_mm(slug: str) -> list[float]:
-    """How long (mm, tail to head, corner to corner) each of the picture's arrows prints on an
-    A4 card in normal print, the smallest a handout prints it."""
+def drawn_arrows_mm(slug: str) -> list[float]:
+    """How long (screen mm, tail to tip) each arrow is drawn in the picture an "each side" card
+    prints, read from the drawn shapes: a stroked shaft, then its filled heads; the two points
+    farthest apart among the shaft's ends and the heads' corners are the tail and the tip (or
+    the two tips)."""
     from hepbuilder.domain.exercise import drawn_for_side
-    from hepbuilder.domain.spec import ClinicBrand
-    from hepbuilder.illustrations import illustration_art
-    from hepbuilder.illustrations.layout import layout
     from hepbuilder.library.loader import load_library
-    from hepbuilder.pdf.card import picture_room_pt
-    from hepbuilder.pdf.ink.fonts import ensure_fonts
-    from hepbuilder.pdf.picture import arrange_picture, frame_row_size
-    from hepbuilder.pdf.render import PAPER_SIZES, column_width_pt
-    from hepbuilder.pdf.styles import styles_for
 
-    ensure_fonts()  # the frame labels are measured
-    s = styles_for(ClinicBrand(), large_print=False)
-    room = picture_room_pt(column_width_pt(PAPER_SIZES["A4"][0], s), s)
-    exercise = drawn_for_side(load_library().exercises[slug], "none")
-    width, height = frame_row_size(arrange_picture(exercise, "none", room, s))
-    art = illustration_art(exercise, "none")
-    scale = layout(art, width, height, label_size=0.0, line_width=1.0).scale / (72 / 25.4)
+    drawn = drawn_for_side(load_library().exercises[slug], "each")
     lengths = []
-    for frame in art.frames:
-        arrows = []  # each arrow is its shaft (stroked) and then its heads (filled)
+    for frame in build_illustration(drawn.illustration, "right").frames:
+        arrows = []
         for shape in frame.shapes:
-            if shape.name == "arrow":
-                if shape.stroke:
-                    arrows.append([shape])
-                else:
-                    arrows[-1].append(shape)
-        for shapes in arrows:
-            xs, ys = zip(*arrow_points(SimpleNamespace(shapes=shapes)), strict=True)
-            lengths.append(math.hypot(max(xs) - min(xs), max(ys) - min(ys)) * scale)
+            if shape.name != "arrow":
+                continue
+            if shape.stroke:  # a shaft: its two ends
+                arrows.append([shape.path[0][1:3], shape.path[-1][-2:]])
+            else:  # a head: its corners
+                arrows[-1].extend(op[1:3] for op in shape.path if op[0] in "ML")
+        for points in arrows:
+            lengths.append(max(math.dist(a, b) for a in points for b in points))
     return lengths
 
 
@@ -212,7 +198,16 @@ def printed_arrows_mm(slug: str) -> list[float]:
 def test_picture_arrows_print_long_enough_to_see(path):
     """A standing figure prints about 40 mm tall, so an arrow drawn to look right on the contact
     sheet printed 4 or 5 mm long on the card, its head about all there was of it."""
-    for length in printed_arrows_mm(path.stem):
+    from hepbuilder.library.loader import load_library
+    from hepbuilder.pdf.printed_sizes import ARROW_LEAST_PRINTED_MM, printed_arrow_lengths_mm
+
+    printed = printed_arrow_lengths_mm(load_library().exercises[path.stem])
+    drawn = drawn_arrows_mm(path.stem)
+    assert len(printed) == len(drawn)
+    if drawn:  # what the card prints is what is drawn, at one scale for the whole picture
+        ratios = [length / arrow for length, arrow in zip(printed, drawn, strict=True)]
+        assert max(ratios) - min(ratios) < 1e-6 * max(ratios)
+    for length in printed:
         assert length >= ARROW_LEAST_PRINTED_MM, round(length, 1)
 
 

@@ -85,6 +85,34 @@ def test_pose_problems_name_joints_and_movements_in_plain_words(signed_in):
     assert not re.search(r"_near|_far|_deg|_mm|frames\[", " ".join(bad["problems"]))
 
 
+def warning_lines(html: str) -> list[str]:
+    """What the pose page says about how the pose will print, under the picture."""
+    block = re.search(r'<div id="pose-warnings"[^>]*>(.*?)</div>', html, re.S).group(1)
+    return re.findall(r"<p>(.*?)</p>", block)
+
+
+def test_pose_editor_warns_of_an_arrow_too_short_to_see_on_a_handout(signed_in, session, clinic):
+    data = page_form(signed_in, "calf-raise")
+    good = signed_in.post("/admin/library/calf-raise/pose/preview", data=data).get_json()
+    assert good["warnings"] == [] and good["problems"] == []
+    # the heel's arrow, 320 mm of figure, prints about 6.6 mm: a quarter of it, about 1.6 mm
+    data["arrow0-vector_mm-y"] = "80"
+    short = signed_in.post("/admin/library/calf-raise/pose/preview", data=data).get_json()
+    assert short["svg"].startswith("<svg") and short["problems"] == []  # drawn, not refused
+    [warning] = short["warnings"]
+    assert warning.startswith("Arrow 1 (from the right heel) prints only 1.6 mm long on an A4")
+    assert "about 3.1 times as long (at least 5 mm printed)" in warning
+    page = signed_in.post("/admin/library/calf-raise/pose", data={**data, "action": "preview"})
+    assert warning_lines(page.get_data(as_text=True)) == [warning]
+    saved = signed_in.post("/admin/library/calf-raise/pose", data={**data, "action": "save"})
+    assert saved.status_code == 302  # a warning, not a refusal
+    see_committed(session)
+    arrow = exercises.get_exercise(session, clinic.id, "calf-raise").illustration["arrows"][0]
+    assert arrow["vector_mm"] == [0, 80]
+    html = signed_in.get("/admin/library/calf-raise/pose").get_data(as_text=True)
+    assert warning_lines(html) == [warning]  # said again when the page is opened
+
+
 def test_pose_saved_without_javascript_keeps_what_has_no_slider(signed_in, session, clinic):
     before = exercises.get_exercise(session, clinic.id, "pigeon-stretch").illustration
     data = page_form(signed_in, "pigeon-stretch")

@@ -4,28 +4,31 @@
    While the pose has problems there is no new drawing: the last valid one stays, dimmed, with
    a line saying it is the last valid pose, until a valid pose is drawn again. When the preview
    cannot be asked for (no connection, the session ended, a server error) the picture is dimmed
-   too, with a line saying so, until a preview arrives. */
+   too, with a line saying so, until a preview arrives. A valid pose that would print badly (an
+   arrow too short to see) is drawn, with the warnings the preview sends under it. */
 (function () {
   "use strict";
   var form = document.getElementById("pose-form");
   if (!form) { return; }
   var figure = document.getElementById("pose-preview");
   var errors = document.getElementById("pose-errors");
+  var warnings = document.getElementById("pose-warnings");
   var stale = document.getElementById("pose-stale");
   var failed = document.getElementById("pose-failed");
   var url = form.getAttribute("data-preview-url");
   var busy = false;
   var pending = false;
 
-  function showProblems(lines) {
+  // Lines of text in `box` (the problems, or the warnings about how the pose will print).
+  function showLines(box, lines) {
     lines = lines || [];
-    errors.textContent = "";
+    box.textContent = "";
     lines.forEach(function (text) {
       var line = document.createElement("p");
       line.textContent = text;
-      errors.appendChild(line);
+      box.appendChild(line);
     });
-    errors.hidden = lines.length === 0;
+    box.hidden = lines.length === 0;
   }
 
   // Out of date: the picture shown is not the pose the sliders describe (only when there is one),
@@ -57,7 +60,8 @@
           }
         }
         markOutOfDate(drawn ? null : "invalid");
-        showProblems(data.problems);
+        showLines(errors, data.problems);
+        showLines(warnings, data.warnings);
       })
       .catch(function () { markOutOfDate("failed"); })
       .then(function () {
