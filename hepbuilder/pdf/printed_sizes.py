@@ -49,7 +49,7 @@ def printed_arrow_lengths_mm(exercise: LibraryExercise) -> list[float]:
         return []
     width, height = frame_row_size(grid)
     art = build_illustration(drawn.illustration, "right")
-    scale = layout(art, width, height, label_size=0.0, line_width=1.0).scale  # pt a figure mm
+    scale = layout(art, width, height, label_size=0.0, line_width=1.0).scale  # pt per figure mm
     return [
         math.hypot(*arrow["vector_mm"]) * scale / mm
         for arrow in drawn.illustration.get("arrows", ())

@@ -3,8 +3,8 @@
 `paths_entry(pose)` is what the services store with an exercise's pose when it is saved or
 seeded (illustrations/stored.py: the drawing on both sides, with the PDF pen's simplified paths
 at every size a handout card draws that drawing at: A4 and letter, normal and large print, each
-fitted to the drawing as pdf/picture.py fits it). Made once per pose and process (an LRU by pose key), so seeding many clinics with one
-library draws each pose once. `paths_engine()` names the drawing engine with those sizes: a
+fitted to the drawing as pdf/picture.py fits it). Made once per pose and process (an LRU by
+pose key), so seeding many clinics with one library draws each pose once. `paths_engine()` names the drawing engine with those sizes: a
 change to the layout's picture sizes makes stored paths stale as a change to the drawing does.
 """
 

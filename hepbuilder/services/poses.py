@@ -40,11 +40,12 @@ def print_warnings(exercise: domain.LibraryExercise) -> list[str]:
     from hepbuilder.illustrations.words import plain
     from hepbuilder.pdf.printed_sizes import ARROW_LEAST_PRINTED_MM, printed_arrow_lengths_mm
 
-    arrows = (exercise.illustration or {}).get("arrows") or ()
+    lengths = printed_arrow_lengths_mm(exercise)  # none when photos are printed instead
+    if not lengths:
+        return []
+    arrows = exercise.illustration["arrows"]
     warnings = []
-    for number, (arrow, length) in enumerate(
-        zip(arrows, printed_arrow_lengths_mm(exercise), strict=True), start=1
-    ):
+    for number, (arrow, length) in enumerate(zip(arrows, lengths, strict=True), start=1):
         if length < ARROW_LEAST_PRINTED_MM:
             warnings.append(
                 f"Arrow {number} (from the {plain(str(arrow.get('at', 'pelvis')))}) prints only"
