@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         delivery,
         exercises,
         handouts,
+        health,
         library,
         patient_links,
         patient_records,
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(poses.bp)
     app.register_blueprint(protocols.bp)
     app.register_blueprint(patient_records.bp)
+    app.register_blueprint(health.bp)
     register_second_factor(app)
     register_api(app)
 

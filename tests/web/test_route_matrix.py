@@ -68,6 +68,8 @@ ROUTES = {
     "GET /static/<path:filename>": PUBLIC,
     "GET /brand/<color>.css": PUBLIC,
     "GET /favicon.ico": PUBLIC,
+    "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
     "GET /setup": GONE_AFTER_SET_UP,
     "POST /setup": GONE_AFTER_SET_UP,
     "GET /login": PUBLIC,
