@@ -273,16 +273,44 @@ def user_create(
     from hepbuilder.services.clinics import resolve_clinic
     from hepbuilder.services.users import create_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with transaction() as session:
         target = resolve_clinic(session, clinic_slug)
         data = {"email": email, "name": name, "role": role, "password": password}
         created = create_user(session, system_actor(target.id), data)
         message = f"Created {created.role} {created.email} in {target.slug}."
     click.echo(message)
+
+
+@user.command("set-password")
+@click.option("--email", required=True, help="The address the user signs in with.")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the new password from the first line of standard input.",
+)
+@clinic_option
+def user_set_password(email: str, password_stdin: bool, clinic_slug: str | None) -> None:
+    """Set a new password for a user (an administrator locked out); their sessions end."""
+    from hepbuilder.services.actor import system_actor
+    from hepbuilder.services.clinics import resolve_clinic
+    from hepbuilder.services.users import reset_password_by_email
+
+    password = _read_password(password_stdin)
+    with transaction() as session:
+        target = resolve_clinic(session, clinic_slug)
+        changed = reset_password_by_email(session, system_actor(target.id), email, password)
+        message = f"New password set for {changed.email} in {target.slug}; their sessions ended."
+        if not changed.is_active:
+            message += " The account is deactivated: an administrator reactivates it on Users."
+    click.echo(message)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @main.group()

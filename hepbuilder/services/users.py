@@ -239,6 +239,20 @@ def reset_user_password(session: Session, actor: Actor, user_id: int, password: 
     return user
 
 
+def reset_password_by_email(session: Session, actor: Actor, email: str, password: str) -> User:
+    """The command line sets a new password for the clinic's user who signs in with `email` (an
+    administrator locked out has no one else to ask): as `reset_user_password`, their sessions
+    end and "user.password_reset" is recorded."""
+    found = session.scalar(
+        select(User.id).where(
+            User.clinic_id == actor.clinic_id, User.email == normalize_email(email)
+        )
+    )
+    if found is None:
+        raise NotFound("No user of this clinic signs in with that email.")
+    return reset_user_password(session, actor, found, password)
+
+
 def sign_out_everywhere(session: Session, actor: Actor, user_id: int) -> User:
     """An admin ends every session of a user of the clinic (a lost phone, a shared computer).
     Records "user.sign_out_everywhere" with how many sessions were live."""

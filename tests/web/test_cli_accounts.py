@@ -212,3 +212,37 @@ def test_library_export_and_import_round_trip(cli, session, tmp_path):
     again = tmp_path / "again"
     cli("library", "export", str(again))
     assert load_library(again) == load_library(out)
+
+
+def test_user_set_password_lets_a_locked_out_admin_back_in_and_ends_their_sessions(cli, session):
+    import datetime as dt
+
+    from hepbuilder.services import user_sessions
+
+    cli("clinic", "create", "--name", "Riverside")
+    create = ("user", "create", "--name", "Ada", "--role", "admin", "--password-stdin")
+    cli(*create, "--email", "ada@example.net", input="the first long password\n")
+    see_committed(session)
+    secret = user_sessions.start_session(session, session.scalar(select(User)))
+    session.commit()
+    reset = ("user", "set-password", "--email", "ADA@example.net", "--password-stdin")
+    result = cli(*reset, input="a brand new long password\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "New password set for ada@example.net in riverside; their sessions ended.\n"
+    )
+    assert "brand new" not in result.output
+    see_committed(session)
+    assert signs_in(session, "ada@example.net", "a brand new long password")
+    assert not signs_in(session, "ada@example.net", "the first long password")
+    ended = user_sessions.check_session(
+        session, secret, idle=dt.timedelta(hours=1), lifetime=dt.timedelta(hours=8)
+    )
+    assert ended.user is None  # the browser signed in before is signed out
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password_reset"))
+    assert event.user_id is None and event.detail["email"] == "ada@example.net"
+    see_committed(session)  # the sign-in checks above wrote (a failure counted): not kept
+    assert "at least 12 characters" in one_sentence_error(cli(*reset, input="short\n"))
+    missing = cli("user", "set-password", "--email", "zoe@example.net", "--password-stdin",
+                  input="a brand new long password\n")  # fmt: skip
+    assert one_sentence_error(missing) == "Error: No user of this clinic signs in with that email."
