@@ -249,6 +249,14 @@ def clinic_create(name: str) -> None:
     click.echo(slug)
 
 
+password_stdin_option = click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (else you are asked for it).",
+)
+
+
 @main.group()
 def user() -> None:
     """User accounts."""
@@ -258,12 +266,7 @@ def user() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "therapist"]))
-@click.option(
-    "--password-stdin",
-    "password_stdin",
-    is_flag=True,
-    help="Read the password from the first line of standard input.",
-)
+@password_stdin_option
 @clinic_option
 def user_create(
     email: str, name: str, role: str, password_stdin: bool, clinic_slug: str | None
@@ -284,12 +287,7 @@ def user_create(
 
 @user.command("set-password")
 @click.option("--email", required=True, help="The address the user signs in with.")
-@click.option(
-    "--password-stdin",
-    "password_stdin",
-    is_flag=True,
-    help="Read the new password from the first line of standard input.",
-)
+@password_stdin_option
 @clinic_option
 def user_set_password(email: str, password_stdin: bool, clinic_slug: str | None) -> None:
     """Set a new password for a user (an administrator locked out); their sessions end."""
