@@ -152,13 +152,13 @@ def main() -> None:
             ),
             ("preview", "POST pose/preview, a new angle each time", preview),
         ]
-        print(f"\n{'case':58} {'median ms':>10} {'p95 ms':>8} {'budget':>7}")
+        print(f"\n{'case':58} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>7} {'budget':>7}")
         for kind, name, fn in cases:
-            median, p95 = timed(fn, args.repeat)
+            median, p95, cpu = timed(fn, args.repeat)
             budget = BUDGETS_MS.get(kind)
             mark = f"{budget:5.0f}" if budget else "    -"
             flag = "" if budget is None or median <= budget else "  OVER"
-            print(f"{name:58} {median:10.1f} {p95:8.1f} {mark:>7}{flag}")
+            print(f"{name:58} {median:10.1f} {p95:8.1f} {cpu:7.1f} {mark:>7}{flag}")
         session.close()
 
 
