@@ -13,12 +13,12 @@ from reportlab.lib.units import mm
 
 from hepbuilder.domain.exercise import LibraryExercise, drawn_for_side
 from hepbuilder.domain.spec import ClinicBrand
-from hepbuilder.illustrations import build_illustration
+from hepbuilder.illustrations import frame_labels, illustration_art
 from hepbuilder.illustrations.layout import layout
 
 from .card import picture_room_pt
 from .ink.fonts import ensure_fonts
-from .picture import PhotoGrid, arrange_picture, frame_row_size
+from .picture import arrange_frames, frame_row_size
 from .render import PAPER_SIZES, column_width_pt
 from .styles import HandoutStyles, styles_for
 
@@ -39,16 +39,16 @@ def printed_arrow_lengths_mm(exercise: LibraryExercise) -> list[float]:
     normal print, the smallest a handout prints a picture, for a dose of "each side" (every
     frame drawn); in the order the pose lists them (none for photos or no pose)."""
     data = exercise.illustration or {}
-    if exercise.printed_photos or not data.get("frames"):
+    if exercise.printed_photos or not data.get("frames"):  # photos print instead
         return []
     ensure_fonts()  # the frame labels under the picture are measured
     s, room = next(picture_rooms())  # A4, normal print
     drawn = drawn_for_side(exercise, "each")
-    grid = arrange_picture(drawn, "each", room, s)
-    if isinstance(grid, PhotoGrid):
-        return []
-    width, height = frame_row_size(grid)
-    art = build_illustration(drawn.illustration, "right")
+    # the frames' boxes are all the fitting reads, and labels change no box: the labelled
+    # drawing (the one the pose editor's preview has just drawn) gives the card's grid
+    art = illustration_art(drawn, "each")
+    labels = frame_labels(drawn.illustration)
+    width, height = frame_row_size(arrange_frames(art, len(art.frames), room, s, labels))
     scale = layout(art, width, height, label_size=0.0, line_width=1.0).scale  # pt per figure mm
     return [
         math.hypot(*arrow["vector_mm"]) * scale / mm
