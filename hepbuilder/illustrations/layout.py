@@ -19,12 +19,17 @@ class FrameLayout:
     line_width: float  # drawing units
 
 
+def _gap_mm(art: Illustration) -> float:
+    """The gap between two frames, in figure mm (none in a one-frame drawing)."""
+    frames = art.frames
+    return GAP_SHARE * max(f.bbox[3] - f.bbox[1] for f in frames) if len(frames) > 1 else 0.0
+
+
 def extent(art: Illustration) -> tuple[float, float]:
     """(width, height) in figure mm of all the frames side by side with the gaps between them."""
     frames = art.frames
-    heights = [f.bbox[3] - f.bbox[1] for f in frames]
-    gap_mm = GAP_SHARE * max(heights) if len(frames) > 1 else 0.0
-    return sum(f.bbox[2] - f.bbox[0] for f in frames) + gap_mm * (len(frames) - 1), max(heights)
+    width = sum(f.bbox[2] - f.bbox[0] for f in frames) + _gap_mm(art) * (len(frames) - 1)
+    return width, max(f.bbox[3] - f.bbox[1] for f in frames)
 
 
 def fitted_box(art: Illustration, scale: float) -> tuple[float, float]:
@@ -43,9 +48,8 @@ def layout(
     art: Illustration, width: float, height: float, *, label_size: float, line_width: float
 ) -> FrameLayout:
     frames = art.frames
-    heights = [f.bbox[3] - f.bbox[1] for f in frames]
     widths = [f.bbox[2] - f.bbox[0] for f in frames]
-    gap_mm = GAP_SHARE * max(heights) if len(frames) > 1 else 0.0
+    gap_mm = _gap_mm(art)
     total_w, total_h = extent(art)
     labelled = any(f.label for f in frames)
     label_band = label_size * 1.5 if labelled else 0.0

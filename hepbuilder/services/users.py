@@ -82,10 +82,15 @@ def create_user(session: Session, actor: Actor, data: Mapping[str, str]) -> User
 
 def email_taken(session: Session, actor: Actor, email: str) -> bool:
     """True when a user of the actor's clinic signs in with `email` (compared normalised)."""
-    taken = select(User.id).where(
-        User.clinic_id == actor.clinic_id, User.email == normalize_email(email)
+    return _user_id_by_email(session, actor, email) is not None
+
+
+def _user_id_by_email(session: Session, actor: Actor, email: str) -> int | None:
+    return session.scalar(
+        select(User.id).where(
+            User.clinic_id == actor.clinic_id, User.email == normalize_email(email)
+        )
     )
-    return session.scalar(taken) is not None
 
 
 def set_password(session: Session, user: User, password: str, field: str = "password") -> None:
@@ -243,11 +248,7 @@ def reset_password_by_email(session: Session, actor: Actor, email: str, password
     """The command line sets a new password for the clinic's user who signs in with `email` (an
     administrator locked out has no one else to ask): as `reset_user_password`, their sessions
     end and "user.password_reset" is recorded."""
-    found = session.scalar(
-        select(User.id).where(
-            User.clinic_id == actor.clinic_id, User.email == normalize_email(email)
-        )
-    )
+    found = _user_id_by_email(session, actor, email)
     if found is None:
         raise NotFound("No user of this clinic signs in with that email.")
     return reset_user_password(session, actor, found, password)
