@@ -13,9 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def readiness(session: Session) -> dict[str, str]:
-    """{"database": ..., "schema": ...}, each "ok" or what is wrong in a few words; the server is
-    ready when both are "ok". A database that does not answer is logged (its error's class only:
-    the message may hold the connection's address)."""
+    """{"status": "ok" or "not ready", "database": ..., "schema": ...}, each check "ok" or what
+    is wrong in a few words; "ok" when both checks are. A database that does not answer is
+    logged (its error's class only: the message may hold the connection's address)."""
+    checks = _checks(session)
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ok" if ready else "not ready", **checks}
+
+
+def _checks(session: Session) -> dict[str, str]:
     try:
         read_only_transaction(session)  # on SQLite no write lock, however often it is asked
         revision = schema_revision(session)

@@ -30,6 +30,5 @@ def healthz():
 @bp.get("/readyz")
 @public
 def readyz():
-    checks = readiness(get_db())
-    ready = all(value == "ok" for value in checks.values())
-    return _answer({"status": "ok" if ready else "not ready", **checks}, 200 if ready else 503)
+    answer = readiness(get_db())
+    return _answer(answer, 200 if answer["status"] == "ok" else 503)
